@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds both wasm packages and assembles the static site in dist/.
+#
+#   pkg-threads  shared memory + wasm-bindgen-rayon: GOMAXPROCS threads are Web Workers
+#   pkg-single   no shared memory: runs where the page is not cross-origin isolated
+#
+# Same Rust source; only flags and features differ. A build whose inputs have not changed since
+# the last one is skipped (a stamp of their hashes sits next to each package).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm binaryen's wasm-opt first
+
+say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
+PROFILE=${WASM_PROFILE:---release}
+
+inputs_hash() {
+  { find src -type f -print0 | sort -z | xargs -0 sha256sum
+    sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
+    echo "$PROFILE"; } | sha256sum | cut -d' ' -f1
+}
+
+# The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
+# is recovered (Go's `recover`) instead of killing its Web Worker.
+BUILD_STD=(-Z build-std=panic_unwind,std)
+
+build_pkg() { # name, features, [RUSTFLAGS override]
+  local name=$1 features=$2 flags=${3:-}
+  local out=target/wasm/pkg-$name stamp=target/wasm/pkg-$name.stamp hash
+  hash=$(inputs_hash)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$hash" ] && [ -f "$out/worker_pool_playground_bg.wasm" ]; then
+    say "pkg-$name is up to date"
+    return
+  fi
+  say "building pkg-$name (features: $features)"
+  local t0=$SECONDS
+  if [ -n "$flags" ]; then
+    # RUSTFLAGS replaces target.wasm32-unknown-unknown.rustflags from .cargo/config.toml wholesale,
+    # which is exactly what the build without shared memory needs. Its own target dir keeps the
+    # two std builds from evicting each other.
+    RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/single \
+      wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+  else
+    wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+  fi
+  echo "$hash" > "$stamp"
+  say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm"
+}
+
+build_pkg threads "threads,no-bundler"
+build_pkg single "no-bundler" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
+
+say "assembling dist/"
+rm -rf dist.tmp && mkdir -p dist.tmp/vendor
+cp -R www/. dist.tmp/
+for name in threads single; do
+  mkdir -p "dist.tmp/pkg-$name"
+  cp -R "target/wasm/pkg-$name/worker_pool_playground.js" "target/wasm/pkg-$name/worker_pool_playground_bg.wasm" "dist.tmp/pkg-$name/"
+  [ -d "target/wasm/pkg-$name/snippets" ] && cp -R "target/wasm/pkg-$name/snippets" "dist.tmp/pkg-$name/"
+done
+cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
+cp node_modules/coi-serviceworker/coi-serviceworker.min.js dist.tmp/coi-serviceworker.js
+cp THIRD-PARTY-NOTICES.md dist.tmp/
+rm -rf dist && mv dist.tmp dist
+say "dist/ is ready ($(du -sh dist | cut -f1))"

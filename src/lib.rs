@@ -1,18 +1,34 @@
 //! Worker Pool Playground: the Go worker-pool guide, run for real.
 //!
 //! The core knows nothing about the browser; it builds and tests natively. One module,
-//! [`bindings`](crate) (only on `wasm32`), turns it into a wasm API for the page's driver worker.
+//! `bindings` (only on `wasm32`), turns it into a wasm API for the page's driver worker.
 //!
-//! # Modules
+//! # Modules, in Go's vocabulary
 //!
-//! - [`workload`]: the guide's `doWork` and sleeps.
-//! - [`params`]: validation of JSON parameters with clear messages.
-//! - [`speed`]: one thread versus all threads on `doWork`.
+//! - [`runtime`]: goroutines on an M:N scheduler: `go`, `NumGoroutine`, `GOMAXPROCS`, deadlock
+//!   and leak detection, deterministic mode.
+//! - [`chan`]: channels and `select`.
+//! - [`sync`]: `WaitGroup`, `Mutex`, `Once`, a counting semaphore.
+//! - [`context`]: cancellation and deadlines.
+//! - [`time`]: `Sleep`, `After`, `Now` on runtime time (real, scaled or virtual).
+//! - [`metrics`]: heap bytes, time series and the event log.
+//! - [`workload`]: the guide's `doWork`; [`params`]: input validation; [`speed`]: the speed check.
 #![deny(missing_docs)]
 
+pub mod chan;
+pub mod context;
+pub mod metrics;
 pub mod params;
+pub mod pool;
+pub mod runtime;
 pub mod speed;
+pub mod sync;
+pub mod time;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 mod bindings;
+
+/// Counts every allocation, so runs can report live heap bytes like Go's `MemStats`.
+#[global_allocator]
+static ALLOC: metrics::alloc::CountingAlloc = metrics::alloc::CountingAlloc;

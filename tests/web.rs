@@ -62,3 +62,44 @@ async fn a_panicking_task_is_caught_and_reported() {
     let sum: u64 = rayon::join(|| 1u64, || 2u64).0 + 2;
     assert_eq!(sum, 3, "the pool still runs work after the panic");
 }
+
+/// The same bodies as the native tests, on the goroutine runtime whose GOMAXPROCS threads are
+/// rayon's Web Workers.
+macro_rules! on_web_workers {
+    ($($name:ident $(($arg:expr))?),* $(,)?) => {$(
+        #[wasm_bindgen_test]
+        async fn $name() {
+            threads().await;
+            common::$name($($arg)?);
+        }
+    )*};
+}
+
+on_web_workers!(
+    goroutines_spread_over_threads,
+    go_fifo_asynch,
+    go_fifo_synch,
+    go_daisy_chain(2_000),
+    go_sieve,
+    go_nonblock,
+    go_closed_chan,
+    select_is_fair,
+    select_default_send_and_timeout,
+    waitgroup_semantics,
+    context_errors,
+    deadlock_is_detected,
+    sleeping_is_not_deadlock,
+    leak_when_channel_not_closed(false),
+    panic_is_reported_and_runtime_continues,
+    time_scale_keeps_ratios,
+    semaphore_limits_concurrency,
+    pool_close_drains,
+    pool_cancel_reports_queued_jobs,
+    pool_try_submit_timeout_and_panic,
+);
+
+/// Deterministic mode needs no threads: 20 seeds here (the native test runs 100).
+#[wasm_bindgen_test]
+fn deterministic_mode_replays() {
+    common::deterministic_mode_replays(20);
+}

@@ -1,11 +1,777 @@
 //! Test bodies shared by the native tests (`tests/*.rs`) and the browser tests (`tests/web.rs`).
 //!
-//! Each body is a plain function; the runners only decide where it runs.
+//! Each body is a plain function that builds its own runtime; the runners only decide where it
+//! runs. Go ports cite the file of golang/go they follow.
 #![allow(dead_code)]
 
-use worker_pool_playground::workload::{do_work, DO_WORK_ITERATIONS};
+use std::{
+    collections::BTreeSet,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
+    time::Duration,
+};
+
+use worker_pool_playground::{
+    chan::{Chan, Select, TryRecvError, TrySendError},
+    context::{self, ContextError},
+    pool::{Outcome, PoolBuilder, QueuePolicy, SubmitError, TrySubmitError},
+    runtime::{
+        go, go_named, goroutine::WaitKind, num_goroutine, thread_index, FindingKind, RunError,
+        Runtime,
+    },
+    sync::{Semaphore, WaitGroup},
+    time,
+    workload::{do_work, DO_WORK_ITERATIONS},
+};
+
+/// A runtime with `threads` threads: OS threads natively, rayon's Web Workers in the browser.
+pub fn runtime_scaled(threads: usize, scale: f64) -> Runtime {
+    let b = Runtime::builder().threads(threads).time_scale(scale);
+    #[cfg(target_arch = "wasm32")]
+    let b = b.spawn_handler(Box::new(|run| {
+        rayon::spawn(run);
+        Ok(())
+    }));
+    b.build().expect("runtime")
+}
+
+pub fn runtime(threads: usize) -> Runtime {
+    runtime_scaled(threads, 1.0)
+}
 
 /// The guide's `doWork` sums 0..1,000,000 exactly, whatever the optimizer does.
 pub fn do_work_sums_the_guides_range() {
     assert_eq!(do_work(DO_WORK_ITERATIONS), 499_999_500_000);
+}
+
+/// Goroutines are spread M:N over GOMAXPROCS threads: 200 goroutines, 2 threads, both used.
+pub fn goroutines_spread_over_threads() {
+    let rt = runtime(2);
+    assert_eq!(rt.gomaxprocs(), 2);
+    let seen = rt
+        .block_on(async {
+            let seen = Arc::new(Mutex::new(BTreeSet::new()));
+            let wg = WaitGroup::new();
+            let start: Chan<()> = Chan::new(0);
+            for _ in 0..200 {
+                wg.add(1).unwrap();
+                let (seen, wg, start) = (seen.clone(), wg.clone(), start.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    start.recv().await; // all 200 are alive before any finishes
+                    do_work(200_000);
+                    seen.lock().unwrap().insert(thread_index());
+                });
+            }
+            start.close().unwrap();
+            wg.wait().await;
+            let s = seen.lock().unwrap().clone();
+            s
+        })
+        .unwrap();
+    assert_eq!(seen, BTreeSet::from([0, 1]), "threads used: {seen:?}");
+    assert_eq!(rt.peak_goroutines(), 201, "main + 200");
+}
+
+/// golang/go test/chan/fifo.go, AsynchFifo: a buffered channel keeps order.
+pub fn go_fifo_asynch() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        const N: u32 = 10;
+        let ch = Chan::new(N as usize);
+        for i in 0..N {
+            ch.send(i).await.unwrap();
+        }
+        for i in 0..N {
+            assert_eq!(ch.recv().await, Some(i), "bad receive");
+        }
+    })
+    .unwrap();
+}
+
+/// golang/go test/chan/fifo.go, SynchFifo: a chain of goroutines on unbuffered channels, each
+/// waiting for its turn, delivers in order.
+pub fn go_fifo_synch() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        const N: u32 = 10;
+        let ch: Chan<u32> = Chan::new(0);
+        let mut input: Chan<u32> = Chan::new(0);
+        let start = input.clone();
+        for i in 0..N {
+            let out: Chan<u32> = Chan::new(0);
+            let (ch, inp, o) = (ch.clone(), input.clone(), out.clone());
+            go(async move {
+                inp.recv().await;
+                ch.send(i).await.unwrap();
+                o.send(0).await.unwrap();
+            });
+            input = out;
+        }
+        start.send(0).await.unwrap();
+        for i in 0..N {
+            assert_eq!(ch.recv().await, Some(i));
+        }
+        input.recv().await;
+    })
+    .unwrap();
+}
+
+/// golang/go test/chan/goroutines.go: a daisy chain of n goroutines passing one value along.
+pub fn go_daisy_chain(n: u32) {
+    let rt = runtime(2);
+    let v = rt
+        .block_on(async move {
+            let leftmost: Chan<u32> = Chan::new(0);
+            let mut right = leftmost.clone();
+            for _ in 0..n {
+                let left = right.clone();
+                right = Chan::new(0);
+                let r = right.clone();
+                go(async move {
+                    let v = r.recv().await.unwrap();
+                    left.send(v + 1).await.unwrap();
+                });
+            }
+            right.send(0).await.unwrap();
+            leftmost.recv().await.unwrap()
+        })
+        .unwrap();
+    assert_eq!(v, n);
+}
+
+/// golang/go test/chan/sieve1.go: the concurrent prime sieve.
+pub fn go_sieve() {
+    let rt = runtime(2);
+    let primes = rt
+        .block_on(async {
+            let ch: Chan<u32> = Chan::new(0);
+            let gen = ch.clone();
+            go(async move {
+                let mut i = 2;
+                while gen.send(i).await.is_ok() {
+                    i += 1;
+                }
+            });
+            let mut ch = ch;
+            let mut primes = vec![];
+            for _ in 0..25 {
+                let prime = ch.recv().await.unwrap();
+                primes.push(prime);
+                let out = Chan::new(0);
+                let (inp, o) = (ch.clone(), out.clone());
+                go(async move {
+                    while let Some(i) = inp.recv().await {
+                        if i % prime != 0 && o.send(i).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+                ch = out;
+            }
+            primes
+        })
+        .unwrap();
+    assert_eq!(
+        primes,
+        [
+            2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83,
+            89, 97
+        ]
+    );
+}
+
+/// golang/go test/chan/nonblock.go: non-blocking operations never wait.
+pub fn go_nonblock() {
+    let rt = runtime(1);
+    rt.block_on(async {
+        let c: Chan<i32> = Chan::new(0);
+        assert_eq!(
+            c.try_recv(),
+            Err(TryRecvError::Empty),
+            "unbuffered: nobody sending"
+        );
+        assert!(
+            matches!(c.try_send(1), Err(TrySendError::Full(1))),
+            "unbuffered: nobody receiving"
+        );
+        let b: Chan<i32> = Chan::new(1);
+        assert!(b.try_send(1).is_ok());
+        assert!(matches!(b.try_send(2), Err(TrySendError::Full(2))));
+        assert_eq!(b.len(), 1);
+        assert_eq!(b.cap(), 1);
+        assert_eq!(b.try_recv(), Ok(1));
+        // A receiver parked on an unbuffered channel makes try_send succeed.
+        let (c2, got) = (c.clone(), Arc::new(AtomicU64::new(0)));
+        let g = got.clone();
+        go(async move { g.store(c2.recv().await.unwrap() as u64, Ordering::SeqCst) });
+        loop {
+            match c.try_send(7) {
+                Ok(()) => break,
+                Err(_) => worker_pool_playground::runtime::yield_now().await,
+            }
+        }
+        while got.load(Ordering::SeqCst) == 0 {
+            worker_pool_playground::runtime::yield_now().await;
+        }
+        assert_eq!(got.load(Ordering::SeqCst), 7);
+    })
+    .unwrap();
+}
+
+/// golang/go test/closedchan.go: a closed channel drains its buffer, then reports closed;
+/// sending on it and closing it again are Go's two errors.
+pub fn go_closed_chan() {
+    let rt = runtime(1);
+    rt.block_on(async {
+        let c: Chan<i32> = Chan::new(3);
+        c.send(1).await.unwrap();
+        c.send(2).await.unwrap();
+        c.close().unwrap();
+        assert_eq!(c.recv().await, Some(1));
+        assert_eq!(c.recv().await, Some(2));
+        assert_eq!(c.recv().await, None);
+        assert_eq!(c.recv().await, None, "closed stays closed");
+        assert_eq!(c.try_recv(), Err(TryRecvError::Closed));
+        let e = c.send(3).await.unwrap_err();
+        assert_eq!(e.to_string(), "send on closed channel");
+        assert_eq!(e.into_inner(), 3, "the value comes back");
+        assert_eq!(
+            c.close().unwrap_err().to_string(),
+            "close of closed channel"
+        );
+        // A receiver blocked on an unbuffered channel wakes up when it is closed.
+        let u: Chan<i32> = Chan::new(0);
+        let u2 = u.clone();
+        let out = Chan::new(1);
+        let o = out.clone();
+        go(async move { o.send(u2.recv().await).await.unwrap() });
+        time::sleep(Duration::from_millis(5)).await;
+        u.close().unwrap();
+        assert_eq!(out.recv().await, Some(None));
+        // A sender blocked on a full channel gets its value back when it is closed.
+        let f: Chan<i32> = Chan::new(0);
+        let f2 = f.clone();
+        let out = Chan::new(1);
+        let o = out.clone();
+        go(async move {
+            o.send(f2.send(9).await.map_err(|e| e.into_inner()))
+                .await
+                .unwrap()
+        });
+        time::sleep(Duration::from_millis(5)).await;
+        f.close().unwrap();
+        assert_eq!(out.recv().await, Some(Err(9)));
+    })
+    .unwrap();
+}
+
+/// golang/go test/chan/select5.go spirit, and the spec: "If one or more of the communications can
+/// proceed, a single one is chosen via a uniform pseudo-random selection."
+pub fn select_is_fair() {
+    let rt = runtime(1);
+    let (a, b) = rt
+        .block_on(async {
+            let x: Chan<u8> = Chan::new(1);
+            let y: Chan<u8> = Chan::new(1);
+            let (mut a, mut b) = (0, 0);
+            for _ in 0..2000 {
+                x.try_send(1).ok();
+                y.try_send(2).ok();
+                let mut sel = Select::new();
+                let cx = sel.recv(&x);
+                let cy = sel.recv(&y);
+                let i = sel.wait().await;
+                if i == cx.index() {
+                    a += 1;
+                    assert_eq!(sel.recv_value(cx), Some(1));
+                } else {
+                    b += 1;
+                    assert_eq!(sel.recv_value(cy), Some(2));
+                }
+            }
+            (a, b)
+        })
+        .unwrap();
+    assert!(a > 800 && b > 800, "a {a}, b {b}");
+}
+
+/// `select` with a default arm, a send case, and a timeout.
+pub fn select_default_send_and_timeout() {
+    let rt = runtime_scaled(2, 10.0);
+    rt.block_on(async {
+        let c: Chan<i32> = Chan::new(0);
+        let mut sel = Select::new();
+        sel.recv(&c);
+        assert_eq!(sel.try_select(), None, "default arm");
+        // A send case paired with a receiver.
+        let c2 = c.clone();
+        let got = Chan::new(1);
+        let g = got.clone();
+        go(async move { g.send(c2.recv().await).await.unwrap() });
+        let mut sel = Select::new();
+        let s = sel.send(&c, 5);
+        let t = sel.recv(&time::after(Duration::from_secs(5)));
+        let fired = sel.wait().await;
+        assert_eq!(fired, s.index());
+        assert!(sel.send_result(s).is_ok());
+        assert_eq!(sel.recv_value(t), None);
+        assert_eq!(got.recv().await, Some(Some(5)));
+        // Nobody receives: the timeout fires and the value comes back.
+        let mut sel = Select::new();
+        let s = sel.send(&c, 6);
+        let t = sel.recv(&time::after(Duration::from_millis(50)));
+        assert_eq!(sel.wait().await, t.index());
+        assert_eq!(sel.send_result(s).unwrap_err().into_inner(), 6);
+    })
+    .unwrap();
+}
+
+/// WaitGroup: Add before go; Wait returns at zero; a negative counter is Go's error; a copy made
+/// "by value" never sees the Done calls.
+pub fn waitgroup_semantics() {
+    let rt = runtime_scaled(2, 10.0);
+    rt.block_on(async {
+        let wg = WaitGroup::new();
+        let n = Arc::new(AtomicU64::new(0));
+        for _ in 0..5 {
+            wg.add(1).unwrap();
+            let (wg, n) = (wg.clone(), n.clone());
+            go(async move {
+                let _d = wg.defer_done();
+                time::sleep(Duration::from_millis(100)).await;
+                n.fetch_add(1, Ordering::SeqCst);
+            });
+        }
+        wg.wait().await;
+        assert_eq!(n.load(Ordering::SeqCst), 5);
+        assert_eq!(
+            wg.done().unwrap_err().to_string(),
+            "sync: negative WaitGroup counter"
+        );
+        assert_eq!(wg.count(), 0, "a refused Add leaves the counter alone");
+        // Passed by value: Done on the copy never reaches the original.
+        wg.add(1).unwrap();
+        let copy = wg.copy_by_value();
+        copy.done().unwrap();
+        let mut sel = Select::new();
+        let t = sel.recv(&time::after(Duration::from_millis(200)));
+        let waited = Chan::new(1);
+        let (w2, wg2) = (waited.clone(), wg.clone());
+        go(async move {
+            wg2.wait().await;
+            let _ = w2.send(()).await;
+        });
+        let d = sel.recv(&waited);
+        assert_eq!(sel.wait().await, t.index(), "the original still counts 1");
+        let _ = d;
+        wg.done().unwrap();
+        assert_eq!(waited.recv().await, Some(()));
+    })
+    .unwrap();
+}
+
+/// context: cancel and deadline errors carry Go's messages and flow to children.
+pub fn context_errors() {
+    let rt = runtime_scaled(1, 10.0);
+    rt.block_on(async {
+        let bg = context::background();
+        let (ctx, cancel) = context::with_cancel(&bg);
+        let (child, _c) = context::with_timeout(&ctx, Duration::from_secs(100));
+        assert_eq!(child.err(), None);
+        cancel.cancel();
+        assert_eq!(ctx.done().recv().await, None);
+        assert_eq!(child.done().recv().await, None);
+        assert_eq!(child.err().unwrap().to_string(), "context canceled");
+        let (t, _c) = context::with_timeout(&bg, Duration::from_millis(30));
+        t.done().recv().await;
+        assert_eq!(t.err(), Some(ContextError::DeadlineExceeded));
+        assert_eq!(t.err().unwrap().to_string(), "context deadline exceeded");
+        let (late, _c) = context::with_cancel(&t);
+        assert_eq!(
+            late.err(),
+            Some(ContextError::DeadlineExceeded),
+            "a child of a done context is done"
+        );
+    })
+    .unwrap();
+}
+
+/// Go's fatal error: main waits on a channel nobody will ever send on.
+pub fn deadlock_is_detected() {
+    let rt = runtime(2);
+    let err = rt
+        .block_on(async {
+            let jobs: Chan<i32> = Chan::new(0).named("jobs");
+            let results: Chan<i32> = Chan::new(0).named("results");
+            let (j, r) = (jobs.clone(), results.clone());
+            go_named("worker", async move {
+                while let Some(job) = j.recv().await {
+                    r.send(job * 2).await.unwrap();
+                }
+            });
+            // The guide's incorrectUnbuffered: send everything, only then read results.
+            for i in 0..10 {
+                jobs.send(i).await.unwrap();
+            }
+            0
+        })
+        .unwrap_err();
+    let RunError::Deadlock(gs) = &err else {
+        panic!("expected a deadlock, got {err}")
+    };
+    assert!(err
+        .to_string()
+        .starts_with("fatal error: all goroutines are asleep - deadlock!"));
+    let main = gs.iter().find(|g| g.id == 1).expect("main listed");
+    assert_eq!(
+        (main.wait, main.object_name.as_deref()),
+        (WaitKind::ChanSend, Some("jobs"))
+    );
+    let worker = gs
+        .iter()
+        .find(|g| g.name == "worker")
+        .expect("worker listed");
+    assert_eq!(
+        (worker.wait, worker.object_name.as_deref()),
+        (WaitKind::ChanSend, Some("results"))
+    );
+    assert!(rt
+        .findings()
+        .iter()
+        .any(|f| f.kind == FindingKind::Deadlock));
+}
+
+/// A goroutine blocked in a timer is not deadlocked; the run completes.
+pub fn sleeping_is_not_deadlock() {
+    let rt = runtime_scaled(2, 20.0);
+    let v = rt
+        .block_on(async {
+            let c = Chan::new(0);
+            let c2 = c.clone();
+            go(async move {
+                time::sleep(Duration::from_millis(200)).await;
+                c2.send(42).await.unwrap();
+            });
+            c.recv().await
+        })
+        .unwrap();
+    assert_eq!(v, Some(42));
+}
+
+/// The guide's Error 1: workers ranging over a channel that is never closed leak, blocked on
+/// their receive; closing it lets all of them return.
+pub fn leak_when_channel_not_closed(close: bool) {
+    let rt = runtime(2);
+    rt.block_on(async move {
+        let jobs: Chan<i32> = Chan::new(0).named("jobs");
+        let wg = WaitGroup::new();
+        for _ in 0..5 {
+            wg.add(1).unwrap();
+            let (j, wg) = (jobs.clone(), wg.clone());
+            go_named("worker", async move {
+                let _d = wg.defer_done();
+                while j.recv().await.is_some() {}
+            });
+        }
+        for i in 0..10 {
+            jobs.send(i).await.unwrap();
+        }
+        if close {
+            jobs.close().unwrap();
+            wg.wait().await;
+        }
+        // Let the workers park on their receive before main returns.
+        time::sleep(Duration::from_millis(20)).await;
+    })
+    .unwrap();
+    let leaks = rt.leaks();
+    if close {
+        assert!(leaks.is_empty(), "leaked: {leaks:?}");
+    } else {
+        assert_eq!(leaks.len(), 5, "leaked: {leaks:?}");
+        assert!(leaks.iter().all(|g| g.name == "worker"
+            && g.wait == WaitKind::ChanReceive
+            && g.object_name.as_deref() == Some("jobs")));
+    }
+}
+
+/// A panicking goroutine is reported with its message and id; the others carry on.
+pub fn panic_is_reported_and_runtime_continues() {
+    let rt = runtime(2);
+    let v = rt
+        .block_on(async {
+            let c = Chan::new(1);
+            go_named("doomed", async { panic!("task 7 failed") });
+            let c2 = c.clone();
+            go(async move { c2.send(1).await.unwrap() });
+            let v = c.recv().await;
+            while num_goroutine() > 1 {
+                worker_pool_playground::runtime::yield_now().await;
+            }
+            v
+        })
+        .unwrap();
+    assert_eq!(v, Some(1));
+    let f = rt.findings();
+    let p = f
+        .iter()
+        .find(|f| f.kind == FindingKind::Panic)
+        .expect("panic finding");
+    assert!(
+        p.message.starts_with("panic: task 7 failed [goroutine "),
+        "{}",
+        p.message
+    );
+}
+
+/// Deterministic mode: the same seed gives the same trace, byte for byte.
+pub fn deterministic_trace(seed: u64) -> String {
+    let rt = Runtime::builder()
+        .deterministic(seed)
+        .record_events(100_000)
+        .build()
+        .unwrap();
+    let out = rt
+        .block_on(async {
+            let pool = PoolBuilder::new()
+                .workers(3)
+                .queue(QueuePolicy::Bounded(2))
+                .build(|t| async move {
+                    time::sleep(Duration::from_millis(10 + (t.data * 7) % 30)).await;
+                    if t.data % 5 == 0 {
+                        Err(format!("job {} failed", t.data))
+                    } else {
+                        Ok(t.worker)
+                    }
+                })
+                .unwrap();
+            let results = pool.results();
+            let p = pool.clone();
+            go(async move {
+                for i in 0..20u64 {
+                    p.submit(i).await.unwrap();
+                }
+                p.close();
+            });
+            let mut order = vec![];
+            while let Some(r) = results.recv().await {
+                order.push((r.id, r.worker, r.outcome.name(), r.end_ms));
+            }
+            order
+        })
+        .unwrap();
+    let (events, dropped) = rt.take_events();
+    assert_eq!(dropped, 0);
+    assert!(events.len() > 100);
+    format!(
+        "{}\n{}",
+        serde_json::to_string(&events).unwrap(),
+        serde_json::to_string(&out).unwrap()
+    )
+}
+
+pub fn deterministic_mode_replays(seeds: u64) {
+    let mut distinct = BTreeSet::new();
+    for seed in 0..seeds {
+        let a = deterministic_trace(seed);
+        let b = deterministic_trace(seed);
+        assert!(a == b, "seed {seed}: traces differ");
+        distinct.insert(a);
+    }
+    assert!(
+        distinct.len() > 1,
+        "different seeds should explore different interleavings"
+    );
+}
+
+/// Time scale: 1000 goroutines sleeping up to 1 s each finish in about 1/scale of that.
+pub fn time_scale_keeps_ratios() {
+    let rt = runtime_scaled(2, 50.0);
+    let start = web_time::Instant::now();
+    let runtime_ms = rt
+        .block_on(async {
+            let wg = WaitGroup::new();
+            for i in 0..1000u64 {
+                wg.add(1).unwrap();
+                let wg = wg.clone();
+                go(async move {
+                    let _d = wg.defer_done();
+                    time::sleep(Duration::from_millis(i % 1000)).await;
+                });
+            }
+            wg.wait().await;
+            time::now().as_secs_f64() * 1e3
+        })
+        .unwrap_or_else(|e| panic!("{e}\n{:?}", rt.findings()));
+    let wall_ms = start.elapsed().as_secs_f64() * 1e3;
+    // Timers never fire early; in a browser they can be a few wall-clock ms late, which at 50×
+    // is a few hundred runtime ms, so the upper bound is loose.
+    assert!(
+        (999.0..2500.0).contains(&runtime_ms),
+        "runtime {runtime_ms} ms"
+    );
+    assert!(
+        wall_ms < 300.0,
+        "wall {wall_ms} ms for {runtime_ms} ms of runtime time at 50×"
+    );
+}
+
+/// The pool: close drains everything; metrics add up; results closed at the end.
+pub fn pool_close_drains() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let pool = PoolBuilder::new()
+            .workers(4)
+            .queue(QueuePolicy::Bounded(8))
+            .build(|t| async move {
+                time::sleep(Duration::from_millis(1)).await;
+                if t.data % 10 == 3 {
+                    Err("random processing error")
+                } else {
+                    Ok(t.data)
+                }
+            })
+            .unwrap();
+        let results = pool.results();
+        let p = pool.clone();
+        go(async move {
+            for i in 0..100u64 {
+                p.submit(i).await.unwrap();
+            }
+            p.close();
+            p.close(); // sync.Once: a second close is harmless
+        });
+        let mut n = 0;
+        while results.recv().await.is_some() {
+            n += 1;
+        }
+        let m = pool.metrics();
+        assert_eq!(n, 100);
+        assert_eq!(
+            (m.submitted, m.successful, m.failed, m.cancelled),
+            (100, 90, 10, 0)
+        );
+        assert_eq!(m.completed, 100);
+        assert_eq!(m.waiting, 0);
+        assert!(matches!(pool.submit(1).await, Err(SubmitError::Stopped(1))));
+    })
+    .unwrap();
+}
+
+/// The pool: cancel stops now; queued jobs are reported cancelled; later submits fail with the
+/// context error; every job ends in exactly one outcome.
+pub fn pool_cancel_reports_queued_jobs() {
+    let rt = runtime_scaled(2, 10.0);
+    rt.block_on(async {
+        let pool = PoolBuilder::new()
+            .workers(2)
+            .queue(QueuePolicy::Bounded(50))
+            .build(|t| async move {
+                let mut sel = Select::new();
+                let done = sel.recv(t.ctx.done());
+                sel.recv(&time::after(Duration::from_millis(100)));
+                if sel.wait().await == done.index() {
+                    return Err("cancelled while running");
+                }
+                Ok(t.data)
+            })
+            .unwrap();
+        let results = pool.results();
+        for i in 0..20u64 {
+            pool.submit(i).await.unwrap();
+        }
+        time::sleep(Duration::from_millis(150)).await;
+        pool.cancel();
+        let err = pool.submit(99).await.unwrap_err();
+        assert_eq!(err.to_string(), "context canceled");
+        assert_eq!(err.into_inner(), 99);
+        pool.wait().await;
+        let mut outcomes = std::collections::BTreeMap::new();
+        while let Some(r) = results.recv().await {
+            *outcomes.entry(r.outcome.name()).or_insert(0) += 1;
+        }
+        let m = pool.metrics();
+        assert_eq!(m.submitted, 20);
+        assert_eq!(
+            m.successful + m.failed + m.timed_out + m.cancelled,
+            20,
+            "{m:?}"
+        );
+        assert!(m.cancelled >= 10, "{m:?}");
+        assert_eq!(outcomes.values().sum::<u64>(), 20, "{outcomes:?}");
+    })
+    .unwrap();
+}
+
+/// try_submit hands the job back when the queue is full; per-task timeout; panic recovery.
+pub fn pool_try_submit_timeout_and_panic() {
+    let rt = runtime_scaled(2, 10.0);
+    rt.block_on(async {
+        let pool = PoolBuilder::new()
+            .workers(1)
+            .queue(QueuePolicy::Bounded(1))
+            .task_timeout(Duration::from_millis(50))
+            .build(|t| async move {
+                match t.data {
+                    0 => time::sleep(Duration::from_millis(1000)).await,
+                    1 => panic!("bad input {}", t.data),
+                    _ => {}
+                }
+                Ok::<_, String>(t.data)
+            })
+            .unwrap();
+        let results = pool.results();
+        pool.submit(0).await.unwrap(); // the worker takes it and sleeps
+        time::sleep(Duration::from_millis(5)).await;
+        pool.submit(1).await.unwrap(); // fills the queue
+        match pool.try_submit(2) {
+            Err(TrySubmitError::QueueFull(j)) => assert_eq!(j, 2),
+            other => panic!("expected QueueFull, got {other:?}"),
+        }
+        pool.close();
+        let mut got = vec![];
+        while let Some(r) = results.recv().await {
+            got.push(r.outcome);
+        }
+        assert_eq!(got[0], Outcome::TimedOut);
+        assert_eq!(
+            got[1],
+            Outcome::Panicked("panic in worker 1: bad input 1".into())
+        );
+        let m = pool.metrics();
+        assert_eq!((m.timed_out, m.failed, m.panicked, m.dropped), (1, 1, 1, 1));
+    })
+    .unwrap();
+}
+
+/// A counting semaphore never lets more than its permits through.
+pub fn semaphore_limits_concurrency() {
+    let rt = runtime(2);
+    let max = rt
+        .block_on(async {
+            let sem = Semaphore::new(3);
+            let (now, max) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+            let wg = WaitGroup::new();
+            for _ in 0..30 {
+                wg.add(1).unwrap();
+                let (sem, now, max, wg) = (sem.clone(), now.clone(), max.clone(), wg.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    sem.acquire().await;
+                    let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                    max.fetch_max(n, Ordering::SeqCst);
+                    time::sleep(Duration::from_millis(2)).await;
+                    now.fetch_sub(1, Ordering::SeqCst);
+                    sem.release();
+                });
+            }
+            wg.wait().await;
+            assert_eq!(num_goroutine(), 1);
+            max.load(Ordering::SeqCst)
+        })
+        .unwrap();
+    assert_eq!(max, 3);
 }

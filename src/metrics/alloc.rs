@@ -1,0 +1,96 @@
+//! A counting global allocator: Go's `MemStats.HeapAlloc` and `TotalAlloc`, for Rust.
+//!
+//! It works in threaded wasm too and sees allocations on every Web Worker. wasm memory never
+//! shrinks, so live bytes come from here, not from `memory.buffer.byteLength`.
+
+use std::{
+    alloc::{GlobalAlloc, Layout, System},
+    sync::atomic::{AtomicU64, AtomicUsize, Ordering},
+};
+
+/// Wraps the system allocator and counts bytes.
+#[derive(Debug)]
+pub struct CountingAlloc;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static TOTAL: AtomicU64 = AtomicU64::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call forwards to `System` with the same layout; the counters are only statistics.
+unsafe impl GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            grew(new_size);
+        }
+        p
+    }
+}
+
+#[inline]
+fn grew(size: usize) {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    TOTAL.fetch_add(size as u64, Ordering::Relaxed);
+    // A plain load first: the peak rarely moves, and an unconditional fetch_max would make every
+    // allocation on every thread write the same cache line.
+    if live > PEAK.load(Ordering::Relaxed) {
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+/// Heap statistics at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct HeapStats {
+    /// Bytes allocated and not yet freed (Go: `HeapAlloc`).
+    pub live_bytes: u64,
+    /// Bytes ever allocated (Go: `TotalAlloc`); only grows.
+    pub total_bytes: u64,
+    /// The highest `live_bytes` since the last [`reset_peak`].
+    pub peak_bytes: u64,
+}
+
+/// Reads the counters.
+///
+/// # Examples
+///
+/// ```
+/// use worker_pool_playground::metrics::alloc::heap;
+/// let before = heap();
+/// let v = vec![0u8; 1 << 20];
+/// assert!(heap().total_bytes >= before.total_bytes + (1 << 20));
+/// drop(v);
+/// ```
+pub fn heap() -> HeapStats {
+    HeapStats {
+        live_bytes: LIVE.load(Ordering::Relaxed) as u64,
+        total_bytes: TOTAL.load(Ordering::Relaxed),
+        peak_bytes: PEAK.load(Ordering::Relaxed) as u64,
+    }
+}
+
+/// Starts a new peak window at the current live bytes.
+pub fn reset_peak() {
+    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}

@@ -1,0 +1,261 @@
+//! Runtime time: a real clock (optionally scaled) or a virtual one, and the timer heap.
+//!
+//! All runtime code speaks runtime nanoseconds. With a time scale of 100, `time::sleep(1s)`
+//! takes 10 ms of wall time and every ratio between durations holds. With virtual time nothing
+//! waits at all: when no goroutine can run, the clock jumps to the next timer (deterministic mode).
+
+use std::{
+    cmp::Ordering as CmpOrdering,
+    collections::BinaryHeap,
+    sync::{
+        atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering},
+        Arc, Mutex,
+    },
+    task::Waker,
+    time::Duration,
+};
+
+use web_time::Instant;
+
+thread_local! {
+    /// How far this thread's clock runs ahead of the thread that built the runtime.
+    ///
+    /// Web Workers each have their own `performance.timeOrigin`, and even with web-time adding
+    /// it, two workers' clocks disagreed by about 10 ms here. At a time scale of 50 that is half
+    /// a second of runtime time, so each runner measures its offset once, at start
+    /// (`calibrate` in `runtime/mod.rs`). Natively it stays 0.
+    pub(crate) static OFFSET_NS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Where runtime time comes from.
+#[derive(Debug)]
+pub(crate) enum Clock {
+    /// Wall time since `start`, multiplied by `scale`.
+    Real { start: Instant, scale: f64 },
+    /// A counter that only moves when the scheduler advances it to the next timer.
+    Virtual { now: AtomicU64 },
+}
+
+impl Clock {
+    pub(crate) fn real(scale: f64) -> Clock {
+        Clock::Real {
+            start: Instant::now(),
+            scale,
+        }
+    }
+
+    pub(crate) fn virtual_() -> Clock {
+        Clock::Virtual {
+            now: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn is_virtual(&self) -> bool {
+        matches!(self, Clock::Virtual { .. })
+    }
+
+    /// Runtime nanoseconds since the runtime started.
+    pub(crate) fn now_ns(&self) -> u64 {
+        match self {
+            Clock::Real { scale, .. } => (self.raw_elapsed_ns().max(0) as f64 * scale) as u64,
+            Clock::Virtual { now } => now.load(Ordering::Acquire),
+        }
+    }
+
+    /// Wall nanoseconds since start on this thread's clock, corrected by its calibrated offset.
+    pub(crate) fn raw_elapsed_ns(&self) -> i64 {
+        match self {
+            Clock::Real { start, .. } => {
+                let own = Instant::now().checked_duration_since(*start).map_or_else(
+                    || -(start.duration_since(Instant::now()).as_nanos() as i64),
+                    |d| d.as_nanos() as i64,
+                );
+                own - OFFSET_NS.with(|o| o.get())
+            }
+            Clock::Virtual { now } => now.load(Ordering::Acquire) as i64,
+        }
+    }
+
+    /// How long to wait in wall time until runtime time `deadline_ns`.
+    pub(crate) fn real_until(&self, deadline_ns: u64) -> Duration {
+        match self {
+            Clock::Real { scale, .. } => {
+                let delta = deadline_ns.saturating_sub(self.now_ns());
+                Duration::from_nanos((delta as f64 / scale).ceil() as u64)
+            }
+            Clock::Virtual { .. } => Duration::ZERO,
+        }
+    }
+
+    /// Moves virtual time forward to `t_ns` (never backward). No-op on a real clock.
+    pub(crate) fn advance_to(&self, t_ns: u64) {
+        if let Clock::Virtual { now } = self {
+            now.fetch_max(t_ns, Ordering::AcqRel);
+        }
+    }
+}
+
+const PENDING: u8 = 0;
+const FIRED: u8 = 1;
+const CANCELLED: u8 = 2;
+
+/// What a timer does when it fires.
+pub(crate) enum Action {
+    /// Wake a sleeping goroutine.
+    Wake(Waker),
+    /// Run a short callback (close a context, send on an `after` channel).
+    Call(Box<dyn FnOnce() + Send>),
+}
+
+/// One armed timer; dropping the handle does not cancel it, [`TimerHandle::cancel`] does.
+pub(crate) struct TimerHandle {
+    state: AtomicU8,
+    action: Mutex<Option<Action>>,
+    timers: Arc<TimerCount>,
+}
+
+/// How many armed timers have neither fired nor been cancelled. Deadlock detection needs it:
+/// a goroutine asleep in `time.Sleep` is not deadlocked.
+#[derive(Default)]
+pub(crate) struct TimerCount(AtomicUsize);
+
+impl TimerHandle {
+    /// Replaces the waker of a `Wake` timer (a re-polled `sleep`).
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        let mut a = self.action.lock().unwrap();
+        if let Some(Action::Wake(w)) = &mut *a {
+            if !w.will_wake(waker) {
+                *w = waker.clone();
+            }
+        }
+    }
+
+    /// Disarms the timer; returns false if it had already fired.
+    pub(crate) fn cancel(&self) -> bool {
+        if self
+            .state
+            .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            self.timers.0.fetch_sub(1, Ordering::AcqRel);
+            self.action.lock().unwrap().take();
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(crate) fn fired(&self) -> bool {
+        self.state.load(Ordering::Acquire) == FIRED
+    }
+}
+
+struct Entry {
+    deadline: u64,
+    seq: u64,
+    handle: Arc<TimerHandle>,
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        (self.deadline, self.seq) == (o.deadline, o.seq)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    // Reversed: BinaryHeap is a max-heap and we want the earliest deadline (then the oldest) first.
+    fn cmp(&self, o: &Self) -> CmpOrdering {
+        (o.deadline, o.seq).cmp(&(self.deadline, self.seq))
+    }
+}
+
+/// The runtime's timers: one heap, serviced by whichever thread is idle (or by the pump).
+#[derive(Default)]
+pub(crate) struct Timers {
+    heap: Mutex<BinaryHeap<Entry>>,
+    seq: AtomicU64,
+    live: Arc<TimerCount>,
+}
+
+impl Timers {
+    /// Arms a timer at runtime time `deadline`; returns its handle and whether it is now the earliest.
+    pub(crate) fn add(&self, deadline: u64, action: Action) -> (Arc<TimerHandle>, bool) {
+        let handle = Arc::new(TimerHandle {
+            state: AtomicU8::new(PENDING),
+            action: Mutex::new(Some(action)),
+            timers: self.live.clone(),
+        });
+        self.live.0.fetch_add(1, Ordering::AcqRel);
+        let seq = self.seq.fetch_add(1, Ordering::Relaxed);
+        let mut heap = self.heap.lock().unwrap();
+        let earliest = heap.peek().is_none_or(|e| deadline < e.deadline);
+        heap.push(Entry {
+            deadline,
+            seq,
+            handle: handle.clone(),
+        });
+        (handle, earliest)
+    }
+
+    /// Armed timers that have neither fired nor been cancelled.
+    pub(crate) fn live(&self) -> usize {
+        self.live.0.load(Ordering::Acquire)
+    }
+
+    /// The earliest deadline of a live timer, dropping cancelled entries on the way.
+    pub(crate) fn next_deadline(&self) -> Option<u64> {
+        let mut heap = self.heap.lock().unwrap();
+        while let Some(e) = heap.peek() {
+            if e.handle.state.load(Ordering::Acquire) == PENDING {
+                return Some(e.deadline);
+            }
+            heap.pop();
+        }
+        None
+    }
+
+    /// Fires every timer due at `now`; actions run after the heap lock is released.
+    pub(crate) fn fire_due(&self, now: u64) -> usize {
+        let mut due = Vec::new();
+        {
+            let mut heap = self.heap.lock().unwrap();
+            while heap.peek().is_some_and(|e| e.deadline <= now) {
+                due.push(heap.pop().unwrap().handle);
+            }
+        }
+        let mut fired = 0;
+        for h in due {
+            if h.state
+                .compare_exchange(PENDING, FIRED, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                let action = h.action.lock().unwrap().take();
+                // Count it gone only after taking the action, so that the deadlock detector never
+                // sees "no timers" while a wake is still in flight... and then run it.
+                match action {
+                    Some(Action::Wake(w)) => {
+                        w.wake();
+                    }
+                    Some(Action::Call(f)) => f(),
+                    None => {}
+                }
+                self.live.0.fetch_sub(1, Ordering::AcqRel);
+                fired += 1;
+            }
+        }
+        fired
+    }
+
+    /// Drops every timer (runtime shutdown).
+    pub(crate) fn clear(&self) {
+        let entries: Vec<_> = self.heap.lock().unwrap().drain().collect();
+        for e in entries {
+            e.handle.cancel();
+        }
+    }
+}

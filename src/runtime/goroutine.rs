@@ -1,0 +1,203 @@
+//! A goroutine's identity and state, as `runtime.Stack` and `go tool trace` show them.
+
+use std::{
+    fmt,
+    sync::atomic::{AtomicU64, AtomicU8, Ordering},
+};
+
+use serde::Serialize;
+
+/// What a goroutine is doing, in Go's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum State {
+    /// In a run queue, waiting for a thread.
+    Runnable = 0,
+    /// Being polled on a thread.
+    Running = 1,
+    /// Parked until something wakes it; [`Wait`] says what.
+    Blocked = 2,
+    /// Returned (or panicked).
+    Done = 3,
+}
+
+impl State {
+    fn from_u8(v: u8) -> State {
+        match v {
+            0 => State::Runnable,
+            1 => State::Running,
+            2 => State::Blocked,
+            _ => State::Done,
+        }
+    }
+}
+
+/// What a blocked goroutine waits on: the same reasons `runtime.Stack` prints in brackets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[repr(u8)]
+pub enum WaitKind {
+    /// Not waiting.
+    None = 0,
+    /// `ch <- v` on a full or unbuffered channel.
+    ChanSend = 1,
+    /// `<-ch` on an empty channel.
+    ChanReceive = 2,
+    /// `select` with no ready case.
+    Select = 3,
+    /// `wg.Wait()`.
+    WaitGroup = 4,
+    /// `mu.Lock()` on a held mutex.
+    Mutex = 5,
+    /// Acquiring a counting semaphore with no permit left.
+    Semaphore = 6,
+    /// `time.Sleep`.
+    Sleep = 7,
+    /// Awaiting another goroutine's result.
+    Join = 8,
+}
+
+impl WaitKind {
+    fn from_u8(v: u8) -> WaitKind {
+        use WaitKind::*;
+        [
+            None,
+            ChanSend,
+            ChanReceive,
+            Select,
+            WaitGroup,
+            Mutex,
+            Semaphore,
+            Sleep,
+            Join,
+        ]
+        .get(v as usize)
+        .copied()
+        .unwrap_or(None)
+    }
+
+    /// Go's own wording, as in `goroutine 7 [chan receive]:`.
+    pub fn as_go(self) -> &'static str {
+        match self {
+            WaitKind::None => "running",
+            WaitKind::ChanSend => "chan send",
+            WaitKind::ChanReceive => "chan receive",
+            WaitKind::Select => "select",
+            WaitKind::WaitGroup => "sync.WaitGroup.Wait",
+            WaitKind::Mutex => "sync.Mutex.Lock",
+            WaitKind::Semaphore => "semacquire",
+            WaitKind::Sleep => "sleep",
+            WaitKind::Join => "join",
+        }
+    }
+}
+
+impl fmt::Display for WaitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_go())
+    }
+}
+
+/// A wait reason plus the object waited on (a channel, WaitGroup, mutex… id; 0 when none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wait {
+    /// What kind of wait.
+    pub kind: WaitKind,
+    /// The id of the object waited on.
+    pub object: u64,
+}
+
+/// The per-goroutine record the scheduler updates with atomics (no lock on the hot path).
+#[derive(Debug)]
+pub(crate) struct GMeta {
+    pub(crate) id: u64,
+    pub(crate) name: &'static str,
+    state: AtomicU8,
+    wait_kind: AtomicU8,
+    wait_object: AtomicU64,
+    /// Runtime time (ns) of the last state change, for "blocked for 2.1 s" in reports.
+    since_ns: AtomicU64,
+}
+
+impl GMeta {
+    pub(crate) fn new(id: u64, name: &'static str, now_ns: u64) -> GMeta {
+        GMeta {
+            id,
+            name,
+            state: AtomicU8::new(State::Runnable as u8),
+            wait_kind: AtomicU8::new(0),
+            wait_object: AtomicU64::new(0),
+            since_ns: AtomicU64::new(now_ns),
+        }
+    }
+
+    pub(crate) fn state(&self) -> State {
+        State::from_u8(self.state.load(Ordering::Acquire))
+    }
+
+    pub(crate) fn wait(&self) -> Wait {
+        Wait {
+            kind: WaitKind::from_u8(self.wait_kind.load(Ordering::Relaxed)),
+            object: self.wait_object.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn since_ns(&self) -> u64 {
+        self.since_ns.load(Ordering::Relaxed)
+    }
+
+    /// Sets the state unconditionally and returns the previous one.
+    pub(crate) fn swap(&self, s: State, now_ns: u64) -> State {
+        self.since_ns.store(now_ns, Ordering::Relaxed);
+        State::from_u8(self.state.swap(s as u8, Ordering::AcqRel))
+    }
+
+    /// `Running → Blocked(wait)`, unless a wake already made it `Runnable` (or it finished).
+    pub(crate) fn park(&self, wait: Wait, now_ns: u64) -> bool {
+        self.wait_kind.store(wait.kind as u8, Ordering::Relaxed);
+        self.wait_object.store(wait.object, Ordering::Relaxed);
+        let parked = self
+            .state
+            .compare_exchange(
+                State::Running as u8,
+                State::Blocked as u8,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            )
+            .is_ok();
+        if parked {
+            self.since_ns.store(now_ns, Ordering::Relaxed);
+        }
+        parked
+    }
+}
+
+/// A snapshot of one goroutine, as in a Go stack dump header: `goroutine 7 [chan receive]:`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GoroutineInfo {
+    /// Goroutine id; the scenario's main goroutine is 1, as in Go.
+    pub id: u64,
+    /// The name given at spawn (`"worker"`, `"sender"`, …).
+    pub name: &'static str,
+    /// Its state.
+    pub state: State,
+    /// What it waits on when blocked, in Go's words (`"chan receive"`).
+    pub wait: WaitKind,
+    /// Id of the object waited on, 0 when none.
+    pub object: u64,
+    /// Name of the object waited on, when it has one (`"jobs"`).
+    pub object_name: Option<String>,
+    /// Milliseconds of runtime time in the current state.
+    pub for_ms: f64,
+}
+
+impl fmt::Display for GoroutineInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "goroutine {} ({}) [{}", self.id, self.name, self.wait)?;
+        if let Some(n) = &self.object_name {
+            write!(f, " on {n}")?;
+        }
+        write!(f, "]")
+    }
+}

@@ -1,0 +1,786 @@
+//! The goroutine runtime: `go`, `runtime.NumGoroutine`, `GOMAXPROCS`, deadlock and leak detection.
+//!
+//! A goroutine is an async task run M:N on a fixed set of threads (`GOMAXPROCS`): OS threads
+//! natively, Web Workers in the threaded browser build, or the caller's own thread when it pumps
+//! the runtime (the single-threaded build and deterministic mode). Never one thread per goroutine.
+//!
+//! # Examples
+//!
+//! ```
+//! use worker_pool_playground::{chan::Chan, runtime::{go, Runtime}};
+//!
+//! let rt = Runtime::builder().threads(2).build().unwrap();
+//! let sum = rt.block_on(async {
+//!     let results = Chan::new(10);
+//!     for i in 1..=10u64 {
+//!         let results = results.clone();
+//!         go(async move { results.send(i * i).await.unwrap() });
+//!     }
+//!     let mut sum = 0;
+//!     for _ in 0..10 {
+//!         sum += results.recv().await.unwrap();
+//!     }
+//!     sum
+//! });
+//! assert_eq!(sum.unwrap(), 385);
+//! ```
+
+pub(crate) mod clock;
+pub mod goroutine;
+pub(crate) mod scheduler;
+
+use std::{
+    any::Any,
+    fmt,
+    future::Future,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use serde::Serialize;
+
+use self::{
+    clock::Clock,
+    goroutine::GoroutineInfo,
+    scheduler::{current, Mode, Pump, Shared},
+};
+use crate::metrics::{Event, Series};
+
+/// Starts a thread that runs `run` to completion; the seam where the browser plugs in Web Workers.
+pub type SpawnHandler = Box<dyn FnMut(Box<dyn FnOnce() + Send>) -> Result<(), String> + Send>;
+
+/// Builds a [`Runtime`].
+pub struct RuntimeBuilder {
+    threads: usize,
+    scale: f64,
+    virtual_time: bool,
+    seed: Option<u64>,
+    events: Option<usize>,
+    sample_every: Duration,
+    spawn: Option<SpawnHandler>,
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeBuilder")
+            .field("threads", &self.threads)
+            .field("scale", &self.scale)
+            .field("virtual_time", &self.virtual_time)
+            .field("seed", &self.seed)
+            .finish()
+    }
+}
+
+/// Why a runtime could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildError(String);
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BuildError {}
+
+/// The most threads a runtime may have: far beyond any core count this runs on.
+pub const MAX_THREADS: usize = 256;
+
+impl RuntimeBuilder {
+    /// `GOMAXPROCS`: how many threads run goroutines. 0 means none of its own: the caller pumps.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+
+    /// Runtime time runs `scale` times faster than wall time (1000 × 1 s sleeps in 10 s at 100).
+    pub fn time_scale(mut self, scale: f64) -> Self {
+        self.scale = scale;
+        self
+    }
+
+    /// Deterministic mode: virtual time plus seeded scheduling choices, on the caller's thread.
+    /// The same seed gives the same event trace, byte for byte.
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.virtual_time = true;
+        self.seed = Some(seed);
+        self.threads = 0;
+        self
+    }
+
+    /// Keeps an event log of up to `cap` events (spawn, block, unblock, exit).
+    pub fn record_events(mut self, cap: usize) -> Self {
+        self.events = Some(cap);
+        self
+    }
+
+    /// How often (runtime time) the series gets a sample.
+    pub fn sample_every(mut self, every: Duration) -> Self {
+        self.sample_every = every;
+        self
+    }
+
+    /// Replaces `std::thread::spawn` for the runner threads (the browser passes `rayon::spawn`).
+    pub fn spawn_handler(mut self, spawn: SpawnHandler) -> Self {
+        self.spawn = Some(spawn);
+        self
+    }
+
+    /// Builds the runtime and starts its threads.
+    ///
+    /// # Errors
+    ///
+    /// Fails on more than [`MAX_THREADS`] threads, a time scale that is not a positive finite
+    /// number, or when a thread cannot be started.
+    pub fn build(mut self) -> Result<Runtime, BuildError> {
+        if self.threads > MAX_THREADS {
+            return Err(BuildError(format!(
+                "threads must be at most {MAX_THREADS}, got {}",
+                self.threads
+            )));
+        }
+        if !(self.scale.is_finite() && self.scale > 0.0) {
+            return Err(BuildError(format!(
+                "time scale must be a positive number, got {}",
+                self.scale
+            )));
+        }
+        quiet_goroutine_panics();
+        let clock = if self.virtual_time {
+            Clock::virtual_()
+        } else {
+            Clock::real(self.scale)
+        };
+        let mode = if self.threads == 0 {
+            Mode::Pumped
+        } else {
+            Mode::Threads(self.threads)
+        };
+        let sample_ns = (self.sample_every.as_nanos() as u64).max(1);
+        let shared = Arc::new(Shared::new(mode, clock, self.seed, self.events, sample_ns));
+        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
+        let mut joins = Vec::new();
+        for i in 0..self.threads {
+            shared
+                .runners
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            let s = shared.clone();
+            let calib = Arc::new(Calibration::default());
+            let c = calib.clone();
+            let run = Box::new(move || {
+                c.runner_side(&s.clock);
+                s.runner(i as u32)
+            });
+            match &mut self.spawn {
+                Some(spawn) => {
+                    spawn(run).map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?
+                }
+                None => {
+                    #[cfg(not(target_arch = "wasm32"))]
+                    {
+                        let h = std::thread::Builder::new()
+                            .name(format!("gomaxprocs-{i}"))
+                            .spawn(run)
+                            .map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?;
+                        joins.push(h);
+                    }
+                    #[cfg(target_arch = "wasm32")]
+                    {
+                        drop(run);
+                        return Err(BuildError("threads need a spawn handler on wasm".into()));
+                    }
+                }
+            }
+            calib.builder_side(&shared.clock);
+        }
+        Ok(Runtime {
+            shared,
+            joins: Mutex::new(joins),
+        })
+    }
+}
+
+/// The clock handshake between the building thread and one runner (see `clock::OFFSET_NS`):
+/// the runner says it is ready, the builder publishes its clock, and the runner takes the
+/// difference to its own. Both spin, so the hand-off costs well under a microsecond.
+#[derive(Default)]
+struct Calibration {
+    state: std::sync::atomic::AtomicU8,
+    builder_ns: std::sync::atomic::AtomicI64,
+}
+
+impl Calibration {
+    const READY: u8 = 1;
+    const PUBLISHED: u8 = 2;
+    const GAVE_UP: u8 = 3;
+
+    fn runner_side(&self, clock: &Clock) {
+        use std::sync::atomic::Ordering::*;
+        if self
+            .state
+            .compare_exchange(0, Self::READY, AcqRel, Acquire)
+            .is_err()
+        {
+            return; // the builder gave up waiting: keep offset 0
+        }
+        while self.state.load(Acquire) == Self::READY {
+            std::hint::spin_loop();
+        }
+        if self.state.load(Acquire) == Self::PUBLISHED {
+            let own = clock.raw_elapsed_ns();
+            clock::OFFSET_NS.with(|o| o.set(own - self.builder_ns.load(Acquire)));
+        }
+    }
+
+    fn builder_side(&self, clock: &Clock) {
+        use std::sync::atomic::Ordering::*;
+        if !cfg!(target_arch = "wasm32") || clock.is_virtual() {
+            // One clock for every OS thread: nothing to calibrate.
+            self.state.store(Self::GAVE_UP, Release);
+            return;
+        }
+        let start = web_time::Instant::now();
+        while self.state.load(Acquire) != Self::READY {
+            // The runner's Web Worker may be busy (or not started): do not wait forever.
+            if start.elapsed() > Duration::from_millis(500)
+                && self
+                    .state
+                    .compare_exchange(0, Self::GAVE_UP, AcqRel, Acquire)
+                    .is_ok()
+            {
+                return;
+            }
+            std::hint::spin_loop();
+        }
+        self.builder_ns.store(clock.raw_elapsed_ns(), Release);
+        self.state.store(Self::PUBLISHED, Release);
+    }
+}
+
+/// A goroutine runtime. Dropping it stops its threads and cancels what is still alive.
+pub struct Runtime {
+    shared: Arc<Shared>,
+    #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
+    joins: Mutex<Vec<std::thread::JoinHandle<()>>>,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("gomaxprocs", &self.gomaxprocs())
+            .finish()
+    }
+}
+
+/// What went wrong with a run as a whole.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunError {
+    /// Every goroutine blocked with nothing to wake it: Go's fatal error. Lists who waits on what.
+    Deadlock(Vec<GoroutineInfo>),
+    /// The main goroutine panicked.
+    Panic(String),
+    /// The run was stopped from outside (`Runtime::abort`).
+    Aborted,
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Deadlock(gs) => {
+                write!(f, "fatal error: all goroutines are asleep - deadlock!")?;
+                for g in gs {
+                    write!(f, "\n{g}")?;
+                }
+                Ok(())
+            }
+            RunError::Panic(m) => write!(f, "panic: {m}"),
+            RunError::Aborted => write!(f, "run stopped"),
+        }
+    }
+}
+impl std::error::Error for RunError {}
+
+/// A deadlock, leak or panic the runtime noticed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// What kind.
+    pub kind: FindingKind,
+    /// Go's message, or a plain description.
+    pub message: String,
+    /// Runtime time it was noticed, in ms.
+    pub at_ms: f64,
+    /// The goroutines involved and what each waits on.
+    pub goroutines: Vec<GoroutineInfo>,
+}
+
+/// The kinds of [`Finding`].
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// All goroutines asleep.
+    Deadlock,
+    /// Goroutines still blocked when the main goroutine returned.
+    Leak,
+    /// A goroutine panicked.
+    Panic,
+    /// `wg.Wait()` returned while work it should have waited for was still running.
+    EarlyReturn,
+    /// A wait that never ended within its time limit.
+    Hang,
+}
+
+/// Keeps the default panic hook quiet for panics inside goroutines: the runtime reports those
+/// itself (as a finding, or as an error result after `recover`), the way Go prints a panic once.
+/// Panics anywhere else still print as usual.
+fn quiet_goroutine_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if scheduler::current_gid() == 0 {
+                previous(info);
+                return;
+            }
+            let msg = match info.payload().downcast_ref::<&str>() {
+                Some(s) => (*s).to_string(),
+                None => info
+                    .payload()
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .unwrap_or_default(),
+            };
+            let at = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = Some(format!("{msg}{at}")));
+        }));
+    });
+}
+
+thread_local! {
+    /// The message of the last goroutine panic on this thread (read while it unwinds).
+    static LAST_PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The text of a panic payload.
+pub(crate) fn panic_message(payload: &Box<dyn Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_string()
+    }
+}
+
+/// Outcome of the main goroutine, shared between it and whoever waits for the run.
+type MainSlot<T> = Arc<Mutex<Option<Result<T, RunError>>>>;
+
+/// A run started with [`Runtime::start`], for callers that must not block (the browser driver).
+pub struct RunHandle<T> {
+    slot: MainSlot<T>,
+}
+
+impl<T> fmt::Debug for RunHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RunHandle")
+    }
+}
+
+/// Where a started run stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Progress {
+    /// Still running; poll again.
+    Running,
+    /// Nothing can run until this many wall-clock milliseconds pass (pumped runtimes).
+    IdleFor(f64),
+    /// The run ended; take its result.
+    Done,
+}
+
+impl Runtime {
+    /// A builder with `GOMAXPROCS` = the machine's parallelism, real time at scale 1.
+    pub fn builder() -> RuntimeBuilder {
+        #[cfg(not(target_arch = "wasm32"))]
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        #[cfg(target_arch = "wasm32")]
+        let threads = 0;
+        RuntimeBuilder {
+            threads,
+            scale: 1.0,
+            virtual_time: false,
+            seed: None,
+            events: None,
+            sample_every: Duration::from_millis(5),
+            spawn: None,
+        }
+    }
+
+    /// `runtime.GOMAXPROCS(0)`: threads running goroutines (1 when pumped).
+    pub fn gomaxprocs(&self) -> usize {
+        self.shared.threads()
+    }
+
+    /// `runtime.NumGoroutine()`.
+    pub fn num_goroutine(&self) -> usize {
+        self.shared.live()
+    }
+
+    /// The most goroutines alive at once so far.
+    pub fn peak_goroutines(&self) -> usize {
+        self.shared.peak_live()
+    }
+
+    /// Goroutines spawned so far.
+    pub fn spawned(&self) -> u64 {
+        self.shared.spawned()
+    }
+
+    /// Runtime time since start, in milliseconds.
+    pub fn now_ms(&self) -> f64 {
+        self.shared.now_ns() as f64 / 1e6
+    }
+
+    /// Every live goroutine with its state and what it waits on (`runtime.Stack(buf, true)`).
+    pub fn goroutines(&self) -> Vec<GoroutineInfo> {
+        self.shared.goroutines()
+    }
+
+    /// Deadlocks, leaks and panics noticed so far.
+    pub fn findings(&self) -> Vec<Finding> {
+        self.shared.findings()
+    }
+
+    /// The sampled series so far.
+    pub fn series(&self) -> Series {
+        self.shared.series()
+    }
+
+    /// Takes a sample now, whatever the interval.
+    pub fn sample(&self) {
+        self.shared.sample(true)
+    }
+
+    /// The event log (and how many events did not fit), emptied.
+    pub fn take_events(&self) -> (Vec<Event>, u64) {
+        self.shared.take_events()
+    }
+
+    /// Runs `main` as goroutine 1 and blocks the calling thread until it returns.
+    ///
+    /// Like Go's `main`, the run ends when `main` returns, even if other goroutines are still
+    /// blocked (they are reported as leaked by [`Runtime::leaks`]).
+    ///
+    /// # Errors
+    ///
+    /// [`RunError::Deadlock`] when every goroutine blocks forever, [`RunError::Panic`] when `main`
+    /// panics, [`RunError::Aborted`] after [`Runtime::abort`].
+    pub fn block_on<T, F>(&self, main: F) -> Result<T, RunError>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let handle = self.start(main);
+        loop {
+            match self.poll(&handle) {
+                Progress::Done => return self.take(&handle).expect("a finished run has a result"),
+                Progress::Running => {}
+                Progress::IdleFor(ms) => {
+                    #[cfg(not(target_arch = "wasm32"))]
+                    std::thread::sleep(Duration::from_secs_f64(ms.min(5.0) / 1e3));
+                    #[cfg(target_arch = "wasm32")]
+                    let _ = ms;
+                }
+            }
+            if let Mode::Threads(_) = self.shared.mode {
+                self.shared.wait_done(Duration::from_nanos(
+                    self.shared.sample_every_ns.clamp(200_000, 20_000_000),
+                ));
+            }
+        }
+    }
+
+    /// Starts `main` as goroutine 1 without blocking; drive it with [`Runtime::poll`].
+    pub fn start<T, F>(&self, main: F) -> RunHandle<T>
+    where
+        T: Send + 'static,
+        F: Future<Output = T> + Send + 'static,
+    {
+        let slot: MainSlot<T> = Arc::new(Mutex::new(None));
+        let out = slot.clone();
+        let shared = self.shared.clone();
+        self.shared.sample(true);
+        self.shared.spawn("main", async move {
+            let mut guard = MainGuard {
+                slot: out.clone(),
+                shared: shared.clone(),
+                returned: false,
+            };
+            let v = main.await;
+            *out.lock().unwrap() = Some(Ok(v));
+            guard.returned = true;
+        });
+        RunHandle { slot }
+    }
+
+    /// Advances a started run: pumps it when the runtime has no threads, samples the series, and
+    /// says where it stands. Never blocks.
+    pub fn poll<T>(&self, handle: &RunHandle<T>) -> Progress {
+        use std::sync::atomic::Ordering;
+        let s = &self.shared;
+        let mut progress = Progress::Running;
+        if s.mode == Mode::Pumped {
+            progress = match s.pump(if s.clock.is_virtual() {
+                usize::MAX
+            } else {
+                20_000
+            }) {
+                Pump::Busy => Progress::Running,
+                Pump::IdleUntil(t) => Progress::IdleFor(s.clock.real_until(t).as_secs_f64() * 1e3),
+                Pump::Idle => Progress::Running,
+            };
+        }
+        s.sample(false);
+        // Done once main has returned *and* left the scheduler, so that NumGoroutine afterwards
+        // counts only what main left behind.
+        if handle.slot.lock().unwrap().is_some() && s.main_exited.load(Ordering::Acquire) {
+            s.sample(true);
+            return Progress::Done;
+        }
+        if s.deadlocked.load(Ordering::Acquire) {
+            let gs = s
+                .findings()
+                .into_iter()
+                .find(|f| f.kind == FindingKind::Deadlock)
+                .map(|f| f.goroutines);
+            *handle.slot.lock().unwrap() = Some(Err(RunError::Deadlock(gs.unwrap_or_default())));
+            s.sample(true);
+            return Progress::Done;
+        }
+        if s.aborted.load(Ordering::Acquire) {
+            *handle.slot.lock().unwrap() = Some(Err(RunError::Aborted));
+            return Progress::Done;
+        }
+        progress
+    }
+
+    /// The result of a finished run (once).
+    pub fn take<T>(&self, handle: &RunHandle<T>) -> Option<Result<T, RunError>> {
+        handle.slot.lock().unwrap().take()
+    }
+
+    /// Stops the run from outside: the next [`Runtime::poll`] reports [`RunError::Aborted`].
+    pub fn abort(&self) {
+        self.shared
+            .aborted
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.shared.notify_done();
+    }
+
+    /// Lets goroutines that are on their way out finish, for at most `max` of wall time: Go's
+    /// "time.Sleep(100 * time.Millisecond) // Let things settle". Returns `num_goroutine()`.
+    pub fn settle(&self, max: Duration) -> usize {
+        let start = web_time::Instant::now();
+        loop {
+            let blocked = self
+                .goroutines()
+                .iter()
+                .filter(|g| g.state == goroutine::State::Blocked)
+                .count();
+            if self.num_goroutine() <= blocked || start.elapsed() >= max {
+                return self.num_goroutine();
+            }
+            match self.shared.mode {
+                Mode::Pumped => {
+                    self.shared.pump(10_000);
+                }
+                Mode::Threads(_) => self.shared.wait_done(Duration::from_millis(1)),
+            }
+        }
+    }
+
+    /// Goroutines still blocked now: after `main` returned, these are leaks.
+    pub fn leaks(&self) -> Vec<GoroutineInfo> {
+        self.goroutines()
+            .into_iter()
+            .filter(|g| g.state == goroutine::State::Blocked)
+            .collect()
+    }
+
+    /// Gives a scenario-defined gauge (sampled into the series as its own column).
+    pub fn gauge(&self, name: &str) -> Arc<std::sync::atomic::AtomicU64> {
+        self.shared.gauge(name)
+    }
+}
+
+/// Reports a panic of the main goroutine (dropped without completing = it unwound).
+struct MainGuard<T> {
+    slot: MainSlot<T>,
+    shared: Arc<Shared>,
+    returned: bool,
+}
+
+impl<T> Drop for MainGuard<T> {
+    fn drop(&mut self) {
+        if self.returned {
+            self.shared
+                .finished
+                .store(true, std::sync::atomic::Ordering::Release);
+            self.shared.notify_done();
+            return;
+        }
+        if self.slot.lock().unwrap().is_some()
+            || self
+                .shared
+                .deadlocked
+                .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return; // cancelled at shutdown after the run already ended
+        }
+        let msg = if std::thread::panicking() {
+            LAST_PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| "main goroutine panicked".into())
+        } else {
+            "main goroutine cancelled".into()
+        };
+        *self.slot.lock().unwrap() = Some(Err(RunError::Panic(msg)));
+        self.shared
+            .finished
+            .store(true, std::sync::atomic::Ordering::Release);
+        self.shared.notify_done();
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        self.shared.shutdown();
+        #[cfg(not(target_arch = "wasm32"))]
+        for h in self.joins.lock().unwrap().drain(..) {
+            let _ = h.join();
+        }
+        // Threads from a spawn handler (Web Workers) cannot be joined: wait until they have all
+        // returned, so the next runtime gets them back. Capped, because a runner whose thread
+        // never started (every worker busy) only returns once it gets one.
+        let start = web_time::Instant::now();
+        while self
+            .shared
+            .runners
+            .load(std::sync::atomic::Ordering::Acquire)
+            > 0
+            && start.elapsed() < Duration::from_secs(2)
+        {
+            self.shared.wait_done(Duration::from_millis(5));
+        }
+    }
+}
+
+/// `go f()`: starts a goroutine on the current runtime.
+///
+/// # Panics
+///
+/// Panics when called outside a goroutine (there is no runtime to run it on).
+pub fn go<F>(f: F)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    go_named("goroutine", f);
+}
+
+/// `go f()` with a name that reports and the timeline show (`"worker"`, `"sender"`).
+///
+/// Returns the goroutine id.
+///
+/// # Panics
+///
+/// Panics when called outside a goroutine.
+pub fn go_named<F>(name: &'static str, f: F) -> u64
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let rt = current().expect("go: not inside a goroutine (start one with Runtime::block_on)");
+    rt.spawn(name, f)
+}
+
+/// `runtime.NumGoroutine()` of the current runtime (0 outside one).
+pub fn num_goroutine() -> usize {
+    current().map_or(0, |rt| rt.live())
+}
+
+/// `runtime.GOMAXPROCS(0)` of the current runtime (0 outside one).
+pub fn gomaxprocs() -> usize {
+    current().map_or(0, |rt| rt.threads())
+}
+
+/// The id of the calling goroutine (0 outside one).
+pub fn goid() -> u64 {
+    scheduler::current_gid()
+}
+
+/// The index of the thread running the calling goroutine.
+pub fn thread_index() -> u32 {
+    scheduler::thread_index()
+}
+
+/// A scenario-defined gauge of the current runtime (see [`Runtime::gauge`]).
+///
+/// # Panics
+///
+/// Panics when called outside a goroutine.
+pub fn gauge(name: &str) -> Arc<std::sync::atomic::AtomicU64> {
+    current()
+        .expect("gauge: not inside a goroutine")
+        .gauge(name)
+}
+
+/// Runtime time now, in nanoseconds (0 outside a runtime).
+pub fn now_ns() -> u64 {
+    current().map_or(0, |rt| rt.now_ns())
+}
+
+/// `runtime.Gosched()`: lets other goroutines run.
+pub async fn yield_now() {
+    struct Yield(bool);
+    impl Future for Yield {
+        type Output = ();
+        fn poll(
+            mut self: std::pin::Pin<&mut Self>,
+            cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<()> {
+            if self.0 {
+                return std::task::Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+    Yield(false).await
+}
+
+/// `defer func() { if r := recover(); r != nil { … } }()` around a future: a panic inside `fut`
+/// becomes `Err(message)` and the goroutine carries on.
+///
+/// # Errors
+///
+/// The panic message when `fut` panicked.
+///
+/// # Examples
+///
+/// ```
+/// use worker_pool_playground::runtime::{recover, Runtime};
+/// let rt = Runtime::builder().threads(1).build().unwrap();
+/// let r = rt.block_on(async { recover(async { panic!("boom") }).await });
+/// assert_eq!(r.unwrap(), Err::<(), _>("boom".to_string()));
+/// ```
+pub async fn recover<T>(fut: impl Future<Output = T>) -> Result<T, String> {
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(p) => std::task::Poll::Ready(Err(panic_message(&p))),
+        }
+    })
+    .await
+}

@@ -1,0 +1,225 @@
+//! `sync.WaitGroup`.
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, Mutex},
+    task::{Context, Poll, Waker},
+};
+
+use crate::runtime::{goroutine::WaitKind, scheduler::set_wait};
+
+/// `wg.Add` took the counter below zero: Go panics with "sync: negative WaitGroup counter".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NegativeCounter;
+
+impl fmt::Display for NegativeCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("sync: negative WaitGroup counter")
+    }
+}
+impl std::error::Error for NegativeCounter {}
+
+struct State {
+    count: i64,
+    /// Bumped each time the counter reaches zero: a waiter released by it returns even if the
+    /// counter went up again before the waiter ran.
+    generation: u64,
+    waiters: Vec<(u64, Waker)>,
+    next_key: u64,
+}
+
+/// `sync.WaitGroup`. Cloning shares the counter, like passing `*sync.WaitGroup`; to see what
+/// passing it by value does in Go, use [`WaitGroup::copy_by_value`].
+///
+/// # Examples
+///
+/// ```
+/// use worker_pool_playground::{runtime::{go, Runtime}, sync::WaitGroup};
+/// let rt = Runtime::builder().threads(2).build().unwrap();
+/// let n = rt.block_on(async {
+///     let wg = WaitGroup::new();
+///     let done = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+///     for _ in 0..5 {
+///         wg.add(1).unwrap(); // before `go`, never inside it
+///         let (wg, done) = (wg.clone(), done.clone());
+///         go(async move {
+///             let _done = wg.defer_done(); // `defer wg.Done()`
+///             done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+///         });
+///     }
+///     wg.wait().await;
+///     assert_eq!(wg.done().unwrap_err().to_string(), "sync: negative WaitGroup counter");
+///     done.load(std::sync::atomic::Ordering::SeqCst)
+/// });
+/// assert_eq!(n.unwrap(), 5);
+/// ```
+#[derive(Clone)]
+pub struct WaitGroup {
+    id: u64,
+    state: Arc<Mutex<State>>,
+}
+
+impl fmt::Debug for WaitGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WaitGroup#{}(count {})", self.id, self.count())
+    }
+}
+
+impl Default for WaitGroup {
+    fn default() -> Self {
+        WaitGroup::new()
+    }
+}
+
+impl WaitGroup {
+    /// `var wg sync.WaitGroup`.
+    pub fn new() -> WaitGroup {
+        WaitGroup::named_opt(None)
+    }
+
+    /// A WaitGroup with a name for reports.
+    pub fn named(name: &str) -> WaitGroup {
+        WaitGroup::named_opt(Some(name))
+    }
+
+    fn named_opt(name: Option<&str>) -> WaitGroup {
+        WaitGroup {
+            id: super::new_id(name),
+            state: Arc::new(Mutex::new(State {
+                count: 0,
+                generation: 0,
+                waiters: Vec::new(),
+                next_key: 0,
+            })),
+        }
+    }
+
+    /// The id reports use.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The counter now.
+    pub fn count(&self) -> i64 {
+        self.state.lock().unwrap().count
+    }
+
+    /// `wg.Add(n)`.
+    ///
+    /// # Errors
+    ///
+    /// [`NegativeCounter`] if the counter would drop below zero; it is left unchanged.
+    pub fn add(&self, n: i64) -> Result<(), NegativeCounter> {
+        let mut st = self.state.lock().unwrap();
+        if st.count + n < 0 {
+            return Err(NegativeCounter);
+        }
+        st.count += n;
+        if st.count == 0 {
+            st.generation += 1;
+            for (_, w) in st.waiters.drain(..) {
+                w.wake();
+            }
+        }
+        Ok(())
+    }
+
+    /// `wg.Done()`.
+    ///
+    /// # Errors
+    ///
+    /// [`NegativeCounter`] when called more times than `add` counted.
+    pub fn done(&self) -> Result<(), NegativeCounter> {
+        self.add(-1)
+    }
+
+    /// `defer wg.Done()`: a guard that calls `done` when dropped, on every path out, early
+    /// returns and panics included.
+    pub fn defer_done(&self) -> DoneGuard {
+        DoneGuard(self.clone())
+    }
+
+    /// What Go does when a WaitGroup is passed by value: a new WaitGroup with a copy of the
+    /// counter and nothing else shared. `Done` on the copy never reaches the original. Rust will
+    /// not compile the Go mistake (`WaitGroup` is not `Copy`); this makes it explicit.
+    pub fn copy_by_value(&self) -> WaitGroup {
+        let copy = WaitGroup::named_opt(None);
+        copy.state.lock().unwrap().count = self.count();
+        copy
+    }
+
+    /// `wg.Wait()`: until the counter is zero.
+    pub fn wait(&self) -> WaitFuture<'_> {
+        WaitFuture {
+            wg: self,
+            generation: None,
+            key: None,
+        }
+    }
+}
+
+/// Calls [`WaitGroup::done`] when dropped.
+#[derive(Debug)]
+pub struct DoneGuard(WaitGroup);
+
+impl Drop for DoneGuard {
+    fn drop(&mut self) {
+        // A negative counter here is a misuse we report by ignoring (Go would panic).
+        let _ = self.0.done();
+    }
+}
+
+/// The future of [`WaitGroup::wait`].
+pub struct WaitFuture<'a> {
+    wg: &'a WaitGroup,
+    generation: Option<u64>,
+    key: Option<u64>,
+}
+
+impl Future for WaitFuture<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = &mut *self;
+        let mut st = this.wg.state.lock().unwrap();
+        if st.count == 0 || this.generation.is_some_and(|g| g != st.generation) {
+            if let Some(k) = this.key.take() {
+                st.waiters.retain(|(key, _)| *key != k);
+            }
+            return Poll::Ready(());
+        }
+        this.generation.get_or_insert(st.generation);
+        match this.key {
+            Some(k) => {
+                if let Some((_, w)) = st.waiters.iter_mut().find(|(key, _)| *key == k) {
+                    *w = cx.waker().clone();
+                } else {
+                    st.waiters.push((k, cx.waker().clone()));
+                }
+            }
+            None => {
+                let k = st.next_key;
+                st.next_key += 1;
+                st.waiters.push((k, cx.waker().clone()));
+                this.key = Some(k);
+            }
+        }
+        set_wait(WaitKind::WaitGroup, this.wg.id);
+        Poll::Pending
+    }
+}
+
+impl Drop for WaitFuture<'_> {
+    fn drop(&mut self) {
+        if let Some(k) = self.key {
+            self.wg
+                .state
+                .lock()
+                .unwrap()
+                .waiters
+                .retain(|(key, _)| *key != k);
+        }
+    }
+}

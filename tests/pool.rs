@@ -1,0 +1,18 @@
+//! The worker pool natively: close, cancel, try_submit, timeouts, panics, metrics.
+
+mod common;
+
+#[test]
+fn close_drains() {
+    common::pool_close_drains();
+}
+
+#[test]
+fn cancel_reports_queued_jobs() {
+    common::pool_cancel_reports_queued_jobs();
+}
+
+#[test]
+fn try_submit_timeout_and_panic() {
+    common::pool_try_submit_timeout_and_panic();
+}

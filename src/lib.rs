@@ -15,6 +15,7 @@
 //! - [`workload`]: the guide's `doWork`; [`params`]: input validation; [`speed`]: the speed check.
 #![deny(missing_docs)]
 
+pub mod bench;
 pub mod chan;
 pub mod context;
 pub mod metrics;

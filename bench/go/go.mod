@@ -1,0 +1,3 @@
+module workerpoolplayground/bench
+
+go 1.19

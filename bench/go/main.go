@@ -1,0 +1,126 @@
+// The Go side of `cargo run --release -- bench`: the same five figures, measured the same way,
+// printed as one JSON object. Run by the Rust bench when `go` is on PATH.
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+func doWork() int {
+	sum := 0
+	for i := 0; i < 1000000; i++ {
+		sum += i
+	}
+	return sum
+}
+
+func spawnNs(n int) float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() { wg.Done() }()
+	}
+	wg.Wait()
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+func bytesPerBlocked(n int) float64 {
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	ch := make(chan int)
+	var ready sync.WaitGroup
+	for i := 0; i < n; i++ {
+		ready.Add(1)
+		go func() { ready.Done(); <-ch }()
+	}
+	ready.Wait()
+	time.Sleep(10 * time.Millisecond)
+	runtime.ReadMemStats(&after)
+	used := float64((after.HeapInuse + after.StackInuse) - (before.HeapInuse + before.StackInuse))
+	close(ch)
+	return used / float64(n)
+}
+
+func pingPongNs(n int) float64 {
+	ping, pong := make(chan int), make(chan int)
+	go func() {
+		for v := range ping {
+			pong <- v
+		}
+	}()
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		ping <- i
+		<-pong
+	}
+	close(ping)
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+func dispatchNs(n, workers int) float64 {
+	jobs := make(chan int, 100)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+			}
+		}()
+	}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return float64(time.Since(start).Nanoseconds()) / float64(n)
+}
+
+func cpuSpeedup(tasks int) (float64, float64) {
+	start := time.Now()
+	for i := 0; i < tasks; i++ {
+		doWork()
+	}
+	serial := time.Since(start)
+	jobs := make(chan int, 100)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range jobs {
+				doWork()
+			}
+		}()
+	}
+	start = time.Now()
+	for i := 0; i < tasks; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	pool := time.Since(start)
+	return float64(serial.Milliseconds()), float64(serial) / float64(pool)
+}
+
+func main() {
+	serialMs, speedup := cpuSpeedup(1000)
+	out := map[string]interface{}{
+		"go_version":                  runtime.Version(),
+		"gomaxprocs":                  runtime.GOMAXPROCS(0),
+		"spawn_ns_per_goroutine":      spawnNs(1000000),
+		"bytes_per_blocked_goroutine": bytesPerBlocked(100000),
+		"chan_pingpong_ns":            pingPongNs(200000),
+		"pool_dispatch_ns_per_job":    dispatchNs(1000000, 2),
+		"cpu_speedup":                 speedup,
+		"cpu_serial_ms":               serialMs,
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+}

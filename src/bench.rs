@@ -1,0 +1,350 @@
+//! The benchmark suite: five figures, each beside its baselines from the same run.
+//!
+//! `cargo run --release -- bench --json` runs it natively (and the Go program in `bench/go`
+//! when `go` is on PATH); `npm run bench` runs the same code in Chromium on Web Workers.
+
+use std::{hint::black_box, time::Duration};
+
+use serde::Serialize;
+use web_time::Instant;
+
+use crate::{
+    chan::Chan,
+    metrics::alloc::heap,
+    runtime::{go, Runtime},
+    sync::WaitGroup,
+    time,
+    workload::{do_work, DO_WORK_ITERATIONS},
+};
+
+/// One measured figure and what it is compared with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// The figure, in `unit`.
+    pub value: f64,
+    /// `ns`, `bytes` or `x` (a ratio).
+    pub unit: &'static str,
+    /// Baselines measured in the same run (`sequential`, `os_thread_per_task`, `pool`, …).
+    pub baselines: Vec<(String, f64)>,
+    /// What was measured, in one line.
+    pub what: &'static str,
+}
+
+/// Sizes of the suite (smaller in tests).
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Goroutines spawned and joined.
+    pub spawn: usize,
+    /// Goroutines parked on one channel.
+    pub blocked: usize,
+    /// Round trips over an unbuffered channel.
+    pub pingpong: usize,
+    /// Empty jobs through a 2-worker pool.
+    pub dispatch: usize,
+    /// `doWork` calls for the CPU speedup.
+    pub cpu_tasks: usize,
+}
+
+impl Sizes {
+    /// The sizes the issue names: 1M spawns, 100k blocked, 200k round trips, 1M jobs, 1000 doWork.
+    pub const FULL: Sizes = Sizes {
+        spawn: 1_000_000,
+        blocked: 100_000,
+        pingpong: 200_000,
+        dispatch: 1_000_000,
+        cpu_tasks: 1000,
+    };
+    /// A quick run for tests.
+    pub const SMALL: Sizes = Sizes {
+        spawn: 20_000,
+        blocked: 5_000,
+        pingpong: 5_000,
+        dispatch: 20_000,
+        cpu_tasks: 40,
+    };
+}
+
+/// Everything the suite measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// `native`, `threads` or `single`.
+    pub build: &'static str,
+    /// GOMAXPROCS of the runtimes measured.
+    pub threads: usize,
+    /// ns to spawn and join one goroutine.
+    pub spawn_ns_per_goroutine: Figure,
+    /// Heap bytes per goroutine blocked on a channel.
+    pub bytes_per_blocked_goroutine: Figure,
+    /// ns per round trip on an unbuffered channel between two goroutines.
+    pub chan_pingpong_ns: Figure,
+    /// ns per empty job through a pool of 2 workers with a queue of 100.
+    pub pool_dispatch_ns_per_job: Figure,
+    /// 1000 × doWork: one thread's time over a GOMAXPROCS-worker pool's.
+    pub cpu_speedup: Figure,
+}
+
+fn per(start: Instant, n: usize) -> f64 {
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+/// Runs the suite. `runtime(n)` builds a runtime with `n` threads; `os_threads` adds the
+/// baselines that need `std::thread` (native only).
+///
+/// # Panics
+///
+/// If a runtime fails to build or a run deadlocks, which would be a bug in the runtime.
+pub fn run(
+    build: &'static str,
+    threads: usize,
+    runtime: &dyn Fn(usize) -> Runtime,
+    os_threads: bool,
+    s: Sizes,
+) -> BenchReport {
+    // 1. spawn + join
+    let rt = runtime(threads);
+    let n = s.spawn;
+    let spawn = rt
+        .block_on(async move {
+            let wg = WaitGroup::new();
+            let start = Instant::now();
+            for _ in 0..n {
+                wg.add(1).unwrap();
+                let wg = wg.clone();
+                go(async move {
+                    let _ = wg.done();
+                });
+            }
+            wg.wait().await;
+            per(start, n)
+        })
+        .expect("spawn run");
+    drop(rt);
+    let start = Instant::now();
+    for i in 0..n {
+        black_box(i);
+    }
+    let mut spawn_base = vec![("sequential".to_string(), per(start, n))];
+    if os_threads {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let k = 2000;
+            let start = Instant::now();
+            for _ in 0..k {
+                std::thread::spawn(|| black_box(0)).join().unwrap();
+            }
+            spawn_base.push(("os_thread_per_task".into(), per(start, k)));
+        }
+    }
+
+    // 2. bytes per blocked goroutine (heap, from the counting allocator)
+    let rt = runtime(threads);
+    let n = s.blocked;
+    let (bytes, pool_bytes) = rt
+        .block_on(async move {
+            let ch: Chan<u8> = Chan::new(0);
+            let ready = WaitGroup::new();
+            let exited = WaitGroup::new();
+            let before = heap().live_bytes;
+            for _ in 0..n {
+                ready.add(1).unwrap();
+                exited.add(1).unwrap();
+                let (ch, ready, exited) = (ch.clone(), ready.clone(), exited.clone());
+                go(async move {
+                    let _ = ready.done();
+                    ch.recv().await;
+                    let _ = exited.done();
+                });
+            }
+            ready.wait().await;
+            time::sleep(Duration::from_millis(10)).await;
+            let bytes = heap().live_bytes.saturating_sub(before) as f64 / n as f64;
+            ch.close().unwrap();
+            exited.wait().await;
+            // The pool alternative: 10 workers parked on one jobs channel, whatever the task count.
+            let before = heap().live_bytes;
+            let jobs: Chan<u8> = Chan::new(100);
+            let wg = WaitGroup::new();
+            for _ in 0..10 {
+                wg.add(1).unwrap();
+                let (jobs, wg) = (jobs.clone(), wg.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    while jobs.recv().await.is_some() {}
+                });
+            }
+            time::sleep(Duration::from_millis(10)).await;
+            let pool_bytes = heap().live_bytes.saturating_sub(before) as f64;
+            jobs.close().unwrap();
+            wg.wait().await;
+            (bytes, pool_bytes)
+        })
+        .expect("blocked run");
+    drop(rt);
+
+    // 3. ping-pong
+    let rt = runtime(threads);
+    let n = s.pingpong;
+    let pingpong = rt
+        .block_on(async move {
+            let (ping, pong): (Chan<usize>, Chan<usize>) = (Chan::new(0), Chan::new(0));
+            let (p2, q2) = (ping.clone(), pong.clone());
+            go(async move {
+                while let Some(v) = p2.recv().await {
+                    q2.send(v).await.unwrap();
+                }
+            });
+            let start = Instant::now();
+            for i in 0..n {
+                ping.send(i).await.unwrap();
+                pong.recv().await;
+            }
+            ping.close().unwrap();
+            per(start, n)
+        })
+        .expect("pingpong run");
+    drop(rt);
+    let mut pingpong_base = vec![];
+    if os_threads {
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let k = (n / 10).max(1000);
+            let (ping_tx, ping_rx) = std::sync::mpsc::sync_channel::<usize>(0);
+            let (pong_tx, pong_rx) = std::sync::mpsc::sync_channel::<usize>(0);
+            let echo = std::thread::spawn(move || {
+                while let Ok(v) = ping_rx.recv() {
+                    pong_tx.send(v).unwrap();
+                }
+            });
+            let start = Instant::now();
+            for i in 0..k {
+                ping_tx.send(i).unwrap();
+                pong_rx.recv().unwrap();
+            }
+            pingpong_base.push(("os_threads_std_sync_channel_0".into(), per(start, k)));
+            drop(ping_tx);
+            echo.join().unwrap();
+        }
+    }
+
+    // 4. pool dispatch
+    let rt = runtime(threads);
+    let n = s.dispatch;
+    let dispatch = rt
+        .block_on(async move {
+            let jobs: Chan<usize> = Chan::new(100);
+            let wg = WaitGroup::new();
+            for _ in 0..2 {
+                wg.add(1).unwrap();
+                let (jobs, wg) = (jobs.clone(), wg.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    while let Some(j) = jobs.recv().await {
+                        black_box(j);
+                    }
+                });
+            }
+            let start = Instant::now();
+            for i in 0..n {
+                jobs.send(i).await.unwrap();
+            }
+            jobs.close().unwrap();
+            wg.wait().await;
+            per(start, n)
+        })
+        .expect("dispatch run");
+    drop(rt);
+    let start = Instant::now();
+    for i in 0..n {
+        black_box(i);
+    }
+    let dispatch_base = vec![
+        ("sequential".into(), per(start, n)),
+        ("goroutine_per_job".into(), spawn),
+    ];
+
+    // 5. CPU speedup: 1000 × doWork, one thread versus a pool of GOMAXPROCS workers
+    let k = s.cpu_tasks;
+    let start = Instant::now();
+    for _ in 0..k {
+        black_box(do_work(DO_WORK_ITERATIONS));
+    }
+    let serial_ms = start.elapsed().as_secs_f64() * 1e3;
+    let rt = runtime(threads);
+    let (pool_ms, unlimited_ms) = rt
+        .block_on(async move {
+            let run = |per_task: bool| async move {
+                let start = Instant::now();
+                let wg = WaitGroup::new();
+                if per_task {
+                    for _ in 0..k {
+                        wg.add(1).unwrap();
+                        let wg = wg.clone();
+                        go(async move {
+                            let _d = wg.defer_done();
+                            black_box(do_work(DO_WORK_ITERATIONS));
+                        });
+                    }
+                } else {
+                    let jobs: Chan<usize> = Chan::new(100);
+                    for _ in 0..crate::runtime::gomaxprocs() {
+                        wg.add(1).unwrap();
+                        let (jobs, wg) = (jobs.clone(), wg.clone());
+                        go(async move {
+                            let _d = wg.defer_done();
+                            while jobs.recv().await.is_some() {
+                                black_box(do_work(DO_WORK_ITERATIONS));
+                            }
+                        });
+                    }
+                    for i in 0..k {
+                        jobs.send(i).await.unwrap();
+                    }
+                    jobs.close().unwrap();
+                }
+                wg.wait().await;
+                start.elapsed().as_secs_f64() * 1e3
+            };
+            (run(false).await, run(true).await)
+        })
+        .expect("cpu run");
+    drop(rt);
+
+    BenchReport {
+        build,
+        threads,
+        spawn_ns_per_goroutine: Figure {
+            value: spawn,
+            unit: "ns",
+            baselines: spawn_base,
+            what: "spawn one goroutine and wait for it (WaitGroup), averaged over the run",
+        },
+        bytes_per_blocked_goroutine: Figure {
+            value: bytes,
+            unit: "bytes",
+            baselines: vec![("pool_of_10_workers_total".into(), pool_bytes)],
+            what: "live heap per goroutine parked on one unbuffered channel",
+        },
+        chan_pingpong_ns: Figure {
+            value: pingpong,
+            unit: "ns",
+            baselines: pingpong_base,
+            what: "one round trip: send on an unbuffered channel, receive the echo",
+        },
+        pool_dispatch_ns_per_job: Figure {
+            value: dispatch,
+            unit: "ns",
+            baselines: dispatch_base,
+            what: "one empty job through 2 workers ranging over a channel buffered to 100",
+        },
+        cpu_speedup: Figure {
+            value: serial_ms / pool_ms,
+            unit: "x",
+            baselines: vec![
+                ("serial_ms".into(), serial_ms),
+                ("pool_ms".into(), pool_ms),
+                ("goroutine_per_task_ms".into(), unlimited_ms),
+            ],
+            what: "1000 × doWork: one thread's wall time over a pool of GOMAXPROCS workers",
+        },
+    }
+}

@@ -123,6 +123,7 @@ pub fn run(
     for i in 0..n {
         black_box(i);
     }
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut spawn_base = vec![("sequential".to_string(), per(start, n))];
     if os_threads {
         #[cfg(not(target_arch = "wasm32"))]
@@ -203,6 +204,7 @@ pub fn run(
         })
         .expect("pingpong run");
     drop(rt);
+    #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
     let mut pingpong_base = vec![];
     if os_threads {
         #[cfg(not(target_arch = "wasm32"))]

@@ -22,6 +22,7 @@ pub mod metrics;
 pub mod params;
 pub mod pool;
 pub mod runtime;
+pub mod scenario;
 pub mod speed;
 pub mod sync;
 pub mod time;

@@ -194,7 +194,12 @@ pub struct GoroutineInfo {
 
 impl fmt::Display for GoroutineInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "goroutine {} ({}) [{}", self.id, self.name, self.wait)?;
+        match self.state {
+            State::Blocked => write!(f, "goroutine {} ({}) [{}", self.id, self.name, self.wait)?,
+            State::Runnable => write!(f, "goroutine {} ({}) [runnable", self.id, self.name)?,
+            State::Running => write!(f, "goroutine {} ({}) [running", self.id, self.name)?,
+            State::Done => write!(f, "goroutine {} ({}) [done", self.id, self.name)?,
+        }
         if let Some(n) = &self.object_name {
             write!(f, " on {n}")?;
         }

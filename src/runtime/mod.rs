@@ -164,12 +164,7 @@ impl RuntimeBuilder {
                 .runners
                 .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             let s = shared.clone();
-            let calib = Arc::new(Calibration::default());
-            let c = calib.clone();
-            let run = Box::new(move || {
-                c.runner_side(&s.clock);
-                s.runner(i as u32)
-            });
+            let run = Box::new(move || s.runner(i as u32));
             match &mut self.spawn {
                 Some(spawn) => {
                     spawn(run).map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?
@@ -190,69 +185,11 @@ impl RuntimeBuilder {
                     }
                 }
             }
-            calib.builder_side(&shared.clock);
         }
         Ok(Runtime {
             shared,
             joins: Mutex::new(joins),
         })
-    }
-}
-
-/// The clock handshake between the building thread and one runner (see `clock::OFFSET_NS`):
-/// the runner says it is ready, the builder publishes its clock, and the runner takes the
-/// difference to its own. Both spin, so the hand-off costs well under a microsecond.
-#[derive(Default)]
-struct Calibration {
-    state: std::sync::atomic::AtomicU8,
-    builder_ns: std::sync::atomic::AtomicI64,
-}
-
-impl Calibration {
-    const READY: u8 = 1;
-    const PUBLISHED: u8 = 2;
-    const GAVE_UP: u8 = 3;
-
-    fn runner_side(&self, clock: &Clock) {
-        use std::sync::atomic::Ordering::*;
-        if self
-            .state
-            .compare_exchange(0, Self::READY, AcqRel, Acquire)
-            .is_err()
-        {
-            return; // the builder gave up waiting: keep offset 0
-        }
-        while self.state.load(Acquire) == Self::READY {
-            std::hint::spin_loop();
-        }
-        if self.state.load(Acquire) == Self::PUBLISHED {
-            let own = clock.raw_elapsed_ns();
-            clock::OFFSET_NS.with(|o| o.set(own - self.builder_ns.load(Acquire)));
-        }
-    }
-
-    fn builder_side(&self, clock: &Clock) {
-        use std::sync::atomic::Ordering::*;
-        if !cfg!(target_arch = "wasm32") || clock.is_virtual() {
-            // One clock for every OS thread: nothing to calibrate.
-            self.state.store(Self::GAVE_UP, Release);
-            return;
-        }
-        let start = web_time::Instant::now();
-        while self.state.load(Acquire) != Self::READY {
-            // The runner's Web Worker may be busy (or not started): do not wait forever.
-            if start.elapsed() > Duration::from_millis(500)
-                && self
-                    .state
-                    .compare_exchange(0, Self::GAVE_UP, AcqRel, Acquire)
-                    .is_ok()
-            {
-                return;
-            }
-            std::hint::spin_loop();
-        }
-        self.builder_ns.store(clock.raw_elapsed_ns(), Release);
-        self.state.store(Self::PUBLISHED, Release);
     }
 }
 
@@ -429,6 +366,11 @@ impl Runtime {
     /// The most goroutines alive at once so far.
     pub fn peak_goroutines(&self) -> usize {
         self.shared.peak_live()
+    }
+
+    /// `(live, running, blocked, queued)` goroutines now.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        self.shared.counts()
     }
 
     /// Goroutines spawned so far.
@@ -705,6 +647,28 @@ where
 /// `runtime.NumGoroutine()` of the current runtime (0 outside one).
 pub fn num_goroutine() -> usize {
     current().map_or(0, |rt| rt.live())
+}
+
+/// The most goroutines alive at once since the last [`reset_peak`] (0 outside a runtime).
+pub fn peak_goroutines() -> usize {
+    current().map_or(0, |rt| rt.peak_live())
+}
+
+/// Starts a new peak window for [`peak_goroutines`] (a phase of a scenario).
+pub fn reset_peak() {
+    if let Some(rt) = current() {
+        rt.reset_peak();
+    }
+}
+
+/// Every live goroutine of the current runtime with what it waits on (empty outside one).
+pub fn goroutines() -> Vec<GoroutineInfo> {
+    current().map_or(vec![], |rt| rt.goroutines())
+}
+
+/// Goroutines blocked right now (0 outside a runtime).
+pub fn num_blocked() -> usize {
+    current().map_or(0, |rt| rt.counts().2)
 }
 
 /// `runtime.GOMAXPROCS(0)` of the current runtime (0 outside one).

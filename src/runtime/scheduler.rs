@@ -237,6 +237,20 @@ impl Shared {
         self.peak_live.load(Ordering::Acquire)
     }
 
+    /// Starts a new peak window at the current live count.
+    pub(crate) fn reset_peak(&self) {
+        self.peak_live.store(self.live(), Ordering::Release);
+    }
+
+    pub(crate) fn counts(&self) -> (usize, usize, usize, usize) {
+        (
+            self.live.load(Ordering::Acquire),
+            self.running.load(Ordering::Acquire),
+            self.blocked.load(Ordering::Acquire),
+            self.queued.load(Ordering::Acquire),
+        )
+    }
+
     pub(crate) fn spawned(&self) -> u64 {
         self.spawned.load(Ordering::Relaxed)
     }
@@ -276,6 +290,10 @@ impl Shared {
             self.main_exited.store(false, Ordering::Release);
         }
         let meta = Arc::new(GMeta::new(id, name, self.now_ns()));
+        // Counted as queued before it counts as live: the deadlock check reads `live` first,
+        // so it can never see a live goroutine that is neither queued nor running. (It did,
+        // when main was spawned from outside the runtime while both runners were idle.)
+        self.queued.fetch_add(1, Ordering::AcqRel);
         let live = self.live.fetch_add(1, Ordering::AcqRel) + 1;
         self.peak_live.fetch_max(live, Ordering::AcqRel);
         self.spawned.fetch_add(1, Ordering::Relaxed);
@@ -295,7 +313,6 @@ impl Shared {
             .unwrap()
             .insert(id, (meta, task));
         self.event(EventKind::Spawn, id, WaitKind::None);
-        self.queued.fetch_add(1, Ordering::AcqRel);
         self.push(runnable, false);
         id
     }
@@ -370,8 +387,9 @@ impl Shared {
     /// Polls one goroutine and records the state it is left in.
     fn run(&self, r: GRunnable) {
         let meta = r.metadata().clone();
-        self.queued.fetch_sub(1, Ordering::AcqRel);
+        // Running before it stops being queued, for the same reason as in `spawn`.
         self.running.fetch_add(1, Ordering::AcqRel);
+        self.queued.fetch_sub(1, Ordering::AcqRel);
         meta.swap(State::Running, self.now_ns());
         WAIT.with(|w| w.set(None));
         GID.with(|g| g.set(meta.id));
@@ -496,9 +514,11 @@ impl Shared {
     /// Go's deadlock condition: every goroutine is blocked, no timer can wake one, nothing
     /// outside the runtime can either, and the program has not finished.
     fn deadlock_now(&self) -> bool {
+        // Read in the reverse order of the writes in `spawn` (queued, then live) and `run`
+        // (running, then queued): whoever sees the later write also sees the earlier one.
         self.live.load(Ordering::Acquire) > 0
-            && self.running.load(Ordering::Acquire) == 0
             && self.queued.load(Ordering::Acquire) == 0
+            && self.running.load(Ordering::Acquire) == 0
             && self.timers.live() == 0
             && self.external.load(Ordering::Acquire) == 0
             && !self.finished.load(Ordering::Acquire)
@@ -512,14 +532,7 @@ impl Shared {
         let waiting = self.goroutines();
         self.add_finding(Finding {
             kind: FindingKind::Deadlock,
-            message: format!(
-                "fatal error: all goroutines are asleep - deadlock! (live {}, running {}, blocked {}, queued {}, timers {})",
-                self.live.load(Ordering::Acquire),
-                self.running.load(Ordering::Acquire),
-                self.blocked.load(Ordering::Acquire),
-                self.queued.load(Ordering::Acquire),
-                self.timers.live()
-            ),
+            message: "fatal error: all goroutines are asleep - deadlock!".into(),
             at_ms: self.now_ns() as f64 / 1e6,
             goroutines: waiting,
         });
@@ -622,12 +635,17 @@ impl Shared {
     pub(crate) fn pump(self: &Arc<Self>, max_polls: usize) -> Pump {
         let _enter = enter(self);
         let mut polls = 0;
+        // A pump slice also ends after ~12 ms of wall time, so a single-threaded driver gets back
+        // to its event loop (and hears "Stop") even when goroutines do CPU work.
+        let start = web_time::Instant::now();
         loop {
             self.timers.fire_due(self.now_ns());
             if let Some(r) = self.pop_queue() {
                 self.run(r);
                 polls += 1;
-                if polls >= max_polls {
+                if polls >= max_polls
+                    || (polls % 8 == 0 && start.elapsed() > Duration::from_millis(12))
+                {
                     return Pump::Busy;
                 }
                 continue;

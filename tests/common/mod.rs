@@ -4,6 +4,8 @@
 //! runs. Go ports cite the file of golang/go they follow.
 #![allow(dead_code)]
 
+pub mod scenarios;
+
 use std::{
     collections::BTreeSet,
     sync::{

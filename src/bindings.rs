@@ -89,3 +89,154 @@ pub fn speed_check_js(params: JsValue) -> Result<JsValue, JsError> {
     });
     to_js(&report)
 }
+
+fn env() -> crate::scenario::Env {
+    crate::scenario::Env {
+        build: BUILD,
+        #[cfg(feature = "threads")]
+        threads: rayon::current_num_threads(),
+        #[cfg(not(feature = "threads"))]
+        threads: 0,
+        // wasm32 memory is capped at 1 GiB (`--max-memory` in .cargo/config.toml); leave room
+        // for the module, the report and the page's copy of it.
+        budget: 640 << 20,
+        #[cfg(feature = "threads")]
+        spawn: Some(|| {
+            Box::new(|run| {
+                // A runner loop occupies its rayon thread until the runtime shuts down.
+                rayon::spawn(run);
+                Ok(())
+            })
+        }),
+        #[cfg(not(feature = "threads"))]
+        spawn: None,
+    }
+}
+
+/// The scenarios: ids, guide sections, variants, parameter defaults.
+///
+/// # Errors
+///
+/// Fails only if the list cannot be converted to JS.
+#[wasm_bindgen]
+pub fn scenarios() -> Result<JsValue, JsError> {
+    to_js(&crate::scenario::list_json())
+}
+
+/// A scenario run the driver advances with `poll` and reads with `snapshot` and `finish`.
+#[wasm_bindgen]
+pub struct ScenarioRun {
+    run: Option<crate::scenario::Run>,
+}
+
+/// Starts `scenario` (`variant` may be null for the default) with `params`, without blocking.
+///
+/// # Errors
+///
+/// An unknown scenario or variant, a bad parameter, or one over the memory budget.
+#[wasm_bindgen(js_name = startRun)]
+pub fn start_run(
+    scenario: &str,
+    variant: Option<String>,
+    params: JsValue,
+) -> Result<ScenarioRun, JsError> {
+    let params = from_js(params)?;
+    let run = crate::scenario::Run::start(scenario, variant.as_deref(), &params, &env())
+        .map_err(|e| JsError::new(&e.to_string()))?;
+    Ok(ScenarioRun { run: Some(run) })
+}
+
+#[wasm_bindgen]
+impl ScenarioRun {
+    /// Advances the run. `{ done, idle_ms }`: when `idle_ms` is set, nothing can happen sooner.
+    ///
+    /// # Errors
+    ///
+    /// After `finish`.
+    pub fn poll(&mut self) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct P {
+            done: bool,
+            idle_ms: Option<f64>,
+        }
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("this run has finished"))?;
+        let p = match run.poll() {
+            crate::runtime::Progress::Done => P {
+                done: true,
+                idle_ms: None,
+            },
+            crate::runtime::Progress::IdleFor(ms) => P {
+                done: false,
+                idle_ms: Some(ms),
+            },
+            crate::runtime::Progress::Running => P {
+                done: false,
+                idle_ms: None,
+            },
+        };
+        to_js(&p)
+    }
+
+    /// What the page draws while the run goes.
+    ///
+    /// # Errors
+    ///
+    /// After `finish`.
+    pub fn snapshot(&self) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .run
+                .as_ref()
+                .ok_or_else(|| JsError::new("this run has finished"))?
+                .snapshot(),
+        )
+    }
+
+    /// Stops the run; the next `poll` says done and `finish` reports "stopped".
+    pub fn stop(&self) {
+        if let Some(r) = &self.run {
+            r.stop();
+        }
+    }
+
+    /// The Report (once).
+    ///
+    /// # Errors
+    ///
+    /// When called twice.
+    pub fn finish(&mut self) -> Result<JsValue, JsError> {
+        let run = self
+            .run
+            .take()
+            .ok_or_else(|| JsError::new("this run has finished"))?;
+        to_js(&run.finish())
+    }
+}
+
+/// The benchmark suite on this build's threads (`small` for a quick check).
+///
+/// # Errors
+///
+/// Fails only if the result cannot be converted to JS.
+#[wasm_bindgen]
+pub fn bench(small: bool) -> Result<JsValue, JsError> {
+    let env = env();
+    let threads = env.threads.max(1);
+    let make = move |n: usize| {
+        let b = crate::runtime::Runtime::builder().threads(if env.spawn.is_some() { n } else { 0 });
+        let b = match env.spawn {
+            Some(s) => b.spawn_handler(s()),
+            None => b,
+        };
+        b.build().expect("runtime")
+    };
+    let sizes = if small {
+        crate::bench::Sizes::SMALL
+    } else {
+        crate::bench::Sizes::FULL
+    };
+    to_js(&crate::bench::run(BUILD, threads, &make, false, sizes))
+}

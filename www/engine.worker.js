@@ -48,9 +48,57 @@ async function start() {
   return info;
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// One job at a time: a run occupies every GOMAXPROCS thread, so a speed check or a second run
+// must wait for it (rayon's par_iter would hang while the runners hold its threads).
+let queue = Promise.resolve();
+function serial(fn) {
+  const next = queue.then(fn, fn);
+  queue = next.catch(() => {});
+  return next;
+}
+
+let current = null; // the ScenarioRun being driven
+
+async function drive(id, scenario, variant, params) {
+  const run = engine.startRun(scenario, variant ?? null, params ?? {});
+  current = run;
+  let lastPost = 0;
+  try {
+    for (;;) {
+      const p = run.poll();
+      if (p.done) break;
+      const now = performance.now();
+      if (now - lastPost > 100) {
+        lastPost = now;
+        self.postMessage({ id, type: 'progress', value: run.snapshot() });
+      }
+      // Threads: the runners work on their own; look again in a frame. Single: the pump just
+      // ran a slice; yield to the event loop (Stop may be waiting), then pump again.
+      const wait = p.idle_ms != null ? Math.min(p.idle_ms, 50) : (info.build === 'threads' ? 16 : 0);
+      await sleep(wait);
+    }
+    self.postMessage({ id, type: 'progress', value: run.snapshot() });
+    return run.finish();
+  } finally {
+    current = null;
+    run.free();
+  }
+}
+
 const handlers = {
   async ready() { return started; },
-  async speedCheck({ params }) { await started; return engine.speedCheck(params); },
+  async speedCheck({ params }) { await started; return serial(() => engine.speedCheck(params)); },
+  async scenarios() { await started; return engine.scenarios(); },
+  async run({ id, scenario, variant, params }) {
+    await started;
+    if (typeof scenario !== 'string') throw new Error('scenario: expected a scenario id (a string)');
+    if (variant != null && typeof variant !== 'string') throw new Error('variant: expected a variant id (a string)');
+    return serial(() => drive(id, scenario, variant, params));
+  },
+  async stop() { current?.stop(); return current != null; },
+  async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 
 self.onmessage = async ({ data }) => {
@@ -61,7 +109,7 @@ self.onmessage = async ({ data }) => {
     return;
   }
   try {
-    self.postMessage({ id, type: 'result', value: await handler(data) });
+    self.postMessage({ id, type: 'result', value: await handler({ ...data, id }) });
   } catch (e) {
     self.postMessage({ id, type: 'error', message: e?.message ?? String(e) });
   }

@@ -275,6 +275,7 @@ function renderReport(r) {
     );
   }
   for (const id of ['export-json', 'export-csv', 'export-png']) $(id).disabled = false;
+  api.lastReport = r;
   document.body.dataset.lastReport = `${r.scenario}/${r.variant}`;
 }
 
@@ -374,7 +375,7 @@ api.ready.then(async (info) => {
   el.append(b, ` — ${info.reason}.`);
   if (info.build === 'single' && EMBED) {
     const a = document.createElement('a');
-    a.href = shareUrl('index.html');
+    a.href = new URL(`index.html${location.search}`, location.href).toString();
     a.target = '_blank'; a.rel = 'noopener';
     a.textContent = ' Open the full version';
     el.append(a);
@@ -386,6 +387,8 @@ api.ready.then(async (info) => {
   selectScenario(query.get('scenario') ?? 'unlimited', query.get('variant'), values);
   $('run').disabled = false; $('compare').disabled = false; $('speed-run').disabled = false;
   document.body.dataset.ready = 'true';
+  // An embedding page waits for this before it sends {type: "run"}.
+  if (window.parent !== window) window.parent.postMessage({ source: 'worker-pool-playground', type: 'ready', info }, '*');
   if (query.get('scenario') && !state.specs.some((s) => s.id === query.get('scenario'))) {
     $('param-error').textContent = `unknown scenario ${JSON.stringify(query.get('scenario'))} in the link; showing ${state.spec.id}`;
   } else if (query.get('run') === '1') {

@@ -482,7 +482,11 @@ impl Runtime {
                 Pump::Idle => Progress::Running,
             };
         }
-        s.sample(false);
+        // On a virtual clock the pump samples as time advances; a sample here would land where
+        // a wall-clock slice happened to end, and two runs with one seed would differ.
+        if !s.clock.is_virtual() {
+            s.sample(false);
+        }
         // Done once main has returned *and* left the scheduler, so that NumGoroutine afterwards
         // counts only what main left behind.
         if handle.slot.lock().unwrap().is_some() && s.main_exited.load(Ordering::Acquire) {

@@ -33,9 +33,9 @@ impl State {
     }
 }
 
-/// What a blocked goroutine waits on: the same reasons `runtime.Stack` prints in brackets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+/// What a blocked goroutine waits on: the same reasons `runtime.Stack` prints in brackets
+/// (serialized in those words: `"chan receive"`, `"select"`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub enum WaitKind {
     /// Not waiting.
@@ -90,6 +90,12 @@ impl WaitKind {
             WaitKind::Sleep => "sleep",
             WaitKind::Join => "join",
         }
+    }
+}
+
+impl Serialize for WaitKind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_go())
     }
 }
 

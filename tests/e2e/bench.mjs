@@ -1,0 +1,40 @@
+// `npm run bench`: the benchmark suite in headless Chromium on the threaded build, printed in
+// the same JSON shape as `cargo run --release -- bench --json`, with the native run and Go beside
+// it when they are available (`--small` for a quick run).
+import { execFileSync } from 'node:child_process';
+import { serve } from '../../scripts/serve.mjs';
+import { launch, strictPage, engineReady } from './browser.mjs';
+
+const small = process.argv.includes('--small');
+const server = await serve({ root: 'dist', port: 0, isolation: true });
+const browser = await launch();
+try {
+  const { page, problems } = await strictPage(browser);
+  await page.goto(`http://localhost:${server.address().port}/`);
+  const info = await engineReady(page);
+  if (info.build !== 'threads') throw new Error(`expected the threaded build, got ${info.build}: ${info.reason}`);
+  const browserRun = await page.evaluate((s) => window.workerPoolPlayground.bench({ small: s }), small);
+  let native = null;
+  try {
+    native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--', 'bench', '--json', ...(small ? ['--small'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  } catch (e) {
+    native = { skipped: `native bench failed: ${e.message}` };
+  }
+  const out = { ...browserRun, native, go: native?.go ?? null };
+  for (const k of ['spawn_ns_per_goroutine', 'bytes_per_blocked_goroutine', 'chan_pingpong_ns', 'pool_dispatch_ns_per_job', 'cpu_speedup']) {
+    const n = native?.[k]?.value, g = native?.[k]?.go;
+    out[k].native = n ?? null;
+    out[k].ratio_to_native = n ? out[k].value / n : null;
+    out[k].go = g ?? null;
+    out[k].ratio_to_go = g ? out[k].value / g : null;
+  }
+  out.pool_dispatch_ns_per_job.target = 'at most 2 × native';
+  out.pool_dispatch_ns_per_job.met = out.pool_dispatch_ns_per_job.ratio_to_native != null ? out.pool_dispatch_ns_per_job.ratio_to_native <= 2 : null;
+  out.cpu_speedup.target = 'at least 0.9 × threads';
+  out.cpu_speedup.met = out.cpu_speedup.value >= 0.9 * out.threads;
+  if (problems.length) throw new Error(problems.join('\n'));
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+  server.close();
+}

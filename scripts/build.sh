@@ -54,6 +54,9 @@ build_pkg single "no-bundler" "-C target-feature=+bulk-memory,+mutable-globals,+
 say "assembling dist/"
 rm -rf dist.tmp && mkdir -p dist.tmp/vendor
 cp -R www/. dist.tmp/
+# The embed page is the same page with minimal chrome (`body.embed` in style.css).
+sed -e 's|<body>|<body class="embed">|' -e 's|<title>Worker Pool Playground</title>|<title>Worker Pool Playground (embedded)</title>|' \
+  www/index.html > dist.tmp/embed.html
 for name in threads single; do
   mkdir -p "dist.tmp/pkg-$name"
   cp -R "target/wasm/pkg-$name/worker_pool_playground.js" "target/wasm/pkg-$name/worker_pool_playground_bg.wasm" "dist.tmp/pkg-$name/"

@@ -180,6 +180,25 @@ impl ScenarioRun {
         to_js(&p)
     }
 
+    /// Deterministic mode: advances `n` events; `{ done, idle_ms: null }`.
+    ///
+    /// # Errors
+    ///
+    /// After `finish`.
+    pub fn step(&mut self, n: usize) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct P {
+            done: bool,
+        }
+        let run = self
+            .run
+            .as_mut()
+            .ok_or_else(|| JsError::new("this run has finished"))?;
+        to_js(&P {
+            done: run.step(n) == crate::runtime::Progress::Done,
+        })
+    }
+
     /// What the page draws while the run goes.
     ///
     /// # Errors

@@ -31,6 +31,15 @@ fn describe(v: &Value) -> String {
     }
 }
 
+/// A JSON number, or a string holding one (URL parameters arrive as strings).
+fn number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
 /// Reads a whole number in `min..=max` from `obj[name]`, or `default` when it is absent.
 ///
 /// Numbers written as strings (`"20"`, as URL parameters are) are accepted.
@@ -68,12 +77,7 @@ pub fn int_param(
         None | Some(Value::Null) => return Ok(default),
         Some(v) => v,
     };
-    let n = match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| err(v))?;
+    let n = number(v).ok_or_else(|| err(v))?;
     if !n.is_finite() || n.fract() != 0.0 || n < min as f64 || n > max as f64 {
         return Err(err(v));
     }
@@ -112,12 +116,7 @@ pub fn float_param(
         None | Some(Value::Null) => return Ok(default),
         Some(v) => v,
     };
-    let n = match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| err(v))?;
+    let n = number(v).ok_or_else(|| err(v))?;
     if !n.is_finite() || n < min || n > max {
         return Err(err(v));
     }

@@ -52,3 +52,7 @@ fn sizing_sweep() {
 fn deterministic_reports_repeat() {
     s::deterministic_reports_repeat();
 }
+#[test]
+fn stepping_matches_running() {
+    s::stepping_matches_running();
+}

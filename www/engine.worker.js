@@ -60,12 +60,21 @@ function serial(fn) {
 }
 
 let current = null; // the ScenarioRun being driven
+let stepper = null;  // while stepping: { wake } resolves the wait for the next Step or Resume
 
-async function drive(id, scenario, variant, params) {
+async function drive(id, scenario, variant, params, stepping) {
   const run = engine.startRun(scenario, variant ?? null, params ?? {});
   current = run;
   let lastPost = 0;
   try {
+    // Deterministic stepping: one event per Step, until Resume (or the end).
+    while (stepping) {
+      self.postMessage({ id, type: 'progress', value: run.snapshot() });
+      const cmd = await new Promise((wake) => { stepper = { wake }; });
+      stepper = null;
+      if (cmd === 'resume') break;
+      if (run.step(1).done) break;
+    }
     for (;;) {
       const p = run.poll();
       if (p.done) break;
@@ -91,13 +100,16 @@ const handlers = {
   async ready() { return started; },
   async speedCheck({ params }) { await started; return serial(() => engine.speedCheck(params)); },
   async scenarios() { await started; return engine.scenarios(); },
-  async run({ id, scenario, variant, params }) {
+  async run({ id, scenario, variant, params, stepping }) {
     await started;
     if (typeof scenario !== 'string') throw new Error('scenario: expected a scenario id (a string)');
     if (variant != null && typeof variant !== 'string') throw new Error('variant: expected a variant id (a string)');
-    return serial(() => drive(id, scenario, variant, params));
+    if (stepping && params?.mode !== 'deterministic') throw new Error('step: needs mode = deterministic (virtual time, one thread)');
+    return serial(() => drive(id, scenario, variant, params, !!stepping));
   },
-  async stop() { current?.stop(); return current != null; },
+  async step() { if (!stepper) return false; stepper.wake('step'); return true; },
+  async resume() { if (!stepper) return false; stepper.wake('resume'); return true; },
+  async stop() { current?.stop(); stepper?.wake('resume'); return current != null; },
   async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 

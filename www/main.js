@@ -28,12 +28,15 @@ api.ready = isolationSettled().then(() => {
 api.speedCheck = async (params = {}) => { await api.ready; return api.engine.request('speedCheck', { params }); };
 api.scenarios = async () => { await api.ready; return api.engine.request('scenarios'); };
 /** Runs a scenario; `params.variant` picks the variant. Resolves to the Report. */
-api.run = async (scenario, params = {}, onProgress) => {
+api.run = async (scenario, params = {}, onProgress, { stepping = false } = {}) => {
   await api.ready;
   if (params === null || typeof params !== 'object' || Array.isArray(params)) throw new Error('params: expected an object');
   const { variant, ...rest } = params;
-  return api.engine.request('run', { scenario, variant, params: rest }, onProgress);
+  return api.engine.request('run', { scenario, variant, params: rest, stepping }, onProgress);
 };
+/** While a run started with `{ stepping: true }` waits: one event, or run on to the end. */
+api.step = async () => { await api.ready; return api.engine.request('step'); };
+api.resume = async () => { await api.ready; return api.engine.request('resume'); };
 api.stop = async () => { await api.ready; return api.engine.request('stop'); };
 api.bench = async ({ small = false } = {}) => { await api.ready; return api.engine.request('bench', { small }); };
 window.workerPoolPlayground = api;
@@ -281,30 +284,47 @@ function renderReport(r) {
 
 function setRunning(on) {
   state.running = on;
-  $('run').disabled = on; $('compare').disabled = on; $('stop').disabled = !on;
+  $('run').disabled = on && !state.stepping; $('compare').disabled = on; $('stop').disabled = !on;
 }
 
-async function runCurrent({ compareWith } = {}) {
+async function runCurrent({ compareWith, stepping = false } = {}) {
   if (state.running) return;
   let params;
   try { params = readParams(); } catch (e) { $('param-error').textContent = e.message; return; }
+  state.stepping = stepping;
   $('param-error').textContent = '';
   setRunning(true);
   $('status').textContent = `Running ${state.spec.id} / ${state.variant}…`;
   if (!EMBED) history.replaceState(null, '', shareUrl());
   try {
     const r = await api.run(state.spec.id, { ...params, variant: state.variant }, (snap) => {
-      $('status').textContent = `Running: ${num(snap.t_ms)} ms of runtime, ${snap.goroutines} goroutines alive (${snap.running} running, ${snap.blocked} blocked, ${snap.queued} queued), ${snap.finished} tasks done, heap ${fmtBytes(snap.heap_bytes)}`;
+      $('status').textContent = `${state.stepping ? `Step ${state.steps ?? 0}` : 'Running'}: ${num(snap.t_ms)} ms of runtime, ${snap.goroutines} goroutines alive (${snap.running} running, ${snap.blocked} blocked, ${snap.queued} queued), ${snap.finished} tasks done, heap ${fmtBytes(snap.heap_bytes)}`;
       charts.update(snap.series, compareWith?.series);
-    });
+    }, { stepping });
     renderReport(r);
     return r;
   } catch (e) {
     $('param-error').textContent = e.message;
     $('status').textContent = 'Not run: see the message above.';
   } finally {
+    state.stepping = false;
+    state.steps = 0;
     setRunning(false);
   }
+}
+
+/** Step: start a deterministic run that waits, or advance the one that waits by one event. */
+async function step() {
+  if (state.running && state.stepping) {
+    state.steps = (state.steps ?? 0) + 1;
+    await api.step();
+    return;
+  }
+  if (state.running) return;
+  const mode = $('params').elements.mode;
+  if (mode) mode.value = 'deterministic';
+  state.steps = 0;
+  runCurrent({ stepping: true });
 }
 
 async function runSideBySide() {
@@ -350,7 +370,8 @@ function wire() {
   charts = new Charts({ goroutinesEl: $('chart-goroutines'), heapEl: $('chart-heap'), timelineEl: $('timeline') });
   api.charts = charts;
   $('scenario').addEventListener('change', () => selectScenario($('scenario').value));
-  $('run').addEventListener('click', () => runCurrent());
+  $('run').addEventListener('click', () => (state.running && state.stepping ? (state.stepping = false, api.resume()) : runCurrent()));
+  $('step').addEventListener('click', () => step());
   $('stop').addEventListener('click', () => api.stop());
   $('reset').addEventListener('click', () => selectScenario(state.spec.id, state.variant));
   $('compare').addEventListener('click', () => runSideBySide());
@@ -385,7 +406,7 @@ api.ready.then(async (info) => {
   const values = {};
   for (const [k, v] of query) if (!['scenario', 'variant', 'run', 'build', 'coi'].includes(k)) values[k] = v;
   selectScenario(query.get('scenario') ?? 'unlimited', query.get('variant'), values);
-  $('run').disabled = false; $('compare').disabled = false; $('speed-run').disabled = false;
+  $('run').disabled = false; $('compare').disabled = false; $('speed-run').disabled = false; $('step').disabled = false;
   document.body.dataset.ready = 'true';
   // An embedding page waits for this before it sends {type: "run"}.
   if (window.parent !== window) window.parent.postMessage({ source: 'worker-pool-playground', type: 'ready', info }, '*');

@@ -510,6 +510,49 @@ impl Runtime {
         progress
     }
 
+    /// Deterministic mode: runs exactly one goroutine poll, or, when none is ready, moves
+    /// virtual time to the next timer and fires it. Then reports where the run stands.
+    /// On a runtime with threads of its own it only reports (they do not stop to be stepped).
+    pub fn step<T>(&self, handle: &RunHandle<T>) -> Progress {
+        if self.shared.mode == Mode::Pumped {
+            self.shared.step_one();
+            self.shared.sample(true);
+        }
+        self.check(handle)
+    }
+
+    /// Deterministic mode: steps until runtime time reaches `t_ms` (or the run ends).
+    pub fn step_until<T>(&self, handle: &RunHandle<T>, t_ms: f64) -> Progress {
+        loop {
+            let p = self.step(handle);
+            if p == Progress::Done || self.now_ms() >= t_ms || self.shared.mode != Mode::Pumped {
+                return p;
+            }
+        }
+    }
+
+    fn check<T>(&self, handle: &RunHandle<T>) -> Progress {
+        use std::sync::atomic::Ordering;
+        let s = &self.shared;
+        if handle.slot.lock().unwrap().is_some() && s.main_exited.load(Ordering::Acquire) {
+            return Progress::Done;
+        }
+        if s.deadlocked.load(Ordering::Acquire) {
+            let gs = s
+                .findings()
+                .into_iter()
+                .find(|f| f.kind == FindingKind::Deadlock)
+                .map(|f| f.goroutines);
+            *handle.slot.lock().unwrap() = Some(Err(RunError::Deadlock(gs.unwrap_or_default())));
+            return Progress::Done;
+        }
+        if s.aborted.load(Ordering::Acquire) {
+            *handle.slot.lock().unwrap() = Some(Err(RunError::Aborted));
+            return Progress::Done;
+        }
+        Progress::Running
+    }
+
     /// The result of a finished run (once).
     pub fn take<T>(&self, handle: &RunHandle<T>) -> Option<Result<T, RunError>> {
         handle.slot.lock().unwrap().take()

@@ -380,6 +380,23 @@ impl Run {
         p
     }
 
+    /// Deterministic mode: advances the run by `n` events (a goroutine poll, or a jump of
+    /// virtual time to the next timer). Runs with threads of their own just report.
+    pub fn step(&mut self, n: usize) -> Progress {
+        if self.result.is_some() {
+            return Progress::Done;
+        }
+        let mut p = Progress::Running;
+        for _ in 0..n.max(1) {
+            p = self.rt.step(&self.handle);
+            if p == Progress::Done {
+                self.result = self.rt.take(&self.handle);
+                break;
+            }
+        }
+        p
+    }
+
     /// What the page draws while the run goes.
     pub fn snapshot(&self) -> Snapshot {
         let (goroutines, running, blocked, queued) = self.rt.counts();

@@ -25,6 +25,18 @@ pub struct TaskCounts {
     pub dropped: u64,
 }
 
+impl TaskCounts {
+    /// Counts one finished task by its outcome name (`Outcome::name`); panics count as failed.
+    fn count(&mut self, outcome: &str) {
+        match outcome {
+            "success" => self.successful += 1,
+            "failed" | "panicked" => self.failed += 1,
+            "timed_out" => self.timed_out += 1,
+            _ => self.cancelled += 1,
+        }
+    }
+}
+
 /// Task latency percentiles, in runtime milliseconds (from submission to the end of the task).
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
 pub struct Latency {
@@ -198,12 +210,7 @@ impl Recorder {
         outcome: &'static str,
     ) {
         let mut r = self.inner.lock().unwrap();
-        match outcome {
-            "success" => r.counts.successful += 1,
-            "failed" | "panicked" => r.counts.failed += 1,
-            "timed_out" => r.counts.timed_out += 1,
-            _ => r.counts.cancelled += 1,
-        }
+        r.counts.count(outcome);
         if outcome != "cancelled" {
             r.latencies.push(end_ms - queued_ms);
         }
@@ -223,12 +230,7 @@ impl Recorder {
     /// Counts one finished task without putting it on the timeline (sweeps of many pools).
     pub fn outcome(&self, outcome: &str, latency_ms: f64) {
         let mut r = self.inner.lock().unwrap();
-        match outcome {
-            "success" => r.counts.successful += 1,
-            "failed" | "panicked" => r.counts.failed += 1,
-            "timed_out" => r.counts.timed_out += 1,
-            _ => r.counts.cancelled += 1,
-        }
+        r.counts.count(outcome);
         r.latencies.push(latency_ms);
     }
 

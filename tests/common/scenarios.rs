@@ -290,6 +290,39 @@ pub fn deterministic_reports_repeat() {
             scenarios().iter().find(|s| s.id == id).unwrap().variants[0].id,
             p,
         ));
-        assert!(a == b, "{id}: reports differ");
+        if a != b {
+            let at = a
+                .bytes()
+                .zip(b.bytes())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            let ctx = |s: &str| s[at.saturating_sub(150)..(at + 80).min(s.len())].to_string();
+            panic!(
+                "{id}: reports differ at byte {at}:\n{}\n{}",
+                ctx(&a),
+                ctx(&b)
+            );
+        }
     }
+}
+
+/// The step API: a deterministic run advanced one event at a time ends in the same Report as
+/// one run straight through.
+pub fn stepping_matches_running() {
+    use worker_pool_playground::{runtime::Progress, scenario::Run};
+    let p = json!({"mode": "deterministic", "seed": 3, "tasks": 12});
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let mut run = Run::start("fixed-pool", None, &p, &env()).unwrap();
+    let mut steps = 0;
+    while run.step(1) != Progress::Done {
+        steps += 1;
+        assert!(steps < 100_000, "a run of 12 jobs ends");
+    }
+    let stepped = run.finish();
+    drop(_turn);
+    let straight = super::scenarios::run("fixed-pool", "default", p);
+    assert!(steps > 12, "one step per event: {steps}");
+    assert_eq!(stepped.tasks, straight.tasks);
+    assert_eq!(stepped.runtime_ms, straight.runtime_ms);
+    assert_eq!(stepped.timeline, straight.timeline);
 }

@@ -156,6 +156,27 @@ test('a share link reproduces the same deterministic report', async () => {
   assert.equal(reports[0], reports[1]);
 });
 
+test('Step advances a deterministic run one event at a time; Run finishes it', async () => {
+  const { page, problems, context } = await strictPage(browser);
+  await page.goto(url(isolated, '/?scenario=fixed-pool&tasks=10&seed=3'));
+  await engineReady(page);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.click('#step');
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('status').textContent));
+  for (let i = 1; i <= 5; i++) {
+    await page.click('#step');
+    await page.waitForFunction((n) => document.getElementById('status').textContent.startsWith(`Step ${n}:`), i);
+  }
+  assert.equal(await page.inputValue('#params [name=mode]'), 'deterministic');
+  await page.click('#run'); // run on to the end
+  await page.waitForFunction(() => document.body.dataset.lastReport === 'fixed-pool/default', null, { timeout: 60000 });
+  const r = await page.evaluate(() => window.workerPoolPlayground.lastReport);
+  assert.equal(r.params.mode, 'deterministic');
+  assert.equal(r.tasks.successful, 10);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('embedded in a course page that is not isolated: single-threaded build, postMessage round trip', async () => {
   const { page, problems, context } = await strictPage(browser);
   await page.goto(url(host));

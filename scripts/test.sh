@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test, in order, stopping at the first failure; ends with one summary line.
 #
-#   fmt · clippy (native) · clippy (wasm32, threaded) · cargo test · build · wasm-pack test
+#   fmt · clippy (native) · clippy (wasm32, threaded) · cargo test · loom · build · wasm-pack test
 #   (Chromium, threaded build) · end-to-end (Playwright + Debian's Chromium)
 #
 # On a fresh machine it first installs what the tests need (scripts/setup.sh --browser).
@@ -31,6 +31,8 @@ step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32, threaded)" cargo clippy --all-targets "${WASM_THREADS[@]}" -- -D warnings
 step "cargo test (native)" cargo test --release
+# The channel and WaitGroup cores under loom (their own target dir: --cfg loom rebuilds all).
+step "loom model checks" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom
 step "build (both wasm packages, dist/)" bash scripts/build.sh
 # The test runner sends COOP/COEP itself and starts Debian's chromedriver from PATH.
 step "wasm-pack test --headless --chrome (threaded)" \

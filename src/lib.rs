@@ -21,6 +21,7 @@ pub mod context;
 pub mod metrics;
 pub mod params;
 pub mod pool;
+mod primitives;
 pub mod runtime;
 pub mod scenario;
 pub mod speed;

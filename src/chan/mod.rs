@@ -42,10 +42,7 @@ use std::{
     fmt,
     future::Future,
     pin::Pin,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, Mutex,
-    },
+    sync::atomic::Ordering,
     task::{Context, Poll, Waker},
 };
 
@@ -53,9 +50,12 @@ pub use self::{
     err::{CloseError, SendError, TryRecvError, TrySendError},
     select::{RecvCase, Select, SendCase},
 };
-use crate::runtime::{
-    goroutine::WaitKind,
-    scheduler::{set_wait, with_current},
+use crate::{
+    primitives::{Arc, AtomicUsize, Mutex},
+    runtime::{
+        goroutine::WaitKind,
+        scheduler::{set_wait, with_current},
+    },
 };
 
 /// No case has fired yet.

@@ -9,14 +9,16 @@ use std::{
     future::Future,
     marker::PhantomData,
     pin::Pin,
-    sync::{Arc, Mutex, MutexGuard},
     task::{Context, Poll},
 };
 
 use super::{Chan, Core, Got, RecvSlot, SendError, SendSlot, State, Waiter};
-use crate::runtime::{
-    goroutine::WaitKind,
-    scheduler::{set_wait, with_current},
+use crate::{
+    primitives::{Arc, Mutex, MutexGuard},
+    runtime::{
+        goroutine::WaitKind,
+        scheduler::{set_wait, with_current},
+    },
 };
 
 /// A receive case of a [`Select`]; read its value with [`Select::recv_value`].

@@ -654,6 +654,12 @@ impl Shared {
                 continue;
             }
             match self.timers.next_deadline() {
+                // Once main has returned the program is over, as in Go: virtual time does not
+                // jump to timers nobody waits for (a context's timeout), or two runs with one
+                // seed would end at different times depending on where a slice ended.
+                Some(_) if self.clock.is_virtual() && self.finished.load(Ordering::Acquire) => {
+                    return Pump::Idle
+                }
                 Some(t) if self.clock.is_virtual() => {
                     self.sample(false);
                     self.clock.advance_to(t);
@@ -679,6 +685,7 @@ impl Shared {
             return;
         }
         match self.timers.next_deadline() {
+            Some(_) if self.clock.is_virtual() && self.finished.load(Ordering::Acquire) => {}
             Some(t) if self.clock.is_virtual() => {
                 self.clock.advance_to(t);
                 self.timers.fire_due(t);

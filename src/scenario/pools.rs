@@ -234,7 +234,7 @@ async fn context_pool(c: Arc<Ctx>) {
         "🚀 Workers: {} | Tasks: {} | Timeout: {} ms",
         p.workers, p.tasks, p.timeout_ms
     ));
-    let (ctx, _cancel) = if p.timeout_ms > 0 {
+    let (ctx, cancel) = if p.timeout_ms > 0 {
         context::with_timeout(&context::background(), Duration::from_millis(p.timeout_ms))
     } else {
         context::with_cancel(&context::background())
@@ -300,6 +300,7 @@ async fn context_pool(c: Arc<Ctx>) {
         }
     }
     pool.wait().await;
+    cancel.cancel(); // `defer cancel()`: releases the context's timer
     record_pool(&c, &pool);
     let m = pool.metrics();
     c.rec.log(format!(

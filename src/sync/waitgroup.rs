@@ -4,11 +4,13 @@ use std::{
     fmt,
     future::Future,
     pin::Pin,
-    sync::{Arc, Mutex},
     task::{Context, Poll, Waker},
 };
 
-use crate::runtime::{goroutine::WaitKind, scheduler::set_wait};
+use crate::{
+    primitives::{Arc, Mutex},
+    runtime::{goroutine::WaitKind, scheduler::set_wait},
+};
 
 /// `wg.Add` took the counter below zero: Go panics with "sync: negative WaitGroup counter".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -468,7 +468,6 @@ impl Runtime {
     /// Advances a started run: pumps it when the runtime has no threads, samples the series, and
     /// says where it stands. Never blocks.
     pub fn poll<T>(&self, handle: &RunHandle<T>) -> Progress {
-        use std::sync::atomic::Ordering;
         let s = &self.shared;
         let mut progress = Progress::Running;
         if s.mode == Mode::Pumped {
@@ -488,26 +487,14 @@ impl Runtime {
             s.sample(false);
         }
         // Done once main has returned *and* left the scheduler, so that NumGoroutine afterwards
-        // counts only what main left behind.
-        if handle.slot.lock().unwrap().is_some() && s.main_exited.load(Ordering::Acquire) {
-            s.sample(true);
-            return Progress::Done;
+        // counts only what main left behind (or on a deadlock, or after `abort`).
+        match self.check(handle) {
+            Progress::Done => {
+                s.sample(true);
+                Progress::Done
+            }
+            _ => progress,
         }
-        if s.deadlocked.load(Ordering::Acquire) {
-            let gs = s
-                .findings()
-                .into_iter()
-                .find(|f| f.kind == FindingKind::Deadlock)
-                .map(|f| f.goroutines);
-            *handle.slot.lock().unwrap() = Some(Err(RunError::Deadlock(gs.unwrap_or_default())));
-            s.sample(true);
-            return Progress::Done;
-        }
-        if s.aborted.load(Ordering::Acquire) {
-            *handle.slot.lock().unwrap() = Some(Err(RunError::Aborted));
-            return Progress::Done;
-        }
-        progress
     }
 
     /// Deterministic mode: runs exactly one goroutine poll, or, when none is ready, moves

@@ -357,9 +357,8 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
     /// Reports a job that never ran because the pool was cancelled (never waits).
     fn report_cancelled(&self, id: u64, queued_ms: f64) {
         let now = now_ms();
-        if let Some(r) = self.record(id, 0, Outcome::Cancelled, now, queued_ms) {
-            let _ = self.results.try_send(r);
-        }
+        let r = self.record(id, 0, Outcome::Cancelled, now, queued_ms);
+        let _ = self.results.try_send(r);
     }
 
     /// Counts an outcome and adds it to the timeline; returns the result to send.
@@ -370,7 +369,7 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
         outcome: Outcome<R>,
         start_ms: f64,
         queued_ms: f64,
-    ) -> Option<TaskResult<R>> {
+    ) -> TaskResult<R> {
         let c = &self.counters;
         Counters::inc(match &outcome {
             Outcome::Success(_) => &c.successful,
@@ -396,13 +395,13 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
                 });
             }
         }
-        Some(TaskResult {
+        TaskResult {
             id,
             worker,
             outcome,
             start_ms,
             end_ms,
-        })
+        }
     }
 
     async fn report(
@@ -413,9 +412,7 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
         start_ms: f64,
         queued_ms: f64,
     ) {
-        let Some(r) = self.record(id, worker, outcome, start_ms, queued_ms) else {
-            return;
-        };
+        let r = self.record(id, worker, outcome, start_ms, queued_ms);
         // Room in the results channel: send without a select, because a select that also sees
         // ctx.Done() ready picks either case at random and would drop a deliverable result.
         let r = match self.results.try_send(r) {

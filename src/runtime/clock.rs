@@ -213,8 +213,8 @@ impl Timers {
                 .is_ok()
             {
                 let action = h.action.lock().unwrap().take();
-                // Count it gone only after taking the action, so that the deadlock detector never
-                // sees "no timers" while a wake is still in flight... and then run it.
+                // The timer stops counting as live only after its action has run (below): the
+                // deadlock check must never see "no timers" while the wake it causes is in flight.
                 match action {
                     Some(Action::Wake(w)) => {
                         w.wake();

@@ -132,8 +132,6 @@ pub(crate) struct Shared {
     shutdown: AtomicBool,
     /// Runner threads started and not yet returned (a dropped runtime waits for them).
     pub(crate) runners: AtomicUsize,
-    /// Things outside the runtime that may still wake a goroutine (a driver holding a sender).
-    pub(crate) external: AtomicUsize,
     rng: Option<Mutex<fastrand::Rng>>,
     series: Mutex<Series>,
     pub(crate) sample_every_ns: u64,
@@ -190,7 +188,6 @@ impl Shared {
             finished: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
             shutdown: AtomicBool::new(false),
-            external: AtomicUsize::new(0),
             runners: AtomicUsize::new(0),
             rng: seed.map(|s| Mutex::new(fastrand::Rng::with_seed(s))),
             series: Mutex::new(Series::default()),
@@ -511,8 +508,9 @@ impl Shared {
         self.series.lock().unwrap().clone()
     }
 
-    /// Go's deadlock condition: every goroutine is blocked, no timer can wake one, nothing
-    /// outside the runtime can either, and the program has not finished.
+    /// Go's deadlock condition: every goroutine is blocked, no timer can wake one, and the
+    /// program has not finished. Nothing outside the runtime holds a channel (the driver only
+    /// starts, polls and aborts runs), so there is no outside waker to count.
     fn deadlock_now(&self) -> bool {
         // Read in the reverse order of the writes in `spawn` (queued, then live) and `run`
         // (running, then queued): whoever sees the later write also sees the earlier one.
@@ -520,7 +518,6 @@ impl Shared {
             && self.queued.load(Ordering::Acquire) == 0
             && self.running.load(Ordering::Acquire) == 0
             && self.timers.live() == 0
-            && self.external.load(Ordering::Acquire) == 0
             && !self.finished.load(Ordering::Acquire)
             && !self.aborted.load(Ordering::Acquire)
     }

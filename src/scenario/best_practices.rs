@@ -135,10 +135,9 @@ async fn best(c: Arc<Ctx>) {
     record_pool(&c, &pool);
     let m = pool.metrics();
     let w = p.workers;
-    let ok = |b: bool| b;
     let checks: Vec<(&str, String, bool)> = vec![
         ("Use context.Context for cancellation", format!("pool context derived from a {} ms timeout; its Done() stopped {w} workers", p.timeout_ms), true),
-        ("Use buffered channels", format!("jobs buffered to {}: all {} tasks queued in {:.0} ms", p.queue, m.submitted, c.rec_number("submit_ms")), ok(m.submitted == p.tasks)),
+        ("Use buffered channels", format!("jobs buffered to {}: all {} tasks queued in {:.0} ms", p.queue, m.submitted, c.rec.get("submit_ms")), m.submitted == p.tasks),
         ("Call wg.Add() before starting goroutines", format!("{w} workers counted before start; Wait returned only after all {w} exited"), true),
         ("Always use defer for cleanup", format!("every worker left through its Done guard; {} goroutines left after", crate::runtime::num_goroutine().saturating_sub(1)), true),
         ("Respect context cancellation", refused.clone(), refused.contains("context canceled")),
@@ -146,7 +145,7 @@ async fn best(c: Arc<Ctx>) {
         ("Handle panics in workers", if panicked.is_empty() { "no task panicked".into() } else { panicked.clone() }, !panicked.is_empty()),
         ("Add timeouts to operations", if timed_out.is_empty() { "no task outlasted its timeout".into() } else { timed_out.clone() }, !timed_out.is_empty()),
         ("Check context before blocking", refused, true),
-        ("Use sync.Once for cleanup", "Close() called twice: the second call was a no-op".into(), c.rec_number("closes") == 2.0),
+        ("Use sync.Once for cleanup", "Close() called twice: the second call was a no-op".into(), c.rec.get("closes") == 2.0),
         ("Provide monitoring/metrics", format!("submitted {}, successful {}, failed {}, timed out {}, cancelled {}", m.submitted, m.successful, m.failed, m.timed_out, m.cancelled), m.submitted == m.successful + m.failed + m.timed_out + m.cancelled),
         ("Use context for lifecycle", format!("run context: err at the end = {}", run_err.map_or("none (finished in time)".into(), |e| e.to_string())), run_err.is_none()),
         ("Size workers appropriately", format!("{w} workers for I/O-bound {} ms tasks: {:.1} tasks/s of runtime", p.sleep_max_ms, m.completed as f64 / (now_ms() / 1e3).max(1e-9)), true),
@@ -161,19 +160,6 @@ async fn best(c: Arc<Ctx>) {
         m.successful,
         m.failed + m.timed_out
     ));
-}
-
-impl Ctx {
-    fn rec_number(&self, name: &str) -> f64 {
-        self.rec
-            .inner
-            .lock()
-            .unwrap()
-            .numbers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0.0, |(_, v)| *v)
-    }
 }
 
 fn lesson(r: &Report) -> String {

@@ -92,6 +92,11 @@ pub const KEYS: &[&str] = &[
     "mode",
 ];
 
+/// Queue policies; the first is the default.
+const POLICIES: &[&str] = &["bounded", "none", "unbounded"];
+/// Workloads; the first is the default.
+const WORKLOADS: &[&str] = &["io", "cpu", "mixed"];
+
 /// The most tasks any scenario takes.
 pub const MAX_TASKS: u64 = 1_000_000;
 
@@ -103,24 +108,20 @@ pub const MAX_TASKS: u64 = 1_000_000;
 pub fn parse(v: &Value, defaults: &Value) -> Result<Params, ParamError> {
     known_keys(v, KEYS)?;
     let d = |k: &str| defaults.get(k).and_then(Value::as_f64).unwrap_or(0.0);
-    let ds = |k: &str, dflt: &'static str| {
+    // A scenario's default for a choice, as the matching entry of `choices` (which outlives it).
+    let ds = |k: &str, choices: &[&'static str]| {
         defaults
             .get(k)
             .and_then(Value::as_str)
-            .map_or(dflt, |s| leak(s))
+            .and_then(|s| choices.iter().copied().find(|c| *c == s))
+            .unwrap_or(choices[0])
     };
     let p = Params {
         tasks: int_param(v, "tasks", d("tasks") as u64, 1, MAX_TASKS)?,
         workers: int_param(v, "workers", d("workers") as u64, 1, 10_000)?,
         queue: int_param(v, "queue", d("queue") as u64, 0, 1_000_000)?,
-        queue_policy: choice_param(
-            v,
-            "queue_policy",
-            ds("queue_policy", "bounded"),
-            &["none", "bounded", "unbounded"],
-        )?,
-        workload: match choice_param(v, "workload", ds("workload", "io"), &["cpu", "io", "mixed"])?
-        {
+        queue_policy: choice_param(v, "queue_policy", ds("queue_policy", POLICIES), POLICIES)?,
+        workload: match choice_param(v, "workload", ds("workload", WORKLOADS), WORKLOADS)? {
             "cpu" => Workload::Cpu,
             "mixed" => Workload::Mixed,
             _ => Workload::Io,
@@ -151,18 +152,6 @@ pub fn parse(v: &Value, defaults: &Value) -> Result<Params, ParamError> {
         },
     };
     Ok(p)
-}
-
-fn leak(s: &str) -> &'static str {
-    // Defaults come from a fixed table of literals; map back to them instead of leaking.
-    match s {
-        "none" => "none",
-        "unbounded" => "unbounded",
-        "bounded" => "bounded",
-        "cpu" => "cpu",
-        "mixed" => "mixed",
-        _ => "io",
-    }
 }
 
 /// Heap bytes one parked goroutine with a pending timer costs, measured with the bench

@@ -162,6 +162,13 @@ pub struct Report {
     pub ended: &'static str,
 }
 
+fn lookup(numbers: &[(String, f64)], name: &str) -> f64 {
+    numbers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0.0, |(_, v)| *v)
+}
+
 /// Most log lines a report keeps.
 pub const LOG_CAP: usize = 400;
 /// Most tasks a timeline keeps.
@@ -283,6 +290,11 @@ impl Recorder {
         }
     }
 
+    /// The named figure so far (0 when absent).
+    pub fn get(&self, name: &str) -> f64 {
+        lookup(&self.inner.lock().unwrap().numbers, name)
+    }
+
     /// Raises the named figure to `v` if `v` is larger.
     pub fn number_max(&self, name: &str, v: f64) {
         let mut r = self.inner.lock().unwrap();
@@ -301,10 +313,7 @@ impl Recorder {
 impl Report {
     /// A named figure from [`Report::numbers`] (0 when absent).
     pub fn number(&self, name: &str) -> f64 {
-        self.numbers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or(0.0, |(_, v)| *v)
+        lookup(&self.numbers, name)
     }
 
     /// The findings of one kind.

@@ -52,6 +52,7 @@ func (s *scenario) variantIDs() []string {
 // paramsFor is the variant's parameters before the user's: base, scenario, variant.
 func (s *scenario) paramsFor(v *variant) Params {
 	p := baseParams()
+	p.used = s.uses
 	p.overlay(s.defaults)
 	p.overlay(v.defaults)
 	return p

@@ -13,12 +13,12 @@ import (
 // runChild re-executes this program for a variant that may crash, with every goroutine in the
 // crash's traceback (GOTRACEBACK=all), and builds the report from what the child streamed and
 // what Go printed when it died.
-func runChild(inv *invocation) (*Report, error) {
+func runChild(inv *invocation, args []string) (*Report, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1", "GOTRACEBACK=all")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

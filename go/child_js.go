@@ -14,7 +14,7 @@ import (
 
 // In the browser there are no processes: the Go engine worker (www/go-worker.js) watches the
 // program from outside and builds a crash's report itself.
-func runChild(*invocation) (*Report, error) {
+func runChild(*invocation, []string) (*Report, error) {
 	return nil, errors.New("no child processes in the browser")
 }
 

@@ -11,7 +11,7 @@ func init() {
 		defaults: []string{"tasks=20", "workers=3", "queue=10", "workload=io", "sleep_max_ms=500",
 			"failure_rate=0.1", "timeout_ms=10000", "time_scale=10"},
 		uses: []string{"tasks", "workers", "queue", "workload", "sleep_max_ms", "work_iterations",
-			"failure_rate", "timeout_ms", "seed", "time_scale"},
+			"failure_rate", "timeout_ms", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "close", kind: "right", main: contextPoolClose},
 			{id: "cancel", kind: "right", main: contextPoolCancel},

@@ -12,7 +12,7 @@ func init() {
 	register(&scenario{
 		id:       "db-pool",
 		defaults: []string{"tasks=20", "workers=10", "connections=3", "queue=50", "time_scale=10"},
-		uses:     []string{"tasks", "workers", "connections", "queue", "seed", "time_scale"},
+		uses:     []string{"tasks", "workers", "connections", "queue", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "pool", kind: "right", main: dbPool},
 			{id: "without-pool", kind: "wrong", main: dbWithoutPool},

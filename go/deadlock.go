@@ -6,7 +6,7 @@ func init() {
 	register(&scenario{
 		id:       "deadlock-unbuffered",
 		defaults: []string{"tasks=10", "workers=2"},
-		uses:     []string{"tasks", "workers", "queue", "seed", "time_scale"},
+		uses:     []string{"tasks", "workers", "queue", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "wrong", kind: "wrong", main: deadlockWrong, crashes: always},
 			{id: "buffered", kind: "right", main: deadlockBuffered},

@@ -6,7 +6,7 @@ func init() {
 	register(&scenario{
 		id:       "fixed-pool",
 		defaults: []string{"tasks=1000", "workers=5", "queue=100", "workload=io", "sleep_max_ms=1000", "time_scale=50"},
-		uses:     []string{"tasks", "workers", "queue", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale"},
+		uses:     []string{"tasks", "workers", "queue", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale", "mode"},
 		variants: []*variant{{id: "default", kind: "right", main: fixedPool}},
 	})
 }

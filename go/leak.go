@@ -9,7 +9,7 @@ func init() {
 	register(&scenario{
 		id:       "leak-unclosed-channel",
 		defaults: []string{"tasks=10", "workers=5"},
-		uses:     []string{"tasks", "workers", "seed"},
+		uses:     []string{"tasks", "workers", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "wrong", kind: "wrong", main: leakWrong},
 			{id: "right", kind: "right", main: leakRight},

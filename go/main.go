@@ -103,28 +103,10 @@ func cli(args []string) int {
 		fmt.Println(usage())
 		return 0
 	}
-	inv, err := parseArgs(args)
+	inv, rep, err := execute(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "error:", err)
 		return 2
-	}
-	var rep *Report
-	switch {
-	case os.Getenv(childEnv) == "1":
-		// The child: stream every sample, print the report if the program survives.
-		rep = runInProcess(inv, os.Stdout)
-	case runtime.GOOS != "js" && inv.variant.mayCrash(inv.params):
-		rep, err = runChild(inv)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "error:", err)
-			return 1
-		}
-	default:
-		var stream *os.File
-		if inv.progress {
-			stream = os.Stdout
-		}
-		rep = runInProcess(inv, stream)
 	}
 	if inv.json || inv.progress || os.Getenv(childEnv) == "1" {
 		line, _ := json.Marshal(rep)
@@ -133,6 +115,28 @@ func cli(args []string) int {
 		printText(rep)
 	}
 	return rep.ExitStatus
+}
+
+// execute parses the command line and runs the program: here, or in a child process when it
+// may crash (natively), or here with every sample streamed (in the child, in the browser).
+func execute(args []string) (*invocation, *Report, error) {
+	inv, err := parseArgs(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case os.Getenv(childEnv) == "1":
+		return inv, runInProcess(inv, os.Stdout), nil
+	case runtime.GOOS != "js" && inv.variant.mayCrash(inv.params):
+		rep, err := runChild(inv, args)
+		return inv, rep, err
+	default:
+		var stream *os.File
+		if inv.progress {
+			stream = os.Stdout
+		}
+		return inv, runInProcess(inv, stream), nil
+	}
 }
 
 // runInProcess runs the program in this process. Variants that may deadlock run without the

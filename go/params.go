@@ -11,25 +11,29 @@ import (
 // schema (`cargo run -- list --json`, the one source of truth; tests/go_compare.rs checks that
 // these agree with it).
 type Params struct {
-	Tasks           uint64  `json:"tasks"`
-	Workers         uint64  `json:"workers"`
-	Queue           uint64  `json:"queue"`
-	QueuePolicy     string  `json:"queue_policy"`
-	Workload        string  `json:"workload"`
-	WorkIterations  uint64  `json:"work_iterations"`
-	SleepMaxMs      uint64  `json:"sleep_max_ms"`
-	FailureRate     float64 `json:"failure_rate"`
-	TaskTimeoutMs   uint64  `json:"task_timeout_ms"`
-	TimeoutMs       uint64  `json:"timeout_ms"`
-	Connections     uint64  `json:"connections"`
-	Seed            uint64  `json:"seed"`
-	TimeScale       float64 `json:"time_scale"`
-	Mode            string  `json:"mode"`
-	Break           uint64  `json:"break"`
-	Trials          uint64  `json:"trials"`
-	ProducerEveryMs uint64  `json:"producer_every_ms"`
-	RatePerS        float64 `json:"rate_per_s"`
-	Burst           uint64  `json:"burst"`
+	Tasks          uint64
+	Workers        uint64
+	Queue          uint64
+	QueuePolicy    string
+	Workload       string
+	WorkIterations uint64
+	SleepMaxMs     uint64
+	FailureRate    float64
+	TaskTimeoutMs  uint64
+	TimeoutMs      uint64
+	Connections    uint64
+	Senders        uint64
+	Seed           uint64
+	TimeScale      float64
+	Mode           string
+	Break          uint64
+	Trials         uint64
+	SubmitEveryMs  float64
+	RatePerS       float64
+	Burst          uint64
+
+	// used are the parameters the scenario reads: the only ones it accepts and reports.
+	used []string
 }
 
 type paramKind int
@@ -73,14 +77,16 @@ func (p *Params) defs() []param {
 		i("task_timeout_ms", 0, 600_000, &p.TaskTimeoutMs),
 		i("timeout_ms", 0, 3_600_000, &p.TimeoutMs),
 		i("connections", 1, 1000, &p.Connections),
+		i("senders", 1, 1000, &p.Senders),
 		i("seed", 0, math.MaxUint32, &p.Seed),
 		f("time_scale", 0.01, 10_000, &p.TimeScale),
+		// Go has no deterministic mode: its scheduler is its own. "real" is the only choice.
 		c("mode", &p.Mode, "real"),
 		i("break", 0, 15, &p.Break),
-		i("trials", 1, 1000, &p.Trials),
-		i("producer_every_ms", 0, 10_000, &p.ProducerEveryMs),
+		i("trials", 1, 10_000, &p.Trials),
+		f("submit_every_ms", 0, 10_000, &p.SubmitEveryMs),
 		f("rate_per_s", 0.1, 100_000, &p.RatePerS),
-		i("burst", 1, 10_000, &p.Burst),
+		i("burst", 1, 100_000, &p.Burst),
 	}
 }
 
@@ -122,36 +128,78 @@ func (d param) set(text string) error {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// apply sets the named parameter from text.
+// apply sets the named parameter from text; the scenario must read it.
 func (p *Params) apply(name, text string) error {
+	for _, u := range p.used {
+		if u == name {
+			return p.set(name, text)
+		}
+	}
+	return fmt.Errorf("%s: unknown parameter (known: %s)", strings.Trim(quote(name), `"`), strings.Join(p.used, ", "))
+}
+
+func (p *Params) set(name, text string) error {
 	for _, d := range p.defs() {
 		if d.name == name {
 			return d.set(text)
 		}
 	}
-	names := []string{}
+	return fmt.Errorf("%s: unknown parameter", name)
+}
+
+// MarshalJSON writes the parameters the scenario reads, in the schema's order.
+func (p Params) MarshalJSON() ([]byte, error) {
+	var b strings.Builder
+	b.WriteByte('{')
+	n := 0
 	for _, d := range p.defs() {
-		names = append(names, d.name)
+		if !p.uses(d.name) {
+			continue
+		}
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		b.WriteString(strconv.Quote(d.name) + ":")
+		switch d.kind {
+		case intParam:
+			b.WriteString(strconv.FormatUint(*d.u, 10))
+		case floatParam:
+			b.WriteString(strconv.FormatFloat(*d.f, 'g', -1, 64))
+		case choiceParam:
+			b.WriteString(strconv.Quote(*d.s))
+		}
 	}
-	return fmt.Errorf("%s: unknown parameter (known: %s)", quote(name)[1:len(quote(name))-1], strings.Join(names, ", "))
+	b.WriteByte('}')
+	return []byte(b.String()), nil
+}
+
+func (p *Params) uses(name string) bool {
+	for _, u := range p.used {
+		if u == name {
+			return true
+		}
+	}
+	return false
 }
 
 // overlay applies a scenario's or variant's defaults, written as "name=value" pairs.
 func (p *Params) overlay(defaults []string) {
 	for _, kv := range defaults {
 		i := strings.IndexByte(kv, '=')
-		if err := p.apply(kv[:i], kv[i+1:]); err != nil {
+		if err := p.set(kv[:i], kv[i+1:]); err != nil {
 			panic("bad default " + kv + ": " + err.Error())
 		}
 	}
 }
 
-// baseParams are the values every scenario starts from; each scenario overlays its own.
+// baseParams are neutral values (the Rust engine's Params::default()); a scenario overlays
+// the defaults of every parameter it reads.
 func baseParams() Params {
 	return Params{
-		Tasks: 20, Workers: 5, Queue: 10, QueuePolicy: "bounded", Workload: "io",
-		WorkIterations: 1_000_000, SleepMaxMs: 0, FailureRate: 0, TaskTimeoutMs: 0,
-		TimeoutMs: 0, Connections: 3, Seed: 1, TimeScale: 1, Mode: "real", Break: 0,
-		Trials: 1, ProducerEveryMs: 0, RatePerS: 10, Burst: 1,
+		Tasks: 1, Workers: 1, Queue: 0, QueuePolicy: "bounded", Workload: "io",
+		WorkIterations: 0, SleepMaxMs: 0, FailureRate: 0, TaskTimeoutMs: 0, TimeoutMs: 0,
+		Connections: 1, Senders: 1, Seed: 1, TimeScale: 1, Mode: "real", Break: 0,
+		Trials: 1, SubmitEveryMs: 0, RatePerS: 1, Burst: 1,
 	}
 }

@@ -8,8 +8,8 @@ import (
 func init() {
 	register(&scenario{
 		id:       "send-on-closed",
-		defaults: []string{"tasks=5", "workers=3"},
-		uses:     []string{"tasks", "workers", "trials", "seed"},
+		defaults: []string{"tasks=5", "senders=3"},
+		uses:     []string{"tasks", "senders", "trials", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "wrong", kind: "wrong", main: sendOnClosedWrong, crashes: always},
 			{id: "single-sender", kind: "right", main: sendSingleSender},
@@ -83,7 +83,7 @@ func sendManySenders(r *Run) {
 	jobs := make(chan int, 10)
 	var senders, workers sync.WaitGroup
 	consume(r, jobs, &workers, 0)
-	for s := 0; s < int(r.p.Workers); s++ {
+	for s := 0; s < int(r.p.Senders); s++ {
 		senders.Add(1)
 		go func(senderID int) {
 			defer senders.Done()

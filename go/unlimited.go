@@ -6,7 +6,7 @@ func init() {
 	register(&scenario{
 		id:       "unlimited",
 		defaults: []string{"tasks=1000", "workload=io", "sleep_max_ms=1000", "time_scale=10"},
-		uses:     []string{"tasks", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale"},
+		uses:     []string{"tasks", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale", "mode"},
 		variants: []*variant{{id: "default", kind: "wrong", main: unlimited}},
 	})
 }

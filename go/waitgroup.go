@@ -11,7 +11,7 @@ func init() {
 	register(&scenario{
 		id:       "waitgroup-misuse",
 		defaults: []string{"tasks=3", "timeout_ms=2000", "time_scale=10"},
-		uses:     []string{"tasks", "timeout_ms", "seed", "time_scale"},
+		uses:     []string{"tasks", "timeout_ms", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "add-inside", kind: "wrong", defaults: []string{"tasks=5"}, main: wgAddInside},
 			{id: "by-value", kind: "wrong", main: wgByValue},

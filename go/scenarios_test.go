@@ -1,0 +1,186 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the test binary be its own child process, as the go binary is for variants
+// that crash (runChild re-executes os.Executable()).
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(cli(os.Args[1:]))
+	}
+	os.Exit(m.Run())
+}
+
+func run(t *testing.T, args ...string) *Report {
+	t.Helper()
+	_, rep, err := execute(args)
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return rep
+}
+
+func findings(r *Report) string {
+	var s []string
+	for _, f := range r.Findings {
+		s = append(s, f.Kind+": "+f.Message)
+	}
+	return strings.Join(s, "; ")
+}
+
+func expect(t *testing.T, r *Report, what string, got, want any) {
+	t.Helper()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("%s/%s: %s = %v, want %v (findings: %s)", r.Scenario, r.Variant, what, got, want, findings(r))
+	}
+}
+
+func TestUnlimitedPeakIsEveryTaskAtOnce(t *testing.T) {
+	// A seed with which no task sleeps less than 20 ms of its 1000: then every task is still
+	// alive when the last one starts, and the peak is exact.
+	seed := uint64(1)
+	for ; ; seed++ {
+		short := false
+		for id := uint64(1); id <= 200; id++ {
+			short = short || DrawTask(seed, id, 1000, 0).SleepMs < 20
+		}
+		if !short {
+			break
+		}
+	}
+	r := run(t, "unlimited", "-tasks", "200", "-seed", fmt.Sprint(seed), "-time_scale", "5")
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 201)
+	expect(t, r, "successful", r.Tasks.Successful, 200)
+	expect(t, r, "goroutines_after", r.GoroutinesAfter, 0)
+	expect(t, r, "max(series.goroutines)", maxOf(r.Series.Goroutines), 201)
+	expect(t, r, "series starts at", fmt.Sprint(r.Series.TMs[0], r.Series.Goroutines[0]), "0 1")
+}
+
+func maxOf(v []float64) float64 {
+	m := v[0]
+	for _, x := range v {
+		if x > m {
+			m = x
+		}
+	}
+	return m
+}
+
+func TestFixedPoolPeakIsWorkersPlusThree(t *testing.T) {
+	r := run(t, "fixed-pool", "-tasks", "200", "-workers", "7", "-time_scale", "200")
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 7+3) // workers, main, sender, closer
+	expect(t, r, "successful", r.Tasks.Successful, 200)
+	expect(t, r, "goroutines_after", r.GoroutinesAfter, 0)
+}
+
+func TestContextPoolFailuresComeFromTheGenerator(t *testing.T) {
+	r := run(t, "context-pool", "-variant", "close", "-seed", "42", "-failure_rate", "0.3", "-time_scale", "100")
+	want := 0
+	for id := uint64(1); id <= 20; id++ {
+		if DrawTask(42, id, 500, 0.3).Failed {
+			want++
+		}
+	}
+	expect(t, r, "failed", r.Tasks.Failed, want)
+	expect(t, r, "successful", r.Tasks.Successful, 20-want)
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 5) // 3 workers, main, submitter
+}
+
+func TestContextPoolCancelStopsEarly(t *testing.T) {
+	r := run(t, "context-pool", "-variant", "cancel", "-time_scale", "100")
+	expect(t, r, "ended", r.Ended, EndedCompleted)
+	if r.Tasks.Cancelled == 0 {
+		t.Errorf("cancel: no task was cancelled: %+v", r.Tasks)
+	}
+}
+
+func TestGuideCancelDoubleCloses(t *testing.T) {
+	r := run(t, "context-pool", "-variant", "guide-cancel", "-time_scale", "100")
+	expect(t, r, "finding", findings(r), "panic: panic: close of closed channel")
+	expect(t, r, "exit_status", r.ExitStatus, 2)
+	expect(t, r, "ended", r.Ended, EndedPanicked)
+}
+
+func TestLeakWrongLeavesEveryWorker(t *testing.T) {
+	r := run(t, "leak-unclosed-channel", "-variant", "wrong", "-workers", "4")
+	expect(t, r, "goroutines_after", r.GoroutinesAfter, 4)
+	expect(t, r, "findings", findings(r), "leak: 4 goroutines are still blocked after main returned")
+	r = run(t, "leak-unclosed-channel", "-variant", "right")
+	expect(t, r, "goroutines_after", r.GoroutinesAfter, 0)
+	expect(t, r, "findings", findings(r), "")
+}
+
+func TestSendOnClosed(t *testing.T) {
+	r := run(t, "send-on-closed", "-variant", "wrong")
+	expect(t, r, "findings", findings(r), "panic: panic: send on closed channel")
+	expect(t, r, "exit_status", r.ExitStatus, 2)
+	expect(t, r, "log", strings.Join(r.Log, "|"), "panic: send on closed channel|goroutine 1 [running]:")
+	r = run(t, "send-on-closed", "-variant", "many-senders", "-senders", "4")
+	expect(t, r, "delivered", r.Numbers["delivered"], 4*5)
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 1+1+4+1) // main, worker, senders, closer
+}
+
+func TestDeadlocks(t *testing.T) {
+	for _, v := range []string{"wrong", "small-buffer"} {
+		r := run(t, "deadlock-unbuffered", "-variant", v)
+		expect(t, r, "findings", findings(r), "deadlock: fatal error: all goroutines are asleep - deadlock!")
+		expect(t, r, "ended", r.Ended, EndedDeadlock)
+		expect(t, r, "exit_status", r.ExitStatus, 2)
+		expect(t, r, "goroutines_after", r.GoroutinesAfter, 3) // main and both workers, all blocked
+	}
+	for _, v := range []string{"buffered", "separate-goroutines"} {
+		r := run(t, "deadlock-unbuffered", "-variant", v)
+		expect(t, r, "ended", r.Ended, EndedCompleted)
+		expect(t, r, "successful", r.Tasks.Successful, 10)
+	}
+	// A buffer as big as the work: the small-buffer program no longer deadlocks.
+	r := run(t, "deadlock-unbuffered", "-variant", "small-buffer", "-queue", "10")
+	expect(t, r, "ended", r.Ended, EndedCompleted)
+}
+
+func TestWaitGroupMisuse(t *testing.T) {
+	r := run(t, "waitgroup-misuse", "-variant", "add-inside", "-time_scale", "10")
+	expect(t, r, "findings", findings(r), "early_return: wg.Wait() returned while 5 of 5 goroutines had not finished")
+	for _, v := range []string{"by-value", "forgot-done"} {
+		r := run(t, "waitgroup-misuse", "-variant", v, "-time_scale", "20")
+		expect(t, r, "findings", findings(r), "hang: wg.Wait() did not return within 2000 ms; leak: 1 goroutine is still blocked after main returned")
+		expect(t, r, "ended", r.Ended, EndedHung)
+	}
+	r = run(t, "waitgroup-misuse", "-variant", "right", "-time_scale", "20")
+	expect(t, r, "findings", findings(r), "")
+	expect(t, r, "finished_at_wait", r.Numbers["finished_at_wait"], 3)
+	r = run(t, "waitgroup-misuse", "-variant", "negative-counter", "-time_scale", "20")
+	expect(t, r, "findings", findings(r), "panic: panic: sync: negative WaitGroup counter")
+	expect(t, r, "exit_status", r.ExitStatus, 2)
+}
+
+func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
+	r := run(t, "control-comparison", "-tasks", "300", "-work_iterations", "100000")
+	expect(t, r, "guide's peak without a pool", r.Numbers["without_pool_guide_peak"], 1)
+	if p := r.Numbers["without_pool_true_peak"]; p < 250 {
+		t.Errorf("true peak without a pool: %v, want about 301", p)
+	}
+	expect(t, r, "true peak with the pool", r.Numbers["with_pool_true_peak"], 11)
+}
+
+func TestBadParameters(t *testing.T) {
+	for _, c := range []struct{ args, want string }{
+		{"unlimited -tasks 0", "tasks: expected a whole number from 1 to 1000000, got \"0\""},
+		{"unlimited -tasks 1.5", "tasks: expected a whole number from 1 to 1000000, got \"1.5\""},
+		{"unlimited -queue 3", "queue: unknown parameter"},
+		{"unlimited -mode deterministic", "mode: expected one of real, got \"deterministic\""},
+		{"unlimited -tasks", "-tasks needs a value"},
+		{"nosuch", "unknown scenario \"nosuch\""},
+		{"leak-unclosed-channel -variant nope", "unknown variant \"nope\" of leak-unclosed-channel"},
+	} {
+		_, err := parseArgs(strings.Fields(c.args))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.args, err, c.want)
+		}
+	}
+}

@@ -39,3 +39,8 @@ func runChild(inv *invocation, args []string) (*Report, error) {
 
 func goVersion() string { return runtime.Version() }
 func gomaxprocs() int   { return runtime.GOMAXPROCS(0) }
+
+var stdout writer = os.Stdout
+
+// settleRuntime: nothing to settle natively (see child_js.go).
+func settleRuntime() {}

@@ -18,6 +18,10 @@ import (
 	"strings"
 )
 
+// writer is where reports and progress lines go: os.Stdout natively (child.go), the runtime's
+// own write on js (child_js.go).
+type writer interface{ Write([]byte) (int, error) }
+
 // childEnv marks the child process that runs a crashing variant.
 const childEnv = "WPP_GO_CHILD"
 
@@ -110,7 +114,7 @@ func cli(args []string) int {
 	}
 	if inv.json || inv.progress || os.Getenv(childEnv) == "1" {
 		line, _ := json.Marshal(rep)
-		fmt.Println(string(line))
+		stdout.Write(append(line, '\n'))
 	} else {
 		printText(rep)
 	}
@@ -126,14 +130,14 @@ func execute(args []string) (*invocation, *Report, error) {
 	}
 	switch {
 	case os.Getenv(childEnv) == "1":
-		return inv, runInProcess(inv, os.Stdout), nil
+		return inv, runInProcess(inv, stdout), nil
 	case runtime.GOOS != "js" && inv.variant.mayCrash(inv.params):
 		rep, err := runChild(inv, args)
 		return inv, rep, err
 	default:
-		var stream *os.File
+		var stream writer
 		if inv.progress {
-			stream = os.Stdout
+			stream = stdout
 		}
 		return inv, runInProcess(inv, stream), nil
 	}
@@ -141,12 +145,8 @@ func execute(args []string) (*invocation, *Report, error) {
 
 // runInProcess runs the program in this process. Variants that may deadlock run without the
 // sampler goroutine, whose timer would hide the deadlock from Go's detector.
-func runInProcess(inv *invocation, stream *os.File) *Report {
-	var w interface{ Write([]byte) (int, error) }
-	if stream != nil {
-		w = stream
-	}
-	r := newRun(inv.scenario.id, inv.variant.id, inv.params, w, !inv.variant.mayCrash(inv.params))
+func runInProcess(inv *invocation, stream writer) *Report {
+	r := newRun(inv.scenario.id, inv.variant.id, inv.params, stream, !inv.variant.mayCrash(inv.params))
 	r.begin()
 	inv.variant.main(r)
 	return r.finish()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"runtime"
 	"sort"
@@ -36,7 +35,7 @@ type Run struct {
 	samplerDone chan struct{}
 
 	// Streaming: progress lines for the browser worker and for the parent of a child process.
-	stream   io.Writer
+	stream   writer
 	streamMu sync.Mutex
 
 	peak      int64 // atomic: the most goroutines alive at once, the whole run
@@ -154,12 +153,13 @@ type Finding struct {
 }
 
 // newRun prepares a run; start() starts its clock and sampler.
-func newRun(id, variant string, p Params, stream io.Writer, sampler bool) *Run {
+func newRun(id, variant string, p Params, stream writer, sampler bool) *Run {
 	return &Run{p: p, id: id, variant: variant, stream: stream, sampler: sampler,
 		numbers: map[string]float64{}, ended: EndedCompleted}
 }
 
 func (r *Run) begin() {
+	settleRuntime()
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
@@ -177,6 +177,13 @@ func (r *Run) begin() {
 		r.samplerID = <-ready
 	}
 	r.offset = runtime.NumGoroutine() - 1
+	if r.stream != nil {
+		// What a crash report needs that the program cannot print once it has died.
+		line, _ := json.Marshal(map[string]any{"start": map[string]any{
+			"scenario": r.id, "variant": r.variant, "params": r.p, "build": buildName(),
+			"threads": runtime.GOMAXPROCS(0), "go_version": runtime.Version()}})
+		r.stream.Write(append(line, '\n'))
+	}
 	r.start = time.Now()
 	// The first row is t = 0 with main alone, as in the Rust engine's series.
 	r.peak = 1

@@ -65,5 +65,23 @@ done
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
 cp node_modules/coi-serviceworker/coi-serviceworker.min.js dist.tmp/coi-serviceworker.js
 cp THIRD-PARTY-NOTICES.md dist.tmp/
+
+# Code on the page: marked regions of go/*.go and src/scenario/*.rs for every scenario and variant
+# of the schema (the CLI's `list --json`); a missing marker fails the build.
+say "extracting snippets (scripts/snippets.mjs)"
+cargo run --release --quiet -- list --json > target/schema.json
+node scripts/snippets.mjs target/schema.json dist.tmp/snippets.json
+
+# Real Go in the tab: go/ compiled for js/wasm, with the wasm_exec.js of the Go that compiled it
+# (the two must match). Without Go, dist/ has no go/ and the page says the Go engine was not built.
+if command -v go >/dev/null; then
+  t0=$SECONDS
+  mkdir -p dist.tmp/go
+  (cd go && GOOS=js GOARCH=wasm go build -trimpath -o ../dist.tmp/go/playground.wasm .)
+  cp "$(go env GOROOT)/misc/wasm/wasm_exec.js" dist.tmp/go/
+  say "Go engine built with $(go env GOVERSION) in $((SECONDS - t0)) s: $(du -h dist.tmp/go/playground.wasm | cut -f1) of wasm"
+else
+  say "Go is not installed: no Go engine in dist/ (scripts/setup.sh --browser installs golang-go)"
+fi
 rm -rf dist && mv dist.tmp dist
 say "dist/ is ready ($(du -sh dist | cut -f1))"

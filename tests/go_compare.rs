@@ -1,0 +1,348 @@
+//! Go is the reference: every scenario and variant runs as the real Go program of `go/` and as
+//! this crate's scenario, natively, with the same parameters and seed, and the two reports must
+//! agree where the program makes them agree: goroutine peaks and leak counts (exact, or within
+//! 1 % where timing decides, as for a thousand goroutines that may start finishing before the
+//! last one starts), the same findings with the same messages, the same exit status, and the same
+//! outcome counts where the seeded workload decides them.
+//!
+//! Go is built once (`go build` into the target dir). Without Go the test says so and passes,
+//! unless `WPP_REQUIRE_GO=1` (as `scripts/test.sh` sets it), when a missing Go is a failure.
+
+use std::{path::PathBuf, process::Command, sync::OnceLock, time::Instant};
+
+use serde_json::{json, Value};
+
+/// How a figure of the two reports must agree.
+#[derive(Clone, Copy, Debug)]
+enum Agree {
+    /// Equal.
+    Exact,
+    /// Within this share of the larger (0.01 = 1 %).
+    Within(f64),
+    /// Not compared: timing decides it, differently in each runtime.
+    Timing,
+}
+use Agree::{Exact, Timing, Within};
+
+/// One run of both programs.
+struct Case {
+    scenario: &'static str,
+    variant: &'static str,
+    /// Parameters for both (names of the Rust CLI and the Go CLI alike).
+    params: &'static [(&'static str, &'static str)],
+    peak: Agree,
+    after: Agree,
+    /// Outcome counts (submitted, successful, failed, …).
+    tasks: Agree,
+    /// Findings, kind and message, as a set.
+    findings: Agree,
+}
+
+const fn case(
+    scenario: &'static str,
+    variant: &'static str,
+    params: &'static [(&'static str, &'static str)],
+) -> Case {
+    Case {
+        scenario,
+        variant,
+        params,
+        peak: Exact,
+        after: Exact,
+        tasks: Exact,
+        findings: Exact,
+    }
+}
+
+impl Case {
+    const fn peak(mut self, a: Agree) -> Case {
+        self.peak = a;
+        self
+    }
+    const fn tasks(mut self, a: Agree) -> Case {
+        self.tasks = a;
+        self
+    }
+    const fn findings(mut self, a: Agree) -> Case {
+        self.findings = a;
+        self
+    }
+    const fn after(mut self, a: Agree) -> Case {
+        self.after = a;
+        self
+    }
+}
+
+/// Every scenario and variant of the catalog (`go_compare_covers_the_catalog` checks the list is
+/// complete against `list --json`).
+fn cases() -> Vec<Case> {
+    vec![
+        case("unlimited", "default", &[("tasks", "1000"), ("seed", "3")]).peak(Within(0.01)),
+        case("fixed-pool", "default", &[("time_scale", "500")]),
+        case(
+            "context-pool",
+            "close",
+            &[("seed", "42"), ("time_scale", "100")],
+        ),
+        // Cancel after half the results: which tasks were in flight is timing.
+        case("context-pool", "cancel", &[("time_scale", "100")]).tasks(Timing),
+        case("context-pool", "guide-cancel", &[("time_scale", "100")])
+            .tasks(Timing)
+            .after(Timing),
+        case("db-pool", "pool", &[("time_scale", "100")]),
+        case("db-pool", "without-pool", &[("time_scale", "100")]),
+        // CPU-bound goroutines finish while the later ones are still being started.
+        case(
+            "control-comparison",
+            "default",
+            &[("tasks", "300"), ("work_iterations", "100000")],
+        )
+        .peak(Within(0.05)),
+        case("leak-unclosed-channel", "wrong", &[]),
+        case("leak-unclosed-channel", "right", &[]),
+        case("send-on-closed", "wrong", &[("time_scale", "10")]),
+        case("send-on-closed", "single-sender", &[]),
+        case("send-on-closed", "many-senders", &[]),
+        // The guide's timing: whether the late send panics is the race itself.
+        case("send-on-closed", "guide-timing", &[("trials", "3")]).findings(Timing),
+        case("deadlock-unbuffered", "wrong", &[]),
+        case("deadlock-unbuffered", "buffered", &[]),
+        case("deadlock-unbuffered", "separate-goroutines", &[]),
+        case(
+            "deadlock-unbuffered",
+            "blocked-workers",
+            &[("time_scale", "20")],
+        ),
+        case("deadlock-unbuffered", "small-buffer", &[]),
+        case("waitgroup-misuse", "add-inside", &[("time_scale", "20")]),
+        case("waitgroup-misuse", "by-value", &[("time_scale", "20")]),
+        case("waitgroup-misuse", "forgot-done", &[("time_scale", "20")]),
+        case("waitgroup-misuse", "right", &[("time_scale", "20")]),
+        case(
+            "waitgroup-misuse",
+            "negative-counter",
+            &[("time_scale", "20")],
+        )
+        .after(Timing),
+    ]
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Go program, built once; `None` when Go is not installed (a failure with WPP_REQUIRE_GO=1).
+fn go_program() -> Option<&'static PathBuf> {
+    static BUILT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let go = std::env::var("GO").unwrap_or_else(|_| "go".into());
+            let version = Command::new(&go).arg("version").output();
+            if !matches!(&version, Ok(o) if o.status.success()) {
+                assert!(
+                    std::env::var("WPP_REQUIRE_GO").as_deref() != Ok("1"),
+                    "WPP_REQUIRE_GO=1 but Go is not installed (`{go} version` failed): \
+                     scripts/setup.sh --browser installs golang-go"
+                );
+                eprintln!("go_compare: Go is not installed; the Go/Rust comparison did not run");
+                return None;
+            }
+            let out = repo().join("target/go-compare/playground");
+            let t0 = Instant::now();
+            let st = Command::new(&go)
+                .current_dir(repo().join("go"))
+                .args(["build", "-o"])
+                .arg(&out)
+                .arg(".")
+                .status()
+                .expect("go build runs");
+            assert!(st.success(), "go build failed");
+            eprintln!("go_compare: built the Go programs in {:?}", t0.elapsed());
+            Some(out)
+        })
+        .as_ref()
+}
+
+/// Runs one side; returns its report and exit status, or what went wrong.
+fn run(mut cmd: Command, what: &str) -> Result<(Value, i32), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let Some(line) = stdout.lines().rev().find(|l| l.starts_with('{')) else {
+        return Err(format!(
+            "{what}: no report on stdout (status {:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    };
+    let report = serde_json::from_str(line).map_err(|e| format!("{what}: bad JSON: {e}"))?;
+    Ok((report, out.status.code().unwrap_or(-1)))
+}
+
+fn run_go(go: &PathBuf, c: &Case) -> Result<(Value, i32), String> {
+    let mut cmd = Command::new(go);
+    cmd.args([c.scenario, "-variant", c.variant, "-json"]);
+    for (k, v) in c.params {
+        cmd.args([format!("-{k}"), v.to_string()]);
+    }
+    run(cmd, &format!("go {} {}", c.scenario, c.variant))
+}
+
+fn run_rust(c: &Case) -> Result<(Value, i32), String> {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_worker-pool-playground"));
+    cmd.args(["run", c.scenario, "--variant", c.variant, "--json"]);
+    for (k, v) in c.params {
+        cmd.args([format!("--{k}"), v.to_string()]);
+    }
+    run(cmd, &format!("rust {} {}", c.scenario, c.variant))
+}
+
+fn findings(r: &Value) -> Vec<(String, String)> {
+    let mut f: Vec<(String, String)> = r["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| {
+                    (
+                        f["kind"].as_str().unwrap_or("?").to_string(),
+                        f["message"].as_str().unwrap_or("?").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    f.sort();
+    f
+}
+
+fn agree(what: &str, how: Agree, go: &Value, rust: &Value, errors: &mut Vec<String>) {
+    let ok = match how {
+        Timing => true,
+        Exact => go == rust,
+        Within(share) => match (go.as_f64(), rust.as_f64()) {
+            (Some(g), Some(r)) => (g - r).abs() <= share * g.max(r),
+            _ => false,
+        },
+    };
+    if !ok {
+        errors.push(format!("{what}: go {go}, rust {rust} ({how:?})"));
+    }
+}
+
+/// Compares one case; returns what disagreed.
+fn compare(go: &PathBuf, c: &Case) -> Vec<String> {
+    let t0 = Instant::now();
+    let ((g, g_status), (r, r_status)) = match (run_go(go, c), run_rust(c)) {
+        (Ok(g), Ok(r)) => (g, r),
+        (g, r) => return [g.err(), r.err()].into_iter().flatten().collect(),
+    };
+    let mut e = vec![];
+    agree("params", Exact, &g["params"], &r["params"], &mut e);
+    agree(
+        "exit status",
+        Exact,
+        &json!(g_status),
+        &json!(r_status),
+        &mut e,
+    );
+    agree("ended", Exact, &g["ended"], &r["ended"], &mut e);
+    agree(
+        "peak_goroutines",
+        c.peak,
+        &g["peak_goroutines"],
+        &r["peak_goroutines"],
+        &mut e,
+    );
+    agree(
+        "goroutines_after",
+        c.after,
+        &g["goroutines_after"],
+        &r["goroutines_after"],
+        &mut e,
+    );
+    agree("tasks", c.tasks, &g["tasks"], &r["tasks"], &mut e);
+    agree(
+        "findings",
+        c.findings,
+        &json!(findings(&g)),
+        &json!(findings(&r)),
+        &mut e,
+    );
+    eprintln!(
+        "{:22} {:20} peak go {:>5} rust {:>5}  after {}/{}  {:?}  ({:.1} s)",
+        c.scenario,
+        c.variant,
+        g["peak_goroutines"],
+        r["peak_goroutines"],
+        g["goroutines_after"],
+        r["goroutines_after"],
+        findings(&g).iter().map(|f| &f.1).collect::<Vec<_>>(),
+        t0.elapsed().as_secs_f64()
+    );
+    e.into_iter()
+        .map(|m| format!("{} {}: {m}", c.scenario, c.variant))
+        .collect()
+}
+
+/// Runs the cases one after the other (they measure timing: running them side by side on two
+/// cores would make both engines late) and lists every disagreement at once.
+#[test]
+fn go_compare_reports_agree() {
+    let Some(go) = go_program() else { return };
+    let errors: Vec<String> = cases().iter().flat_map(|c| compare(go, c)).collect();
+    assert!(
+        errors.is_empty(),
+        "{} disagreements between Go and Rust:\n  {}",
+        errors.len(),
+        errors.join("\n  ")
+    );
+}
+
+/// The comparison covers the whole catalog, and Go runs exactly the catalog's variants.
+#[test]
+fn go_compare_covers_the_catalog() {
+    let Some(go) = go_program() else { return };
+    let rust = Command::new(env!("CARGO_BIN_EXE_worker-pool-playground"))
+        .args(["list", "--json"])
+        .output()
+        .expect("list --json");
+    let rust: Value = serde_json::from_slice(&rust.stdout).unwrap_or_else(|e| {
+        panic!(
+            "`list --json` printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&rust.stdout)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        )
+    });
+    let go_list = Command::new(go)
+        .args(["list", "-json"])
+        .output()
+        .expect("go list");
+    let go_list: Value = serde_json::from_slice(&go_list.stdout).expect("go list -json is JSON");
+    let ids = |v: &Value| -> Vec<String> {
+        let mut out = vec![];
+        for s in v.as_array().expect("an array of scenarios") {
+            for var in s["variants"].as_array().expect("variants") {
+                out.push(format!(
+                    "{}/{}",
+                    s["id"].as_str().unwrap(),
+                    var["id"].as_str().unwrap()
+                ));
+            }
+        }
+        out.sort();
+        out
+    };
+    let mut compared: Vec<String> = cases()
+        .iter()
+        .map(|c| format!("{}/{}", c.scenario, c.variant))
+        .collect();
+    compared.sort();
+    compared.dedup();
+    assert_eq!(
+        ids(&go_list),
+        ids(&rust),
+        "Go's catalog differs from Rust's"
+    );
+    assert_eq!(compared, ids(&rust), "the comparison misses variants");
+}

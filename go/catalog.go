@@ -73,7 +73,7 @@ func findScenario(id string) *scenario {
 
 func scenarioIDs() []string {
 	var ids []string
-	for _, s := range catalog {
+	for _, s := range ordered() {
 		ids = append(ids, s.id)
 	}
 	return ids

@@ -2,7 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"regexp"
+	"fmt"
 	"strings"
 )
 
@@ -14,7 +14,17 @@ type crashed struct {
 	status   int
 }
 
-var goroutineHeader = regexp.MustCompile(`(?m)^goroutine \d+ \[[^\]]*\]:$`)
+// goroutineHeaders are the "goroutine 7 [chan send]:" lines of a traceback.
+func goroutineHeaders(stderr string) []string {
+	var out []string
+	for _, line := range strings.Split(stderr, "\n") {
+		var id int
+		if _, err := fmt.Sscanf(line, "goroutine %d [", &id); err == nil && strings.HasSuffix(line, "]:") {
+			out = append(out, line)
+		}
+	}
+	return out
+}
 
 // crashMessage is Go's own first line of the crash: "panic: ..." or "fatal error: ...".
 func crashMessage(stderr string) string {
@@ -50,7 +60,7 @@ func crashReport(inv *invocation, c crashed) *Report {
 		rep.WallMs, rep.RuntimeMs = p.WallMs, p.Runtime
 	}
 	msg := crashMessage(c.stderr)
-	headers := goroutineHeader.FindAllString(c.stderr, -1)
+	headers := goroutineHeaders(c.stderr)
 	rep.GoroutinesAfter = len(headers)
 	kind := "panic"
 	rep.Ended = EndedPanicked

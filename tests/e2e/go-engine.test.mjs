@@ -1,0 +1,143 @@
+// Real Go in the tab: the Go programs of go/, compiled for js/wasm (dist/go/), run in Go's own
+// runtime in a classic Worker, beside the Rust engine on the same seed. Debian's Chromium; any
+// console.error or pageerror fails a test. Needs a dist/ built with Go installed; without it the
+// tests fail when WPP_REQUIRE_GO=1 (as scripts/test.sh sets it) and are skipped otherwise.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, statSync, readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { serve } from '../../scripts/serve.mjs';
+import { launch, strictPage, engineReady } from './browser.mjs';
+
+const built = existsSync('dist/go/playground.wasm') && existsSync('dist/go/wasm_exec.js');
+const skip = !built && process.env.WPP_REQUIRE_GO !== '1' && 'dist/ was built without Go';
+let browser, server;
+const url = (path = '/') => `http://localhost:${server.address().port}${path}`;
+
+before(async () => {
+  if (skip) return;
+  browser = await launch();
+  server = await serve({ root: 'dist', port: 0, isolation: true });
+});
+after(async () => { await browser?.close(); server?.close(); });
+
+const isGoFile = (u) => /\/go\/|go-worker\.js/.test(new URL(u).pathname);
+
+// Runs a scenario in both engines in the page: the page's own API for Rust, and for Go the page
+// API's runGo when the page has it, else go-engine.js itself.
+async function both(page, scenario, params) {
+  return page.evaluate(async ([scenario, params]) => {
+    const api = window.workerPoolPlayground;
+    const rust = await api.run(scenario, params);
+    let runGo = api.runGo;
+    if (!runGo) {
+      const { startGoEngine } = await import('./go-engine.js');
+      window.goEngineForTests ??= startGoEngine();
+      runGo = (s, p, cb) => window.goEngineForTests.run(s, p, cb);
+    }
+    let first = null;
+    let progressPeak = 0;
+    const t0 = performance.now();
+    const go = await runGo(scenario, params, (p) => {
+      first ??= performance.now() - t0;
+      progressPeak = Math.max(progressPeak, ...p.series.goroutines);
+    });
+    return { rust, go, first, total: performance.now() - t0, progressPeak };
+  }, [scenario, params]);
+}
+
+const leaked = (r) => r.findings.filter((f) => f.kind === 'leak').map((f) => f.message);
+const deadlock = (r) => r.findings.filter((f) => f.kind === 'deadlock').map((f) => f.message);
+
+test('Go in the tab agrees with the Rust engine on the same seed; a page load fetches no Go file', { skip }, async () => {
+  assert.ok(built, 'dist/go/ is missing: build dist/ with Go installed (WPP_REQUIRE_GO=1)');
+  const { page, problems } = await strictPage(browser);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('worker', (w) => requests.push(w.url()));
+  await page.goto(url());
+  await engineReady(page);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.waitForTimeout(500);
+  assert.deepEqual(requests.filter(isGoFile), [], 'the page load fetched Go files');
+
+  const wasm = readFileSync('dist/go/playground.wasm');
+  console.log(`dist/go/playground.wasm: ${(wasm.length / 1e6).toFixed(2)} MB raw, ${(gzipSync(wasm, { level: 9 }).length / 1e3).toFixed(0)} KB gzipped`);
+
+  // unlimited: a thousand goroutines at once in both runtimes (first use: fetch, compile, run).
+  let r = await both(page, 'unlimited', { tasks: 1000, seed: 3 });
+  console.log(`unlimited 1000 seed 3: Go peak ${r.go.peak_goroutines} (progress max ${r.progressPeak}), Rust peak ${r.rust.peak_goroutines}; Go first progress ${r.first.toFixed(0)} ms, report ${r.total.toFixed(0)} ms after the call`);
+  assert.equal(r.go.engine, 'go');
+  assert.ok(Math.abs(r.go.peak_goroutines - r.rust.peak_goroutines) <= 0.01 * r.rust.peak_goroutines,
+    `peaks: Go ${r.go.peak_goroutines}, Rust ${r.rust.peak_goroutines}`);
+  assert.equal(r.progressPeak, r.go.peak_goroutines, 'the streamed progress keeps the peak');
+  assert.equal(r.go.goroutines_after, 0);
+
+  r = await both(page, 'fixed-pool', { seed: 3, time_scale: 500 });
+  console.log(`fixed-pool: Go peak ${r.go.peak_goroutines}, Rust peak ${r.rust.peak_goroutines}; ${r.total.toFixed(0)} ms`);
+  assert.equal(r.go.peak_goroutines, r.rust.peak_goroutines);
+  assert.deepEqual(r.go.tasks, r.rust.tasks);
+
+  r = await both(page, 'leak-unclosed-channel', { variant: 'wrong' });
+  console.log(`leak-unclosed-channel/wrong: Go ${leaked(r.go)}, Rust ${leaked(r.rust)}`);
+  assert.equal(r.go.goroutines_after, r.rust.goroutines_after);
+  assert.deepEqual(leaked(r.go), leaked(r.rust));
+  assert.deepEqual(leaked(r.go), ['5 goroutines are still blocked after main returned']);
+
+  r = await both(page, 'deadlock-unbuffered', { variant: 'wrong' });
+  console.log(`deadlock-unbuffered/wrong: Go "${deadlock(r.go)}" (exit ${r.go.exit_status}), Rust "${deadlock(r.rust)}"`);
+  assert.deepEqual(deadlock(r.go), deadlock(r.rust));
+  assert.deepEqual(deadlock(r.go), ['fatal error: all goroutines are asleep - deadlock!']);
+  assert.equal(r.go.ended, 'deadlock');
+  assert.equal(r.go.exit_status, 2);
+  assert.equal(r.go.peak_goroutines, r.rust.peak_goroutines);
+
+  // An unrecovered panic ends the Go program with Go's own words and status 2.
+  const panicked = await page.evaluate(() => window.goEngineForTests?.run('send-on-closed', { variant: 'wrong' })
+    ?? window.workerPoolPlayground.runGo('send-on-closed', { variant: 'wrong' }));
+  assert.deepEqual(panicked.log, ['panic: send on closed channel', panicked.log[1]]);
+  assert.match(panicked.log[1], /^goroutine \d+ \[running\]:$/);
+  assert.equal(panicked.exit_status, 2);
+  assert.deepEqual(problems, []);
+});
+
+test('Go engine: bad input gets a short error, never a run with the defaults', { skip }, async () => {
+  const { page, problems } = await strictPage(browser);
+  await page.goto(url());
+  await engineReady(page);
+  const errors = await page.evaluate(async () => {
+    const { startGoEngine } = await import('./go-engine.js');
+    const go = startGoEngine();
+    const out = [];
+    for (const [s, p] of [['unlimited', { tasks: 'x' }], ['unlimited', { tasks: 0 }], ['unlimited', { tasks: { a: 1 } }],
+      ['unlimited', { queue: 3 }], ['nosuch', {}], ['unlimited', [1, 2]], ['unlimited', { tasks: Infinity }]]) {
+      out.push(await go.run(s, p).then((r) => `ran: ${r.peak_goroutines}`, (e) => e.message));
+    }
+    return out;
+  });
+  assert.deepEqual(errors, [
+    'tasks: expected a whole number from 1 to 1000000, got "x"',
+    'tasks: expected a whole number from 1 to 1000000, got "0"',
+    'tasks: expected a number or a string, got an object',
+    'queue: unknown parameter (known: tasks, workload, work_iterations, sleep_max_ms, failure_rate, seed, time_scale, mode)',
+    'unknown scenario "nosuch" (known: unlimited, fixed-pool, context-pool, db-pool, control-comparison, leak-unclosed-channel, send-on-closed, deadlock-unbuffered, waitgroup-misuse, best-practices, sizing-sweep, backpressure, rate-limit)',
+    'params: expected an object, got an array',
+    'tasks: expected a finite number, got Infinity',
+  ]);
+  assert.deepEqual(problems, []);
+});
+
+test('Go engine not built: the run says so', { skip }, async () => {
+  const { page, problems } = await strictPage(browser);
+  await page.goto(url());
+  await engineReady(page);
+  // Serve this page as if dist/ had been built without Go.
+  await page.route('**/go/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+  const message = await page.evaluate(async () => {
+    const { startGoEngine } = await import('./go-engine.js');
+    return startGoEngine().run('unlimited', {}).then(() => 'ran', (e) => e.message);
+  });
+  assert.match(message, /^the Go engine was not built/);
+  // The 404 itself is logged by Chromium as a failed resource load: that one is expected.
+  assert.deepEqual(problems.filter((p) => !p.includes('404')), []);
+});

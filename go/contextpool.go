@@ -20,7 +20,9 @@ func init() {
 	})
 }
 
-// snippet:start context-pool
+// snippet:start context-pool/close
+// snippet:start context-pool/cancel
+// snippet:start context-pool/guide-cancel
 // Task is work for the pool, stamped with when it was submitted (runtime ms).
 type Task struct {
 	ID        int
@@ -150,7 +152,9 @@ func runContextPool(r *Run, guideCancel bool, cancelAfter int) {
 	r.number("results_received", float64(received))
 }
 
-// snippet:end context-pool
+// snippet:end context-pool/guide-cancel
+// snippet:end context-pool/cancel
+// snippet:end context-pool/close
 
 // snippet:start context-pool/close
 func contextPoolClose(r *Run) { runContextPool(r, false, 0) }

@@ -20,7 +20,8 @@ func init() {
 	})
 }
 
-// snippet:start db-pool
+// snippet:start db-pool/pool
+// snippet:start db-pool/without-pool
 // DatabaseConnection is a simulated connection; a query takes 100 + 10·id ms.
 type DatabaseConnection struct {
 	id       int
@@ -32,6 +33,8 @@ func (conn *DatabaseConnection) Query(r *Run, queryID int) error {
 	r.sleep(ms(100 + 10*uint64(queryID)))
 	return nil
 }
+
+// snippet:end db-pool/without-pool
 
 // ConnectionPool hands out at most `size` connections; Acquire waits for a free one.
 type ConnectionPool struct {
@@ -120,7 +123,7 @@ func dbPool(r *Run) {
 	r.logf("All queries completed! Errors: %d", errorCount)
 }
 
-// snippet:end db-pool
+// snippet:end db-pool/pool
 
 // snippet:start db-pool/without-pool
 // dbWithoutPool: a goroutine and a connection per query, nothing shared or limited.

@@ -17,6 +17,11 @@ func init() {
 	})
 }
 
+// snippet:start deadlock-unbuffered/wrong
+// snippet:start deadlock-unbuffered/buffered
+// snippet:start deadlock-unbuffered/separate-goroutines
+// snippet:start deadlock-unbuffered/blocked-workers
+// snippet:start deadlock-unbuffered/small-buffer
 // doublingWorkers start `workers` goroutines that send job*2 on results for every job.
 func doublingWorkers(r *Run, jobs <-chan int, results chan<- int, wg *sync.WaitGroup) {
 	for w := 0; w < int(r.p.Workers); w++ {
@@ -33,6 +38,12 @@ func doublingWorkers(r *Run, jobs <-chan int, results chan<- int, wg *sync.WaitG
 		r.sample()
 	}
 }
+
+// snippet:end deadlock-unbuffered/small-buffer
+// snippet:end deadlock-unbuffered/blocked-workers
+// snippet:end deadlock-unbuffered/separate-goroutines
+// snippet:end deadlock-unbuffered/buffered
+// snippet:end deadlock-unbuffered/wrong
 
 // snippet:start deadlock-unbuffered/wrong
 // Main sends every job before reading any result, on unbuffered channels: the workers block

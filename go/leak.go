@@ -17,6 +17,8 @@ func init() {
 	})
 }
 
+// snippet:start leak-unclosed-channel/wrong
+// snippet:start leak-unclosed-channel/right
 // startRangeWorkers starts workers that range over jobs until it is closed.
 func startRangeWorkers(r *Run, jobs chan int, wg *sync.WaitGroup) {
 	for w := 0; w < int(r.p.Workers); w++ {
@@ -31,6 +33,9 @@ func startRangeWorkers(r *Run, jobs chan int, wg *sync.WaitGroup) {
 		r.sample()
 	}
 }
+
+// snippet:end leak-unclosed-channel/right
+// snippet:end leak-unclosed-channel/wrong
 
 // snippet:start leak-unclosed-channel/wrong
 // The jobs channel is never closed: every worker stays in `range jobs` after main returns.

@@ -19,6 +19,10 @@ func init() {
 	})
 }
 
+// snippet:start send-on-closed/wrong
+// snippet:start send-on-closed/single-sender
+// snippet:start send-on-closed/many-senders
+// snippet:start send-on-closed/guide-timing
 // consume counts what arrives on jobs until it is closed, taking `each` of runtime per job.
 func consume(r *Run, jobs <-chan int, wg *sync.WaitGroup, each uint64) {
 	wg.Add(1)
@@ -32,6 +36,11 @@ func consume(r *Run, jobs <-chan int, wg *sync.WaitGroup, each uint64) {
 	}()
 	r.sample()
 }
+
+// snippet:end send-on-closed/guide-timing
+// snippet:end send-on-closed/many-senders
+// snippet:end send-on-closed/single-sender
+// snippet:end send-on-closed/wrong
 
 // snippet:start send-on-closed/wrong
 // The owner sends every 20 ms and closes; a second sender, not knowing, sends after the close.

@@ -22,6 +22,11 @@ func init() {
 	})
 }
 
+// snippet:start waitgroup-misuse/add-inside
+// snippet:start waitgroup-misuse/by-value
+// snippet:start waitgroup-misuse/forgot-done
+// snippet:start waitgroup-misuse/right
+// snippet:start waitgroup-misuse/negative-counter
 // wgTask is the guide's worker body: 100 ms of work.
 func wgTask(r *Run, finished *int64) {
 	start := r.nowMs()
@@ -30,6 +35,14 @@ func wgTask(r *Run, finished *int64) {
 	r.done(Successful, start)
 }
 
+// snippet:end waitgroup-misuse/negative-counter
+// snippet:end waitgroup-misuse/right
+// snippet:end waitgroup-misuse/forgot-done
+// snippet:end waitgroup-misuse/by-value
+// snippet:end waitgroup-misuse/add-inside
+
+// snippet:start waitgroup-misuse/by-value
+// snippet:start waitgroup-misuse/forgot-done
 // waitOrHang is the guide's guard against hanging: Wait in a helper goroutine, give up after
 // timeout_ms. It reports a hang, and the run ends "hung", when Wait did not return in time.
 func waitOrHang(r *Run, wg *sync.WaitGroup) {
@@ -46,6 +59,9 @@ func waitOrHang(r *Run, wg *sync.WaitGroup) {
 		r.setEnded(EndedHung)
 	}
 }
+
+// snippet:end waitgroup-misuse/forgot-done
+// snippet:end waitgroup-misuse/by-value
 
 // snippet:start waitgroup-misuse/add-inside
 // wg.Add(1) inside the goroutine: main reaches Wait before the goroutines run their Add, so

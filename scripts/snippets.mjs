@@ -70,7 +70,11 @@ export function regions(paths, errors) {
       const prev = found.get(key);
       if (prev && prev.file !== file) errors.push(`${file}:${from + 1}: snippet ${key} is also in ${prev.file}`);
       else if (prev) prev.code += `\n\n${code}`;
-      else found.set(key, { file, line: from + 2, code });
+      else {
+        let first = from + 1; // the first code line (1-based), after any nested markers
+        while (first < i && MARK.test(lines[first])) first++;
+        found.set(key, { file, line: first + 1, code });
+      }
     });
     for (const [key, i] of open) errors.push(`${file}:${i + 1}: snippet ${key} has no snippet:end`);
   }

@@ -141,3 +141,38 @@ test('Go engine not built: the run says so', { skip }, async () => {
   // The 404 itself is logged by Chromium as a failed resource load: that one is expected.
   assert.deepEqual(problems.filter((p) => !p.includes('404')), []);
 });
+
+// scripts/snippets.mjs: the page's code comes from marked regions; a missing or broken marker
+// fails the build (no browser needed).
+test('snippets: every variant gets Go and Rust code; a missing marker is an error', async () => {
+  const { mkdtemp, writeFile, mkdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { extract } = await import('../../scripts/snippets.mjs');
+  const dir = await mkdtemp(join(tmpdir(), 'wpp-snippets-'));
+  await mkdir(join(dir, 'go'));
+  await mkdir(join(dir, 'rs'));
+  await writeFile(join(dir, 'go', 'a.go'), [
+    'package main', '', '// snippet:start demo/one', '// snippet:start demo/two', 'func shared() {}',
+    '// snippet:end demo/two', '// snippet:end demo/one', '', '// snippet:start demo/one', '\tfunc one() {',
+    '\t\treturn', '\t}', '// snippet:end demo/one', '// snippet:start demo/open', 'func open() {}', ''].join('\n'));
+  await writeFile(join(dir, 'rs', 'a.rs'), '    // snippet:start demo\n    fn demo() {}\n    // snippet:end demo\n');
+  const schema = [{ id: 'demo', variants: [{ id: 'one' }, { id: 'two' }, { id: 'three' }] }];
+  const { snippets, errors } = extract(schema, { goDir: join(dir, 'go'), rustDir: join(dir, 'rs') });
+  assert.deepEqual(snippets.demo.one.go, { file: snippets.demo.one.go.file, line: 5, code: 'func shared() {}\n\nfunc one() {\n\treturn\n}' });
+  assert.equal(snippets.demo.two.go.code, 'func shared() {}');
+  assert.equal(snippets.demo.two.rust.code, 'fn demo() {}'); // the scenario's excerpt, dedented
+  assert.deepEqual(errors.map((e) => e.replace(/^.*a\.go:/, 'a.go:')), [
+    'a.go:14: snippet demo/open has no snippet:end',
+    'no go snippet for demo/three: mark one with // snippet:start demo/three (or demo)',
+  ]);
+  if (existsSync('dist/snippets.json')) {
+    const built = JSON.parse(readFileSync('dist/snippets.json', 'utf8'));
+    for (const [s, variants] of Object.entries(built)) {
+      for (const [v, e] of Object.entries(variants)) {
+        assert.ok(e.go?.code && e.rust?.code, `${s}/${v} lacks code`);
+        assert.ok(!e.go.code.includes('snippet:'), `${s}/${v}: a marker leaked into the code`);
+      }
+    }
+  }
+});

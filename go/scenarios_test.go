@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -41,23 +42,23 @@ func expect(t *testing.T, r *Report, what string, got, want any) {
 }
 
 func TestUnlimitedPeakIsEveryTaskAtOnce(t *testing.T) {
-	// A seed with which no task sleeps less than 20 ms of its 1000: then every task is still
-	// alive when the last one starts, and the peak is exact.
+	// A seed with which no task sleeps less than 30 ms of its 1000: then every task is still
+	// alive when the last one starts (however loaded the machine), and the peak is exact.
 	seed := uint64(1)
 	for ; ; seed++ {
 		short := false
-		for id := uint64(1); id <= 200; id++ {
-			short = short || DrawTask(seed, id, 1000, 0).SleepMs < 20
+		for id := uint64(1); id <= 100; id++ {
+			short = short || DrawTask(seed, id, 1000, 0).SleepMs < 30
 		}
 		if !short {
 			break
 		}
 	}
-	r := run(t, "unlimited", "-tasks", "200", "-seed", fmt.Sprint(seed), "-time_scale", "5")
-	expect(t, r, "peak_goroutines", r.PeakGoroutines, 201)
-	expect(t, r, "successful", r.Tasks.Successful, 200)
+	r := run(t, "unlimited", "-tasks", "100", "-seed", fmt.Sprint(seed), "-time_scale", "1")
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 101)
+	expect(t, r, "successful", r.Tasks.Successful, 100)
 	expect(t, r, "goroutines_after", r.GoroutinesAfter, 0)
-	expect(t, r, "max(series.goroutines)", maxOf(r.Series.Goroutines), 201)
+	expect(t, r, "max(series.goroutines)", maxOf(r.Series.Goroutines), 101)
 	expect(t, r, "series starts at", fmt.Sprint(r.Series.TMs[0], r.Series.Goroutines[0]), "0 1")
 }
 
@@ -79,7 +80,8 @@ func TestFixedPoolPeakIsWorkersPlusThree(t *testing.T) {
 }
 
 func TestContextPoolFailuresComeFromTheGenerator(t *testing.T) {
-	r := run(t, "context-pool", "-variant", "close", "-seed", "42", "-failure_rate", "0.3", "-time_scale", "100")
+	// time_scale 20: the 10 s context timeout is half a second of wall time, plenty.
+	r := run(t, "context-pool", "-variant", "close", "-seed", "42", "-failure_rate", "0.3", "-time_scale", "20")
 	want := 0
 	for id := uint64(1); id <= 20; id++ {
 		if DrawTask(42, id, 500, 0.3).Failed {
@@ -92,7 +94,8 @@ func TestContextPoolFailuresComeFromTheGenerator(t *testing.T) {
 }
 
 func TestContextPoolCancelStopsEarly(t *testing.T) {
-	r := run(t, "context-pool", "-variant", "cancel", "-time_scale", "100")
+	// Slow enough that tasks are still queued when the tenth result arrives.
+	r := run(t, "context-pool", "-variant", "cancel", "-time_scale", "5")
 	expect(t, r, "ended", r.Ended, EndedCompleted)
 	if r.Tasks.Cancelled == 0 {
 		t.Errorf("cancel: no task was cancelled: %+v", r.Tasks)
@@ -100,7 +103,7 @@ func TestContextPoolCancelStopsEarly(t *testing.T) {
 }
 
 func TestGuideCancelDoubleCloses(t *testing.T) {
-	r := run(t, "context-pool", "-variant", "guide-cancel", "-time_scale", "100")
+	r := run(t, "context-pool", "-variant", "guide-cancel", "-time_scale", "10")
 	expect(t, r, "finding", findings(r), "panic: panic: close of closed channel")
 	expect(t, r, "exit_status", r.ExitStatus, 2)
 	expect(t, r, "ended", r.Ended, EndedPanicked)
@@ -120,9 +123,10 @@ func TestSendOnClosed(t *testing.T) {
 	expect(t, r, "findings", findings(r), "panic: panic: send on closed channel")
 	expect(t, r, "exit_status", r.ExitStatus, 2)
 	expect(t, r, "log", strings.Join(r.Log, "|"), "panic: send on closed channel|goroutine 1 [running]:")
+	// How many senders are still sending when the closer starts is timing: not checked.
 	r = run(t, "send-on-closed", "-variant", "many-senders", "-senders", "4")
 	expect(t, r, "delivered", r.Numbers["delivered"], 4*5)
-	expect(t, r, "peak_goroutines", r.PeakGoroutines, 1+1+4+1) // main, worker, senders, closer
+	expect(t, r, "findings", findings(r), "")
 }
 
 func TestDeadlocks(t *testing.T) {
@@ -144,7 +148,11 @@ func TestDeadlocks(t *testing.T) {
 }
 
 func TestWaitGroupMisuse(t *testing.T) {
+	// With one P, main runs on from `go` to Wait before any goroutine runs its Add, as Go's
+	// scheduler usually lets it; with more, an idle P may start some first (a race).
+	procs := runtime.GOMAXPROCS(1)
 	r := run(t, "waitgroup-misuse", "-variant", "add-inside", "-time_scale", "10")
+	runtime.GOMAXPROCS(procs)
 	expect(t, r, "findings", findings(r), "early_return: wg.Wait() returned while 5 of 5 goroutines had not finished")
 	for _, v := range []string{"by-value", "forgot-done"} {
 		r := run(t, "waitgroup-misuse", "-variant", v, "-time_scale", "20")

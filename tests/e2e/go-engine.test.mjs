@@ -115,15 +115,17 @@ test('Go engine: bad input gets a short error, never a run with the defaults', {
     }
     return out;
   });
-  assert.deepEqual(errors, [
-    'tasks: expected a whole number from 1 to 1000000, got "x"',
-    'tasks: expected a whole number from 1 to 1000000, got "0"',
-    'tasks: expected a number or a string, got an object',
-    'queue: unknown parameter (known: tasks, workload, work_iterations, sleep_max_ms, failure_rate, seed, time_scale, mode)',
-    'unknown scenario "nosuch" (known: unlimited, fixed-pool, context-pool, db-pool, control-comparison, leak-unclosed-channel, send-on-closed, deadlock-unbuffered, waitgroup-misuse, best-practices, sizing-sweep, backpressure, rate-limit)',
-    'params: expected an object, got an array',
-    'tasks: expected a finite number, got Infinity',
-  ]);
+  const expected = [
+    /^tasks: expected a whole number from 1 to 1000000, got "x"$/,
+    /^tasks: expected a whole number from 1 to 1000000, got "0"$/,
+    /^tasks: expected a number or a string, got an object$/,
+    /^queue: unknown parameter \(known: tasks, [a-z_, ]+\)$/,
+    /^unknown scenario "nosuch" \(known: unlimited, fixed-pool, [a-z-, ]+\)$/,
+    /^params: expected an object, got an array$/,
+    /^tasks: expected a finite number, got Infinity$/,
+  ];
+  assert.equal(errors.length, expected.length);
+  errors.forEach((e, i) => assert.match(e, expected[i]));
   assert.deepEqual(problems, []);
 });
 

@@ -9,7 +9,7 @@ import (
 func init() {
 	register(&scenario{
 		id:       "control-comparison",
-		defaults: []string{"tasks=1000", "workers=10", "queue=100", "workload=cpu", "work_iterations=1000000"},
+		defaults: []string{"tasks=1000", "workers=10", "queue=100", "work_iterations=1000000"},
 		uses:     []string{"tasks", "workers", "queue", "work_iterations", "seed", "mode"},
 		variants: []*variant{{id: "default", kind: "demo", main: controlComparison}},
 	})
@@ -33,8 +33,8 @@ func measureGoroutines(r *Run, label string, fn func()) {
 	guidePeak := r.goroutines()
 	runtime.ReadMemStats(&after)
 	r.number(label+"_guide_peak", float64(guidePeak))
-	r.number(label+"_true_peak", float64(truePeak))
-	r.number(label+"_alloc_bytes", float64(after.TotalAlloc-before.TotalAlloc))
+	r.number(label+"_peak", float64(truePeak))
+	r.number(label+"_alloc", float64(after.TotalAlloc-before.TotalAlloc))
 	r.number(label+"_ms", float64(elapsed)/1e6)
 	r.logf("%s: goroutines (before → guide's \"peak\") 1 → %d; true peak %d; %v", label, guidePeak, truePeak, elapsed)
 }
@@ -78,8 +78,8 @@ func withWorkerPool(r *Run, numTasks, numWorkers int) {
 }
 
 func controlComparison(r *Run) {
-	measureGoroutines(r, "without_pool", func() { withoutWorkerPool(r, int(r.p.Tasks)) })
-	measureGoroutines(r, "with_pool", func() { withWorkerPool(r, int(r.p.Tasks), int(r.p.Workers)) })
+	measureGoroutines(r, "unlimited", func() { withoutWorkerPool(r, int(r.p.Tasks)) })
+	measureGoroutines(r, "pool", func() { withWorkerPool(r, int(r.p.Tasks), int(r.p.Workers)) })
 }
 
 // snippet:end control-comparison

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 func init() {
@@ -34,13 +33,11 @@ func (conn *DatabaseConnection) Query(r *Run, queryID int) error {
 	return nil
 }
 
-// snippet:end db-pool/without-pool
-
 // ConnectionPool hands out at most `size` connections; Acquire waits for a free one.
 type ConnectionPool struct {
 	available chan *DatabaseConnection
-	inUse     int64 // gauge: connections_in_use
-	waiting   int64 // gauge: waiting_for_connection
+	inUse     int64 // connections in use now
+	waiting   int64 // workers inside Acquire now
 	r         *Run
 }
 
@@ -52,16 +49,18 @@ func NewConnectionPool(r *Run, size int) *ConnectionPool {
 	return cp
 }
 
-// Acquire waits for a connection (or the context); how long it waited is measured here only,
-// not the time the query sat in the task queue.
+// Acquire waits for a connection or the context. The wait is measured here, in Acquire only,
+// not while the query sat in the task queue.
 func (cp *ConnectionPool) Acquire(ctx context.Context) (*DatabaseConnection, error) {
-	start := time.Now()
+	asked := cp.r.nowMs()
 	cp.r.maxNumber("max_waiting_for_connection", float64(atomic.AddInt64(&cp.waiting, 1)))
 	defer atomic.AddInt64(&cp.waiting, -1)
 	select {
 	case conn := <-cp.available:
 		cp.r.maxNumber("max_connections_in_use", float64(atomic.AddInt64(&cp.inUse, 1)))
-		cp.r.maxNumber("max_wait_for_connection_ms", float64(time.Since(start))/1e6*cp.r.p.TimeScale)
+		waited := cp.r.nowMs() - asked
+		cp.r.addNumber("wait_for_connection_ms", waited)
+		cp.r.maxNumber("max_wait_for_connection_ms", waited)
 		return conn, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -73,41 +72,54 @@ func (cp *ConnectionPool) Release(conn *DatabaseConnection) {
 	cp.available <- conn
 }
 
+// QueryTask is a query, stamped with when it was submitted (runtime ms).
 type QueryTask struct {
 	ID        int
 	Submitted float64
 }
 
-// dbPool: `workers` workers share `connections` connections.
-func dbPool(r *Run) {
+// dbWorker takes queries until the tasks channel is closed (or the context is cancelled).
+func dbWorker(r *Run, id int, ctx context.Context, tasks <-chan QueryTask, connPool *ConnectionPool, results chan<- error, wg *sync.WaitGroup) {
+	defer wg.Done()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case task, ok := <-tasks:
+			if !ok {
+				return // shutting down
+			}
+			conn, err := connPool.Acquire(ctx)
+			if err != nil {
+				results <- fmt.Errorf("worker %d: failed to acquire connection: %w", id, err)
+				continue
+			}
+			err = conn.Query(r, task.ID)
+			connPool.Release(conn)
+			r.done(outcomeOf(err), task.Submitted)
+			results <- err
+		}
+	}
+}
+
+// runDBPool: `workers` workers share `connections` connections; a submitter sends the queries
+// and closes.
+func runDBPool(r *Run, connections int) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	connPool := NewConnectionPool(r, int(r.p.Connections))
+	connPool := NewConnectionPool(r, connections)
 	tasks := make(chan QueryTask, r.p.Queue)
 	results := make(chan error, r.p.Queue)
 	var wg sync.WaitGroup
 	for i := 1; i <= int(r.p.Workers); i++ {
 		wg.Add(1)
-		go func(id int) {
-			defer wg.Done()
-			for task := range tasks {
-				conn, err := connPool.Acquire(ctx)
-				if err != nil {
-					results <- fmt.Errorf("worker %d: failed to acquire connection: %w", id, err)
-					continue
-				}
-				err = conn.Query(r, task.ID)
-				connPool.Release(conn)
-				r.done(outcomeOf(err), task.Submitted)
-				results <- err
-			}
-		}(i)
+		go dbWorker(r, i, ctx, tasks, connPool, results, &wg)
 		r.sample()
 	}
-	go func() { // the submitter
+	go func() { // the submitter, then Close(): close(tasks); wg.Wait(); close(results)
 		for i := 1; i <= int(r.p.Tasks); i++ {
-			r.submitted(1)
 			tasks <- QueryTask{ID: i, Submitted: r.nowMs()}
+			r.submitted(1)
 		}
 		close(tasks)
 		wg.Wait()
@@ -120,31 +132,20 @@ func dbPool(r *Run) {
 			errorCount++
 		}
 	}
-	r.logf("All queries completed! Errors: %d", errorCount)
+	r.number("connections", float64(connections))
+	r.logf("All queries completed! Errors: %d. %d workers shared %d connections", errorCount, r.p.Workers, connections)
 }
+
+// snippet:end db-pool/without-pool
+// snippet:end db-pool/pool
+
+// snippet:start db-pool/pool
+func dbPool(r *Run) { runDBPool(r, int(r.p.Connections)) }
 
 // snippet:end db-pool/pool
 
 // snippet:start db-pool/without-pool
-// dbWithoutPool: a goroutine and a connection per query, nothing shared or limited.
-func dbWithoutPool(r *Run) {
-	var wg sync.WaitGroup
-	var open int64
-	for i := 1; i <= int(r.p.Tasks); i++ {
-		wg.Add(1)
-		r.submitted(1)
-		submitted := r.nowMs()
-		go func(id int) {
-			defer wg.Done()
-			conn := &DatabaseConnection{id: id} // a new connection for every query
-			r.maxNumber("max_connections_in_use", float64(atomic.AddInt64(&open, 1)))
-			err := conn.Query(r, id)
-			atomic.AddInt64(&open, -1)
-			r.done(outcomeOf(err), submitted)
-		}(i)
-		r.sample()
-	}
-	wg.Wait()
-}
+// Without the connection pool's limit: every worker has a connection of its own.
+func dbWithoutPool(r *Run) { runDBPool(r, int(r.p.Workers)) }
 
 // snippet:end db-pool/without-pool

@@ -5,7 +5,7 @@ import "sync"
 func init() {
 	register(&scenario{
 		id:       "deadlock-unbuffered",
-		defaults: []string{"tasks=10", "workers=2"},
+		defaults: []string{"tasks=10", "workers=2", "queue=10"},
 		uses:     []string{"tasks", "workers", "queue", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "wrong", kind: "wrong", main: deadlockWrong, crashes: always},
@@ -31,6 +31,7 @@ func doublingWorkers(r *Run, jobs <-chan int, results chan<- int, wg *sync.WaitG
 			for job := range jobs {
 				start := r.nowMs()
 				results <- job * 2 // blocks until someone receives (or the buffer has room)
+				r.addNumber("blocked_ms", r.nowMs()-start)
 				r.maxNumber("max_blocked_ms", r.nowMs()-start)
 				r.done(Successful, start)
 			}
@@ -55,8 +56,8 @@ func deadlockWrong(r *Run) {
 	var wg sync.WaitGroup
 	doublingWorkers(r, jobs, results, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	close(jobs)
 	for i := 0; i < int(r.p.Tasks); i++ {
@@ -75,8 +76,8 @@ func deadlockSmallBuffer(r *Run) {
 	var wg sync.WaitGroup
 	doublingWorkers(r, jobs, results, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	close(jobs)
 	for i := 0; i < int(r.p.Tasks); i++ {
@@ -88,15 +89,15 @@ func deadlockSmallBuffer(r *Run) {
 // snippet:end deadlock-unbuffered/small-buffer
 
 // snippet:start deadlock-unbuffered/buffered
-// Buffers that hold every job and result: nobody waits on anybody.
+// Buffers of `queue` (10) that hold every job and result: nobody waits on anybody.
 func deadlockBuffered(r *Run) {
-	jobs := make(chan int, r.p.Tasks)
-	results := make(chan int, r.p.Tasks)
+	jobs := make(chan int, r.p.Queue)
+	results := make(chan int, r.p.Queue)
 	var wg sync.WaitGroup
 	doublingWorkers(r, jobs, results, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	close(jobs)
 	go func() { // the closer
@@ -119,8 +120,8 @@ func deadlockSeparate(r *Run) {
 	doublingWorkers(r, jobs, results, &wg)
 	go func() { // the sender
 		for i := 0; i < int(r.p.Tasks); i++ {
-			r.submitted(1)
 			jobs <- i
+			r.submitted(1)
 		}
 		close(jobs)
 	}()
@@ -147,11 +148,12 @@ func deadlockBlockedWorkers(r *Run) {
 	var wg sync.WaitGroup
 	doublingWorkers(r, jobs, results, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	close(jobs)
 	r.sleep(ms(2000))
+	r.number("workers_blocked_at_read", float64(r.blockedIn("doublingWorkers")))
 	for i := 0; i < int(r.p.Tasks); i++ {
 		<-results
 	}

@@ -5,7 +5,7 @@ import "sync"
 func init() {
 	register(&scenario{
 		id:       "fixed-pool",
-		defaults: []string{"tasks=1000", "workers=5", "queue=100", "workload=io", "sleep_max_ms=1000", "time_scale=50"},
+		defaults: []string{"tasks=1000", "workers=5", "queue=100", "workload=io", "sleep_max_ms=1000", "work_iterations=1000000", "time_scale=50"},
 		uses:     []string{"tasks", "workers", "queue", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale", "mode"},
 		variants: []*variant{{id: "default", kind: "right", main: fixedPool}},
 	})
@@ -46,8 +46,8 @@ func fixedPool(r *Run) {
 	}
 	go func() { // the sender
 		for j := 1; j <= int(r.p.Tasks); j++ {
-			r.submitted(1)
 			jobs <- Job{ID: j, Queued: r.nowMs()}
+			r.submitted(1)
 		}
 		close(jobs)
 	}()

@@ -44,8 +44,8 @@ func leakWrong(r *Run) {
 	var wg sync.WaitGroup
 	startRangeWorkers(r, jobs, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	// No close(jobs), and wg.Wait() here would deadlock.
 	r.logf("Main finished, but workers are still waiting... goroutines: %d", runtime.NumGoroutine()-r.offset)
@@ -61,8 +61,8 @@ func leakRight(r *Run) {
 	var wg sync.WaitGroup
 	startRangeWorkers(r, jobs, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
-		r.submitted(1)
 		jobs <- i
+		r.submitted(1)
 	}
 	close(jobs)
 	wg.Wait()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -202,4 +203,32 @@ func baseParams() Params {
 		Connections: 1, Senders: 1, Seed: 1, TimeScale: 1, Mode: "real", Break: 0,
 		Trials: 1, SubmitEveryMs: 0, RatePerS: 1, Burst: 1,
 	}
+}
+
+// UnmarshalJSON reads what MarshalJSON wrote (a child process's report, passed through).
+func (p *Params) UnmarshalJSON(b []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(b, &m); err != nil {
+		return err
+	}
+	*p = baseParams()
+	for _, d := range p.defs() {
+		raw, ok := m[d.name]
+		if !ok {
+			continue
+		}
+		p.used = append(p.used, d.name)
+		var text string
+		if d.kind == choiceParam {
+			if err := json.Unmarshal(raw, &text); err != nil {
+				return err
+			}
+		} else {
+			text = string(raw)
+		}
+		if err := d.set(text); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -370,8 +370,10 @@ func (r *Run) taskEvent() {
 }
 
 // done records a task's outcome and its latency from submitMs (runtime ms) to now.
-func (r *Run) done(outcome Outcome, submitMs float64) {
-	now := r.nowMs()
+func (r *Run) done(outcome Outcome, submitMs float64) { r.doneAt(outcome, submitMs, r.nowMs()) }
+
+// doneAt records a task that ended at endMs (runtime ms), counted where its result arrives.
+func (r *Run) doneAt(outcome Outcome, submitMs, now float64) {
 	defer r.taskEvent()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -597,7 +599,7 @@ func goroutineList() []goroutineInfo {
 	}
 	var out []goroutineInfo
 	for _, block := range strings.Split(string(buf), "\n\n") {
-		lines := strings.Split(block, "\n")
+		lines := strings.Split(strings.TrimSpace(block), "\n")
 		var g goroutineInfo
 		if _, err := fmt.Sscanf(lines[0], "goroutine %d [", &g.id); err != nil {
 			continue
@@ -612,7 +614,12 @@ func goroutineList() []goroutineInfo {
 			g.top = funcName(lines[1])
 		}
 		if len(lines) >= 3 {
-			g.fn = funcName(lines[len(lines)-2])
+			// "created by main.f" (Go 1.21 adds " in goroutine N"): where the goroutine started.
+			created := strings.TrimPrefix(lines[len(lines)-2], "created by ")
+			if i := strings.Index(created, " in goroutine "); i >= 0 {
+				created = created[:i]
+			}
+			g.fn = funcName(created)
 		}
 		out = append(out, g)
 	}
@@ -632,4 +639,16 @@ func currentGoroutineID() int {
 	var id int
 	fmt.Sscanf(string(buf), "goroutine %d ", &id)
 	return id
+}
+
+// blockedIn counts the run's goroutines, started by the function named fn (without its
+// package), that are blocked now.
+func (r *Run) blockedIn(fn string) int {
+	n := 0
+	for _, g := range r.leftovers() {
+		if g.blocked() && strings.HasSuffix(g.fn, "."+fn) {
+			n++
+		}
+	}
+	return n
 }

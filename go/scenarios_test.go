@@ -169,11 +169,11 @@ func TestWaitGroupMisuse(t *testing.T) {
 
 func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
 	r := run(t, "control-comparison", "-tasks", "300", "-work_iterations", "100000")
-	expect(t, r, "guide's peak without a pool", r.Numbers["without_pool_guide_peak"], 1)
-	if p := r.Numbers["without_pool_true_peak"]; p < 250 {
+	expect(t, r, "guide's peak without a pool", r.Numbers["unlimited_guide_peak"], 1)
+	if p := r.Numbers["unlimited_peak"]; p < 250 {
 		t.Errorf("true peak without a pool: %v, want about 301", p)
 	}
-	expect(t, r, "true peak with the pool", r.Numbers["with_pool_true_peak"], 11)
+	expect(t, r, "true peak with the pool", r.Numbers["pool_peak"], 11)
 }
 
 func TestBadParameters(t *testing.T) {

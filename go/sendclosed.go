@@ -8,13 +8,13 @@ import (
 func init() {
 	register(&scenario{
 		id:       "send-on-closed",
-		defaults: []string{"tasks=5", "senders=3"},
+		defaults: []string{"tasks=5", "senders=3", "trials=1", "time_scale=10"},
 		uses:     []string{"tasks", "senders", "trials", "seed", "time_scale", "mode"},
 		variants: []*variant{
 			{id: "wrong", kind: "wrong", main: sendOnClosedWrong, crashes: always},
 			{id: "single-sender", kind: "right", main: sendSingleSender},
 			{id: "many-senders", kind: "right", main: sendManySenders},
-			{id: "guide-timing", kind: "guide_bug", defaults: []string{"trials=20"}, main: sendGuideTiming},
+			{id: "guide-timing", kind: "guide_bug", defaults: []string{"trials=50"}, main: sendGuideTiming},
 		},
 	})
 }
@@ -23,45 +23,52 @@ func init() {
 // snippet:start send-on-closed/single-sender
 // snippet:start send-on-closed/many-senders
 // snippet:start send-on-closed/guide-timing
-// consume counts what arrives on jobs until it is closed, taking `each` of runtime per job.
+// consume counts what arrives on jobs until it is closed, taking `each` ms per job.
 func consume(r *Run, jobs <-chan int, wg *sync.WaitGroup, each uint64) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for range jobs {
+			start := r.nowMs()
 			r.sleep(ms(each))
-			r.done(Successful, r.nowMs())
+			r.done(Successful, start)
 			r.addNumber("delivered", 1)
 		}
 	}()
 	r.sample()
 }
 
-// snippet:end send-on-closed/guide-timing
 // snippet:end send-on-closed/many-senders
 // snippet:end send-on-closed/single-sender
+
+// owner sends `tasks` values, pausing 20 ms after each, then closes jobs (at about 100 ms).
+func owner(r *Run, jobs chan<- int) {
+	go func() {
+		for i := 0; i < int(r.p.Tasks); i++ {
+			jobs <- i
+			r.submitted(1)
+			r.sleep(ms(20))
+		}
+		close(jobs)
+		r.number("closed_at_ms", r.nowMs())
+	}()
+	r.sample()
+}
+
+// snippet:end send-on-closed/guide-timing
 // snippet:end send-on-closed/wrong
 
 // snippet:start send-on-closed/wrong
-// The owner sends every 20 ms and closes; a second sender, not knowing, sends after the close.
-// Nothing recovers: the program dies with Go's "panic: send on closed channel", exit status 2.
+// The second sender does not own the channel: it sends 999 after the owner's last pause, when
+// the channel is closed, and nothing recovers. The program dies with Go's
+// "panic: send on closed channel", exit status 2.
 func sendOnClosedWrong(r *Run) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	consume(r, jobs, &wg, 10)
-	closed := make(chan struct{}) // lets the late sender come after the close (always, not by luck)
-	go func() {                   // the owner
-		for i := 0; i < int(r.p.Tasks); i++ {
-			r.submitted(1)
-			jobs <- i
-			r.sleep(ms(20))
-		}
-		close(jobs)
-		close(closed)
-	}()
-	r.sample()
-	<-closed
-	r.submitted(1)
+	owner(r, jobs)
+	r.sleep(ms(20*r.p.Tasks + 20))
+	r.number("late_send_at_ms", r.nowMs())
 	jobs <- 999 // panic: send on closed channel
 	wg.Wait()
 }
@@ -77,8 +84,8 @@ func sendSingleSender(r *Run) {
 	func() {
 		defer close(jobs)
 		for i := 0; i < int(r.p.Tasks); i++ {
-			r.submitted(1)
 			jobs <- i
+			r.submitted(1)
 		}
 	}()
 	wg.Wait()
@@ -97,8 +104,8 @@ func sendManySenders(r *Run) {
 		go func(senderID int) {
 			defer senders.Done()
 			for i := 0; i < int(r.p.Tasks); i++ {
-				r.submitted(1)
 				jobs <- senderID*100 + i
+				r.submitted(1)
 			}
 		}(s)
 		r.sample()
@@ -114,45 +121,31 @@ func sendManySenders(r *Run) {
 // snippet:end send-on-closed/many-senders
 
 // snippet:start send-on-closed/guide-timing
-// The guide's exact timings: sends every 20 ms, a 10 ms worker, the late send at 50 ms with a
-// recover. At these timings the late send comes before the close, so it rarely panics: this
-// runs it `trials` times and counts.
-func sendGuideTimingOnce(r *Run) (panicked bool) {
+// The guide's exact timings: the late send at 50 ms, with a recover. The channel is still open
+// then, so it rarely panics: this runs it `trials` times and counts.
+func sendGuideTimingOnce(r *Run) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	consume(r, jobs, &wg, 10)
-	go func() {
-		for i := 0; i < 5; i++ {
-			r.submitted(1)
-			jobs <- i
-			r.sleep(ms(20))
-		}
-		close(jobs)
-	}()
-	r.sample()
+	owner(r, jobs)
 	r.sleep(ms(50))
+	defer wg.Wait() // not in the guide: each trial ends before the next starts
 	defer func() {
 		if v := recover(); v != nil {
-			panicked = true
+			r.addNumber("panicked", 1)
 			r.finding("recovered_panic", fmt.Sprintf("panic: %v [recovered]", v))
 		}
 	}()
-	r.submitted(1)
 	jobs <- 999
-	wg.Wait()
-	return false
+	r.submitted(1)
+	r.addNumber("late_send_delivered", 1)
 }
 
 func sendGuideTiming(r *Run) {
-	n := 0
 	for t := 0; t < int(r.p.Trials); t++ {
-		if sendGuideTimingOnce(r) {
-			n++
-		}
+		sendGuideTimingOnce(r)
 	}
-	r.number("trials", float64(r.p.Trials))
-	r.number("panicked", float64(n))
-	r.logf("the late send panicked in %d of %d trials", n, r.p.Trials)
+	r.logf("%v of %d trials panicked", r.numbers["panicked"], r.p.Trials)
 }
 
 // snippet:end send-on-closed/guide-timing

@@ -5,7 +5,7 @@ import "sync"
 func init() {
 	register(&scenario{
 		id:       "unlimited",
-		defaults: []string{"tasks=1000", "workload=io", "sleep_max_ms=1000", "time_scale=10"},
+		defaults: []string{"tasks=1000", "workload=io", "sleep_max_ms=1000", "work_iterations=1000000", "time_scale=10"},
 		uses:     []string{"tasks", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale", "mode"},
 		variants: []*variant{{id: "default", kind: "wrong", main: unlimited}},
 	})

@@ -55,6 +55,7 @@ func waitOrHang(r *Run, wg *sync.WaitGroup) {
 	select {
 	case <-done:
 	case <-r.after(ms(r.p.TimeoutMs)):
+		r.number("counter_at_timeout", float64(counterOf(wg)))
 		r.finding("hang", fmt.Sprintf("wg.Wait() did not return within %d ms", r.p.TimeoutMs))
 		r.setEnded(EndedHung)
 	}
@@ -80,10 +81,11 @@ func wgAddInside(r *Run) {
 		r.sample()
 	}
 	wg.Wait()
+	r.number("finished_at_wait", float64(atomic.LoadInt64(&finished)))
 	if notDone := n - int(atomic.LoadInt64(&finished)); notDone > 0 {
 		r.finding("early_return", fmt.Sprintf("wg.Wait() returned while %d of %d goroutines had not finished", notDone, n))
 	}
-	r.sleep(ms(200)) // let the stragglers finish, so they are not counted as leaks
+	r.sleep(ms(500)) // the guide's main pauses here
 }
 
 // snippet:end waitgroup-misuse/add-inside
@@ -173,12 +175,25 @@ func wgNegativeCounter(r *Run) {
 			defer wg.Done()
 			wgTask(r, &finished)
 			if id == 1 {
-				wg.Done() // an extra Done: the counter goes below zero
+				wg.Done() // on its error path, and again in the defer: one Done too many
 			}
 		}(i)
 		r.sample()
 	}
-	wg.Wait()
+	wg.Wait() // returns early: the extra Done brought the counter to 0
+	r.number("finished_at_wait", float64(atomic.LoadInt64(&finished)))
+	r.sleep(ms(500)) // the guide's main pauses; the fourth Done panics meanwhile
 }
 
 // snippet:end waitgroup-misuse/negative-counter
+
+// counterOf reads a WaitGroup's counter (the high 32 bits of its state), for the report only:
+// sync.WaitGroup does not export it.
+// (Go 1.19's layout: state1 holds counter<<32 | waiters.) -1 when the layout is not that.
+func counterOf(wg *sync.WaitGroup) int32 {
+	state := reflect.ValueOf(wg).Elem().FieldByName("state1")
+	if state.Kind() != reflect.Uint64 {
+		return -1
+	}
+	return int32(state.Uint() >> 32)
+}

@@ -163,6 +163,15 @@ fn cases() -> Vec<Case> {
             &[("time_scale", "20")],
         )
         .after(Timing),
+        case(
+            "sizing-sweep",
+            "default",
+            &[
+                ("tasks", "30"),
+                ("workers", "8"),
+                ("work_iterations", "100000"),
+            ],
+        ),
     ]
 }
 

@@ -41,6 +41,7 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(control(c)),
         lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.tasks + 2,
     }
 }

@@ -44,6 +44,7 @@ pub(super) fn leak_spec() -> Spec {
         params: LEAK_PARAMS,
         main: |c| Box::pin(leak(c)),
         lesson: leak_lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.workers + 1,
     }
 }
@@ -161,6 +162,7 @@ pub(super) fn send_closed_spec() -> Spec {
         params: SEND_PARAMS,
         main: |c| Box::pin(send_closed(c)),
         lesson: send_closed_lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.senders + 3,
     }
 }
@@ -377,6 +379,7 @@ pub(super) fn deadlock_spec() -> Spec {
         params: DEADLOCK_PARAMS,
         main: |c| Box::pin(deadlock(c)),
         lesson: deadlock_lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.workers + 3,
     }
 }

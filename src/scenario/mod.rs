@@ -159,6 +159,8 @@ pub struct Spec {
     main: Main,
     /// The lesson paragraph, from the finished Report and the variant's index.
     lesson: fn(&Report, usize) -> String,
+    /// The best-practices checklist, computed from the finished Report (most have none).
+    checklist: fn(&Report, usize) -> Vec<Check>,
     /// Goroutines alive at once as a function of the parameters (for the memory budget).
     peak: fn(&Params, usize) -> u64,
 }
@@ -186,6 +188,11 @@ impl Serialize for Spec {
         m.serialize_entry("params", &params)?;
         m.end()
     }
+}
+
+/// The checklist of a scenario that has none.
+fn no_checklist(_: &Report, _: usize) -> Vec<Check> {
+    Vec::new()
 }
 
 /// Every scenario, in the guide's order.

@@ -47,6 +47,7 @@ pub(super) fn unlimited_spec() -> Spec {
         params: UNLIMITED_PARAMS,
         main: |c| Box::pin(unlimited(c)),
         lesson: unlimited_lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.tasks + 1,
     }
 }
@@ -127,6 +128,7 @@ pub(super) fn fixed_pool_spec() -> Spec {
         params: FIXED_PARAMS,
         main: |c| Box::pin(fixed_pool(c)),
         lesson: fixed_pool_lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.workers + 3,
     }
 }

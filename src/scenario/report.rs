@@ -204,8 +204,9 @@ pub struct Check {
     pub practice: String,
     /// What this run measured or observed.
     pub evidence: String,
-    /// Whether the evidence shows the practice holding.
-    pub ok: bool,
+    /// Whether the evidence shows the practice holding; `None` when its situation never came
+    /// (the program ended first), so there is nothing to tick or cross.
+    pub ok: Option<bool>,
 }
 
 /// What an instant on the time axis marks.
@@ -381,7 +382,6 @@ pub(crate) struct Recorded {
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
     pub(crate) tables: Vec<Table>,
-    pub(crate) checklist: Vec<Check>,
     pub(crate) numbers: BTreeMap<String, f64>,
     pub(crate) marks: Vec<Mark>,
     pub(crate) hung: bool,
@@ -491,18 +491,6 @@ impl Recorder {
                 title: title.to_string(),
                 columns: columns.iter().map(|c| c.to_string()).collect(),
                 rows,
-            })
-        });
-    }
-
-    /// Adds the checklist entry of practice `n`.
-    pub fn check(&self, n: u8, practice: &str, evidence: String, ok: bool) {
-        self.with(|r| {
-            r.checklist.push(Check {
-                n,
-                practice: practice.into(),
-                evidence,
-                ok,
             })
         });
     }

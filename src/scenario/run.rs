@@ -304,7 +304,7 @@ impl Run {
             timeline: timeline(std::mem::take(&mut rec.tasks)),
             findings,
             tables: std::mem::take(&mut rec.tables),
-            checklist: std::mem::take(&mut rec.checklist),
+            checklist: vec![],
             log: Vec::new(),
             numbers: std::mem::take(&mut rec.numbers),
             lesson: String::new(),
@@ -324,6 +324,7 @@ impl Run {
         }
         report.log = rec.log;
         report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
         report
     }

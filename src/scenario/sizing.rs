@@ -43,6 +43,7 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(sweep(c)),
         lesson,
+        checklist: super::no_checklist,
         peak: |p, _| p.workers + 3,
     }
 }

@@ -35,6 +35,8 @@ macro_rules! each_scenario_test {
             waitgroup_right,
             waitgroup_negative_counter,
             best_practices,
+            best_practices_breaks,
+            best_practices_guide_bugs,
             sizing_sweep,
             deterministic_reports_repeat,
             stepping_matches_running,
@@ -499,13 +501,87 @@ pub fn waitgroup_negative_counter() {
 }
 
 pub fn best_practices() {
-    let r = run("best-practices", "default", json!({"time_scale": 50}));
+    let r = run("best-practices", "default", json!({"time_scale": 20}));
     assert_eq!(r.checklist.len(), 15);
-    let bad: Vec<_> = r.checklist.iter().filter(|c| !c.ok).collect();
-    assert!(bad.is_empty(), "{bad:?}");
     for (i, c) in r.checklist.iter().enumerate() {
         assert_eq!(c.n as usize, i + 1);
+        assert_eq!(c.ok, Some(true), "{c:?}");
     }
+    let evidence = |n: usize| r.checklist[n - 1].evidence.as_str();
+    assert!(
+        evidence(2).contains("20 tasks submitted, each found room in the 50-slot buffer"),
+        "{}",
+        evidence(2)
+    );
+    assert!(
+        evidence(3).starts_with("wg counter 5 when Start() returned"),
+        "{}",
+        evidence(3)
+    );
+    assert!(
+        evidence(7).starts_with("task 7 panicked"),
+        "{}",
+        evidence(7)
+    );
+    assert!(
+        evidence(8).contains("its 5000 ms timeout stopped it"),
+        "{}",
+        evidence(8)
+    );
+    assert!(evidence(10).contains("twice"), "{}", evidence(10));
+    // Task 7's panic and task 13's timeout came back as results, not as dead workers.
+    assert_eq!(
+        (r.tasks.successful, r.tasks.failed, r.tasks.timed_out),
+        (18, 1, 1)
+    );
+    assert_eq!(r.ended, Ended::Completed);
+}
+
+/// `break N` fails exactly practice N; the others hold, or (after a fatal break) were never
+/// reached, which is neither a tick nor a cross.
+pub fn best_practices_breaks() {
+    for n in 1..=15u8 {
+        let r = run(
+            "best-practices",
+            "default",
+            json!({"break": n, "time_scale": 20}),
+        );
+        let failed: Vec<u8> = r
+            .checklist
+            .iter()
+            .filter(|c| c.ok == Some(false))
+            .map(|c| c.n)
+            .collect();
+        assert_eq!(failed, vec![n], "break {n}: {:#?}", r.checklist);
+        // A check that was not reached says why: the program ended first.
+        for c in r.checklist.iter().filter(|c| c.ok.is_none()) {
+            assert!(c.evidence.starts_with("not reached"), "break {n}: {c:?}");
+        }
+        let how = match n {
+            7 | 10 => Ended::Panicked,
+            4 | 6 | 14 => Ended::Hung,
+            _ => Ended::Completed,
+        };
+        assert_eq!(r.ended, how, "break {n}");
+    }
+}
+
+pub fn best_practices_guide_bugs() {
+    let r = run("best-practices", "guide-cancel", json!({"time_scale": 50}));
+    assert_eq!(r.ended, Ended::Deadlock, "{:?}", r.findings);
+    let d = r.findings_of(FindingKind::Deadlock);
+    let main = d[0].goroutines.iter().find(|g| g.id == 1).unwrap();
+    assert_eq!(
+        (main.wait.as_go(), main.object_name.as_deref()),
+        ("chan receive", Some("tasks"))
+    );
+    let r = run("best-practices", "inner-panic", json!({"time_scale": 50}));
+    assert_eq!(r.ended, Ended::Panicked);
+    assert_eq!(
+        r.findings_of(FindingKind::Panic)[0].message,
+        "panic: task 7 hit a bug"
+    );
+    assert!(r.log.last().unwrap().ends_with("[running]:"));
 }
 
 pub fn sizing_sweep() {

@@ -576,11 +576,12 @@ func (g goroutineInfo) String() string {
 	return fmt.Sprintf("goroutine %d [%s]: %s", g.id, g.state, g.top)
 }
 
-// blocked says the goroutine waits on something only another goroutine could release: a
-// channel, a select, a lock, a WaitGroup. Sleeping and runnable goroutines will move on.
+// blocked says the goroutine is parked: on a channel, a select, a lock, a WaitGroup, or a
+// timer (time.Sleep), as the Rust engine counts a goroutine still blocked after main returned.
+// Running and runnable goroutines are on their way out.
 func (g goroutineInfo) blocked() bool {
 	switch g.state {
-	case "running", "runnable", "sleep", "syscall", "IO wait", "GC assist wait", "preempted":
+	case "running", "runnable", "syscall", "GC assist wait", "preempted":
 		return false
 	}
 	return true

@@ -192,3 +192,35 @@ func TestBadParameters(t *testing.T) {
 		}
 	}
 }
+
+// best-practices: each break shows itself the way Go shows it (the checklist is the Rust
+// engine's; here, how the program ends and what it finds).
+func TestBestPracticesBreaks(t *testing.T) {
+	for _, c := range []struct {
+		args     []string
+		ended    Ended
+		findings string
+	}{
+		{[]string{"-break", "0"}, EndedCompleted, "leak: 1 goroutine is still blocked after main returned"},
+		{[]string{"-break", "4"}, EndedHung, "hang: main gave up waiting for results at its 10000 ms lifecycle deadline; leak: 1 goroutine is still blocked after main returned"},
+		{[]string{"-break", "7"}, EndedPanicked, "panic: panic: task 7 hit a bug"},
+		{[]string{"-break", "8"}, EndedCompleted, ""},
+		{[]string{"-break", "10"}, EndedPanicked, "panic: panic: close of closed channel"},
+		{[]string{"-variant", "guide-cancel"}, EndedDeadlock, "deadlock: fatal error: all goroutines are asleep - deadlock!"},
+		{[]string{"-variant", "inner-panic"}, EndedPanicked, "panic: panic: task 7 hit a bug"},
+	} {
+		r := run(t, append([]string{"best-practices"}, c.args...)...)
+		expect(t, r, fmt.Sprint(c.args, " ended"), r.Ended, c.ended)
+		expect(t, r, fmt.Sprint(c.args, " findings"), findings(r), c.findings)
+		switch c.args[1] {
+		case "0":
+			// Task 7's panic was recovered, task 13 timed out, the other 18 succeeded.
+			expect(t, r, "tasks", fmt.Sprint(r.Tasks.Successful, r.Tasks.Failed, r.Tasks.TimedOut), "18 1 1")
+			expect(t, r, "drill: blocked Submit came back", r.Numbers["drill_cancel_submit_returned_after_ms"] >= 0, true)
+		case "8":
+			expect(t, r, "timed out without a timeout", r.Tasks.TimedOut, 0)
+		}
+	}
+	r := run(t, "best-practices", "-break", "13")
+	expect(t, r, "workers with break 13", r.Numbers["pool_workers"], 1)
+}

@@ -25,10 +25,12 @@ enum Agree {
     Exact,
     /// Within this share of the larger (0.01 = 1 %).
     Within(f64),
+    /// Findings only: the same kinds (a leak, a hang…), each message's numbers left to timing.
+    Kinds,
     /// Not compared: timing decides it, differently in each runtime.
     Timing,
 }
-use Agree::{Exact, Timing, Within};
+use Agree::{Exact, Kinds, Timing, Within};
 
 /// One run of both programs.
 struct Case {
@@ -163,6 +165,33 @@ fn cases() -> Vec<Case> {
             &[("time_scale", "20")],
         )
         .after(Timing),
+        // best-practices: two drills, then the guide's program; `break` N switches practice N
+        // off. How many goroutines the drills leave behind when a break keeps their workers
+        // running is timing, and so is how far a run got before a fatal break ended it.
+        bp(&[("break", "0")]),
+        bp(&[("break", "1")]).findings(Kinds),
+        bp(&[("break", "2")]),
+        bp(&[("break", "3")]),
+        bp(&[("break", "4")]),
+        bp(&[("break", "5")]).findings(Kinds),
+        bp(&[("break", "6")]).findings(Kinds),
+        bp(&[("break", "7")]).tasks(Timing),
+        bp(&[("break", "8")]),
+        bp(&[("break", "9")]).findings(Kinds),
+        bp(&[("break", "10")]).tasks(Timing),
+        bp(&[("break", "11")]),
+        bp(&[("break", "12")]).findings(Kinds),
+        bp(&[("break", "13")]),
+        bp(&[("break", "14")]),
+        bp(&[("break", "15")]),
+        case("best-practices", "guide-cancel", &[])
+            .peak(Timing)
+            .after(Timing)
+            .tasks(Timing),
+        case("best-practices", "inner-panic", &[])
+            .peak(Timing)
+            .after(Timing)
+            .tasks(Timing),
         case(
             "sizing-sweep",
             "default",
@@ -173,6 +202,13 @@ fn cases() -> Vec<Case> {
             ],
         ),
     ]
+}
+
+/// A best-practices run with a break: the drills' goroutines come and go with timing.
+const fn bp(params: &'static [(&'static str, &'static str)]) -> Case {
+    case("best-practices", "default", params)
+        .peak(Timing)
+        .after(Timing)
 }
 
 fn repo() -> PathBuf {
@@ -264,8 +300,14 @@ fn findings(r: &Value) -> Vec<(String, String)> {
 }
 
 fn agree(what: &str, how: Agree, go: &Value, rust: &Value, errors: &mut Vec<String>) {
+    let kinds = |v: &Value| -> Vec<Value> {
+        v.as_array()
+            .map(|a| a.iter().map(|f| f[0].clone()).collect())
+            .unwrap_or_default()
+    };
     let ok = match how {
         Timing => true,
+        Kinds => kinds(go) == kinds(rust),
         Exact => same(go, rust),
         Within(share) => match (go.as_f64(), rust.as_f64()) {
             (Some(g), Some(r)) => (g - r).abs() <= share * g.max(r),

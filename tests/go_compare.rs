@@ -27,10 +27,13 @@ enum Agree {
     Within(f64),
     /// Findings only: the same kinds (a leak, a hang…), each message's numbers left to timing.
     Kinds,
+    /// Findings other than leaks, exactly; leaks not compared (a goroutine still asleep when
+    /// main returns, such as a timed-out task's inner goroutine, is there or not by timing).
+    NoLeaks,
     /// Not compared: timing decides it, differently in each runtime.
     Timing,
 }
-use Agree::{Exact, Kinds, Timing, Within};
+use Agree::{Exact, Kinds, NoLeaks, Timing, Within};
 
 /// One run of both programs.
 struct Case {
@@ -138,9 +141,9 @@ fn cases() -> Vec<Case> {
         .numbers(&["pool_peak", "unlimited_guide_peak", "pool_guide_peak"]),
         case("leak-unclosed-channel", "wrong", &[]),
         case("leak-unclosed-channel", "right", &[]),
-        // The late send is timed to come 20 ms after the close: at time_scale 1 the margin is
-        // 20 ms of wall time.
-        case("send-on-closed", "wrong", &[("time_scale", "1")]),
+        // The late send is timed to come 20 ms of runtime after the close: at time_scale 0.25
+        // the margin is 80 ms of wall time (a loaded machine oversleeps the owner's pauses).
+        case("send-on-closed", "wrong", &[("time_scale", "0.25")]),
         case("send-on-closed", "single-sender", &[]),
         case("send-on-closed", "many-senders", &[]),
         // The guide's timing: whether the late send panics is the race itself.
@@ -209,6 +212,7 @@ const fn bp(params: &'static [(&'static str, &'static str)]) -> Case {
     case("best-practices", "default", params)
         .peak(Timing)
         .after(Timing)
+        .findings(NoLeaks)
 }
 
 fn repo() -> PathBuf {
@@ -308,6 +312,14 @@ fn agree(what: &str, how: Agree, go: &Value, rust: &Value, errors: &mut Vec<Stri
     let ok = match how {
         Timing => true,
         Kinds => kinds(go) == kinds(rust),
+        NoLeaks => {
+            let no_leaks = |v: &Value| -> Vec<Value> {
+                v.as_array()
+                    .map(|a| a.iter().filter(|f| f[0] != "leak").cloned().collect())
+                    .unwrap_or_default()
+            };
+            no_leaks(go) == no_leaks(rust)
+        }
         Exact => same(go, rust),
         Within(share) => match (go.as_f64(), rust.as_f64()) {
             (Some(g), Some(r)) => (g - r).abs() <= share * g.max(r),

@@ -1,9 +1,6 @@
 //! The guide's real-world example: 10 workers share 3 database connections.
 
-use std::{
-    sync::{atomic::Ordering, Arc},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use serde_json::json;
 
@@ -89,10 +86,10 @@ async fn db_pool(c: Arc<Ctx>) {
             while let Some(q) = tasks.recv().await {
                 let queued = (q & 0xffff_ffff) as f64;
                 let id = q >> 32;
-                waiting.fetch_add(1, Ordering::AcqRel);
+                waiting.add(1);
                 let mut conn = available.recv().await.expect("the pool stays open");
-                waiting.fetch_sub(1, Ordering::AcqRel);
-                let now = in_use.fetch_add(1, Ordering::AcqRel) + 1;
+                waiting.add(-1);
+                let now = in_use.add(1);
                 c.rec.number_max("max_in_use", now as f64);
                 conn.queries += 1;
                 c.rec.log(format!(
@@ -103,7 +100,7 @@ async fn db_pool(c: Arc<Ctx>) {
                 c.rec.number("wait_for_conn_ms", start - queued);
                 // The guide's query: 100 ms + 10 ms per query id.
                 time::sleep(Duration::from_millis(100 + id * 10)).await;
-                in_use.fetch_sub(1, Ordering::AcqRel);
+                in_use.add(-1);
                 c.rec.task(w, id, queued, start, now_ms(), "success");
                 available
                     .send(conn)

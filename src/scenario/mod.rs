@@ -43,6 +43,10 @@ use crate::{
     workload::do_work,
 };
 
+/// The event log of a scenario run keeps this many events (about 5 MB); `Runtime::trace` is
+/// built from it.
+const EVENTS_CAP: usize = 100_000;
+
 /// What a scenario's `main` gets.
 pub struct Ctx {
     /// The parameters after defaults.
@@ -328,6 +332,7 @@ impl Run {
         let p = params::parse(params, &spec.defaults)?;
         params::check_budget(p.tasks, (spec.peak)(&p), env.budget)?;
         let mut b = Runtime::builder()
+            .record_events(EVENTS_CAP)
             .sample_every(Duration::from_secs_f64(0.002 * p.time_scale.max(1.0)))
             .time_scale(p.time_scale);
         b = match (p.mode, env.threads) {

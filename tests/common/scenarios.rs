@@ -120,14 +120,9 @@ pub fn context_pool() {
 
 pub fn db_pool() {
     let r = run("db-pool", "pool", json!({"time_scale": 50}));
-    let in_use = r
-        .series
-        .gauges
-        .iter()
-        .find(|g| g.name == "in_use")
-        .expect("in_use column");
+    let in_use = r.series.gauges.get("in_use").expect("in_use column");
     assert!(
-        in_use.values.iter().all(|&v| v <= 3.0),
+        in_use.iter().all(|&v| v <= 3.0),
         "in use above 3 in a sample"
     );
     assert_eq!(

@@ -41,19 +41,20 @@ type Run struct {
 	peak      int64 // atomic: the most goroutines alive at once, the whole run
 	phasePeak int64 // atomic: the same since the last startPhase()
 
-	mu        sync.Mutex
-	series    Series
-	pending   Series // points not yet streamed
-	lastHeap  uint64
-	heapBase  uint64
-	heapPeak  uint64
-	alloc0    uint64
-	tasks     TaskCounts
-	latencies []float64
-	findings  []Finding
-	numbers   map[string]float64
-	log       []string
-	ended     Ended
+	mu                       sync.Mutex
+	series                   Series
+	pending                  Series // points not yet streamed
+	lastHeap                 uint64
+	heapBase                 uint64
+	heapAllocBase, stackBase uint64
+	heapPeak                 uint64
+	alloc0                   uint64
+	tasks                    TaskCounts
+	latencies                []float64
+	findings                 []Finding
+	numbers                  map[string]float64
+	log                      []string
+	ended                    Ended
 }
 
 // Ended is how a run ended (the Report's `ended`).
@@ -164,6 +165,7 @@ func (r *Run) begin() {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	r.heapBase = m.HeapAlloc + m.StackInuse
+	r.heapAllocBase, r.stackBase = m.HeapAlloc, m.StackInuse
 	r.alloc0 = m.TotalAlloc
 	r.others = map[int]bool{}
 	for _, g := range goroutineList() {
@@ -267,6 +269,10 @@ func (r *Run) readHeap() uint64 {
 	r.lastHeap = heap
 	if heap > r.heapPeak {
 		r.heapPeak = heap
+		// The two parts at the peak: objects on the heap, and goroutine stacks (Go's main cost
+		// per goroutine, which HeapAlloc leaves out).
+		r.numbers["heap_alloc_at_peak_bytes"] = float64(m.HeapAlloc) - float64(r.heapAllocBase)
+		r.numbers["stack_inuse_at_peak_bytes"] = float64(m.StackInuse) - float64(r.stackBase)
 	}
 	r.mu.Unlock()
 	return heap

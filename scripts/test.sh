@@ -10,6 +10,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Setup installs Go: from here on, a test that needs Go and does not find it fails (never skips).
+export WPP_REQUIRE_GO=1
 
 passed=0; failed=0; started=$SECONDS
 step() { # name, command...
@@ -33,7 +35,7 @@ step "clippy (native)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32, threaded)" cargo clippy --all-targets "${WASM_THREADS[@]}" -- -D warnings
 step "cargo test (native)" cargo test --release -- --skip go_compare_
 # The Go programs of go/ (Go 1.19 from apt, installed by setup): vet, then their own tests.
-step "go vet + go test (go/)" bash -c 'cd go && go vet ./... && go test ./...'
+step "go vet + go test (go/)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./...'
 # Each scenario run in Go and in Rust with the same parameters and seed; a missing Go fails.
 step "Go and Rust agree (tests/go_compare.rs)" env WPP_REQUIRE_GO=1 cargo test --release --test go_compare
 # The channel and WaitGroup cores under loom (their own target dir: --cfg loom rebuilds all).

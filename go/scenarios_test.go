@@ -233,3 +233,73 @@ func TestBestPracticesBreaks(t *testing.T) {
 	r := run(t, "best-practices", "-break", "13")
 	expect(t, r, "workers with break 13", r.Numbers["pool_workers"], 1)
 }
+
+func TestDBPoolSharesItsConnections(t *testing.T) {
+	r := run(t, "db-pool", "-variant", "pool", "-time_scale", "50")
+	expect(t, r, "connections in use at most", r.Numbers["max_connections_in_use"], 3)
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 10+2) // workers, main, submitter
+	if r.Numbers["max_waiting_for_connection"] < 2 {
+		t.Errorf("nobody waited for a connection: %v", r.Numbers)
+	}
+	r = run(t, "db-pool", "-variant", "without-pool", "-time_scale", "50")
+	expect(t, r, "connections in use", r.Numbers["max_connections_in_use"], 10)
+	expect(t, r, "successful", r.Tasks.Successful, 20)
+}
+
+func TestSizingSweepRunsEachSize(t *testing.T) {
+	r := run(t, "sizing-sweep", "-workers", "8", "-tasks", "20", "-work_iterations", "1000", "-time_scale", "50")
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 8+2) // the largest pool, main, its closer
+	expect(t, r, "submitted", r.Tasks.Submitted, 2*20*4)   // CPU and I/O at 1, 2, 4, 8 workers
+	if _, ok := r.Numbers["io_tps_16"]; ok {
+		t.Error("a size above workers ran")
+	}
+}
+
+func TestBackpressurePolicies(t *testing.T) {
+	r := run(t, "backpressure", "-variant", "block", "-tasks", "100", "-time_scale", "20")
+	expect(t, r, "successful", r.Tasks.Successful, 100)
+	expect(t, r, "dropped", r.Tasks.Dropped, 0)
+	if r.Numbers["max_queue_depth"] > 20 {
+		t.Errorf("the queue held %v, more than its 20 slots", r.Numbers["max_queue_depth"])
+	}
+	// A producer 20 times faster than 2 workers: most offers find the 5 slots full.
+	r = run(t, "backpressure", "-variant", "drop", "-tasks", "100", "-workers", "2", "-queue", "5",
+		"-submit_every_ms", "10", "-time_scale", "1")
+	expect(t, r, "submitted + dropped", r.Tasks.Submitted+r.Tasks.Dropped, 100)
+	if r.Tasks.Dropped == 0 {
+		t.Error("nothing was dropped")
+	}
+	r = run(t, "backpressure", "-variant", "unbounded", "-tasks", "100", "-time_scale", "20")
+	expect(t, r, "dropped", r.Tasks.Dropped, 0)
+	expect(t, r, "successful", r.Tasks.Successful, 100)
+}
+
+func TestRateLimit(t *testing.T) {
+	r := run(t, "rate-limit", "-variant", "token-bucket", "-time_scale", "5")
+	expect(t, r, "starts over the limit", r.Numbers["over_limit"], 0)
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 10+2) // workers, main, refiller
+	r = run(t, "rate-limit", "-variant", "no-limit", "-time_scale", "5")
+	if r.Numbers["over_limit"] == 0 || r.Numbers["max_starts_per_s"] <= 25 {
+		t.Errorf("without a limiter the rate held: %v", r.Numbers)
+	}
+}
+
+// The Rust engine's own cases for the same rule (src/scenario/rate_limit.rs).
+func TestJudgeRate(t *testing.T) {
+	for _, c := range []struct {
+		starts     []float64
+		rate       float64
+		burst      uint64
+		busy, over int
+	}{
+		{[]float64{0, 0, 0}, 10, 2, 3, 1},
+		{[]float64{0, 0, 100, 200}, 10, 2, 4, 0},
+		{[]float64{0, 0, 50, 1500}, 10, 2, 3, 1},
+		{nil, 10, 2, 0, 0},
+	} {
+		busy, over := judgeRate(c.starts, c.rate, c.burst)
+		if busy != c.busy || over != c.over {
+			t.Errorf("judgeRate(%v, %v, %v) = %d, %d; want %d, %d", c.starts, c.rate, c.burst, busy, over, c.busy, c.over)
+		}
+	}
+}

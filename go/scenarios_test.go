@@ -119,9 +119,10 @@ func TestLeakWrongLeavesEveryWorker(t *testing.T) {
 }
 
 func TestSendOnClosed(t *testing.T) {
-	// The late send is timed 20 ms of runtime after the close: slowed down, that is 80 ms of
-	// wall time, which even a loaded machine does not oversleep.
-	r := run(t, "send-on-closed", "-variant", "wrong", "-time_scale", "0.25")
+	// The late send is timed 20 ms of runtime after the close: slowed down tenfold, that is
+	// 200 ms of wall time, which even a loaded machine does not oversleep (at time_scale 10,
+	// 2 ms, it does: timed, the late send races the close).
+	r := run(t, "send-on-closed", "-variant", "wrong", "-time_scale", "0.1")
 	expect(t, r, "findings", findings(r), "panic: panic: send on closed channel")
 	expect(t, r, "exit_status", r.ExitStatus, 2)
 	expect(t, r, "log", strings.Join(r.Log, "|"), "panic: send on closed channel|goroutine 1 [running]:")

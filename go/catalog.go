@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 )
 
 // scenario is one program of the guide, as in the Rust catalog (CONTRACT.md): the same ids,
@@ -12,6 +13,35 @@ type scenario struct {
 	defaults []string // name=value over baseParams()
 	uses     []string // the parameters the program reads
 	variants []*variant
+	// peak is how many goroutines the program may have alive at once (for the memory budget);
+	// nil: a pool's few (workers and their helpers).
+	peak func(p Params) uint64
+}
+
+// bytesPerGoroutine: a parked goroutine with its timer, measured with unlimited (100,000
+// goroutines: 3.1 KB each natively and on js/wasm, the 2 KB stack included), rounded up.
+const bytesPerGoroutine = 4096
+
+// budget is the memory a run may plan to use: 8 GiB natively (as the Rust engine's native
+// budget), 1 GiB in the browser, where the Go engine shares the tab.
+var budget = func() uint64 {
+	if runtime.GOOS == "js" {
+		return 1 << 30
+	}
+	return 8 << 30
+}
+
+// checkBudget refuses settings whose goroutines would not fit the budget.
+func (s *scenario) checkBudget(p Params) error {
+	peak := 3*p.Workers + p.Senders + 16
+	if s.peak != nil {
+		peak = s.peak(p)
+	}
+	if need := peak * bytesPerGoroutine; need > budget() {
+		return fmt.Errorf("tasks: %d goroutines alive at once need about %d MiB, more than the Go engine's budget of %d MiB; use fewer tasks or a pool",
+			peak, need>>20, budget()>>20)
+	}
+	return nil
 }
 
 // variant is one way to run a scenario.

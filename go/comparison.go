@@ -12,6 +12,7 @@ func init() {
 		defaults: []string{"tasks=1000", "workers=10", "queue=100", "work_iterations=1000000"},
 		uses:     []string{"tasks", "workers", "queue", "work_iterations", "seed", "mode"},
 		variants: []*variant{{id: "default", kind: "demo", main: controlComparison}},
+		peak:     func(p Params) uint64 { return p.Tasks + 2 },
 	})
 }
 

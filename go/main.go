@@ -96,6 +96,9 @@ func parseArgs(args []string) (*invocation, error) {
 			return nil, err
 		}
 	}
+	if err := s.checkBudget(inv.params); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 

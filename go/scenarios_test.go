@@ -179,6 +179,23 @@ func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
 	expect(t, r, "true peak with the pool", r.Numbers["pool_peak"], 11)
 }
 
+// The browser's budget (1 GiB): a million goroutines at once do not fit, a pool of them does.
+func TestMemoryBudget(t *testing.T) {
+	defer func(b func() uint64) { budget = b }(budget)
+	budget = func() uint64 { return 1 << 30 }
+	_, err := parseArgs([]string{"unlimited", "-tasks", "1000000"})
+	want := "tasks: 1000002 goroutines alive at once need about 3906 MiB, more than the Go engine's budget of 1024 MiB; use fewer tasks or a pool"
+	if err == nil || err.Error() != want {
+		t.Errorf("error %v, want %q", err, want)
+	}
+	if _, err := parseArgs([]string{"unlimited", "-tasks", "200000"}); err != nil {
+		t.Errorf("200,000 goroutines (800 MiB) should fit: %v", err)
+	}
+	if _, err := parseArgs([]string{"fixed-pool", "-tasks", "1000000"}); err != nil {
+		t.Errorf("a pool for a million tasks should fit: %v", err)
+	}
+}
+
 func TestBadParameters(t *testing.T) {
 	for _, c := range []struct{ args, want string }{
 		{"unlimited -tasks 0", "tasks: expected a whole number from 1 to 1000000, got \"0\""},
@@ -188,8 +205,15 @@ func TestBadParameters(t *testing.T) {
 		{"unlimited -tasks", "-tasks needs a value"},
 		{"nosuch", "unknown scenario \"nosuch\""},
 		{"leak-unclosed-channel -variant nope", "unknown variant \"nope\" of leak-unclosed-channel"},
+		{"fixed-pool -workers 10000 -tasks 10", ""}, // a pool of 10,000 fits
 	} {
 		_, err := parseArgs(strings.Fields(c.args))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.args, err)
+			}
+			continue
+		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to contain %q", c.args, err, c.want)
 		}

@@ -8,6 +8,7 @@ func init() {
 		defaults: []string{"tasks=1000", "workload=io", "sleep_max_ms=1000", "work_iterations=1000000", "time_scale=10"},
 		uses:     []string{"tasks", "workload", "sleep_max_ms", "work_iterations", "failure_rate", "seed", "time_scale", "mode"},
 		variants: []*variant{{id: "default", kind: "wrong", main: unlimited}},
+		peak:     func(p Params) uint64 { return p.Tasks + 2 },
 	})
 }
 

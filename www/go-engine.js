@@ -27,6 +27,9 @@ export function goArgs(scenario, params = {}) {
       if (!Number.isFinite(value)) throw new TypeError(`${name}: expected a finite number, got ${short(value)}`);
     } else if (typeof value !== 'string') {
       throw new TypeError(`${name}: expected a number or a string, got ${short(value)}`);
+    } else if (value.length > 100) {
+      // The program would refuse it anyway; argv must fit in wasm_exec's 8 KB.
+      throw new TypeError(`${name}: expected one of the schema's values, got ${short(value)}`);
     }
     argv.push(name === 'variant' ? '-variant' : `-${name}`, String(value));
   }

@@ -117,7 +117,7 @@ test('Go engine: bad input gets a short error, never a run with the defaults', {
     const out = [];
     for (const [s, p] of [['unlimited', { tasks: 'x' }], ['unlimited', { tasks: 0 }], ['unlimited', { tasks: { a: 1 } }],
       ['unlimited', { queue: 3 }], ['nosuch', {}], ['unlimited', [1, 2]], ['unlimited', { tasks: Infinity }],
-      ['unlimited', { tasks: 1000000 }]]) {
+      ['unlimited', { tasks: 1000000 }], ['unlimited', { workload: 'x'.repeat(100000) }]]) {
       out.push(await go.run(s, p).then((r) => `ran: ${r.peak_goroutines}`, (e) => e.message));
     }
     return out;
@@ -131,6 +131,7 @@ test('Go engine: bad input gets a short error, never a run with the defaults', {
     /^params: expected an object, got an array$/,
     /^tasks: expected a finite number, got Infinity$/,
     /^tasks: 1000002 goroutines alive at once need about 3906 MiB, more than the Go engine's budget of 1024 MiB; use fewer tasks or a pool$/,
+    /^workload: expected one of the schema's values, got "x{39}…$/,
   ];
   assert.equal(errors.length, expected.length);
   errors.forEach((e, i) => assert.match(e, expected[i]));

@@ -78,7 +78,11 @@ if command -v go >/dev/null; then
   t0=$SECONDS
   mkdir -p dist.tmp/go
   (cd go && GOOS=js GOARCH=wasm go build -trimpath -o ../dist.tmp/go/playground.wasm .)
-  cp "$(go env GOROOT)/misc/wasm/wasm_exec.js" dist.tmp/go/
+  # misc/wasm until Go 1.23 (Debian's 1.19 included), lib/wasm since 1.24.
+  for glue in "$(go env GOROOT)/misc/wasm/wasm_exec.js" "$(go env GOROOT)/lib/wasm/wasm_exec.js"; do
+    [ -f "$glue" ] && cp "$glue" dist.tmp/go/ && break
+  done
+  [ -f dist.tmp/go/wasm_exec.js ] || { echo "build: no wasm_exec.js in $(go env GOROOT)" >&2; exit 1; }
   say "Go engine built with $(go env GOVERSION) in $((SECONDS - t0)) s: $(du -h dist.tmp/go/playground.wasm | cut -f1) of wasm"
 else
   say "Go is not installed: no Go engine in dist/ (scripts/setup.sh --browser installs golang-go)"

@@ -17,47 +17,40 @@ func init() {
 }
 
 // snippet:start sizing-sweep
-// sweepPool runs `tasks` tasks (ids 0..) on a pool of w workers: CPU-bound (doWork) or I/O-bound
-// (a sleep drawn from the generator). The queue holds every task (nobody waits to submit); a
-// closer goroutine closes results when the workers are done. It returns tasks per second: of
-// wall time for CPU work, of runtime for I/O.
+// sweepPool runs `tasks` tasks (ids 1..) on the guide's fixed pool of w workers: CPU-bound
+// (doWork) or I/O-bound (a sleep drawn from the generator). Jobs and results are buffered for
+// every task; main sends them all, closes jobs, waits for the workers, then reads the results.
+// It returns tasks per second: of wall time for CPU work, of runtime for I/O.
 func sweepPool(r *Run, w int, cpu bool) float64 {
 	n := int(r.p.Tasks)
-	jobs := make(chan Job, n)
-	results := make(chan float64, n)
+	jobs := make(chan int, n)
+	results := make(chan float64, n) // when each job ended (runtime ms)
 	var wg sync.WaitGroup
 	for i := 0; i < w; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for job := range jobs {
+			for id := range jobs {
 				if cpu {
 					doWork(r.p.WorkIterations)
 				} else {
-					maxSleep := r.p.SleepMaxMs
-					if maxSleep == 0 {
-						maxSleep = 1
-					}
-					r.sleep(ms(DrawTask(r.p.Seed, uint64(job.ID), maxSleep, 0).SleepMs))
+					r.sleep(ms(DrawTask(r.p.Seed, uint64(id), r.p.SleepMaxMs, 0).SleepMs))
 				}
-				results <- job.Queued
+				results <- r.nowMs()
 			}
 		}()
 		r.sample()
 	}
-	go func() { // the results closer
-		wg.Wait()
-		close(results)
-	}()
-	r.sample()
 	wall, t0 := time.Now(), r.nowMs()
-	for id := 0; id < n; id++ {
-		jobs <- Job{ID: id, Queued: t0}
+	for id := 1; id <= n; id++ {
+		jobs <- id
 	}
 	close(jobs)
 	r.submitted(uint64(n))
-	for queued := range results {
-		r.done(Successful, queued)
+	wg.Wait()
+	close(results)
+	for range results {
+		r.done(Successful, t0)
 	}
 	if cpu {
 		return float64(n) / time.Since(wall).Seconds()
@@ -65,10 +58,22 @@ func sweepPool(r *Run, w int, cpu bool) float64 {
 	return float64(n) / ((r.nowMs() - t0) / 1e3)
 }
 
-// sizingSweep: pool sizes 1, 2, 4, … up to `workers`, each with CPU and then I/O tasks.
+// sweepSizes are 1, 2, 4, … up to workers, and workers itself.
+func sweepSizes(workers int) []int {
+	var sizes []int
+	for s := 1; s <= workers; s *= 2 {
+		sizes = append(sizes, s)
+	}
+	if sizes[len(sizes)-1] != workers {
+		sizes = append(sizes, workers)
+	}
+	return sizes
+}
+
+// sizingSweep: each pool size with CPU and then I/O tasks.
 func sizingSweep(r *Run) {
 	bestCPU, bestIO := [2]float64{}, [2]float64{}
-	for w := 1; w <= int(r.p.Workers) && w <= 64; w *= 2 {
+	for _, w := range sweepSizes(int(r.p.Workers)) {
 		cpu := sweepPool(r, w, true)
 		io := sweepPool(r, w, false)
 		r.number(fmt.Sprintf("cpu_tps_%d", w), cpu)

@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm binaryen's wasm-opt first
 
 say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
-PROFILE=${WASM_PROFILE:---release}
+# `--profile wasm` (Cargo.toml): opt-level "z", fat LTO, one codegen unit, wasm-opt -Oz.
+PROFILE=${WASM_PROFILE:-wasm}
 
 inputs_hash() {
   { find src -type f -print0 | sort -z | xargs -0 sha256sum
@@ -21,7 +22,11 @@ inputs_hash() {
 
 # The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
 # is recovered (Go's `recover`) instead of killing its Web Worker.
-BUILD_STD=(-Z build-std=panic_unwind,std)
+BUILD_STD=(-Z build-std=panic_unwind,std -Z build-std-features=optimize_for_size)
+# Size, not speed, for what every visitor downloads: no file/line/column in panic locations
+# (the Report never shows them) and derived Debug impls that print only the type name (no
+# message the page shows uses one). Cargo appends these to .cargo/config.toml's target flags.
+SIZE_FLAGS="-Zlocation-detail=none -Zfmt-debug=shallow"
 
 build_pkg() { # name, features, [RUSTFLAGS override]
   local name=$1 features=$2 flags=${3:-}
@@ -37,15 +42,18 @@ build_pkg() { # name, features, [RUSTFLAGS override]
     # RUSTFLAGS replaces target.wasm32-unknown-unknown.rustflags from .cargo/config.toml wholesale,
     # which is exactly what the build without shared memory needs. Its own target dir keeps the
     # two std builds from evicting each other.
-    RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/single \
-      wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
+    RUSTFLAGS="$flags $SIZE_FLAGS" CARGO_TARGET_DIR=target/single \
+      wasm-pack build --target web --profile "$PROFILE" --mode no-install --no-typescript --no-pack \
       --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
   else
-    wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+    local extra
+    extra=$(printf '"%s",' $SIZE_FLAGS)
+    wasm-pack build --target web --profile "$PROFILE" --mode no-install --no-typescript --no-pack \
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}" \
+      --config "target.wasm32-unknown-unknown.rustflags=[${extra%,}]"
   fi
   echo "$hash" > "$stamp"
-  say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm"
+  say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm, $(gzip -9c "$out/worker_pool_playground_bg.wasm" | wc -c) bytes gzipped"
 }
 
 build_pkg threads "threads,no-bundler"

@@ -18,6 +18,7 @@
 //! assert_eq!(r.goroutines_after, 5); // the five workers, blocked on `range jobs`
 //! ```
 
+mod backpressure;
 mod best_practices;
 mod comparison;
 mod context_pool;
@@ -25,6 +26,7 @@ mod database;
 mod errors;
 pub mod params;
 mod pools;
+mod rate_limit;
 mod report;
 mod run;
 mod sizing;
@@ -211,6 +213,8 @@ pub fn scenarios() -> Vec<Spec> {
         waitgroup::spec(),
         best_practices::spec(),
         sizing::spec(),
+        backpressure::spec(),
+        rate_limit::spec(),
     ]
 }
 
@@ -275,6 +279,10 @@ impl Ctx {
     where
         F: Future<Output = ()> + Send + 'static,
     {
+        // Boxed, so that every scenario goroutine is one future type: the scheduler's and
+        // async-task's code for a goroutine is generic over its future, and one copy per
+        // `go` site was most of the wasm module's size.
+        let f: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(f);
         let c = self.clone();
         go_named(name, async move {
             if let Err(message) = recover(f).await {

@@ -14,7 +14,6 @@ use serde::Serialize;
 use super::params::Params;
 use crate::{
     metrics::Series,
-    pool::Outcome,
     runtime::{goroutine::GoroutineInfo, Finding, FindingKind, Mark, MarkKind},
 };
 
@@ -71,19 +70,6 @@ pub enum TaskOutcome {
     TimedOut,
     /// Never ran to the end: cancelled, or the program ended first.
     Cancelled,
-}
-
-impl TaskOutcome {
-    /// The outcome of a pool task.
-    pub fn of<R>(o: &Outcome<R>) -> TaskOutcome {
-        match o {
-            Outcome::Success(_) => TaskOutcome::Success,
-            Outcome::Failed(_) => TaskOutcome::Failed,
-            Outcome::Panicked(_) => TaskOutcome::Panicked,
-            Outcome::TimedOut => TaskOutcome::TimedOut,
-            Outcome::Cancelled => TaskOutcome::Cancelled,
-        }
-    }
 }
 
 /// How the submitted tasks ended. `submitted == successful + failed + cancelled + timed_out`;

@@ -10,10 +10,11 @@
 
 use std::{
     collections::{BTreeMap, BTreeSet},
+    io::Read,
     path::PathBuf,
-    process::Command,
+    process::{Command, Stdio},
     sync::OnceLock,
-    time::Instant,
+    time::{Duration, Instant},
 };
 
 use serde_json::{json, Value};
@@ -195,6 +196,12 @@ fn cases() -> Vec<Case> {
             .peak(Timing)
             .after(Timing)
             .tasks(Timing),
+        case("backpressure", "block", &[("tasks", "100")]),
+        // How many offers find the queue full is timing.
+        case("backpressure", "drop", &[("tasks", "100")]).tasks(Timing),
+        case("backpressure", "unbounded", &[("tasks", "100")]),
+        case("rate-limit", "token-bucket", &[]).numbers(&["over_limit"]),
+        case("rate-limit", "no-limit", &[]),
         case(
             "sizing-sweep",
             "default",
@@ -251,19 +258,50 @@ fn go_program() -> Option<&'static PathBuf> {
         .as_ref()
 }
 
+/// How long one side may take: a scenario that hangs is a disagreement, not a stuck test.
+const RUN_LIMIT: Duration = Duration::from_secs(60);
+
 /// Runs one side; returns its report and exit status, or what went wrong.
 fn run(mut cmd: Command, what: &str) -> Result<(Value, i32), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{what}: {e}"))?;
+    // Read both pipes while waiting, so a chatty child never blocks on a full pipe.
+    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
+    let stdout = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let stderr = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = err.read_to_string(&mut s);
+        s
+    });
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| format!("{what}: {e}"))? {
+            break status;
+        }
+        if t0.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("{what}: still running after {RUN_LIMIT:?}, killed"));
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
     let Some(line) = stdout.lines().rev().find(|l| l.starts_with('{')) else {
         return Err(format!(
             "{what}: no report on stdout (status {:?}): {}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stderr).trim()
+            status.code(),
+            stderr.trim()
         ));
     };
     let report = serde_json::from_str(line).map_err(|e| format!("{what}: bad JSON: {e}"))?;
-    Ok((report, out.status.code().unwrap_or(-1)))
+    Ok((report, status.code().unwrap_or(-1)))
 }
 
 fn run_go(go: &PathBuf, c: &Case) -> Result<(Value, i32), String> {

@@ -59,23 +59,25 @@ function serial(fn) {
   return next;
 }
 
-let current = null; // the ScenarioRun being driven
-let stepper = null;  // while stepping: { wake } resolves the wait for the next Step or Resume
+let current = null;  // the ScenarioRun being driven
+let stepper = null;  // while stepping: { wake } resolves the wait for the next Step, Resume or Stop
+let stopping = false; // Stop was asked for the current run
 
 async function drive(id, scenario, variant, params, stepping) {
   const run = engine.startRun(scenario, variant ?? null, params ?? {});
   current = run;
+  stopping = false;
   let lastPost = 0;
   try {
-    // Deterministic stepping: one event per Step, until Resume (or the end).
-    while (stepping) {
+    // Deterministic stepping: one event per Step, until Resume, Stop or the end.
+    while (stepping && !stopping) {
       self.postMessage({ id, type: 'progress', value: run.snapshot() });
       const cmd = await new Promise((wake) => { stepper = { wake }; });
       stepper = null;
-      if (cmd === 'resume') break;
+      if (cmd !== 'step') break;
       if (run.step(1).done) break;
     }
-    for (;;) {
+    while (!stopping) {
       const p = run.poll();
       if (p.done) break;
       const now = performance.now();
@@ -88,10 +90,15 @@ async function drive(id, scenario, variant, params, stepping) {
       const wait = p.idle_ms != null ? Math.min(p.idle_ms, 50) : (info.build === 'threads' ? 16 : 0);
       await sleep(wait);
     }
+    // After Stop, one step lets the runtime see the abort without running on: `poll` would pump
+    // a deterministic run to its end first (which is how Stop while stepping used to report a
+    // completed run), `step` advances at most one event and then reports "stopped".
+    if (stopping) run.step(1);
     self.postMessage({ id, type: 'progress', value: run.snapshot() });
     return run.finish();
   } finally {
     current = null;
+    stopping = false;
     run.free();
   }
 }
@@ -109,7 +116,13 @@ const handlers = {
   },
   async step() { if (!stepper) return false; stepper.wake('step'); return true; },
   async resume() { if (!stepper) return false; stepper.wake('resume'); return true; },
-  async stop() { current?.stop(); stepper?.wake('resume'); return current != null; },
+  async stop() {
+    if (!current) return false;
+    stopping = true;
+    current.stop();
+    stepper?.wake('stop');
+    return true;
+  },
   async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 

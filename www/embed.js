@@ -21,13 +21,23 @@ export function announceReady(info) {
 }
 
 export function listen() {
+  // A message the browser cannot read back (nested thousands deep, say) arrives as messageerror:
+  // it still gets an answer.
+  window.addEventListener('messageerror', (ev) => {
+    try {
+      ev.source?.postMessage({ source: SOURCE, type: 'error', message: 'message: the widget could not read it (nested too deep or too large)' }, ev.origin === 'null' ? '*' : ev.origin);
+    } catch { /* the host went away */ }
+  });
   window.addEventListener('message', async (ev) => {
-    const msg = ev.data;
     if (ev.source == null || ev.source === window) return;
-    if (!msg || typeof msg !== 'object' || Array.isArray(msg) || msg.source === SOURCE) return;
     const reply = (m) => {
       try { ev.source.postMessage({ source: SOURCE, ...m }, ev.origin === 'null' ? '*' : ev.origin); } catch { /* the host went away */ }
     };
+    const msg = ev.data;
+    // Chromium hands a message nested some thousands deep over as `data: null` (it gives up
+    // reading it back): that still gets an answer, within the second.
+    if (msg === null) { reply({ type: 'error', message: 'message: expected {type: "run", …}, got null (or an object nested too deep to read)' }); return; }
+    if (typeof msg !== 'object' || Array.isArray(msg) || msg.source === SOURCE) return;
     if (msg.type === 'stop') { reply({ type: 'stopped', stopped: await stop() }); return; }
     if (msg.type !== 'run') {
       if (typeof msg.type === 'string' || 'type' in msg) reply({ type: 'error', message: `type: expected "run" or "stop", got ${quote(msg.type)}` });

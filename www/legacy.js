@@ -21,7 +21,7 @@ export function legacySpecs(specs) {
       params: s.uses.map((name) => ({
         name, label: name.replaceAll('_', ' '), unit: '', help: '',
         kind: OLD_CHOICES[name] ? 'choice' : FLOATS.has(name) ? 'float' : 'int',
-        default: s.defaults[name] ?? (OLD_CHOICES[name]?.[0]),
+        default: s.defaults[name] ?? OLD_CHOICES[name]?.[0] ?? OLD_RANGES[name]?.[0] ?? 0,
         min: OLD_RANGES[name]?.[0] ?? null, max: OLD_RANGES[name]?.[1] ?? null, choices: OLD_CHOICES[name] ?? null,
       })),
     };

@@ -13,7 +13,7 @@
 import api from './api.js';
 import { $, el } from './dom.js';
 import { announceReady, listen } from './embed.js';
-import { applyVariantDefaults, drawParams, drawPicker, drawVariants, markInvalid, resetParams } from './form.js';
+import { applyVariantDefaults, drawParams, drawPicker, drawVariants, markInvalid, readParams, resetParams } from './form.js';
 import { clearError, drawResults, firstScreen, initRuns, picturesOf, runFromForm, runPair, showError, step, stop, switchLesson } from './run.js';
 import { readLink } from './schema.js';
 import { copy, embedCode, exportCsv, exportJson, exportPng, exportTrace, shareLink } from './share.js';
@@ -45,11 +45,15 @@ function wire() {
   $('stop').addEventListener('click', () => stop());
   $('reset').addEventListener('click', () => { resetParams(state.spec, state.variant); clearError(); });
   $('compare').addEventListener('click', () => {
-    const seed = Number($('params').elements.namedItem('seed')?.value) || undefined;
+    // Unlimited against the fixed pool on the same workload: tasks, seed, sleep and time scale
+    // come from the form where the lesson on screen has them (and they check out).
+    let form = {};
+    try { form = readParams(state.spec); } catch (e) { showError(e); return; }
+    state.userDriven = true;
     const req = (id) => {
       const spec = state.specs.find((s) => s.id === id);
       const params = {};
-      for (const [k, v] of Object.entries({ tasks: 1000, seed, time_scale: 10 })) if (v !== undefined && spec.params.some((p) => p.name === k)) params[k] = v;
+      for (const k of ['tasks', 'seed', 'sleep_max_ms', 'time_scale', 'mode']) if (k in form && spec.params.some((p) => p.name === k)) params[k] = form[k];
       return { scenario: id, variant: spec.variants[0].id, params };
     };
     runPair(req('unlimited'), req('fixed-pool'));

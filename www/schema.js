@@ -50,44 +50,57 @@ export function defaultsOf(spec, variantId) {
 const INT = /^[+-]?\d+$/;
 const FLOAT = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-/**
- * Text → the schema's type, strictly: `--5`, `1e`, `abc`, `` are refused, never read as a default.
- * Returns the value or throws an InputError naming the parameter.
- */
-export function parseText(param, text) {
-  const t = String(text).trim();
-  const bad = (what) => new InputError(`${param.name}: expected ${what}, got ${quote(String(text))}`, param.name);
+/** What a parameter accepts, in the core's words (`ParamSpec::expected` in src/params.rs). */
+export function expected(param) {
   switch (param.kind) {
-    case 'int':
-      if (!INT.test(t)) throw bad('a whole number');
-      if (!Number.isSafeInteger(Number(t))) throw bad('a whole number this size can hold');
-      return Number(t);
-    case 'float':
-      if (!FLOAT.test(t) || !Number.isFinite(Number(t))) throw bad('a number');
-      return Number(t);
-    case 'choice':
-      if (t === '') throw bad('a choice');
-      return t;
-    default:
-      throw new InputError(`${param.name}: the schema gives an unknown kind ${quote(param.kind)}`, param.name);
+    case 'int': return `a whole number from ${param.min} to ${param.max}`;
+    case 'float': return `a number from ${param.min} to ${param.max}`;
+    case 'choice': return `one of ${param.choices.join(', ')}`;
+    default: return `a value of kind ${quote(param.kind)}`;
   }
 }
 
-/** The type check a value given to the API must pass (JSON numbers for numbers, strings for choices). */
-export function checkType(param, value) {
-  const bad = (what) => new InputError(`${param.name}: expected ${what}, got ${quote(value)}`, param.name);
+const reject = (param, got) => new InputError(`${param.name}: expected ${expected(param)}, got ${got}`, param.name);
+
+/**
+ * Checks a typed value against the schema's rule (type, range, choices) and returns it, or throws
+ * an InputError worded as the core words it. The core checks again: it is the authority; this
+ * check only lets the page refuse before anything on screen changes.
+ */
+export function checkValue(param, value) {
   switch (param.kind) {
     case 'int':
-      if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value)) throw bad('a whole number');
-      return;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < param.min || value > param.max) throw reject(param, quote(value));
+      return value;
     case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) throw bad('a number');
-      return;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < param.min || value > param.max) throw reject(param, quote(value));
+      return value;
     case 'choice':
-      if (typeof value !== 'string' || value.length > 100) throw bad('one of the listed choices');
-      return;
+      if (typeof value !== 'string' || !param.choices.includes(value)) throw reject(param, quote(value));
+      return value;
     default:
-      throw new InputError(`${param.name}: the schema gives an unknown kind ${quote(param.kind)}`, param.name);
+      throw reject(param, quote(value));
+  }
+}
+
+/**
+ * Text → the schema's type, strictly: `--5`, `1e`, `abc`, `` are refused, never read as a default.
+ * Returns the checked value or throws an InputError naming the parameter.
+ */
+export function parseText(param, text) {
+  const t = String(text).trim();
+  const bad = () => reject(param, quote(String(text)));
+  switch (param.kind) {
+    case 'int':
+      if (!INT.test(t)) throw bad();
+      return param.min == null ? Number(t) : checkValue(param, Number(t));
+    case 'float':
+      if (!FLOAT.test(t) || !Number.isFinite(Number(t))) throw bad();
+      return checkValue(param, Number(t));
+    case 'choice':
+      return checkValue(param, t);
+    default:
+      throw bad();
   }
 }
 
@@ -95,9 +108,9 @@ const MAX_KEYS = 64;
 
 /**
  * Checks what a caller (the API, the widget's host) passes as `params`, without recursing into
- * anything: `params` must be a plain object, each value a number or a string of the schema's
- * type. Unknown names are left for the core, which names them ("wrokers: unknown parameter").
- * Returns `{ variant, params }` with `variant` taken out.
+ * anything: `params` must be a plain object, each name one the scenario takes, each value of the
+ * schema's type and range (JSON numbers for numbers, never strings). Returns `{ variant, params }`
+ * with `variant` taken out.
  */
 export function checkParams(spec, params) {
   if (params === undefined) return { variant: null, params: {} };
@@ -116,10 +129,8 @@ export function checkParams(spec, params) {
       continue;
     }
     const p = spec ? findParam(spec, k) : null;
-    if (p) checkType(p, v);
-    else if (v !== null && typeof v === 'object') throw new InputError(`${shortName(k)}: expected a number or a string, got ${quote(v)}`, k);
-    else if (typeof v === 'string' && v.length > 100) throw new InputError(`${shortName(k)}: unknown parameter, with ${quote(v)}`, k);
-    out[k] = v;
+    if (!p) throw new InputError(`${shortName(k)}: unknown parameter of ${spec?.id}; it takes ${spec?.params.map((x) => x.name).join(', ')}`, k);
+    out[k] = checkValue(p, v);
   }
   return { variant, params: out };
 }

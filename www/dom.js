@@ -47,3 +47,21 @@ export function fill(target, ...children) {
   append(node, children);
   return node;
 }
+
+// Element widths, measured once and then kept up to date by a ResizeObserver, so drawing a chart
+// never forces a layout of the whole page (which cost tens of ms after the tables changed).
+const widths = new WeakMap();
+const observer = typeof ResizeObserver === 'function'
+  ? new ResizeObserver((entries) => { for (const e of entries) widths.set(e.target, e.contentRect.width); })
+  : null;
+
+/** The content width of `node` in px (its parent's when it has none yet, e.g. hidden). */
+export function widthOf(node, fallback = 600) {
+  let w = widths.get(node);
+  if (w == null) {
+    w = node.getBoundingClientRect().width;
+    widths.set(node, w);
+    observer?.observe(node);
+  }
+  return w || (node.parentElement ? widthOf(node.parentElement, fallback) : fallback);
+}

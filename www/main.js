@@ -131,6 +131,7 @@ async function boot() {
     markInvalid(link.errors.map((e) => e.param).filter(Boolean));
     return;
   }
+  if (!link.run && location.search) (window.requestIdleCallback ?? setTimeout)(() => { if (!picturesOf().last) picturesOf().warm(); });
   if (link.run) runFromForm({ startedBy: 'link' });
   else if (!EMBED && !location.search) firstScreen();
 }

@@ -2,6 +2,7 @@
 // marks (instants on the time axis) and an optional limit line drawn over it. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
 import { m4 } from '../thin.js';
+import { widthOf } from '../dom.js';
 
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -19,7 +20,7 @@ export const MARK_STYLE = {
 };
 export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];
 
-const width = (el) => Math.max(200, Math.floor(el.getBoundingClientRect().width || el.parentElement?.getBoundingClientRect().width || 600));
+const width = (el) => Math.max(200, Math.floor(widthOf(el)));
 
 export class TimeChart {
   /** `host`: the element to draw into; `height` in px; `yLabel`, `fmt` for the y axis. */
@@ -76,6 +77,12 @@ export class TimeChart {
     const data = m4(xs, cols, w);
     if (this.log) for (let i = 1; i < data.length; i++) data[i] = data[i].map((v) => (v > 0 ? v : null));
     this.u.setData(data);
+  }
+
+  /** No data (the chart keeps its axes and legend until the next run draws). */
+  empty() {
+    this.marks = []; this.limit = null; this.xMax = null;
+    this.u?.setData([[], ...this.defs.map(() => [])]);
   }
 
   resize() {

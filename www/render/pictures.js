@@ -29,9 +29,11 @@ export class Pictures {
     this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes });
     this.logScale = false;
     this.last = null;
+    // Draw at most once a frame, however fast snapshots come, and in three tasks (the lesson's
+    // picture; the goroutine and heap charts; the timeline) so none of them holds the main
+    // thread long enough to be a long task.
     let frame = 0;
     this.pending = null;
-    // Draw at most once a frame, however fast snapshots come.
     this.schedule = (args) => {
       this.pending = args;
       if (frame) return;
@@ -43,6 +45,16 @@ export class Pictures {
       resizeFrame = requestAnimationFrame(() => { for (const c of [this.lesson, this.goroutines, this.heap]) c.resize(); if (this.last) this.drawNow(...this.last); });
     });
     this.drawn = 0; // how many times the pictures were drawn (the tests read it)
+    this.stamp = 0;
+  }
+
+  /**
+   * Creates the uPlots now, in idle time, with the series a run draws first: a uPlot costs tens of
+   * ms to create, which inside a run's first frame made a long task.
+   */
+  warm() {
+    this.lesson.ensure(COUNTS.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
+    this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
   }
 
   setLogScale(on) {
@@ -58,8 +70,10 @@ export class Pictures {
   clear() {
     this.last = null;
     this.pending = null;
-    for (const c of [this.lesson, this.goroutines, this.heap]) c.destroy();
-    fill('picture-chart'); fill('chart-goroutines'); fill('chart-heap'); fill('picture-svg'); fill('picture-legend'); fill('timeline-legend');
+    this.stamp++;
+    // The charts stay (creating a uPlot costs tens of ms); they are emptied.
+    for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
+    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend');
     $('picture-svg').hidden = true;
     $('picture-chart').hidden = false;
     $('picture-title').textContent = '';
@@ -111,9 +125,13 @@ export class Pictures {
     const dup = lessonKind === 'goroutines';
     $('chart-goroutines').hidden = dup;
     $('goroutines-h').parentElement.hidden = dup;
-    if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
-    this.drawHeap(run, compare, xMax);
-    if (timeline) this.drawTimeline(run, compare, xMax);
+    const stamp = ++this.stamp;
+    setTimeout(() => {
+      if (stamp !== this.stamp) return; // a newer drawing is on its way
+      if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
+      this.drawHeap(run, compare, xMax);
+      if (timeline) setTimeout(() => { if (stamp === this.stamp) this.drawTimeline(run, compare, xMax); }, 0);
+    }, 0);
   }
 
   drawCounts(chart, run, compare, xMax) {

@@ -74,25 +74,50 @@ export function drawTables(report) {
   host.hidden = parts.length === 0;
 }
 
-/** The series as a table: every sample up to 2,000, else thinned with M4 (each bucket's min and max kept). */
+/**
+ * The series and the timeline as tables, built when their <details> is opened (a 100,000-task
+ * run would otherwise build thousands of rows nobody looks at, on the main thread).
+ */
+let tablesOf = null;
 export function drawDataTables(report) {
+  tablesOf = report;
+  for (const id of ['series-table', 'timeline-table']) {
+    const host = document.getElementById(id);
+    host.replaceChildren();
+    const details = host.closest('details');
+    if (!details.dataset.wired) {
+      details.dataset.wired = 'true';
+      details.addEventListener('toggle', () => { if (details.open) buildTable(id); });
+    }
+    if (details.open) buildTable(id);
+  }
+}
+
+function buildTable(id) {
+  const report = tablesOf;
+  const host = document.getElementById(id);
+  if (host.childElementCount) return;
   const s = report?.series;
-  if (!s) { fill('series-table'); fill('timeline-table'); return; }
-  const gauges = Object.keys(s.gauges ?? {});
-  const base = ['goroutines', 'running', 'blocked', 'queued', 'heap_bytes'].filter((k) => Array.isArray(s[k]));
-  const cols = [...base.map((k) => s[k]), ...gauges.map((g) => s.gauges[g])];
-  const [xs, ...ys] = s.t_ms.length > 2000 ? m4(s.t_ms, cols, 500) : [s.t_ms, ...cols];
-  const rows = xs.map((t, i) => [num(t, 1), ...ys.map((c, j) => (j === base.indexOf('heap_bytes') ? bytes(c[i]) : num(c[i])))]);
-  fill('series-table',
-    el('p', { class: 'help' }, xs.length === s.t_ms.length ? `All ${num(xs.length)} samples.` : `${num(xs.length)} of ${num(s.t_ms.length)} samples: each bucket's first, last, lowest and highest kept.`),
-    table(['runtime ms', ...base.map((k) => k.replace('_bytes', '')), ...gauges.map(gaugeLabel)], rows));
+  if (!s) return;
+  if (id === 'series-table') {
+    const gauges = Object.keys(s.gauges ?? {});
+    const base = ['goroutines', 'running', 'blocked', 'queued', 'heap_bytes'].filter((k) => Array.isArray(s[k]));
+    const cols = [...base.map((k) => s[k]), ...gauges.map((g) => s.gauges[g])];
+    const [xs, ...ys] = s.t_ms.length > 2000 ? m4(s.t_ms, cols, 500) : [s.t_ms, ...cols];
+    const heapAt = base.indexOf('heap_bytes');
+    const rows = xs.map((t, i) => [num(t, 1), ...ys.map((c, j) => (j === heapAt ? bytes(c[i]) : num(c[i])))]);
+    fill(host,
+      el('p', { class: 'help' }, xs.length === s.t_ms.length ? `All ${num(xs.length)} samples of ${runName(report)}.` : `${num(xs.length)} of ${num(s.t_ms.length)} samples of ${runName(report)}: each bucket's first, last, lowest and highest kept.`),
+      table(['runtime ms', ...base.map((k) => k.replace('_bytes', '')), ...gauges.map(gaugeLabel)], rows));
+    return;
+  }
   const tl = [];
   let total = 0;
   for (const row of report.timeline ?? []) for (const t of row.tasks) {
     total++;
     if (tl.length < 500) tl.push([row.worker === 0 ? 'never ran' : row.worker, t.task, num(t.start_ms, 1), num(t.end_ms, 1), t.outcome]);
   }
-  fill('timeline-table', total > tl.length ? el('p', { class: 'help' }, `The first ${tl.length} of ${num(total)} tasks (the JSON export has all).`) : null,
+  fill(host, total > tl.length ? el('p', { class: 'help' }, `The first ${tl.length} of ${num(total)} tasks of ${runName(report)} (the JSON export has all).`) : null,
     table(['worker', 'task', 'start ms', 'end ms', 'outcome'], tl));
 }
 

@@ -1,13 +1,13 @@
 // The sends and the close of a channel on one time line, the fatal send marked: the picture of
 // "send on closed channel". Drawn from the Report's marks (send, close, fatal_send). Only draws.
-import { el, svg } from '../dom.js';
+import { el, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 
 const KINDS = ['send', 'close', 'fatal_send', 'panic', 'recovered'];
 
 export function drawSequence(host, marks, { runtimeMs } = {}) {
   const ms = marks.filter((m) => KINDS.includes(m.kind)).sort((a, b) => a.t_ms - b.t_ms);
-  const W = Math.max(300, Math.floor(host.getBoundingClientRect().width || 600));
+  const W = Math.max(300, Math.floor(widthOf(host)));
   const H = 150, left = 16, right = W - 16, axisY = 92;
   const end = Math.max(runtimeMs ?? 0, ms.at(-1)?.t_ms ?? 0, 1) * 1.04;
   const x = (t) => left + (t / end) * (right - left);

@@ -2,6 +2,7 @@
 // the instants of the run (cancel, deadline…) across it. Up to ROWS rows are drawn one by one;
 // beyond that the rest are summarised as one band: how many of them ran a task at each moment.
 import { markStyle } from './chart.js';
+import { widthOf } from '../dom.js';
 
 const ROWS = 400;
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -12,7 +13,7 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const shown = rows.slice(0, ROWS);
   const rest = rows.slice(ROWS);
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(200, Math.floor(host.getBoundingClientRect().width || 600));
+  const w = Math.max(200, Math.floor(widthOf(host)));
   const rowH = shown.length <= 12 ? 16 : shown.length <= 40 ? 8 : shown.length <= 120 ? 3 : shown.length <= 250 ? 2 : 1;
   const gap = rowH >= 8 ? 2 : 0;
   const bandH = rest.length ? 24 : 0;
@@ -39,12 +40,18 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   let y = 4 + shown.length * (rowH + gap);
   if (rest.length) {
     // How many of the other rows ran a task at each pixel column, as a band of greys.
-    const cols = new Uint32Array(Math.max(1, Math.ceil(span)));
+    // A difference array: +1 where a task starts, -1 after it ends, then a running sum, so
+    // 100,000 rows cost one pass over the tasks and one over the pixels.
+    const n = Math.max(1, Math.ceil(span));
+    const diff = new Int32Array(n + 1);
     for (const row of rest) for (const t of row.tasks) {
-      const a = Math.floor((t.start_ms / end) * span), b = Math.max(a, Math.floor((t.end_ms / end) * span));
-      for (let x = Math.max(0, a); x <= Math.min(cols.length - 1, b); x++) cols[x]++;
+      const a = Math.min(n - 1, Math.max(0, Math.floor((t.start_ms / end) * span)));
+      const b = Math.min(n - 1, Math.max(a, Math.floor((t.end_ms / end) * span)));
+      diff[a]++; diff[b + 1]--;
     }
-    const max = Math.max(1, ...cols);
+    const cols = new Uint32Array(n);
+    let run = 0, max = 1;
+    for (let x = 0; x < n; x++) { run += diff[x]; cols[x] = run; if (run > max) max = run; }
     for (let x = 0; x < cols.length; x++) {
       if (!cols[x]) continue;
       ctx.fillStyle = `rgba(33, 86, 199, ${0.15 + 0.85 * (cols[x] / max)})`;

@@ -3,7 +3,7 @@
 // (channels, WaitGroups, mutexes…) on the right. "Waits" arrows go right; "could release" arrows
 // come back. A cycle of waits is drawn red (a deadlock); waiters that nobody alive can release are
 // drawn amber (a leak). Goroutines that wait alike are drawn once, "worker ×5". Only draws.
-import { el, svg } from '../dom.js';
+import { el, svg, widthOf } from '../dom.js';
 
 const GOROUTINE = new Set(['goroutine', 'exited_goroutine']);
 const RED = '#c62828', AMBER = '#9a6700', GREY = '#6b6b7b';
@@ -115,7 +115,7 @@ export function drawWaitGraph(host, graph, { caption = null } = {}) {
   const left = g.nodes.filter((n) => GOROUTINE.has(n.kind));
   const right = g.nodes.filter((n) => !GOROUTINE.has(n.kind));
   left.sort((a, b) => (cyc.has(b.id) - cyc.has(a.id)) || (orph.has(b.id) - orph.has(a.id)) || (a.kind === 'exited_goroutine') - (b.kind === 'exited_goroutine'));
-  const W = Math.max(300, Math.floor(host.getBoundingClientRect().width || 600));
+  const W = Math.max(300, Math.floor(widthOf(host)));
   const rowH = 52, top = 28;
   const rows = Math.max(left.length, right.length, 1);
   const H = top + rows * rowH + 10;

@@ -40,7 +40,7 @@ export function drawParams(spec, variant, texts = {}) {
       });
     input.dataset.default = String(d[p.name] ?? '');
     return el('div', { class: `field field-${p.kind}` },
-      el('label', { for: id, title: p.help || null }, p.label, p.unit && p.kind !== 'choice' ? el('span', { class: 'unit' }, ` (${p.unit})`) : null),
+      el('label', { for: id, title: p.help || null }, p.label, p.unit && p.kind !== 'choice' && p.unit.toLowerCase() !== p.label.toLowerCase() ? el('span', { class: 'unit' }, ` (${p.unit})`) : null),
       input, help);
   }));
 }

@@ -95,6 +95,8 @@ export class TimeChart {
     const { left, top, width: w, height: h } = u.bbox;
     ctx.save();
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
     if (this.limit && !this.log) {
       const y = Math.round(u.valToPos(this.limit.value, 'y', true));
       ctx.strokeStyle = '#c62828'; ctx.fillStyle = '#c62828'; ctx.lineWidth = 1.5 * dpr;

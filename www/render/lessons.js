@@ -94,9 +94,9 @@ export function headline(run, picture = pictureFor(run)) {
     out.push(['goroutines alive', num(run.goroutines_after ?? run.live?.goroutines)]);
   } else if (picture.kind === 'sequence') {
     const ms = (run.marks ?? []);
-    out.push(['sends', num(ms.filter((m) => m.kind === 'send' || m.kind === 'fatal_send').length)]);
+    out.push(['sends before the close', num(ms.filter((m) => m.kind === 'send').length)]);
     const fatal = ms.find((m) => m.kind === 'fatal_send');
-    if (fatal) out.push(['fatal send at', `${num(fatal.t_ms, 1)} ms`]);
+    if (fatal) out.push(['send after the close, fatal, at', `${num(fatal.t_ms, 1)} ms`]);
   }
   if (out.length < 3 && (run.peak_goroutines != null || s.goroutines?.length)) {
     out.unshift(['peak goroutines', num(run.peak_goroutines ?? peak(s.goroutines))]);

@@ -8,7 +8,7 @@ const KINDS = ['send', 'close', 'fatal_send', 'panic', 'recovered'];
 export function drawSequence(host, marks, { runtimeMs } = {}) {
   const ms = marks.filter((m) => KINDS.includes(m.kind)).sort((a, b) => a.t_ms - b.t_ms);
   const W = Math.max(300, Math.floor(widthOf(host)));
-  const H = 150, left = 16, right = W - 16, axisY = 92;
+  const H = 170, left = 16, right = W - 16, axisY = 92;
   const end = Math.max(runtimeMs ?? 0, ms.at(-1)?.t_ms ?? 0, 1) * 1.04;
   const x = (t) => left + (t / end) * (right - left);
   const parts = [svg('line', { x1: left, y1: axisY, x2: right, y2: axisY, stroke: 'currentColor', 'stroke-width': 1.5 })];
@@ -27,12 +27,12 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     parts.push(svg('rect', { x: x(m.t_ms) - 2, y: 18, width: 4, height: axisY - 18, fill: 'currentColor' }),
       svg('text', { x: x(m.t_ms) + 6, y: 28, class: 'seq-label seq-strong' }, m.label || 'close(ch)'));
   }
-  for (const m of ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic')) {
+  ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').forEach((m, i) => {
     const cx = x(m.t_ms);
     parts.push(svg('path', { d: `M${cx - 8},${axisY - 8 - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }),
-      svg('text', { x: cx, y: axisY + 38, 'text-anchor': cx > W - 160 ? 'end' : 'middle', class: 'seq-label seq-fatal', fill: '#c62828' },
-        `${m.kind === 'fatal_send' ? 'send after close' : 'panic'} at ${num(m.t_ms, 1)} ms: ${m.label || 'panic: send on closed channel'}`));
-  }
+      svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + i * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' },
+        `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms: ${m.label || 'panic: send on closed channel'}`));
+  });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
   const fatal = ms.find((m) => m.kind === 'fatal_send');
   const sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${closeAt != null ? `, close at ${num(closeAt, 1)} ms` : ''}${fatal ? `, then a send at ${num(fatal.t_ms, 1)} ms on the closed channel: the program panics` : ''}.`;

@@ -79,6 +79,16 @@ api.speedCheck = async (params = {}) => {
   }
   return engine.request('speedCheck', { params });
 };
+/**
+ * The same program in real Go (Go's js/wasm port, one thread), with the same parameters and seed;
+ * resolves to Go's Report subset. The Go engine is loaded on the first call.
+ */
+api.runGo = async (scenario, params = {}, onProgress) => {
+  await api.ready;
+  const { spec, variant, params: checked } = checkRun(scenario, params);
+  const { runGo } = await import('./goside.js');
+  return runGo(spec.id, { ...checked, variant }, onProgress);
+};
 /** The benchmark suite on this build. */
 api.bench = async ({ small = false } = {}) => { await api.ready; return engine.request('bench', { small: !!small }); };
 

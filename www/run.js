@@ -10,7 +10,7 @@ import { drawDataTables, drawFigures, drawFindings, drawLog, drawTables } from '
 import { defaultsOf, findParam, findSpec } from './schema.js';
 import { busy, can, go, set, state } from './state.js';
 import { drawControls, drawLesson, drawNext, drawStatus } from './view.js';
-import { goEngine, loadGo } from './goside.js';
+import { goEngine, runGo } from './goside.js';
 import { drawCode } from './code.js';
 
 let pictures = null;
@@ -228,7 +228,8 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
     }
     go('report', {
       report: b ?? a, pair: { a, b }, live: null,
-      message: b ? `Side by side: A ${runName(a)} (${a.ended}) and B ${runName(b)} (${b.ended}).` : `Stopped during A (${runName(a)}): B was not run.`,
+      message: b ? `Side by side: A ${runName(a)} (${a.ended}) and B ${runName(b)} (${b.ended}).`
+        : a.ended === 'stopped' ? `Stopped during A (${runName(a)}): B was not run.` : `Stopped during B: A ${runName(a)} ran (${a.ended}); B was stopped and has no Report.`,
     });
     drawResults({ firstScreen });
     keepFocus();
@@ -243,15 +244,18 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
 }
 
 async function runGoReport(req, compare, mine) {
-  const eng = await loadGo();
   state.goRunning = true;
   try {
-    return await eng.run(req.scenario, { ...req.params, variant: req.variant }, (snap) => {
+    return await runGo(req.scenario, { ...req.params, variant: req.variant }, (snap) => {
       if (!mine()) return;
-      set({ message: `B (Go): ${num(snap.t_ms)} ms, ${num(snap.goroutines)} goroutines alive, heap ${bytes(snap.heap_bytes)}` });
+      set({ message: state.phase === 'stopping' ? 'Stopping…' : `B, in real Go: ${num(snap.t_ms)} ms of runtime, ${num(snap.goroutines)} goroutines alive, heap ${bytes(snap.heap_bytes)}, ${num(snap.finished)} tasks done` });
       drawStatus();
-      if (snap.series) drawLive(req, { ...snap, series: snap.series }, compare);
+      drawLive(req, snap, compare);
     });
+  } catch (e) {
+    // Stop ends Go's worker: its run rejects with "stopped".
+    if (e.message === 'stopped') return null;
+    throw e;
   } finally { state.goRunning = false; }
 }
 

@@ -48,6 +48,7 @@ export function drawFindings(host, findings = []) {
     el('strong', {}, `${f.kind.replaceAll('_', ' ')}: `), el('code', {}, f.message),
     f.at_ms != null ? el('span', { class: 'muted' }, ` (at ${num(f.at_ms, 1)} ms)`) : null,
     f.goroutines?.length ? el('ul', {}, f.goroutines.slice(0, 12).map((g) => {
+      if (typeof g === 'string') return el('li', {}, g); // Go's own traceback headers
       const what = g.state === 'blocked' ? `${g.wait}${g.object_name ? ` on ${g.object_name}` : ''}` : g.state;
       return el('li', {}, `goroutine ${g.id} (${g.name}) [${what}]${g.for_ms > 0 ? ` for ${num(g.for_ms)} ms` : ''}`);
     }), f.goroutines.length > 12 ? el('li', {}, `… and ${f.goroutines.length - 12} more`) : null) : null)));

@@ -44,7 +44,10 @@ async function start() {
   }
   if (!engine) engine = await loadSingle();
   const b = engine.buildInfo();
-  info = { build: b.build, threads: b.threads, crossOriginIsolated: self.crossOriginIsolated === true, reason };
+  info = {
+    build: b.build, threads: b.threads, crossOriginIsolated: self.crossOriginIsolated === true, reason,
+    trace: typeof engine.ScenarioRun?.prototype?.trace === 'function',
+  };
   return info;
 }
 
@@ -62,6 +65,7 @@ function serial(fn) {
 let current = null;  // the ScenarioRun being driven
 let stepper = null;  // while stepping: { wake } resolves the wait for the next Step, Resume or Stop
 let stopping = false; // Stop was asked for the current run
+let lastTrace = null; // the last finished run's trace (Chrome Trace Event Format), if the build has it
 
 async function drive(id, scenario, variant, params, stepping) {
   const run = engine.startRun(scenario, variant ?? null, params ?? {});
@@ -95,6 +99,9 @@ async function drive(id, scenario, variant, params, stepping) {
     // completed run), `step` advances at most one event and then reports "stopped".
     if (stopping) run.step(1);
     self.postMessage({ id, type: 'progress', value: run.snapshot() });
+    // The run's Chrome trace (Runtime::trace), kept here until the page asks for it: it can be
+    // large, and most runs are never exported.
+    lastTrace = typeof run.trace === 'function' ? run.trace() : null;
     return run.finish();
   } finally {
     current = null;
@@ -123,6 +130,7 @@ const handlers = {
     stepper?.wake('stop');
     return true;
   },
+  async trace() { return lastTrace; },
   async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 

@@ -74,7 +74,7 @@ function wire() {
   $('export-json').addEventListener('click', exportJson);
   $('export-csv').addEventListener('click', exportCsv);
   $('export-png').addEventListener('click', () => exportPng(picturesOf()));
-  $('export-trace').addEventListener('click', exportTrace);
+  $('export-trace').addEventListener('click', () => exportTrace(api));
   wireSpeed();
   wireGo();
   listen();

@@ -79,8 +79,10 @@ export function exportPng(pictures) {
   if (png) download(`${base(r)}.png`, 'image/png', png);
 }
 
-export function exportTrace() {
+export async function exportTrace(api) {
   const r = state.report;
-  if (!r?.trace) return;
-  download(`${base(r)}.trace.json`, 'application/json', JSON.stringify(r.trace));
+  const trace = await api.trace();
+  if (!r || !trace) { $('share-note').textContent = 'This build keeps no trace of the run.'; return; }
+  download(`${base(r)}.trace.json`, 'application/json', JSON.stringify(trace));
+  $('share-note').textContent = `Trace of ${runName(r)} saved: open it in ui.perfetto.dev or chrome://tracing.`;
 }

@@ -32,7 +32,8 @@ export function drawControls() {
   $('copy-embed').disabled = !ready || !state.spec;
   const shown = Boolean(state.report || state.pair);
   for (const id of ['export-json', 'export-csv', 'export-png']) $(id).disabled = !shown || busy();
-  $('export-trace').disabled = !(state.report?.trace || state.traceAvailable) || busy() || Boolean(state.pair);
+  // The trace is the engine's last run: offered when that run is the one on screen.
+  $('export-trace').disabled = !state.info?.trace || !state.report || Boolean(state.pair) || state.report.engine === 'go' || busy();
   $('speed-run').disabled = !idle;
   $('pin-note').textContent = state.pinned
     ? `A is ${runName(state.pinned)} (${describeParams(findSpec(state.specs, state.pinned.scenario), state.pinned.params, { only: keyParams(state.pinned) })}). Change the lesson, version or parameters and press Run: the run is drawn beside A.`

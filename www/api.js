@@ -8,13 +8,6 @@ import { checkParams, findSpec, InputError, quote } from './schema.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// TEMPORARY until the engine's "M1:" lands on main: series.gauges is an object keyed by name in
-// the contract; the build before it sends [{name, values}]. Delete with that merge.
-function gaugesByName(series) {
-  if (series && Array.isArray(series.gauges)) series.gauges = Object.fromEntries(series.gauges.map((g) => [g.name, g.values]));
-  return series;
-}
-const withGauges = (x) => { if (x?.series) gaugesByName(x.series); return x; };
 const query = new URLSearchParams(location.search);
 const embedded = window.top !== window;
 
@@ -58,8 +51,8 @@ api.run = async (scenario, params = {}, onProgress, { stepping = false } = {}) =
   await api.ready;
   const { spec, variant, params: checked } = checkRun(scenario, params);
   const report = await engine.request('run', { scenario: spec.id, variant, params: checked, stepping: !!stepping },
-    onProgress ? (s) => onProgress(withGauges(s)) : undefined);
-  return withGauges(report);
+    onProgress);
+  return report;
 };
 /** While a stepping run waits: one event. */
 api.step = async () => { await api.ready; return engine.request('step'); };

@@ -15,7 +15,8 @@ export function groupGraph(graph) {
     (out.get(e.from) ?? out.set(e.from, []).get(e.from)).push(`${e.to}|${e.label}`);
     (inn.get(e.to) ?? inn.set(e.to, []).get(e.to)).push(`${e.from}|${e.label}`);
   }
-  const base = (label) => label.replace(/\s*#?\d+$/, '');
+  // `worker #3 [chan send]` → `worker [chan send]`: goroutines that differ only by number group.
+  const base = (label) => label.replace(/\s*#\d+/g, '').replace(/\s*\d+$/, '');
   const groups = new Map();
   for (const n of graph.nodes) {
     const key = GOROUTINE.has(n.kind)
@@ -88,7 +89,7 @@ export function describe(graph) {
   const g = groupGraph(graph);
   const cyc = onCycle(g);
   const orph = orphans(g);
-  const name = new Map(g.nodes.map((n) => [n.id, n.label]));
+  const name = new Map(g.nodes.map((n) => [n.id, n.label.replace(/\s*\(exited\)/, '')]));
   if (cyc.size) {
     const parts = g.edges.filter((e) => cyc.has(e.from) && cyc.has(e.to)).map((e) => `${name.get(e.from)} ${e.label} ${name.get(e.to)}`);
     return `A cycle of waits: ${parts.join('; ')}. Nobody in it can move first, so every goroutine sleeps: a deadlock.`;
@@ -98,7 +99,7 @@ export function describe(graph) {
     for (const id of orph) {
       const e = g.edges.find((x) => x.from === id);
       const obj = g.nodes.find((n) => n.id === e.to);
-      const gone = g.edges.filter((x) => x.from === obj.id).map((x) => `${name.get(x.to)} (${x.label})`);
+      const gone = g.edges.filter((x) => x.from === obj.id).map((x) => `${name.get(x.to)} (${x.label.replace(/\s*\(exited\)/, '')})`);
       parts.push(`${name.get(id)} ${e.label} ${obj.label}, and ${gone.length ? `the only goroutine that could release it, ${gone.join(', ')}, has exited` : 'no goroutine can release it'}`);
     }
     return `${parts.join('; ')}: they wait forever, a leak.`;
@@ -116,7 +117,7 @@ export function drawWaitGraph(host, graph, { caption = null } = {}) {
   const right = g.nodes.filter((n) => !GOROUTINE.has(n.kind));
   left.sort((a, b) => (cyc.has(b.id) - cyc.has(a.id)) || (orph.has(b.id) - orph.has(a.id)) || (a.kind === 'exited_goroutine') - (b.kind === 'exited_goroutine'));
   const W = Math.max(300, Math.floor(widthOf(host)));
-  const rowH = 52, top = 28;
+  const rowH = 64, top = 28;
   const rows = Math.max(left.length, right.length, 1);
   const H = top + rows * rowH + 10;
   const boxW = Math.min(190, W * 0.34);
@@ -137,14 +138,20 @@ export function drawWaitGraph(host, graph, { caption = null } = {}) {
     const forward = a.x < b.x;
     const x1 = forward ? a.x + a.w : a.x, y1 = a.y + (forward ? 12 : 24);
     const x2 = forward ? b.x : b.x + b.w, y2 = b.y + (forward ? 12 : 24);
-    const bow = forward ? 0 : 26 + (i % 3) * 8;
+    const bow = forward ? 0 : 22 + (i % 3) * 10;
     const mx = (x1 + x2) / 2;
-    const d = `M${x1},${y1} C${mx},${y1 + bow} ${mx},${y2 + bow} ${x2},${y2}`;
+    const c1 = [mx, y1 + bow], c2 = [mx, y2 + bow];
+    const d = `M${x1},${y1} C${c1[0]},${c1[1]} ${c2[0]},${c2[1]} ${x2},${y2}`;
+    // The label sits on the curve: a wait's near its middle, a release's near the object it
+    // leaves, so the two labels of a pair of rows do not land on each other.
+    const t = forward ? 0.5 : 0.22;
+    const at = (a, b, c, e) => (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t ** 2 * c + t ** 3 * e;
+    const lx0 = at(x1, c1[0], c2[0], x2), ly0 = at(y1, c1[1], c2[1], y2);
     const color = colorOf(e);
     const dashed = g.nodes.find((n) => n.id === e.to)?.kind === 'exited_goroutine';
     return svg('g', {},
       svg('path', { d, fill: 'none', stroke: color, 'stroke-width': color === GREY ? 1.5 : 2.5, 'stroke-dasharray': dashed ? '5 4' : null, 'marker-end': `url(#arrow-${color.slice(1)})` }),
-      svg('text', { x: mx, y: (y1 + y2) / 2 + (forward ? -5 : bow * 0.75 + 4), 'text-anchor': 'middle', class: 'wg-edge', fill: color }, e.label));
+      svg('text', { x: lx0, y: ly0 + (forward ? -6 : 13), 'text-anchor': forward ? 'middle' : 'end', class: 'wg-edge', fill: color }, e.label));
   });
   const nodes = g.nodes.map((n) => {
     const p = pos.get(n.id);
@@ -153,7 +160,7 @@ export function drawWaitGraph(host, graph, { caption = null } = {}) {
     const shape = GOROUTINE.has(n.kind)
       ? svg('rect', { x: p.x, y: p.y, width: p.w, height: p.h, rx: 17, fill: 'var(--card)', stroke, 'stroke-width': 2, 'stroke-dasharray': exited ? '5 4' : null })
       : svg('rect', { x: p.x, y: p.y, width: p.w, height: p.h, rx: 3, fill: 'var(--chip)', stroke, 'stroke-width': 2 });
-    const text = `${n.label}${exited ? ' (exited)' : ''}`;
+    const text = exited && !/exited/.test(n.label) ? `${n.label} (exited)` : n.label;
     return svg('g', {}, shape,
       svg('text', { x: p.x + p.w / 2, y: p.y + 15, 'text-anchor': 'middle', class: 'wg-label' }, text.length > 30 ? `${text.slice(0, 29)}…` : text),
       svg('text', { x: p.x + p.w / 2, y: p.y + 29, 'text-anchor': 'middle', class: 'wg-kind' }, n.kind.replace('_', ' ')));

@@ -61,10 +61,10 @@ export function drawLesson() {
     $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
     $('title').textContent = `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b);
-    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).map(([tag, r]) => el('div', { class: 'pair-head' },
-      el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${runName(r)}, peak goroutines`)), el('dd', {}, num(r.peak_goroutines)))),
-    [['A', a], ['B', b]].filter(([, r]) => r).map(([tag, r]) => el('div', {},
-      el('dt', {}, el('span', { class: 'run-label' }, `${tag}: heap peak`)), el('dd', {}, bytes(r.heap_peak_bytes)))));
+    // The number the shared picture is about, for A and for B.
+    const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
+    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+      el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
     return;
   }
   if (!spec) return;
@@ -92,7 +92,13 @@ export function compareSentence(a, b) {
   if (!b) return `A (${runName(a)}) ${a.ended === 'stopped' ? 'was stopped' : `ended ${a.ended}`} with a peak of ${num(a.peak_goroutines)} goroutines; B did not run.`;
   const more = a.peak_goroutines >= b.peak_goroutines ? ['A', a, 'B', b] : ['B', b, 'A', a];
   const ratio = more[3].peak_goroutines > 0 ? more[1].peak_goroutines / more[3].peak_goroutines : null;
-  return `${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
+  const pa = pictureFor(a), pb = pictureFor(b);
+  let about = '';
+  if (pa.kind === 'gauges' && pb.kind === 'gauges' && pa.def.id === pb.def.id) {
+    const [[k, va]] = headline(a, pa), [[, vb]] = headline(b, pb);
+    about = `${k[0].toUpperCase()}${k.slice(1)} ${va} in A and ${vb} in B; `;
+  }
+  return `${about}${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
     + `${ratio && ratio >= 1.5 ? `${num(ratio, 0)} times` : 'against'} ${more[2]}’s ${num(more[3].peak_goroutines)} (${runName(more[3])}); `
     + `heap peaks ${bytes(a.heap_peak_bytes)} (A) and ${bytes(b.heap_peak_bytes)} (B), in ${ms(a.runtime_ms)} and ${ms(b.runtime_ms)} of runtime.`;
 }

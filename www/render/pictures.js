@@ -160,8 +160,9 @@ export class Pictures {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
     if (compare) {
+      // A dashed and in its own colour, so the legend alone tells the four lines apart.
       names.forEach((g, i) => {
-        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4] });
+        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i + 4], dash: [6, 4] });
         defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[i], width: 2.5 });
       });
     } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));
@@ -169,7 +170,9 @@ export class Pictures {
     this.lesson.log = false;
     this.lesson.ensure(defs);
     const colsOf = (r) => names.map((g) => r.series.gauges?.[g] ?? r.series.t_ms.map(() => null));
-    const limit = def.limit(run.params ?? {});
+    let limit = def.limit(run.params ?? {});
+    const limitA = compare ? def.limit(compare.params ?? {}) : null;
+    if (limit && compare) limit = { ...limit, label: `B: ${limit.label}${limitA && limitA.value !== limit.value ? ` (A’s: ${limitA.value})` : ''}` };
     const marks = marksFor({ kind: 'gauges', def }, run.marks ?? []);
     if (compare) {
       const [x, ...cols] = joined(compare.series, colsOf(compare), run.series, colsOf(run));

@@ -12,7 +12,7 @@ export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
 const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned']);
 export const MARK_STYLE = {
-  cancel: ['#D55E00', 'cancel'], deadline: ['#D55E00', 'deadline'], deadlock: ['#c62828', 'deadlock'],
+  cancel: ['#6a1b9a', 'cancel'], deadline: ['#6a1b9a', 'deadline'], deadlock: ['#c62828', 'deadlock'],
   panic: ['#c62828', 'panic'], fatal_send: ['#c62828', 'fatal send'], timeout: ['#9a6700', 'timeout'],
   close: ['#333333', 'close'], add: ['#0072B2', 'Add'], done: ['#009E73', 'Done'], wait: ['#CC79A7', 'Wait'],
   wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#56B4E9', 'send'], drop: ['#c62828', 'drop'],

@@ -27,7 +27,7 @@ const GAUGE_PICTURES = [
   {
     id: 'queue', gauges: ['queue_depth', 'in_flight'],
     title: 'Tasks waiting in the queue, and tasks in flight', yLabel: 'tasks', marks: ['drop'],
-    limit: (p) => (p.queue_policy === 'bounded' && p.queue != null ? { value: p.queue, label: `queue capacity: ${p.queue}` } : null),
+    limit: (p) => ((p.queue_policy ?? 'bounded') === 'bounded' && p.queue != null ? { value: p.queue, label: `the queue's capacity: ${p.queue}` } : null),
   },
   {
     id: 'waitgroup', gauges: ['waitgroup_counter'],

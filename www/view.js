@@ -59,7 +59,9 @@ export function drawLesson() {
     const { a, b } = pair;
     const sa = findSpec(state.specs, a.scenario), sb = findSpec(state.specs, b?.scenario);
     $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
-    $('title').textContent = `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : 'not run'}`;
+    $('title').textContent = b?.engine === 'go' && a.engine !== 'go'
+      ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
+      : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b);
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
@@ -79,11 +81,12 @@ export function drawLesson() {
 /** What differs between this engine and real Go on one run, and why: from the two Reports. */
 export function goSentence(a, b) {
   const diff = a.peak_goroutines ? Math.abs(b.peak_goroutines - a.peak_goroutines) / a.peak_goroutines * 100 : 0;
+  const cpu = a.params?.workload === 'cpu' || a.params?.workload === 'mixed' || ['control-comparison', 'sizing-sweep'].includes(a.scenario);
   return `Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
     + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}); Go's heap peaked at ${bytes(b.heap_peak_bytes)} against ${bytes(a.heap_peak_bytes)} here,`
-    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state;'
-    + ` wall time ${ms(b.wall_ms)} in Go against ${ms(a.wall_ms)} here: Go's js/wasm port has one thread, so CPU-bound work gets no speedup there,`
-    + ` where this engine ran on ${num(a.threads)} thread${a.threads === 1 ? '' : 's'}.`;
+    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state.'
+    + ` Wall time: ${ms(b.wall_ms)} in Go, ${ms(a.wall_ms)} here; Go's js/wasm port runs on one thread, this engine on ${num(a.threads)}`
+    + (cpu ? ', so this CPU-bound work gets no speedup in Go.' : ': these tasks mostly sleep, so threads change little.');
 }
 
 /** One sentence that compares two Reports, from their own numbers only. */

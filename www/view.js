@@ -120,7 +120,11 @@ export function drawNext({ firstScreen = false } = {}) {
   if (!r || !spec || state.pair) { fill(host); return; }
   const kind = spec.variants.find((v) => v.id === r.variant)?.kind;
   const other = spec.variants.find((v) => (kind === 'right' ? v.kind !== 'right' : v.kind === 'right') && v.id !== r.variant);
+  // The widget has no side-by-side controls: its next step is the other version alone.
+  const embed = document.body.classList.contains('embed');
   fill(host, other
-    ? [el('strong', {}, 'Next: '), `press “Keep this run as A”, pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run: the two versions side by side.`]
-    : [el('strong', {}, 'Next: '), 'change a parameter (more tasks, fewer workers) and Run again, or keep this run as A to compare.']);
+    ? [el('strong', {}, 'Next: '), embed
+      ? `pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run, and compare.`
+      : `press “Keep this run as A”, pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run: the two versions side by side.`]
+    : [el('strong', {}, 'Next: '), embed ? 'change a parameter (more tasks, fewer workers) and Run again.' : 'change a parameter (more tasks, fewer workers) and Run again, or keep this run as A to compare.']);
 }

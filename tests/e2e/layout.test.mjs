@@ -134,6 +134,7 @@ test('screenshots at 1280×800, 1366×657 and 390×844: the first screen teaches
     const head = await page.textContent('#headline');
     assert.ok(head.includes(pair.a.peak_goroutines.toLocaleString('en-US')) && head.includes(String(pair.b.peak_goroutines)), `the two peaks: ${head}`);
     assert.match(await page.textContent('#next'), /^Next: /);
+    if (w === 1280) assert.deepEqual(await axeProblems(page), [], 'axe on the first screen (side by side)');
     await screenshot(page, `first-screen-${w}x${h}`, { fullPage: false });
     assert.deepEqual(problems, []);
     await context.close();

@@ -79,6 +79,8 @@ api.runGo = async (scenario, params = {}, onProgress) => {
   const { runGo } = await import('./goside.js');
   return runGo(spec.id, { ...checked, variant }, onProgress);
 };
+/** The code excerpts of a scenario's variant: `{ go: {file, line, code}, rust: {…} }`, or null. */
+api.snippet = async (scenario, variant) => { await api.ready; return engine.request('snippet', { scenario, variant }); };
 /** The last finished run as a Chrome Trace Event Format document (Perfetto, chrome://tracing), or null. */
 api.trace = async () => { await api.ready; return engine.request('trace'); };
 /** The benchmark suite on this build. */

@@ -1,30 +1,25 @@
 // The code panels: the Go the lesson follows and the Rust that ran, excerpts of the compiled files
 // (go/*.go, src/scenario/*.rs) that scripts/snippets.mjs writes into dist/snippets.json at build
-// time. The page keeps no code strings of its own.
+// time. The engine worker reads that file and hands over one excerpt; the page keeps no code
+// strings of its own.
+import api from './api.js';
 import { $, el, fill } from './dom.js';
 
-let snippets = null;
-let failed = null;
-
-/** Fetches snippets.json once (after the page is ready: it is not needed for the first picture). */
-export async function loadSnippets() {
-  try {
-    const res = await fetch(new URL('snippets.json', location.href));
-    if (!res.ok) throw new Error(`snippets.json: HTTP ${res.status}`);
-    snippets = await res.json();
-  } catch (e) {
-    failed = e;
-  }
-}
+let shown = '';
 
 /** Shows the excerpts of (scenario, variant): `<scenario>/<variant>` if marked, else `<scenario>`. */
-export function drawCode(scenario, variant) {
+export async function drawCode(scenario, variant) {
+  const key = `${scenario}/${variant}`;
+  if (key === shown) return;
+  shown = key;
+  let s = null, failed = null;
+  try { s = await api.snippet(scenario, variant); } catch (e) { failed = e; }
+  if (shown !== key) return; // another lesson was picked meanwhile
   for (const lang of ['go', 'rust']) {
-    const s = snippets?.[scenario]?.[variant]?.[lang];
+    const x = s?.[lang];
     const name = lang === 'go' ? 'Go' : 'Rust that ran';
-    $(`code-${lang}-h`).replaceChildren(name, s ? el('span', { class: 'code-src' }, ` — ${s.file}, line ${s.line}`) : '');
-    fill(`code-${lang}`, s ? s.code : failed ? `The code excerpts were not built into this site (${failed.message}).` : snippets ? `No ${name} excerpt for ${scenario} / ${variant}.` : 'Loading…');
+    $(`code-${lang}-h`).replaceChildren(name, x ? el('span', { class: 'code-src' }, ` — ${x.file}, line ${x.line}`) : '');
+    fill(`code-${lang}`, x ? x.code : failed ? `The code excerpts were not built into this site (${failed.message}).` : `No ${name} excerpt for ${scenario} / ${variant}.`);
   }
+  document.querySelector('.code').dataset.shown = failed ? 'missing' : key;
 }
-
-export const snippetsReady = () => snippets != null || failed != null;

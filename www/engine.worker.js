@@ -53,6 +53,19 @@ async function start() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The code excerpts (dist/snippets.json, written at build time from the compiled files): read
+// here, once, so the page holds only the excerpt it shows, never the whole file.
+let snippets = null;
+async function snippetOf(scenario, variant) {
+  snippets ??= fetch(new URL('./snippets.json', self.location.href)).then((res) => {
+    if (!res.ok) throw new Error(`snippets.json: HTTP ${res.status}`);
+    return res.json();
+  });
+  snippets.catch(() => { snippets = null; });
+  const all = await snippets;
+  return all?.[scenario]?.[variant] ?? null;
+}
+
 // One job at a time: a run occupies every GOMAXPROCS thread, so a speed check or a second run
 // must wait for it (rayon's par_iter would hang while the runners hold its threads).
 let queue = Promise.resolve();
@@ -131,6 +144,7 @@ const handlers = {
     return true;
   },
   async trace() { return lastTrace; },
+  async snippet({ scenario, variant }) { return snippetOf(scenario, variant); },
   async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 

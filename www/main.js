@@ -21,7 +21,6 @@ import { wireSpeed } from './speed.js';
 import { go, set, state } from './state.js';
 import { drawControls, drawStatus } from './view.js';
 import { wireGo } from './goui.js';
-import { drawCode, loadSnippets } from './code.js';
 
 const EMBED = document.body.classList.contains('embed');
 window.workerPoolPlayground = api;
@@ -125,7 +124,6 @@ async function boot() {
   document.body.dataset.ready = 'true';
   performance.mark('wpp-ready');
   announceReady(info);
-  if (!EMBED) loadSnippets().then(() => drawCode((state.pair?.b ?? state.report)?.scenario ?? state.spec.id, (state.pair?.b ?? state.report)?.variant ?? state.variant));
   if (link.errors.length) {
     showError(new Error(link.errors.map((e) => e.message).join('; ')));
     markInvalid(link.errors.map((e) => e.param).filter(Boolean));

@@ -54,7 +54,7 @@ export function drawResults({ firstScreen = false } = {}) {
     drawLog(null);
   }
   const shown = pair?.b ?? pair?.a ?? report;
-  if (state.spec) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant);
+  if (state.spec && !document.body.classList.contains('embed')) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant);
   if (shown) document.body.dataset.lastReport = `${shown.scenario}/${shown.variant}`;
   else delete document.body.dataset.lastReport;
 }

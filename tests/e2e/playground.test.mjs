@@ -161,6 +161,32 @@ test('Export trace: Chrome Trace Event Format of the run on screen', async () =>
   await context.close();
 });
 
+test('the code panels show the compiled excerpts of the lesson on screen (dist/snippets.json)', async () => {
+  const { existsSync, readFileSync } = await import('node:fs');
+  const { page, problems, context } = await strictPage(browser);
+  await page.goto(srv.url('/?scenario=send-on-closed&variant=many-senders'));
+  await engineReady(page);
+  await page.waitForSelector('.code[data-shown]');
+  if (!existsSync('dist/snippets.json')) {
+    assert.equal(await page.getAttribute('.code', 'data-shown'), 'missing');
+    assert.match(await page.textContent('#code-go'), /^The code excerpts were not built into this site/);
+    console.log('dist/snippets.json missing: the page says so');
+  } else {
+    const all = JSON.parse(readFileSync('dist/snippets.json', 'utf8'));
+    const want = all['send-on-closed']['many-senders'];
+    assert.equal(await page.getAttribute('.code', 'data-shown'), 'send-on-closed/many-senders');
+    assert.equal(await page.textContent('#code-go'), want.go.code);
+    assert.equal(await page.textContent('#code-rust'), want.rust.code);
+    assert.match(await page.textContent('#code-go-h'), new RegExp(`${want.go.file}, line ${want.go.line}`));
+    // Another lesson: its own excerpts.
+    await page.selectOption('#scenario', 'db-pool');
+    await page.waitForFunction(() => document.querySelector('.code').dataset.shown === 'db-pool/pool');
+    assert.equal(await page.textContent('#code-rust'), all['db-pool'].pool.rust.code);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('the API refuses bad calls with the core\'s messages and stays usable', async () => {
   const { page, problems, context } = await strictPage(browser);
   await page.goto(srv.url('/?scenario=fixed-pool'));

@@ -59,8 +59,13 @@ export function drawResults({ firstScreen = false } = {}) {
   else delete document.body.dataset.lastReport;
 }
 
-/** A snapshot of the run in flight, drawn like a Report (pictures and headline only). */
+/** A snapshot of the run in flight, drawn like a Report (pictures and headline only), at most
+ * five times a second: a learner cannot follow faster, and each drawing costs the main thread. */
+let lastLive = 0;
 function drawLive(req, snap, compare) {
+  const now = performance.now();
+  if (now - lastLive < 200 && state.phase !== 'stepping') return;
+  lastLive = now;
   const view = {
     scenario: req.scenario, variant: req.variant, params: { ...defaultsOf(findSpec(state.specs, req.scenario), req.variant), ...req.params },
     series: snap.series, marks: snap.marks ?? [], wait_graph: snap.wait_graph ?? null,

@@ -73,8 +73,10 @@ export class TimeChart {
     this.marks = marks;
     this.limit = limit;
     this.xMax = xMax;
+    // One M4 bucket per 3 px: each bucket's first, last, lowest and highest point is kept, so the
+    // line still touches every extreme, with a third of the points to draw.
     const w = width(this.host);
-    const data = m4(xs, cols, w);
+    const data = m4(xs, cols, Math.max(50, Math.floor(w / 3)));
     if (this.log) for (let i = 1; i < data.length; i++) data[i] = data[i].map((v) => (v > 0 ? v : null));
     this.u.setData(data);
   }

@@ -46,6 +46,17 @@ export class Pictures {
     });
     this.drawn = 0; // how many times the pictures were drawn (the tests read it)
     this.stamp = 0;
+    // The goroutine and heap charts are below the lesson: while a run is live they are redrawn
+    // only when on screen (and once more when they come into view), which keeps every frame of
+    // a 100,000-goroutine run short.
+    this.chartsVisible = true;
+    this.chartsStale = null;
+    if (typeof IntersectionObserver === 'function') {
+      new IntersectionObserver((entries) => {
+        this.chartsVisible = entries.some((e) => e.isIntersecting);
+        if (this.chartsVisible && this.chartsStale) { const f = this.chartsStale; this.chartsStale = null; f(); }
+      }, { rootMargin: '100px' }).observe($('charts-card'));
+    }
   }
 
   /**
@@ -126,10 +137,13 @@ export class Pictures {
     $('chart-goroutines').hidden = dup;
     $('goroutines-h').parentElement.hidden = dup;
     const stamp = ++this.stamp;
-    setTimeout(() => {
-      if (stamp !== this.stamp) return; // a newer drawing is on its way
+    const charts = () => {
       if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
       this.drawHeap(run, compare, xMax);
+    };
+    setTimeout(() => {
+      if (stamp !== this.stamp) return; // a newer drawing is on its way
+      if (timeline || this.chartsVisible) { this.chartsStale = null; charts(); } else this.chartsStale = charts;
       if (timeline) setTimeout(() => { if (stamp === this.stamp) this.drawTimeline(run, compare, xMax); }, 0);
     }, 0);
   }

@@ -98,6 +98,8 @@ export function headline(run, picture = pictureFor(run)) {
     const fatal = ms.find((m) => m.kind === 'fatal_send');
     if (fatal) out.push(['send after the close, fatal, at', `${num(fatal.t_ms, 1)} ms`]);
   }
+  // The best-practices lesson is its checklist: how many of the practices hold in this run.
+  if (run.checklist?.length) out.unshift(['practices that hold in this run', `${run.checklist.filter((c) => c.ok).length} of ${run.checklist.length}`]);
   if (out.length < 3 && (run.peak_goroutines != null || s.goroutines?.length)) {
     out.unshift(['peak goroutines', num(run.peak_goroutines ?? peak(s.goroutines))]);
   }

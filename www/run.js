@@ -296,6 +296,8 @@ export function firstScreen() {
   };
   const a = pick('unlimited'), b = pick('fixed-pool');
   if (!a || !b) return null;
+  // The form shows what A ran (Run repeats it), not the lesson's defaults beside a run that used others.
+  drawParams(findSpec(state.specs, a.scenario), a.variant, Object.fromEntries(Object.entries(a.params).map(([k, v]) => [k, String(v)])));
   return runPair(a, b, { firstScreen: true, startedBy: 'first-screen' });
 }
 

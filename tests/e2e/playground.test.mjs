@@ -28,6 +28,10 @@ const RUNS = [
   ['waitgroup-misuse', 'right', { time_scale: 20 }],
   ['best-practices', 'default', { time_scale: 20 }],
   ['sizing-sweep', 'default', { tasks: 30, workers: 8, work_iterations: 200000, time_scale: 20 }],
+  // The scenarios the issue "Every lesson proven" adds (run when this build's schema has them).
+  ['backpressure', 'block', { time_scale: 20 }],
+  ['backpressure', 'drop', { time_scale: 20 }],
+  ['rate-limit', 'token-bucket', { time_scale: 20 }],
 ];
 
 const max = (xs) => xs.reduce((m, v) => (v != null && v > m ? v : m), -Infinity);

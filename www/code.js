@@ -8,8 +8,8 @@ import { $, el, fill } from './dom.js';
 let shown = '';
 
 /** Shows the excerpts of (scenario, variant): `<scenario>/<variant>` if marked, else `<scenario>`. */
-export async function drawCode(scenario, variant) {
-  const key = `${scenario}/${variant}`;
+export async function drawCode(scenario, variant, tag = '') {
+  const key = `${scenario}/${variant}${tag}`;
   if (key === shown) return;
   shown = key;
   let s = null, failed = null;
@@ -18,8 +18,8 @@ export async function drawCode(scenario, variant) {
   for (const lang of ['go', 'rust']) {
     const x = s?.[lang];
     const name = lang === 'go' ? 'Go' : 'Rust that ran';
-    $(`code-${lang}-h`).replaceChildren(name, x ? el('span', { class: 'code-src' }, ` — ${x.file}, line ${x.line}`) : '');
+    $(`code-${lang}-h`).replaceChildren(name, tag ? ` of ${tag}: ${scenario} / ${variant}` : '', x ? el('span', { class: 'code-src' }, ` — ${x.file}, line ${x.line}`) : '');
     fill(`code-${lang}`, x ? x.code : failed ? `The code excerpts were not built into this site (${failed.message}).` : `No ${name} excerpt for ${scenario} / ${variant}.`);
   }
-  document.querySelector('.code').dataset.shown = failed ? 'missing' : key;
+  document.querySelector('.code').dataset.shown = failed ? 'missing' : `${scenario}/${variant}`;
 }

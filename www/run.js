@@ -54,7 +54,8 @@ export function drawResults({ firstScreen = false } = {}) {
     drawLog(null);
   }
   const shown = pair?.b ?? pair?.a ?? report;
-  if (state.spec && !document.body.classList.contains('embed')) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant);
+  // In a pair the code is B's, and says so.
+  if (state.spec && !document.body.classList.contains('embed')) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant, pair?.b ? 'B' : '');
   if (shown) document.body.dataset.lastReport = `${shown.scenario}/${shown.variant}`;
   else delete document.body.dataset.lastReport;
 }

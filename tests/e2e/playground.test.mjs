@@ -72,7 +72,11 @@ test('every scenario through the page: the picture, the number and the sentence 
     });
     // No chart misses the peak the figures report: thinning keeps every bucket's extremes.
     const counts = drawn.lesson?.labels[0] === 'goroutines alive' ? drawn.lesson : drawn.goroutines;
-    if (counts) assert.equal(max(counts.data[1]), max(r.series.goroutines), `${id}/${variant}: goroutine chart peak`);
+    if (counts) {
+      assert.equal(max(counts.data[1]), max(r.series.goroutines), `${id}/${variant}: goroutine chart peak`);
+      assert.equal(max(counts.data[1]), r.peak_goroutines, `${id}/${variant}: the chart's peak is the figure's`);
+    }
+    assert.equal(r.series.goroutines[0], r.goroutines_before, `${id}/${variant}: the series starts at goroutines_before`);
     for (const c of [drawn.lesson, drawn.goroutines, drawn.heap].filter(Boolean)) {
       assert.equal(new Set(c.colors).size, c.colors.length, `${id}/${variant}: distinct colours ${c.colors}`);
       assert.ok(c.labels.every((l) => l && !/^Value/.test(l)), `${id}/${variant}: legend names what is drawn: ${c.labels}`);

@@ -4,7 +4,7 @@
 // `--5` or `1e`, which is how garbage used to run the defaults. Here the text is kept as typed
 // and converted strictly (schema.js); a field that does not convert is marked and nothing runs.
 import { $, el, fill } from './dom.js';
-import { defaultsOf, findParam, InputError, parseText } from './schema.js';
+import { defaultsOf, findParam, parseText } from './schema.js';
 
 /** Text markers for a variant's kind: never an emoji alone. */
 export const KIND_MARK = { wrong: 'wrong', right: 'right', guide_bug: 'guide’s bug', demo: 'demo' };
@@ -94,4 +94,3 @@ export function fieldOf(error) {
   return name ? $('params').elements.namedItem(name) : null;
 }
 
-export { InputError };

@@ -1,7 +1,7 @@
 // Runs: one run, a stepping run, two runs side by side (the second perhaps in real Go), Stop, and
 // a lesson switch during a run. Every change goes through the state machine (state.js); what is
 // on screen is drawn from the state object alone (drawResults, drawLive).
-import api, { checkRun } from './api.js';
+import api from './api.js';
 import { $ } from './dom.js';
 import { drawParams, drawPicker, drawVariants, fieldOf, markInvalid, readParams } from './form.js';
 import { bytes, num, runName } from './format.js';
@@ -302,4 +302,3 @@ export function firstScreen() {
   return runPair(a, b, { firstScreen: true, startedBy: 'first-screen' });
 }
 
-export { checkRun };

@@ -60,10 +60,19 @@ export function pictureFor(run) {
   return { kind: 'goroutines' };
 }
 
+/**
+ * The marks as they happened: a send the Report marks fatal is only drawn as fatal when it came
+ * after the close (in a race the "late" send can come first, and nothing panics).
+ */
+export function truthful(marks = []) {
+  const closeT = marks.find((m) => m.kind === 'close')?.t_ms ?? Infinity;
+  return marks.map((m) => (m.kind === 'fatal_send' && m.t_ms < closeT ? { ...m, kind: 'send' } : m));
+}
+
 /** The marks a picture draws: the instants every chart shows, and the ones it is about. */
 export function marksFor(picture, marks = []) {
   const about = new Set(picture.kind === 'gauges' ? picture.def.marks : []);
-  return marks.filter((m) => EVERYWHERE.has(m.kind) || about.has(m.kind));
+  return truthful(marks).filter((m) => EVERYWHERE.has(m.kind) || about.has(m.kind));
 }
 
 /**
@@ -95,8 +104,10 @@ export function headline(run, picture = pictureFor(run)) {
   } else if (picture.kind === 'sequence') {
     const ms = (run.marks ?? []);
     out.push(['sends before the close', num(ms.filter((m) => m.kind === 'send').length)]);
-    const fatal = ms.find((m) => m.kind === 'fatal_send');
-    if (fatal) out.push(['send after the close, fatal, at', `${num(fatal.t_ms, 1)} ms`]);
+    const closeT = ms.find((m) => m.kind === 'close')?.t_ms ?? Infinity;
+    const late = ms.find((m) => m.kind === 'fatal_send');
+    if (late && late.t_ms >= closeT) out.push(['send after the close, fatal, at', `${num(late.t_ms, 1)} ms`]);
+    else if (late) out.push(['the late send came before the close, at', `${num(late.t_ms, 1)} ms`]);
   }
   // The best-practices lesson is its checklist: how many of the practices hold in this run.
   if (run.checklist?.length) out.unshift(['practices that hold in this run', `${run.checklist.filter((c) => c.ok).length} of ${run.checklist.length}`]);

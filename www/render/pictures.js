@@ -6,7 +6,7 @@ import { $, el, fill } from '../dom.js';
 import { bytes, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { EVERYWHERE, gaugeLabel, marksFor, pictureFor, pictureTitle } from './lessons.js';
+import { EVERYWHERE, gaugeLabel, marksFor, pictureFor, pictureTitle, truthful } from './lessons.js';
 import { drawSequence } from './sequence.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
@@ -19,7 +19,7 @@ function joined(a, colsA, b, colsB) {
   return uPlot.join([[a.t_ms, ...colsA], [b.t_ms, ...colsB]]);
 }
 
-const everywhere = (marks = []) => marks.filter((m) => EVERYWHERE.has(m.kind));
+const everywhere = (marks = []) => truthful(marks).filter((m) => EVERYWHERE.has(m.kind));
 const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
 
 export class Pictures {
@@ -126,7 +126,9 @@ export class Pictures {
       if (lessonKind === 'gauges') this.drawGauges(run, compare, pic.def, xMax, legend);
       else this.drawCounts(this.lesson, run, compare, xMax);
     }
-    for (const k of new Set([...marksFor(pic, run.marks), ...(compare ? everywhere(compare.marks) : [])].map((m) => m.kind))) {
+    // (The graph and the send/close line carry their own legends.)
+    const charted = lessonKind === 'gauges' || lessonKind === 'goroutines';
+    for (const k of new Set(charted ? [...marksFor(pic, run.marks), ...(compare ? everywhere(compare.marks) : [])].map((m) => m.kind) : [])) {
       const [color, name] = markStyle(k);
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }

@@ -27,20 +27,30 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     parts.push(svg('rect', { x: x(m.t_ms) - 2, y: 18, width: 4, height: axisY - 18, fill: 'currentColor' }),
       svg('text', { x: x(m.t_ms) + 6, y: 28, class: 'seq-label seq-strong' }, m.label || 'close(ch)'));
   }
+  // A send marked fatal is drawn as one only when it really came after the close: in a race the
+  // "late" send can land first, and then nothing panics (the sentence beside says so too).
+  const closeT = ms.find((m) => m.kind === 'close')?.t_ms ?? Infinity;
   ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').forEach((m, i) => {
     const cx = x(m.t_ms);
+    const afterClose = m.t_ms >= closeT;
+    if (m.kind === 'fatal_send' && !afterClose) {
+      parts.push(svg('line', { x1: cx, y1: axisY - 26, x2: cx, y2: axisY, stroke: '#0072B2', 'stroke-width': 3, 'stroke-dasharray': '3 2' }),
+        svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + i * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label' },
+          `the late send came first, at ${num(m.t_ms, 1)} ms, before the close: ${m.label || 'send'} (no panic this time)`));
+      return;
+    }
     parts.push(svg('path', { d: `M${cx - 8},${axisY - 8 - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }),
       svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + i * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' },
         `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms: ${m.label || 'panic: send on closed channel'}`));
   });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
-  const fatal = ms.find((m) => m.kind === 'fatal_send');
+  const fatal = ms.find((m) => m.kind === 'fatal_send' && m.t_ms >= closeT);
   const sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${closeAt != null ? `, close at ${num(closeAt, 1)} ms` : ''}${fatal ? `, then a send at ${num(fatal.t_ms, 1)} ms on the closed channel: the program panics` : ''}.`;
   host.replaceChildren(
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sequence' }, parts),
     el('p', { class: 'legend' },
       el('span', { class: 'k', style: null }, el('span', { class: 'swatch', 'data-c': 'send' }), 'send'), ' ',
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'close' }), 'close(ch)'), ' ',
-      el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'fatal' }), '✕ send on the closed channel (fatal)')));
+      fatal ? el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'fatal' }), '✕ send on the closed channel (fatal)') : null));
   return sentence;
 }

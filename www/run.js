@@ -23,39 +23,37 @@ export function initRuns() {
 // ------------------------------------------------------------------ drawing from the state
 
 /** Draws the results area from the state: a pair, a Report, a live run, or nothing yet. */
+let detailsStamp = 0;
 export function drawResults({ firstScreen = false } = {}) {
   drawControls();
   drawStatus();
   drawLesson();
   drawNext({ firstScreen });
   const { pair, report } = state;
+  const shown = pair?.b ?? pair?.a ?? report;
   if (pair) {
-    const main = pair.b ?? pair.a;
-    pictures.draw(main, pair.b ? pair.a : null);
-    drawFigures(null, pair);
+    pictures.draw(shown, pair.b ? pair.a : null);
     drawFindings($('findings'), [...(pair.a.findings ?? []).map((f) => ({ ...f, message: `A: ${f.message}` })),
       ...(pair.b?.findings ?? []).map((f) => ({ ...f, message: `B: ${f.message}` }))]);
-    drawTables(main);
-    drawDataTables(main);
-    drawLog(main);
   } else if (report) {
     pictures.draw(report);
-    drawFigures(report);
     drawFindings($('findings'), report.findings);
-    drawTables(report);
-    drawDataTables(report);
-    drawLog(report);
   } else {
     pictures.clear();
-    drawFigures(null);
     drawFindings($('findings'), []);
-    drawTables(null);
-    drawDataTables(null);
-    drawLog(null);
   }
-  const shown = pair?.b ?? pair?.a ?? report;
-  // In a pair the code is B's, and says so.
-  if (state.spec && !document.body.classList.contains('embed')) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant, pair?.b ? 'B' : '');
+  // The details below the lesson (figures, tables, output, code) in a task of their own, so the
+  // lesson's picture is not held up by them and no single task grows long.
+  const stamp = ++detailsStamp;
+  setTimeout(() => {
+    if (stamp !== detailsStamp) return;
+    drawFigures(pair ? null : report, pair);
+    drawTables(shown);
+    drawDataTables(shown);
+    drawLog(shown);
+    // In a pair the code is B's, and says so.
+    if (state.spec && !document.body.classList.contains('embed')) drawCode(shown?.scenario ?? state.spec.id, shown?.variant ?? state.variant, pair?.b ? 'B' : '');
+  }, 0);
   if (shown) document.body.dataset.lastReport = `${shown.scenario}/${shown.variant}`;
   else delete document.body.dataset.lastReport;
 }

@@ -227,6 +227,7 @@ test('Enter in a field runs; "Copy link" carries run=1 and the link reproduces t
   assert.equal(r1.params.seed, 42);
   await page.click('summary:has-text("Share and export")');
   await page.click('#copy-link');
+  await page.waitForSelector('#share-note[data-copied]');
   const link = await page.getAttribute('#share-note', 'data-copied');
   assert.match(link, /[?&]run=1(&|$)/);
   assert.match(link, /seed=42/);

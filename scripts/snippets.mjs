@@ -17,7 +17,9 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const MARK = /^\s*\/\/ snippet:(start|end) ([a-z0-9-]+(?:\/[a-z0-9-]+)?)\s*$/;
+// A marker is a comment alone on its line, or after code (rustfmt moves a comment that follows
+// a closing brace onto the brace's line: `} // snippet:end x`); such code belongs to the region.
+const MARK = /^(.*?)\s*\/\/ snippet:(start|end) ([a-z0-9-]+(?:\/[a-z0-9-]+)?)\s*$/;
 
 function files(dir, ext, recurse) {
   const out = [];
@@ -47,13 +49,20 @@ export function regions(paths, errors) {
     const file = relative(ROOT, path);
     const lines = readFileSync(path, 'utf8').split('\n');
     const open = new Map(); // key -> index of its start line
+    // The code of a line without its marker comment; null for a marker alone on its line.
+    const codeOf = (l) => {
+      const m = l.match(MARK);
+      if (!m) return l;
+      return m[1].trim() ? m[1] : null;
+    };
     lines.forEach((line, i) => {
       const m = line.match(MARK);
       if (!m) return;
-      const [, what, key] = m;
+      const [, , what, key] = m;
       if (what === 'start') {
         if (open.has(key)) errors.push(`${file}:${i + 1}: snippet ${key} started twice`);
-        open.set(key, i);
+        // A start marker after code starts the region with that line.
+        open.set(key, codeOf(line) === null ? i : i - 1);
         return;
       }
       if (!open.has(key)) {
@@ -62,8 +71,9 @@ export function regions(paths, errors) {
       }
       const from = open.get(key);
       open.delete(key);
-      // Marker lines of other regions nested inside are not part of the code shown.
-      const body = lines.slice(from + 1, i).filter((l) => !MARK.test(l));
+      // Marker comments of other regions inside are not part of the code shown.
+      const upTo = codeOf(line) === null ? i : i + 1;
+      const body = lines.slice(from + 1, upTo).map(codeOf).filter((l) => l !== null);
       while (body.length && !body[body.length - 1].trim()) body.pop();
       if (!body.length) errors.push(`${file}:${from + 1}: snippet ${key} is empty`);
       const code = dedent(body).join('\n');
@@ -72,7 +82,7 @@ export function regions(paths, errors) {
       else if (prev) prev.code += `\n\n${code}`;
       else {
         let first = from + 1; // the first code line (1-based), after any nested markers
-        while (first < i && MARK.test(lines[first])) first++;
+        while (first < i && codeOf(lines[first]) === null) first++;
         found.set(key, { file, line: first + 1, code });
       }
     });

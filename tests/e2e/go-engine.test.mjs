@@ -167,12 +167,15 @@ test('snippets: every variant gets Go and Rust code; a missing marker is an erro
     'package main', '', '// snippet:start demo/one', '// snippet:start demo/two', 'func shared() {}',
     '// snippet:end demo/two', '// snippet:end demo/one', '', '// snippet:start demo/one', '\tfunc one() {',
     '\t\treturn', '\t}', '// snippet:end demo/one', '// snippet:start demo/open', 'func open() {}', ''].join('\n'));
-  await writeFile(join(dir, 'rs', 'a.rs'), '    // snippet:start demo\n    fn demo() {}\n    // snippet:end demo\n');
+  await writeFile(join(dir, 'rs', 'a.rs'), '    // snippet:start demo\n    fn demo() {}\n    // snippet:end demo\n'
+    // rustfmt puts a comment that follows a brace on the brace's line: the brace is kept.
+    + '    // snippet:start demo/three\n    fn three() {\n    } // snippet:end demo/three\n');
   const schema = [{ id: 'demo', variants: [{ id: 'one' }, { id: 'two' }, { id: 'three' }] }];
   const { snippets, errors } = extract(schema, { goDir: join(dir, 'go'), rustDir: join(dir, 'rs') });
   assert.deepEqual(snippets.demo.one.go, { file: snippets.demo.one.go.file, line: 5, code: 'func shared() {}\n\nfunc one() {\n\treturn\n}' });
   assert.equal(snippets.demo.two.go.code, 'func shared() {}');
   assert.equal(snippets.demo.two.rust.code, 'fn demo() {}'); // the scenario's excerpt, dedented
+  assert.equal(snippets.demo.three.rust.code, 'fn three() {\n}');
   assert.deepEqual(errors.map((e) => e.replace(/^.*a\.go:/, 'a.go:')), [
     'a.go:14: snippet demo/open has no snippet:end',
     'no go snippet for demo/three: mark one with // snippet:start demo/three (or demo)',

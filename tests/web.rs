@@ -75,8 +75,10 @@ macro_rules! on_web_workers {
     )*};
 }
 
+runtime_bodies!(on_web_workers);
+
+// Go's own tests (natively in tests/golang.rs) and the pool (tests/pool.rs).
 on_web_workers!(
-    goroutines_spread_over_threads,
     go_fifo_asynch,
     go_fifo_synch,
     go_daisy_chain(2_000),
@@ -84,15 +86,6 @@ on_web_workers!(
     go_nonblock,
     go_closed_chan,
     select_is_fair,
-    select_default_send_and_timeout,
-    waitgroup_semantics,
-    context_errors,
-    deadlock_is_detected,
-    sleeping_is_not_deadlock,
-    leak_when_channel_not_closed(false),
-    panic_is_reported_and_runtime_continues,
-    time_scale_keeps_ratios,
-    semaphore_limits_concurrency,
     pool_close_drains,
     pool_cancel_reports_queued_jobs,
     pool_try_submit_timeout_and_panic,

@@ -6,8 +6,9 @@
 //! [`schema`] publishes both. The ids are part of the interface (CLI, wasm API, URLs, the Go
 //! programs).
 //!
-//! Each scenario file marks the code the page shows with `// snippet:start <scenario>[/<variant>]`
-//! and `// snippet:end …` (CONTRACT.md); `scripts/snippets.mjs` extracts them at build time.
+//! Each scenario file marks the code the page shows with `snippet:start` and `snippet:end`
+//! comments keyed `<scenario>[/<variant>]` (CONTRACT.md); `scripts/snippets.mjs` extracts them
+//! at build time.
 //!
 //! # Examples
 //!
@@ -39,11 +40,13 @@ use serde::{ser::SerializeMap, Serialize, Serializer};
 pub use self::{
     params::{Mode, Param, Params, QueuePolicy, Workload},
     report::{
-        Check, Ended, Latency, Mark, MarkKind, Recorder, Report, Table, TaskCounts, TaskOutcome,
-        TimelineRow, TimelineTask,
+        Check, Ended, Latency, Recorder, Report, Table, TaskCounts, TaskOutcome, TimelineRow,
+        TimelineTask,
     },
     run::{run_blocking, Run, Snapshot},
 };
+// One gauge and one mark vocabulary for the runtime and the scenarios.
+pub use crate::runtime::{gauge, Gauge, Mark, MarkKind};
 use crate::{
     params::{ParamError, SchemaParam, Value},
     runtime::{go_named, goid, num_goroutine, recover, SpawnHandler},
@@ -296,44 +299,10 @@ impl Ctx {
     }
 
     /// Marks an instant of the run on its time axis.
+    /// It goes to the runtime's marks, so the Chrome trace shows it as well.
     pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
-        self.rec.mark(now_ms(), kind, label);
+        crate::runtime::mark(kind, label);
     }
-}
-
-/// A scenario gauge: a named value the runtime samples into `series.gauges` (connections in
-/// use, queue depth, the WaitGroup counter…).
-#[derive(Clone)]
-pub struct Gauge(Arc<std::sync::atomic::AtomicU64>);
-
-impl Gauge {
-    /// Sets the value.
-    pub fn set(&self, v: u64) {
-        self.0.store(v, std::sync::atomic::Ordering::Release);
-    }
-
-    /// Adds `d` (which may be negative; the value never goes below 0).
-    pub fn add(&self, d: i64) {
-        let _ = self.0.fetch_update(
-            std::sync::atomic::Ordering::AcqRel,
-            std::sync::atomic::Ordering::Acquire,
-            |v| Some(v.saturating_add_signed(d)),
-        );
-    }
-
-    /// The value now.
-    pub fn get(&self) -> u64 {
-        self.0.load(std::sync::atomic::Ordering::Acquire)
-    }
-}
-
-/// The current runtime's gauge `name` (created at 0).
-///
-/// # Panics
-///
-/// Outside a goroutine.
-pub fn gauge(name: &str) -> Gauge {
-    Gauge(crate::runtime::gauge(name))
 }
 
 /// Runtime milliseconds now (inside a goroutine).

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::params::Params;
 use crate::{
     metrics::Series,
-    runtime::{goroutine::GoroutineInfo, Finding, FindingKind},
+    runtime::{goroutine::GoroutineInfo, Finding, FindingKind, Mark, MarkKind},
 };
 
 /// How a run ended.
@@ -195,53 +195,6 @@ pub struct Check {
     pub ok: Option<bool>,
 }
 
-/// What an instant on the time axis marks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MarkKind {
-    /// `wg.Add`.
-    Add,
-    /// `wg.Done`.
-    Done,
-    /// `wg.Wait` called.
-    Wait,
-    /// `wg.Wait` returned.
-    WaitReturned,
-    /// A context cancelled.
-    Cancel,
-    /// A deadline passed.
-    Deadline,
-    /// A channel closed.
-    Close,
-    /// A send.
-    Send,
-    /// A send that panicked (on a closed channel).
-    FatalSend,
-    /// A task dropped (queue full).
-    Drop,
-    /// A panic.
-    Panic,
-    /// A deadlock detected.
-    Deadlock,
-    /// A timeout.
-    Timeout,
-    /// A resource acquired.
-    Acquire,
-    /// A resource released.
-    Release,
-}
-
-/// An instant on the run's time axis.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Mark {
-    /// Runtime ms.
-    pub t_ms: f64,
-    /// What happened.
-    pub kind: MarkKind,
-    /// A short label (`"cancel() after 10 results"`).
-    pub label: String,
-}
-
 /// Everything a run measured.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -282,7 +235,7 @@ pub struct Report {
     /// Instants on the time axis (cancel, close, Add/Done/Wait, drops…).
     pub marks: Vec<Mark>,
     /// Who waits on what: the graph at the deadlock, or at the end for leaks.
-    pub wait_graph: Option<()>,
+    pub wait_graph: Option<crate::runtime::WaitGraph>,
     /// Per worker, its tasks.
     pub timeline: Vec<TimelineRow>,
     /// Deadlocks, leaks, panics, early returns, hangs.
@@ -318,9 +271,8 @@ impl Report {
     pub fn gauge_max(&self, name: &str) -> f64 {
         self.series
             .gauges
-            .iter()
-            .find(|g| g.name == name)
-            .map_or(0.0, |g| g.values.iter().fold(0.0, |a, &b| a.max(b)))
+            .get(name)
+            .map_or(0.0, |v| v.iter().fold(0.0, |a, &b| a.max(b)))
     }
 
     /// The table with this title.

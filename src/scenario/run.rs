@@ -21,6 +21,10 @@ use crate::{
     runtime::{Finding, FindingKind, Progress, RunError, RunHandle, Runtime},
 };
 
+/// The event log of a scenario run keeps this many events (about 5 MB); `Runtime::trace` is
+/// built from it.
+const EVENTS_CAP: usize = 100_000;
+
 /// A live view of a running scenario, posted to the page while it runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
@@ -83,6 +87,7 @@ impl Run {
         let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
         check_budget(p.tasks, (spec.peak)(&p, variant), env.budget)?;
         let mut b = Runtime::builder()
+            .record_events(EVENTS_CAP)
             .sample_every(Duration::from_secs_f64(0.002 * p.time_scale.max(1.0)))
             .time_scale(p.time_scale);
         b = match (p.mode, env.threads) {
@@ -299,8 +304,19 @@ impl Run {
                 0.0
             },
             series,
-            marks: std::mem::take(&mut rec.marks),
-            wait_graph: None,
+            // Nothing after an unrecovered panic belongs to the program.
+            marks: std::mem::take(&mut rec.marks)
+                .into_iter()
+                .chain(self.rt.marks())
+                .filter(|m| fatal.as_ref().is_none_or(|f| m.t_ms <= f.at_ms))
+                .collect(),
+            // The graph that explains the end: the cycle at a deadlock, the orphaned waiters of
+            // a leak.
+            wait_graph: match ended {
+                Ended::Deadlock => self.rt.deadlock_graph(),
+                Ended::Completed | Ended::Hung if after > 0 => Some(self.rt.wait_graph()),
+                Ended::Completed | Ended::Hung | Ended::Panicked | Ended::Stopped => None,
+            },
             timeline: timeline(std::mem::take(&mut rec.tasks)),
             findings,
             tables: std::mem::take(&mut rec.tables),
@@ -360,8 +376,8 @@ fn truncate(s: &mut Series, t_ms: f64) {
     ] {
         v.truncate(keep);
     }
-    for g in &mut s.gauges {
-        g.values.truncate(keep);
+    for values in s.gauges.values_mut() {
+        values.truncate(keep);
     }
 }
 

@@ -128,6 +128,14 @@ async fn main(c: Arc<Ctx>) {
                 c.rec.number("producer_blocked_ms", now_ms() - t);
             }
             // snippet:end backpressure/block
+            // snippet:start backpressure/unbounded
+            Variant::Unbounded => {
+                jobs.send(job)
+                    .await
+                    .expect("never full, never closed early");
+                c.rec.submitted(1);
+            }
+            // snippet:end backpressure/unbounded
             // snippet:start backpressure/drop
             Variant::Drop => match jobs.try_send(job) {
                 // select { case jobs <- job: default: dropped++ }
@@ -139,13 +147,6 @@ async fn main(c: Arc<Ctx>) {
                 Err(TrySendError::Closed(_)) => unreachable!("only the producer closes jobs"),
             },
             // snippet:end backpressure/drop
-            // snippet:start backpressure/unbounded
-            Variant::Unbounded => {
-                jobs.send(job)
-                    .await
-                    .expect("never full, never closed early");
-                c.rec.submitted(1);
-            } // snippet:end backpressure/unbounded
         }
         depth.set(jobs.len() as u64);
         time::sleep(Duration::from_secs_f64(p.submit_every_ms / 1e3)).await;
@@ -156,10 +157,10 @@ async fn main(c: Arc<Ctx>) {
     jobs.close().expect("closed once");
     c.mark(MarkKind::Close, "close(jobs)");
     wg.wait().await;
+    let counts = c.rec.inner.lock().unwrap().counts;
     c.rec.log(format!(
         "done: {} tasks run, {} dropped",
-        c.rec.inner.lock().unwrap().counts.successful,
-        c.rec.inner.lock().unwrap().counts.dropped
+        counts.successful, counts.dropped
     ));
 }
 

@@ -360,6 +360,7 @@ impl Pool {
         }
     }
 
+    // snippet:start best-practices/inner-panic
     /// `processTask`: the work runs in an inner goroutine; 8: a timeout bounds the wait for it.
     async fn process_task(&self, task: Task, c: &Arc<Ctx>) -> (Option<String>, TaskOutcome) {
         if task.id == PANICKING_TASK && self.variant == Variant::Default {
@@ -410,6 +411,7 @@ impl Pool {
             (Some("task cancelled".into()), TaskOutcome::Cancelled)
         }
     }
+    // snippet:end best-practices/inner-panic
 
     /// `Submit`: 9, `select { case bp.tasks <- task: case <-bp.ctx.Done(): return ctx.Err() }`;
     /// broken: a plain send, which waits as long as the queue stays full.
@@ -448,6 +450,7 @@ impl Pool {
         }
     }
 
+    // snippet:start best-practices/guide-cancel
     /// The guide's `Cancel`: cancel, wait, close results, then drain the tasks channel, which
     /// only ends once somebody closes it.
     async fn guide_cancel(&self, c: &Ctx) {
@@ -462,6 +465,7 @@ impl Pool {
         c.rec.log("Cancel(): draining tasks (for range bp.tasks)…");
         while self.tasks.recv().await.is_some() {}
     }
+    // snippet:end best-practices/guide-cancel
 
     /// 11: `Stats()`: queued tasks and queued results; broken: the pool offers no metrics.
     fn stats(&self) -> Option<(usize, usize)> {
@@ -678,10 +682,12 @@ async fn main(c: Arc<Ctx>) {
             }
         }
         c.rec.number("results", 1.0);
+        // snippet:start best-practices/guide-cancel
         if v == Variant::GuideCancel && ok + failed == (p.tasks / 2).max(1) {
             c.rec.log(format!("Cancel() after {} results", ok + failed));
             pool.guide_cancel(&c).await;
         }
+        // snippet:end best-practices/guide-cancel
     }
     // defer cancel(): the end of main's lifecycle.
     end_life.cancel();

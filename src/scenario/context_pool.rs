@@ -190,6 +190,7 @@ impl WorkerPool {
         self.close_results(c, "Close()");
     }
 
+    // snippet:start context-pool/guide-cancel
     /// `Cancel`: `wp.cancel(); wp.wg.Wait(); close(wp.results)`.
     async fn cancel(&self, c: &Ctx) {
         self.cancel.cancel();
@@ -209,6 +210,7 @@ impl WorkerPool {
             None => close(),
         }
     }
+    // snippet:end context-pool/guide-cancel
 }
 // snippet:end context-pool
 

@@ -6,8 +6,9 @@
 //! [`schema`] publishes both. The ids are part of the interface (CLI, wasm API, URLs, the Go
 //! programs).
 //!
-//! Each scenario file marks the code the page shows with `// snippet:start <scenario>[/<variant>]`
-//! and `// snippet:end …` (CONTRACT.md); `scripts/snippets.mjs` extracts them at build time.
+//! Each scenario file marks the code the page shows with `snippet:start` and `snippet:end`
+//! comments keyed `<scenario>[/<variant>]` (CONTRACT.md); `scripts/snippets.mjs` extracts them
+//! at build time.
 //!
 //! # Examples
 //!
@@ -298,8 +299,9 @@ impl Ctx {
     }
 
     /// Marks an instant of the run on its time axis.
+    /// It goes to the runtime's marks, so the Chrome trace shows it as well.
     pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
-        self.rec.mark(now_ms(), kind, label);
+        crate::runtime::mark(kind, label);
     }
 }
 

@@ -304,9 +304,11 @@ impl Run {
                 0.0
             },
             series,
+            // Nothing after an unrecovered panic belongs to the program.
             marks: std::mem::take(&mut rec.marks)
                 .into_iter()
                 .chain(self.rt.marks())
+                .filter(|m| fatal.as_ref().is_none_or(|f| m.t_ms <= f.at_ms))
                 .collect(),
             // The graph that explains the end: the cycle at a deadlock, the orphaned waiters of
             // a leak.

@@ -339,8 +339,10 @@ fn db_pool_pool(r: &Report) {
         3.0,
         "all 3 connections in use, never more"
     );
-    // 10 workers, 3 connections: 7 wait in Acquire at the start.
-    assert_eq!(r.gauge_max("waiting_for_connection"), 7.0);
+    // 10 workers, 3 connections: 7 wait in Acquire at the start (a worker that has just
+    // released one may queue up again before a woken waiter leaves Acquire).
+    let waiting = r.gauge_max("waiting_for_connection");
+    assert!((7.0..=10.0).contains(&waiting), "{waiting}");
     // Some worker waited in Acquire at least one whole query (the shortest is 110 ms), and the
     // wait is Acquire's alone: less than the run minus the shortest query.
     let max_wait = r.number("max_wait_for_connection_ms");
@@ -806,11 +808,14 @@ fn sizing_default(r: &Report) {
         "I/O scales with workers: {:?}",
         r.numbers
     );
-    if r.number("gomaxprocs") == 2.0 {
-        // CPU work stops scaling at GOMAXPROCS: 64 workers are not much faster than 2.
+    // CPU work cannot beat the cores: no pool size runs it faster than GOMAXPROCS single
+    // workers would (with room for the noise of a shared machine).
+    let g = r.number("gomaxprocs");
+    for w in sizes {
+        let tps = r.number(&format!("cpu_tps_{w}"));
         assert!(
-            r.number("cpu_tps_64") < 1.5 * r.number("cpu_tps_2"),
-            "{:?}",
+            tps <= 1.5 * g * r.number("cpu_tps_1"),
+            "{w} workers: {:?}",
             r.numbers
         );
     }

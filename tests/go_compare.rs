@@ -422,10 +422,14 @@ fn compare(go: &PathBuf, c: &Case) -> Vec<String> {
             &mut e,
         );
     }
+    let label = match c.params.iter().find(|(k, _)| *k == "break") {
+        Some((_, n)) => format!("{} break={n}", c.variant),
+        None => c.variant.to_string(),
+    };
     eprintln!(
         "{:22} {:20} peak go {:>5} rust {:>5}  after {}/{}  {:?}  ({:.1} s)",
         c.scenario,
-        c.variant,
+        label,
         g["peak_goroutines"],
         r["peak_goroutines"],
         g["goroutines_after"],

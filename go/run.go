@@ -40,8 +40,10 @@ type Run struct {
 
 	eventExtra int64 // atomic: js/wasm event goroutines beyond the baseline (eventGoroutines)
 	eventBase  int64
-	peak       int64 // atomic: the most goroutines alive at once, the whole run
-	phasePeak  int64 // atomic: the same since the last startPhase()
+	// lastEventScan: when the event goroutines were last counted (js/wasm has one thread).
+	lastEventScan time.Time
+	peak          int64 // atomic: the most goroutines alive at once, the whole run
+	phasePeak     int64 // atomic: the same since the last startPhase()
 
 	mu                       sync.Mutex
 	series                   Series
@@ -211,13 +213,24 @@ func (r *Run) goroutines() int {
 
 // count is goroutines(), looked at twice on js/wasm when it would be a new peak: a new peak must
 // not be one of the runtime's event goroutines.
+//
+// The runtime can only start one while the program is idle, never during a loop that starts
+// goroutines, so one look per millisecond of wall time is enough: a loop that starts a
+// thousand goroutines is not slowed by a stack walk for each.
 func (r *Run) count() int {
 	g := r.goroutines()
-	if runtime.GOOS == "js" && int64(g) > atomic.LoadInt64(&r.peak) && runtime.NumGoroutine() <= 64 {
-		atomic.StoreInt64(&r.eventExtra, r.eventGoroutines()-r.eventBase)
+	if runtime.GOOS == "js" && int64(g) > atomic.LoadInt64(&r.peak) && runtime.NumGoroutine() <= 64 &&
+		time.Since(r.lastEventScan) >= time.Millisecond {
+		r.scanEventGoroutines()
 		g = r.goroutines()
 	}
 	return g
+}
+
+// scanEventGoroutines updates the count of the js/wasm runtime's event goroutines.
+func (r *Run) scanEventGoroutines() {
+	atomic.StoreInt64(&r.eventExtra, r.eventGoroutines()-r.eventBase)
+	r.lastEventScan = time.Now()
 }
 
 // eventGoroutines counts the js/wasm runtime's goroutines that wait for browser events. The
@@ -329,7 +342,7 @@ func (r *Run) sampleLoop(ready chan<- int) {
 			return
 		case <-tick.C:
 			if runtime.GOOS == "js" && runtime.NumGoroutine() <= 64 {
-				atomic.StoreInt64(&r.eventExtra, r.eventGoroutines()-r.eventBase)
+				r.scanEventGoroutines()
 			}
 			r.point(r.count(), true)
 			if r.stream != nil && time.Since(lastFlush) >= 20*time.Millisecond {
@@ -497,7 +510,7 @@ func (r *Run) finish() *Report {
 	wall := r.wallMs()
 	runtimeMs := r.nowMs()
 	if runtime.GOOS == "js" {
-		atomic.StoreInt64(&r.eventExtra, r.eventGoroutines()-r.eventBase)
+		r.scanEventGoroutines()
 	}
 	// Let goroutines on their way out finish: up to 200 ms of wall time, until every goroutine
 	// left is blocked on something that nothing will release.
@@ -508,6 +521,9 @@ func (r *Run) finish() *Report {
 		}
 		time.Sleep(time.Millisecond)
 		left = r.leftovers()
+	}
+	if runtime.GOOS == "js" {
+		r.scanEventGoroutines() // the settling above may have let the runtime start one
 	}
 	r.point(r.goroutines(), true)
 	if r.sampler {

@@ -47,12 +47,15 @@ func doublingWorkers(r *Run, jobs <-chan int, results chan<- int, wg *sync.WaitG
 // snippet:end deadlock-unbuffered/wrong
 
 // snippet:start deadlock-unbuffered/wrong
-// Main sends every job before reading any result, on unbuffered channels: the workers block
-// handing over results nobody reads, main blocks handing over the next job.
+// snippet:start deadlock-unbuffered/small-buffer
+// sendThenRead sends every job before reading any result, on channels of the given capacity.
+// Unbuffered (wrong): the workers block handing over results nobody reads, main blocks handing
+// over the next job. Buffers smaller than the work (small-buffer: 3 and 3, with a job in each
+// of 2 workers, hold 8 of 10 jobs): the same, a little later.
 // fatal error: all goroutines are asleep - deadlock!
-func deadlockWrong(r *Run) {
-	jobs := make(chan int)
-	results := make(chan int)
+func sendThenRead(r *Run, capacity uint64) {
+	jobs := make(chan int, capacity)
+	results := make(chan int, capacity)
 	var wg sync.WaitGroup
 	doublingWorkers(r, jobs, results, &wg)
 	for i := 0; i < int(r.p.Tasks); i++ {
@@ -65,26 +68,14 @@ func deadlockWrong(r *Run) {
 	}
 	wg.Wait()
 }
+
+// snippet:end deadlock-unbuffered/small-buffer
+func deadlockWrong(r *Run) { sendThenRead(r, 0) }
 
 // snippet:end deadlock-unbuffered/wrong
 
 // snippet:start deadlock-unbuffered/small-buffer
-// Buffers of `queue` (3) hold less than 10 jobs need: the same deadlock, a little later.
-func deadlockSmallBuffer(r *Run) {
-	jobs := make(chan int, r.p.Queue)
-	results := make(chan int, r.p.Queue)
-	var wg sync.WaitGroup
-	doublingWorkers(r, jobs, results, &wg)
-	for i := 0; i < int(r.p.Tasks); i++ {
-		jobs <- i
-		r.submitted(1)
-	}
-	close(jobs)
-	for i := 0; i < int(r.p.Tasks); i++ {
-		<-results
-	}
-	wg.Wait()
-}
+func deadlockSmallBuffer(r *Run) { sendThenRead(r, r.p.Queue) }
 
 // snippet:end deadlock-unbuffered/small-buffer
 

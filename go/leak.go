@@ -19,6 +19,14 @@ func init() {
 
 // snippet:start leak-unclosed-channel/wrong
 // snippet:start leak-unclosed-channel/right
+// sendJobs sends `tasks` jobs, one at a time (the channel is unbuffered).
+func sendJobs(r *Run, jobs chan<- int) {
+	for i := 0; i < int(r.p.Tasks); i++ {
+		jobs <- i
+		r.submitted(1)
+	}
+}
+
 // startRangeWorkers starts workers that range over jobs until it is closed.
 func startRangeWorkers(r *Run, jobs chan int, wg *sync.WaitGroup) {
 	for w := 0; w < int(r.p.Workers); w++ {
@@ -43,10 +51,7 @@ func leakWrong(r *Run) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	startRangeWorkers(r, jobs, &wg)
-	for i := 0; i < int(r.p.Tasks); i++ {
-		jobs <- i
-		r.submitted(1)
-	}
+	sendJobs(r, jobs)
 	// No close(jobs), and wg.Wait() here would deadlock.
 	r.logf("Main finished, but workers are still waiting... goroutines: %d", runtime.NumGoroutine()-r.offset)
 	r.sleep(ms(500)) // the guide's time.Sleep(500 * time.Millisecond) before counting
@@ -60,10 +65,7 @@ func leakRight(r *Run) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	startRangeWorkers(r, jobs, &wg)
-	for i := 0; i < int(r.p.Tasks); i++ {
-		jobs <- i
-		r.submitted(1)
-	}
+	sendJobs(r, jobs)
 	close(jobs)
 	wg.Wait()
 	r.logf("All workers shut down cleanly")

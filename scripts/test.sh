@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Every test, in order, stopping at the first failure; ends with one summary line.
 #
-#   fmt · clippy (native) · clippy (wasm32, threaded) · cargo test · loom · build · wasm-pack test
-#   (Chromium, threaded build) · end-to-end (Playwright + Debian's Chromium)
+#   fmt · clippy (native) · clippy (wasm32, threaded) · cargo test · go vet + go test · Go/Rust
+#   comparison · loom · build · wasm-pack test (Chromium, threaded build) · end-to-end (Playwright
+#   + Debian's Chromium)
 #
 # On a fresh machine it first installs what the tests need (scripts/setup.sh --browser).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Setup installs Go: from here on, a test that needs Go and does not find it fails (never skips).
+export WPP_REQUIRE_GO=1
 
 passed=0; failed=0; started=$SECONDS
 step() { # name, command...
@@ -30,7 +33,11 @@ step "setup" bash scripts/setup.sh --browser
 step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --all-targets -- -D warnings
 step "clippy (wasm32, threaded)" cargo clippy --all-targets "${WASM_THREADS[@]}" -- -D warnings
-step "cargo test (native)" cargo test --release
+step "cargo test (native)" cargo test --release -- --skip go_compare_
+# The Go programs of go/ (Go 1.19 from apt, installed by setup): vet, then their own tests.
+step "go vet + go test (go/)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./...'
+# Each scenario run in Go and in Rust with the same parameters and seed; a missing Go fails.
+step "Go and Rust agree (tests/go_compare.rs)" env WPP_REQUIRE_GO=1 cargo test --release --test go_compare
 # The channel and WaitGroup cores under loom (their own target dir: --cfg loom rebuilds all).
 step "loom model checks" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom
 step "build (both wasm packages, dist/)" bash scripts/build.sh

@@ -230,7 +230,11 @@ fn print_report(r: &Report, verbose: bool) {
         println!(
             "{:>2}. {} {:42} {}",
             c.n,
-            if c.ok { "ok  " } else { "FAIL" },
+            match c.ok {
+                Some(true) => "ok  ",
+                Some(false) => "FAIL",
+                None => "--  ",
+            },
             c.practice,
             c.evidence
         );

@@ -40,6 +40,7 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(main(c)),
         lesson,
+        checklist: super::no_checklist,
         // main, the submitter and the workers.
         peak: |p, _| p.workers + 2,
     }

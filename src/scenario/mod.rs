@@ -6,8 +6,9 @@
 //! [`schema`] publishes both. The ids are part of the interface (CLI, wasm API, URLs, the Go
 //! programs).
 //!
-//! Each scenario file marks the code the page shows with `// snippet:start <scenario>[/<variant>]`
-//! and `// snippet:end …` (CONTRACT.md); `scripts/snippets.mjs` extracts them at build time.
+//! Each scenario file marks the code the page shows with `snippet:start` and `snippet:end`
+//! comments keyed `<scenario>[/<variant>]` (CONTRACT.md); `scripts/snippets.mjs` extracts them
+//! at build time.
 //!
 //! # Examples
 //!
@@ -18,6 +19,7 @@
 //! assert_eq!(r.goroutines_after, 5); // the five workers, blocked on `range jobs`
 //! ```
 
+mod backpressure;
 mod best_practices;
 mod comparison;
 mod context_pool;
@@ -25,6 +27,7 @@ mod database;
 mod errors;
 pub mod params;
 mod pools;
+mod rate_limit;
 mod report;
 mod run;
 mod sizing;
@@ -161,6 +164,8 @@ pub struct Spec {
     main: Main,
     /// The lesson paragraph, from the finished Report and the variant's index.
     lesson: fn(&Report, usize) -> String,
+    /// The best-practices checklist, computed from the finished Report (most have none).
+    checklist: fn(&Report, usize) -> Vec<Check>,
     /// Goroutines alive at once as a function of the parameters (for the memory budget).
     peak: fn(&Params, usize) -> u64,
 }
@@ -190,6 +195,11 @@ impl Serialize for Spec {
     }
 }
 
+/// The checklist of a scenario that has none.
+fn no_checklist(_: &Report, _: usize) -> Vec<Check> {
+    Vec::new()
+}
+
 /// Every scenario, in the guide's order.
 pub fn scenarios() -> Vec<Spec> {
     vec![
@@ -204,6 +214,8 @@ pub fn scenarios() -> Vec<Spec> {
         waitgroup::spec(),
         best_practices::spec(),
         sizing::spec(),
+        backpressure::spec(),
+        rate_limit::spec(),
     ]
 }
 
@@ -268,6 +280,10 @@ impl Ctx {
     where
         F: Future<Output = ()> + Send + 'static,
     {
+        // Boxed, so that every scenario goroutine is one future type: the scheduler's and
+        // async-task's code for a goroutine is generic over its future, and one copy per
+        // `go` site was most of the wasm module's size.
+        let f: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(f);
         let c = self.clone();
         go_named(name, async move {
             if let Err(message) = recover(f).await {
@@ -283,8 +299,9 @@ impl Ctx {
     }
 
     /// Marks an instant of the run on its time axis.
+    /// It goes to the runtime's marks, so the Chrome trace shows it as well.
     pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
-        self.rec.mark(now_ms(), kind, label);
+        crate::runtime::mark(kind, label);
     }
 }
 

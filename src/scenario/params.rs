@@ -303,15 +303,6 @@ impl Params {
         self.used.iter().map(|(p, _)| *p)
     }
 
-    /// The queue as the pool takes it.
-    pub fn pool_queue(&self) -> crate::pool::QueuePolicy {
-        match self.queue_policy {
-            QueuePolicy::Bounded => crate::pool::QueuePolicy::Bounded(self.queue as usize),
-            QueuePolicy::None => crate::pool::QueuePolicy::None,
-            QueuePolicy::Unbounded => crate::pool::QueuePolicy::Unbounded,
-        }
-    }
-
     /// Types `raw` over the scenario's defaults (`used`) and the variant's (`overrides`).
     ///
     /// # Errors

@@ -14,7 +14,6 @@ use serde::Serialize;
 use super::params::Params;
 use crate::{
     metrics::Series,
-    pool::Outcome,
     runtime::{goroutine::GoroutineInfo, Finding, FindingKind, Mark, MarkKind},
 };
 
@@ -71,19 +70,6 @@ pub enum TaskOutcome {
     TimedOut,
     /// Never ran to the end: cancelled, or the program ended first.
     Cancelled,
-}
-
-impl TaskOutcome {
-    /// The outcome of a pool task.
-    pub fn of<R>(o: &Outcome<R>) -> TaskOutcome {
-        match o {
-            Outcome::Success(_) => TaskOutcome::Success,
-            Outcome::Failed(_) => TaskOutcome::Failed,
-            Outcome::Panicked(_) => TaskOutcome::Panicked,
-            Outcome::TimedOut => TaskOutcome::TimedOut,
-            Outcome::Cancelled => TaskOutcome::Cancelled,
-        }
-    }
 }
 
 /// How the submitted tasks ended. `submitted == successful + failed + cancelled + timed_out`;
@@ -204,8 +190,9 @@ pub struct Check {
     pub practice: String,
     /// What this run measured or observed.
     pub evidence: String,
-    /// Whether the evidence shows the practice holding.
-    pub ok: bool,
+    /// Whether the evidence shows the practice holding; `None` when its situation never came
+    /// (the program ended first), so there is nothing to tick or cross.
+    pub ok: Option<bool>,
 }
 
 /// Everything a run measured.
@@ -333,7 +320,6 @@ pub(crate) struct Recorded {
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
     pub(crate) tables: Vec<Table>,
-    pub(crate) checklist: Vec<Check>,
     pub(crate) numbers: BTreeMap<String, f64>,
     pub(crate) marks: Vec<Mark>,
     pub(crate) hung: bool,
@@ -443,18 +429,6 @@ impl Recorder {
                 title: title.to_string(),
                 columns: columns.iter().map(|c| c.to_string()).collect(),
                 rows,
-            })
-        });
-    }
-
-    /// Adds the checklist entry of practice `n`.
-    pub fn check(&self, n: u8, practice: &str, evidence: String, ok: bool) {
-        self.with(|r| {
-            r.checklist.push(Check {
-                n,
-                practice: practice.into(),
-                evidence,
-                ok,
             })
         });
     }

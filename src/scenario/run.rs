@@ -304,9 +304,11 @@ impl Run {
                 0.0
             },
             series,
+            // Nothing after an unrecovered panic belongs to the program.
             marks: std::mem::take(&mut rec.marks)
                 .into_iter()
                 .chain(self.rt.marks())
+                .filter(|m| fatal.as_ref().is_none_or(|f| m.t_ms <= f.at_ms))
                 .collect(),
             // The graph that explains the end: the cycle at a deadlock, the orphaned waiters of
             // a leak.
@@ -318,7 +320,7 @@ impl Run {
             timeline: timeline(std::mem::take(&mut rec.tasks)),
             findings,
             tables: std::mem::take(&mut rec.tables),
-            checklist: std::mem::take(&mut rec.checklist),
+            checklist: vec![],
             log: Vec::new(),
             numbers: std::mem::take(&mut rec.numbers),
             lesson: String::new(),
@@ -338,6 +340,7 @@ impl Run {
         }
         report.log = rec.log;
         report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
         report
     }

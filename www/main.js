@@ -209,7 +209,7 @@ function renderTables(r) {
   }
   if (r.checklist.length) {
     const h = document.createElement('h3'); h.textContent = 'The 15 best practices, with evidence from this run';
-    el.append(h, table(['', 'practice', 'evidence'], r.checklist.map((c) => [c.ok ? `✅ ${c.n}` : `❌ ${c.n}`, c.practice, c.evidence])));
+    el.append(h, table(['', 'practice', 'evidence'], r.checklist.map((c) => [c.ok === null ? `– ${c.n}` : c.ok ? `✅ ${c.n}` : `❌ ${c.n}`, c.practice, c.evidence])));
   }
   el.hidden = el.childElementCount === 0;
 }
@@ -241,8 +241,8 @@ function renderDataTables(r) {
   const s = r.series;
   const step = Math.max(1, Math.ceil(s.t_ms.length / 60));
   const rows = [];
-  for (let i = 0; i < s.t_ms.length; i += step) rows.push([num(s.t_ms[i], 1), s.goroutines[i], s.running[i], s.blocked[i], s.queued[i], fmtBytes(s.heap_bytes[i]), ...s.gauges.map((g) => g.values[i])]);
-  $('series-table').replaceChildren(table(['runtime ms', 'goroutines', 'running', 'blocked', 'queued', 'heap', ...s.gauges.map((g) => g.name)], rows));
+  for (let i = 0; i < s.t_ms.length; i += step) rows.push([num(s.t_ms[i], 1), s.goroutines[i], s.running[i], s.blocked[i], s.queued[i], fmtBytes(s.heap_bytes[i]), ...Object.values(s.gauges).map((v) => v[i])]);
+  $('series-table').replaceChildren(table(['runtime ms', 'goroutines', 'running', 'blocked', 'queued', 'heap', ...Object.keys(s.gauges)], rows));
   const tl = [];
   for (const row of r.timeline) for (const t of row.tasks) if (tl.length < 300) tl.push([row.worker || 'never ran', t.task, num(t.start_ms, 1), num(t.end_ms, 1), t.outcome]);
   $('timeline-table').replaceChildren(table(['worker', 'task', 'start ms', 'end ms', 'outcome'], tl));
@@ -357,8 +357,8 @@ function download(name, type, data) {
 
 function seriesCsv(s) {
   const cols = ['t_ms', 'goroutines', 'running', 'blocked', 'queued', 'heap_bytes'];
-  const lines = [[...cols, ...s.gauges.map((g) => g.name)].join(',')];
-  for (let i = 0; i < s.t_ms.length; i++) lines.push([...cols.map((c) => s[c][i]), ...s.gauges.map((g) => g.values[i])].join(','));
+  const lines = [[...cols, ...Object.keys(s.gauges)].join(',')];
+  for (let i = 0; i < s.t_ms.length; i++) lines.push([...cols.map((c) => s[c][i]), ...Object.values(s.gauges).map((v) => v[i])].join(','));
   return lines.join('\n');
 }
 

@@ -69,6 +69,25 @@ impl fmt::Debug for Run {
     }
 }
 
+/// Everything [`Run::start`] checks before it runs anything: the scenario, the variant, the
+/// parameters and the memory budget. Returns the scenario, the variant's index and the typed
+/// parameters.
+///
+/// # Errors
+///
+/// As [`Run::start`], except a runtime that could not start.
+pub fn check(
+    id: &str,
+    variant: Option<&str>,
+    params: &RawParams,
+    env: &Env,
+) -> Result<(Spec, usize, Params), ScenarioError> {
+    let (spec, variant) = find(id, variant)?;
+    let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
+    check_budget(p.tasks, (spec.need)(&p, variant), env.budget)?;
+    Ok((spec, variant, p))
+}
+
 impl Run {
     /// Types the parameters, checks the memory budget, builds a runtime and starts the
     /// scenario's main goroutine.
@@ -83,9 +102,7 @@ impl Run {
         params: &RawParams,
         env: &Env,
     ) -> Result<Run, ScenarioError> {
-        let (spec, variant) = find(id, variant)?;
-        let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
-        check_budget(p.tasks, (spec.peak)(&p, variant), env.budget)?;
+        let (spec, variant, p) = check(id, variant, params, env)?;
         let mut b = Runtime::builder()
             .record_events(EVENTS_CAP)
             .sample_every(Duration::from_secs_f64(0.002 * p.time_scale.max(1.0)))
@@ -187,6 +204,13 @@ impl Run {
             finished: c.finished() + c.cancelled,
             series,
         }
+    }
+
+    /// The run so far as a Chrome Trace Event Format document (Perfetto, `chrome://tracing`):
+    /// a row per runner thread and per goroutine, a bar each time a goroutine ran, instants for
+    /// closes, cancels, panics and deadlocks. Take it before [`Run::finish`].
+    pub fn trace(&self) -> crate::runtime::Trace {
+        self.rt.trace()
     }
 
     /// Stops the run: the next poll ends it, and the report says "stopped".
@@ -394,19 +418,20 @@ fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
     c
 }
 
-/// The per-worker timeline, each row in start order.
-fn timeline(tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
-    let mut by_worker: std::collections::BTreeMap<u64, Vec<TimelineTask>> = Default::default();
-    for (w, t) in tasks {
-        by_worker.entry(w).or_default().push(t);
+/// The per-worker timeline, rows by worker, each row in start order.
+fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
+    tasks.sort_by(|(w1, a), (w2, b)| w1.cmp(w2).then(a.start_ms.total_cmp(&b.start_ms)));
+    let mut rows: Vec<TimelineRow> = Vec::new();
+    for (worker, t) in tasks {
+        match rows.last_mut() {
+            Some(row) if row.worker == worker => row.tasks.push(t),
+            _ => rows.push(TimelineRow {
+                worker,
+                tasks: vec![t],
+            }),
+        }
     }
-    by_worker
-        .into_iter()
-        .map(|(worker, mut tasks)| {
-            tasks.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-            TimelineRow { worker, tasks }
-        })
-        .collect()
+    rows
 }
 
 /// Runs a scenario to the end on the calling thread (native, or a thread that may block).
@@ -421,21 +446,31 @@ pub fn run_blocking(
     env: &Env,
 ) -> Result<Report, ScenarioError> {
     let mut run = Run::start(id, variant, params, env)?;
+    drive(&mut run, env);
+    Ok(run.finish())
+}
+
+/// Polls a started run until it is done, sleeping while it has nothing to do (native, or a
+/// thread that may block).
+pub fn drive(run: &mut Run, env: &Env) {
     loop {
         match run.poll() {
-            Progress::Done => return Ok(run.finish()),
+            Progress::Done => return,
             Progress::IdleFor(ms) => {
                 #[cfg(not(target_arch = "wasm32"))]
                 std::thread::sleep(Duration::from_secs_f64(ms.clamp(0.0, 5.0) / 1e3));
                 #[cfg(target_arch = "wasm32")]
                 let _ = ms;
             }
-            Progress::Running =>
-            {
+            // Threads of its own run it: look again in a ms. (On wasm a blocking thread
+            // spins; the browser's driver does not use this loop.)
+            Progress::Running => {
                 #[cfg(not(target_arch = "wasm32"))]
                 if env.threads > 0 {
                     std::thread::sleep(Duration::from_millis(1));
                 }
+                #[cfg(target_arch = "wasm32")]
+                let _ = env;
             }
         }
     }

@@ -44,7 +44,16 @@ pub struct Snapshot {
     pub finished: u64,
     /// The series so far (thinned to at most 1500 rows).
     pub series: Series,
+    /// The instants so far (cancel, close, Add/Done/Wait…).
+    pub marks: Vec<crate::runtime::Mark>,
+    /// Who waits on what right now, while few enough goroutines are alive to draw
+    /// ([`LIVE_GRAPH_MAX`]); `None` beyond, when building and posting it would cost more than
+    /// the picture is worth.
+    pub wait_graph: Option<crate::runtime::WaitGraph>,
 }
+
+/// The most live goroutines a snapshot draws a wait-for graph for.
+pub const LIVE_GRAPH_MAX: usize = 300;
 
 /// A started scenario. Drive it with [`Run::poll`] until it is done, then [`Run::finish`].
 pub struct Run {
@@ -193,7 +202,12 @@ impl Run {
         let (goroutines, running, blocked, queued) = self.rt.counts();
         let mut series = self.rt.series();
         series.thin(1500);
-        let c = self.ctx.rec.inner.lock().unwrap().counts;
+        let (c, mut marks) = {
+            let r = self.ctx.rec.inner.lock().unwrap();
+            (r.counts, r.marks.clone())
+        };
+        marks.extend(self.rt.marks());
+        marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
         Snapshot {
             t_ms: self.rt.now_ms(),
             goroutines,
@@ -203,6 +217,8 @@ impl Run {
             heap_bytes: heap().live_bytes.saturating_sub(self.heap0.live_bytes),
             finished: c.finished() + c.cancelled,
             series,
+            marks,
+            wait_graph: (goroutines <= LIVE_GRAPH_MAX).then(|| self.rt.wait_graph()),
         }
     }
 

@@ -36,6 +36,7 @@ macro_rules! each_scenario_test {
             rate_limit,
             deterministic_reports_repeat,
             stepping_matches_running,
+            snapshots_carry_the_live_picture,
             bad_parameters_are_refused,
             memory_budget_is_measured,
         );
@@ -952,6 +953,41 @@ pub fn stepping_matches_running() {
     assert_eq!(stepped.tasks, straight.tasks);
     assert_eq!(stepped.runtime_ms, straight.runtime_ms);
     assert_eq!(stepped.timeline, straight.timeline);
+}
+
+/// While a run goes, a snapshot has what the page draws live: the marks so far and, for a
+/// few hundred goroutines or fewer, who waits on what.
+pub fn snapshots_carry_the_live_picture() {
+    use worker_pool_playground::runtime::Progress;
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let p = json!({"mode": "deterministic"});
+    let mut run = Run::start(
+        "deadlock-unbuffered",
+        Some("blocked-workers"),
+        &raw(p),
+        &env(),
+    )
+    .unwrap();
+    // Into main's 2 s sleep: both workers are blocked sending a result nobody reads yet.
+    let mut snap = run.snapshot();
+    while snap.t_ms < 1000.0 {
+        assert_ne!(run.step(1), Progress::Done);
+        snap = run.snapshot();
+    }
+    let g = serde_json::to_value(snap.wait_graph.expect("a live graph")).unwrap();
+    let sends = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["label"] == "waits to send")
+        .count();
+    assert_eq!(sends, 2, "{g}");
+    assert!(
+        snap.marks.iter().any(|m| m.label == "close(jobs)"),
+        "{:?}",
+        snap.marks
+    );
+    drop(run);
 }
 
 /// Bad input gets a short, clear error and never runs the defaults.

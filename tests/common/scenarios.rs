@@ -315,7 +315,26 @@ fn context_pool_cancel(r: &Report) {
 }
 
 fn context_pool_guide_cancel(r: &Report) {
-    ends_like_go(r, "panic: close of closed channel");
+    // Cancel and Close both close results; whoever comes second panics, unless main has
+    // drained results and returned first (a race in Go too, which usually goes the other way).
+    match r.ended {
+        Ended::Panicked => ends_like_go(r, "panic: close of closed channel"),
+        ended => {
+            assert_eq!(ended, Ended::Completed);
+            assert!(
+                r.lesson
+                    .starts_with("This time main returned before the second close"),
+                "{}",
+                r.lesson
+            );
+            let closes = r
+                .marks
+                .iter()
+                .filter(|m| m.label.ends_with("close(results)"))
+                .count();
+            assert_eq!(closes, 1, "{:?}", r.marks);
+        }
+    }
 }
 
 /// With more tasks than fit, the submitter is still blocked in Submit at the cancel: it is
@@ -810,16 +829,18 @@ fn sizing_default(r: &Report) {
         "I/O scales with workers: {:?}",
         r.numbers
     );
-    // CPU work cannot beat the cores: no pool size runs it faster than GOMAXPROCS single
-    // workers would (with room for the noise of a shared machine).
+    // CPU work cannot beat the cores: no pool larger than GOMAXPROCS runs it much faster than
+    // the best pool of at most GOMAXPROCS workers. (Not against 1 worker alone: in the browser
+    // the first size runs before the JIT has optimized doWork.)
     let g = r.number("gomaxprocs");
-    for w in sizes {
-        let tps = r.number(&format!("cpu_tps_{w}"));
-        assert!(
-            tps <= 1.5 * g * r.number("cpu_tps_1"),
-            "{w} workers: {:?}",
-            r.numbers
-        );
+    let tps = |w: &&str| r.number(&format!("cpu_tps_{w}"));
+    let small = sizes
+        .iter()
+        .filter(|w| w.parse::<f64>().unwrap() <= g)
+        .map(tps)
+        .fold(0.0, f64::max);
+    for w in sizes.iter().filter(|w| w.parse::<f64>().unwrap() > g) {
+        assert!(tps(w) <= 1.5 * small, "{w} workers: {:?}", r.numbers);
     }
 }
 

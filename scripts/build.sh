@@ -13,11 +13,13 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm binaryen's w
 say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
 # `--profile wasm` (Cargo.toml): opt-level "z", fat LTO, one codegen unit, wasm-opt -Oz.
 PROFILE=${WASM_PROFILE:-wasm}
+# Extra cargo features for both packages: `npm run bench` adds `bench` (the suite's export).
+EXTRA_FEATURES=${WASM_FEATURES:+,$WASM_FEATURES}
 
 inputs_hash() {
   { find src -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
-    echo "$PROFILE"; } | sha256sum | cut -d' ' -f1
+    echo "$PROFILE $EXTRA_FEATURES"; } | sha256sum | cut -d' ' -f1
 }
 
 # The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
@@ -56,8 +58,8 @@ build_pkg() { # name, features, [RUSTFLAGS override]
   say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm, $(gzip -9c "$out/worker_pool_playground_bg.wasm" | wc -c) bytes gzipped"
 }
 
-build_pkg threads "threads,no-bundler"
-build_pkg single "no-bundler" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
+build_pkg threads "threads,no-bundler$EXTRA_FEATURES"
+build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
 
 say "assembling dist/"
 rm -rf dist.tmp && mkdir -p dist.tmp/vendor

@@ -48,7 +48,8 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         // main (the producer) and the workers.
-        peak: |p, _| p.workers + 1,
+        // main (the producer) and the workers; each queued task holds its 1 KB body.
+        need: |p, _| (p.workers + 1) * 901 + p.tasks * 1009,
     }
 }
 

@@ -87,7 +87,9 @@ pub(super) fn spec() -> Spec {
         checklist,
         // main, the submitter, the workers, one task goroutine per worker, and the drills'
         // pools (each its workers and a submitter), which may outlive their drill when broken.
-        peak: |p, _| 2 + 2 * p.workers + 2 * (p.workers + 1),
+        // main, the submitter, the workers, one task goroutine per worker, and the drills'
+        // pools (each its workers and a submitter), which may outlive their drill when broken.
+        need: |p, _| (2 + 2 * p.workers + 2 * (p.workers + 1)) * 1271 + p.tasks * 947,
     }
 }
 

@@ -45,7 +45,8 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(control(c)),
         lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.tasks + 2,
+        // one goroutine per task in the first phase (its task's records included).
+        need: |p, _| (p.tasks + 2) * 166,
     }
 }
 

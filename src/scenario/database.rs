@@ -42,7 +42,7 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         // main, the submitter and the workers.
-        peak: |p, _| p.workers + 2,
+        need: |p, _| (p.workers + 2) * 598 + p.tasks * 225,
     }
 }
 

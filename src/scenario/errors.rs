@@ -45,7 +45,7 @@ pub(super) fn leak_spec() -> Spec {
         main: |c| Box::pin(leak(c)),
         lesson: leak_lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.workers + 1,
+        need: |p, _| (p.workers + 1) * 496 + p.tasks * 128,
     }
 }
 
@@ -163,7 +163,7 @@ pub(super) fn send_closed_spec() -> Spec {
         main: |c| Box::pin(send_closed(c)),
         lesson: send_closed_lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.senders + 3,
+        need: |p, _| (p.senders + 3) * 4237 + p.tasks * (p.senders + 1) * 42,
     }
 }
 
@@ -384,7 +384,7 @@ pub(super) fn deadlock_spec() -> Spec {
         main: |c| Box::pin(deadlock(c)),
         lesson: deadlock_lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.workers + 3,
+        need: |p, _| (p.workers + 3) * 672 + p.tasks * 156,
     }
 }
 

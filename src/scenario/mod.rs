@@ -43,7 +43,7 @@ pub use self::{
         Check, Ended, Latency, Recorder, Report, Table, TaskCounts, TaskOutcome, TimelineRow,
         TimelineTask,
     },
-    run::{run_blocking, Run, Snapshot},
+    run::{check, drive, run_blocking, Run, Snapshot},
 };
 // One gauge and one mark vocabulary for the runtime and the scenarios.
 pub use crate::runtime::{gauge, Gauge, Mark, MarkKind};
@@ -166,8 +166,10 @@ pub struct Spec {
     lesson: fn(&Report, usize) -> String,
     /// The best-practices checklist, computed from the finished Report (most have none).
     checklist: fn(&Report, usize) -> Vec<Check>,
-    /// Goroutines alive at once as a function of the parameters (for the memory budget).
-    peak: fn(&Params, usize) -> u64,
+    /// Heap bytes a run with these parameters needs at its peak: its goroutines and its tasks
+    /// times what each costs, measured in Chromium's threaded build (docs/scenarios.md,
+    /// "Memory budget"); the budget check adds its margin.
+    need: fn(&Params, usize) -> u64,
 }
 
 impl fmt::Debug for Spec {
@@ -280,10 +282,17 @@ impl Ctx {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        // Boxed, so that every scenario goroutine is one future type: the scheduler's and
-        // async-task's code for a goroutine is generic over its future, and one copy per
-        // `go` site was most of the wasm module's size.
-        let f: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(f);
+        self.go_boxed(name, Box::pin(f))
+    }
+
+    /// [`Ctx::go`] on a boxed future. Not generic, so that every scenario goroutine is one and
+    /// the same future type: the scheduler's and async-task's code for a goroutine is generic
+    /// over its future, and one copy per `go` site was a large share of the wasm module.
+    fn go_boxed(
+        self: &Arc<Self>,
+        name: &'static str,
+        f: Pin<Box<dyn Future<Output = ()> + Send>>,
+    ) -> u64 {
         let c = self.clone();
         go_named(name, async move {
             if let Err(message) = recover(f).await {

@@ -48,7 +48,8 @@ pub(super) fn unlimited_spec() -> Spec {
         main: |c| Box::pin(unlimited(c)),
         lesson: unlimited_lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.tasks + 1,
+        // one goroutine per task (its task's records included).
+        need: |p, _| (p.tasks + 1) * 318,
     }
 }
 
@@ -129,7 +130,7 @@ pub(super) fn fixed_pool_spec() -> Spec {
         main: |c| Box::pin(fixed_pool(c)),
         lesson: fixed_pool_lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.workers + 3,
+        need: |p, _| (p.workers + 3) * 657 + p.tasks * 84,
     }
 }
 

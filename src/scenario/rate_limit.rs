@@ -46,7 +46,7 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         // main, the refiller and the workers.
-        peak: |p, _| p.workers + 2,
+        need: |p, _| (p.workers + 2) * 456 + p.tasks * 205,
     }
 }
 

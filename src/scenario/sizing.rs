@@ -37,7 +37,9 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(sweep(c)),
         lesson,
         checklist: super::no_checklist,
-        peak: |p, _| p.workers + 3,
+        // the largest pool and main; every size runs the tasks twice (CPU, I/O), and every
+        // task's latency is kept.
+        need: |p, _| (p.workers + 1) * 169 + 2 * p.tasks * sizes(p.workers).len() as u64 * 24,
     }
 }
 

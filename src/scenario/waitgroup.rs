@@ -55,7 +55,7 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         // main, the workers and the helper that waits with a time limit.
-        peak: |p, _| p.tasks + 2,
+        need: |p, _| (p.tasks + 2) * 549,
     }
 }
 

@@ -36,7 +36,9 @@ macro_rules! each_scenario_test {
             rate_limit,
             deterministic_reports_repeat,
             stepping_matches_running,
+            snapshots_carry_the_live_picture,
             bad_parameters_are_refused,
+            memory_budget_is_measured,
         );
     };
 }
@@ -313,7 +315,26 @@ fn context_pool_cancel(r: &Report) {
 }
 
 fn context_pool_guide_cancel(r: &Report) {
-    ends_like_go(r, "panic: close of closed channel");
+    // Cancel and Close both close results; whoever comes second panics, unless main has
+    // drained results and returned first (a race in Go too, which usually goes the other way).
+    match r.ended {
+        Ended::Panicked => ends_like_go(r, "panic: close of closed channel"),
+        ended => {
+            assert_eq!(ended, Ended::Completed);
+            assert!(
+                r.lesson
+                    .starts_with("This time main returned before the second close"),
+                "{}",
+                r.lesson
+            );
+            let closes = r
+                .marks
+                .iter()
+                .filter(|m| m.label.ends_with("close(results)"))
+                .count();
+            assert_eq!(closes, 1, "{:?}", r.marks);
+        }
+    }
 }
 
 /// With more tasks than fit, the submitter is still blocked in Submit at the cancel: it is
@@ -808,16 +829,18 @@ fn sizing_default(r: &Report) {
         "I/O scales with workers: {:?}",
         r.numbers
     );
-    // CPU work cannot beat the cores: no pool size runs it faster than GOMAXPROCS single
-    // workers would (with room for the noise of a shared machine).
+    // CPU work cannot beat the cores: no pool larger than GOMAXPROCS runs it much faster than
+    // the best pool of at most GOMAXPROCS workers. (Not against 1 worker alone: in the browser
+    // the first size runs before the JIT has optimized doWork.)
     let g = r.number("gomaxprocs");
-    for w in sizes {
-        let tps = r.number(&format!("cpu_tps_{w}"));
-        assert!(
-            tps <= 1.5 * g * r.number("cpu_tps_1"),
-            "{w} workers: {:?}",
-            r.numbers
-        );
+    let tps = |w: &&str| r.number(&format!("cpu_tps_{w}"));
+    let small = sizes
+        .iter()
+        .filter(|w| w.parse::<f64>().unwrap() <= g)
+        .map(tps)
+        .fold(0.0, f64::max);
+    for w in sizes.iter().filter(|w| w.parse::<f64>().unwrap() > g) {
+        assert!(tps(w) <= 1.5 * small, "{w} workers: {:?}", r.numbers);
     }
 }
 
@@ -855,28 +878,23 @@ fn backpressure_drop(r: &Report) {
         r.tasks.dropped
     );
     assert!(r.gauge_max("queue_depth") <= 20.0);
-    // The producer kept its pace.
+    // A task that got in waited behind at most 20 queued and 4 running tasks of < 100 ms.
     assert!(
-        r.number("producer_ms") < 1.3 * r.number("intended_ms"),
+        r.latency_ms.max < (20.0 / 4.0 + 2.0) * 100.0,
         "{:?}",
-        r.numbers
+        r.latency_ms
     );
 }
 
 fn backpressure_unbounded(r: &Report) {
     assert_eq!((r.tasks.submitted, r.tasks.dropped), (200, 0));
-    // The backlog grew far past the 20 the bounded queue would hold, and latency with it.
+    // The backlog grew far past the 20 a bounded queue would hold, and latency with it.
     assert!(
         r.gauge_max("queue_depth") > 60.0,
         "{}",
         r.gauge_max("queue_depth")
     );
     assert!(r.latency_ms.p99 > 1000.0, "{:?}", r.latency_ms);
-    assert!(
-        r.number("producer_ms") < 1.3 * r.number("intended_ms"),
-        "{:?}",
-        r.numbers
-    );
 }
 
 pub fn rate_limit() {
@@ -911,7 +929,8 @@ pub fn deterministic_reports_repeat() {
         let p = json!({"mode": "deterministic", "seed": 11, "tasks": 30});
         let strip = |r: Report| {
             let mut j = json_of(&r);
-            for k in ["wall_ms", "heap_peak_bytes", "total_alloc_bytes"] {
+            // Heap figures depend on the allocator's state, and some lessons quote them.
+            for k in ["wall_ms", "heap_peak_bytes", "total_alloc_bytes", "lesson"] {
                 j[k] = json!(0);
             }
             j["series"]["heap_bytes"] = json!([]);
@@ -955,6 +974,41 @@ pub fn stepping_matches_running() {
     assert_eq!(stepped.tasks, straight.tasks);
     assert_eq!(stepped.runtime_ms, straight.runtime_ms);
     assert_eq!(stepped.timeline, straight.timeline);
+}
+
+/// While a run goes, a snapshot has what the page draws live: the marks so far and, for a
+/// few hundred goroutines or fewer, who waits on what.
+pub fn snapshots_carry_the_live_picture() {
+    use worker_pool_playground::runtime::Progress;
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let p = json!({"mode": "deterministic"});
+    let mut run = Run::start(
+        "deadlock-unbuffered",
+        Some("blocked-workers"),
+        &raw(p),
+        &env(),
+    )
+    .unwrap();
+    // Into main's 2 s sleep: both workers are blocked sending a result nobody reads yet.
+    let mut snap = run.snapshot();
+    while snap.t_ms < 1000.0 {
+        assert_ne!(run.step(1), Progress::Done);
+        snap = run.snapshot();
+    }
+    let g = serde_json::to_value(snap.wait_graph.expect("a live graph")).unwrap();
+    let sends = g["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["label"] == "waits to send")
+        .count();
+    assert_eq!(sends, 2, "{g}");
+    assert!(
+        snap.marks.iter().any(|m| m.label == "close(jobs)"),
+        "{:?}",
+        snap.marks
+    );
+    drop(run);
 }
 
 /// Bad input gets a short, clear error and never runs the defaults.
@@ -1003,4 +1057,29 @@ pub fn bad_parameters_are_refused() {
         err("fixed-pool", Some("nope"), json!({})),
         "unknown variant \"nope\" of fixed-pool (known: default)"
     );
+}
+
+/// The memory budget of the browser builds, from the heap measured per goroutine and per task
+/// in Chromium: a million goroutines of `unlimited` fit, a million of `waitgroup-misuse` (more
+/// per goroutine) or of `best-practices` do not.
+pub fn memory_budget_is_measured() {
+    let browser = Env {
+        budget: 640 << 20,
+        ..env()
+    };
+    let check = |id: &str, p: Value| {
+        worker_pool_playground::scenario::check(id, None, &raw(p), &browser).map(|_| ())
+    };
+    assert_eq!(check("unlimited", json!({"tasks": 1_000_000})), Ok(()));
+    let e = check("waitgroup-misuse", json!({"tasks": 1_000_000})).unwrap_err();
+    assert!(
+        e.to_string().starts_with("tasks: 1000000 tasks with these settings need about 785 MiB (measured, with a 1.5× margin), more than this build's budget of 640 MiB"),
+        "{e}"
+    );
+    assert!(check(
+        "best-practices",
+        json!({"workers": 10000, "tasks": 1_000_000})
+    )
+    .is_err());
+    assert_eq!(check("fixed-pool", json!({"tasks": 1_000_000})), Ok(()));
 }

@@ -829,19 +829,13 @@ fn sizing_default(r: &Report) {
         "I/O scales with workers: {:?}",
         r.numbers
     );
-    // CPU work cannot beat the cores: no pool larger than GOMAXPROCS runs it much faster than
-    // the best pool of at most GOMAXPROCS workers. (Not against 1 worker alone: in the browser
-    // the first size runs before the JIT has optimized doWork.)
-    let g = r.number("gomaxprocs");
-    let tps = |w: &&str| r.number(&format!("cpu_tps_{w}"));
-    let small = sizes
-        .iter()
-        .filter(|w| w.parse::<f64>().unwrap() <= g)
-        .map(tps)
-        .fold(0.0, f64::max);
-    for w in sizes.iter().filter(|w| w.parse::<f64>().unwrap() > g) {
-        assert!(tps(w) <= 1.5 * small, "{w} workers: {:?}", r.numbers);
-    }
+    // The lesson's contrast: from 2 to 64 workers, I/O throughput grows with the workers
+    // while CPU throughput stays near what GOMAXPROCS threads give. (Wide margins: CPU timings
+    // on a shared machine, and in the browser, are noisy.)
+    let ratio =
+        |kind: &str| r.number(&format!("{kind}_tps_64")) / r.number(&format!("{kind}_tps_2"));
+    assert!(ratio("io") > 10.0, "{:?}", r.numbers);
+    assert!(ratio("cpu") < 3.0, "{:?}", r.numbers);
 }
 
 pub fn backpressure() {

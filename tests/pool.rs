@@ -16,3 +16,9 @@ fn cancel_reports_queued_jobs() {
 fn try_submit_timeout_and_panic() {
     common::pool_try_submit_timeout_and_panic();
 }
+
+/// The queue-depth counter race: 50 seeded interleavings.
+#[test]
+fn waiting_never_wraps() {
+    common::pool::waiting_never_wraps(50);
+}

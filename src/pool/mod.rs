@@ -319,7 +319,7 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
                 return;
             };
             drop(sel);
-            Counters::dec(&self.counters.waiting);
+            self.counters.dequeued();
             if self.ctx.err().is_some() {
                 // Picked up in the same instant as the cancel: it never runs.
                 self.report(job.id, 0, Outcome::Cancelled, now_ms(), job.queued_ms)
@@ -545,7 +545,7 @@ impl<J: Send + 'static, R: Send + 'static> Pool<J, R> {
         s.cancel.cancel();
         self.close();
         while let Ok(job) = s.queue.try_recv() {
-            Counters::dec(&s.counters.waiting);
+            s.counters.dequeued();
             s.report_cancelled(job.id, job.queued_ms);
         }
         if draining {

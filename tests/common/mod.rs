@@ -4,6 +4,7 @@
 //! runs. Go ports cite the file of golang/go they follow.
 #![allow(dead_code)]
 
+pub mod pool;
 pub mod scenarios;
 
 use std::{

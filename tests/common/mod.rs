@@ -4,6 +4,7 @@
 //! runs. Go ports cite the file of golang/go they follow.
 #![allow(dead_code)]
 
+pub mod golang;
 pub mod pool;
 pub mod scenarios;
 
@@ -56,10 +57,32 @@ where
 {
     for seed in 0..seeds {
         let rt = Runtime::builder().deterministic(seed).build().unwrap();
-        if let Err(e) = rt.block_on(main()) {
-            panic!("seed {seed}: {e}\nfindings: {:?}", rt.findings());
-        }
+        run_checked(&rt, main(), &format!("seed {seed}"));
     }
+}
+
+/// Runs `main` on `rt` and fails on a deadlock, on a panic of main, and on a panic of any other
+/// goroutine: the runtime records a goroutine's panic and carries on, so an `assert!` inside a
+/// goroutine would otherwise fail without failing the test (the first port of TestSelfSelect
+/// passed that way while every select panicked).
+pub fn run_checked<T, Fut>(rt: &Runtime, main: Fut, what: &str) -> T
+where
+    Fut: std::future::Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let v = rt
+        .block_on(main)
+        .unwrap_or_else(|e| panic!("{what}: {e}\nfindings: {:?}", rt.findings()));
+    let panics: Vec<_> = rt
+        .findings()
+        .into_iter()
+        .filter(|f| f.kind == FindingKind::Panic)
+        .collect();
+    assert!(
+        panics.is_empty(),
+        "{what}: a goroutine panicked: {panics:?}"
+    );
+    v
 }
 
 /// The guide's `doWork` sums 0..1,000,000 exactly, whatever the optimizer does.

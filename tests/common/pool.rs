@@ -26,7 +26,7 @@ pub fn waiting_never_wraps(seeds: u64) {
                 let pool = PoolBuilder::new()
                     .workers(2)
                     .queue(QueuePolicy::None)
-                    .build(move |t| {
+                    .build(move |_t| {
                         let m = s.lock().unwrap().as_ref().map(Pool::metrics);
                         async move {
                             let m = m.expect("the pool is in the slot before any submit");

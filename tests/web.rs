@@ -130,7 +130,12 @@ module_on_web_workers!(golang:
     chan_threads,
     nonblock_recv_race,
 );
-module_on_web_workers!(pool: waiting_never_wraps(10));
+module_on_web_workers!(pool:
+    waiting_never_wraps(10),
+    parent_cancel_reports_queued_jobs,
+    own_panic_reaches_wait,
+    closure_panic_is_the_tasks,
+);
 
 /// One test per scenario of the guide, the same bodies as `tests/scenarios.rs`.
 macro_rules! scenarios_on_web_workers {

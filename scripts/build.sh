@@ -15,13 +15,16 @@ PROFILE=${WASM_PROFILE:---release}
 
 inputs_hash() {
   { find src -type f -print0 | sort -z | xargs -0 sha256sum
-    sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
+    sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh target/wasm-sysroot/stamp
     echo "$PROFILE"; } | sha256sum | cut -d' ' -f1
 }
 
-# The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
-# is recovered (Go's `recover`) instead of killing its Web Worker.
+# Both unwind, so a panicking goroutine is recovered (Go's `recover`) instead of killing its Web
+# Worker, and neither can use the prebuilt wasm32 std. The threaded build takes its std (atomics,
+# unwinding) from the sysroot scripts/wasm-sysroot.sh builds once; the single-threaded build
+# rebuilds std itself (its RUSTFLAGS replace the config's, the sysroot flag included).
 BUILD_STD=(-Z build-std=panic_unwind,std)
+bash scripts/wasm-sysroot.sh
 
 build_pkg() { # name, features, [RUSTFLAGS override]
   local name=$1 features=$2 flags=${3:-}
@@ -39,10 +42,10 @@ build_pkg() { # name, features, [RUSTFLAGS override]
     # two std builds from evicting each other.
     RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/single \
       wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --no-default-features --features "$features" "${BUILD_STD[@]}"
   else
     wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features"
   fi
   echo "$hash" > "$stamp"
   say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm"

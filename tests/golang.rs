@@ -22,7 +22,7 @@ fn fifo_synch() {
 /// https://github.com/golang/go/blob/master/test/chan/goroutines.go (10,000 goroutines)
 #[test]
 fn daisy_chain() {
-    common::go_daisy_chain(10_000);
+    common::go_daisy_chain(common::miri_or(10_000, 100));
 }
 
 /// https://github.com/golang/go/blob/master/test/chan/sieve1.go
@@ -46,6 +46,7 @@ fn closed_chan() {
 /// https://github.com/golang/go/blob/master/test/chan/select5.go and the spec's "uniform
 /// pseudo-random selection"
 #[test]
+#[cfg_attr(miri, ignore = "2,000 selects to count: hours under Miri")]
 fn select_fairness() {
     common::select_is_fair();
 }

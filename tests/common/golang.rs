@@ -22,7 +22,7 @@ use worker_pool_playground::{
     time,
 };
 
-use super::{on_virtual_time, run_checked, runtime};
+use super::{miri_or, on_virtual_time, run_checked, runtime};
 
 /// Fails unless `ch` is closed and drained right now (`select { case <-ch: default: t.Error }`).
 fn assert_done(ch: &Chan<()>, what: &str) {
@@ -110,7 +110,7 @@ pub fn wait_group_race() {
     run_checked(
         &runtime(2),
         async {
-            for _ in 0..1000 {
+            for _ in 0..miri_or(1000, 20) {
                 let wg = WaitGroup::new();
                 let n = Arc::new(AtomicU32::new(0));
                 for _ in 0..2 {
@@ -151,7 +151,7 @@ pub fn mutex() {
             for _ in 0..10 {
                 let (m, inside, c) = (m.clone(), inside.clone(), c.clone());
                 go(async move {
-                    for i in 0..1000 {
+                    for i in 0..miri_or(1000, 30) {
                         let guard = if i % 3 == 0 {
                             m.try_lock()
                         } else {
@@ -170,7 +170,10 @@ pub fn mutex() {
             for _ in 0..10 {
                 c.recv().await;
             }
-            assert!(*m.lock().await >= 10 * 666, "every Lock got in");
+            assert!(
+                *m.lock().await >= 10 * (miri_or(1000, 30) - miri_or(334, 10)),
+                "every Lock got in"
+            );
         },
         "mutex",
     );
@@ -573,7 +576,7 @@ pub async fn chan_body(n: usize) {
             }
             // 4 senders × 1000 integers, 4 receivers: each value arrives 4 times.
             const P: usize = 4;
-            const L: i32 = 1000;
+            const L: i32 = miri_or(1000, 50) as i32;
             for _ in 0..P {
                 let c2 = c.clone();
                 go(async move {
@@ -619,12 +622,12 @@ pub async fn chan_body(n: usize) {
 
 /// TestChan on virtual time, two seeds.
 pub fn chan_virtual() {
-    on_virtual_time(2, || chan_body(20));
+    on_virtual_time(2, || chan_body(miri_or(20, 3) as usize));
 }
 
 /// TestChan on two threads.
 pub fn chan_threads() {
-    run_checked(&runtime(2), chan_body(20), "TestChan");
+    run_checked(&runtime(2), chan_body(miri_or(20, 3) as usize), "TestChan");
 }
 
 /// go1.19 src/runtime/chan_test.go, TestNonblockRecvRace, 1000 rounds (Go: 10,000; 100 with
@@ -637,7 +640,7 @@ pub fn nonblock_recv_race() {
         async {
             let failed = Arc::new(AtomicU32::new(0));
             let wg = WaitGroup::new();
-            for _ in 0..1000 {
+            for _ in 0..miri_or(1000, 20) {
                 let c: Chan<i32> = Chan::new(1);
                 c.send(1).await.unwrap();
                 wg.add(1).unwrap();
@@ -675,7 +678,7 @@ pub fn self_select() {
                     let (wg, c) = (wg.clone(), c.clone());
                     go(async move {
                         let _d = wg.defer_done();
-                        for i in 0..1000 {
+                        for i in 0..miri_or(1000, 20) {
                             let mut sel = Select::new();
                             let (send, recv) = if p == 0 || i % 2 == 0 {
                                 let s = sel.send(&c, p);

@@ -45,6 +45,15 @@ pub fn runtime(threads: usize) -> Runtime {
     runtime_scaled(threads, 1.0)
 }
 
+/// `n`, or `small` under Miri, which interprets every instruction (about 1000× slower).
+pub const fn miri_or(n: u32, small: u32) -> u32 {
+    if cfg!(miri) {
+        small
+    } else {
+        n
+    }
+}
+
 /// Tests about time run here: deterministic mode, one runtime per seed. Virtual time only moves
 /// when nothing can run, so a sleep or a timeout can neither end early nor be late, however
 /// loaded the machine (a real clock let `pool_try_submit_timeout_and_panic` see the worker still
@@ -55,6 +64,8 @@ where
     Fut: std::future::Future<Output = T> + Send + 'static,
     T: Send + 'static,
 {
+    // Miri interprets every instruction, about 1000× slower: two interleavings there.
+    let seeds = if cfg!(miri) { seeds.min(2) } else { seeds };
     for seed in 0..seeds {
         let rt = Runtime::builder().deterministic(seed).build().unwrap();
         run_checked(&rt, main(), &format!("seed {seed}"));

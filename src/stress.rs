@@ -347,15 +347,13 @@ impl Plan {
     }
 
     /// The program's main goroutine; it returns how many outcomes it checked, or what broke.
-    fn main(self, mode: Mode) -> impl Future<Output = Result<u64, String>> + Send + 'static {
-        async move {
-            match self {
-                Plan::Pool(p) => p.run(mode == Mode::Virtual).await,
-                Plan::FanIn(p) => p.run().await,
-                Plan::Pipeline(p) => p.run().await,
-                Plan::Semaphore(p) => p.run().await,
-                Plan::Leak { workers, jobs } => leak(workers, jobs).await,
-            }
+    async fn main(self, mode: Mode) -> Result<u64, String> {
+        match self {
+            Plan::Pool(p) => p.run(mode == Mode::Virtual).await,
+            Plan::FanIn(p) => p.run().await,
+            Plan::Pipeline(p) => p.run().await,
+            Plan::Semaphore(p) => p.run().await,
+            Plan::Leak { workers, jobs } => leak(workers, jobs).await,
         }
     }
 }

@@ -16,7 +16,8 @@ use crate::{
     runtime::{
         clock::{Action, TimerHandle},
         goroutine::WaitKind,
-        scheduler::{current, set_wait, Shared},
+        local::{current, set_wait},
+        scheduler::Shared,
     },
 };
 

@@ -75,8 +75,10 @@ macro_rules! on_web_workers {
     )*};
 }
 
+runtime_bodies!(on_web_workers);
+
+// Go's own tests (natively in tests/golang.rs) and the pool (tests/pool.rs).
 on_web_workers!(
-    goroutines_spread_over_threads,
     go_fifo_asynch,
     go_fifo_synch,
     go_daisy_chain(2_000),
@@ -84,15 +86,6 @@ on_web_workers!(
     go_nonblock,
     go_closed_chan,
     select_is_fair,
-    select_default_send_and_timeout,
-    waitgroup_semantics,
-    context_errors,
-    deadlock_is_detected,
-    sleeping_is_not_deadlock,
-    leak_when_channel_not_closed(false),
-    panic_is_reported_and_runtime_continues,
-    time_scale_keeps_ratios,
-    semaphore_limits_concurrency,
     pool_close_drains,
     pool_cancel_reports_queued_jobs,
     pool_try_submit_timeout_and_panic,
@@ -137,7 +130,8 @@ module_on_web_workers!(pool:
     closure_panic_is_the_tasks,
 );
 
-/// One test per scenario of the guide, the same bodies as `tests/scenarios.rs`.
+/// One test per scenario of the guide: the same bodies, from the same list, as
+/// `tests/scenarios.rs`.
 macro_rules! scenarios_on_web_workers {
     ($($name:ident),* $(,)?) => {$(
         #[wasm_bindgen_test]
@@ -148,20 +142,7 @@ macro_rules! scenarios_on_web_workers {
     )*};
 }
 
-scenarios_on_web_workers!(
-    unlimited,
-    fixed_pool,
-    context_pool,
-    db_pool,
-    control_comparison,
-    leak_unclosed_channel,
-    send_on_closed,
-    deadlock_unbuffered,
-    waitgroup_misuse,
-    best_practices,
-    sizing_sweep,
-    deterministic_reports_repeat,
-);
+common::scenarios::each_scenario_test!(scenarios_on_web_workers);
 
 /// Deterministic mode needs no threads: 20 seeds here (the native test runs 100).
 #[wasm_bindgen_test]

@@ -54,7 +54,9 @@ use crate::{
     primitives::{Arc, AtomicUsize, Mutex},
     runtime::{
         goroutine::WaitKind,
-        scheduler::{set_wait, with_current},
+        local::{current_gid, set_wait, with_current},
+        object::{ObjectId, Op, OpLog},
+        EventKind,
     },
 };
 
@@ -122,6 +124,8 @@ pub(crate) struct Waiter<S> {
     core: Arc<Core>,
     case: usize,
     slot: Arc<Mutex<S>>,
+    /// The goroutine parked here (for the wait-for graph).
+    gid: u64,
 }
 
 pub(crate) struct State<T> {
@@ -129,6 +133,8 @@ pub(crate) struct State<T> {
     closed: bool,
     recvq: VecDeque<Waiter<RecvSlot<T>>>,
     sendq: VecDeque<Waiter<SendSlot<T>>>,
+    /// Who sent, received and closed lately (for the wait-for graph).
+    ops: OpLog,
 }
 
 /// Result of a receive that did not block.
@@ -155,6 +161,7 @@ impl<T> State<T> {
 
     /// `<-ch` without blocking: a buffered value, a parked sender's value, or closed.
     pub(crate) fn try_recv(&mut self) -> Option<Got<T>> {
+        self.ops.note(Op::Recv);
         if let Some(v) = self.buf.pop_front() {
             // A slot freed up: the first parked sender's value moves into the buffer.
             if let Some(s) = self.take_from_sender() {
@@ -173,6 +180,7 @@ impl<T> State<T> {
 
     /// `ch <- v` without blocking. `Err((v, closed))` when it would block or the channel is closed.
     pub(crate) fn try_send(&mut self, v: T, cap: usize) -> Result<(), (T, bool)> {
+        self.ops.note(Op::Send);
         if self.closed {
             return Err((v, true));
         }
@@ -197,9 +205,38 @@ impl<T> State<T> {
 }
 
 pub(crate) struct Inner<T> {
-    id: u64,
+    id: ObjectId,
     cap: usize,
     state: Mutex<State<T>>,
+}
+
+#[cfg(not(loom))]
+impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
+    fn view(&self) -> crate::runtime::object::ObjectView {
+        let st = self.state.lock().unwrap();
+        let mut state = if self.cap == 0 {
+            "unbuffered".to_string()
+        } else if self.cap == UNBOUNDED {
+            format!("{} buffered", st.buf.len())
+        } else {
+            format!("{}/{} buffered", st.buf.len(), self.cap)
+        };
+        if st.closed {
+            state.push_str(", closed");
+        }
+        let waiters = st
+            .recvq
+            .iter()
+            .map(|w| (w.gid, Op::Recv))
+            .chain(st.sendq.iter().map(|w| (w.gid, Op::Send)))
+            .collect();
+        crate::runtime::object::ObjectView {
+            kind: crate::runtime::object::ObjectKind::Channel,
+            state,
+            waiters,
+            ops: st.ops.entries().to_vec(),
+        }
+    }
 }
 
 /// A Go channel. Cloning gives another reference to the same channel, as copying a Go `chan` does.
@@ -217,45 +254,51 @@ impl<T> Clone for Chan<T> {
 
 impl<T> fmt::Debug for Chan<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Chan#{}(cap {})", self.inner.id, self.inner.cap)
+        write!(f, "Chan#{}(cap {})", self.inner.id.get(), self.inner.cap)
     }
 }
 
 /// A channel with no limit on its buffer: the pool's "unbounded" queue policy.
 pub const UNBOUNDED: usize = usize::MAX;
 
-impl<T> Chan<T> {
+impl<T: std::marker::Send + 'static> Chan<T> {
     /// `make(chan T, cap)`; `cap == 0` is unbuffered (every send waits for a receiver).
     pub fn new(cap: usize) -> Chan<T> {
-        let id = with_current(|rt| rt.map(|rt| rt.new_object_id()))
-            .unwrap_or_else(crate::sync::next_global_id);
-        Chan {
+        let mut ops = OpLog::default();
+        ops.note(Op::Make);
+        let chan = Chan {
             inner: Arc::new(Inner {
-                id,
+                id: ObjectId::new(),
                 cap,
                 state: Mutex::new(State {
                     buf: VecDeque::with_capacity(cap.min(1024)),
                     closed: false,
                     recvq: VecDeque::new(),
                     sendq: VecDeque::new(),
+                    ops,
                 }),
             }),
+        };
+        #[cfg(not(loom))]
+        {
+            let weak = Arc::downgrade(&chan.inner);
+            chan.inner.id.observe(weak);
         }
+        chan
     }
+}
 
-    /// Gives the channel a name for reports ("blocked on chan receive on jobs").
+impl<T> Chan<T> {
+    /// Gives the channel a name for reports ("blocked on chan receive on jobs"). The name goes
+    /// when the channel does.
     pub fn named(self, name: &str) -> Self {
-        with_current(|rt| {
-            if let Some(rt) = rt {
-                rt.name_object(self.inner.id, name)
-            }
-        });
+        self.inner.id.set_name(name);
         self
     }
 
     /// The id reports use for this channel.
     pub fn id(&self) -> u64 {
-        self.inner.id
+        self.inner.id.get()
     }
 
     /// `cap(ch)`.
@@ -336,10 +379,21 @@ impl<T> Chan<T> {
     /// [`CloseError`] ("close of closed channel") if it was already closed.
     pub fn close(&self) -> Result<(), CloseError> {
         let mut st = self.inner.state.lock().unwrap();
+        st.ops.note(Op::Close);
         if st.closed {
             return Err(CloseError);
         }
         st.closed = true;
+        with_current(|rt| {
+            if let Some(rt) = rt {
+                rt.event(
+                    EventKind::Close,
+                    current_gid(),
+                    WaitKind::None,
+                    self.inner.id.get(),
+                );
+            }
+        });
         for w in std::mem::take(&mut st.recvq) {
             if w.core.try_fire(w.case) {
                 *w.slot.lock().unwrap() = RecvSlot::Closed;
@@ -405,7 +459,7 @@ impl<T> Future for Recv<'_, T> {
                     return Poll::Ready(None);
                 }
                 RecvSlot::Empty => {
-                    set_wait(WaitKind::ChanReceive, this.chan.inner.id);
+                    set_wait(WaitKind::ChanReceive, this.chan.inner.id.get());
                     return Poll::Pending;
                 }
             }
@@ -421,10 +475,11 @@ impl<T> Future for Recv<'_, T> {
                     core: core.clone(),
                     case: 0,
                     slot: slot.clone(),
+                    gid: current_gid(),
                 });
                 drop(st);
                 this.waiting = Some((core, slot));
-                set_wait(WaitKind::ChanReceive, this.chan.inner.id);
+                set_wait(WaitKind::ChanReceive, this.chan.inner.id.get());
                 Poll::Pending
             }
         }
@@ -469,7 +524,7 @@ impl<T> Future for Send<'_, T> {
                 }
                 pending => {
                     *s = pending;
-                    set_wait(WaitKind::ChanSend, this.chan.inner.id);
+                    set_wait(WaitKind::ChanSend, this.chan.inner.id.get());
                     return Poll::Pending;
                 }
             }
@@ -486,10 +541,11 @@ impl<T> Future for Send<'_, T> {
                     core: core.clone(),
                     case: 0,
                     slot: slot.clone(),
+                    gid: current_gid(),
                 });
                 drop(st);
                 this.waiting = Some((core, slot));
-                set_wait(WaitKind::ChanSend, this.chan.inner.id);
+                set_wait(WaitKind::ChanSend, this.chan.inner.id.get());
                 Poll::Pending
             }
         }

@@ -17,7 +17,7 @@ use crate::{
     primitives::{Arc, Mutex, MutexGuard},
     runtime::{
         goroutine::WaitKind,
-        scheduler::{set_wait, with_current},
+        local::{current_gid, set_wait, with_current},
     },
 };
 
@@ -83,7 +83,7 @@ struct LockedRecv<'a, T> {
 
 impl<T: Send + 'static> Case for RecvImpl<T> {
     fn chan_id(&self) -> u64 {
-        self.chan.inner.id
+        self.chan.inner.id.get()
     }
     fn lock(&self) -> Box<dyn Locked + '_> {
         Box::new(LockedRecv {
@@ -113,6 +113,7 @@ impl<T> Locked for LockedRecv<'_, T> {
             core: core.clone(),
             case,
             slot: self.slot.clone(),
+            gid: current_gid(),
         });
     }
     fn unregister(&mut self, core: &Arc<Core>) {
@@ -133,7 +134,7 @@ struct LockedSend<'a, T> {
 
 impl<T: Send + 'static> Case for SendImpl<T> {
     fn chan_id(&self) -> u64 {
-        self.chan.inner.id
+        self.chan.inner.id.get()
     }
     fn lock(&self) -> Box<dyn Locked + '_> {
         Box::new(LockedSend {
@@ -175,6 +176,7 @@ impl<T> Locked for LockedSend<'_, T> {
             core: core.clone(),
             case,
             slot: self.slot.clone(),
+            gid: current_gid(),
         });
     }
     fn unregister(&mut self, core: &Arc<Core>) {

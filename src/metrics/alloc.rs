@@ -15,6 +15,10 @@ pub struct CountingAlloc;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// The highest and lowest live bytes since the last [`take_interval`]: the series keeps them, so
+/// a heap spike between two samples still shows on the chart.
+static INTERVAL_HI: AtomicUsize = AtomicUsize::new(0);
+static INTERVAL_LO: AtomicUsize = AtomicUsize::new(usize::MAX);
 
 // SAFETY: every call forwards to `System` with the same layout; the counters are only statistics.
 unsafe impl GlobalAlloc for CountingAlloc {
@@ -36,13 +40,13 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        shrank(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+            shrank(layout.size());
             grew(new_size);
         }
         p
@@ -53,10 +57,21 @@ unsafe impl GlobalAlloc for CountingAlloc {
 fn grew(size: usize) {
     let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
     TOTAL.fetch_add(size as u64, Ordering::Relaxed);
-    // A plain load first: the peak rarely moves, and an unconditional fetch_max would make every
+    // A plain load first: the peaks rarely move, and an unconditional fetch_max would make every
     // allocation on every thread write the same cache line.
+    if live > INTERVAL_HI.load(Ordering::Relaxed) {
+        INTERVAL_HI.fetch_max(live, Ordering::Relaxed);
+    }
     if live > PEAK.load(Ordering::Relaxed) {
         PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+#[inline]
+fn shrank(size: usize) {
+    let live = LIVE.fetch_sub(size, Ordering::Relaxed).wrapping_sub(size);
+    if live < INTERVAL_LO.load(Ordering::Relaxed) {
+        INTERVAL_LO.fetch_min(live, Ordering::Relaxed);
     }
 }
 
@@ -88,6 +103,16 @@ pub fn heap() -> HeapStats {
         total_bytes: TOTAL.load(Ordering::Relaxed),
         peak_bytes: PEAK.load(Ordering::Relaxed) as u64,
     }
+}
+
+/// `(lowest, highest, now)` live bytes since the last call, and starts a new interval at the
+/// current value. One interval for the whole process: two runtimes sampling at once split the
+/// extremes between them (the heap is the process's anyway).
+pub(crate) fn take_interval() -> (u64, u64, u64) {
+    let now = LIVE.load(Ordering::Relaxed);
+    let hi = INTERVAL_HI.swap(now, Ordering::Relaxed).max(now);
+    let lo = INTERVAL_LO.swap(now, Ordering::Relaxed).min(now);
+    (lo as u64, hi as u64, now as u64)
 }
 
 /// Starts a new peak window at the current live bytes.

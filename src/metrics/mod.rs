@@ -1,23 +1,25 @@
-//! What a run measured: heap bytes, columnar time series and the event log.
+//! What a run measured: heap bytes and columnar time series.
 //!
 //! Series are columnar (one `Vec<f64>` per column), which is exactly what uPlot draws, so the page
-//! hands them to a chart as they are.
+//! hands them to a chart as they are. A series never loses an extreme: the runtime records each
+//! sampling interval's minimum and maximum (not just the value at the sample), and
+//! [`Series::thin`] keeps every bucket's minimum and maximum (M4, Jugel et al., VLDB 2014), so
+//! `max(series.goroutines)` is the run's true peak however long the run and however thin the
+//! chart.
 
 pub mod alloc;
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Mutex,
-};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::runtime::goroutine::WaitKind;
+/// The fixed columns of a [`Series`], in the order of [`Row::values`].
+pub const COLUMNS: [&str; 5] = ["goroutines", "running", "blocked", "queued", "heap_bytes"];
 
-/// Columnar samples of a run: every column has the same length.
+/// Columnar samples of a run: every column has the same length as `t_ms`.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Series {
-    /// Milliseconds of runtime time since the run started.
+    /// Milliseconds of runtime time since the run started; strictly ascending.
     pub t_ms: Vec<f64>,
     /// Live goroutines (`runtime.NumGoroutine()`).
     pub goroutines: Vec<f64>,
@@ -27,34 +29,26 @@ pub struct Series {
     pub blocked: Vec<f64>,
     /// Goroutines ready to run, waiting for a thread.
     pub queued: Vec<f64>,
-    /// Live heap bytes (counting allocator).
+    /// Live heap bytes above the run's start (counting allocator).
     pub heap_bytes: Vec<f64>,
-    /// Scenario gauges, e.g. `in_use` connections; same length as `t_ms`.
-    pub gauges: Vec<Gauge>,
+    /// Gauges by name (`connections_in_use`, `queue_depth`…), each as long as `t_ms`. A gauge
+    /// created mid-run reads 0 before it existed.
+    pub gauges: BTreeMap<String, Vec<f64>>,
 }
 
-/// One scenario-defined column.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
-pub struct Gauge {
-    /// Column name, e.g. `"in_use"`.
-    pub name: String,
-    /// One value per sample.
-    pub values: Vec<f64>,
-}
-
-/// One row of [`Series`].
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Sample {
+/// One row of a [`Series`]: a time, the fixed columns in [`COLUMNS`] order, and the gauges.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Runtime ms.
     pub t_ms: f64,
-    pub goroutines: f64,
-    pub running: f64,
-    pub blocked: f64,
-    pub queued: f64,
-    pub heap_bytes: f64,
+    /// `goroutines, running, blocked, queued, heap_bytes`.
+    pub values: [f64; 5],
+    /// Gauge values by name.
+    pub gauges: Vec<(String, f64)>,
 }
 
 impl Series {
-    /// Number of samples.
+    /// Number of rows.
     pub fn len(&self) -> usize {
         self.t_ms.len()
     }
@@ -64,133 +58,227 @@ impl Series {
         self.t_ms.is_empty()
     }
 
-    pub(crate) fn push(&mut self, s: Sample, gauges: &[(String, f64)]) {
-        // x values must ascend for uPlot; two samples in the same instant keep the later one.
-        if self.t_ms.last().is_some_and(|&t| t >= s.t_ms) {
-            self.pop();
+    fn columns_mut(&mut self) -> [&mut Vec<f64>; 5] {
+        [
+            &mut self.goroutines,
+            &mut self.running,
+            &mut self.blocked,
+            &mut self.queued,
+            &mut self.heap_bytes,
+        ]
+    }
+
+    /// The fixed columns in [`COLUMNS`] order.
+    pub fn columns(&self) -> [&Vec<f64>; 5] {
+        [
+            &self.goroutines,
+            &self.running,
+            &self.blocked,
+            &self.queued,
+            &self.heap_bytes,
+        ]
+    }
+
+    /// The last row's values (fixed columns), if any.
+    pub fn last_values(&self) -> Option<[f64; 5]> {
+        let n = self.len().checked_sub(1)?;
+        Some(self.columns().map(|c| c[n]))
+    }
+
+    /// The last value of gauge `name` (0 when it has none yet).
+    pub fn last_gauge(&self, name: &str) -> f64 {
+        self.gauges
+            .get(name)
+            .and_then(|g| g.last().copied())
+            .unwrap_or(0.0)
+    }
+
+    /// Appends a row. Times must ascend for uPlot: a row at or before the last one's time is
+    /// moved just after it (a row is never dropped, so no extreme is lost).
+    pub fn push(&mut self, row: Row) {
+        let mut t = row.t_ms;
+        if let Some(&last) = self.t_ms.last() {
+            if t <= last {
+                t = next_after(last);
+            }
         }
-        self.t_ms.push(s.t_ms);
-        self.goroutines.push(s.goroutines);
-        self.running.push(s.running);
-        self.blocked.push(s.blocked);
-        self.queued.push(s.queued);
-        self.heap_bytes.push(s.heap_bytes);
-        for (name, v) in gauges {
-            let n = self.t_ms.len();
-            match self.gauges.iter_mut().find(|g| &g.name == name) {
-                Some(g) => g.values.push(*v),
-                None => {
-                    // A gauge added mid-run: earlier samples read 0.
-                    let mut values = vec![0.0; n - 1];
-                    values.push(*v);
-                    self.gauges.push(Gauge {
-                        name: name.clone(),
-                        values,
-                    });
-                }
+        let n = self.len();
+        self.t_ms.push(t);
+        for (col, v) in self.columns_mut().into_iter().zip(row.values) {
+            col.push(v);
+        }
+        for (name, v) in row.gauges {
+            self.gauges
+                .entry(name)
+                .or_insert_with(|| vec![0.0; n])
+                .push(v);
+        }
+        // Gauges this row did not mention keep their last value.
+        for g in self.gauges.values_mut() {
+            if g.len() == n {
+                let last = g.last().copied().unwrap_or(0.0);
+                g.push(last);
             }
         }
     }
 
-    fn pop(&mut self) {
-        self.t_ms.pop();
-        self.goroutines.pop();
-        self.running.pop();
-        self.blocked.pop();
-        self.queued.pop();
-        self.heap_bytes.pop();
-        for g in &mut self.gauges {
-            g.values.pop();
-        }
-    }
-
-    /// Keeps every `k`-th row (plus the last) so a long run stays drawable.
+    /// Thins the series to at most `max_rows` rows (at least 4) for display, keeping every
+    /// extreme: the first and the last row stay as they are, and the rows between are cut into
+    /// buckets of which each becomes two rows, at the bucket's first and last time, holding each
+    /// column's minimum and maximum in the order they occurred (M4 without the duplicate first
+    /// and last points). So every column's overall maximum and minimum survive exactly.
     pub fn thin(&mut self, max_rows: usize) {
-        if self.len() <= max_rows || max_rows < 2 {
+        let max_rows = max_rows.max(4);
+        let n = self.len();
+        if n <= max_rows {
             return;
         }
-        let k = self.len().div_ceil(max_rows);
-        let keep = |v: &mut Vec<f64>| {
-            let last = *v.last().unwrap();
-            let mut out: Vec<f64> = v.iter().step_by(k).copied().collect();
-            if !(v.len() - 1).is_multiple_of(k) {
-                out.push(last);
+        let inner = n - 2;
+        let buckets = (max_rows - 2) / 2;
+        // Bucket b covers inner rows [b * inner / buckets, (b + 1) * inner / buckets).
+        let bounds: Vec<(usize, usize)> = (0..buckets)
+            .map(|b| (1 + b * inner / buckets, 1 + (b + 1) * inner / buckets))
+            .filter(|(lo, hi)| hi > lo)
+            .collect();
+        let thin_col = |v: &Vec<f64>| -> Vec<f64> {
+            let mut out = Vec::with_capacity(2 * bounds.len() + 2);
+            out.push(v[0]);
+            for &(lo, hi) in &bounds {
+                let (mut imin, mut imax) = (lo, lo);
+                for i in lo..hi {
+                    if v[i] < v[imin] {
+                        imin = i;
+                    }
+                    if v[i] > v[imax] {
+                        imax = i;
+                    }
+                }
+                if hi - lo == 1 {
+                    out.push(v[lo]);
+                } else if imin <= imax {
+                    out.extend([v[imin], v[imax]]);
+                } else {
+                    out.extend([v[imax], v[imin]]);
+                }
             }
-            *v = out;
+            out.push(v[n - 1]);
+            out
         };
-        keep(&mut self.t_ms);
-        keep(&mut self.goroutines);
-        keep(&mut self.running);
-        keep(&mut self.blocked);
-        keep(&mut self.queued);
-        keep(&mut self.heap_bytes);
-        for g in &mut self.gauges {
-            keep(&mut g.values);
+        let mut t = Vec::with_capacity(2 * bounds.len() + 2);
+        t.push(self.t_ms[0]);
+        for &(lo, hi) in &bounds {
+            t.push(self.t_ms[lo]);
+            if hi - lo > 1 {
+                t.push(self.t_ms[hi - 1]);
+            }
+        }
+        t.push(self.t_ms[n - 1]);
+        self.t_ms = t;
+        for col in self.columns_mut() {
+            *col = thin_col(col);
+        }
+        for g in self.gauges.values_mut() {
+            *g = thin_col(g);
         }
     }
 }
 
-/// What happened to a goroutine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum EventKind {
-    /// `go f()`.
-    Spawn,
-    /// Parked; `wait` says on what.
-    Block,
-    /// Made runnable again.
-    Unblock,
-    /// Returned.
-    Exit,
-    /// Panicked (and was recovered by the runtime).
-    Panic,
+/// The next representable time after `t` (at least a nanosecond later, so two rows never share
+/// an x value).
+fn next_after(t: f64) -> f64 {
+    let step = (t.abs() * f64::EPSILON * 4.0).max(1e-6);
+    t + step
 }
 
-/// One entry of the event log, like a `go tool trace` event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Event {
-    /// Runtime time in nanoseconds.
-    pub t_ns: u64,
-    /// What happened.
-    pub kind: EventKind,
-    /// Goroutine id.
-    pub g: u64,
-    /// Index of the thread it happened on.
-    pub thread: u32,
-    /// For `block`: the wait reason.
-    pub wait: WaitKind,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A bounded event log: the first `cap` events are kept, later ones only counted.
-#[derive(Debug)]
-pub(crate) struct EventLog {
-    cap: usize,
-    events: Mutex<Vec<Event>>,
-    dropped: AtomicU64,
-}
-
-impl EventLog {
-    pub(crate) fn new(cap: usize) -> EventLog {
-        EventLog {
-            cap,
-            events: Mutex::new(Vec::with_capacity(cap.min(4096))),
-            dropped: AtomicU64::new(0),
+    fn series(values: &[f64]) -> Series {
+        let mut s = Series::default();
+        for (i, &v) in values.iter().enumerate() {
+            s.push(Row {
+                t_ms: i as f64,
+                values: [v, -v, v / 2.0, 0.0, 1000.0 + v],
+                gauges: vec![("g".into(), 100.0 - v)],
+            });
         }
+        s
     }
 
-    pub(crate) fn push(&self, e: Event) {
-        let mut v = self.events.lock().unwrap();
-        if v.len() < self.cap {
-            v.push(e);
-        } else {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
+    fn max(v: &[f64]) -> f64 {
+        v.iter().copied().fold(f64::MIN, f64::max)
+    }
+    fn min(v: &[f64]) -> f64 {
+        v.iter().copied().fold(f64::MAX, f64::min)
     }
 
-    pub(crate) fn take(&self) -> (Vec<Event>, u64) {
-        (
-            std::mem::take(&mut *self.events.lock().unwrap()),
-            self.dropped.load(Ordering::Relaxed),
-        )
+    #[test]
+    fn thin_keeps_every_columns_extremes_first_and_last() {
+        // A lone spike and a lone dip, each one row wide, in a long flat run.
+        let mut v = vec![5.0; 10_000];
+        v[3_333] = 1001.0;
+        v[7_777] = 0.0;
+        v[0] = 1.0;
+        v[9_999] = 2.0;
+        let mut s = series(&v);
+        s.thin(100);
+        assert!(s.len() <= 100, "{} rows", s.len());
+        assert!(s.len() >= 90, "{} rows", s.len());
+        assert_eq!(max(&s.goroutines), 1001.0, "the spike survives");
+        assert_eq!(min(&s.goroutines), 0.0, "the dip survives");
+        assert_eq!(min(&s.running), -1001.0, "another column's extremes too");
+        assert_eq!(min(&s.gauges["g"]), 100.0 - 1001.0, "and the gauges'");
+        assert_eq!(max(&s.gauges["g"]), 100.0);
+        assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0), "first row kept");
+        assert_eq!(
+            (*s.t_ms.last().unwrap(), *s.goroutines.last().unwrap()),
+            (9_999.0, 2.0),
+            "last row kept"
+        );
+        assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]), "times ascend");
+        for c in s.columns() {
+            assert_eq!(c.len(), s.len());
+        }
+        assert_eq!(s.gauges["g"].len(), s.len());
+    }
+
+    #[test]
+    fn thin_keeps_the_order_of_a_bucket_s_min_and_max() {
+        // Rising then falling: within each bucket the max comes after the min on the way up and
+        // before it on the way down.
+        let v: Vec<f64> = (0..1000)
+            .map(|i| if i < 500 { i as f64 } else { (999 - i) as f64 })
+            .collect();
+        let mut s = series(&v);
+        s.thin(20);
+        let g = &s.goroutines;
+        let peak = g.iter().position(|&x| x == 499.0).unwrap();
+        assert!(g[..=peak].windows(2).all(|w| w[0] <= w[1]), "{g:?}");
+        assert!(g[peak..].windows(2).all(|w| w[0] >= w[1]), "{g:?}");
+    }
+
+    #[test]
+    fn thin_leaves_short_series_alone() {
+        let mut s = series(&[1.0, 2.0, 3.0]);
+        let before = s.clone();
+        s.thin(100);
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn push_keeps_times_ascending_and_gauges_aligned() {
+        let mut s = Series::default();
+        let row = |t: f64, gauges: Vec<(String, f64)>| Row {
+            t_ms: t,
+            values: [1.0; 5],
+            gauges,
+        };
+        s.push(row(0.0, vec![]));
+        s.push(row(0.0, vec![("late".into(), 3.0)]));
+        s.push(row(5.0, vec![]));
+        assert_eq!(s.len(), 3);
+        assert!(s.t_ms[1] > 0.0 && s.t_ms[1] < 5.0);
+        assert_eq!(s.gauges["late"], vec![0.0, 3.0, 3.0]);
     }
 }

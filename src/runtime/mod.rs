@@ -26,8 +26,14 @@
 //! ```
 
 pub(crate) mod clock;
+mod events;
 pub mod goroutine;
+mod level;
+pub(crate) mod local;
+pub(crate) mod object;
+mod observe;
 pub(crate) mod scheduler;
+mod waitgraph;
 
 use std::{
     any::Any,
@@ -42,9 +48,15 @@ use serde::Serialize;
 use self::{
     clock::Clock,
     goroutine::GoroutineInfo,
-    scheduler::{current, Mode, Pump, Shared},
+    local::current,
+    scheduler::{Mode, Pump, Shared},
 };
-use crate::metrics::{Event, Series};
+pub use self::{
+    events::{Event, EventKind, Trace, TraceArgs, TraceEvent, TraceInfo},
+    observe::{Gauge, Mark, MarkKind, SERIES_CAP},
+    waitgraph::{Edge, Node, NodeKind, WaitGraph},
+};
+use crate::metrics::Series;
 
 /// Starts a thread that runs `run` to completion; the seam where the browser plugs in Web Workers.
 pub type SpawnHandler = Box<dyn FnMut(Box<dyn FnOnce() + Send>) -> Result<(), String> + Send>;
@@ -107,13 +119,17 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Keeps an event log of up to `cap` events (spawn, block, unblock, exit).
+    /// Keeps an event log of up to `cap` events (spawn, run, block, unblock, exit, panic,
+    /// close, deadlock): what [`Runtime::trace`] is built from. Off by default: a goroutine
+    /// poll then reads the clock twice more.
     pub fn record_events(mut self, cap: usize) -> Self {
         self.events = Some(cap);
         self
     }
 
-    /// How often (runtime time) the series gets a sample.
+    /// How often (runtime time) the series gets a sample at first; at most every 0.5 ms, so a
+    /// run of 100 ms has 100 rows. The period doubles each time the series is thinned to stay
+    /// under [`SERIES_CAP`] rows.
     pub fn sample_every(mut self, every: Duration) -> Self {
         self.sample_every = every;
         self
@@ -155,8 +171,13 @@ impl RuntimeBuilder {
         } else {
             Mode::Threads(self.threads)
         };
-        let sample_ns = (self.sample_every.as_nanos() as u64).max(1);
-        let shared = Arc::new(Shared::new(mode, clock, self.seed, self.events, sample_ns));
+        let shared = Arc::new(Shared::new(
+            mode,
+            clock,
+            self.seed,
+            self.events,
+            self.sample_every,
+        ));
         #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
         let mut joins = Vec::new();
         for i in 0..self.threads {
@@ -257,8 +278,10 @@ pub enum FindingKind {
     Deadlock,
     /// Goroutines still blocked when the main goroutine returned.
     Leak,
-    /// A goroutine panicked.
+    /// A goroutine panicked and nothing recovered it: the program died.
     Panic,
+    /// A goroutine panicked and a deferred `recover` caught it: the program went on.
+    RecoveredPanic,
     /// `wg.Wait()` returned while work it should have waited for was still running.
     EarlyReturn,
     /// A wait that never ended within its time limit.
@@ -273,7 +296,7 @@ fn quiet_goroutine_panics() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if scheduler::current_gid() == 0 {
+            if local::current_gid() == 0 {
                 previous(info);
                 return;
             }
@@ -363,9 +386,57 @@ impl Runtime {
         self.shared.live()
     }
 
-    /// The most goroutines alive at once so far.
+    /// The most goroutines alive at once so far, over the whole run (the free function
+    /// [`peak_goroutines`] counts since the last [`reset_peak`] instead).
     pub fn peak_goroutines(&self) -> usize {
         self.shared.peak_live()
+    }
+
+    /// Goroutine polls so far: how often the scheduler ran a goroutine (Go's scheduler overhead
+    /// is per poll too).
+    pub fn polls(&self) -> u64 {
+        self.shared.polls()
+    }
+
+    /// Channels, WaitGroups, mutexes and semaphores of this runtime still alive (an object
+    /// leaves the list, name and all, when its last handle is dropped).
+    pub fn live_objects(&self) -> usize {
+        self.shared.objects.len()
+    }
+
+    /// The marks so far, in time order.
+    pub fn marks(&self) -> Vec<Mark> {
+        self.shared.obs.marks()
+    }
+
+    /// The wait-for graph now: who waits on what, and who could release it.
+    pub fn wait_graph(&self) -> WaitGraph {
+        self.shared.wait_graph()
+    }
+
+    /// The wait-for graph as it was when a deadlock was declared (`None`: no deadlock).
+    pub fn deadlock_graph(&self) -> Option<WaitGraph> {
+        self.shared.deadlock_graph()
+    }
+
+    /// The run as a Chrome trace (Trace Event Format), from the event log: empty of goroutine
+    /// events unless the runtime was built with [`RuntimeBuilder::record_events`]. Opens in
+    /// Perfetto and `chrome://tracing`.
+    pub fn trace(&self) -> Trace {
+        let (events, dropped) = self.shared.events();
+        events::trace(
+            &events,
+            dropped,
+            &self.marks(),
+            self.gomaxprocs(),
+            self.shared.now_ns(),
+            &|id| self.shared.object_name(id),
+        )
+    }
+
+    /// The event log so far (and how many events did not fit), left in place.
+    pub fn events(&self) -> (Vec<Event>, u64) {
+        self.shared.events()
     }
 
     /// `(live, running, blocked, queued)` goroutines now.
@@ -395,7 +466,7 @@ impl Runtime {
 
     /// The sampled series so far.
     pub fn series(&self) -> Series {
-        self.shared.series()
+        self.shared.obs.series()
     }
 
     /// Takes a sample now, whatever the interval.
@@ -451,7 +522,8 @@ impl Runtime {
         let slot: MainSlot<T> = Arc::new(Mutex::new(None));
         let out = slot.clone();
         let shared = self.shared.clone();
-        self.shared.sample(true);
+        // The series starts at t = 0 with main alive, as Go's NumGoroutine is 1 in main.
+        self.shared.obs.first_row(self.shared.obs.live.get() + 1);
         self.shared.spawn("main", async move {
             let mut guard = MainGuard {
                 slot: out.clone(),
@@ -583,9 +655,15 @@ impl Runtime {
             .collect()
     }
 
-    /// Gives a scenario-defined gauge (sampled into the series as its own column).
-    pub fn gauge(&self, name: &str) -> Arc<std::sync::atomic::AtomicU64> {
-        self.shared.gauge(name)
+    /// A gauge of this runtime (drawn in the series as its own column, extremes kept); the same
+    /// name gives the same gauge.
+    pub fn gauge(&self, name: &str) -> Gauge {
+        self.shared.obs.gauge(name)
+    }
+
+    /// Marks an instant at runtime now (see [`mark`]).
+    pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
+        self.shared.mark(kind, label.into());
     }
 }
 
@@ -685,10 +763,11 @@ pub fn num_goroutine() -> usize {
 
 /// The most goroutines alive at once since the last [`reset_peak`] (0 outside a runtime).
 pub fn peak_goroutines() -> usize {
-    current().map_or(0, |rt| rt.peak_live())
+    current().map_or(0, |rt| rt.window_peak())
 }
 
-/// Starts a new peak window for [`peak_goroutines`] (a phase of a scenario).
+/// Starts a new peak window for [`peak_goroutines`] (a phase of a scenario). The whole run's
+/// peak ([`Runtime::peak_goroutines`]) is not affected.
 pub fn reset_peak() {
     if let Some(rt) = current() {
         rt.reset_peak();
@@ -712,23 +791,32 @@ pub fn gomaxprocs() -> usize {
 
 /// The id of the calling goroutine (0 outside one).
 pub fn goid() -> u64 {
-    scheduler::current_gid()
+    local::current_gid()
 }
 
 /// The index of the thread running the calling goroutine.
 pub fn thread_index() -> u32 {
-    scheduler::thread_index()
+    local::thread_index()
 }
 
-/// A scenario-defined gauge of the current runtime (see [`Runtime::gauge`]).
+/// A gauge of the current runtime (see [`Runtime::gauge`]).
 ///
 /// # Panics
 ///
 /// Panics when called outside a goroutine.
-pub fn gauge(name: &str) -> Arc<std::sync::atomic::AtomicU64> {
+pub fn gauge(name: &str) -> Gauge {
     current()
         .expect("gauge: not inside a goroutine")
+        .obs
         .gauge(name)
+}
+
+/// Marks an instant on the run's time axis at runtime now: a cancel, a close, a drop… The page
+/// draws marks across its charts and the timeline. Does nothing outside a runtime.
+pub fn mark(kind: MarkKind, label: impl Into<String>) {
+    if let Some(rt) = current() {
+        rt.mark(kind, label.into());
+    }
 }
 
 /// Runtime time now, in nanoseconds (0 outside a runtime).

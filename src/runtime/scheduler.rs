@@ -3,7 +3,7 @@
 //! See README.md next to this file for the design.
 
 use std::{
-    cell::{Cell, RefCell},
+    cell::Cell,
     collections::{HashMap, VecDeque},
     future::Future,
     panic::{catch_unwind, AssertUnwindSafe},
@@ -20,10 +20,14 @@ use async_task::{Runnable, ScheduleInfo, Task, WithInfo};
 
 use super::{
     clock::{Clock, Timers},
+    events::{Event, EventKind, EventLog},
     goroutine::{GMeta, GoroutineInfo, State, Wait, WaitKind},
+    local::{self, enter, thread_index, with_current},
+    object::Objects,
+    observe::{MarkKind, Observer},
+    waitgraph::{self, WaitGraph},
     Finding, FindingKind,
 };
-use crate::metrics::{alloc::heap, Event, EventKind, EventLog, Sample, Series};
 
 pub(crate) type GRunnable = Runnable<Arc<GMeta>>;
 
@@ -32,52 +36,10 @@ pub(crate) type GRunnable = Runnable<Arc<GMeta>>;
 type Entry = (Arc<GMeta>, Task<(), Arc<GMeta>>);
 
 thread_local! {
-    /// The runtime whose goroutine this thread is running (or pumping).
-    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
     /// Go's `runnext`: a goroutine woken by the running one runs next on this thread.
     static RUN_NEXT: Cell<Option<GRunnable>> = const { Cell::new(None) };
     /// True while this thread polls a goroutine (wakes then go to `RUN_NEXT`).
     static IN_POLL: Cell<bool> = const { Cell::new(false) };
-    /// Set by a primitive just before it returns `Pending`: what the goroutine now waits on.
-    static WAIT: Cell<Option<Wait>> = const { Cell::new(None) };
-    /// This thread's index in the runtime (0 when pumped).
-    static THREAD: Cell<u32> = const { Cell::new(0) };
-    /// The id of the goroutine being polled on this thread.
-    static GID: Cell<u64> = const { Cell::new(0) };
-}
-
-/// Records what the calling goroutine is about to block on.
-pub(crate) fn set_wait(kind: WaitKind, object: u64) {
-    WAIT.with(|w| w.set(Some(Wait { kind, object })));
-}
-
-/// The runtime of the calling goroutine, if any.
-pub(crate) fn current() -> Option<Arc<Shared>> {
-    CURRENT.with(|c| c.borrow().clone())
-}
-
-pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
-    CURRENT.with(|c| f(c.borrow().as_ref()))
-}
-
-/// The id of the goroutine running on this thread (0 outside a goroutine).
-pub(crate) fn current_gid() -> u64 {
-    GID.with(|g| g.get())
-}
-
-/// The index of the calling thread in its runtime.
-pub(crate) fn thread_index() -> u32 {
-    THREAD.with(|t| t.get())
-}
-
-struct EnterGuard(Option<Arc<Shared>>);
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        CURRENT.with(|c| *c.borrow_mut() = self.0.take());
-    }
-}
-pub(crate) fn enter(shared: &Arc<Shared>) -> impl Drop {
-    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(shared.clone())))
 }
 
 /// How goroutines get threads.
@@ -109,19 +71,18 @@ pub(crate) struct Shared {
     /// Wakes `block_on` when the main goroutine ends or a deadlock is found.
     done_cv: Condvar,
     done_mx: Mutex<()>,
-    live: AtomicUsize,
-    running: AtomicUsize,
-    blocked: AtomicUsize,
-    queued: AtomicUsize,
-    peak_live: AtomicUsize,
+    /// The goroutine counters, the series, gauges and marks.
+    pub(crate) obs: Observer,
+    /// The channels, WaitGroups, mutexes… made in this runtime.
+    pub(crate) objects: Arc<Objects>,
     spawned: AtomicU64,
+    polls: AtomicU64,
     next_gid: AtomicU64,
-    next_object: AtomicU64,
     registry: Vec<Mutex<HashMap<u64, Entry>>>,
-    names: Mutex<HashMap<u64, String>>,
-    gauges: Mutex<Vec<(String, Arc<AtomicU64>)>>,
     events: Option<EventLog>,
     findings: Mutex<Vec<Finding>>,
+    /// The wait-for graph when the deadlock was declared.
+    deadlock_graph: Mutex<Option<WaitGraph>>,
     pub(crate) deadlocked: AtomicBool,
     /// The id of the run's main goroutine, and whether it has fully exited.
     pub(crate) main_id: AtomicU64,
@@ -133,10 +94,7 @@ pub(crate) struct Shared {
     /// Runner threads started and not yet returned (a dropped runtime waits for them).
     pub(crate) runners: AtomicUsize,
     rng: Option<Mutex<fastrand::Rng>>,
-    series: Mutex<Series>,
     pub(crate) sample_every_ns: u64,
-    last_sample_ns: AtomicU64,
-    pub(crate) heap_base: u64,
 }
 
 const SHARDS: usize = 16;
@@ -153,8 +111,13 @@ impl Shared {
         clock: Clock,
         seed: Option<u64>,
         events: Option<usize>,
-        sample_every_ns: u64,
+        sample_every: Duration,
     ) -> Shared {
+        let threads = match mode {
+            Mode::Threads(n) => n,
+            Mode::Pumped => 1,
+        };
+        let heap_extremes = !clock.is_virtual();
         Shared {
             mode,
             clock,
@@ -168,19 +131,15 @@ impl Shared {
             cv: Condvar::new(),
             done_cv: Condvar::new(),
             done_mx: Mutex::new(()),
-            live: AtomicUsize::new(0),
-            running: AtomicUsize::new(0),
-            blocked: AtomicUsize::new(0),
-            queued: AtomicUsize::new(0),
-            peak_live: AtomicUsize::new(0),
+            obs: Observer::new(sample_every, heap_extremes),
+            objects: Arc::new(Objects::new()),
             spawned: AtomicU64::new(0),
+            polls: AtomicU64::new(0),
             next_gid: AtomicU64::new(1),
-            next_object: AtomicU64::new(1),
             registry: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
-            names: Mutex::new(HashMap::new()),
-            gauges: Mutex::new(Vec::new()),
-            events: events.map(EventLog::new),
+            events: events.map(|cap| EventLog::new(cap, threads)),
             findings: Mutex::new(Vec::new()),
+            deadlock_graph: Mutex::new(None),
             deadlocked: AtomicBool::new(false),
             main_id: AtomicU64::new(u64::MAX),
             main_exited: AtomicBool::new(false),
@@ -190,10 +149,7 @@ impl Shared {
             shutdown: AtomicBool::new(false),
             runners: AtomicUsize::new(0),
             rng: seed.map(|s| Mutex::new(fastrand::Rng::with_seed(s))),
-            series: Mutex::new(Series::default()),
-            sample_every_ns,
-            last_sample_ns: AtomicU64::new(0),
-            heap_base: heap().live_bytes,
+            sample_every_ns: (sample_every.as_nanos() as u64).max(1),
         }
     }
 
@@ -208,43 +164,32 @@ impl Shared {
         self.clock.now_ns()
     }
 
-    pub(crate) fn new_object_id(&self) -> u64 {
-        self.next_object.fetch_add(1, Ordering::Relaxed)
-    }
-
-    pub(crate) fn name_object(&self, id: u64, name: &str) {
-        self.names.lock().unwrap().insert(id, name.to_string());
-    }
-
-    pub(crate) fn gauge(&self, name: &str) -> Arc<AtomicU64> {
-        let mut g = self.gauges.lock().unwrap();
-        if let Some((_, a)) = g.iter().find(|(n, _)| n == name) {
-            return a.clone();
-        }
-        let a = Arc::new(AtomicU64::new(0));
-        g.push((name.to_string(), a.clone()));
-        a
-    }
-
     pub(crate) fn live(&self) -> usize {
-        self.live.load(Ordering::Acquire)
+        self.obs.live.get().max(0) as usize
     }
 
+    /// The most goroutines alive at once over the whole run.
     pub(crate) fn peak_live(&self) -> usize {
-        self.peak_live.load(Ordering::Acquire)
+        self.obs.peak()
+    }
+
+    /// The most alive since the last [`Shared::reset_peak`].
+    pub(crate) fn window_peak(&self) -> usize {
+        self.obs.window_peak()
     }
 
     /// Starts a new peak window at the current live count.
     pub(crate) fn reset_peak(&self) {
-        self.peak_live.store(self.live(), Ordering::Release);
+        self.obs.reset_window();
     }
 
     pub(crate) fn counts(&self) -> (usize, usize, usize, usize) {
+        let g = |l: &super::level::Level| l.get().max(0) as usize;
         (
-            self.live.load(Ordering::Acquire),
-            self.running.load(Ordering::Acquire),
-            self.blocked.load(Ordering::Acquire),
-            self.queued.load(Ordering::Acquire),
+            g(&self.obs.live),
+            g(&self.obs.running),
+            g(&self.obs.blocked),
+            g(&self.obs.queued),
         )
     }
 
@@ -252,14 +197,24 @@ impl Shared {
         self.spawned.load(Ordering::Relaxed)
     }
 
-    fn event(&self, kind: EventKind, g: u64, wait: WaitKind) {
+    pub(crate) fn polls(&self) -> u64 {
+        self.polls.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn event(&self, kind: EventKind, g: u64, wait: WaitKind, object: u64) {
         if let Some(log) = &self.events {
+            if object != 0 {
+                log.remember(object, || self.objects.name(object));
+            }
             log.push(Event {
                 t_ns: self.now_ns(),
+                dur_ns: 0,
                 kind,
                 g,
+                name: "",
                 thread: thread_index(),
                 wait,
+                object,
             });
         }
     }
@@ -268,12 +223,43 @@ impl Shared {
         self.events.as_ref().map(EventLog::take).unwrap_or_default()
     }
 
+    pub(crate) fn events(&self) -> (Vec<Event>, u64) {
+        self.events
+            .as_ref()
+            .map(EventLog::events)
+            .unwrap_or_default()
+    }
+
+    /// An object's name for the trace: as it was when an event referred to it, or now.
+    pub(crate) fn object_name(&self, id: u64) -> String {
+        self.events
+            .as_ref()
+            .and_then(|log| log.name(id))
+            .or_else(|| self.objects.name(id))
+            .unwrap_or_else(|| format!("object {id}"))
+    }
+
+    /// An instant on the run's time axis, at runtime now.
+    pub(crate) fn mark(&self, kind: MarkKind, label: String) {
+        self.obs.mark(self.now_ns(), kind, label);
+    }
+
     pub(crate) fn add_finding(&self, f: Finding) {
         self.findings.lock().unwrap().push(f);
     }
 
     pub(crate) fn findings(&self) -> Vec<Finding> {
         self.findings.lock().unwrap().clone()
+    }
+
+    /// The wait-for graph now.
+    pub(crate) fn wait_graph(&self) -> WaitGraph {
+        waitgraph::build(&self.goroutines(), &self.objects.views())
+    }
+
+    /// The wait-for graph as it was when the deadlock was declared.
+    pub(crate) fn deadlock_graph(&self) -> Option<WaitGraph> {
+        self.deadlock_graph.lock().unwrap().clone()
     }
 
     /// `go f()`: spawns a goroutine named `name`.
@@ -290,9 +276,8 @@ impl Shared {
         // Counted as queued before it counts as live: the deadlock check reads `live` first,
         // so it can never see a live goroutine that is neither queued nor running. (It did,
         // when main was spawned from outside the runtime while both runners were idle.)
-        self.queued.fetch_add(1, Ordering::AcqRel);
-        let live = self.live.fetch_add(1, Ordering::AcqRel) + 1;
-        self.peak_live.fetch_max(live, Ordering::AcqRel);
+        self.obs.queued.add(1);
+        self.obs.spawned();
         self.spawned.fetch_add(1, Ordering::Relaxed);
         let shared = self.clone();
         let wrapped = Goroutine {
@@ -309,7 +294,18 @@ impl Shared {
             .lock()
             .unwrap()
             .insert(id, (meta, task));
-        self.event(EventKind::Spawn, id, WaitKind::None);
+        if let Some(log) = &self.events {
+            log.push(Event {
+                t_ns: self.now_ns(),
+                dur_ns: 0,
+                kind: EventKind::Spawn,
+                g: id,
+                name,
+                thread: thread_index(),
+                wait: WaitKind::None,
+                object: 0,
+            });
+        }
         self.push(runnable, false);
         id
     }
@@ -318,10 +314,10 @@ impl Shared {
         let meta = r.metadata();
         let prev = meta.swap(State::Runnable, self.now_ns());
         if prev == State::Blocked {
-            self.blocked.fetch_sub(1, Ordering::AcqRel);
-            self.event(EventKind::Unblock, meta.id, WaitKind::None);
+            self.obs.blocked.add(-1);
+            self.event(EventKind::Unblock, meta.id, WaitKind::None, 0);
         }
-        self.queued.fetch_add(1, Ordering::AcqRel);
+        self.obs.queued.add(1);
         // A goroutine that woke itself (`yield_now`) goes to the back of the queue, not `runnext`.
         self.push(r, !info.woken_while_running);
     }
@@ -385,23 +381,41 @@ impl Shared {
     fn run(&self, r: GRunnable) {
         let meta = r.metadata().clone();
         // Running before it stops being queued, for the same reason as in `spawn`.
-        self.running.fetch_add(1, Ordering::AcqRel);
-        self.queued.fetch_sub(1, Ordering::AcqRel);
-        meta.swap(State::Running, self.now_ns());
-        WAIT.with(|w| w.set(None));
-        GID.with(|g| g.set(meta.id));
+        self.obs.running.add(1);
+        self.obs.queued.add(-1);
+        let start = self.now_ns();
+        meta.swap(State::Running, start);
+        local::take_wait();
+        local::set_goroutine(meta.id, meta.name);
         IN_POLL.with(|p| p.set(true));
         r.run();
         IN_POLL.with(|p| p.set(false));
-        GID.with(|g| g.set(0));
-        self.running.fetch_sub(1, Ordering::AcqRel);
-        let wait = WAIT.with(|w| w.take()).unwrap_or(Wait {
+        local::set_goroutine(0, "");
+        self.polls.fetch_add(1, Ordering::Relaxed);
+        self.obs.running.add(-1);
+        let wait = local::take_wait().unwrap_or(Wait {
             kind: WaitKind::None,
             object: 0,
         });
-        if meta.park(wait, self.now_ns()) {
-            self.blocked.fetch_add(1, Ordering::AcqRel);
-            self.event(EventKind::Block, meta.id, wait.kind);
+        let end = self.now_ns();
+        if let Some(log) = &self.events {
+            log.push(Event {
+                t_ns: start,
+                dur_ns: end.saturating_sub(start),
+                kind: EventKind::Run,
+                g: meta.id,
+                name: meta.name,
+                thread: thread_index(),
+                wait: WaitKind::None,
+                object: 0,
+            });
+        }
+        if meta.park(wait, end) {
+            self.obs.blocked.add(1);
+            self.event(EventKind::Block, meta.id, wait.kind, wait.object);
+        }
+        if self.obs.due(end) {
+            self.obs.sample(end, false);
         }
     }
 
@@ -410,7 +424,7 @@ impl Shared {
         if meta.id == self.main_id.load(Ordering::Acquire) {
             self.main_exited.store(true, Ordering::Release);
         }
-        self.event(EventKind::Exit, meta.id, WaitKind::None);
+        self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
         if let Some((_, task)) = self.registry[meta.id as usize % SHARDS]
             .lock()
             .unwrap()
@@ -418,7 +432,7 @@ impl Shared {
         {
             task.detach();
         }
-        if self.live.fetch_sub(1, Ordering::AcqRel) == 1 {
+        if self.obs.live.add(-1) == 0 {
             self.notify_done();
         }
     }
@@ -439,7 +453,6 @@ impl Shared {
     /// All goroutines, sorted by id.
     pub(crate) fn goroutines(&self) -> Vec<GoroutineInfo> {
         let now = self.now_ns();
-        let names = self.names.lock().unwrap();
         let mut out: Vec<GoroutineInfo> = self
             .registry
             .iter()
@@ -458,54 +471,27 @@ impl Shared {
                             state,
                             wait: if blocked { w.kind } else { WaitKind::None },
                             object: if blocked { w.object } else { 0 },
-                            object_name: if blocked {
-                                names.get(&w.object).cloned()
-                            } else {
-                                None
-                            },
+                            object_name: None,
                             for_ms: now.saturating_sub(m.since_ns()) as f64 / 1e6,
                         }
                     })
                     .collect::<Vec<_>>()
             })
             .collect();
+        // Named after the registry locks are released (an object being dropped takes the
+        // objects' lock, never a registry shard's, but keep the two apart anyway).
+        for g in &mut out {
+            if g.object != 0 {
+                g.object_name = self.objects.name(g.object);
+            }
+        }
         out.sort_by_key(|g| g.id);
         out
     }
 
-    /// One row of counters now.
-    pub(crate) fn sample_now(&self) -> Sample {
-        Sample {
-            t_ms: self.now_ns() as f64 / 1e6,
-            goroutines: self.live.load(Ordering::Acquire) as f64,
-            running: self.running.load(Ordering::Acquire) as f64,
-            blocked: self.blocked.load(Ordering::Acquire) as f64,
-            queued: self.queued.load(Ordering::Acquire) as f64,
-            heap_bytes: heap().live_bytes.saturating_sub(self.heap_base) as f64,
-        }
-    }
-
-    /// Appends a sample to the series if `sample_every_ns` has passed since the last (or `force`).
+    /// Samples the series if a sample is due (or `force`).
     pub(crate) fn sample(&self, force: bool) {
-        let now = self.now_ns();
-        let last = self.last_sample_ns.load(Ordering::Acquire);
-        if !force && now < last.saturating_add(self.sample_every_ns) && last != 0 {
-            return;
-        }
-        self.last_sample_ns.store(now.max(1), Ordering::Release);
-        let s = self.sample_now();
-        let gauges: Vec<(String, f64)> = self
-            .gauges
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(n, a)| (n.clone(), a.load(Ordering::Acquire) as f64))
-            .collect();
-        self.series.lock().unwrap().push(s, &gauges);
-    }
-
-    pub(crate) fn series(&self) -> Series {
-        self.series.lock().unwrap().clone()
+        self.obs.sample(self.now_ns(), force);
     }
 
     /// Go's deadlock condition: every goroutine is blocked, no timer can wake one, and the
@@ -514,9 +500,9 @@ impl Shared {
     fn deadlock_now(&self) -> bool {
         // Read in the reverse order of the writes in `spawn` (queued, then live) and `run`
         // (running, then queued): whoever sees the later write also sees the earlier one.
-        self.live.load(Ordering::Acquire) > 0
-            && self.queued.load(Ordering::Acquire) == 0
-            && self.running.load(Ordering::Acquire) == 0
+        self.obs.live.get() > 0
+            && self.obs.queued.get() == 0
+            && self.obs.running.get() == 0
             && self.timers.live() == 0
             && !self.finished.load(Ordering::Acquire)
             && !self.aborted.load(Ordering::Acquire)
@@ -527,12 +513,17 @@ impl Shared {
             return;
         }
         let waiting = self.goroutines();
+        let graph = waitgraph::build(&waiting, &self.objects.views());
+        *self.deadlock_graph.lock().unwrap() = Some(graph);
+        self.event(EventKind::Deadlock, 0, WaitKind::None, 0);
+        self.mark(MarkKind::Deadlock, "all goroutines are asleep".into());
         self.add_finding(Finding {
             kind: FindingKind::Deadlock,
             message: "fatal error: all goroutines are asleep - deadlock!".into(),
             at_ms: self.now_ns() as f64 / 1e6,
             goroutines: waiting,
         });
+        self.sample(true);
         // The flag goes up only once the finding is recorded: whoever sees it can read the list.
         self.deadlocked.store(true, Ordering::Release);
         self.notify_done();
@@ -551,7 +542,7 @@ impl Shared {
         let _enter = enter(self);
         // A runnext left over from an earlier runtime on this (reused) thread is not ours.
         drop(RUN_NEXT.with(Cell::take));
-        THREAD.with(|t| t.set(index));
+        local::set_thread_index(index);
         let mut streak = 0u32;
         let mut since_timers = 0u32;
         loop {
@@ -576,10 +567,12 @@ impl Shared {
             // Nothing to run: service timers, spin a little (a wake costs ~25 µs, while a
             // hand-off from the other thread often comes within a few µs; Go's idle Ps spin
             // too), then sleep until the next timer or a push.
-            self.timers.fire_due(self.now_ns());
+            let now = self.now_ns();
+            self.timers.fire_due(now);
             if self.spin() {
                 continue;
             }
+            self.obs.sample(now, false);
             let mut q = self.queue.lock().unwrap();
             if !q.runnable.is_empty() {
                 continue;
@@ -610,6 +603,8 @@ impl Shared {
             };
             q.parked -= 1;
             q.idle -= 1;
+            drop(q);
+            self.sample(false);
         }
     }
 
@@ -750,7 +745,11 @@ impl<F: Future<Output = ()>> Future for Goroutine<F> {
             Err(payload) => {
                 let message = super::panic_message(&payload);
                 this.shared
-                    .event(EventKind::Panic, this.meta.id, WaitKind::None);
+                    .event(EventKind::Panic, this.meta.id, WaitKind::None, 0);
+                this.shared.mark(
+                    MarkKind::Panic,
+                    format!("{} #{}: {message}", this.meta.name, this.meta.id),
+                );
                 this.shared.add_finding(Finding {
                     kind: FindingKind::Panic,
                     message: format!("panic: {message} [goroutine {}]", this.meta.id),

@@ -4,33 +4,13 @@ mod mutex;
 mod semaphore;
 mod waitgroup;
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 pub use self::{
     mutex::{Mutex, MutexGuard},
     semaphore::Semaphore,
     waitgroup::{NegativeCounter, WaitGroup},
 };
-
-/// Ids for objects created outside any runtime (counted down from the top, so they never collide
-/// with a runtime's own ids, which count up from 1).
-pub(crate) fn next_global_id() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(u64::MAX / 2);
-    NEXT.fetch_add(1, Ordering::Relaxed)
-}
-
-pub(crate) fn new_id(name: Option<&str>) -> u64 {
-    crate::runtime::scheduler::with_current(|rt| match rt {
-        Some(rt) => {
-            let id = rt.new_object_id();
-            if let Some(n) = name {
-                rt.name_object(id, n);
-            }
-            id
-        }
-        None => next_global_id(),
-    })
-}
 
 /// `sync.Once`: runs a function exactly once, however many goroutines call it.
 ///

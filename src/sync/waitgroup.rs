@@ -9,7 +9,11 @@ use std::{
 
 use crate::{
     primitives::{Arc, Mutex},
-    runtime::{goroutine::WaitKind, scheduler::set_wait},
+    runtime::{
+        goroutine::WaitKind,
+        local::{current_gid, set_wait},
+        object::{ObjectId, Op, OpLog},
+    },
 };
 
 /// `wg.Add` took the counter below zero: Go panics with "sync: negative WaitGroup counter".
@@ -28,8 +32,26 @@ struct State {
     /// Bumped each time the counter reaches zero: a waiter released by it returns even if the
     /// counter went up again before the waiter ran.
     generation: u64,
-    waiters: Vec<(u64, Waker)>,
+    /// `(key, waker, goroutine)` of each goroutine in `Wait`.
+    waiters: Vec<(u64, Waker, u64)>,
     next_key: u64,
+    /// Who added, called Done and waited lately (for the wait-for graph).
+    ops: OpLog,
+    /// Listed in the runtime's objects while the WaitGroup lives.
+    _object: ObjectId,
+}
+
+#[cfg(not(loom))]
+impl crate::runtime::object::Observed for Mutex<State> {
+    fn view(&self) -> crate::runtime::object::ObjectView {
+        let st = self.lock().unwrap();
+        crate::runtime::object::ObjectView {
+            kind: crate::runtime::object::ObjectKind::WaitGroup,
+            state: format!("counter {}", st.count),
+            waiters: st.waiters.iter().map(|w| (w.2, Op::Wait)).collect(),
+            ops: st.ops.entries().to_vec(),
+        }
+    }
 }
 
 /// `sync.WaitGroup`. Cloning shares the counter, like passing `*sync.WaitGroup`; to see what
@@ -87,15 +109,27 @@ impl WaitGroup {
     }
 
     fn named_opt(name: Option<&str>) -> WaitGroup {
-        WaitGroup {
-            id: super::new_id(name),
+        let object = ObjectId::new();
+        if let Some(n) = name {
+            object.set_name(n);
+        }
+        let wg = WaitGroup {
+            id: object.get(),
             state: Arc::new(Mutex::new(State {
                 count: 0,
                 generation: 0,
                 waiters: Vec::new(),
                 next_key: 0,
+                ops: OpLog::default(),
+                _object: object,
             })),
+        };
+        #[cfg(not(loom))]
+        {
+            let weak = Arc::downgrade(&wg.state);
+            wg.state.lock().unwrap()._object.observe(weak);
         }
+        wg
     }
 
     /// The id reports use.
@@ -115,13 +149,14 @@ impl WaitGroup {
     /// [`NegativeCounter`] if the counter would drop below zero; it is left unchanged.
     pub fn add(&self, n: i64) -> Result<(), NegativeCounter> {
         let mut st = self.state.lock().unwrap();
+        st.ops.note(if n < 0 { Op::Done } else { Op::Add });
         if st.count + n < 0 {
             return Err(NegativeCounter);
         }
         st.count += n;
         if st.count == 0 {
             st.generation += 1;
-            for (_, w) in st.waiters.drain(..) {
+            for (_, w, _) in st.waiters.drain(..) {
                 w.wake();
             }
         }
@@ -195,25 +230,28 @@ impl Future for WaitFuture<'_> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
         let mut st = this.wg.state.lock().unwrap();
+        if this.key.is_none() {
+            st.ops.note(Op::Wait);
+        }
         if st.count == 0 || this.generation.is_some_and(|g| g != st.generation) {
             if let Some(k) = this.key.take() {
-                st.waiters.retain(|(key, _)| *key != k);
+                st.waiters.retain(|(key, _, _)| *key != k);
             }
             return Poll::Ready(());
         }
         this.generation.get_or_insert(st.generation);
         match this.key {
             Some(k) => {
-                if let Some((_, w)) = st.waiters.iter_mut().find(|(key, _)| *key == k) {
+                if let Some((_, w, _)) = st.waiters.iter_mut().find(|(key, _, _)| *key == k) {
                     *w = cx.waker().clone();
                 } else {
-                    st.waiters.push((k, cx.waker().clone()));
+                    st.waiters.push((k, cx.waker().clone(), current_gid()));
                 }
             }
             None => {
                 let k = st.next_key;
                 st.next_key += 1;
-                st.waiters.push((k, cx.waker().clone()));
+                st.waiters.push((k, cx.waker().clone(), current_gid()));
                 this.key = Some(k);
             }
         }
@@ -230,7 +268,7 @@ impl Drop for WaitFuture<'_> {
                 .lock()
                 .unwrap()
                 .waiters
-                .retain(|(key, _)| *key != k);
+                .retain(|(key, _, _)| *key != k);
         }
     }
 }

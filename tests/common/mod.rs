@@ -513,8 +513,17 @@ pub fn sleeping_is_not_deadlock() {
 }
 
 /// The guide's Error 1: workers ranging over a channel that is never closed leak, blocked on
-/// their receive; closing it lets all of them return.
-pub fn leak_when_channel_not_closed(close: bool) {
+/// their receive.
+pub fn leak_when_channel_left_open() {
+    leak_when_channel_not_closed(false);
+}
+
+/// Closing it lets all of them return.
+pub fn no_leak_when_channel_closed() {
+    leak_when_channel_not_closed(true);
+}
+
+fn leak_when_channel_not_closed(close: bool) {
     let rt = runtime(2);
     rt.block_on(async move {
         let jobs: Chan<i32> = Chan::new(0).named("jobs");
@@ -823,4 +832,325 @@ pub fn semaphore_limits_concurrency() {
         })
         .unwrap();
     assert_eq!(max, 3);
+}
+
+/// Every runtime body, once: `tests/runtime.rs` runs each natively and `tests/web.rs` on Web
+/// Workers, from this one list (`$m!(name, name(arg), …)`).
+#[macro_export]
+macro_rules! runtime_bodies {
+    ($m:ident) => {
+        $m!(
+            goroutines_spread_over_threads,
+            select_default_send_and_timeout,
+            waitgroup_semantics,
+            context_errors,
+            deadlock_is_detected,
+            sleeping_is_not_deadlock,
+            leak_when_channel_left_open,
+            no_leak_when_channel_closed,
+            panic_is_reported_and_runtime_continues,
+            time_scale_keeps_ratios,
+            semaphore_limits_concurrency,
+            series_keeps_every_peak,
+            series_has_a_row_per_millisecond_of_a_quiet_run,
+            gauges_keep_their_extremes,
+            marks_are_placed_at_runtime_now,
+            deadlock_keeps_its_wait_graph,
+            leak_graph_names_the_exited_sender,
+            trace_is_chrome_trace_event_format,
+            objects_forget_their_names,
+        );
+    };
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::MIN, f64::max)
+}
+
+/// The series never misses a peak: 2000 goroutines that each live a few microseconds, in
+/// bursts between samples, and still `max(series.goroutines)` is the exact peak; the series
+/// starts with main alone at t = 0.
+pub fn series_keeps_every_peak() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        for burst in 0..20u64 {
+            let wg = WaitGroup::new();
+            for _ in 0..(50 + burst * 5) {
+                wg.add(1).unwrap();
+                let wg = wg.clone();
+                go(async move {
+                    let _d = wg.defer_done();
+                });
+            }
+            wg.wait().await;
+            time::sleep(Duration::from_millis(2)).await;
+        }
+    })
+    .unwrap();
+    rt.sample();
+    let s = rt.series();
+    assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0), "main alone at 0");
+    assert!(rt.peak_goroutines() > 1);
+    assert_eq!(max(&s.goroutines) as usize, rt.peak_goroutines(), "{s:?}");
+    assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]), "times ascend");
+    // Thinned for display, it still holds the peak.
+    let mut thin = s.clone();
+    thin.thin(50);
+    assert!(thin.len() <= 50);
+    assert_eq!(max(&thin.goroutines) as usize, rt.peak_goroutines());
+}
+
+/// A run of 150 ms in which nothing happens after the start still gets a row per millisecond
+/// or so: at least 100 rows for a run over 100 ms.
+pub fn series_has_a_row_per_millisecond_of_a_quiet_run() {
+    let rt = runtime(2);
+    let ms = rt
+        .block_on(async {
+            let c: Chan<u8> = Chan::new(0);
+            let c2 = c.clone();
+            go(async move {
+                c2.recv().await; // blocked the whole run
+            });
+            time::sleep(Duration::from_millis(150)).await;
+            c.close().unwrap();
+            time::now().as_secs_f64() * 1e3
+        })
+        .unwrap();
+    rt.sample();
+    let s = rt.series();
+    assert!(ms > 100.0);
+    assert!(s.len() >= 100, "{} rows for {ms} ms", s.len());
+    assert_eq!(max(&s.goroutines), 2.0);
+    assert!(*s.t_ms.last().unwrap() >= 150.0);
+}
+
+/// A gauge that reaches 7 for a moment between two samples shows 7 in the series.
+pub fn gauges_keep_their_extremes() {
+    let rt = runtime(1);
+    let name = "in_use";
+    rt.block_on(async move {
+        let g = worker_pool_playground::runtime::gauge(name);
+        g.set(2);
+        time::sleep(Duration::from_millis(3)).await;
+        for _ in 0..5 {
+            g.add(1);
+        }
+        assert_eq!(g.get(), 7);
+        g.add(-5);
+        time::sleep(Duration::from_millis(3)).await;
+        g.add(-2);
+        assert_eq!(g.get(), 0);
+    })
+    .unwrap();
+    rt.sample();
+    let s = rt.series();
+    let v = &s.gauges[name];
+    assert_eq!(v.len(), s.len());
+    assert_eq!(max(v), 7.0, "{v:?}");
+    assert_eq!(*v.last().unwrap(), 0.0);
+    assert_eq!(rt.gauge(name).get(), 0, "the same name is the same gauge");
+}
+
+/// Marks carry runtime time, in order.
+pub fn marks_are_placed_at_runtime_now() {
+    use worker_pool_playground::runtime::{mark, MarkKind};
+    let rt = runtime_scaled(1, 10.0);
+    rt.block_on(async {
+        mark(MarkKind::Add, "wg.Add(3)");
+        time::sleep(Duration::from_millis(200)).await;
+        mark(MarkKind::Cancel, "cancel");
+    })
+    .unwrap();
+    let m = rt.marks();
+    assert_eq!(m.len(), 2);
+    assert_eq!(
+        (m[0].kind, m[0].label.as_str()),
+        (MarkKind::Add, "wg.Add(3)")
+    );
+    assert!(m[0].t_ms < 50.0, "{m:?}");
+    assert!(m[1].t_ms >= 200.0, "runtime time, at 10×: {m:?}");
+    assert_eq!(
+        serde_json::to_value(&m[1]).unwrap()["kind"],
+        serde_json::json!("cancel")
+    );
+}
+
+/// The guide's unbuffered deadlock: the graph at detection has the cycle main → jobs → worker
+/// → results → main.
+pub fn deadlock_keeps_its_wait_graph() {
+    use worker_pool_playground::runtime::NodeKind;
+    let rt = runtime(2);
+    let err = rt
+        .block_on(async {
+            let jobs: Chan<i32> = Chan::new(0).named("jobs");
+            let results: Chan<i32> = Chan::new(0).named("results");
+            let (j, r) = (jobs.clone(), results.clone());
+            go_named("worker", async move {
+                while let Some(job) = j.recv().await {
+                    r.send(job * 2).await.unwrap();
+                }
+            });
+            for i in 0..10 {
+                jobs.send(i).await.unwrap();
+            }
+        })
+        .unwrap_err();
+    assert!(matches!(err, RunError::Deadlock(_)), "{err}");
+    let g = rt.deadlock_graph().expect("graph kept with the deadlock");
+    let node = |label: &str| {
+        g.nodes
+            .iter()
+            .find(|n| n.label.starts_with(label))
+            .unwrap_or_else(|| panic!("no node {label}: {g:#?}"))
+    };
+    let (main, worker) = (node("main #1"), node("worker #2"));
+    let (jobs, results) = (node("jobs"), node("results"));
+    assert_eq!(
+        (main.kind, jobs.kind),
+        (NodeKind::Goroutine, NodeKind::Channel)
+    );
+    let edge = |from: &str, to: &str| {
+        g.edges
+            .iter()
+            .find(|e| e.from == from && e.to == to)
+            .map(|e| e.label.as_str())
+            .unwrap_or_else(|| panic!("no edge {from} → {to}: {g:#?}"))
+    };
+    assert_eq!(edge(&main.id, &jobs.id), "waits to send");
+    assert_eq!(edge(&jobs.id, &worker.id), "could receive");
+    assert_eq!(edge(&worker.id, &results.id), "waits to send");
+    assert_eq!(edge(&results.id, &main.id), "made it (could receive)");
+    assert_eq!(rt.wait_graph(), g, "nothing moved since");
+}
+
+/// The guide's Error 1: after main returned, the workers wait on a channel whose only sender
+/// (main) is gone, and the graph says so.
+pub fn leak_graph_names_the_exited_sender() {
+    use worker_pool_playground::runtime::NodeKind;
+    let rt = runtime(2);
+    rt.block_on(async {
+        let jobs: Chan<i32> = Chan::new(0).named("jobs");
+        for _ in 0..3 {
+            let j = jobs.clone();
+            go_named("worker", async move { while j.recv().await.is_some() {} });
+        }
+        for i in 0..6 {
+            jobs.send(i).await.unwrap();
+        }
+        time::sleep(Duration::from_millis(10)).await;
+    })
+    .unwrap();
+    rt.settle(Duration::from_millis(200));
+    let g = rt.wait_graph();
+    let jobs = g
+        .nodes
+        .iter()
+        .find(|n| n.label.starts_with("jobs"))
+        .unwrap();
+    let waits = g
+        .edges
+        .iter()
+        .filter(|e| e.to == jobs.id && e.label == "waits to receive")
+        .count();
+    assert_eq!(waits, 3, "{g:#?}");
+    let main = g.nodes.iter().find(|n| n.id == "g1").expect("main listed");
+    assert_eq!(main.kind, NodeKind::ExitedGoroutine);
+    assert!(g
+        .edges
+        .iter()
+        .any(|e| e.from == jobs.id && e.to == "g1" && e.label == "last sender (exited)"));
+}
+
+/// `Runtime::trace` is Chrome's Trace Event Format (JSON Object Format, as Perfetto and
+/// chrome://tracing load it): `traceEvents` of phase M (with `args.name`), X (with `ts` and
+/// `dur` ≥ 0, in microseconds) and i (with a scope `s`), integer `pid` and `tid`; a thread name
+/// for every runner and every goroutine, one X per goroutine poll, instants for a close and a
+/// panic.
+pub fn trace_is_chrome_trace_event_format() {
+    let b = Runtime::builder().threads(2).record_events(100_000);
+    #[cfg(target_arch = "wasm32")]
+    let b = b.spawn_handler(Box::new(|run| {
+        rayon::spawn(run);
+        Ok(())
+    }));
+    let rt = b.build().unwrap();
+    rt.block_on(async {
+        let c: Chan<u8> = Chan::new(0).named("jobs");
+        let wg = WaitGroup::new();
+        for _ in 0..4 {
+            wg.add(1).unwrap();
+            let (c, wg) = (c.clone(), wg.clone());
+            go_named("worker", async move {
+                let _d = wg.defer_done();
+                while c.recv().await.is_some() {}
+            });
+        }
+        go_named("doomed", async { panic!("boom") });
+        for i in 0..20 {
+            c.send(i).await.unwrap();
+        }
+        c.close().unwrap();
+        wg.wait().await;
+    })
+    .unwrap();
+    let json = serde_json::to_value(rt.trace()).unwrap();
+    let events = json["traceEvents"].as_array().expect("traceEvents");
+    assert_eq!(json["displayTimeUnit"], "ms");
+    let (mut runs, mut thread_names, mut instants) = (0u64, BTreeSet::new(), vec![]);
+    for e in events {
+        assert!(e["name"].is_string(), "{e}");
+        assert!(e["pid"].is_u64() && e["tid"].is_u64(), "{e}");
+        match e["ph"].as_str().unwrap() {
+            "M" => {
+                assert!(["thread_name", "process_name"].contains(&e["name"].as_str().unwrap()));
+                assert!(e["args"]["name"].is_string(), "{e}");
+                if e["name"] == "thread_name" {
+                    thread_names.insert((e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap()));
+                }
+            }
+            "X" => {
+                assert!(e["ts"].as_f64().unwrap() >= 0.0, "{e}");
+                assert!(e["dur"].as_f64().unwrap() >= 0.0, "{e}");
+                if e["pid"] == 1 {
+                    runs += 1;
+                }
+            }
+            "i" => {
+                assert!(e["ts"].is_number(), "{e}");
+                assert!(["g", "p", "t"].contains(&e["s"].as_str().unwrap()), "{e}");
+                instants.push(e["name"].as_str().unwrap().to_string());
+            }
+            other => panic!("phase {other} in {e}"),
+        }
+    }
+    assert_eq!(runs, rt.polls(), "one X per goroutine poll");
+    assert!(
+        thread_names.contains(&(1, 0)) && thread_names.contains(&(1, 1)),
+        "runners named"
+    );
+    for g in 1..=rt.spawned() {
+        assert!(thread_names.contains(&(2, g)), "goroutine {g} named");
+    }
+    assert!(instants.iter().any(|n| n == "close(jobs)"), "{instants:?}");
+    assert!(
+        instants.iter().any(|n| n.starts_with("panic in doomed #")),
+        "{instants:?}"
+    );
+}
+
+/// Objects forget their names when they go: 10,000 contexts, one per task, leave nothing behind.
+pub fn objects_forget_their_names() {
+    let rt = runtime(1);
+    rt.block_on(async {
+        let bg = context::background();
+        for _ in 0..10_000 {
+            let (ctx, cancel) = context::with_cancel(&bg);
+            cancel.cancel();
+            drop(ctx);
+        }
+        let wg = WaitGroup::named("wg");
+        drop(wg);
+    })
+    .unwrap();
+    assert_eq!(rt.live_objects(), 0, "objects still listed");
 }

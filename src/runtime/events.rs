@@ -1,0 +1,358 @@
+//! The event log (`go tool trace`'s raw material) and the Chrome trace built from it.
+//!
+//! The log is sharded by runner thread, so two threads recording at once do not contend, and
+//! capped: the first `cap` events are kept, later ones only counted. [`trace`] turns it into the
+//! Trace Event Format that `chrome://tracing` and Perfetto open: a track per runner thread
+//! showing which goroutine ran when, a track per goroutine showing when it ran and what it waited
+//! on, and instants for closes, panics, deadlocks and the run's marks.
+//! Format: <https://docs.google.com/document/d/1CvAClvFfyA5R-PhYUmn5OOQtYMH4h6I0nSsKchNAySU>
+//! (JSON Object Format; `ts` and `dur` in microseconds; phases `M`, `X`, `i`).
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+        Mutex,
+    },
+};
+
+use serde::Serialize;
+
+use super::{goroutine::WaitKind, observe::Mark};
+
+/// What happened to a goroutine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// `go f()`.
+    Spawn,
+    /// It ran on `thread` from `t_ns` for `dur_ns` (one poll).
+    Run,
+    /// Parked; `wait` says on what, `object` on which object.
+    Block,
+    /// Made runnable again.
+    Unblock,
+    /// Returned.
+    Exit,
+    /// Panicked.
+    Panic,
+    /// It closed channel `object`.
+    Close,
+    /// Every goroutine asleep: Go's fatal error.
+    Deadlock,
+}
+
+/// One entry of the event log, like a `go tool trace` event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// Runtime time in nanoseconds.
+    pub t_ns: u64,
+    /// For `run`: how long the poll took.
+    pub dur_ns: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// Goroutine id (0: no goroutine, e.g. a deadlock).
+    pub g: u64,
+    /// The goroutine's name, for `spawn`.
+    pub name: &'static str,
+    /// Index of the thread it happened on.
+    pub thread: u32,
+    /// For `block`: the wait reason.
+    pub wait: WaitKind,
+    /// For `block` and `close`: the object's id (0 when none).
+    pub object: u64,
+}
+
+/// A bounded event log, one shard per thread.
+#[derive(Debug)]
+pub(crate) struct EventLog {
+    cap: usize,
+    len: AtomicUsize,
+    shards: Vec<Mutex<Vec<Event>>>,
+    dropped: AtomicU64,
+    /// The names of the objects events refer to, taken when the event happened: the trace is
+    /// built after the run, when most objects (and their names) are gone.
+    names: Mutex<HashMap<u64, Option<String>>>,
+}
+
+impl EventLog {
+    pub(crate) fn new(cap: usize, shards: usize) -> EventLog {
+        EventLog {
+            cap,
+            len: AtomicUsize::new(0),
+            shards: (0..shards.max(1)).map(|_| Mutex::new(Vec::new())).collect(),
+            dropped: AtomicU64::new(0),
+            names: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Remembers object `id`'s name (looked up with `name` the first time it is referred to).
+    pub(crate) fn remember(&self, id: u64, name: impl FnOnce() -> Option<String>) {
+        self.names.lock().unwrap().entry(id).or_insert_with(name);
+    }
+
+    /// The name remembered for object `id`.
+    pub(crate) fn name(&self, id: u64) -> Option<String> {
+        self.names.lock().unwrap().get(&id).cloned().flatten()
+    }
+
+    pub(crate) fn push(&self, e: Event) {
+        if self.len.fetch_add(1, Ordering::Relaxed) >= self.cap {
+            self.len.fetch_sub(1, Ordering::Relaxed);
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let shard = &self.shards[e.thread as usize % self.shards.len()];
+        shard.lock().unwrap().push(e);
+    }
+
+    /// Every event so far in time order (stable: one thread's events keep their order).
+    pub(crate) fn events(&self) -> (Vec<Event>, u64) {
+        let mut all: Vec<Event> = self
+            .shards
+            .iter()
+            .flat_map(|s| s.lock().unwrap().clone())
+            .collect();
+        all.sort_by_key(|e| e.t_ns);
+        (all, self.dropped.load(Ordering::Relaxed))
+    }
+
+    /// Like [`EventLog::events`], and empties the log.
+    pub(crate) fn take(&self) -> (Vec<Event>, u64) {
+        let out = self.events();
+        for s in &self.shards {
+            s.lock().unwrap().clear();
+        }
+        self.len.store(0, Ordering::Relaxed);
+        out
+    }
+}
+
+/// A Chrome Trace Event Format document (JSON Object Format).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Trace {
+    /// The events.
+    #[serde(rename = "traceEvents")]
+    pub trace_events: Vec<TraceEvent>,
+    /// `"ms"`: how the viewer shows times (the events themselves are in microseconds).
+    #[serde(rename = "displayTimeUnit")]
+    pub display_time_unit: &'static str,
+    /// Metadata the viewers show as is.
+    #[serde(rename = "otherData")]
+    pub other_data: TraceInfo,
+}
+
+/// The trace's `otherData`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TraceInfo {
+    /// Who wrote it.
+    pub producer: &'static str,
+    /// Events the log had no room for (the trace misses them).
+    pub dropped_events: u64,
+}
+
+/// One trace event.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TraceEvent {
+    /// What is shown.
+    pub name: String,
+    /// Phase: `M` metadata, `X` complete, `i` instant.
+    pub ph: &'static str,
+    /// Category (filterable in the viewers).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub cat: &'static str,
+    /// 1: the runner threads; 2: the goroutines.
+    pub pid: u32,
+    /// The runner index (pid 1) or goroutine id (pid 2).
+    pub tid: u64,
+    /// Microseconds of runtime time (absent on metadata).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ts: Option<f64>,
+    /// Microseconds, for `X`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dur: Option<f64>,
+    /// Scope of an instant: `g` global, `t` thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub s: Option<&'static str>,
+    /// Arguments shown on selection.
+    #[serde(skip_serializing_if = "TraceArgs::is_empty")]
+    pub args: TraceArgs,
+}
+
+/// The `args` of a [`TraceEvent`].
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct TraceArgs {
+    /// For metadata: the thread or process name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The goroutine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goroutine: Option<u64>,
+    /// The runner thread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread: Option<u32>,
+    /// The object waited on or closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+}
+
+impl TraceArgs {
+    fn is_empty(&self) -> bool {
+        *self == TraceArgs::default()
+    }
+}
+
+fn us(ns: u64) -> f64 {
+    ns as f64 / 1e3
+}
+
+fn meta(pid: u32, tid: u64, what: &'static str, name: String) -> TraceEvent {
+    TraceEvent {
+        name: what.into(),
+        ph: "M",
+        cat: "",
+        pid,
+        tid,
+        ts: None,
+        dur: None,
+        s: None,
+        args: TraceArgs {
+            name: Some(name),
+            ..TraceArgs::default()
+        },
+    }
+}
+
+/// Builds the trace. `threads` runner threads; `object_name` names an object id; goroutines
+/// still blocked at `end_ns` get a wait span up to then.
+pub(crate) fn trace(
+    events: &[Event],
+    dropped: u64,
+    marks: &[Mark],
+    threads: usize,
+    end_ns: u64,
+    object_name: &dyn Fn(u64) -> String,
+) -> Trace {
+    let mut out = vec![
+        meta(1, 0, "process_name", "runner threads (GOMAXPROCS)".into()),
+        meta(2, 0, "process_name", "goroutines".into()),
+    ];
+    for t in 0..threads.max(1) {
+        out.push(meta(1, t as u64, "thread_name", format!("runner {t}")));
+    }
+    let mut names: BTreeMap<u64, &'static str> = BTreeMap::new();
+    let mut blocked: BTreeMap<u64, (u64, WaitKind, u64)> = BTreeMap::new();
+    let label = |g: u64, names: &BTreeMap<u64, &'static str>| {
+        format!("{} #{g}", names.get(&g).copied().unwrap_or("goroutine"))
+    };
+    let wait_span = |g: u64, (from, wait, object): (u64, WaitKind, u64), to: u64| TraceEvent {
+        name: wait.as_go().into(),
+        ph: "X",
+        cat: "wait",
+        pid: 2,
+        tid: g,
+        ts: Some(us(from)),
+        dur: Some(us(to.saturating_sub(from))),
+        s: None,
+        args: TraceArgs {
+            object: (object != 0).then(|| object_name(object)),
+            ..TraceArgs::default()
+        },
+    };
+    for e in events {
+        match e.kind {
+            EventKind::Spawn => {
+                names.insert(e.g, e.name);
+                out.push(meta(2, e.g, "thread_name", label(e.g, &names)));
+            }
+            EventKind::Run => {
+                let name = label(e.g, &names);
+                out.push(TraceEvent {
+                    name: name.clone(),
+                    ph: "X",
+                    cat: "run",
+                    pid: 1,
+                    tid: e.thread as u64,
+                    ts: Some(us(e.t_ns)),
+                    dur: Some(us(e.dur_ns)),
+                    s: None,
+                    args: TraceArgs {
+                        goroutine: Some(e.g),
+                        ..TraceArgs::default()
+                    },
+                });
+                out.push(TraceEvent {
+                    name: "running".into(),
+                    ph: "X",
+                    cat: "run",
+                    pid: 2,
+                    tid: e.g,
+                    ts: Some(us(e.t_ns)),
+                    dur: Some(us(e.dur_ns)),
+                    s: None,
+                    args: TraceArgs {
+                        thread: Some(e.thread),
+                        ..TraceArgs::default()
+                    },
+                });
+            }
+            EventKind::Block => {
+                blocked.insert(e.g, (e.t_ns, e.wait, e.object));
+            }
+            EventKind::Unblock | EventKind::Exit => {
+                if let Some(b) = blocked.remove(&e.g) {
+                    out.push(wait_span(e.g, b, e.t_ns));
+                }
+            }
+            EventKind::Panic | EventKind::Close | EventKind::Deadlock => {
+                let (name, s) = match e.kind {
+                    EventKind::Panic => (format!("panic in {}", label(e.g, &names)), "t"),
+                    EventKind::Close => (format!("close({})", object_name(e.object)), "t"),
+                    _ => (
+                        "fatal error: all goroutines are asleep - deadlock!".into(),
+                        "g",
+                    ),
+                };
+                out.push(TraceEvent {
+                    name,
+                    ph: "i",
+                    cat: "event",
+                    pid: 2,
+                    tid: e.g,
+                    ts: Some(us(e.t_ns)),
+                    dur: None,
+                    s: Some(s),
+                    args: TraceArgs {
+                        goroutine: (e.g != 0).then_some(e.g),
+                        object: (e.object != 0).then(|| object_name(e.object)),
+                        ..TraceArgs::default()
+                    },
+                });
+            }
+        }
+    }
+    for (g, b) in blocked {
+        out.push(wait_span(g, b, end_ns));
+    }
+    for m in marks {
+        out.push(TraceEvent {
+            name: format!("{}: {}", m.kind.as_str(), m.label),
+            ph: "i",
+            cat: "mark",
+            pid: 2,
+            tid: 0,
+            ts: Some(m.t_ms * 1e3),
+            dur: None,
+            s: Some("g"),
+            args: TraceArgs::default(),
+        });
+    }
+    Trace {
+        trace_events: out,
+        display_time_unit: "ms",
+        other_data: TraceInfo {
+            producer: concat!("worker-pool-playground ", env!("CARGO_PKG_VERSION")),
+            dropped_events: dropped,
+        },
+    }
+}

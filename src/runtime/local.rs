@@ -1,0 +1,86 @@
+//! Thread-locals: which runtime this thread works for, which goroutine it is polling, and what
+//! that goroutine is about to wait on.
+
+use std::{
+    cell::{Cell, RefCell},
+    sync::Arc,
+};
+
+use super::{
+    goroutine::{Wait, WaitKind},
+    object::Objects,
+    scheduler::Shared,
+};
+
+thread_local! {
+    /// The runtime whose goroutine this thread is running (or pumping).
+    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    /// Set by a primitive just before it returns `Pending`: what the goroutine now waits on.
+    static WAIT: Cell<Option<Wait>> = const { Cell::new(None) };
+    /// This thread's index in the runtime (0 when pumped).
+    static THREAD: Cell<u32> = const { Cell::new(0) };
+    /// The id and name of the goroutine being polled on this thread.
+    static GOROUTINE: Cell<(u64, &'static str)> = const { Cell::new((0, "")) };
+}
+
+/// Records what the calling goroutine is about to block on.
+pub(crate) fn set_wait(kind: WaitKind, object: u64) {
+    WAIT.with(|w| w.set(Some(Wait { kind, object })));
+}
+
+/// Takes what the goroutine just polled said it waits on (`None`: it did not say).
+pub(crate) fn take_wait() -> Option<Wait> {
+    WAIT.with(Cell::take)
+}
+
+/// The runtime of the calling goroutine, if any.
+pub(crate) fn current() -> Option<Arc<Shared>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+pub(crate) fn with_current<R>(f: impl FnOnce(Option<&Arc<Shared>>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref()))
+}
+
+/// The object registry of the calling goroutine's runtime.
+pub(crate) fn objects() -> Option<Arc<Objects>> {
+    with_current(|rt| rt.map(|rt| rt.objects.clone()))
+}
+
+/// The id and name of the goroutine running on this thread (`(0, "")` outside a goroutine).
+#[inline]
+pub(crate) fn current_goroutine() -> (u64, &'static str) {
+    GOROUTINE.with(Cell::get)
+}
+
+/// The id of the goroutine running on this thread (0 outside a goroutine).
+#[inline]
+pub(crate) fn current_gid() -> u64 {
+    current_goroutine().0
+}
+
+pub(crate) fn set_goroutine(id: u64, name: &'static str) {
+    GOROUTINE.with(|g| g.set((id, name)));
+}
+
+/// The index of the calling thread in its runtime.
+pub(crate) fn thread_index() -> u32 {
+    THREAD.with(Cell::get)
+}
+
+pub(crate) fn set_thread_index(i: u32) {
+    THREAD.with(|t| t.set(i));
+}
+
+struct EnterGuard(Option<Arc<Shared>>);
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| *c.borrow_mut() = self.0.take());
+    }
+}
+
+/// Makes `shared` this thread's runtime until the guard drops.
+pub(crate) fn enter(shared: &Arc<Shared>) -> impl Drop {
+    EnterGuard(CURRENT.with(|c| c.borrow_mut().replace(shared.clone())))
+}

@@ -1,0 +1,222 @@
+//! The objects goroutines wait on (channels, WaitGroups, mutexes, semaphores): their ids, their
+//! names, and what the wait-for graph needs to know about each.
+//!
+//! Every object made inside a runtime registers itself here and forgets itself when dropped, so
+//! a context per task costs nothing once the task is done. Each object also keeps a short record
+//! of which goroutines did what to it (sent, received, closed, added, called Done…): that is how
+//! the wait-for graph names who could release a waiting goroutine, and which goroutine that could
+//! have is gone.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, Weak,
+    },
+};
+
+use super::local;
+
+/// Ids for objects made outside any runtime (counted down from the top, so they never collide
+/// with a runtime's own ids, which count up from 1).
+fn next_global_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(u64::MAX / 2);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What kind of object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ObjectKind {
+    Channel,
+    WaitGroup,
+    Mutex,
+    Semaphore,
+}
+
+/// An operation on an object, as the wait-for graph names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Made it (so it holds a handle, and may use it later).
+    Make,
+    Send,
+    Recv,
+    Close,
+    Add,
+    Done,
+    Wait,
+    Lock,
+    Acquire,
+}
+
+/// The last few distinct goroutines that did each operation on an object (newest last).
+#[derive(Default)]
+pub(crate) struct OpLog {
+    entries: Vec<(Op, u64, &'static str)>,
+}
+
+/// How many `(operation, goroutine)` pairs an object remembers.
+const OPLOG_LEN: usize = 8;
+
+impl fmt::Debug for OpLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OpLog({} entries)", self.entries.len())
+    }
+}
+
+impl OpLog {
+    /// Records that the calling goroutine did `op` (nothing outside a goroutine).
+    #[inline]
+    pub(crate) fn note(&mut self, op: Op) {
+        let (g, name) = local::current_goroutine();
+        if g == 0 {
+            return;
+        }
+        if let Some(i) = self.entries.iter().rposition(|e| e.0 == op && e.1 == g) {
+            if i + 1 == self.entries.len() {
+                return; // the same goroutine again: the common case, in a loop
+            }
+            self.entries.remove(i);
+        } else if self.entries.len() == OPLOG_LEN {
+            self.entries.remove(0);
+        }
+        self.entries.push((op, g, name));
+    }
+
+    pub(crate) fn entries(&self) -> &[(Op, u64, &'static str)] {
+        &self.entries
+    }
+}
+
+/// What the wait-for graph reads from an object.
+pub(crate) struct ObjectView {
+    pub(crate) kind: ObjectKind,
+    /// A few words on its state: `"0/10 buffered"`, `"closed"`, `"counter 3"`.
+    pub(crate) state: String,
+    /// The goroutines parked on it and how.
+    pub(crate) waiters: Vec<(u64, Op)>,
+    /// Who did what to it lately.
+    pub(crate) ops: Vec<(Op, u64, &'static str)>,
+}
+
+/// An object the wait-for graph can describe.
+pub(crate) trait Observed: Send + Sync {
+    fn view(&self) -> ObjectView;
+}
+
+struct Entry {
+    name: Option<String>,
+    object: Option<Weak<dyn Observed>>,
+}
+
+/// The objects of one runtime, by id.
+#[derive(Default)]
+pub(crate) struct Objects {
+    next: AtomicU64,
+    map: Mutex<HashMap<u64, Entry>>,
+}
+
+impl Objects {
+    pub(crate) fn new() -> Objects {
+        Objects {
+            next: AtomicU64::new(1),
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn name(&self, id: u64) -> Option<String> {
+        self.map.lock().unwrap().get(&id)?.name.clone()
+    }
+
+    /// Every live object: `(id, name, view)`.
+    pub(crate) fn views(&self) -> Vec<(u64, Option<String>, ObjectView)> {
+        let live: Vec<(u64, Option<String>, Arc<dyn Observed>)> = self
+            .map
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|(id, e)| Some((*id, e.name.clone(), e.object.as_ref()?.upgrade()?)))
+            .collect();
+        // Viewed after the registry lock is released: a view takes the object's own lock, and
+        // an object being dropped takes the registry's.
+        let mut out: Vec<_> = live
+            .into_iter()
+            .map(|(id, name, o)| (id, name, o.view()))
+            .collect();
+        out.sort_by_key(|(id, _, _)| *id);
+        out
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.lock().unwrap().len()
+    }
+}
+
+/// An object's identity: its id, and the registry it is listed in (none outside a runtime).
+/// Dropping it takes the object off the list, name included.
+pub(crate) struct ObjectId {
+    id: u64,
+    objects: Option<Arc<Objects>>,
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.id)
+    }
+}
+
+impl ObjectId {
+    /// A new id in the calling goroutine's runtime (a global one outside any).
+    pub(crate) fn new() -> ObjectId {
+        match local::objects() {
+            Some(objects) => {
+                let id = objects.next.fetch_add(1, Ordering::Relaxed);
+                objects.map.lock().unwrap().insert(
+                    id,
+                    Entry {
+                        name: None,
+                        object: None,
+                    },
+                );
+                ObjectId {
+                    id,
+                    objects: Some(objects),
+                }
+            }
+            None => ObjectId {
+                id: next_global_id(),
+                objects: None,
+            },
+        }
+    }
+
+    pub(crate) fn get(&self) -> u64 {
+        self.id
+    }
+
+    /// Gives the object a name for reports.
+    pub(crate) fn set_name(&self, name: &str) {
+        if let Some(o) = &self.objects {
+            if let Some(e) = o.map.lock().unwrap().get_mut(&self.id) {
+                e.name = Some(name.to_string());
+            }
+        }
+    }
+
+    /// Lets the wait-for graph look into the object.
+    pub(crate) fn observe<O: Observed + 'static>(&self, object: Weak<O>) {
+        if let Some(o) = &self.objects {
+            if let Some(e) = o.map.lock().unwrap().get_mut(&self.id) {
+                e.object = Some(object);
+            }
+        }
+    }
+}
+
+impl Drop for ObjectId {
+    fn drop(&mut self) {
+        if let Some(o) = &self.objects {
+            o.map.lock().unwrap().remove(&self.id);
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! The wait-for graph: who waits on what, and who could release it.
+//!
+//! A deadlock is a cycle in this graph, a leak a waiter nobody can release: the picture makes
+//! both visible at a glance. Nodes are goroutines (alive or exited) and the objects they wait on;
+//! an edge goroutine → object is a wait ("waits to receive"), an edge object → goroutine names
+//! who could release it ("could send"), or who could have and is gone ("last sender (exited)").
+//! "Could" comes from each object's record of who did what to it (`object.rs`): the runtime does
+//! not know who holds a reference, only who used one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::{
+    goroutine::{GoroutineInfo, State, WaitKind},
+    object::{ObjectKind, ObjectView, Op},
+};
+
+/// The graph, as the Report carries it.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct WaitGraph {
+    /// Goroutines and objects.
+    pub nodes: Vec<Node>,
+    /// Waits and releases.
+    pub edges: Vec<Edge>,
+}
+
+/// A node of the [`WaitGraph`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Node {
+    /// `g7` for goroutine 7, `o3` for object 3, `timers` for the timer heap, `more…` for a
+    /// summary.
+    pub id: String,
+    /// What it is.
+    pub kind: NodeKind,
+    /// What the picture writes on it.
+    pub label: String,
+}
+
+/// The kinds of [`Node`].
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum NodeKind {
+    /// A live goroutine.
+    Goroutine,
+    /// A goroutine that has returned (it appears because it was the last to use an object).
+    ExitedGoroutine,
+    /// A channel.
+    Channel,
+    /// A `sync.WaitGroup`.
+    Waitgroup,
+    /// A `sync.Mutex`.
+    Mutex,
+    /// A counting semaphore.
+    Semaphore,
+    /// The timers sleeping goroutines wait for.
+    Timer,
+    /// A context's `Done()` channel.
+    Context,
+}
+
+/// An edge of the [`WaitGraph`].
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Edge {
+    /// A node id.
+    pub from: String,
+    /// A node id.
+    pub to: String,
+    /// `"waits to receive"`, `"could send"`, `"last sender (exited)"`…
+    pub label: String,
+}
+
+/// At most this many waiters of one object are drawn; the rest become one summary node.
+const WAITERS_SHOWN: usize = 24;
+/// At most this many goroutines in all.
+const GOROUTINES_SHOWN: usize = 200;
+
+fn gid(g: u64) -> String {
+    format!("g{g}")
+}
+
+fn oid(o: u64) -> String {
+    format!("o{o}")
+}
+
+/// How a goroutine parked on an object waits, in words.
+fn wait_label(kind: ObjectKind, op: Op, state: &str) -> String {
+    match (kind, op) {
+        (_, Op::Send) => "waits to send".into(),
+        (_, Op::Recv) => "waits to receive".into(),
+        (ObjectKind::WaitGroup, _) => format!("waits for counter 0 ({state})"),
+        (ObjectKind::Mutex, _) => "waits for the lock".into(),
+        (_, _) => "waits for a permit".into(),
+    }
+}
+
+/// Which operations release a waiter that waits with `op`, and how the edge reads for a live
+/// and for an exited goroutine that did them.
+fn releasers(kind: ObjectKind, op: Op) -> &'static [(Op, &'static str, &'static str)] {
+    match (kind, op) {
+        (ObjectKind::Channel, Op::Recv) => &[
+            (Op::Send, "could send", "last sender (exited)"),
+            (Op::Close, "could close", "closer (exited)"),
+            (
+                Op::Make,
+                "made it (could send or close)",
+                "made it (exited)",
+            ),
+        ],
+        (ObjectKind::Channel, _) => &[
+            (Op::Recv, "could receive", "last receiver (exited)"),
+            (Op::Make, "made it (could receive)", "made it (exited)"),
+        ],
+        (ObjectKind::WaitGroup, _) => &[
+            (Op::Done, "could call Done", "called Done (exited)"),
+            (
+                Op::Add,
+                "added to the counter",
+                "added to the counter (exited)",
+            ),
+        ],
+        (ObjectKind::Mutex, _) => &[(Op::Lock, "holds the lock", "held the lock (exited)")],
+        (ObjectKind::Semaphore, _) => &[(Op::Acquire, "holds a permit", "held a permit (exited)")],
+    }
+}
+
+/// Adds goroutine `id` (alive, or exited under `name`) to the graph.
+fn add_goroutine(
+    nodes: &mut BTreeMap<String, Node>,
+    shown: &mut BTreeSet<u64>,
+    live: &BTreeMap<u64, &GoroutineInfo>,
+    id: u64,
+    name: &str,
+) {
+    let node = match live.get(&id) {
+        Some(g) => Node {
+            id: gid(id),
+            kind: NodeKind::Goroutine,
+            label: format!(
+                "{} #{id} [{}]",
+                g.name,
+                match g.state {
+                    State::Blocked => g.wait.as_go(),
+                    State::Running => "running",
+                    State::Runnable => "runnable",
+                    State::Done => "done",
+                }
+            ),
+        },
+        None => Node {
+            id: gid(id),
+            kind: NodeKind::ExitedGoroutine,
+            label: format!("{name} #{id} (exited)"),
+        },
+    };
+    shown.insert(id);
+    nodes.entry(node.id.clone()).or_insert(node);
+}
+
+/// Builds the graph from the live goroutines and the objects' views.
+pub(crate) fn build(
+    goroutines: &[GoroutineInfo],
+    objects: &[(u64, Option<String>, ObjectView)],
+) -> WaitGraph {
+    let live: BTreeMap<u64, &GoroutineInfo> = goroutines.iter().map(|g| (g.id, g)).collect();
+    let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut shown: BTreeSet<u64> = BTreeSet::new();
+    for (id, name, view) in objects {
+        if view.waiters.is_empty() {
+            continue;
+        }
+        let context = name.as_deref() == Some("ctx.Done()");
+        let kind = match view.kind {
+            ObjectKind::Channel if context => NodeKind::Context,
+            ObjectKind::Channel => NodeKind::Channel,
+            ObjectKind::WaitGroup => NodeKind::Waitgroup,
+            ObjectKind::Mutex => NodeKind::Mutex,
+            ObjectKind::Semaphore => NodeKind::Semaphore,
+        };
+        let what = match view.kind {
+            ObjectKind::Channel => "chan",
+            ObjectKind::WaitGroup => "WaitGroup",
+            ObjectKind::Mutex => "Mutex",
+            ObjectKind::Semaphore => "semaphore",
+        };
+        let label = match name {
+            Some(n) => format!("{n} ({})", view.state),
+            None => format!("{what} {id} ({})", view.state),
+        };
+        nodes.insert(
+            oid(*id),
+            Node {
+                id: oid(*id),
+                kind,
+                label,
+            },
+        );
+        let waiting: BTreeSet<u64> = view.waiters.iter().map(|w| w.0).collect();
+        let mut ops_waited: Vec<Op> = vec![];
+        for (n, &(g, op)) in view.waiters.iter().enumerate() {
+            if !ops_waited.contains(&op) {
+                ops_waited.push(op);
+            }
+            if n >= WAITERS_SHOWN || shown.len() >= GOROUTINES_SHOWN {
+                let more = view.waiters.len() - n;
+                let id_more = format!("more{id}");
+                nodes.insert(
+                    id_more.clone(),
+                    Node {
+                        id: id_more.clone(),
+                        kind: NodeKind::Goroutine,
+                        label: format!("{more} more goroutines"),
+                    },
+                );
+                edges.push(Edge {
+                    from: id_more,
+                    to: oid(*id),
+                    label: wait_label(view.kind, op, &view.state),
+                });
+                break;
+            }
+            let name = live.get(&g).map_or("goroutine", |i| i.name);
+            add_goroutine(&mut nodes, &mut shown, &live, g, name);
+            edges.push(Edge {
+                from: gid(g),
+                to: oid(*id),
+                label: wait_label(view.kind, op, &view.state),
+            });
+        }
+        for op in ops_waited {
+            for &(rel, alive, exited) in releasers(view.kind, op) {
+                for &(o, g, name) in view.ops.iter().rev() {
+                    if o != rel || waiting.contains(&g) {
+                        continue;
+                    }
+                    let (from, to) = (oid(*id), gid(g));
+                    // One edge per pair: the first reason found (sent beats made) says it.
+                    if edges.iter().any(|e| e.from == from && e.to == to) {
+                        continue;
+                    }
+                    let label = if live.contains_key(&g) { alive } else { exited };
+                    add_goroutine(&mut nodes, &mut shown, &live, g, name);
+                    edges.push(Edge {
+                        from,
+                        to,
+                        label: label.into(),
+                    });
+                }
+            }
+        }
+    }
+    // Sleepers wait on a timer, which will fire: not a deadlock, but part of the picture.
+    for g in goroutines {
+        if g.state != State::Blocked || shown.contains(&g.id) {
+            continue;
+        }
+        if shown.len() >= GOROUTINES_SHOWN {
+            break;
+        }
+        match g.wait {
+            WaitKind::Sleep => {
+                nodes.entry("timers".into()).or_insert(Node {
+                    id: "timers".into(),
+                    kind: NodeKind::Timer,
+                    label: "timers".into(),
+                });
+                add_goroutine(&mut nodes, &mut shown, &live, g.id, g.name);
+                edges.push(Edge {
+                    from: gid(g.id),
+                    to: "timers".into(),
+                    label: "sleeps".into(),
+                });
+            }
+            _ => add_goroutine(&mut nodes, &mut shown, &live, g.id, g.name),
+        }
+    }
+    WaitGraph {
+        nodes: nodes.into_values().collect(),
+        edges,
+    }
+}

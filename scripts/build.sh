@@ -15,16 +15,13 @@ PROFILE=${WASM_PROFILE:---release}
 
 inputs_hash() {
   { find src -type f -print0 | sort -z | xargs -0 sha256sum
-    sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh target/wasm-sysroot/stamp
+    sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
     echo "$PROFILE"; } | sha256sum | cut -d' ' -f1
 }
 
-# Both unwind, so a panicking goroutine is recovered (Go's `recover`) instead of killing its Web
-# Worker, and neither can use the prebuilt wasm32 std. The threaded build takes its std (atomics,
-# unwinding) from the sysroot scripts/wasm-sysroot.sh builds once; the single-threaded build
-# rebuilds std itself (its RUSTFLAGS replace the config's, the sysroot flag included).
+# The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
+# is recovered (Go's `recover`) instead of killing its Web Worker.
 BUILD_STD=(-Z build-std=panic_unwind,std)
-bash scripts/wasm-sysroot.sh
 
 build_pkg() { # name, features, [RUSTFLAGS override]
   local name=$1 features=$2 flags=${3:-}
@@ -40,12 +37,13 @@ build_pkg() { # name, features, [RUSTFLAGS override]
     # RUSTFLAGS replaces target.wasm32-unknown-unknown.rustflags from .cargo/config.toml wholesale,
     # which is exactly what the build without shared memory needs. Its own target dir keeps the
     # two std builds from evicting each other.
+    # `--no-default-features`: `threads` is a default feature (Cargo.toml).
     RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/single \
       wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
       --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --no-default-features --features "$features" "${BUILD_STD[@]}"
   else
     wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features"
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
   fi
   echo "$hash" > "$stamp"
   say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm"

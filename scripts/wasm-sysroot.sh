@@ -4,8 +4,9 @@
 # target/wasm-sysroot/cargo.toml, which .cargo/config.toml includes: it adds `--sysroot` to the
 # wasm32 rustflags. With it, a wasm32 build needs no `-Z build-std`, so
 # `wasm-pack test --headless --chrome`, typed as is, builds and runs the browser tests, and the
-# threaded package, clippy and the browser tests of scripts/build.sh and scripts/test.sh (which
-# run this first) share one std built once. Idempotent: a stamp of the toolchain and the flags.
+# wasm clippy and browser-test steps of scripts/test.sh (which runs this first) need no std
+# build of their own. A build that still passes `-Z build-std` (scripts/build.sh) works as
+# before: cargo then links the std it built. Idempotent: a stamp of the toolchain and the flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

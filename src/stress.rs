@@ -371,11 +371,19 @@ impl fmt::Display for Plan {
                 p.submitters,
                 p.stop
             ),
-            Plan::FanIn(p) => write!(
+            Plan::FanIn(p) => {
+                write!(
                 f,
-                "{} producers x {} values, {} consumers, cap {}, recv timeout {} ms, cancel {:?}",
-                p.producers, p.values, p.consumers, p.cap, p.recv_timeout_ms, p.cancel_at_ms
-            ),
+                "{} producers x {} values, {} consumers{}, cap {}, recv timeout {} ms, cancel {:?}",
+                p.producers,
+                p.values,
+                p.consumers,
+                if p.try_first { " (non-blocking first)" } else { "" },
+                p.cap,
+                p.recv_timeout_ms,
+                p.cancel_at_ms
+            )
+            }
             Plan::Pipeline(p) => write!(
                 f,
                 "{} stages, {} values, cap {}, cancel after {} ms",
@@ -636,6 +644,8 @@ struct FanInPlan {
     recv_timeout_ms: u64,
     cancel_at_ms: Option<u64>,
     pause_ms: Vec<u64>,
+    /// Consumers try `select { case v := <-ch: default: }` before they block.
+    try_first: bool,
 }
 
 impl FanInPlan {
@@ -648,6 +658,7 @@ impl FanInPlan {
             recv_timeout_ms: rng.u64(1..10),
             cancel_at_ms: rng.bool().then(|| rng.u64(0..30)),
             pause_ms: (0..8).map(|_| rng.u64(0..3)).collect(),
+            try_first: rng.bool(),
         }
     }
 
@@ -696,10 +707,24 @@ impl FanInPlan {
         let totals: Chan<(u64, u64)> = Chan::new(self.consumers);
         for _ in 0..self.consumers {
             let (ch, ctx, totals) = (ch.clone(), ctx.clone(), totals.clone());
-            let timeout = self.recv_timeout_ms;
+            let (timeout, try_first) = (self.recv_timeout_ms, self.try_first);
             go(async move {
                 let (mut n, mut sum) = (0, 0);
                 loop {
+                    if try_first {
+                        let mut sel = Select::new();
+                        let v = sel.recv(&ch);
+                        if sel.try_select() == Some(v.index()) {
+                            match sel.recv_value(v) {
+                                Some(x) => {
+                                    n += 1;
+                                    sum += x;
+                                    continue;
+                                }
+                                None => break,
+                            }
+                        }
+                    }
                     let mut sel = Select::new();
                     let v = sel.recv(&ch);
                     let done = sel.recv(ctx.done());

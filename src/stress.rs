@@ -363,10 +363,11 @@ impl fmt::Display for Plan {
         match self {
             Plan::Pool(p) => write!(
                 f,
-                "{} workers, queue {:?}, timeout {:?} ms, {} jobs by {} submitters, stop {:?}",
+                "{} workers, queue {:?}, {}, {} jobs by {} submitters, stop {:?}",
                 p.workers,
                 p.queue,
-                p.timeout_ms,
+                p.timeout_ms
+                    .map_or("no task timeout".into(), |t| format!("task timeout {t} ms")),
                 p.jobs.len(),
                 p.submitters,
                 p.stop
@@ -374,7 +375,7 @@ impl fmt::Display for Plan {
             Plan::FanIn(p) => {
                 write!(
                 f,
-                "{} producers x {} values, {} consumers{}, cap {}, recv timeout {} ms, cancel {:?}",
+                "{} producers x {} values, {} consumers{}, cap {}, recv timeout {} ms, cancel at {:?} ms",
                 p.producers,
                 p.values,
                 p.consumers,

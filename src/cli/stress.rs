@@ -91,3 +91,48 @@ fn parse(args: &[String]) -> Result<(u64, u64, bool), String> {
     }
     Ok((runs, seed, verbose))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_and_refuses() {
+        assert_eq!(parse(&args(&[])), Ok((1000, 1, false)));
+        assert_eq!(
+            parse(&args(&[
+                "--runs",
+                "5",
+                "--seed",
+                "18446744073709551615",
+                "--verbose"
+            ])),
+            Ok((5, u64::MAX, true))
+        );
+        for (bad, says) in [
+            (
+                &["--runs", "0"][..],
+                "--runs must be from 1 to 10000000, got 0",
+            ),
+            (
+                &["--runs", "-1"][..],
+                "--runs must be a whole number, got \"-1\"",
+            ),
+            (&["--seed"][..], "--seed needs a value"),
+            (
+                &["--runs", "1e3"][..],
+                "--runs must be a whole number, got \"1e3\"",
+            ),
+            (&["--fast"][..], "unknown option \"--fast\""),
+        ] {
+            assert_eq!(parse(&args(bad)), Err(says.to_string()), "{bad:?}");
+        }
+        let long = "9".repeat(100);
+        let e = parse(&args(&["--runs", &long])).unwrap_err();
+        assert!(e.len() < 100, "quotes at most 40 characters: {e}");
+    }
+}

@@ -11,17 +11,24 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm binaryen's wasm-opt first
 
 say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
-PROFILE=${WASM_PROFILE:---release}
+# `--profile wasm` (Cargo.toml): opt-level "z", fat LTO, one codegen unit, wasm-opt -Oz.
+PROFILE=${WASM_PROFILE:-wasm}
+# Extra cargo features for both packages: `npm run bench` adds `bench` (the suite's export).
+EXTRA_FEATURES=${WASM_FEATURES:+,$WASM_FEATURES}
 
 inputs_hash() {
   { find src -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
-    echo "$PROFILE"; } | sha256sum | cut -d' ' -f1
+    echo "$PROFILE $EXTRA_FEATURES"; } | sha256sum | cut -d' ' -f1
 }
 
 # The panic strategy and std rebuild are the same for both: unwinding, so a panicking goroutine
 # is recovered (Go's `recover`) instead of killing its Web Worker.
-BUILD_STD=(-Z build-std=panic_unwind,std)
+BUILD_STD=(-Z build-std=panic_unwind,std -Z build-std-features=optimize_for_size)
+# Size, not speed, for what every visitor downloads: no file/line/column in panic locations
+# (the Report never shows them) and derived Debug impls that print only the type name (no
+# message the page shows uses one). Cargo appends these to .cargo/config.toml's target flags.
+SIZE_FLAGS="-Zlocation-detail=none -Zfmt-debug=shallow"
 
 build_pkg() { # name, features, [RUSTFLAGS override]
   local name=$1 features=$2 flags=${3:-}
@@ -38,19 +45,22 @@ build_pkg() { # name, features, [RUSTFLAGS override]
     # which is exactly what the build without shared memory needs. Its own target dir keeps the
     # two std builds from evicting each other.
     # `--no-default-features`: `threads` is a default feature (Cargo.toml).
-    RUSTFLAGS="$flags" CARGO_TARGET_DIR=target/single \
-      wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
+    RUSTFLAGS="$flags $SIZE_FLAGS" CARGO_TARGET_DIR=target/single \
+      wasm-pack build --target web --profile "$PROFILE" --mode no-install --no-typescript --no-pack \
       --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --no-default-features --features "$features" "${BUILD_STD[@]}"
   else
-    wasm-pack build --target web "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+    local extra
+    extra=$(printf '"%s",' $SIZE_FLAGS)
+    wasm-pack build --target web --profile "$PROFILE" --mode no-install --no-typescript --no-pack \
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}" \
+      --config "target.wasm32-unknown-unknown.rustflags=[${extra%,}]"
   fi
   echo "$hash" > "$stamp"
-  say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm"
+  say "pkg-$name built in $((SECONDS - t0)) s: $(du -h "$out/worker_pool_playground_bg.wasm" | cut -f1) of wasm, $(gzip -9c "$out/worker_pool_playground_bg.wasm" | wc -c) bytes gzipped"
 }
 
-build_pkg threads "threads,no-bundler"
-build_pkg single "no-bundler" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
+build_pkg threads "threads,no-bundler$EXTRA_FEATURES"
+build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
 
 say "assembling dist/"
 rm -rf dist.tmp && mkdir -p dist.tmp/vendor
@@ -66,5 +76,27 @@ done
 cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css dist.tmp/vendor/
 cp node_modules/coi-serviceworker/coi-serviceworker.min.js dist.tmp/coi-serviceworker.js
 cp THIRD-PARTY-NOTICES.md dist.tmp/
+
+# Code on the page: marked regions of go/*.go and src/scenario/*.rs for every scenario and variant
+# of the schema (the CLI's `list --json`); a missing marker fails the build.
+say "extracting snippets (scripts/snippets.mjs)"
+cargo run --release --quiet -- list --json > target/schema.json
+node scripts/snippets.mjs target/schema.json dist.tmp/snippets.json
+
+# Real Go in the tab: go/ compiled for js/wasm, with the wasm_exec.js of the Go that compiled it
+# (the two must match). Without Go, dist/ has no go/ and the page says the Go engine was not built.
+if command -v go >/dev/null; then
+  t0=$SECONDS
+  mkdir -p dist.tmp/go
+  (cd go && GOOS=js GOARCH=wasm go build -trimpath -o ../dist.tmp/go/playground.wasm .)
+  # misc/wasm until Go 1.23 (Debian's 1.19 included), lib/wasm since 1.24.
+  for glue in "$(go env GOROOT)/misc/wasm/wasm_exec.js" "$(go env GOROOT)/lib/wasm/wasm_exec.js"; do
+    [ -f "$glue" ] && cp "$glue" dist.tmp/go/ && break
+  done
+  [ -f dist.tmp/go/wasm_exec.js ] || { echo "build: no wasm_exec.js in $(go env GOROOT)" >&2; exit 1; }
+  say "Go engine built with $(go env GOVERSION) in $((SECONDS - t0)) s: $(du -h dist.tmp/go/playground.wasm | cut -f1) of wasm"
+else
+  say "Go is not installed: no Go engine in dist/ (scripts/setup.sh --browser installs golang-go)"
+fi
 rm -rf dist && mv dist.tmp dist
 say "dist/ is ready ($(du -sh dist | cut -f1))"

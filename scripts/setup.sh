@@ -3,7 +3,7 @@
 # step checks before it acts, so a second run takes a second or two.
 #
 #   bash scripts/setup.sh            toolchain, wasm-pack, wasm-bindgen-cli, npm packages
-#   bash scripts/setup.sh --browser  also Chromium and ChromeDriver (tests need them)
+#   bash scripts/setup.sh --browser  also Chromium, ChromeDriver and Go (tests need them)
 #
 # Versions are pinned here, in rust-toolchain.toml, Cargo.lock and package-lock.json.
 set -euo pipefail
@@ -45,18 +45,20 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 
-# 4. Browser tests: Debian's Chromium and ChromeDriver (never a downloaded browser).
+# 4. Browser tests: Debian's Chromium and ChromeDriver (never a downloaded browser), and Debian's
+#    Go (golang-go, 1.19 on bookworm) for the Go programs, the Go/Rust comparison and Go in the tab.
 if [ "${1:-}" = "--browser" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v go >/dev/null || missing+=(golang-go)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       say "installing ${missing[*]} from apt"
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
     else
-      die "the browser tests need ${missing[*]}: run as root on Debian, or install them (apt-get install chromium chromium-driver)"
+      die "the browser tests need ${missing[*]}: run as root on Debian, or install them (apt-get install chromium chromium-driver golang-go)"
     fi
   fi
 fi

@@ -2,14 +2,16 @@
 # Every test, in order, stopping at the first failure; ends with one summary line.
 #
 #   fmt · clippy (native) · wasm sysroot · clippy (wasm32, threaded) · cargo test · cargo test
-#   (debug) · loom · stress · build · wasm-pack test (Chromium, threaded build) · end-to-end
-#   (Playwright + Debian's Chromium)
+#   (debug) · go vet + go test · Go/Rust comparison · loom · stress · build · wasm-pack test
+#   (Chromium, threaded build) · end-to-end (Playwright + Debian's Chromium)
 #
 # On a fresh machine it first installs what the tests need (scripts/setup.sh --browser).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Setup installs Go: from here on, a test that needs Go and does not find it fails (never skips).
+export WPP_REQUIRE_GO=1
 
 passed=0; failed=0; started=$SECONDS
 step() { # name, command...
@@ -34,11 +36,15 @@ step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --all-targets -- -D warnings
 step "wasm sysroot (std with atomics and unwinding, built once)" bash scripts/wasm-sysroot.sh
 step "clippy (wasm32, threaded)" cargo clippy --all-targets "${WASM_THREADS[@]}" -- -D warnings
-step "cargo test (native)" cargo test --release
+step "cargo test (native)" cargo test --release -- --skip go_compare_
 # A debug build too: overflow checks and debug assertions on, as plain `cargo test` has them (the
 # pool's queue-depth race overflowed only there). The runtime, pool, Go-port and property tests;
 # the scenario tests measure speedups, which a debug build does not show.
 step "cargo test (native, debug build)" cargo test --test golang --test pool --test properties --test runtime
+# The Go programs of go/ (Go 1.19 from apt, installed by setup): vet, then their own tests.
+step "go vet + go test (go/)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./...'
+# Each scenario run in Go and in Rust with the same parameters and seed; a missing Go fails.
+step "Go and Rust agree (tests/go_compare.rs)" env WPP_REQUIRE_GO=1 cargo test --release --test go_compare
 # The channel, WaitGroup and context cores under loom (their own target dir: --cfg loom rebuilds
 # all).
 step "loom model checks" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom

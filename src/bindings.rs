@@ -223,6 +223,22 @@ impl ScenarioRun {
         )
     }
 
+    /// The run so far as Chrome Trace Event Format JSON (`traceEvents`, for Perfetto and
+    /// `chrome://tracing`). Call it before `finish`.
+    ///
+    /// # Errors
+    ///
+    /// After `finish`.
+    pub fn trace(&self) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .run
+                .as_ref()
+                .ok_or_else(|| JsError::new("this run has finished"))?
+                .trace(),
+        )
+    }
+
     /// Stops the run; the next `poll` says done and `finish` reports "stopped".
     pub fn stop(&self) {
         if let Some(r) = &self.run {
@@ -244,11 +260,14 @@ impl ScenarioRun {
     }
 }
 
-/// The benchmark suite on this build's threads (`small` for a quick check).
+/// The benchmark suite on this build's threads (`small` for a quick check). Only in a build
+/// with the `bench` feature (`npm run bench` makes one): it weighs about 20 KB gzipped that
+/// the page's visitors would download for nothing.
 ///
 /// # Errors
 ///
 /// Fails only if the result cannot be converted to JS.
+#[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn bench(small: bool) -> Result<JsValue, JsError> {
     let env = env();

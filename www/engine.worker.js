@@ -44,11 +44,27 @@ async function start() {
   }
   if (!engine) engine = await loadSingle();
   const b = engine.buildInfo();
-  info = { build: b.build, threads: b.threads, crossOriginIsolated: self.crossOriginIsolated === true, reason };
+  info = {
+    build: b.build, threads: b.threads, crossOriginIsolated: self.crossOriginIsolated === true, reason,
+    trace: typeof engine.ScenarioRun?.prototype?.trace === 'function',
+  };
   return info;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// The code excerpts (dist/snippets.json, written at build time from the compiled files): read
+// here, once, so the page holds only the excerpt it shows, never the whole file.
+let snippets = null;
+async function snippetOf(scenario, variant) {
+  snippets ??= fetch(new URL('./snippets.json', self.location.href)).then((res) => {
+    if (!res.ok) throw new Error(`snippets.json: HTTP ${res.status}`);
+    return res.json();
+  });
+  snippets.catch(() => { snippets = null; });
+  const all = await snippets;
+  return all?.[scenario]?.[variant] ?? null;
+}
 
 // One job at a time: a run occupies every GOMAXPROCS thread, so a speed check or a second run
 // must wait for it (rayon's par_iter would hang while the runners hold its threads).
@@ -59,23 +75,26 @@ function serial(fn) {
   return next;
 }
 
-let current = null; // the ScenarioRun being driven
-let stepper = null;  // while stepping: { wake } resolves the wait for the next Step or Resume
+let current = null;  // the ScenarioRun being driven
+let stepper = null;  // while stepping: { wake } resolves the wait for the next Step, Resume or Stop
+let stopping = false; // Stop was asked for the current run
+let lastTrace = null; // the last finished run's trace (Chrome Trace Event Format), if the build has it
 
 async function drive(id, scenario, variant, params, stepping) {
   const run = engine.startRun(scenario, variant ?? null, params ?? {});
   current = run;
+  stopping = false;
   let lastPost = 0;
   try {
-    // Deterministic stepping: one event per Step, until Resume (or the end).
-    while (stepping) {
+    // Deterministic stepping: one event per Step, until Resume, Stop or the end.
+    while (stepping && !stopping) {
       self.postMessage({ id, type: 'progress', value: run.snapshot() });
       const cmd = await new Promise((wake) => { stepper = { wake }; });
       stepper = null;
-      if (cmd === 'resume') break;
+      if (cmd !== 'step') break;
       if (run.step(1).done) break;
     }
-    for (;;) {
+    while (!stopping) {
       const p = run.poll();
       if (p.done) break;
       const now = performance.now();
@@ -88,10 +107,18 @@ async function drive(id, scenario, variant, params, stepping) {
       const wait = p.idle_ms != null ? Math.min(p.idle_ms, 50) : (info.build === 'threads' ? 16 : 0);
       await sleep(wait);
     }
+    // After Stop, one step lets the runtime see the abort without running on: `poll` would pump
+    // a deterministic run to its end first (which is how Stop while stepping used to report a
+    // completed run), `step` advances at most one event and then reports "stopped".
+    if (stopping) run.step(1);
     self.postMessage({ id, type: 'progress', value: run.snapshot() });
+    // The run's Chrome trace (Runtime::trace), kept here until the page asks for it: it can be
+    // large, and most runs are never exported.
+    lastTrace = typeof run.trace === 'function' ? run.trace() : null;
     return run.finish();
   } finally {
     current = null;
+    stopping = false;
     run.free();
   }
 }
@@ -109,7 +136,15 @@ const handlers = {
   },
   async step() { if (!stepper) return false; stepper.wake('step'); return true; },
   async resume() { if (!stepper) return false; stepper.wake('resume'); return true; },
-  async stop() { current?.stop(); stepper?.wake('resume'); return current != null; },
+  async stop() {
+    if (!current) return false;
+    stopping = true;
+    current.stop();
+    stepper?.wake('stop');
+    return true;
+  },
+  async trace() { return lastTrace; },
+  async snippet({ scenario, variant }) { return snippetOf(scenario, variant); },
   async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
 };
 

@@ -2,7 +2,7 @@
 
 use worker_pool_playground::{
     params::{ParamError, RawParams, RawValue},
-    scenario::{find, fmt_bytes, run_blocking, schema, Env, Report},
+    scenario::{drive, find, fmt_bytes, schema, Env, Report, Run},
 };
 
 /// `list`: the scenarios and variants; `list --json`: the whole parameter schema.
@@ -48,6 +48,8 @@ struct Args {
     params: RawParams,
     json: bool,
     verbose: bool,
+    /// `--trace FILE`: where to write the run as Chrome Trace Event Format JSON.
+    trace: Option<String>,
 }
 
 /// Parses `--key value` (or `--key=value`) pairs. Each value is converted to its parameter's
@@ -60,6 +62,7 @@ fn parse(id: &str, args: &[String]) -> Result<Args, String> {
         params: RawParams::new(),
         json: false,
         verbose: false,
+        trace: None,
     };
     let mut i = 0;
     while i < args.len() {
@@ -79,6 +82,8 @@ fn parse(id: &str, args: &[String]) -> Result<Args, String> {
                 let key = key.replace('-', "_");
                 if key == "variant" {
                     out.variant = Some(value);
+                } else if key == "trace" {
+                    out.trace = Some(value);
                 } else {
                     let raw = match spec.params.iter().find(|(p, _)| p.name() == key) {
                         Some((p, _)) => p
@@ -112,13 +117,23 @@ pub fn run(args: &[String]) -> i32 {
             return 2;
         }
     };
-    let report = match run_blocking(id, a.variant.as_deref(), &a.params, &Env::native()) {
+    let env = Env::native();
+    let mut run = match Run::start(id, a.variant.as_deref(), &a.params, &env) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
+    drive(&mut run, &env);
+    if let Some(path) = &a.trace {
+        let json = serde_json::to_string(&run.trace()).expect("a trace serializes");
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("error: cannot write the trace to {path}: {e}");
+            return 2;
+        }
+    }
+    let report = run.finish();
     if a.json {
         println!("{}", serde_json::to_string(&report).expect("serializable"));
     } else {
@@ -230,7 +245,11 @@ fn print_report(r: &Report, verbose: bool) {
         println!(
             "{:>2}. {} {:42} {}",
             c.n,
-            if c.ok { "ok  " } else { "FAIL" },
+            match c.ok {
+                Some(true) => "ok  ",
+                Some(false) => "FAIL",
+                None => "--  ",
+            },
             c.practice,
             c.evidence
         );

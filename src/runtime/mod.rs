@@ -761,6 +761,12 @@ pub fn num_goroutine() -> usize {
     current().map_or(0, |rt| rt.live())
 }
 
+/// Goroutine polls of the current runtime so far (0 outside one): what a scenario measures
+/// scheduler overhead with (see [`Runtime::polls`]).
+pub fn polls() -> u64 {
+    current().map_or(0, |rt| rt.polls())
+}
+
 /// The most goroutines alive at once since the last [`reset_peak`] (0 outside a runtime).
 pub fn peak_goroutines() -> usize {
     current().map_or(0, |rt| rt.window_peak())

@@ -1,19 +1,46 @@
-//! The guide's best-practices pool, with evidence from this run for each of its 15 practices.
+//! The guide's `BestPracticeWorkerPool`, with each of its 15 practices checked against what
+//! happened in this run, and `break` (1 to 15) to run the same pool with one practice off.
+//!
+//! The run has three parts, so that every practice meets the situation it is for:
+//!
+//! 1. *Cancel drill*: a pool whose workers are busy, whose queue is full and whose submitter is
+//!    blocked gets its own `cancel()` (practices 1, 5, 9).
+//! 2. *Lifecycle drill*: the same, ended by cancelling main's lifecycle context (12, 5, 9).
+//! 3. *The guide's program*: 5 workers, buffer 50, 20 tasks of 100 ms; task 7 panics and task 13
+//!    outlasts the 5 s task timeout, so that practices 7 and 8 have something to do; the
+//!    submitter closes the pool, twice, as cleanup code often does (2, 3, 4, 6, 7, 8, 10, 11,
+//!    13, 14, 15).
+//!
+//! The checklist is computed after the run from what it recorded (`numbers`) and how it ended,
+//! so a program that died or hung still gets one: a check whose situation never came (the
+//! program died first) says so and is neither ticked nor crossed (`ok: null`).
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
-use super::{now_ms, variants, Ctx, Param, QueuePolicy, Report, Spec, TaskOutcome};
+use super::{
+    gauge, now_ms, variants, Check, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome,
+};
 use crate::{
-    context,
+    chan::{Chan, Select},
+    context::{self, CancelFunc, Context, ContextError},
     params::Value,
-    pool::{Outcome, PoolBuilder, SubmitError},
+    runtime::{gomaxprocs, goroutines, recover, FindingKind},
+    sync::WaitGroup,
     time,
 };
 
 variants! {
-    /// The guide's pool.
+    /// The guide's pool, and two bugs of the guide's own code.
     enum Variant {
-        Default = "default", Right, "5 workers, buffer 50, timeouts, recovery, metrics";
+        Default = "default", Right, "5 workers, buffer 50, all 15 practices (break one with `break`)";
+        GuideCancel = "guide-cancel", GuideBug, "the guide's Cancel(): it drains a queue nobody closes";
+        InnerPanic = "inner-panic", GuideBug, "a panic in processTask's inner goroutine";
     }
 }
 
@@ -21,170 +48,1023 @@ static PARAMS: &[(Param, Value)] = &[
     (Param::Tasks, Value::Int(20)),
     (Param::Workers, Value::Int(5)),
     (Param::Queue, Value::Int(50)),
-    (
-        Param::QueuePolicy,
-        Value::Choice(QueuePolicy::Bounded.name()),
-    ),
     (Param::TimeoutMs, Value::Int(10_000)),
     (Param::TaskTimeoutMs, Value::Int(5000)),
-    (Param::SleepMaxMs, Value::Int(100)),
+    (Param::Break, Value::Int(0)),
     (Param::Seed, Value::Int(1)),
     (Param::TimeScale, Value::Float(10.0)),
     (Param::Mode, Value::Choice("real")),
 ];
 
-/// Task 7 panics and task 13 outlasts the per-task timeout, on purpose, so that practices 7 and
-/// 8 have something to show.
+/// Task 7 panics: in `processTask` (recovered by practice 7), or in its inner goroutine
+/// (`inner-panic`: nothing can recover it).
 pub const PANICKING_TASK: u64 = 7;
-/// See [`PANICKING_TASK`].
+/// Task 13 takes the task timeout plus a second: practice 8's timeout stops it.
 pub const SLOW_TASK: u64 = 13;
+/// The guide's `processTask` sleeps 100 ms.
+const WORK_MS: u64 = 100;
+/// A drill's tasks are long, so its workers are busy when the cancel comes.
+const DRILL_WORK_MS: u64 = 1000;
+/// How long a drill waits before cancelling (everyone busy or blocked by then), how long it
+/// watches for the workers and the blocked Submit to come back after, and how often it looks.
+const DRILL_SETTLE_MS: u64 = 20;
+const DRILL_OBSERVE_MS: u64 = 500;
+const DRILL_POLL_MS: u64 = 5;
+/// The guide's warning threshold for queue depth.
+const DEPTH_WARNING: usize = 40;
 
 pub(super) fn spec() -> Spec {
     Spec {
         id: "best-practices",
         section: "Best Practices Summary",
         title: "The best-practices pool",
-        shows: "all 15 practices at once, each with evidence from this run",
+        shows:
+            "all 15 practices, each checked against this run; break one and watch its check fail",
         variants: Variant::specs(),
         params: PARAMS,
-        main: |c| Box::pin(best(c)),
+        main: |c| Box::pin(main(c)),
         lesson,
-        peak: |p, _| p.workers + 4,
+        checklist,
+        // main, the submitter, the workers, one task goroutine per worker, and the drills'
+        // pools (each its workers and a submitter), which may outlive their drill when broken.
+        // main, the submitter, the workers, one task goroutine per worker, and the drills'
+        // pools (each its workers and a submitter), which may outlive their drill when broken.
+        need: |p, _| (2 + 2 * p.workers + 2 * (p.workers + 1)) * 1271 + p.tasks * 947,
     }
 }
 
-async fn best(c: Arc<Ctx>) {
-    let Variant::Default = Variant::of(c.variant);
-    let p = &c.p;
-    let (ctx, cancel_run) = context::with_timeout(
-        &context::background(),
-        Duration::from_millis(p.timeout_ms.max(1)),
-    );
-    let task_timeout = Duration::from_millis(p.task_timeout_ms.max(1));
-    let work_ms = p.sleep_max_ms;
-    let pool = PoolBuilder::new()
-        .workers(p.workers as usize)
-        .queue(p.pool_queue())
-        .task_timeout(task_timeout)
-        .context(ctx.clone())
-        .build(move |t| async move {
-            if t.id == PANICKING_TASK {
-                panic!("task {} hit a bug", t.id);
+/// The practices, in the guide's words and order.
+pub const PRACTICES: [&str; 15] = [
+    "Use context.Context for cancellation",
+    "Use buffered channels",
+    "Call wg.Add() before starting goroutines",
+    "Always use defer for cleanup",
+    "Respect context cancellation",
+    "Check if channels are closed",
+    "Handle panics in workers",
+    "Add timeouts to operations",
+    "Check context before blocking",
+    "Use sync.Once for cleanup",
+    "Provide monitoring/metrics",
+    "Use context for lifecycle",
+    "Size workers appropriately",
+    "Close pool when done",
+    "Monitor queue depth",
+];
+
+/// A task: its id and when it was submitted. (Go's zero value, `Task{}`, is task 0.)
+#[derive(Debug, Clone, Copy, Default)]
+struct Task {
+    id: u64,
+    submitted_ms: f64,
+}
+
+/// Ids of the drills' tasks start here.
+const DRILL_IDS: u64 = 1000;
+
+/// A result: the task, who ran it, and its error if any.
+#[derive(Debug)]
+struct TaskResult {
+    task: Task,
+    worker: u64,
+    err: Option<String>,
+    outcome: TaskOutcome,
+    start_ms: f64,
+}
+
+/// `sync.WaitGroup`, panicking as Go's does on a negative counter.
+#[derive(Clone)]
+struct Wg {
+    wg: WaitGroup,
+}
+
+impl Wg {
+    fn add(&self) {
+        self.wg.add(1).expect("counting up");
+    }
+    fn done(&self) {
+        if let Err(e) = self.wg.done() {
+            panic!("{e}");
+        }
+    }
+}
+
+/// `defer wg.Done()` (counted in `dones` for the guide's pool).
+struct DoneGuard(Wg, Option<Arc<Ctx>>);
+impl Drop for DoneGuard {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            self.0.done();
+            if let Some(c) = &self.1 {
+                c.rec.number("dones", 1.0);
             }
-            let ms = if t.id == SLOW_TASK {
-                task_timeout.as_millis() as u64 + 1000
+        }
+    }
+}
+
+/// Counts a worker as running until it returns, however it returns.
+struct Running<'a>(&'a AtomicU64);
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// What a drill's pool saw around its cancel.
+#[derive(Default)]
+struct PoolObs {
+    running: AtomicU64,
+    started_after_cancel: AtomicU64,
+}
+
+// snippet:start best-practices
+/// The guide's `BestPracticeWorkerPool`; `brk` switches one practice off.
+struct Pool {
+    brk: u64,
+    variant: Variant,
+    workers: u64,
+    task_timeout: Duration,
+    tasks: Chan<Task>,
+    results: Chan<TaskResult>,
+    wg: Wg,
+    ctx: Context,
+    /// Practice 1: the pool's own cancel (none when it is broken).
+    cancel: Option<CancelFunc>,
+    /// Practice 10: `sync.Once` around Close (the second call returns at once).
+    closed_once: AtomicBool,
+    name: &'static str,
+    /// The guide's pool records its workers' exits and Dones; a drill's pool does not.
+    record: bool,
+    obs: PoolObs,
+    depth: Option<Gauge>,
+    in_flight: Option<Gauge>,
+}
+
+impl Pool {
+    /// `NewBestPracticeWorkerPool(ctx, workerCount, bufferSize)`.
+    fn new(c: &Ctx, parent: &Context, name: &'static str, record: bool) -> Pool {
+        let (brk, p) = (c.p.break_practice, &c.p);
+        // 1: context.WithCancel(ctx); broken: the caller's context as is, no cancel of its own.
+        // 12: derived from the caller's (main's lifecycle); broken: from context.Background().
+        let (ctx, cancel) = match brk {
+            1 => (parent.clone(), None),
+            12 => {
+                let (ctx, cancel) = context::with_cancel(&context::background());
+                (ctx, Some(cancel))
+            }
+            _ => {
+                let (ctx, cancel) = context::with_cancel(parent);
+                (ctx, Some(cancel))
+            }
+        };
+        // 2: buffered channels; broken: unbuffered.
+        let cap = if brk == 2 { 0 } else { p.queue as usize };
+        Pool {
+            brk,
+            variant: Variant::of(c.variant),
+            // 13: sized for the workload; broken: one worker whatever the work.
+            workers: if brk == 13 { 1 } else { p.workers },
+            task_timeout: Duration::from_millis(p.task_timeout_ms),
+            tasks: Chan::new(cap).named("tasks"),
+            results: Chan::new(cap).named("results"),
+            wg: Wg {
+                wg: WaitGroup::named("wg"),
+            },
+            ctx,
+            cancel,
+            closed_once: AtomicBool::new(false),
+            name,
+            record,
+            obs: PoolObs::default(),
+            depth: record.then(|| gauge("queue_depth")),
+            in_flight: record.then(|| gauge("in_flight")),
+        }
+    }
+
+    /// `Start()`: practice 3, `wg.Add(1)` before each `go bp.worker(i)`.
+    fn start(self: &Arc<Self>, c: &Arc<Ctx>) {
+        for i in 1..=self.workers {
+            if self.brk != 3 {
+                self.wg.add();
+            }
+            let (p, c2) = (self.clone(), c.clone());
+            c.go(self.name, async move { p.worker(i, &c2).await });
+        }
+    }
+
+    async fn worker(&self, id: u64, c: &Arc<Ctx>) {
+        self.obs.running.fetch_add(1, Ordering::AcqRel);
+        let _running = Running(&self.obs.running);
+        if self.brk == 3 {
+            self.wg.add(); // broken 3: Add inside the goroutine, racing Wait
+        }
+        // 4: defer wg.Done(); broken: `wg.Done()` at the end of worker(), which every exit
+        // below skips by returning.
+        let _done =
+            (self.brk != 4).then(|| DoneGuard(self.wg.clone(), self.record.then(|| c.clone())));
+        let note = |name: &str| {
+            if self.record {
+                c.rec.number(name, 1.0);
+            }
+        };
+        loop {
+            // 5: select { case <-bp.ctx.Done(): return; case task, ok := <-bp.tasks: }
+            // broken: only the receive.
+            let got = if self.brk == 5 {
+                self.tasks.recv().await
             } else {
-                work_ms
+                let mut sel = Select::new();
+                let cancelled = sel.recv(self.ctx.done());
+                let next = sel.recv(&self.tasks);
+                if sel.wait().await == cancelled.index() {
+                    note("exits_cancelled");
+                    return;
+                }
+                sel.recv_value(next)
             };
-            time::sleep(Duration::from_millis(ms)).await;
-            Ok::<_, String>(format!("processed by worker {}", t.worker))
-        });
-    let pool = match pool {
-        Ok(p) => p,
-        Err(e) => {
-            c.rec.log(format!("cannot build the pool: {e}"));
+            self.show_depth();
+            // 6: if !ok { return }; broken: a closed channel's zero value is taken as a task.
+            let task = match got {
+                Some(task) => task,
+                None if self.brk == 6 => {
+                    note("zero_tasks");
+                    Task::default()
+                }
+                None => {
+                    note("exits_closed");
+                    return;
+                }
+            };
+            if self.ctx.err().is_some() {
+                self.obs.started_after_cancel.fetch_add(1, Ordering::AcqRel);
+            }
+            // 7: func() { defer func() { if r := recover(); r != nil { results <- err } }() … }()
+            // broken: no recover, a panic ends the program.
+            let start_ms = now_ms();
+            let handled = if self.brk == 7 {
+                self.handle(id, task, c).await;
+                Ok(())
+            } else {
+                recover(self.handle(id, task, c)).await
+            };
+            if let Err(panic) = handled {
+                if self.record {
+                    c.rec.number("panics_recovered", 1.0);
+                }
+                let r = TaskResult {
+                    task,
+                    worker: id,
+                    err: Some(format!("panic in worker {id}: {panic}")),
+                    outcome: TaskOutcome::Panicked,
+                    start_ms,
+                };
+                // The guide sends from the deferred function; on a closed channel that panics
+                // again, and nothing recovers that one.
+                if let Err(e) = self.results.send(r).await {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
+
+    /// The body of the guide's per-task `func()`: process, then send the result.
+    async fn handle(&self, worker: u64, task: Task, c: &Arc<Ctx>) {
+        let start_ms = now_ms();
+        if let Some(g) = &self.in_flight {
+            g.add(1);
+        }
+        let (err, outcome) = self.process_task(task, c).await;
+        if let Some(g) = &self.in_flight {
+            g.add(-1);
+        }
+        let r = TaskResult {
+            task,
+            worker,
+            err,
+            outcome,
+            start_ms,
+        };
+        // 5: select { case bp.results <- result: case <-bp.ctx.Done(): }; broken: a plain send.
+        if self.brk == 5 {
+            if let Err(e) = self.results.send(r).await {
+                panic!("{e}");
+            }
             return;
         }
+        let mut sel = Select::new();
+        let sent = sel.send(&self.results, r);
+        sel.recv(self.ctx.done());
+        sel.wait().await;
+        if let Err(e) = sel.send_result(sent) {
+            if self.ctx.err().is_none() {
+                panic!("{e}"); // results closed while this worker still ran
+            }
+        }
+    }
+
+    // snippet:start best-practices/inner-panic
+    /// `processTask`: the work runs in an inner goroutine; 8: a timeout bounds the wait for it.
+    async fn process_task(&self, task: Task, c: &Arc<Ctx>) -> (Option<String>, TaskOutcome) {
+        if task.id == PANICKING_TASK && self.variant == Variant::Default {
+            panic!("task {} hit a bug", task.id);
+        }
+        // 8: context.WithTimeout(bp.ctx, 5*time.Second); broken: no deadline (cancel only).
+        let (tctx, tcancel) = if self.brk == 8 {
+            context::with_cancel(&self.ctx)
+        } else {
+            context::with_timeout(&self.ctx, self.task_timeout)
+        };
+        // The guide's work is a fixed 100 ms sleep; task 13 and the drills' tasks take longer.
+        let work_ms = match task.id {
+            SLOW_TASK => self.task_timeout.as_millis() as u64 + 1000,
+            id if id > DRILL_IDS => DRILL_WORK_MS,
+            _ => WORK_MS,
+        };
+        let done: Chan<u64> = Chan::new(1).named("done");
+        let (d, inner_panics) = (
+            done.clone(),
+            task.id == PANICKING_TASK && self.variant == Variant::InnerPanic,
+        );
+        c.go("task", async move {
+            time::sleep(Duration::from_millis(work_ms)).await;
+            if inner_panics {
+                panic!("task {} hit a bug", task.id); // no recover reaches this goroutine
+            }
+            let _ = d.send(task.id).await;
+        });
+        let mut sel = Select::new();
+        let finished = sel.recv(&done);
+        sel.recv(tctx.done());
+        let start = now_ms();
+        let fired = sel.wait().await;
+        tcancel.cancel(); // defer cancel()
+        if task.id == SLOW_TASK && self.record {
+            c.rec.set_number("slow_task_ran_ms", now_ms() - start);
+        }
+        if fired == finished.index() {
+            (None, TaskOutcome::Success)
+        } else if tctx.err() == Some(ContextError::DeadlineExceeded) {
+            if self.record {
+                c.rec.set_number("timed_out_after_ms", now_ms() - start);
+                c.mark(MarkKind::Timeout, format!("task {} timed out", task.id));
+            }
+            (Some("task timeout".into()), TaskOutcome::TimedOut)
+        } else {
+            (Some("task cancelled".into()), TaskOutcome::Cancelled)
+        }
+    }
+    // snippet:end best-practices/inner-panic
+
+    /// `Submit`: 9, `select { case bp.tasks <- task: case <-bp.ctx.Done(): return ctx.Err() }`;
+    /// broken: a plain send, which waits as long as the queue stays full.
+    async fn submit(&self, task: Task) -> Result<(), ContextError> {
+        if self.brk == 9 {
+            if let Err(e) = self.tasks.send(task).await {
+                panic!("{e}");
+            }
+        } else {
+            let mut sel = Select::new();
+            let sent = sel.send(&self.tasks, task);
+            sel.recv(self.ctx.done());
+            sel.wait().await;
+            if sel.send_result(sent).is_err() {
+                return Err(self.ctx.err().unwrap_or(ContextError::Canceled));
+            }
+        }
+        self.show_depth();
+        Ok(())
+    }
+
+    /// `Close`: 10, `bp.once.Do(func() { close(tasks); wg.Wait(); close(results) })`;
+    /// broken: no Once, a second Close closes again and panics. (The second call here comes
+    /// after the first returned, so Once's waiting for a concurrent first call never arises.)
+    async fn close(&self, c: &Ctx) {
+        if self.brk != 10 && self.closed_once.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        if let Err(e) = self.tasks.close() {
+            panic!("{e}");
+        }
+        c.mark(MarkKind::Close, "Close(): close(tasks)");
+        self.wg.wg.wait().await;
+        if let Err(e) = self.results.close() {
+            panic!("{e}");
+        }
+    }
+
+    // snippet:start best-practices/guide-cancel
+    /// The guide's `Cancel`: cancel, wait, close results, then drain the tasks channel, which
+    /// only ends once somebody closes it.
+    async fn guide_cancel(&self, c: &Ctx) {
+        if let Some(cancel) = &self.cancel {
+            cancel.cancel();
+        }
+        c.mark(MarkKind::Cancel, "Cancel()");
+        self.wg.wg.wait().await;
+        if let Err(e) = self.results.close() {
+            panic!("{e}");
+        }
+        c.rec.log("Cancel(): draining tasks (for range bp.tasks)…");
+        while self.tasks.recv().await.is_some() {}
+    }
+    // snippet:end best-practices/guide-cancel
+
+    /// 11: `Stats()`: queued tasks and queued results; broken: the pool offers no metrics.
+    fn stats(&self) -> Option<(usize, usize)> {
+        (self.brk != 11).then(|| (self.tasks.len(), self.results.len()))
+    }
+
+    fn show_depth(&self) {
+        if let Some(g) = &self.depth {
+            g.set(self.tasks.len() as u64);
+        }
+    }
+}
+// snippet:end best-practices
+
+/// How a drill ends the pool's life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DrillEnd {
+    /// The pool's own `cancel()` (practice 1).
+    PoolCancel,
+    /// Main's lifecycle context is cancelled (practice 12).
+    Lifecycle,
+}
+
+/// Busy workers, a full queue, a blocked submitter; then the cancel; then what happened.
+async fn drill(c: &Arc<Ctx>, parent: &Context, end: DrillEnd) {
+    let key = match end {
+        DrillEnd::PoolCancel => "drill_cancel",
+        DrillEnd::Lifecycle => "drill_lifecycle",
     };
-    let results = pool.results();
-    let (pl, c2) = (pool.clone(), c.clone());
-    let submit_start = now_ms();
-    c.go("submitter", async move {
-        for i in 1..=c2.p.tasks {
-            if let Err(e) = pl.submit(format!("data-{i}")).await {
-                c2.rec.log(format!("Failed to submit task {i}: {e}"));
+    let (life, end_life) = context::with_cancel(parent);
+    let pool = Arc::new(Pool::new(c, &life, "drill worker", false));
+    pool.start(c);
+    // A producer that submits until Submit refuses: it fills the queue while the workers are
+    // busy, then blocks. After the cancel, a Submit that checks the context is refused (at
+    // once, or at the latest when the queue is full again); one that does not blocks for good.
+    let returned = Arc::new(AtomicU64::new(u64::MAX));
+    let (p, r) = (pool.clone(), returned.clone());
+    c.go("drill submitter", async move {
+        for i in 1.. {
+            let task = Task {
+                id: DRILL_IDS + i,
+                submitted_ms: now_ms(),
+            };
+            if p.submit(task).await.is_err() {
                 break;
             }
         }
-        c2.rec.number("submit_ms", now_ms() - submit_start);
-        pl.close();
-        pl.close(); // a second Close is a no-op (sync.Once)
-        c2.rec.number("closes", 2.0);
+        r.store((now_ms() * 1e3) as u64, Ordering::Release);
     });
-    let (mut panicked, mut timed_out, mut max_depth) = (String::new(), String::new(), 0usize);
-    let mut warnings = 0;
-    while let Some(r) = results.recv().await {
-        c.rec.task(
-            r.worker as u64,
-            r.id,
-            submit_start,
-            r.start_ms,
-            r.end_ms,
-            TaskOutcome::of(&r.outcome),
-        );
-        match &r.outcome {
-            Outcome::Success(v) => c.rec.log(format!("✓ Task {}: {v}", r.id)),
-            Outcome::Panicked(m) => {
-                c.rec.log(format!("❌ Task {} failed: {m}", r.id));
-                panicked = format!("panic recovered in task {}: \"{m}\"", r.id);
+    time::sleep(Duration::from_millis(DRILL_SETTLE_MS)).await;
+    let t_cancel = now_ms();
+    match end {
+        DrillEnd::PoolCancel => {
+            if let Some(cancel) = &pool.cancel {
+                cancel.cancel();
             }
-            Outcome::TimedOut => {
-                c.rec.log(format!("❌ Task {} failed: task timeout", r.id));
-                timed_out = format!(
-                    "task {} stopped by the {} ms timeout",
-                    r.id,
-                    task_timeout.as_millis()
-                );
-            }
-            o => c.rec.log(format!("❌ Task {} {}", r.id, o.name())),
+            c.mark(MarkKind::Cancel, "cancel drill: pool.cancel()");
         }
-        let depth = pool.queue_len();
-        max_depth = max_depth.max(depth);
-        if depth > 40 {
-            warnings += 1;
-            c.rec
-                .log(format!("⚠️  Warning: Queue depth high ({depth} tasks)"));
+        DrillEnd::Lifecycle => {
+            end_life.cancel();
+            c.mark(
+                MarkKind::Cancel,
+                "lifecycle drill: main's context cancelled",
+            );
         }
     }
-    pool.wait().await;
-    let run_err = ctx.err();
-    // Practices 5 and 9, shown after the run: once cancelled, Submit refuses at once.
-    cancel_run.cancel();
-    let refused = match pool.submit("late".to_string()).await {
-        Err(SubmitError::Context(_, e)) => {
-            format!("a submit after cancel() returned \"{e}\" at once")
-        }
-        Err(e) => format!("a submit after cancel() returned \"{e}\""),
-        Ok(_) => "a submit after cancel() was accepted (wrong)".into(),
+    // Watch until the workers are gone and the blocked Submit is back, or the window ends.
+    let deadline = t_cancel + DRILL_OBSERVE_MS as f64;
+    while now_ms() < deadline
+        && (pool.obs.running.load(Ordering::Acquire) > 0
+            || returned.load(Ordering::Acquire) == u64::MAX)
+    {
+        time::sleep(Duration::from_millis(DRILL_POLL_MS)).await;
+    }
+    let alive = pool.obs.running.load(Ordering::Acquire);
+    let submit_ms = match returned.load(Ordering::Acquire) {
+        u64::MAX => -1.0,
+        us => (us as f64 / 1e3 - t_cancel).max(0.0),
     };
-    let m = pool.metrics();
-    c.rec.submitted(m.submitted);
-    let w = p.workers;
-    let checks: Vec<(&str, String, bool)> = vec![
-        ("Use context.Context for cancellation", format!("pool context derived from a {} ms timeout; its Done() stopped {w} workers", p.timeout_ms), true),
-        ("Use buffered channels", format!("jobs buffered to {}: all {} tasks queued in {:.0} ms", p.queue, m.submitted, c.rec.get("submit_ms")), m.submitted == p.tasks),
-        ("Call wg.Add() before starting goroutines", format!("{w} workers counted before start; Wait returned only after all {w} exited"), true),
-        ("Always use defer for cleanup", format!("every worker left through its Done guard; {} goroutines left after", crate::runtime::num_goroutine().saturating_sub(1)), true),
-        ("Respect context cancellation", refused.clone(), refused.contains("context canceled")),
-        ("Check if channels are closed", format!("workers returned when the queue closed: {} results, then the results channel closed", m.completed + m.cancelled), true),
-        ("Handle panics in workers", if panicked.is_empty() { "no task panicked".into() } else { panicked.clone() }, !panicked.is_empty()),
-        ("Add timeouts to operations", if timed_out.is_empty() { "no task outlasted its timeout".into() } else { timed_out.clone() }, !timed_out.is_empty()),
-        ("Check context before blocking", refused, true),
-        ("Use sync.Once for cleanup", "Close() called twice: the second call was a no-op".into(), c.rec.get("closes") == 2.0),
-        ("Provide monitoring/metrics", format!("submitted {}, successful {}, failed {}, timed out {}, cancelled {}", m.submitted, m.successful, m.failed, m.timed_out, m.cancelled), m.submitted == m.successful + m.failed + m.timed_out + m.cancelled),
-        ("Use context for lifecycle", format!("run context: err at the end = {}", run_err.map_or("none (finished in time)".into(), |e| e.to_string())), run_err.is_none()),
-        ("Size workers appropriately", format!("{w} workers for I/O-bound {} ms tasks: {:.1} tasks/s of runtime", p.sleep_max_ms, m.completed as f64 / (now_ms() / 1e3).max(1e-9)), true),
-        ("Close pool when done", "the submitter closed the pool after its last task; the reader's loop ended when results closed".into(), true),
-        ("Monitor queue depth", format!("queue depth peaked at {} (warning above 40: {} warnings)", m.peak_waiting.max(max_depth as u64), warnings), true),
-    ];
-    for (n, (practice, evidence, good)) in (1..).zip(checks) {
-        c.rec.check(n, practice, evidence, good);
-    }
+    let set = |name: &str, v: f64| c.rec.set_number(&format!("{key}_{name}"), v);
+    set("ctx_done", pool.ctx.err().is_some() as u8 as f64);
+    set("workers_alive_after", alive as f64);
+    set(
+        "started_after_cancel",
+        pool.obs.started_after_cancel.load(Ordering::Acquire) as f64,
+    );
+    set("submit_returned_after_ms", submit_ms);
     c.rec.log(format!(
-        "📊 Final Results: Success {} | Errors {}",
-        m.successful,
-        m.failed + m.timed_out
+        "{key}: context done {}, {alive} workers still running {DRILL_OBSERVE_MS} ms later, blocked Submit {}",
+        pool.ctx.err().is_some(),
+        if submit_ms < 0.0 {
+            "still blocked".to_string()
+        } else {
+            format!("returned after {submit_ms:.1} ms")
+        }
     ));
+    // The drill's tasks, goroutines and queue are garbage now, unless a broken practice keeps
+    // its workers running: that is the evidence.
 }
 
-fn lesson(r: &Report, _: usize) -> String {
-    let ok = r.checklist.iter().filter(|c| c.ok).count();
-    format!(
-        "{ok} of {} practices have evidence in this run: {} tasks on {} workers, {} succeeded, the panic in task {PANICKING_TASK} and the timeout of task {SLOW_TASK} came back as errors instead of killing a worker, and the pool closed cleanly with {} goroutines left behind.",
-        r.checklist.len(),
-        r.tasks.submitted,
-        r.params.workers,
-        r.tasks.successful,
-        r.goroutines_after
-    )
+async fn main(c: Arc<Ctx>) {
+    let v = Variant::of(c.variant);
+    let p = &c.p;
+    // 12: the application's lifecycle: ctx, cancel := context.WithTimeout(background, 10s)
+    let (life, end_life) = if p.timeout_ms > 0 {
+        context::with_timeout(&context::background(), Duration::from_millis(p.timeout_ms))
+    } else {
+        context::with_cancel(&context::background())
+    };
+    if v == Variant::Default {
+        drill(&c, &life, DrillEnd::PoolCancel).await;
+        drill(&c, &life, DrillEnd::Lifecycle).await;
+    }
+    let pool = Arc::new(Pool::new(&c, &life, "worker", true));
+    pool.start(&c);
+    // Read before this goroutine yields: the counter as Start() left it.
+    c.rec
+        .set_number("counter_after_start", pool.wg.wg.count() as f64);
+    c.rec.set_number("pool_workers", pool.workers as f64);
+    c.rec.set_number("gomaxprocs", gomaxprocs() as f64);
+
+    // snippet:start best-practices/default
+    let (pl, c2) = (pool.clone(), c.clone());
+    c.go("submitter", async move {
+        for i in 1..=c2.p.tasks {
+            let t0 = now_ms();
+            let task = Task {
+                id: i,
+                submitted_ms: t0,
+            };
+            // 2's evidence: would this send have to wait (no room in the buffer)?
+            if pl.tasks.len() >= pl.tasks.cap() {
+                c2.rec.number("submits_without_room", 1.0);
+            }
+            if let Err(e) = pl.submit(task).await {
+                c2.rec.log(format!("Failed to submit task {i}: {e}"));
+                break;
+            }
+            c2.rec.submitted(1);
+            c2.rec.number_max("max_submit_wait_ms", now_ms() - t0);
+        }
+        // 14: close the pool when done submitting; broken: never closed.
+        if pl.brk != 14 && v != Variant::GuideCancel {
+            c2.rec.set_number("close_called", 1.0);
+            pl.close(&c2).await;
+            c2.rec.set_number("close_returned", 1.0);
+            pl.close(&c2).await; // cleanup code closing again (`defer pool.Close()`)
+            c2.rec.set_number("second_close_returned", 1.0);
+        }
+    });
+    // snippet:end best-practices/default
+
+    let (mut ok, mut failed) = (0u64, 0u64);
+    loop {
+        // main ranges over results, but gives up at the end of its lifecycle (12).
+        let mut sel = Select::new();
+        let next = sel.recv(&pool.results);
+        let over = sel.recv(life.done());
+        if sel.wait().await == over.index() {
+            c.rec.set_number("gave_up_at_ms", now_ms());
+            c.rec.hang(
+                format!(
+                    "main gave up waiting for results at its {} ms lifecycle deadline",
+                    p.timeout_ms
+                ),
+                now_ms(),
+                goroutines()
+                    .into_iter()
+                    .filter(|g| g.name == "submitter" || g.name == "worker")
+                    .collect(),
+            );
+            break;
+        }
+        let Some(r) = sel.recv_value(next) else {
+            break; // results closed: every worker is done
+        };
+        drop(sel);
+        if r.task.id == 0 {
+            // Not a submitted task: the zero value a closed channel yields (practice 6 off).
+            c.rec.number("zero_value_results", 1.0);
+            continue;
+        }
+        c.rec.task(
+            r.worker,
+            r.task.id,
+            r.task.submitted_ms,
+            r.start_ms,
+            now_ms(),
+            r.outcome,
+        );
+        match (&r.err, r.outcome) {
+            (None, _) => {
+                ok += 1;
+                c.rec.log(format!(
+                    "✓ Task {}: processed by worker {}",
+                    r.task.id, r.worker
+                ));
+            }
+            (Some(e), _) => {
+                failed += 1;
+                c.rec.log(format!("❌ Task {} failed: {e}", r.task.id));
+            }
+        }
+        // 15: monitor queue depth, through 11's Stats().
+        if p.break_practice != 15 {
+            if let Some((queued, _)) = pool.stats() {
+                c.rec.number("stats_calls", 1.0);
+                c.rec.number_max("max_depth_seen", queued as f64);
+                if queued > DEPTH_WARNING {
+                    c.rec.number("depth_warnings", 1.0);
+                    c.rec
+                        .log(format!("⚠️  Warning: Queue depth high ({queued} tasks)"));
+                }
+            }
+        }
+        c.rec.number("results", 1.0);
+        // snippet:start best-practices/guide-cancel
+        if v == Variant::GuideCancel && ok + failed == (p.tasks / 2).max(1) {
+            c.rec.log(format!("Cancel() after {} results", ok + failed));
+            pool.guide_cancel(&c).await;
+        }
+        // snippet:end best-practices/guide-cancel
+    }
+    // defer cancel(): the end of main's lifecycle.
+    end_life.cancel();
+    c.rec
+        .log(format!("📊 Final Results: Success {ok} | Errors {failed}"));
+}
+
+/// The checklist, computed from what the run recorded and how it ended.
+fn checklist(r: &Report, v: usize) -> Vec<Check> {
+    match Variant::of(v) {
+        Variant::Default => PRACTICES
+            .iter()
+            .enumerate()
+            .map(|(i, practice)| {
+                let n = i as u8 + 1;
+                let (ok, evidence) = check(r, n);
+                Check {
+                    n,
+                    practice: (*practice).into(),
+                    evidence,
+                    ok,
+                }
+            })
+            .collect(),
+        Variant::GuideCancel | Variant::InnerPanic => vec![],
+    }
+}
+
+/// One practice: `Some(true)` holds, `Some(false)` fails, `None` its situation never came.
+fn check(r: &Report, n: u8) -> (Option<bool>, String) {
+    let x = |name: &str| r.number(name);
+    let has = |name: &str| r.numbers.contains_key(name);
+    let died = r
+        .findings_of(FindingKind::Panic)
+        .first()
+        .map(|f| (f.message.clone(), f.at_ms));
+    let not_reached = |what: &str| -> (Option<bool>, String) {
+        match &died {
+            Some((m, at)) => (
+                None,
+                format!("not reached: the program died at {at:.0} ms (\"{m}\") before {what}"),
+            ),
+            None => (
+                None,
+                format!("not reached: {what} never happened in this run"),
+            ),
+        }
+    };
+    let workers = x("pool_workers");
+    let drill = |key: &str, what: &str| -> Option<(bool, String)> {
+        if !has(&format!("{key}_ctx_done")) {
+            return None;
+        }
+        let done = x(&format!("{key}_ctx_done")) == 1.0;
+        Some((done, what.to_string()))
+    };
+    match n {
+        1 => match drill("drill_cancel", "") {
+            None => not_reached("the cancel drill"),
+            Some((true, _)) => (
+                Some(true),
+                format!(
+                    "cancel drill: pool.cancel() closed the pool's ctx.Done(): \"context canceled\", and its {} busy workers stopped",
+                    workers
+                ),
+            ),
+            Some((false, _)) => (
+                Some(false),
+                format!(
+                    "cancel drill: the pool has no context of its own, so cancel() reached nothing: {:.0} workers still ran {DRILL_OBSERVE_MS} ms later and {:.0} queued tasks started after it",
+                    x("drill_cancel_workers_alive_after"),
+                    x("drill_cancel_started_after_cancel")
+                ),
+            ),
+        },
+        2 => {
+            if !has("max_submit_wait_ms") {
+                return not_reached("the first submit");
+            }
+            let (w, blocked) = (x("max_submit_wait_ms"), x("submits_without_room"));
+            let held = blocked == 0.0;
+            (
+                Some(held),
+                if held {
+                    format!("{} tasks submitted, each found room in the {}-slot buffer (the longest submit took {w:.2} ms)", r.tasks.submitted, r.params.queue)
+                } else {
+                    format!("{blocked:.0} of {} submits found no room and waited for a worker to take the task, up to {w:.0} ms (unbuffered queue)", r.tasks.submitted)
+                },
+            )
+        }
+        3 => {
+            let at_start = x("counter_after_start");
+            let held = at_start == workers;
+            (
+                Some(held),
+                if held {
+                    format!("wg counter {at_start:.0} when Start() returned, before any worker ran: Wait cannot return early")
+                } else {
+                    format!("wg counter {at_start:.0}, not {workers:.0}, when Start() returned: each worker adds itself, so a Wait that comes first returns while they still run")
+                },
+            )
+        }
+        4 => {
+            let exits = x("exits_closed") + x("exits_cancelled");
+            if exits == 0.0 {
+                return not_reached("the workers returned");
+            }
+            let dones = x("dones");
+            let held = dones >= exits;
+            (
+                Some(held),
+                if held {
+                    format!("{exits:.0} workers returned and {dones:.0} deferred Done() calls ran, early returns included")
+                } else {
+                    format!("{exits:.0} workers returned through early returns that skip a Done() written at the end ({dones:.0} Done calls): the counter stayed above 0, so Close()'s wg.Wait() never returned{}",
+                        if has("gave_up_at_ms") { format!(" (main gave up at {:.0} ms)", x("gave_up_at_ms")) } else { String::new() })
+                },
+            )
+        }
+        5 => {
+            let mut seen = vec![];
+            for (key, name) in [("drill_cancel", "cancel"), ("drill_lifecycle", "lifecycle")] {
+                if x(&format!("{key}_ctx_done")) == 1.0 {
+                    seen.push((
+                        name,
+                        x(&format!("{key}_workers_alive_after")),
+                        x(&format!("{key}_started_after_cancel")),
+                    ));
+                }
+            }
+            if seen.is_empty() {
+                return not_reached("a cancelled context in either drill");
+            }
+            // Go's select picks at random among ready cases, so a worker may still take a task
+            // or two after the cancel; respecting it means every worker is gone soon after.
+            let held = seen.iter().all(|(_, alive, _)| *alive == 0.0);
+            let parts: Vec<String> = seen
+                .iter()
+                .map(|(name, alive, started)| format!("{name} drill: {alive:.0} workers still running {DRILL_OBSERVE_MS} ms after, {started:.0} queued tasks started after it"))
+                .collect();
+            (
+                Some(held),
+                if held {
+                    format!("workers selected on ctx.Done() and returned: {}", parts.join("; "))
+                } else {
+                    format!("workers ignored ctx.Done() and kept taking queued tasks: {}", parts.join("; "))
+                },
+            )
+        }
+        6 => {
+            let (closed, zero) = (x("exits_closed"), x("zero_tasks"));
+            if zero > 0.0 {
+                (
+                    Some(false),
+                    format!("after close(tasks) workers took the closed channel's zero value as a task {zero:.0} times ({:.0} results for task 0)", x("zero_value_results")),
+                )
+            } else if closed > 0.0 {
+                (
+                    Some(true),
+                    format!("{closed:.0} workers saw ok == false on the closed tasks channel and returned"),
+                )
+            } else {
+                not_reached("close(tasks)")
+            }
+        }
+        7 => {
+            if x("panics_recovered") > 0.0 {
+                return (
+                    Some(true),
+                    format!("task {PANICKING_TASK} panicked; the worker's deferred recover turned it into an error result and the worker went on"),
+                );
+            }
+            match &died {
+                Some((m, at)) if m.contains("hit a bug") => (
+                    Some(false),
+                    format!("task {PANICKING_TASK} panicked and nothing recovered it: \"{m}\" ended the program at {at:.0} ms (exit status 2)"),
+                ),
+                _ => not_reached(&format!("task {PANICKING_TASK}'s panic")),
+            }
+        }
+        8 => {
+            let timeout = r.params.task_timeout_ms as f64;
+            if has("timed_out_after_ms") {
+                (
+                    Some(true),
+                    format!("task {SLOW_TASK} needed {:.0} ms; its {timeout:.0} ms timeout stopped it after {:.0} ms and freed its worker", timeout + 1000.0, x("timed_out_after_ms")),
+                )
+            } else if has("slow_task_ran_ms") {
+                (
+                    Some(false),
+                    format!("no timeout: task {SLOW_TASK} held its worker for {:.0} ms, past the {timeout:.0} ms limit", x("slow_task_ran_ms")),
+                )
+            } else {
+                not_reached(&format!("task {SLOW_TASK}'s end"))
+            }
+        }
+        9 => {
+            let mut seen = vec![];
+            for (key, name) in [("drill_cancel", "cancel"), ("drill_lifecycle", "lifecycle")] {
+                if x(&format!("{key}_ctx_done")) == 1.0 {
+                    seen.push((name, x(&format!("{key}_submit_returned_after_ms"))));
+                }
+            }
+            if seen.is_empty() {
+                return not_reached("a cancelled context in either drill");
+            }
+            let held = seen.iter().all(|(_, ms)| *ms >= 0.0);
+            let parts: Vec<String> = seen
+                .iter()
+                .map(|(name, ms)| {
+                    if *ms >= 0.0 {
+                        format!("{name} drill: refused with \"context canceled\" {ms:.1} ms after the cancel")
+                    } else {
+                        format!("{name} drill: still blocked on the full queue {DRILL_OBSERVE_MS} ms after the cancel")
+                    }
+                })
+                .collect();
+            (
+                Some(held),
+                format!("a producer submitting until refused, blocked on a full queue: {}", parts.join("; ")),
+            )
+        }
+        10 => {
+            if has("second_close_returned") {
+                (
+                    Some(true),
+                    "Close() called twice; sync.Once made the second a no-op".into(),
+                )
+            } else {
+                match &died {
+                    Some((m, at)) if m.contains("close of closed channel") && has("close_returned") => (
+                        Some(false),
+                        format!("the second Close() closed tasks again: \"{m}\" at {at:.0} ms"),
+                    ),
+                    _ => not_reached("a second Close()"),
+                }
+            }
+        }
+        11 => {
+            if r.params.break_practice == 15 {
+                return (
+                    Some(true),
+                    "Stats() is there (main does not call it: practice 15 is off)".into(),
+                );
+            }
+            if !has("results") {
+                return not_reached("a result to report on");
+            }
+            if has("stats_calls") {
+                (
+                    Some(true),
+                    format!("Stats() reported queued tasks and results {:.0} times", x("stats_calls")),
+                )
+            } else {
+                (
+                    Some(false),
+                    format!("no Stats(): {:.0} results came back and the program could not tell how much work was queued", x("results")),
+                )
+            }
+        }
+        12 => match drill("drill_lifecycle", "") {
+            None => not_reached("the lifecycle drill"),
+            Some((true, _)) => (
+                Some(true),
+                "lifecycle drill: cancelling main's context reached the pool's (derived) context; its workers stopped".into(),
+            ),
+            Some((false, _)) => (
+                Some(false),
+                format!(
+                    "lifecycle drill: the pool was built on context.Background(), so the end of main's lifecycle never reached it: {:.0} workers still ran {DRILL_OBSERVE_MS} ms later",
+                    x("drill_lifecycle_workers_alive_after")
+                ),
+            ),
+        },
+        13 => {
+            let g = x("gomaxprocs").max(1.0);
+            let held = workers > g;
+            (
+                Some(held),
+                if held {
+                    format!("{workers:.0} workers for I/O-bound tasks (each waits {WORK_MS} ms holding no thread) on {g:.0} threads: more workers than threads keeps the threads busy; {:.0} tasks took {:.0} ms", r.tasks.finished(), r.runtime_ms)
+                } else {
+                    format!("{workers:.0} worker for I/O-bound tasks on {g:.0} threads: the tasks waited in line, one at a time; {:.0} tasks took {:.0} ms, p50 latency {:.0} ms", r.tasks.finished(), r.runtime_ms, r.latency_ms.p50)
+                },
+            )
+        }
+        14 => {
+            if has("close_called") {
+                (
+                    Some(true),
+                    "the submitter called Close() after its last task: the workers drained the queue and returned".into(),
+                )
+            } else if has("gave_up_at_ms") {
+                (
+                    Some(false),
+                    format!("nobody closed the pool: its workers waited for tasks that never came and main's range over results never ended, until the {:.0} ms lifecycle deadline", x("gave_up_at_ms")),
+                )
+            } else {
+                not_reached("the end of the submissions")
+            }
+        }
+        15 => {
+            if !has("results") {
+                return not_reached("a result to monitor after");
+            }
+            if r.params.break_practice == 11 {
+                return not_reached("a Stats() to monitor with (practice 11 is off)");
+            }
+            if has("stats_calls") {
+                (
+                    Some(true),
+                    format!("queue depth checked after each of {:.0} results: at most {:.0} queued, {:.0} warnings above {DEPTH_WARNING}", x("stats_calls"), x("max_depth_seen"), x("depth_warnings")),
+                )
+            } else {
+                (
+                    Some(false),
+                    format!("queue depth never checked: it reached {:.0} (the runtime's gauge) and nobody would have noticed more", r.gauge_max("queue_depth")),
+                )
+            }
+        }
+        _ => unreachable!("the practices are numbered 1 to 15"),
+    }
+}
+
+fn lesson(r: &Report, v: usize) -> String {
+    match Variant::of(v) {
+        Variant::Default => {
+            let held = r.checklist.iter().filter(|c| c.ok == Some(true)).count();
+            let unreached = r.checklist.iter().filter(|c| c.ok.is_none()).count();
+            let failed: Vec<&Check> = r.checklist.iter().filter(|c| c.ok == Some(false)).collect();
+            let how = format!(
+                "{} tasks on {:.0} workers, {} succeeded; ended: {}",
+                r.tasks.submitted,
+                r.number("pool_workers"),
+                r.tasks.successful,
+                r.ended.name()
+            );
+            match failed.as_slice() {
+                [] => format!(
+                    "All {held} practices held, each on evidence from this run: the panic of task {PANICKING_TASK} and the timeout of task {SLOW_TASK} came back as errors instead of killing a worker, a cancel and the end of main's lifecycle each stopped a busy pool at once, and the pool closed cleanly ({how}).{}",
+                    if unreached > 0 { format!(" {unreached} practices had no situation to show themselves in.") } else { String::new() }
+                ),
+                checks => {
+                    let what: Vec<String> = checks
+                        .iter()
+                        .map(|c| format!("practice {} ({}) failed: {}", c.n, c.practice, c.evidence))
+                        .collect();
+                    format!(
+                        "With practice {} switched off, {}. {held} other practices held{} ({how}).",
+                        r.params.break_practice,
+                        what.join("; "),
+                        if unreached > 0 {
+                            format!(", and {unreached} never got their chance because the program ended first")
+                        } else {
+                            String::new()
+                        }
+                    )
+                }
+            }
+        }
+        Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
+            Some(f) => format!(
+                "The guide's Cancel() cancels, waits, closes results, and then drains the tasks channel with `for range bp.tasks`. Nobody closes tasks when the pool is cancelled, so the drain never ends: main blocked there, and once the {} ms lifecycle timer had fired Go reported \"{}\" at {:.0} ms. Close tasks before draining it, or drain without range.",
+                r.params.timeout_ms, f.message, f.at_ms
+            ),
+            None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
+        },
+        Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
+            Some(f) => format!(
+                "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work. Practice 7's recover sits in the worker's goroutine and cannot catch a panic in another one: \"{}\" ended the program at {:.0} ms (exit status 2) after {} results. Recover inside every goroutine you start.",
+                f.message,
+                f.at_ms,
+                r.tasks.finished()
+            ),
+            None => "The inner goroutine did not panic in this run.".into(),
+        },
+    }
 }

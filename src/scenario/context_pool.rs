@@ -48,8 +48,9 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(main(c)),
         lesson,
+        checklist: super::no_checklist,
         // main, the submitter and the workers.
-        peak: |p, _| p.workers + 2,
+        need: |p, _| (p.workers + 2) * 744 + p.tasks * 338,
     }
 }
 
@@ -189,6 +190,7 @@ impl WorkerPool {
         self.close_results(c, "Close()");
     }
 
+    // snippet:start context-pool/guide-cancel
     /// `Cancel`: `wp.cancel(); wp.wg.Wait(); close(wp.results)`.
     async fn cancel(&self, c: &Ctx) {
         self.cancel.cancel();
@@ -208,6 +210,7 @@ impl WorkerPool {
             None => close(),
         }
     }
+    // snippet:end context-pool/guide-cancel
 }
 // snippet:end context-pool
 

@@ -40,8 +40,9 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(main(c)),
         lesson,
+        checklist: super::no_checklist,
         // main, the submitter and the workers.
-        peak: |p, _| p.workers + 2,
+        need: |p, _| (p.workers + 2) * 598 + p.tasks * 225,
     }
 }
 

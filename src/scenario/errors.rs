@@ -44,7 +44,8 @@ pub(super) fn leak_spec() -> Spec {
         params: LEAK_PARAMS,
         main: |c| Box::pin(leak(c)),
         lesson: leak_lesson,
-        peak: |p, _| p.workers + 1,
+        checklist: super::no_checklist,
+        need: |p, _| (p.workers + 1) * 496 + p.tasks * 128,
     }
 }
 
@@ -161,7 +162,8 @@ pub(super) fn send_closed_spec() -> Spec {
         params: SEND_PARAMS,
         main: |c| Box::pin(send_closed(c)),
         lesson: send_closed_lesson,
-        peak: |p, _| p.senders + 3,
+        checklist: super::no_checklist,
+        need: |p, _| (p.senders + 3) * 4237 + p.tasks * (p.senders + 1) * 42,
     }
 }
 
@@ -183,6 +185,8 @@ fn consumer(c: &Arc<Ctx>, jobs: &Chan<u64>, wg: &WaitGroup, pause_ms: u64) {
     });
 }
 
+// snippet:start send-on-closed/wrong
+// snippet:start send-on-closed/guide-timing
 /// The guide's sender goroutine: sends `n` values with a pause after each, then closes.
 fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) {
     let (j, c2) = (jobs.clone(), c.clone());
@@ -198,6 +202,8 @@ fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) {
         c2.rec.set_number("closed_at_ms", now_ms());
     });
 }
+// snippet:end send-on-closed/guide-timing
+// snippet:end send-on-closed/wrong
 
 async fn send_closed(c: Arc<Ctx>) {
     let n = c.p.tasks;
@@ -377,7 +383,8 @@ pub(super) fn deadlock_spec() -> Spec {
         params: DEADLOCK_PARAMS,
         main: |c| Box::pin(deadlock(c)),
         lesson: deadlock_lesson,
-        peak: |p, _| p.workers + 3,
+        checklist: super::no_checklist,
+        need: |p, _| (p.workers + 3) * 672 + p.tasks * 156,
     }
 }
 
@@ -424,6 +431,7 @@ fn closer(c: &Arc<Ctx>, results: &Chan<u64>, wg: &WaitGroup) {
 }
 
 // snippet:start deadlock-unbuffered/wrong
+// snippet:start deadlock-unbuffered/small-buffer
 /// Sends every job, then reads the results, from one goroutine: a deadlock once the workers
 /// hold results nobody reads and main holds a job nobody takes (unbuffered, or too small).
 async fn send_then_read(c: &Arc<Ctx>, cap: usize, wg: &WaitGroup) {
@@ -437,6 +445,7 @@ async fn send_then_read(c: &Arc<Ctx>, cap: usize, wg: &WaitGroup) {
     }
     wg.wait().await;
 }
+// snippet:end deadlock-unbuffered/small-buffer
 // snippet:end deadlock-unbuffered/wrong
 
 async fn deadlock(c: Arc<Ctx>) {
@@ -444,9 +453,13 @@ async fn deadlock(c: Arc<Ctx>) {
     let q = c.p.queue as usize;
     let wg = WaitGroup::named("wg");
     match Deadlock::of(c.variant) {
+        // snippet:start deadlock-unbuffered/wrong
         Deadlock::Wrong => send_then_read(&c, 0, &wg).await,
+        // snippet:end deadlock-unbuffered/wrong
+        // snippet:start deadlock-unbuffered/small-buffer
         // Buffered, but less than the jobs need.
         Deadlock::SmallBuffer => send_then_read(&c, q, &wg).await,
+        // snippet:end deadlock-unbuffered/small-buffer
         Deadlock::Buffered => {
             // snippet:start deadlock-unbuffered/buffered
             let jobs = Chan::new(q).named("jobs");

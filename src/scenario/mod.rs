@@ -6,8 +6,9 @@
 //! [`schema`] publishes both. The ids are part of the interface (CLI, wasm API, URLs, the Go
 //! programs).
 //!
-//! Each scenario file marks the code the page shows with `// snippet:start <scenario>[/<variant>]`
-//! and `// snippet:end …` (CONTRACT.md); `scripts/snippets.mjs` extracts them at build time.
+//! Each scenario file marks the code the page shows with `snippet:start` and `snippet:end`
+//! comments keyed `<scenario>[/<variant>]` (CONTRACT.md); `scripts/snippets.mjs` extracts them
+//! at build time.
 //!
 //! # Examples
 //!
@@ -18,6 +19,7 @@
 //! assert_eq!(r.goroutines_after, 5); // the five workers, blocked on `range jobs`
 //! ```
 
+mod backpressure;
 mod best_practices;
 mod comparison;
 mod context_pool;
@@ -25,6 +27,7 @@ mod database;
 mod errors;
 pub mod params;
 mod pools;
+mod rate_limit;
 mod report;
 mod run;
 mod sizing;
@@ -40,7 +43,7 @@ pub use self::{
         Check, Ended, Latency, Recorder, Report, Table, TaskCounts, TaskOutcome, TimelineRow,
         TimelineTask,
     },
-    run::{run_blocking, Run, Snapshot},
+    run::{check, drive, run_blocking, Run, Snapshot},
 };
 // One gauge and one mark vocabulary for the runtime and the scenarios.
 pub use crate::runtime::{gauge, Gauge, Mark, MarkKind};
@@ -161,8 +164,12 @@ pub struct Spec {
     main: Main,
     /// The lesson paragraph, from the finished Report and the variant's index.
     lesson: fn(&Report, usize) -> String,
-    /// Goroutines alive at once as a function of the parameters (for the memory budget).
-    peak: fn(&Params, usize) -> u64,
+    /// The best-practices checklist, computed from the finished Report (most have none).
+    checklist: fn(&Report, usize) -> Vec<Check>,
+    /// Heap bytes a run with these parameters needs at its peak: its goroutines and its tasks
+    /// times what each costs, measured in Chromium's threaded build (docs/scenarios.md,
+    /// "Memory budget"); the budget check adds its margin.
+    need: fn(&Params, usize) -> u64,
 }
 
 impl fmt::Debug for Spec {
@@ -190,6 +197,11 @@ impl Serialize for Spec {
     }
 }
 
+/// The checklist of a scenario that has none.
+fn no_checklist(_: &Report, _: usize) -> Vec<Check> {
+    Vec::new()
+}
+
 /// Every scenario, in the guide's order.
 pub fn scenarios() -> Vec<Spec> {
     vec![
@@ -204,6 +216,8 @@ pub fn scenarios() -> Vec<Spec> {
         waitgroup::spec(),
         best_practices::spec(),
         sizing::spec(),
+        backpressure::spec(),
+        rate_limit::spec(),
     ]
 }
 
@@ -268,6 +282,17 @@ impl Ctx {
     where
         F: Future<Output = ()> + Send + 'static,
     {
+        self.go_boxed(name, Box::pin(f))
+    }
+
+    /// [`Ctx::go`] on a boxed future. Not generic, so that every scenario goroutine is one and
+    /// the same future type: the scheduler's and async-task's code for a goroutine is generic
+    /// over its future, and one copy per `go` site was a large share of the wasm module.
+    fn go_boxed(
+        self: &Arc<Self>,
+        name: &'static str,
+        f: Pin<Box<dyn Future<Output = ()> + Send>>,
+    ) -> u64 {
         let c = self.clone();
         go_named(name, async move {
             if let Err(message) = recover(f).await {
@@ -283,8 +308,9 @@ impl Ctx {
     }
 
     /// Marks an instant of the run on its time axis.
+    /// It goes to the runtime's marks, so the Chrome trace shows it as well.
     pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
-        self.rec.mark(now_ms(), kind, label);
+        crate::runtime::mark(kind, label);
     }
 }
 

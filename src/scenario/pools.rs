@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{
-    fmt_bytes, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome, Workload,
+    fmt_bytes, gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome, Workload,
 };
 use crate::{
     chan::Chan,
@@ -47,7 +47,9 @@ pub(super) fn unlimited_spec() -> Spec {
         params: UNLIMITED_PARAMS,
         main: |c| Box::pin(unlimited(c)),
         lesson: unlimited_lesson,
-        peak: |p, _| p.tasks + 1,
+        checklist: super::no_checklist,
+        // one goroutine per task (its task's records included).
+        need: |p, _| (p.tasks + 1) * 318,
     }
 }
 
@@ -127,7 +129,8 @@ pub(super) fn fixed_pool_spec() -> Spec {
         params: FIXED_PARAMS,
         main: |c| Box::pin(fixed_pool(c)),
         lesson: fixed_pool_lesson,
-        peak: |p, _| p.workers + 3,
+        checklist: super::no_checklist,
+        need: |p, _| (p.workers + 3) * 657 + p.tasks * 84,
     }
 }
 
@@ -138,6 +141,7 @@ async fn fixed_pool(c: Arc<Ctx>) {
     c.rec.log(format!(
         "✅ WITH WORKER POOL - Workers: {workers} | Jobs: {n}"
     ));
+    let (depth, in_flight) = (gauge("queue_depth"), gauge("in_flight"));
     // snippet:start fixed-pool
     // A job carries its id and the runtime ms it was queued at, for latency from submit.
     let jobs: Chan<(u64, f64)> = Chan::new(c.p.queue as usize).named("jobs");
@@ -146,12 +150,16 @@ async fn fixed_pool(c: Arc<Ctx>) {
     for w in 1..=workers {
         wg.add(1).expect("counting up");
         let (c2, jobs, results, wg) = (c.clone(), jobs.clone(), results.clone(), wg.clone());
+        let (depth, in_flight) = (depth.clone(), in_flight.clone());
         c.go("worker", async move {
             let _done = wg.defer_done();
             // for job := range jobs
             while let Some((id, queued)) = jobs.recv().await {
+                depth.set(jobs.len() as u64);
+                in_flight.add(1);
                 let start = now_ms();
                 let r = c2.work(id).await;
+                in_flight.add(-1);
                 c2.rec.task(w, id, queued, start, now_ms(), outcome(&r));
                 results
                     .send((id, r.is_ok()))
@@ -160,10 +168,11 @@ async fn fixed_pool(c: Arc<Ctx>) {
             }
         });
     }
-    let (c2, j2) = (c.clone(), jobs.clone());
+    let (c2, j2, depth) = (c.clone(), jobs.clone(), depth.clone());
     c.go("sender", async move {
         for id in 1..=n {
             j2.send((id, now_ms())).await.expect("jobs open");
+            depth.set(j2.len() as u64);
             c2.rec.submitted(1);
         }
         j2.close().expect("closed once");

@@ -1,20 +1,16 @@
 //! The Report every run returns (the same from the CLI, the wasm API and the page), and the
 //! [`Recorder`] a scenario's goroutines fill while it runs.
 
-use std::{
-    collections::BTreeMap,
-    sync::{
-        atomic::{AtomicBool, Ordering},
-        Mutex,
-    },
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Mutex,
 };
 
-use serde::Serialize;
+use serde::{ser::SerializeMap, Serialize, Serializer};
 
 use super::params::Params;
 use crate::{
     metrics::Series,
-    pool::Outcome,
     runtime::{goroutine::GoroutineInfo, Finding, FindingKind, Mark, MarkKind},
 };
 
@@ -71,19 +67,6 @@ pub enum TaskOutcome {
     TimedOut,
     /// Never ran to the end: cancelled, or the program ended first.
     Cancelled,
-}
-
-impl TaskOutcome {
-    /// The outcome of a pool task.
-    pub fn of<R>(o: &Outcome<R>) -> TaskOutcome {
-        match o {
-            Outcome::Success(_) => TaskOutcome::Success,
-            Outcome::Failed(_) => TaskOutcome::Failed,
-            Outcome::Panicked(_) => TaskOutcome::Panicked,
-            Outcome::TimedOut => TaskOutcome::TimedOut,
-            Outcome::Cancelled => TaskOutcome::Cancelled,
-        }
-    }
 }
 
 /// How the submitted tasks ended. `submitted == successful + failed + cancelled + timed_out`;
@@ -204,8 +187,62 @@ pub struct Check {
     pub practice: String,
     /// What this run measured or observed.
     pub evidence: String,
-    /// Whether the evidence shows the practice holding.
-    pub ok: bool,
+    /// Whether the evidence shows the practice holding; `None` when its situation never came
+    /// (the program ended first), so there is nothing to tick or cross.
+    pub ok: Option<bool>,
+}
+
+/// Named figures a scenario measured, by name (a JSON object, keys in order).
+///
+/// A sorted list rather than a `BTreeMap`: the few dozen entries do not need one, and the
+/// map's generic code weighed several KB in the wasm module.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Numbers(Vec<(String, f64)>);
+
+impl Numbers {
+    fn slot(&mut self, name: &str, init: f64) -> &mut f64 {
+        let i = match self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (name.to_string(), init));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    /// The figure called `name`.
+    pub fn get(&self, name: &str) -> Option<f64> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(name))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+
+    /// Whether the run recorded `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every figure, by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+}
+
+impl Serialize for Numbers {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
 }
 
 /// Everything a run measured.
@@ -260,7 +297,7 @@ pub struct Report {
     /// Lines in the spirit of the guide's program output.
     pub log: Vec<String>,
     /// Named figures the scenario measured (e.g. `max_in_use`, `blocked_ms`).
-    pub numbers: BTreeMap<String, f64>,
+    pub numbers: Numbers,
     /// One paragraph, with this run's numbers in it.
     pub lesson: String,
     /// How the run ended.
@@ -272,7 +309,7 @@ pub struct Report {
 impl Report {
     /// A named figure from [`Report::numbers`] (0 when absent).
     pub fn number(&self, name: &str) -> f64 {
-        self.numbers.get(name).copied().unwrap_or(0.0)
+        self.numbers.get(name).unwrap_or(0.0)
     }
 
     /// The findings of one kind.
@@ -333,8 +370,7 @@ pub(crate) struct Recorded {
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
     pub(crate) tables: Vec<Table>,
-    pub(crate) checklist: Vec<Check>,
-    pub(crate) numbers: BTreeMap<String, f64>,
+    pub(crate) numbers: Numbers,
     pub(crate) marks: Vec<Mark>,
     pub(crate) hung: bool,
     pub(crate) fatal: Option<Fatal>,
@@ -447,18 +483,6 @@ impl Recorder {
         });
     }
 
-    /// Adds the checklist entry of practice `n`.
-    pub fn check(&self, n: u8, practice: &str, evidence: String, ok: bool) {
-        self.with(|r| {
-            r.checklist.push(Check {
-                n,
-                practice: practice.into(),
-                evidence,
-                ok,
-            })
-        });
-    }
-
     /// Marks an instant on the time axis.
     pub fn mark(&self, t_ms: f64, kind: MarkKind, label: impl Into<String>) {
         self.with(|r| {
@@ -474,33 +498,27 @@ impl Recorder {
 
     /// Adds `v` to the named figure (created at 0).
     pub fn number(&self, name: &str, v: f64) {
-        self.with(|r| *r.numbers.entry(name.to_string()).or_insert(0.0) += v);
+        self.with(|r| *r.numbers.slot(name, 0.0) += v);
     }
 
     /// Sets the named figure.
     pub fn set_number(&self, name: &str, v: f64) {
         self.with(|r| {
-            r.numbers.insert(name.to_string(), v);
+            *r.numbers.slot(name, v) = v;
         });
     }
 
     /// Raises the named figure to `v` if `v` is larger.
     pub fn number_max(&self, name: &str, v: f64) {
         self.with(|r| {
-            let x = r.numbers.entry(name.to_string()).or_insert(v);
+            let x = r.numbers.slot(name, v);
             *x = x.max(v);
         });
     }
 
     /// The named figure so far (0 when absent).
     pub fn get(&self, name: &str) -> f64 {
-        self.inner
-            .lock()
-            .unwrap()
-            .numbers
-            .get(name)
-            .copied()
-            .unwrap_or(0.0)
+        self.inner.lock().unwrap().numbers.get(name).unwrap_or(0.0)
     }
 
     /// An unrecovered panic: the program ends here. The first one wins, as in Go, where the

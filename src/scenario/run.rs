@@ -44,7 +44,16 @@ pub struct Snapshot {
     pub finished: u64,
     /// The series so far (thinned to at most 1500 rows).
     pub series: Series,
+    /// The instants so far (cancel, close, Add/Done/Wait…).
+    pub marks: Vec<crate::runtime::Mark>,
+    /// Who waits on what right now, while few enough goroutines are alive to draw
+    /// ([`LIVE_GRAPH_MAX`]); `None` beyond, when building and posting it would cost more than
+    /// the picture is worth.
+    pub wait_graph: Option<crate::runtime::WaitGraph>,
 }
+
+/// The most live goroutines a snapshot draws a wait-for graph for.
+pub const LIVE_GRAPH_MAX: usize = 300;
 
 /// A started scenario. Drive it with [`Run::poll`] until it is done, then [`Run::finish`].
 pub struct Run {
@@ -69,6 +78,25 @@ impl fmt::Debug for Run {
     }
 }
 
+/// Everything [`Run::start`] checks before it runs anything: the scenario, the variant, the
+/// parameters and the memory budget. Returns the scenario, the variant's index and the typed
+/// parameters.
+///
+/// # Errors
+///
+/// As [`Run::start`], except a runtime that could not start.
+pub fn check(
+    id: &str,
+    variant: Option<&str>,
+    params: &RawParams,
+    env: &Env,
+) -> Result<(Spec, usize, Params), ScenarioError> {
+    let (spec, variant) = find(id, variant)?;
+    let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
+    check_budget(p.tasks, (spec.need)(&p, variant), env.budget)?;
+    Ok((spec, variant, p))
+}
+
 impl Run {
     /// Types the parameters, checks the memory budget, builds a runtime and starts the
     /// scenario's main goroutine.
@@ -83,9 +111,7 @@ impl Run {
         params: &RawParams,
         env: &Env,
     ) -> Result<Run, ScenarioError> {
-        let (spec, variant) = find(id, variant)?;
-        let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
-        check_budget(p.tasks, (spec.peak)(&p, variant), env.budget)?;
+        let (spec, variant, p) = check(id, variant, params, env)?;
         let mut b = Runtime::builder()
             .record_events(EVENTS_CAP)
             .sample_every(Duration::from_secs_f64(0.002 * p.time_scale.max(1.0)))
@@ -176,7 +202,12 @@ impl Run {
         let (goroutines, running, blocked, queued) = self.rt.counts();
         let mut series = self.rt.series();
         series.thin(1500);
-        let c = self.ctx.rec.inner.lock().unwrap().counts;
+        let (c, mut marks) = {
+            let r = self.ctx.rec.inner.lock().unwrap();
+            (r.counts, r.marks.clone())
+        };
+        marks.extend(self.rt.marks());
+        marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
         Snapshot {
             t_ms: self.rt.now_ms(),
             goroutines,
@@ -186,7 +217,16 @@ impl Run {
             heap_bytes: heap().live_bytes.saturating_sub(self.heap0.live_bytes),
             finished: c.finished() + c.cancelled,
             series,
+            marks,
+            wait_graph: (goroutines <= LIVE_GRAPH_MAX).then(|| self.rt.wait_graph()),
         }
+    }
+
+    /// The run so far as a Chrome Trace Event Format document (Perfetto, `chrome://tracing`):
+    /// a row per runner thread and per goroutine, a bar each time a goroutine ran, instants for
+    /// closes, cancels, panics and deadlocks. Take it before [`Run::finish`].
+    pub fn trace(&self) -> crate::runtime::Trace {
+        self.rt.trace()
     }
 
     /// Stops the run: the next poll ends it, and the report says "stopped".
@@ -304,9 +344,11 @@ impl Run {
                 0.0
             },
             series,
+            // Nothing after an unrecovered panic belongs to the program.
             marks: std::mem::take(&mut rec.marks)
                 .into_iter()
                 .chain(self.rt.marks())
+                .filter(|m| fatal.as_ref().is_none_or(|f| m.t_ms <= f.at_ms))
                 .collect(),
             // The graph that explains the end: the cycle at a deadlock, the orphaned waiters of
             // a leak.
@@ -318,7 +360,7 @@ impl Run {
             timeline: timeline(std::mem::take(&mut rec.tasks)),
             findings,
             tables: std::mem::take(&mut rec.tables),
-            checklist: std::mem::take(&mut rec.checklist),
+            checklist: vec![],
             log: Vec::new(),
             numbers: std::mem::take(&mut rec.numbers),
             lesson: String::new(),
@@ -338,6 +380,7 @@ impl Run {
         }
         report.log = rec.log;
         report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
         report
     }
@@ -391,19 +434,20 @@ fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
     c
 }
 
-/// The per-worker timeline, each row in start order.
-fn timeline(tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
-    let mut by_worker: std::collections::BTreeMap<u64, Vec<TimelineTask>> = Default::default();
-    for (w, t) in tasks {
-        by_worker.entry(w).or_default().push(t);
+/// The per-worker timeline, rows by worker, each row in start order.
+fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
+    tasks.sort_by(|(w1, a), (w2, b)| w1.cmp(w2).then(a.start_ms.total_cmp(&b.start_ms)));
+    let mut rows: Vec<TimelineRow> = Vec::new();
+    for (worker, t) in tasks {
+        match rows.last_mut() {
+            Some(row) if row.worker == worker => row.tasks.push(t),
+            _ => rows.push(TimelineRow {
+                worker,
+                tasks: vec![t],
+            }),
+        }
     }
-    by_worker
-        .into_iter()
-        .map(|(worker, mut tasks)| {
-            tasks.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-            TimelineRow { worker, tasks }
-        })
-        .collect()
+    rows
 }
 
 /// Runs a scenario to the end on the calling thread (native, or a thread that may block).
@@ -418,21 +462,31 @@ pub fn run_blocking(
     env: &Env,
 ) -> Result<Report, ScenarioError> {
     let mut run = Run::start(id, variant, params, env)?;
+    drive(&mut run, env);
+    Ok(run.finish())
+}
+
+/// Polls a started run until it is done, sleeping while it has nothing to do (native, or a
+/// thread that may block).
+pub fn drive(run: &mut Run, env: &Env) {
     loop {
         match run.poll() {
-            Progress::Done => return Ok(run.finish()),
+            Progress::Done => return,
             Progress::IdleFor(ms) => {
                 #[cfg(not(target_arch = "wasm32"))]
                 std::thread::sleep(Duration::from_secs_f64(ms.clamp(0.0, 5.0) / 1e3));
                 #[cfg(target_arch = "wasm32")]
                 let _ = ms;
             }
-            Progress::Running =>
-            {
+            // Threads of its own run it: look again in a ms. (On wasm a blocking thread
+            // spins; the browser's driver does not use this loop.)
+            Progress::Running => {
                 #[cfg(not(target_arch = "wasm32"))]
                 if env.threads > 0 {
                     std::thread::sleep(Duration::from_millis(1));
                 }
+                #[cfg(target_arch = "wasm32")]
+                let _ = env;
             }
         }
     }

@@ -4,13 +4,9 @@ use std::{sync::Arc, time::Duration};
 
 use web_time::Instant;
 
-use super::{variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
+use super::{now_ms, variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
 use crate::{
-    params::Value,
-    pool::{PoolBuilder, QueuePolicy},
-    runtime::gomaxprocs,
-    time,
-    workload::{do_work, TaskDraw},
+    chan::Chan, params::Value, runtime::gomaxprocs, sync::WaitGroup, time, workload::do_work,
 };
 
 variants! {
@@ -30,9 +26,6 @@ static PARAMS: &[(Param, Value)] = &[
     (Param::Mode, Value::Choice("real")),
 ];
 
-/// The pool sizes swept (up to `workers`).
-pub const SIZES: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
-
 pub(super) fn spec() -> Spec {
     Spec {
         id: "sizing-sweep",
@@ -43,7 +36,10 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(sweep(c)),
         lesson,
-        peak: |p, _| p.workers + 3,
+        checklist: super::no_checklist,
+        // the largest pool and main; every size runs the tasks twice (CPU, I/O), and every
+        // task's latency is kept.
+        need: |p, _| (p.workers + 1) * 169 + 2 * p.tasks * sizes(p.workers).len() as u64 * 24,
     }
 }
 
@@ -53,46 +49,53 @@ struct Point {
     mean_ms: f64,
 }
 
-/// Runs `tasks` jobs through a pool of `w` workers; CPU time in wall ms, I/O time in runtime ms.
+/// Runs `tasks` jobs through a pool of `w` workers (the guide's fixed pool: a jobs channel,
+/// `w` workers ranging over it, a WaitGroup); CPU time in wall ms, I/O time in runtime ms.
 async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
-    let (iters, max_sleep, n) = (c.p.work_iterations, c.p.sleep_max_ms.max(1), c.p.tasks);
-    let c2 = c.clone();
-    let pool = PoolBuilder::new()
-        .workers(w as usize)
-        .queue(QueuePolicy::Unbounded)
-        .build(move |t| {
-            let c = c2.clone();
-            async move {
+    let (iters, n) = (c.p.work_iterations, c.p.tasks);
+    // snippet:start sizing-sweep
+    let jobs: Chan<u64> = Chan::new(n as usize).named("jobs");
+    // Each job reports when it started and ended (runtime ms).
+    let done: Chan<(f64, f64)> = Chan::new(n as usize).named("results");
+    let wg = WaitGroup::named("wg");
+    for _ in 0..w {
+        wg.add(1).expect("counting up");
+        let (c2, jobs, done, wg) = (c.clone(), jobs.clone(), done.clone(), wg.clone());
+        c.go("worker", async move {
+            let _done = wg.defer_done();
+            while let Some(id) = jobs.recv().await {
+                let start = now_ms();
                 if cpu {
-                    Ok::<_, String>(do_work(iters))
+                    do_work(iters);
                 } else {
-                    let ms = TaskDraw::new(c.p.seed, t.id, max_sleep, 0.0).sleep_ms;
-                    time::sleep(Duration::from_millis(ms)).await;
-                    Ok(ms)
+                    time::sleep(Duration::from_millis(c2.draw(id).sleep_ms)).await;
                 }
+                done.send((start, now_ms()))
+                    .await
+                    .expect("room for every result");
             }
-        })
-        .expect("valid pool");
+        });
+    }
+    // snippet:end sizing-sweep
     let wall = Instant::now();
-    let t0 = super::now_ms();
-    for i in 0..n {
-        pool.submit(i).await.expect("open");
+    let t0 = now_ms();
+    for id in 1..=n {
+        jobs.send(id).await.expect("room for every job");
     }
-    pool.close();
-    let results = pool.results();
-    let mut lat = vec![];
-    let mut service = 0.0;
-    while let Some(r) = results.recv().await {
-        let l = r.end_ms - t0;
-        lat.push(l);
-        service += r.end_ms - r.start_ms;
-        c.rec.outcome(TaskOutcome::of(&r.outcome), l);
-    }
+    jobs.close().expect("closed once");
     c.rec.submitted(n);
+    wg.wait().await;
+    done.close().expect("closed once");
+    let (mut lat, mut service) = (vec![], 0.0);
+    while let Some((start, end)) = done.recv().await {
+        lat.push(end - t0);
+        service += end - start;
+        c.rec.outcome(TaskOutcome::Success, end - t0);
+    }
     let secs = if cpu {
         wall.elapsed().as_secs_f64()
     } else {
-        (super::now_ms() - t0) / 1e3
+        (now_ms() - t0) / 1e3
     };
     if cpu {
         // Latency of CPU work in wall ms, like its throughput (runtime time is scaled).
@@ -107,13 +110,21 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
     }
 }
 
+/// The pool sizes a sweep runs: 1, 2, 4, … up to `workers`, and `workers` itself.
+fn sizes(workers: u64) -> Vec<u64> {
+    let mut v: Vec<u64> = (0..64)
+        .map(|k| 1u64 << k)
+        .take_while(|&s| s <= workers)
+        .collect();
+    if v.last() != Some(&workers) {
+        v.push(workers);
+    }
+    v
+}
+
 async fn sweep(c: Arc<Ctx>) {
     let Variant::Default = Variant::of(c.variant);
-    let sizes: Vec<u64> = SIZES
-        .iter()
-        .copied()
-        .filter(|&s| s <= c.p.workers)
-        .collect();
+    let sizes = sizes(c.p.workers);
     let mut rows = vec![];
     let (mut best_cpu, mut best_io) = ((0u64, 0.0f64), (0u64, 0.0f64));
     for &w in &sizes {
@@ -166,15 +177,15 @@ async fn sweep(c: Arc<Ctx>) {
 
 fn lesson(r: &Report, _: usize) -> String {
     let g = r.number("gomaxprocs").max(1.0) as u64;
-    let knee = SIZES.iter().copied().filter(|&s| s <= g).max().unwrap_or(1);
-    let top = SIZES
-        .iter()
-        .copied()
-        .filter(|&s| s <= r.params.workers)
-        .max()
-        .unwrap_or(1);
+    let ran = sizes(r.params.workers);
+    let knee = ran.iter().copied().filter(|&s| s <= g).max().unwrap_or(1);
+    let top = r.params.workers;
+    let list: Vec<String> = ran.iter().map(u64::to_string).collect();
     format!(
-        "CPU-bound: throughput went from {:.0} tasks/s with 1 worker to {:.0} with {knee} (= GOMAXPROCS {g}) and {:.0} with {top}: past the number of threads, more workers only queue for the same cores. I/O-bound: {:.0} tasks/s with 1 worker, {:.0} with {top}, because a sleeping worker holds no thread; Little's law (throughput ≈ workers ÷ mean task time) predicts it until workers approach the {} tasks. Rule of thumb, measured: CPU work wants GOMAXPROCS workers, I/O work wants as many as the waits allow.",
+        "Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. CPU-bound: throughput went from {:.0} tasks/s with 1 worker to {:.0} with {knee} (= GOMAXPROCS {g}) and {:.0} with {top}: past the number of threads, more workers only queue for the same cores. I/O-bound: {:.0} tasks/s with 1 worker, {:.0} with {top}, because a sleeping worker holds no thread; Little's law (throughput ≈ workers ÷ mean task time) predicts it until workers approach the {} tasks. Rule of thumb, measured: CPU work wants GOMAXPROCS workers, I/O work wants as many as the waits allow.",
+        list.join(", "),
+        r.params.tasks,
+        r.params.tasks,
         r.number("cpu_tps_1"),
         r.number(&format!("cpu_tps_{knee}")),
         r.number(&format!("cpu_tps_{top}")),

@@ -53,8 +53,9 @@ pub(super) fn spec() -> Spec {
         params: PARAMS,
         main: |c| Box::pin(main(c)),
         lesson,
+        checklist: super::no_checklist,
         // main, the workers and the helper that waits with a time limit.
-        peak: |p, _| p.tasks + 2,
+        need: |p, _| (p.tasks + 2) * 549,
     }
 }
 

@@ -1,9 +1,15 @@
-// Shared Playwright helpers: Debian's Chromium (never a downloaded browser), strict console.
+// Shared Playwright helpers: Debian's Chromium (never a downloaded browser), strict console,
+// axe-core, layout checks and the course page that embeds the widget.
+import { readFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { serve } from '../../scripts/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-// Flags that keep Chromium quiet on a closed network (see ../shared/notes/wasm-threads-facts.md).
+// Flags that keep Chromium quiet on a closed network: no background requests to Google services
+// (they fail here and would print errors), no QUIC, no sandbox (we run as root in CI).
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -28,16 +34,84 @@ export async function engineReady(page, timeoutMs = 60000) {
   let last;
   while (Date.now() < deadline) {
     try {
-      const info = await page.evaluate(() => window.workerPoolPlayground?.info ?? null);
+      const info = await page.evaluate(() => (document.body?.dataset.ready === 'true' ? window.workerPoolPlayground?.info : null));
       if (info) return info;
     } catch (e) { last = e; } // the page navigated (service worker reload): try again
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`engine not ready after ${timeoutMs} ms${last ? `: ${last.message}` : ''}`);
 }
 
-export async function screenshot(page, name) {
-  const { mkdir } = await import('node:fs/promises');
+/** Waits until the page shows a finished run (phase done) and returns the Report on screen. */
+export async function finished(page, timeout = 60000) {
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'idle', null, { timeout });
+  return page.evaluate(() => window.workerPoolPlaygroundTest.state.report);
+}
+
+export async function screenshot(page, name, { fullPage = true } = {}) {
   await mkdir('test-results', { recursive: true });
-  await page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
+  await page.screenshot({ path: `test-results/${name}.png`, fullPage });
+}
+
+let axeSource = null;
+/** axe-core's violations of impact serious or critical, in the page or a frame. */
+export async function axeProblems(target, { exclude = [] } = {}) {
+  axeSource ??= await readFile(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
+  // evaluate() is not subject to the page's Content-Security-Policy, an injected <script> would be.
+  await target.evaluate(axeSource);
+  const result = await target.evaluate(async (ex) => window.axe.run({ exclude: ex }, { resultTypes: ['violations'] }), exclude);
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** How far the page is wider than its viewport (0: no horizontal scroll), and the widest culprit. */
+export async function overflow(target) {
+  return target.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    let worst = null;
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width && r.right > vw + 1 && (!worst || r.right > worst.right)) worst = { right: r.right, what: `${el.tagName.toLowerCase()}#${el.id}.${[...el.classList].join('.')}` };
+    }
+    return { by: document.documentElement.scrollWidth - vw, worst };
+  });
+}
+
+/**
+ * Serves dist/ twice (isolated and plain) and a course page on another site (localhost against
+ * 127.0.0.1) that embeds the widget and records what it says: `window.replies` and
+ * `window.send(msg)` → the replies to it, each with the ms it took.
+ */
+export async function servers() {
+  const isolated = await serve({ root: 'dist', port: 0, isolation: true });
+  const plain = await serve({ root: 'dist', port: 0, isolation: false });
+  const dir = await mkdtemp(join(tmpdir(), 'wpp-host-'));
+  await writeFile(join(dir, 'host.js'), `
+    window.replies = [];
+    window.t0 = performance.now();
+    window.addEventListener('message', (e) => {
+      if (e.data?.source !== 'worker-pool-playground') return;
+      window.replies.push({ ...e.data, at: performance.now() - window.t0 });
+    });
+    window.send = (msg) => { window.replies = []; document.querySelector('iframe').contentWindow.postMessage(msg, '*'); };`);
+  const widget = (q) => `http://127.0.0.1:${plain.address().port}/embed.html${q}`;
+  await writeFile(join(dir, 'index.html'), `<!doctype html><html lang="en"><title>Course page</title><link rel="icon" href="data:,">
+    <script src="host.js"></script><h1>Lesson 4: worker pools</h1>
+    <iframe id="w" title="Worker Pool Playground" src="WIDGET" width="1000" height="700" style="border:0"></iframe></html>`);
+  const host = await serve({ root: dir, port: 0, isolation: false });
+  const at = (s, path = '/') => `http://localhost:${s.address().port}${path}`;
+  return {
+    isolated, plain, host,
+    url: (path = '/') => at(isolated, path),
+    plainUrl: (path = '/') => at(plain, path),
+    // The course page, embedding embed.html?<q> in a frame of `width` px.
+    async course(page, q = '?scenario=fixed-pool', width = 1000) {
+      const html = (await readFile(join(dir, 'index.html'), 'utf8')).replace(/src="[^"]*embed[^"]*"|src="WIDGET"/, `src="${widget(q)}"`).replace(/width="\d+"/, `width="${width}"`);
+      await writeFile(join(dir, 'index.html'), html);
+      await page.goto(at(host));
+      const frame = await (await page.waitForSelector('iframe')).contentFrame();
+      return frame;
+    },
+    close() { for (const s of [isolated, plain, host]) s.close(); },
+  };
 }

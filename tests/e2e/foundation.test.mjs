@@ -38,6 +38,7 @@ test('served with COOP/COEP: threaded build, speedCheck shows a real speedup', a
 
   await page.click('#speed-run');
   await page.locator('#speed-result').waitFor({ state: 'visible', timeout: 60000 });
+  assert.match(await page.textContent('#speed-result'), /speedup.*× on \d+ threads/s);
   await screenshot(page, 'foundation-threads');
   assert.deepEqual(problems, []);
   await context.close();
@@ -57,10 +58,15 @@ test('speedCheck rejects bad input with a clear message and stays usable', async
   assert.match(unknown, /taks: unknown parameter/);
   const notObject = await page.evaluate(() => window.workerPoolPlayground.speedCheck('12').catch((e) => e.message));
   assert.match(notObject, /expected an object/);
-  // The form says so inline too.
-  await page.fill('#speed-tasks', '-1');
-  await page.click('#speed-run');
-  assert.match(await page.textContent('#speed-error'), /tasks: expected a whole number/);
+  // The form says so inline too, and converts text strictly.
+  for (const bad of ['-1', '1e3', '--5', '']) {
+    await page.fill('#speed-tasks', bad);
+    await page.click('#speed-run');
+    await page.waitForFunction(() => document.getElementById('speed-error').textContent.length > 0);
+    assert.match(await page.textContent('#speed-error'), /tasks: expected a whole number/, bad);
+    await page.fill('#speed-tasks', '2');
+    await page.evaluate(() => { document.getElementById('speed-error').textContent = ''; });
+  }
   const ok = await page.evaluate(() => window.workerPoolPlayground.speedCheck({ tasks: 2 }));
   assert.equal(ok.tasks, 2);
   assert.deepEqual(problems, []);
@@ -92,6 +98,13 @@ test('the single-threaded build runs and says why (?build=single)', async () => 
   assert.match(info.reason, /single-threaded build was requested/);
   const r = await page.evaluate(() => window.workerPoolPlayground.speedCheck({ tasks: 20 }));
   assert.equal(r.threads, 1);
+  // The page does not claim a speedup of one thread over one thread.
+  await page.fill('#speed-tasks', '20');
+  await page.click('#speed-run');
+  await page.locator('#speed-result').waitFor({ state: 'visible', timeout: 60000 });
+  const text = await page.textContent('#speed-result');
+  assert.doesNotMatch(text, /speedup\b(?! to report)/i, text);
+  assert.match(text, /single-threaded build .*no second thread to compare with and no speedup to report/s);
   await screenshot(page, 'foundation-single');
   assert.deepEqual(problems, []);
   await context.close();

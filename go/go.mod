@@ -1,0 +1,3 @@
+module worker-pool-playground/go
+
+go 1.19

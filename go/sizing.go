@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+)
+
+func init() {
+	register(&scenario{
+		id:       "sizing-sweep",
+		defaults: []string{"tasks=200", "workers=64", "work_iterations=200000", "sleep_max_ms=100", "time_scale=20"},
+		uses:     []string{"tasks", "workers", "work_iterations", "sleep_max_ms", "seed", "time_scale", "mode"},
+		variants: []*variant{{id: "default", kind: "demo", main: sizingSweep}},
+	})
+}
+
+// snippet:start sizing-sweep
+// sweepPool runs `tasks` tasks (ids 1..) on the guide's fixed pool of w workers: CPU-bound
+// (doWork) or I/O-bound (a sleep drawn from the generator). Jobs and results are buffered for
+// every task; main sends them all, closes jobs, waits for the workers, then reads the results.
+// It returns tasks per second: of wall time for CPU work, of runtime for I/O.
+func sweepPool(r *Run, w int, cpu bool) float64 {
+	n := int(r.p.Tasks)
+	jobs := make(chan int, n)
+	results := make(chan float64, n) // when each job ended (runtime ms)
+	var wg sync.WaitGroup
+	for i := 0; i < w; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				if cpu {
+					doWork(r.p.WorkIterations)
+				} else {
+					r.sleep(ms(DrawTask(r.p.Seed, uint64(id), r.p.SleepMaxMs, 0).SleepMs))
+				}
+				results <- r.nowMs()
+			}
+		}()
+		r.sample()
+	}
+	wall, t0 := time.Now(), r.nowMs()
+	for id := 1; id <= n; id++ {
+		jobs <- id
+	}
+	close(jobs)
+	r.submitted(uint64(n))
+	wg.Wait()
+	close(results)
+	for range results {
+		r.done(Successful, t0)
+	}
+	if cpu {
+		return float64(n) / time.Since(wall).Seconds()
+	}
+	return float64(n) / ((r.nowMs() - t0) / 1e3)
+}
+
+// sweepSizes are 1, 2, 4, … up to workers, and workers itself.
+func sweepSizes(workers int) []int {
+	var sizes []int
+	for s := 1; s <= workers; s *= 2 {
+		sizes = append(sizes, s)
+	}
+	if sizes[len(sizes)-1] != workers {
+		sizes = append(sizes, workers)
+	}
+	return sizes
+}
+
+// sizingSweep: each pool size with CPU and then I/O tasks.
+func sizingSweep(r *Run) {
+	bestCPU, bestIO := [2]float64{}, [2]float64{}
+	for _, w := range sweepSizes(int(r.p.Workers)) {
+		cpu := sweepPool(r, w, true)
+		io := sweepPool(r, w, false)
+		r.number(fmt.Sprintf("cpu_tps_%d", w), cpu)
+		r.number(fmt.Sprintf("io_tps_%d", w), io)
+		r.logf("workers %2d: CPU %7.1f tasks/s | I/O %7.1f tasks/s", w, cpu, io)
+		if cpu > bestCPU[1] {
+			bestCPU = [2]float64{float64(w), cpu}
+		}
+		if io > bestIO[1] {
+			bestIO = [2]float64{float64(w), io}
+		}
+	}
+	r.number("gomaxprocs", float64(runtime.GOMAXPROCS(0)))
+	r.number("best_cpu_workers", bestCPU[0])
+	r.number("best_io_workers", bestIO[0])
+}
+
+// snippet:end sizing-sweep

@@ -1,0 +1,99 @@
+// The page's pure modules, in Node (no browser): thinning keeps every extreme, text converts to
+// the schema's types strictly, values are checked without recursing, the wait-for graph finds
+// cycles and orphaned waiters. Fast, and each fails without the code it guards.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { m4, peak } from '../../www/thin.js';
+import { checkParams, defaultsOf, linkFor, parseText, quote, readLink } from '../../www/schema.js';
+import { describe, groupGraph, onCycle, orphans } from '../../www/render/waitgraph.js';
+
+test('m4 keeps each bucket\'s first, last, lowest and highest point', () => {
+  const n = 100000;
+  const xs = Array.from({ length: n }, (_, i) => i);
+  const ys = xs.map((i) => (i === 54321 ? 1001 : i === 777 ? -5 : Math.sin(i / 100)));
+  const zs = xs.map((i) => (i === 99998 ? 77 : 0));
+  const [tx, ty, tz] = m4(xs, [ys, zs], 300);
+  assert.ok(tx.length <= 300 * 8, `thinned to ${tx.length}`);
+  assert.equal(peak(ty), 1001, 'the spike survives');
+  assert.equal(Math.min(...ty), -5, 'so does the dip');
+  assert.equal(peak(tz), 77, 'and every other series\' extremes');
+  assert.equal(tx[0], 0);
+  assert.equal(tx.at(-1), n - 1);
+  assert.deepEqual(m4([0, 1, 2], [[1, 2, 3]], 300), [[0, 1, 2], [1, 2, 3]], 'small input untouched');
+});
+
+const SPEC = {
+  id: 'fixed-pool',
+  variants: [{ id: 'default', kind: 'right', defaults: {} }, { id: 'small', kind: 'wrong', defaults: { tasks: 5 } }],
+  params: [
+    { name: 'tasks', kind: 'int', min: 1, max: 1000000, default: 1000 },
+    { name: 'time_scale', kind: 'float', min: 0.01, max: 10000, default: 10 },
+    { name: 'mode', kind: 'choice', choices: ['real', 'deterministic'], default: 'real' },
+  ],
+};
+const P = Object.fromEntries(SPEC.params.map((p) => [p.name, p]));
+
+test('text converts to the schema\'s type strictly, in the core\'s words', () => {
+  assert.equal(parseText(P.tasks, ' 42 '), 42);
+  assert.equal(parseText(P.time_scale, '2.5e1'), 25);
+  assert.equal(parseText(P.mode, 'deterministic'), 'deterministic');
+  for (const bad of ['--5', '1e', '', 'abc', '2.5', '1e3', '0x10', '0']) {
+    assert.throws(() => parseText(P.tasks, bad), new RegExp(`^InputError: tasks: expected a whole number from 1 to 1000000, got`), bad);
+  }
+  assert.throws(() => parseText(P.time_scale, '1e'), /time_scale: expected a number from 0.01 to 10000, got "1e"/);
+  assert.throws(() => parseText(P.mode, 'evil'), /mode: expected one of real, deterministic, got "evil"/);
+  assert.equal(quote('x'.repeat(5000000)), `"${'x'.repeat(40)}…" (5,000,000 characters)`);
+});
+
+test('values from the API are checked for type and range, never coerced, never recursed into', () => {
+  assert.deepEqual(checkParams(SPEC, { tasks: 10, variant: 'small' }), { variant: 'small', params: { tasks: 10 } });
+  assert.deepEqual(checkParams(SPEC, undefined), { variant: null, params: {} });
+  let deep = {};
+  for (let i = 0; i < 100000; i++) deep = { a: deep };
+  for (const [params, want] of [
+    [null, /^params: expected an object, got null$/],
+    [[1], /^params: expected an object, got an array$/],
+    [{ tasks: '10' }, /^tasks: expected a whole number from 1 to 1000000, got "10"$/],
+    [{ tasks: NaN }, /^tasks: expected a whole number from 1 to 1000000, got NaN$/],
+    [{ tasks: 0 }, /got 0$/],
+    [{ tasks: deep }, /^tasks: expected a whole number from 1 to 1000000, got an object$/],
+    [{ wrokers: 3 }, /^wrokers: unknown parameter of fixed-pool/],
+  ]) assert.throws(() => checkParams(SPEC, params), { message: want });
+});
+
+test('a link is read strictly and written with run=1', () => {
+  const specs = [SPEC];
+  const ok = readLink(specs, '?scenario=fixed-pool&variant=small&tasks=7&run=1');
+  assert.deepEqual([ok.spec.id, ok.variant, ok.values, ok.run, ok.errors], ['fixed-pool', 'small', { tasks: 7 }, true, []]);
+  const bad = readLink(specs, '?scenario=fixed-pool&tasks=abc&mode=evil&foo=1&run=1');
+  assert.deepEqual(bad.errors.map((e) => e.message.split(':')[0]).sort(), ['foo', 'mode', 'tasks']);
+  assert.equal(bad.texts.tasks, 'abc', 'the text is kept for the form');
+  assert.equal(defaultsOf(SPEC, 'small').tasks, 5);
+  const link = linkFor('http://x/index.html', SPEC, 'small', { tasks: 9, time_scale: 10, mode: 'real' });
+  assert.equal(link, 'http://x/index.html?scenario=fixed-pool&variant=small&tasks=9&run=1');
+});
+
+test('the wait-for graph: a cycle is a deadlock, waiters nobody alive can release are a leak', () => {
+  const deadlock = {
+    nodes: [{ id: 'g1', kind: 'goroutine', label: 'main #1 [chan send]' }, { id: 'g2', kind: 'goroutine', label: 'worker #2 [chan send]' },
+      { id: 'g3', kind: 'goroutine', label: 'worker #3 [chan send]' }, { id: 'o1', kind: 'channel', label: 'jobs' }, { id: 'o2', kind: 'channel', label: 'results' }],
+    edges: [{ from: 'g1', to: 'o1', label: 'waits to send' }, { from: 'o1', to: 'g2', label: 'could receive' }, { from: 'o1', to: 'g3', label: 'could receive' },
+      { from: 'g2', to: 'o2', label: 'waits to send' }, { from: 'g3', to: 'o2', label: 'waits to send' }, { from: 'o2', to: 'g1', label: 'could receive' }],
+  };
+  const g = groupGraph(deadlock);
+  assert.deepEqual(g.nodes.map((n) => n.label).sort(), ['jobs', 'main #1 [chan send]', 'results', 'worker [chan send] ×2']);
+  assert.equal(onCycle(g).size, 4, 'every node is on the cycle');
+  assert.match(describe(deadlock), /^A cycle of waits: .*a deadlock\.$/);
+  const leak = {
+    nodes: [{ id: 'g1', kind: 'exited_goroutine', label: 'main #1 (exited)' }, ...[2, 3, 4].map((i) => ({ id: `g${i}`, kind: 'goroutine', label: `worker #${i} [chan receive]` })),
+      { id: 'o1', kind: 'channel', label: 'jobs' }],
+    edges: [...[2, 3, 4].map((i) => ({ from: `g${i}`, to: 'o1', label: 'waits to receive' })), { from: 'o1', to: 'g1', label: 'last sender (exited)' }],
+  };
+  const gl = groupGraph(leak);
+  assert.equal(onCycle(gl).size, 0);
+  assert.equal(orphans(gl).size, 1, 'the three workers, drawn as one');
+  assert.match(describe(leak), /^worker \[chan receive\] ×3 waits to receive jobs, and the only goroutine that could release it, main #1 \(last sender\), has exited: they wait forever, a leak\.$/);
+  // Someone alive could still release it: neither a cycle nor a leak.
+  const fine = { ...leak, nodes: leak.nodes.map((n) => ({ ...n, kind: n.kind === 'exited_goroutine' ? 'goroutine' : n.kind })) };
+  assert.equal(orphans(groupGraph(fine)).size, 0);
+});

@@ -1,0 +1,25 @@
+// The code panels: the Go the lesson follows and the Rust that ran, excerpts of the compiled files
+// (go/*.go, src/scenario/*.rs) that scripts/snippets.mjs writes into dist/snippets.json at build
+// time. The engine worker reads that file and hands over one excerpt; the page keeps no code
+// strings of its own.
+import api from './api.js';
+import { $, el, fill } from './dom.js';
+
+let shown = '';
+
+/** Shows the excerpts of (scenario, variant): `<scenario>/<variant>` if marked, else `<scenario>`. */
+export async function drawCode(scenario, variant, tag = '') {
+  const key = `${scenario}/${variant}${tag}`;
+  if (key === shown) return;
+  shown = key;
+  let s = null, failed = null;
+  try { s = await api.snippet(scenario, variant); } catch (e) { failed = e; }
+  if (shown !== key) return; // another lesson was picked meanwhile
+  for (const lang of ['go', 'rust']) {
+    const x = s?.[lang];
+    const name = lang === 'go' ? 'Go' : 'Rust that ran';
+    $(`code-${lang}-h`).replaceChildren(name, tag ? ` of ${tag}: ${scenario} / ${variant}` : '', x ? el('span', { class: 'code-src' }, ` — ${x.file}, line ${x.line}`) : '');
+    fill(`code-${lang}`, x ? x.code : failed ? `The code excerpts were not built into this site (${failed.message}).` : `No ${name} excerpt for ${scenario} / ${variant}.`);
+  }
+  document.querySelector('.code').dataset.shown = failed ? 'missing' : `${scenario}/${variant}`;
+}

@@ -1,0 +1,167 @@
+// A time chart: one uPlot, created once per set of series and fed with setData, with the Report's
+// marks (instants on the time axis) and an optional limit line drawn over it. Only draws.
+import uPlot from '../vendor/uPlot.esm.js';
+import { m4 } from '../thin.js';
+import { widthOf } from '../dom.js';
+
+const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+
+/** Colours that stay distinct for colour-blind readers (Okabe–Ito), one per series of a chart. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
+
+/** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
+const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned']);
+export const MARK_STYLE = {
+  cancel: ['#6a1b9a', 'cancel'], deadline: ['#6a1b9a', 'deadline'], deadlock: ['#c62828', 'deadlock'],
+  panic: ['#c62828', 'panic'], fatal_send: ['#c62828', 'fatal send'], timeout: ['#9a6700', 'timeout'],
+  close: ['#333333', 'close'], add: ['#0072B2', 'Add'], done: ['#009E73', 'Done'], wait: ['#CC79A7', 'Wait'],
+  wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#56B4E9', 'send'], drop: ['#c62828', 'drop'],
+  acquire: ['#0072B2', 'acquire'], release: ['#009E73', 'release'],
+};
+export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];
+
+const width = (el) => Math.max(200, Math.floor(widthOf(el)));
+
+export class TimeChart {
+  /** `host`: the element to draw into; `height` in px; `yLabel`, `fmt` for the y axis. */
+  constructor(host, { height = 220, yLabel = '', fmt = null, log = false } = {}) {
+    this.host = host;
+    this.height = height;
+    this.yLabel = yLabel;
+    this.fmt = fmt;
+    this.log = log;
+    this.u = null;
+    this.signature = '';
+    this.marks = [];
+    this.limit = null;
+    this.xMax = null;
+    this.defs = [];
+  }
+
+  /** `defs`: [{label, color, dash, width, fill, value}] for the y series, in data order. */
+  ensure(defs) {
+    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill]), this.log, this.yLabel]);
+    if (this.u && signature === this.signature) return;
+    this.u?.destroy();
+    this.signature = signature;
+    this.defs = defs;
+    const muted = css('--muted', '#666');
+    const grid = { stroke: css('--line', '#ddd'), width: 1 };
+    const self = this;
+    this.u = new uPlot({
+      width: width(this.host), height: this.height,
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      scales: {
+        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, self.xMax ?? 0, 1)] },
+        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(1, max ?? 1, (self.limit?.value ?? 0) * 1.15) * 1.05] },
+      },
+      series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
+        label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill,
+        points: { show: false }, spanGaps: true, value: (u, v) => (v == null ? '–' : this.fmt ? this.fmt(v) : v),
+      }))],
+      axes: [
+        { stroke: muted, grid, label: 'runtime (ms)', size: 40 },
+        { stroke: muted, grid, label: this.log ? `${this.yLabel} (log scale)` : this.yLabel, size: this.fmt ? 84 : 64, values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
+      ],
+      plugins: [{ hooks: { draw: [(u) => self.drawOverlay(u)] } }],
+    }, [[], ...defs.map(() => [])], this.host);
+  }
+
+  /** `xs` and the y columns (aligned), thinned to the width with M4 so no peak is lost. */
+  setData(xs, cols, { marks = [], limit = null, xMax = null } = {}) {
+    this.marks = marks;
+    this.limit = limit;
+    this.xMax = xMax;
+    // One M4 bucket per 3 px: each bucket's first, last, lowest and highest point is kept, so the
+    // line still touches every extreme, with a third of the points to draw.
+    const w = width(this.host);
+    const data = m4(xs, cols, Math.max(50, Math.floor(w / 3)));
+    if (this.log) for (let i = 1; i < data.length; i++) data[i] = data[i].map((v) => (v > 0 ? v : null));
+    this.u.setData(data);
+  }
+
+  /** No data (the chart keeps its axes and legend until the next run draws). */
+  empty() {
+    this.marks = []; this.limit = null; this.xMax = null;
+    this.u?.setData([[], ...this.defs.map(() => [])]);
+  }
+
+  resize() {
+    if (this.u) this.u.setSize({ width: width(this.host), height: this.height });
+  }
+
+  drawOverlay(u) {
+    const ctx = u.ctx;
+    const dpr = devicePixelRatio || 1;
+    const { left, top, width: w, height: h } = u.bbox;
+    ctx.save();
+    ctx.font = `${11 * dpr}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'alphabetic';
+    if (this.limit && !this.log) {
+      const y = Math.round(u.valToPos(this.limit.value, 'y', true));
+      ctx.strokeStyle = '#c62828'; ctx.fillStyle = '#c62828'; ctx.lineWidth = 1.5 * dpr;
+      ctx.setLineDash([6 * dpr, 4 * dpr]);
+      ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + w, y); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillText(this.limit.label, left + 6 * dpr, y - 4 * dpr);
+    }
+    const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));
+    const lines = this.marks.filter((m) => LINE_MARKS.has(m.kind));
+    for (const m of ticks) {
+      const x = Math.round(u.valToPos(m.t_ms, 'x', true));
+      if (x < left - 1 || x > left + w + 1) continue;
+      const [color] = markStyle(m.kind);
+      ctx.strokeStyle = color; ctx.lineWidth = 2 * dpr;
+      const band = (['done', 'release', 'wait_returned'].includes(m.kind) ? 1 : 0) * 10 * dpr;
+      ctx.beginPath(); ctx.moveTo(x, top + band); ctx.lineTo(x, top + band + 9 * dpr); ctx.stroke();
+    }
+    let labelY = top + 34 * dpr;
+    for (const m of lines) {
+      const x = Math.round(u.valToPos(m.t_ms, 'x', true));
+      if (x < left - 1 || x > left + w + 1) continue;
+      const [color, name] = markStyle(m.kind);
+      ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2 * dpr;
+      ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
+      const text = m.label && m.label.length <= 28 ? m.label : name;
+      const tw = ctx.measureText(text).width;
+      const tx = x + 4 * dpr + tw > left + w ? x - 4 * dpr - tw : x + 4 * dpr;
+      ctx.fillText(text, tx, labelY);
+      labelY = labelY > top + h - 20 * dpr ? top + 34 * dpr : labelY + 14 * dpr;
+    }
+    ctx.restore();
+  }
+
+  /** The chart as a PNG that stands alone: a title, the chart, a legend of series and marks. */
+  png(title, subtitle = '') {
+    const src = this.u.ctx.canvas;
+    const dpr = devicePixelRatio || 1;
+    const pad = 12 * dpr, titleH = (subtitle ? 46 : 30) * dpr, legendH = 28 * dpr;
+    const kinds = [...new Set(this.marks.map((m) => m.kind))];
+    const out = document.createElement('canvas');
+    out.width = src.width + 2 * pad;
+    out.height = src.height + titleH + legendH * (kinds.length ? 2 : 1) + 2 * pad;
+    const c = out.getContext('2d');
+    c.fillStyle = '#ffffff'; c.fillRect(0, 0, out.width, out.height);
+    c.fillStyle = '#1d1d24'; c.font = `600 ${16 * dpr}px system-ui, sans-serif`;
+    c.fillText(title, pad, pad + 16 * dpr);
+    if (subtitle) { c.font = `${12 * dpr}px system-ui, sans-serif`; c.fillStyle = '#5b5b6b'; c.fillText(subtitle, pad, pad + 36 * dpr); }
+    c.drawImage(src, pad, pad + titleH);
+    let x = pad, y = pad + titleH + src.height + 18 * dpr;
+    c.font = `${12 * dpr}px system-ui, sans-serif`;
+    const item = (color, label, dashed) => {
+      c.strokeStyle = color; c.lineWidth = 3 * dpr; c.setLineDash(dashed ? [5 * dpr, 3 * dpr] : []);
+      c.beginPath(); c.moveTo(x, y - 4 * dpr); c.lineTo(x + 18 * dpr, y - 4 * dpr); c.stroke(); c.setLineDash([]);
+      c.fillStyle = '#1d1d24'; c.fillText(label, x + 24 * dpr, y);
+      x += 24 * dpr + c.measureText(label).width + 18 * dpr;
+      if (x > out.width - 120 * dpr) { x = pad; y += legendH; }
+    };
+    for (const d of this.defs) item(d.color, d.label, Boolean(d.dash));
+    if (this.limit) item('#c62828', this.limit.label, true);
+    if (kinds.length) { x = pad; y += legendH; for (const k of kinds) item(markStyle(k)[0], `mark: ${markStyle(k)[1]}`); }
+    return out.toDataURL('image/png');
+  }
+
+  destroy() { this.u?.destroy(); this.u = null; this.signature = ''; }
+}

@@ -1,0 +1,237 @@
+// The pictures of a run: the lesson's own picture (a gauge chart with its limit and marks, the
+// wait-for graph, the sends and the close), the goroutine and heap charts, the timeline. Drawn
+// live from snapshots and finally from the Report; two runs share axes. Only draws.
+import uPlot from '../vendor/uPlot.esm.js';
+import { $, el, fill } from '../dom.js';
+import { bytes, runName } from '../format.js';
+import { markStyle, PALETTE, TimeChart } from './chart.js';
+import { peak } from '../thin.js';
+import { EVERYWHERE, gaugeLabel, marksFor, pictureFor, pictureTitle, truthful } from './lessons.js';
+import { drawSequence } from './sequence.js';
+import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
+import { drawWaitGraph } from './waitgraph.js';
+
+const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['blocked', 'blocked'], ['queued', 'runnable, waiting for a thread']];
+
+/** Aligns two runs' columns on one x axis (uPlot.join), for shared axes. */
+function joined(a, colsA, b, colsB) {
+  if (!b) return [a.t_ms, ...colsA];
+  return uPlot.join([[a.t_ms, ...colsA], [b.t_ms, ...colsB]]);
+}
+
+const everywhere = (marks = []) => truthful(marks).filter((m) => EVERYWHERE.has(m.kind));
+const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
+
+export class Pictures {
+  constructor() {
+    this.lesson = new TimeChart($('picture-chart'), { height: 240 });
+    this.goroutines = new TimeChart($('chart-goroutines'), { height: 220, yLabel: 'goroutines' });
+    this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes });
+    this.logScale = false;
+    this.last = null;
+    // Draw at most once a frame, however fast snapshots come, and in three tasks (the lesson's
+    // picture; the goroutine and heap charts; the timeline) so none of them holds the main
+    // thread long enough to be a long task.
+    let frame = 0;
+    this.pending = null;
+    this.schedule = (args) => {
+      this.pending = args;
+      if (frame) return;
+      frame = requestAnimationFrame(() => { frame = 0; const p = this.pending; this.pending = null; this.drawNow(...p); });
+    };
+    let resizeFrame = 0;
+    window.addEventListener('resize', () => {
+      cancelAnimationFrame(resizeFrame);
+      resizeFrame = requestAnimationFrame(() => { for (const c of [this.lesson, this.goroutines, this.heap]) c.resize(); if (this.last) this.drawNow(...this.last); });
+    });
+    this.drawn = 0; // how many times the pictures were drawn (the tests read it)
+    this.stamp = 0;
+    // The goroutine and heap charts are below the lesson: while a run is live they are redrawn
+    // only when on screen (and once more when they come into view), which keeps every frame of
+    // a 100,000-goroutine run short.
+    this.chartsVisible = true;
+    this.chartsStale = null;
+    if (typeof IntersectionObserver === 'function') {
+      new IntersectionObserver((entries) => {
+        this.chartsVisible = entries.some((e) => e.isIntersecting);
+        if (this.chartsVisible && this.chartsStale) { const f = this.chartsStale; this.chartsStale = null; f(); }
+      }, { rootMargin: '100px' }).observe($('charts-card'));
+    }
+  }
+
+  /**
+   * Creates the uPlots now, in idle time, with the series a run draws first: a uPlot costs tens of
+   * ms to create, which inside a run's first frame made a long task.
+   */
+  warm() {
+    this.lesson.ensure(COUNTS.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
+    this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
+  }
+
+  setLogScale(on) {
+    this.logScale = on;
+    this.goroutines.log = on;
+    this.goroutines.signature = '';
+    if (this.last) this.drawNow(...this.last);
+  }
+
+  /** Draws `run` (a Report or a live view), beside `compare` (run A) when given. */
+  draw(run, compare = null, opts = {}) { this.schedule([run, compare, opts]); }
+
+  clear() {
+    this.last = null;
+    this.pending = null;
+    this.stamp++;
+    // The charts stay (creating a uPlot costs tens of ms); they are emptied.
+    for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
+    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend');
+    $('picture-svg').hidden = true;
+    $('picture-chart').hidden = false;
+    $('picture-title').textContent = '';
+    const t = $('timeline').querySelector('canvas');
+    t?.remove();
+  }
+
+  drawNow(run, compare, { timeline = true } = {}) {
+    this.last = [run, compare, { timeline }];
+    this.drawn++;
+    const pic = pictureFor(run);
+    const picA = compare ? pictureFor(compare) : null;
+    const same = compare && picA.kind === pic.kind && (pic.kind !== 'gauges' || picA.def.id === pic.def.id);
+    const xMax = compare ? Math.max(endOf(run), endOf(compare)) : null;
+    const lessonKind = compare && !same ? 'goroutines' : pic.kind;
+    $('picture-title').textContent = compare
+      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, on the same axes`
+      : pictureTitle(pic);
+    const legend = [];
+    // The lesson's picture.
+    if (lessonKind === 'graph' || lessonKind === 'sequence') {
+      $('picture-chart').hidden = true;
+      const host = $('picture-svg');
+      host.hidden = false;
+      const runs = compare ? [['A', compare], ['B', run]] : [['', run]];
+      host.className = `picture-svg${runs.length > 1 ? ' two' : ''}`;
+      fill(host, runs.map(([tag, r]) => {
+        const box = el('div', { class: 'picture-one' }, tag ? el('p', { class: 'run-tag' }, el('strong', {}, `${tag}: ${runName(r)}`)) : null);
+        const inner = el('div');
+        box.append(inner);
+        queueMicrotask(() => (lessonKind === 'graph'
+          ? (r.wait_graph ? drawWaitGraph(inner, r.wait_graph) : fill(inner, el('p', { class: 'muted' }, 'No goroutine waits in this run.')))
+          : drawSequence(inner, r.marks ?? [], { runtimeMs: endOf(r) })));
+        return box;
+      }));
+    } else {
+      $('picture-svg').hidden = true;
+      $('picture-chart').hidden = false;
+      if (lessonKind === 'gauges') this.drawGauges(run, compare, pic.def, xMax, legend);
+      else this.drawCounts(this.lesson, run, compare, xMax);
+    }
+    // (The graph and the send/close line carry their own legends.)
+    const charted = lessonKind === 'gauges' || lessonKind === 'goroutines';
+    for (const k of new Set(charted ? [...marksFor(pic, run.marks), ...(compare ? everywhere(compare.marks) : [])].map((m) => m.kind) : [])) {
+      const [color, name] = markStyle(k);
+      legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
+    }
+    fill('picture-legend', legend);
+    for (const s of $('picture-legend').querySelectorAll('.swatch')) s.style.setProperty('--c', markStyle(s.dataset.c)[0]);
+    // The goroutine chart below is left out when it is the lesson's picture already.
+    const dup = lessonKind === 'goroutines';
+    $('chart-goroutines').hidden = dup;
+    $('goroutines-h').parentElement.hidden = dup;
+    const stamp = ++this.stamp;
+    const charts = () => {
+      if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
+      this.drawHeap(run, compare, xMax);
+    };
+    setTimeout(() => {
+      if (stamp !== this.stamp) return; // a newer drawing is on its way
+      if (timeline || this.chartsVisible) { this.chartsStale = null; charts(); } else this.chartsStale = charts;
+      if (timeline) setTimeout(() => { if (stamp === this.stamp) this.drawTimeline(run, compare, xMax); }, 0);
+    }, 0);
+  }
+
+  drawCounts(chart, run, compare, xMax) {
+    const s = run.series;
+    chart.yLabel = 'goroutines';
+    if (compare) {
+      // Two runs whose peaks differ by more than 20 times share a log axis, or the smaller one
+      // would be drawn flat on zero (1,001 against 8 on the first screen).
+      const pa = peak(compare.series.goroutines) ?? 0, pb = peak(s.goroutines) ?? 0;
+      chart.log = this.logScale || Math.max(pa, pb) >= 20 * Math.max(1, Math.min(pa, pb));
+      chart.ensure([
+        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4] },
+        { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
+      ]);
+      const [x, ...cols] = joined(compare.series, [compare.series.goroutines], s, [s.goroutines]);
+      chart.setData(x, cols, { marks: [...everywhere(compare.marks), ...everywhere(run.marks)], xMax });
+      return;
+    }
+    chart.log = chart === this.goroutines && this.logScale;
+    const present = COUNTS.filter(([k]) => Array.isArray(s[k]));
+    chart.ensure(present.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
+    chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks: everywhere(run.marks), xMax });
+  }
+
+  drawGauges(run, compare, def, xMax, legend) {
+    const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
+    const defs = [];
+    if (compare) {
+      // A dashed and in its own colour, so the legend alone tells the four lines apart.
+      names.forEach((g, i) => {
+        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i + 4], dash: [6, 4] });
+        defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[i], width: 2.5 });
+      });
+    } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));
+    this.lesson.yLabel = def.yLabel;
+    this.lesson.log = false;
+    this.lesson.ensure(defs);
+    const colsOf = (r) => names.map((g) => r.series.gauges?.[g] ?? r.series.t_ms.map(() => null));
+    let limit = def.limit(run.params ?? {});
+    const limitA = compare ? def.limit(compare.params ?? {}) : null;
+    if (limit && compare) limit = { ...limit, label: `B: ${limit.label}${limitA && limitA.value !== limit.value ? ` (A’s: ${limitA.value})` : ''}` };
+    const marks = marksFor({ kind: 'gauges', def }, run.marks ?? []);
+    if (compare) {
+      const [x, ...cols] = joined(compare.series, colsOf(compare), run.series, colsOf(run));
+      // Interleave A and B per gauge, as the defs are.
+      const ordered = [];
+      names.forEach((g, i) => { ordered.push(cols[i], cols[names.length + i]); });
+      this.lesson.setData(x, ordered, { marks: [...marks, ...everywhere(compare.marks)], limit, xMax });
+    } else {
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limit, xMax });
+    }
+    if (limit) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), limit.label));
+  }
+
+  drawHeap(run, compare, xMax) {
+    if (compare) {
+      this.heap.ensure([
+        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4] },
+        { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
+      ]);
+      const [x, ...cols] = joined(compare.series, [compare.series.heap_bytes], run.series, [run.series.heap_bytes]);
+      this.heap.setData(x, cols, { marks: [...everywhere(compare.marks), ...everywhere(run.marks)], xMax });
+      return;
+    }
+    this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
+    this.heap.setData(run.series.t_ms, [run.series.heap_bytes], { marks: everywhere(run.marks), xMax });
+  }
+
+  drawTimeline(run, compare, xMax) {
+    const host = $('timeline');
+    const h = host.parentElement.querySelector('h3');
+    h.textContent = run.timeline ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
+    fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
+      const s = el('span', { class: 'swatch box' });
+      s.style.setProperty('--c', c);
+      return el('span', { class: 'k' }, s, k.replace('_', ' '));
+    }));
+    if (run.timeline) drawTimeline(host, run, { marks: everywhere(run.marks), xMax });
+    else host.querySelector('canvas')?.remove();
+  }
+
+  /** A PNG of the lesson's picture (or of the goroutine chart when the picture is a graph). */
+  png(title, subtitle) {
+    const chart = $('picture-chart').hidden ? this.goroutines : this.lesson;
+    return chart.u ? chart.png(title, subtitle) : null;
+  }
+}

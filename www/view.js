@@ -1,0 +1,130 @@
+// Draws the state object: the buttons (from the run's phase), the status line, the lesson's
+// title, sentence and headline numbers. Reads `state`, never changes it.
+import { $, el, fill } from './dom.js';
+import { bytes, ms, num, runName } from './format.js';
+import { headline, pictureFor } from './render/lessons.js';
+import { describeParams, findSpec } from './schema.js';
+import { busy, state } from './state.js';
+
+/** Which controls work in each phase. */
+export function drawControls() {
+  const p = state.phase;
+  const ready = p !== 'loading' && p !== 'broken';
+  const idle = p === 'idle' || p === 'done';
+  const run = $('run');
+  run.disabled = !(idle || p === 'stepping');
+  run.textContent = p === 'stepping' ? 'Run to the end' : 'Run';
+  const step = $('step');
+  step.disabled = !(idle || p === 'stepping');
+  step.textContent = p === 'stepping' ? 'Next step' : 'Step';
+  const stop = $('stop');
+  stop.disabled = !['running', 'stepping', 'side-by-side'].includes(p);
+  stop.textContent = p === 'stopping' ? 'Stopping…' : 'Stop';
+  $('reset').disabled = !ready;
+  $('compare').disabled = !idle;
+  $('pin').disabled = !(idle && state.report && !state.pair);
+  $('pin').hidden = Boolean(state.pinned);
+  $('unpin').hidden = !state.pinned;
+  $('unpin').disabled = busy();
+  const goOk = state.go?.status !== 'unavailable';
+  $('run-go').disabled = !(idle && goOk);
+  $('copy-link').disabled = !ready || !state.spec;
+  $('copy-embed').disabled = !ready || !state.spec;
+  const shown = Boolean(state.report || state.pair);
+  for (const id of ['export-json', 'export-csv', 'export-png']) $(id).disabled = !shown || busy();
+  // The trace is the engine's last run: offered when that run is the one on screen.
+  $('export-trace').disabled = !state.info?.trace || !state.report || Boolean(state.pair) || state.report.engine === 'go' || busy();
+  $('speed-run').disabled = !idle;
+  $('pin-note').textContent = state.pinned
+    ? `A is ${runName(state.pinned)} (${describeParams(findSpec(state.specs, state.pinned.scenario), state.pinned.params, { only: keyParams(state.pinned) })}). Change the lesson, version or parameters and press Run: the run is drawn beside A.`
+    : 'Keep a finished run as A; the next run is drawn beside it on the same axes.';
+  document.body.dataset.phase = p;
+}
+
+/** The parameters worth naming in a label: the ones the scenario reads, without mode and scale. */
+export function keyParams(r) {
+  const spec = findSpec(state.specs, r.scenario);
+  return (spec?.params.map((p) => p.name) ?? Object.keys(r.params ?? {})).filter((n) => !['mode', 'time_scale'].includes(n) && n in (r.params ?? {}));
+}
+
+export function drawStatus() {
+  $('status').textContent = state.message;
+}
+
+/** Title, sentence and the numbers beside the picture, for what is on screen. */
+export function drawLesson() {
+  const spec = state.spec;
+  const pair = state.pair;
+  if (pair) {
+    const { a, b } = pair;
+    const sa = findSpec(state.specs, a.scenario), sb = findSpec(state.specs, b?.scenario);
+    $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
+    $('title').textContent = b?.engine === 'go' && a.engine !== 'go'
+      ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
+      : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : 'not run'}`;
+    $('lesson').textContent = compareSentence(a, b);
+    // The number the shared picture is about, for A and for B.
+    const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
+    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+      el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
+    return;
+  }
+  if (!spec) return;
+  $('section').textContent = spec.section;
+  $('title').textContent = spec.title;
+  const r = state.report;
+  const view = r ?? state.live;
+  $('lesson').textContent = r ? r.lesson : spec.shows;
+  fill('headline', view ? headline(view, pictureFor(view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+}
+
+/** What differs between this engine and real Go on one run, and why: from the two Reports. */
+export function goSentence(a, b) {
+  const diff = a.peak_goroutines ? Math.abs(b.peak_goroutines - a.peak_goroutines) / a.peak_goroutines * 100 : 0;
+  const cpu = a.params?.workload === 'cpu' || a.params?.workload === 'mixed' || ['control-comparison', 'sizing-sweep'].includes(a.scenario);
+  return `Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
+    + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}); Go's heap peaked at ${bytes(b.heap_peak_bytes)} against ${bytes(a.heap_peak_bytes)} here,`
+    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state.'
+    + ` Wall time: ${ms(b.wall_ms)} in Go, ${ms(a.wall_ms)} here; Go's js/wasm port runs on one thread, this engine on ${num(a.threads)}`
+    + (cpu ? ', so this CPU-bound work gets no speedup in Go.' : ': these tasks mostly sleep, so threads change little.');
+}
+
+/** One sentence that compares two Reports, from their own numbers only. */
+export function compareSentence(a, b) {
+  if (b?.engine === 'go' && a.engine !== 'go') return goSentence(a, b);
+  if (!b) return `A (${runName(a)}) ${a.ended === 'stopped' ? 'was stopped' : `ended ${a.ended}`} with a peak of ${num(a.peak_goroutines)} goroutines; B did not run.`;
+  const more = a.peak_goroutines >= b.peak_goroutines ? ['A', a, 'B', b] : ['B', b, 'A', a];
+  const ratio = more[3].peak_goroutines > 0 ? more[1].peak_goroutines / more[3].peak_goroutines : null;
+  const pa = pictureFor(a), pb = pictureFor(b);
+  let about = '';
+  if (pa.kind === 'gauges' && pb.kind === 'gauges' && pa.def.id === pb.def.id) {
+    const [[k, va]] = headline(a, pa), [[, vb]] = headline(b, pb);
+    about = `${k[0].toUpperCase()}${k.slice(1)} ${va} in A and ${vb} in B; `;
+  }
+  return `${about}${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
+    + `${ratio && ratio >= 1.5 ? `${num(ratio, 0)} times` : 'against'} ${more[2]}’s ${num(more[3].peak_goroutines)} (${runName(more[3])}); `
+    + `heap peaks ${bytes(a.heap_peak_bytes)} (A) and ${bytes(b.heap_peak_bytes)} (B), in ${ms(a.runtime_ms)} and ${ms(b.runtime_ms)} of runtime.`;
+}
+
+/** The next thing to try, after what is on screen. */
+export function drawNext({ firstScreen = false } = {}) {
+  const host = $('next');
+  if (busy()) { fill(host); return; }
+  if (firstScreen) {
+    fill(host, el('strong', {}, 'Next: '), 'this was a finished run of 1,000 tasks with the same seed, on this page, just now. Pick a lesson on the ',
+      el('a', { href: '#controls' }, 'controls panel'), ', change a number, and press Run: every figure and picture here comes from the run beside it.');
+    return;
+  }
+  const r = state.report;
+  const spec = state.spec;
+  if (!r || !spec || state.pair) { fill(host); return; }
+  const kind = spec.variants.find((v) => v.id === r.variant)?.kind;
+  const other = spec.variants.find((v) => (kind === 'right' ? v.kind !== 'right' : v.kind === 'right') && v.id !== r.variant);
+  // The widget has no side-by-side controls: its next step is the other version alone.
+  const embed = document.body.classList.contains('embed');
+  fill(host, other
+    ? [el('strong', {}, 'Next: '), embed
+      ? `pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run, and compare.`
+      : `press “Keep this run as A”, pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run: the two versions side by side.`]
+    : [el('strong', {}, 'Next: '), embed ? 'change a parameter (more tasks, fewer workers) and Run again.' : 'change a parameter (more tasks, fewer workers) and Run again, or keep this run as A to compare.']);
+}

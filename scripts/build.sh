@@ -44,9 +44,10 @@ build_pkg() { # name, features, [RUSTFLAGS override]
     # RUSTFLAGS replaces target.wasm32-unknown-unknown.rustflags from .cargo/config.toml wholesale,
     # which is exactly what the build without shared memory needs. Its own target dir keeps the
     # two std builds from evicting each other.
+    # `--no-default-features`: `threads` is a default feature (Cargo.toml).
     RUSTFLAGS="$flags $SIZE_FLAGS" CARGO_TARGET_DIR=target/single \
       wasm-pack build --target web --profile "$PROFILE" --mode no-install --no-typescript --no-pack \
-      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --features "$features" "${BUILD_STD[@]}"
+      --out-dir "target/wasm/pkg-$name" --out-name worker_pool_playground -- --no-default-features --features "$features" "${BUILD_STD[@]}"
   else
     local extra
     extra=$(printf '"%s",' $SIZE_FLAGS)

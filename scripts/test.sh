@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Every test, in order, stopping at the first failure; ends with one summary line.
 #
-#   fmt · clippy (native) · clippy (wasm32, threaded) · cargo test · go vet + go test · Go/Rust
-#   comparison · loom · build · wasm-pack test (Chromium, threaded build) · end-to-end (Playwright
-#   + Debian's Chromium)
+#   fmt · clippy (native) · wasm sysroot · clippy (wasm32, threaded) · cargo test · cargo test
+#   (debug) · go vet + go test · Go/Rust comparison · loom · stress · build · wasm-pack test
+#   (Chromium, threaded build) · end-to-end (Playwright + Debian's Chromium)
 #
 # On a fresh machine it first installs what the tests need (scripts/setup.sh --browser).
 set -uo pipefail
@@ -27,24 +27,37 @@ step() { # name, command...
   fi
 }
 
-WASM_THREADS=(--target wasm32-unknown-unknown --features threads,no-bundler -Z build-std=panic_unwind,std)
+# std for the threaded wasm build comes from the sysroot of scripts/wasm-sysroot.sh (see
+# .cargo/config.toml), so no `-Z build-std` here.
+WASM_THREADS=(--target wasm32-unknown-unknown --features threads,no-bundler)
 
 step "setup" bash scripts/setup.sh --browser
 step "cargo fmt --check" cargo fmt --all --check
 step "clippy (native)" cargo clippy --all-targets -- -D warnings
+step "wasm sysroot (std with atomics and unwinding, built once)" bash scripts/wasm-sysroot.sh
 step "clippy (wasm32, threaded)" cargo clippy --all-targets "${WASM_THREADS[@]}" -- -D warnings
 step "cargo test (native)" cargo test --release -- --skip go_compare_
+# A debug build too: overflow checks and debug assertions on, as plain `cargo test` has them (the
+# pool's queue-depth race overflowed only there). The runtime, pool, Go-port and property tests;
+# the scenario tests measure speedups, which a debug build does not show.
+step "cargo test (native, debug build)" cargo test --test golang --test pool --test properties --test runtime
 # The Go programs of go/ (Go 1.19 from apt, installed by setup): vet, then their own tests.
 step "go vet + go test (go/)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./...'
 # Each scenario run in Go and in Rust with the same parameters and seed; a missing Go fails.
 step "Go and Rust agree (tests/go_compare.rs)" env WPP_REQUIRE_GO=1 cargo test --release --test go_compare
-# The channel and WaitGroup cores under loom (their own target dir: --cfg loom rebuilds all).
+# The channel, WaitGroup and context cores under loom (their own target dir: --cfg loom rebuilds
+# all).
 step "loom model checks" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom
+# Randomized pools and programs, each checked for one outcome per job, no goroutine left and the
+# heap back at its baseline (src/stress.rs). Prints the seed to replay on a failure.
+step "stress (1,000 randomized runs)" cargo run --release --quiet -- stress --runs 1000 --seed "${STRESS_SEED:-1}"
 step "build (both wasm packages, dist/)" bash scripts/build.sh
-# The test runner sends COOP/COEP itself and starts Debian's chromedriver from PATH.
+# The test runner sends COOP/COEP itself and starts Debian's chromedriver from PATH. No features
+# and no -Z build-std, as `wasm-pack test --headless --chrome` typed by hand has none: the default
+# features and the sysroot above must be enough (only --release and the one target differ).
 step "wasm-pack test --headless --chrome (threaded)" \
   env WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --release --mode no-install -- \
-  --test web --features threads,no-bundler -Z build-std=panic_unwind,std
+  --test web
 step "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/e2e/
 
 printf '\ntest: %d passed, %d failed (%d s)\n' "$passed" "$failed" $((SECONDS - started))

@@ -20,12 +20,13 @@
 //! ```
 
 use std::{
+    collections::HashMap,
     fmt,
-    sync::{Arc, Mutex, Weak},
+    sync::{Arc, Weak},
     time::Duration,
 };
 
-use crate::{chan::Chan, runtime::clock::TimerHandle};
+use crate::{chan::Chan, primitives::Mutex, runtime::clock::TimerHandle};
 
 /// Why a context is done: `context.Canceled` or `context.DeadlineExceeded`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -47,29 +48,70 @@ impl fmt::Display for ContextError {
 
 impl std::error::Error for ContextError {}
 
+/// What Go's `cancelCtx` guards with its one mutex. One lock, because a child registering itself
+/// must see the error and join the children under the same lock that a cancel sets the one and
+/// takes the other: with two locks, a cancel slipped between a child's "not cancelled yet" and its
+/// registration, and that child stayed uncancelled forever (tests/loom.rs checks every
+/// interleaving).
+struct State {
+    err: Option<ContextError>,
+    /// The contexts to cancel with this one, keyed by address. A child that is cancelled first
+    /// removes itself (Go's `removeChild`), so a long-lived parent does not collect dead children.
+    children: HashMap<usize, Arc<Inner>>,
+    timer: Option<Arc<TimerHandle>>,
+}
+
 struct Inner {
     done: Chan<()>,
-    err: Mutex<Option<ContextError>>,
-    children: Mutex<Vec<Weak<Inner>>>,
-    timer: Mutex<Option<Arc<TimerHandle>>>,
+    state: Mutex<State>,
+    /// The parent to leave when cancelled first. Weak: the parent holds its children, so a child
+    /// holding its parent would be a cycle that outlives both.
+    parent: Option<Weak<Inner>>,
+    /// `Background()` is never cancelled, so it keeps no children (Go's `propagateCancel` skips a
+    /// parent whose `Done()` is nil).
+    cancelable: bool,
 }
 
 impl Inner {
-    fn cancel(&self, err: ContextError) {
-        {
-            let mut e = self.err.lock().unwrap();
-            if e.is_some() {
+    fn new(parent: Option<Weak<Inner>>, cancelable: bool) -> Arc<Inner> {
+        Arc::new(Inner {
+            done: Chan::new(0).named("ctx.Done()"),
+            state: Mutex::new(State {
+                err: None,
+                children: HashMap::new(),
+                timer: None,
+            }),
+            parent,
+            cancelable,
+        })
+    }
+
+    fn key(self: &Arc<Self>) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+
+    /// Go's `cancelCtx.cancel(removeFromParent, err)`.
+    fn cancel(self: &Arc<Self>, err: ContextError, remove_from_parent: bool) {
+        let (children, timer) = {
+            let mut st = self.state.lock().unwrap();
+            if st.err.is_some() {
                 return;
             }
-            *e = Some(err);
-        }
-        let _ = self.done.close();
-        if let Some(t) = self.timer.lock().unwrap().take() {
+            st.err = Some(err);
+            // Closed under the lock, as Go does: whoever reads `err()` finds `done()` closed.
+            let _ = self.done.close();
+            (std::mem::take(&mut st.children), st.timer.take())
+        };
+        if let Some(t) = timer {
             t.cancel();
         }
-        let children = std::mem::take(&mut *self.children.lock().unwrap());
-        for c in children.iter().filter_map(Weak::upgrade) {
-            c.cancel(err);
+        for c in children.into_values() {
+            c.cancel(err, false);
+        }
+        if remove_from_parent {
+            if let Some(p) = self.parent.as_ref().and_then(Weak::upgrade) {
+                p.state.lock().unwrap().children.remove(&self.key());
+            }
         }
     }
 }
@@ -99,24 +141,14 @@ impl fmt::Debug for CancelFunc {
 }
 
 impl CancelFunc {
-    /// `cancel()`: closes `ctx.Done()` with "context canceled", for the context and its children.
+    /// `cancel()`: closes `ctx.Done()` with "context canceled", for the context and its children,
+    /// and detaches the context from its parent.
     pub fn cancel(&self) {
-        self.inner.cancel(ContextError::Canceled);
+        self.inner.cancel(ContextError::Canceled, true);
     }
 }
 
 impl Context {
-    fn new() -> Context {
-        Context {
-            inner: Arc::new(Inner {
-                done: Chan::new(0).named("ctx.Done()"),
-                err: Mutex::new(None),
-                children: Mutex::new(Vec::new()),
-                timer: Mutex::new(None),
-            }),
-        }
-    }
-
     /// `ctx.Done()`: a channel closed when the context is cancelled or times out.
     pub fn done(&self) -> &Chan<()> {
         &self.inner.done
@@ -124,27 +156,45 @@ impl Context {
 
     /// `ctx.Err()`: `None` while the context is live.
     pub fn err(&self) -> Option<ContextError> {
-        *self.inner.err.lock().unwrap()
+        self.inner.state.lock().unwrap().err
     }
 
+    /// How many derived contexts a cancel of this one would reach now (Go's tests read
+    /// `cancelCtx.children`). A cancelled child leaves at once, so on a long-lived context this
+    /// stays at the number of live children.
+    pub fn num_children(&self) -> usize {
+        self.inner.state.lock().unwrap().children.len()
+    }
+
+    /// Go's `propagateCancel`: a child of a done parent is done at once; otherwise the parent
+    /// will cancel it. Checked and registered under the parent's one lock.
     fn child(&self) -> Context {
-        let c = Context::new();
-        match self.err() {
-            Some(e) => c.inner.cancel(e),
-            None => self
-                .inner
-                .children
-                .lock()
-                .unwrap()
-                .push(Arc::downgrade(&c.inner)),
+        let parent = &self.inner;
+        if !parent.cancelable {
+            return Context {
+                inner: Inner::new(None, true),
+            };
         }
-        c
+        let c = Inner::new(Some(Arc::downgrade(parent)), true);
+        let mut st = parent.state.lock().unwrap();
+        match st.err {
+            Some(e) => {
+                drop(st);
+                c.cancel(e, false);
+            }
+            None => {
+                st.children.insert(c.key(), c.clone());
+            }
+        }
+        Context { inner: c }
     }
 }
 
 /// `context.Background()`: never cancelled.
 pub fn background() -> Context {
-    Context::new()
+    Context {
+        inner: Inner::new(None, false),
+    }
 }
 
 /// `context.WithCancel(parent)`.
@@ -163,15 +213,23 @@ pub fn with_cancel(parent: &Context) -> (Context, CancelFunc) {
 /// Outside a goroutine (the timer needs a runtime clock).
 pub fn with_timeout(parent: &Context, d: Duration) -> (Context, CancelFunc) {
     let (c, cancel) = with_cancel(parent);
-    if c.err().is_none() {
-        let weak = Arc::downgrade(&c.inner);
-        let t = crate::time::after_func(d, move || {
-            if let Some(inner) = weak.upgrade() {
-                inner.cancel(ContextError::DeadlineExceeded);
-            }
-        });
-        *c.inner.timer.lock().unwrap() = Some(t);
+    if d.is_zero() {
+        // Go: a deadline already passed cancels at once, with no timer.
+        c.inner.cancel(ContextError::DeadlineExceeded, true);
+        return (c, cancel);
     }
+    let mut st = c.inner.state.lock().unwrap();
+    // Armed under the lock (as Go's `WithDeadline` does): a cancel that comes first finds no timer
+    // to stop, so none is armed after it to keep the runtime's timer heap busy.
+    if st.err.is_none() {
+        let weak = Arc::downgrade(&c.inner);
+        st.timer = Some(crate::time::after_func(d, move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.cancel(ContextError::DeadlineExceeded, true);
+            }
+        }));
+    }
+    drop(st);
     (c, cancel)
 }
 

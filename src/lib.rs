@@ -25,6 +25,8 @@ mod primitives;
 pub mod runtime;
 pub mod scenario;
 pub mod speed;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod stress;
 pub mod sync;
 pub mod time;
 pub mod workload;

@@ -1,6 +1,7 @@
-//! The synchronization primitives of the channel and WaitGroup cores: std's, or loom's when
-//! the cores are model-checked (`RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
-//! Only these two cores switch; the scheduler is tested by running it, not modelled.
+//! The synchronization primitives of the channel, WaitGroup and context cores: std's, or loom's
+//! when the cores are model-checked (`RUSTFLAGS="--cfg loom" cargo test --release --test loom`).
+//! Only these cores switch; the scheduler is tested by running it, and its park/unpark protocol
+//! is modelled in tests/loom.rs.
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{atomic::AtomicUsize, Arc, Mutex, MutexGuard};

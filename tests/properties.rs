@@ -112,6 +112,10 @@ proptest! {
             prop_assert_eq!(rt.settle(Duration::from_secs(2)), 0, "left behind: {:?}", rt.goroutines());
         }
         let after = heap().live_bytes;
-        prop_assert!(after <= before + 256, "heap {} -> {} bytes", before, after);
+        // 1 KiB of slack, as `stress` allows per run: about one case in 2,500 ends 404 or 660
+        // bytes up, once, and never again (a lazy allocation on a path's first use; 10,000
+        // stress runs end within 40 bytes of where they began). A leak per case passes this once
+        // and fails `stress`'s check over its whole series.
+        prop_assert!(after <= before + 1024, "heap {} -> {} bytes", before, after);
     }
 }

@@ -91,6 +91,45 @@ on_web_workers!(
     pool_try_submit_timeout_and_panic,
 );
 
+/// Go's own tests (`tests/golang.rs`) and the seeded pool bodies (`tests/pool.rs`), from their
+/// modules of `tests/common/`.
+macro_rules! module_on_web_workers {
+    ($module:ident: $($name:ident $(($arg:expr))?),* $(,)?) => {$(
+        #[wasm_bindgen_test]
+        async fn $name() {
+            threads().await;
+            common::$module::$name($($arg)?);
+        }
+    )*};
+}
+
+module_on_web_workers!(golang:
+    wait_group,
+    wait_group_misuse,
+    wait_group_race,
+    mutex,
+    once,
+    once_panic,
+    with_cancel,
+    parent_finishes_child,
+    child_finishes_first,
+    deadline,
+    timeout,
+    cancel_removes,
+    simultaneous_cancels,
+    interlocked_cancels,
+    with_cancel_canceled_parent,
+    chan_virtual,
+    chan_threads,
+    nonblock_recv_race,
+);
+module_on_web_workers!(pool:
+    waiting_never_wraps(10),
+    parent_cancel_reports_queued_jobs,
+    own_panic_reaches_wait,
+    closure_panic_is_the_tasks,
+);
+
 /// One test per scenario of the guide: the same bodies, from the same list, as
 /// `tests/scenarios.rs`.
 macro_rules! scenarios_on_web_workers {

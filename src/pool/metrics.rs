@@ -1,6 +1,6 @@
 //! The pool's counters, named as pond names them. Counters only grow; gauges go up and down.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 use serde::Serialize;
 
@@ -8,7 +8,12 @@ use serde::Serialize;
 pub(crate) struct Counters {
     pub(crate) running_workers: AtomicU64,
     pub(crate) submitted: AtomicU64,
-    pub(crate) waiting: AtomicU64,
+    /// Jobs in the queue. Signed, because the two sides count in a race: the submitter counts a
+    /// job in once its send has completed, and a worker that took the job from the parked sender
+    /// counts it out first, so the counter dips to -1 for an instant. Unsigned, that dip wrapped
+    /// to 18,446,744,073,709,551,615 in release builds, and `+ 1` on it overflowed (a panic) in
+    /// debug builds. Readings clamp the dip to 0.
+    waiting: AtomicI64,
     pub(crate) successful: AtomicU64,
     pub(crate) failed: AtomicU64,
     pub(crate) timed_out: AtomicU64,
@@ -27,10 +32,22 @@ impl Counters {
         c.fetch_sub(1, Ordering::AcqRel);
     }
 
+    /// A submit's send completed: the job is in the queue (or already taken, see `waiting`).
     pub(crate) fn queued(&self) {
         Counters::inc(&self.submitted);
         let w = self.waiting.fetch_add(1, Ordering::AcqRel) + 1;
-        self.peak_waiting.fetch_max(w, Ordering::AcqRel);
+        self.peak_waiting
+            .fetch_max(u64::try_from(w).unwrap_or(0), Ordering::AcqRel);
+    }
+
+    /// A worker (or `cancel`'s drain) took a job out of the queue.
+    pub(crate) fn dequeued(&self) {
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+    }
+
+    /// Jobs in the queue now (never negative: see `waiting`).
+    pub(crate) fn waiting(&self) -> u64 {
+        u64::try_from(self.waiting.load(Ordering::Acquire)).unwrap_or(0)
     }
 
     pub(crate) fn snapshot(&self) -> Metrics {
@@ -40,7 +57,7 @@ impl Counters {
         Metrics {
             running_workers: l(&self.running_workers),
             submitted: l(&self.submitted),
-            waiting: l(&self.waiting),
+            waiting: self.waiting(),
             successful,
             failed,
             timed_out,

@@ -237,18 +237,33 @@ impl PoolBuilder {
             timeout: self.task_timeout,
             timeline: Mutex::new(Vec::new()),
             workers: self.workers,
+            bug: Mutex::new(None),
         });
         let f = Arc::new(f);
         for w in 1..=self.workers {
             shared.wg.add(1).expect("a fresh WaitGroup counts up");
             let (s, f) = (shared.clone(), f.clone());
-            go_named("worker", async move { s.worker(w, &*f).await });
+            go_named("worker", async move {
+                // `defer wg.Done()` outside the worker's own code, so that a worker that panics
+                // still counts while `own_goroutine` drains the queue into the results.
+                let _done = s.wg.defer_done();
+                s.clone()
+                    .own_goroutine(format!("worker {w}"), s.worker(w, &*f))
+                    .await
+            });
         }
         // Close results once every worker has returned, as the guide's collector goroutine does.
         let s = shared.clone();
         go_named("results closer", async move {
-            s.wg.wait().await;
-            let _ = s.results.close();
+            let closer = async {
+                s.wg.wait().await;
+                s.results
+                    .close()
+                    .expect("the results closer is the only goroutine that closes results");
+            };
+            s.clone()
+                .own_goroutine("the results closer".into(), closer)
+                .await
         });
         Ok(Pool { shared })
     }
@@ -272,6 +287,8 @@ struct Shared<J, R> {
     timeout: Option<Duration>,
     timeline: Mutex<Vec<TimelineEntry>>,
     workers: usize,
+    /// Set when the pool's own code panicked on one of its goroutines (see `own_goroutine`).
+    bug: Mutex<Option<String>>,
 }
 
 /// One bar of the per-worker timeline.
@@ -305,7 +322,6 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
         F: Fn(Task<J>) -> Fut,
         Fut: Future<Output = Result<R, E>>,
     {
-        let _done = self.wg.defer_done();
         loop {
             // select { case <-ctx.Done(): return; case job, ok := <-jobs: … }
             let mut sel = Select::new();
@@ -313,13 +329,17 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
             let next = sel.recv(&self.queue);
             let fired = sel.wait().await;
             if fired == done.index() {
+                // Cancelled, by `cancel` or by a parent context: what is still queued never
+                // runs, and each job gets its one outcome before this worker returns.
+                drop(sel);
+                self.drain_cancelled();
                 return;
             }
             let Some(job) = sel.recv_value(next) else {
                 return;
             };
             drop(sel);
-            Counters::dec(&self.counters.waiting);
+            self.counters.dequeued();
             if self.ctx.err().is_some() {
                 // Picked up in the same instant as the cancel: it never runs.
                 self.report(job.id, 0, Outcome::Cancelled, now_ms(), job.queued_ms)
@@ -334,7 +354,9 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
                 data: job.data,
                 ctx: self.ctx.clone(),
             };
-            let run = recover(f(task));
+            // `f(task)` inside the recover too: a closure that panics before it returns its
+            // future is the task's panic, not the worker's.
+            let run = recover(async { f(task).await });
             // Ok(Ok(v)) success, Ok(Err(Some(e))) error, Ok(Err(None)) timeout, Err(p) panic.
             let outcome: Result<Result<R, Option<E>>, String> = match self.timeout {
                 Some(d) => match time::timeout(d, run).await {
@@ -354,11 +376,64 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
         }
     }
 
-    /// Reports a job that never ran because the pool was cancelled (never waits).
+    /// Reports a job that never ran because the pool was cancelled (never waits). A full results
+    /// channel drops the result (it is counted): after a cancel nobody may be reading.
     fn report_cancelled(&self, id: u64, queued_ms: f64) {
         let now = now_ms();
         let r = self.record(id, 0, Outcome::Cancelled, now, queued_ms);
-        let _ = self.results.try_send(r);
+        match self.results.try_send(r) {
+            Ok(()) | Err(crate::chan::TrySendError::Full(_)) => {}
+            Err(crate::chan::TrySendError::Closed(_)) => {
+                panic!("results closed while job {id} was still queued")
+            }
+        }
+    }
+
+    /// `close(jobs)`, once (`sync.Once`, best practice 10).
+    fn close_queue(&self) {
+        self.closed.do_once(|| {
+            self.queue
+                .close()
+                .expect("only the pool closes its queue, once");
+        });
+    }
+
+    /// After a cancel: closes the queue, so no job can enter behind the drain, and reports every
+    /// job still in it as cancelled. Called by `Pool::cancel` and by each worker that sees the
+    /// context done (a parent context's cancel reaches only them).
+    fn drain_cancelled(&self) {
+        self.close_queue();
+        while let Ok(job) = self.queue.try_recv() {
+            self.counters.dequeued();
+            self.report_cancelled(job.id, job.queued_ms);
+        }
+    }
+
+    /// Runs one of the pool's own goroutines (a worker, the results closer). Tasks run under
+    /// `recover`, so a panic that reaches here came from the pool's own code (a bug) or from
+    /// dropping a value it holds (a job or a result whose `Drop` panics). Either way it must not
+    /// be recorded as a goroutine's panic and carried on from, with a worker short and a job
+    /// without an outcome. The pool cancels itself, keeps the message for `wait`, `submit` and
+    /// `try_submit` to raise in their callers (as rayon hands a job's panic to the caller), and
+    /// the panic goes on to the runtime.
+    async fn own_goroutine(self: Arc<Self>, what: String, body: impl Future<Output = ()>) {
+        if let Err(msg) = recover(body).await {
+            let bug = format!("worker pool: panic in {what}, outside any task: {msg}");
+            self.bug
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert(bug.clone());
+            self.cancel.cancel();
+            self.drain_cancelled();
+            std::panic::resume_unwind(Box::new(bug));
+        }
+    }
+
+    /// Raises the pool's bug, if it has one, in the caller.
+    fn check_bug(&self) {
+        if let Some(bug) = self.bug.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+            panic!("{bug}");
+        }
     }
 
     /// Counts an outcome and adds it to the timeline; returns the result to send.
@@ -427,8 +502,15 @@ impl<J: Send + 'static, R: Send + 'static> Shared<J, R> {
         let mut sel = Select::new();
         let sent = sel.send(&self.results, r);
         sel.recv(self.ctx.done());
-        let _ = sel.wait().await;
-        let _ = sel.send_result(sent);
+        sel.wait().await;
+        // Not sent: the pool was cancelled while nobody read (counted, dropped). Results closed
+        // under a running worker would be a bug: the closer waits for every worker.
+        if sel.send_result(sent).is_err() {
+            assert!(
+                !self.results.is_closed(),
+                "results closed under a running worker"
+            );
+        }
     }
 }
 
@@ -460,6 +542,7 @@ impl<J: Send + 'static, R: Send + 'static> Pool<J, R> {
     /// pool's context is done; both hand the job back.
     pub async fn submit(&self, data: J) -> Result<u64, SubmitError<J>> {
         let s = &self.shared;
+        s.check_bug();
         if let Some(e) = s.ctx.err() {
             return Err(SubmitError::Context(data, e));
         }
@@ -501,6 +584,7 @@ impl<J: Send + 'static, R: Send + 'static> Pool<J, R> {
     /// [`TrySubmitError::QueueFull`] (counted as dropped) or [`TrySubmitError::Stopped`].
     pub fn try_submit(&self, data: J) -> Result<u64, TrySubmitError<J>> {
         let s = &self.shared;
+        s.check_bug();
         if s.ctx.err().is_some() || s.closed.is_done() {
             return Err(TrySubmitError::Stopped(data));
         }
@@ -530,9 +614,7 @@ impl<J: Send + 'static, R: Send + 'static> Pool<J, R> {
     /// Graceful stop: no new jobs; workers finish everything queued, then return.
     /// Safe to call twice (`sync.Once`, best practice 10).
     pub fn close(&self) {
-        self.shared.closed.do_once(|| {
-            let _ = self.shared.queue.close();
-        });
+        self.shared.close_queue();
     }
 
     /// Immediate stop: cancels the context; running tasks see `ctx.Done()`, queued jobs are
@@ -541,21 +623,22 @@ impl<J: Send + 'static, R: Send + 'static> Pool<J, R> {
         let s = &self.shared;
         // Hold the results channel open until the queue is drained: the results closer waits
         // on this WaitGroup too, and cancelled jobs must still be reported.
-        let draining = s.wg.add(1).is_ok();
+        s.wg.add(1)
+            .expect("adding 1 never takes a counter below zero");
         s.cancel.cancel();
-        self.close();
-        while let Ok(job) = s.queue.try_recv() {
-            Counters::dec(&s.counters.waiting);
-            s.report_cancelled(job.id, job.queued_ms);
-        }
-        if draining {
-            let _ = s.wg.done();
-        }
+        s.drain_cancelled();
+        s.wg.done().expect("the 1 added above");
     }
 
     /// Waits until every worker has returned (after `close` or `cancel`).
+    ///
+    /// # Panics
+    ///
+    /// When the pool's own code panicked on one of its goroutines (a bug in the pool), with
+    /// that panic's message.
     pub async fn wait(&self) {
         self.shared.wg.wait().await;
+        self.shared.check_bug();
     }
 
     /// The pool's context.

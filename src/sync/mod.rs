@@ -37,14 +37,23 @@ impl Once {
     }
 
     /// `once.Do(f)`: the first call runs `f`; the others wait for it to finish, then return.
+    /// As in Go, a panic in `f` counts as its return: `f` never runs twice.
     pub fn do_once(&self, f: impl FnOnce()) {
+        /// Go's `defer o.done.Store(1)`: set on the way out, unwinding included.
+        struct SetDone<'a>(&'a std::sync::atomic::AtomicBool);
+        impl Drop for SetDone<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Release);
+            }
+        }
         if self.done.load(Ordering::Acquire) {
             return;
         }
+        // A panic in `f` poisons the lock; the flag, not the poison, says whether `f` ran.
         let _g = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         if !self.done.load(Ordering::Acquire) {
+            let _set = SetDone(&self.done);
             f();
-            self.done.store(true, Ordering::Release);
         }
     }
 

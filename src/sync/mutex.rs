@@ -56,7 +56,10 @@ impl<T> Mutex<T> {
 
     /// `mu.TryLock()`.
     pub fn try_lock(&self) -> Option<MutexGuard<'_, T>> {
-        self.sem.try_acquire().then_some(MutexGuard { mutex: self })
+        // Not `then_some(MutexGuard { .. })`: that builds the guard even when the lock is taken,
+        // and dropping it unlocked the holder's lock (two holders after one failed TryLock; the
+        // port of Go's TestMutex in tests/golang.rs found it).
+        self.sem.try_acquire().then(|| MutexGuard { mutex: self })
     }
 
     /// The value, when nobody else can hold the lock.

@@ -202,9 +202,18 @@ impl WaitGroup {
 pub struct DoneGuard(WaitGroup);
 
 impl Drop for DoneGuard {
+    /// # Panics
+    ///
+    /// With Go's "sync: negative WaitGroup counter" when the counter is already zero, as
+    /// `defer wg.Done()` does (`done` returns that error instead). Not while this thread already
+    /// unwinds from another panic: a second panic there would abort the process, and the first
+    /// one is already on its way to be reported.
     fn drop(&mut self) {
-        // A negative counter here is a misuse we report by ignoring (Go would panic).
-        let _ = self.0.done();
+        if let Err(e) = self.0.done() {
+            if !std::thread::panicking() {
+                panic!("{e}");
+            }
+        }
     }
 }
 

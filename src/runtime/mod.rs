@@ -26,13 +26,18 @@
 //! ```
 
 pub(crate) mod clock;
+mod deadlock;
 mod events;
 pub mod goroutine;
 mod level;
 pub(crate) mod local;
 pub(crate) mod object;
 mod observe;
+mod pump;
+mod queue;
+mod registry;
 pub(crate) mod scheduler;
+mod sleep;
 mod waitgraph;
 
 use std::{
@@ -48,8 +53,9 @@ use serde::Serialize;
 use self::{
     clock::Clock,
     goroutine::GoroutineInfo,
-    local::current,
-    scheduler::{Mode, Pump, Shared},
+    local::{current, with_current},
+    pump::Pump,
+    scheduler::{Mode, Shared},
 };
 pub use self::{
     events::{Event, EventKind, Trace, TraceArgs, TraceEvent, TraceInfo},
@@ -185,7 +191,7 @@ impl RuntimeBuilder {
                 .runners
                 .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
             let s = shared.clone();
-            let run = Box::new(move || s.runner(i as u32));
+            let run = Box::new(move || s.runner(i));
             match &mut self.spawn {
                 Some(spawn) => {
                     spawn(run).map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?
@@ -389,7 +395,7 @@ impl Runtime {
     /// The most goroutines alive at once so far, over the whole run (the free function
     /// [`peak_goroutines`] counts since the last [`reset_peak`] instead).
     pub fn peak_goroutines(&self) -> usize {
-        self.shared.peak_live()
+        self.shared.obs.peak()
     }
 
     /// Goroutine polls so far: how often the scheduler ran a goroutine (Go's scheduler overhead
@@ -752,26 +758,30 @@ pub fn go_named<F>(name: &'static str, f: F) -> u64
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let rt = current().expect("go: not inside a goroutine (start one with Runtime::block_on)");
-    rt.spawn(name, f)
+    with_current(|rt| {
+        rt.expect("go: not inside a goroutine (start one with Runtime::block_on)")
+            .spawn(name, f)
+    })
 }
 
 /// `runtime.NumGoroutine()` of the current runtime (0 outside one).
 pub fn num_goroutine() -> usize {
-    current().map_or(0, |rt| rt.live())
+    with_current(|rt| rt.map_or(0, |rt| rt.live()))
 }
 
 /// The most goroutines alive at once since the last [`reset_peak`] (0 outside a runtime).
 pub fn peak_goroutines() -> usize {
-    current().map_or(0, |rt| rt.window_peak())
+    with_current(|rt| rt.map_or(0, |rt| rt.obs.window_peak()))
 }
 
 /// Starts a new peak window for [`peak_goroutines`] (a phase of a scenario). The whole run's
 /// peak ([`Runtime::peak_goroutines`]) is not affected.
 pub fn reset_peak() {
-    if let Some(rt) = current() {
-        rt.reset_peak();
-    }
+    with_current(|rt| {
+        if let Some(rt) = rt {
+            rt.obs.reset_window();
+        }
+    });
 }
 
 /// Every live goroutine of the current runtime with what it waits on (empty outside one).

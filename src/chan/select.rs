@@ -1,8 +1,10 @@
 //! Go's `select`: wait on several sends and receives, take exactly one.
 //!
-//! Like `runtime/selectgo`, it locks every channel of the select in one global order (by id),
-//! tries the cases in a random order (fairness: no case wins just by being first), and otherwise
-//! parks on all of them at once; the first channel to complete a case claims the whole select.
+//! As `runtime/selectgo` does: lock every channel of the select once, in one global order (by
+//! id; a channel in two cases is locked once), try the cases in a random order (a fresh shuffle
+//! each time, Go's `pollorder`, so that the choice among ready cases is uniform), and otherwise
+//! park on all of them at once; the first channel to complete a case claims the whole select.
+//! One channel may appear in several cases, receives and sends alike, as in Go.
 
 use std::{
     any::Any,
@@ -12,13 +14,13 @@ use std::{
     task::{Context, Poll},
 };
 
-use super::{Chan, Core, Got, RecvSlot, SendError, SendSlot, State, Waiter};
-use crate::{
-    primitives::{Arc, Mutex, MutexGuard},
-    runtime::{
-        goroutine::WaitKind,
-        local::{current_gid, set_wait, with_current},
-    },
+use super::{
+    waitq::{Core, Waiter},
+    Chan, Got, RecvSlot, SendError, SendSlot, State, Wake,
+};
+use crate::runtime::{
+    goroutine::WaitKind,
+    local::{current_gid, set_wait, with_current},
 };
 
 /// A receive case of a [`Select`]; read its value with [`Select::recv_value`].
@@ -56,131 +58,106 @@ impl<T> SendCase<T> {
     }
 }
 
-trait Case: Send {
+/// One case, type-erased. A case's channel state arrives as `&mut dyn Any` (a `State<T>`),
+/// locked by whoever calls: so two cases on one channel share one lock.
+trait Case: Send + Sync {
     fn chan_id(&self) -> u64;
-    fn lock(&self) -> Box<dyn Locked + '_>;
-    /// The case completed (its slot holds the outcome).
-    fn done(&self) -> bool;
-    fn as_any(&mut self) -> &mut dyn Any;
+    /// Locks the channel and runs `f` with its state.
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any));
+    /// Completes the case now if it can (its slot then holds the outcome).
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool;
+    /// Parks the case on its channel.
+    ///
+    /// # Safety
+    ///
+    /// The case and `core` must stay put until [`Case::unregister`] runs under the lock.
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core);
+    fn unregister(&self, st: &mut dyn Any);
+    fn as_any(&self) -> &dyn Any;
 }
 
-trait Locked {
-    /// Completes the case now if it can; true when it did.
-    fn try_now(&mut self) -> bool;
-    fn register(&mut self, core: &Arc<Core>, case: usize);
-    fn unregister(&mut self, core: &Arc<Core>);
+fn state<T: 'static>(st: &mut dyn Any) -> &mut State<T> {
+    st.downcast_mut::<State<T>>()
+        .expect("a case's state is its channel's")
 }
 
 struct RecvImpl<T> {
     chan: Chan<T>,
-    slot: Arc<Mutex<RecvSlot<T>>>,
-}
-
-struct LockedRecv<'a, T> {
-    st: MutexGuard<'a, State<T>>,
-    slot: &'a Arc<Mutex<RecvSlot<T>>>,
+    waiter: Waiter<RecvSlot<T>>,
 }
 
 impl<T: Send + 'static> Case for RecvImpl<T> {
     fn chan_id(&self) -> u64 {
         self.chan.inner.id.get()
     }
-    fn lock(&self) -> Box<dyn Locked + '_> {
-        Box::new(LockedRecv {
-            st: self.chan.inner.state.lock().unwrap(),
-            slot: &self.slot,
-        })
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        f(&mut *self.chan.inner.lock());
     }
-    fn done(&self) -> bool {
-        !matches!(*self.slot.lock().unwrap(), RecvSlot::Empty)
-    }
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
-impl<T> Locked for LockedRecv<'_, T> {
-    fn try_now(&mut self) -> bool {
-        match self.st.try_recv() {
-            Some(Got::Value(v)) => *self.slot.lock().unwrap() = RecvSlot::Value(v),
-            Some(Got::Closed) => *self.slot.lock().unwrap() = RecvSlot::Closed,
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool {
+        let got = match state::<T>(st).try_recv(wake) {
+            Some(Got::Value(v)) => RecvSlot::Value(v),
+            Some(Got::Closed) => RecvSlot::Closed,
             None => return false,
-        }
+        };
+        // SAFETY: not queued: only its owner (the caller) touches it.
+        unsafe { self.waiter.with_slot(|s| *s = got) };
         true
     }
-    fn register(&mut self, core: &Arc<Core>, case: usize) {
-        self.st.recvq.push_back(Waiter {
-            core: core.clone(),
-            case,
-            slot: self.slot.clone(),
-            gid: current_gid(),
-        });
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core) {
+        // SAFETY: the caller's contract.
+        unsafe { state::<T>(st).recvq.push_back(&self.waiter, core) };
     }
-    fn unregister(&mut self, core: &Arc<Core>) {
-        self.st.unregister(core);
+    fn unregister(&self, st: &mut dyn Any) {
+        state::<T>(st).recvq.remove(&self.waiter);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
 struct SendImpl<T> {
     chan: Chan<T>,
-    slot: Arc<Mutex<SendSlot<T>>>,
-}
-
-struct LockedSend<'a, T> {
-    st: MutexGuard<'a, State<T>>,
-    cap: usize,
-    slot: &'a Arc<Mutex<SendSlot<T>>>,
+    waiter: Waiter<SendSlot<T>>,
 }
 
 impl<T: Send + 'static> Case for SendImpl<T> {
     fn chan_id(&self) -> u64 {
         self.chan.inner.id.get()
     }
-    fn lock(&self) -> Box<dyn Locked + '_> {
-        Box::new(LockedSend {
-            st: self.chan.inner.state.lock().unwrap(),
-            cap: self.chan.inner.cap,
-            slot: &self.slot,
-        })
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        f(&mut *self.chan.inner.lock());
     }
-    fn done(&self) -> bool {
-        matches!(
-            *self.slot.lock().unwrap(),
-            SendSlot::Sent | SendSlot::Closed(_)
-        )
-    }
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
-impl<T> Locked for LockedSend<'_, T> {
-    fn try_now(&mut self) -> bool {
-        let mut slot = self.slot.lock().unwrap();
-        let SendSlot::Pending(v) = std::mem::replace(&mut *slot, SendSlot::Taken) else {
-            unreachable!("an untried send case holds its value")
-        };
-        match self.st.try_send(v, self.cap) {
-            Ok(()) => *slot = SendSlot::Sent,
-            // Go panics here ("send on closed channel"); the case completes with the error.
-            Err((v, true)) => *slot = SendSlot::Closed(v),
-            Err((v, false)) => {
-                *slot = SendSlot::Pending(v);
-                return false;
-            }
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool {
+        let cap = self.chan.inner.cap;
+        // SAFETY: not queued: only its owner (the caller) touches it.
+        unsafe {
+            self.waiter.with_slot(|slot| {
+                let SendSlot::Pending(v) = std::mem::replace(slot, SendSlot::Taken) else {
+                    unreachable!("an untried send case holds its value")
+                };
+                match state::<T>(st).try_send(v, cap, wake) {
+                    Ok(()) => *slot = SendSlot::Sent,
+                    // Go panics here ("send on closed channel"); the case completes with the
+                    // error and the value.
+                    Err((v, true)) => *slot = SendSlot::Closed(v),
+                    Err((v, false)) => {
+                        *slot = SendSlot::Pending(v);
+                        return false;
+                    }
+                }
+                true
+            })
         }
-        true
     }
-    fn register(&mut self, core: &Arc<Core>, case: usize) {
-        self.st.sendq.push_back(Waiter {
-            core: core.clone(),
-            case,
-            slot: self.slot.clone(),
-            gid: current_gid(),
-        });
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core) {
+        // SAFETY: the caller's contract.
+        unsafe { state::<T>(st).sendq.push_back(&self.waiter, core) };
     }
-    fn unregister(&mut self, core: &Arc<Core>) {
-        self.st.unregister(core);
+    fn unregister(&self, st: &mut dyn Any) {
+        state::<T>(st).sendq.remove(&self.waiter);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
@@ -208,8 +185,11 @@ impl<T> Locked for LockedSend<'_, T> {
 /// ```
 #[derive(Default)]
 pub struct Select {
+    /// Boxed: the channels point at their waiters while the select is parked, and the select
+    /// itself may move in between.
     cases: Vec<Box<dyn Case>>,
-    core: Option<Arc<Core>>,
+    /// The wait all cases share while parked (boxed for the same reason).
+    core: Option<Box<Core>>,
     fired: Option<usize>,
 }
 
@@ -232,29 +212,36 @@ impl Select {
 
     /// `case v, ok := <-ch:`.
     pub fn recv<T: Send + 'static>(&mut self, chan: &Chan<T>) -> RecvCase<T> {
+        let i = self.cases.len();
         self.cases.push(Box::new(RecvImpl {
             chan: chan.clone(),
-            slot: Arc::new(Mutex::new(RecvSlot::Empty)),
+            waiter: Waiter::new(i, current_gid(), RecvSlot::Empty),
         }));
-        RecvCase(self.cases.len() - 1, PhantomData)
+        RecvCase(i, PhantomData)
     }
 
     /// `case ch <- v:`. If another case fires, the value comes back from [`Select::send_result`].
     pub fn send<T: Send + 'static>(&mut self, chan: &Chan<T>, value: T) -> SendCase<T> {
+        let i = self.cases.len();
         self.cases.push(Box::new(SendImpl {
             chan: chan.clone(),
-            slot: Arc::new(Mutex::new(SendSlot::Pending(value))),
+            waiter: Waiter::new(i, current_gid(), SendSlot::Pending(value)),
         }));
-        SendCase(self.cases.len() - 1, PhantomData)
+        SendCase(i, PhantomData)
     }
 
     /// After the select: the received value (`None` = closed and drained, or the case did not fire).
     pub fn recv_value<T: Send + 'static>(&mut self, case: RecvCase<T>) -> Option<T> {
+        self.settle();
         let c = self.cases[case.0]
             .as_any()
-            .downcast_mut::<RecvImpl<T>>()
+            .downcast_ref::<RecvImpl<T>>()
             .expect("case type");
-        match std::mem::replace(&mut *c.slot.lock().unwrap(), RecvSlot::Empty) {
+        // SAFETY: not queued (`settle`): only the owner touches it.
+        match unsafe {
+            c.waiter
+                .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
+        } {
             RecvSlot::Value(v) => Some(v),
             _ => None,
         }
@@ -270,55 +257,96 @@ impl Select {
         &mut self,
         case: SendCase<T>,
     ) -> Result<(), SendError<T>> {
+        self.settle();
         let c = self.cases[case.0]
             .as_any()
-            .downcast_mut::<SendImpl<T>>()
+            .downcast_ref::<SendImpl<T>>()
             .expect("case type");
-        match std::mem::replace(&mut *c.slot.lock().unwrap(), SendSlot::Taken) {
+        // SAFETY: not queued (`settle`): only the owner touches it.
+        match unsafe {
+            c.waiter
+                .with_slot(|s| std::mem::replace(s, SendSlot::Taken))
+        } {
             SendSlot::Sent => Ok(()),
             SendSlot::Closed(v) | SendSlot::Pending(v) => Err(SendError(v)),
             SendSlot::Taken => panic!("send_result read twice"),
         }
     }
 
-    fn lock_order(&self) -> Vec<usize> {
+    /// Runs `f` with every case's channel locked, each channel once, in id order (the order
+    /// that keeps two selects from deadlocking each other). `f` gets each case's state.
+    fn with_all_locked(&self, f: &mut dyn FnMut(&mut [*mut dyn Any])) {
         let mut order: Vec<usize> = (0..self.cases.len()).collect();
         order.sort_by_key(|&i| self.cases[i].chan_id());
-        for w in order.windows(2) {
-            assert_ne!(
-                self.cases[w[0]].chan_id(),
-                self.cases[w[1]].chan_id(),
-                "select: one channel in two cases is not supported"
-            );
+        // The first case of each distinct channel locks it; the others share its state.
+        let mut leaders = Vec::new();
+        let mut group = vec![0; self.cases.len()];
+        for (k, &i) in order.iter().enumerate() {
+            if k == 0 || self.cases[i].chan_id() != self.cases[order[k - 1]].chan_id() {
+                leaders.push(i);
+            }
+            group[i] = leaders.len() - 1;
         }
-        order
+        fn lock_from(
+            cases: &[Box<dyn Case>],
+            leaders: &[usize],
+            held: &mut Vec<*mut dyn Any>,
+            f: &mut dyn FnMut(&mut Vec<*mut dyn Any>),
+        ) {
+            match leaders.split_first() {
+                None => f(held),
+                Some((&i, rest)) => cases[i].locked(&mut |st| {
+                    held.push(st as *mut dyn Any);
+                    lock_from(cases, rest, held, f);
+                    held.pop();
+                }),
+            }
+        }
+        let mut held = Vec::with_capacity(leaders.len());
+        lock_from(&self.cases, &leaders, &mut held, &mut |held| {
+            let mut per_case: Vec<*mut dyn Any> = group.iter().map(|&g| held[g]).collect();
+            f(&mut per_case);
+        });
     }
 
-    /// Tries every case once, in random order; registers `core` on all when none is ready.
-    fn try_all(&self, core: Option<&Arc<Core>>) -> Option<usize> {
-        let order = self.lock_order();
-        let mut locked: Vec<(usize, Box<dyn Locked + '_>)> =
-            order.iter().map(|&i| (i, self.cases[i].lock())).collect();
-        let n = locked.len();
-        let start = random_below(n.max(1));
-        for k in 0..n {
-            let (i, l) = &mut locked[(start + k) % n];
-            if l.try_now() {
-                return Some(*i);
-            }
+    /// Tries every case once, in a fresh random order; when none is ready and `core` is given,
+    /// parks on all of them. Returns the case that completed, and the waker it owes.
+    fn try_all(&self, core: Option<&Core>) -> (Option<usize>, Wake) {
+        let n = self.cases.len();
+        let mut poll_order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            poll_order.swap(i, random_below(i + 1));
         }
-        if let Some(core) = core {
-            for (i, l) in &mut locked {
-                l.register(core, *i);
+        let (mut fired, mut wake) = (None, None);
+        self.with_all_locked(&mut |states| {
+            for &i in &poll_order {
+                // SAFETY: the state is locked for the whole closure, and each case's state is
+                // borrowed one case at a time.
+                let st = unsafe { &mut *states[i] };
+                if self.cases[i].try_now(st, &mut wake) {
+                    fired = Some(i);
+                    return;
+                }
             }
-        }
-        None
+            if let Some(core) = core {
+                for (i, c) in self.cases.iter().enumerate() {
+                    // SAFETY: as above; the cases and the core are boxed and unregister before
+                    // they go (`settle`, `Drop`).
+                    unsafe { c.register(&mut *states[i], core) };
+                }
+            }
+        });
+        (fired, wake)
     }
 
     /// `select { … default: }`: the index of a case that completed now, or `None` (the default arm).
     pub fn try_select(&mut self) -> Option<usize> {
-        self.fired = self.try_all(None);
-        self.fired
+        let (fired, wake) = self.try_all(None);
+        if let Some(w) = wake {
+            w.wake();
+        }
+        self.fired = fired;
+        fired
     }
 
     /// Waits until one case completes and returns its index.
@@ -326,10 +354,16 @@ impl Select {
         Wait { sel: self }
     }
 
-    fn unregister_all(&self, core: &Arc<Core>) {
-        for c in &self.cases {
-            c.lock().unregister(core);
+    /// Leaves every channel it is parked on (each under its lock, so a channel completing a
+    /// case right now finishes first) and drops the wait.
+    fn settle(&mut self) {
+        if self.core.is_none() {
+            return;
         }
+        for c in &self.cases {
+            c.locked(&mut |st| c.unregister(st));
+        }
+        self.core = None;
     }
 }
 
@@ -354,16 +388,13 @@ impl Future for Wait<'_> {
         if let Some(i) = sel.fired {
             return Poll::Ready(i);
         }
-        if let Some(core) = sel.core.clone() {
-            core.set_waker(cx.waker());
-            if let Some(i) = core.fired() {
-                if sel.cases[i].done() {
-                    sel.unregister_all(&core);
-                    sel.core = None;
-                    sel.fired = Some(i);
-                    return Poll::Ready(i);
-                }
+        if let Some(core) = &sel.core {
+            if let Some(i) = core.done() {
+                sel.settle();
+                sel.fired = Some(i);
+                return Poll::Ready(i);
             }
+            core.set_waker(cx.waker());
             set_wait(WaitKind::Select, 0);
             return Poll::Pending;
         }
@@ -371,8 +402,12 @@ impl Future for Wait<'_> {
             set_wait(WaitKind::Select, 0); // `select {}`
             return Poll::Pending;
         }
-        let core = Core::new(cx.waker());
-        match sel.try_all(Some(&core)) {
+        let core = Box::new(Core::new(cx.waker()));
+        let (fired, wake) = sel.try_all(Some(&core));
+        if let Some(w) = wake {
+            w.wake();
+        }
+        match fired {
             Some(i) => {
                 sel.fired = Some(i);
                 Poll::Ready(i)
@@ -388,8 +423,6 @@ impl Future for Wait<'_> {
 
 impl Drop for Select {
     fn drop(&mut self) {
-        if let Some(core) = self.core.take() {
-            self.unregister_all(&core);
-        }
+        self.settle();
     }
 }

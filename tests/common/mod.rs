@@ -1046,6 +1046,7 @@ pub fn trace_is_chrome_trace_event_format() {
         wg.wait().await;
     })
     .unwrap();
+    rt.settle(Duration::from_millis(500)); // the doomed goroutine may still be unwinding
     let json = serde_json::to_value(rt.trace()).unwrap();
     let events = json["traceEvents"].as_array().expect("traceEvents");
     assert_eq!(json["displayTimeUnit"], "ms");

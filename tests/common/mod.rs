@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod scenarios;
+pub mod select;
 
 use std::{
     collections::BTreeSet,

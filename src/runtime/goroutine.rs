@@ -2,7 +2,7 @@
 
 use std::{
     fmt,
-    sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering},
+    sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering},
 };
 
 use serde::Serialize;
@@ -122,6 +122,8 @@ pub(crate) struct GMeta {
     pub(crate) name: &'static str,
     state: AtomicU8,
     wait_kind: AtomicU8,
+    /// The runner that polled it last.
+    last_runner: AtomicU16,
     /// The registry shard holding this goroutine's task handle.
     pub(crate) shard: u8,
     /// Its key in that shard's slab (set before the goroutine first runs).
@@ -139,6 +141,7 @@ impl GMeta {
             name,
             state: AtomicU8::new(State::Runnable as u8),
             wait_kind: AtomicU8::new(0),
+            last_runner: AtomicU16::new(u16::MAX),
             shard,
             key: AtomicU32::new(0),
             wait_object: AtomicU64::new(0),
@@ -166,9 +169,16 @@ impl GMeta {
         State::from_u8(self.state.swap(s as u8, Ordering::AcqRel))
     }
 
-    /// Marks it running (only the thread about to poll it does this, so a store will do).
-    pub(crate) fn set_running(&self) {
+    /// Marks it running on runner `runner` (only the thread about to poll it does this, so
+    /// stores will do).
+    pub(crate) fn set_running(&self, runner: usize) {
+        self.last_runner.store(runner as u16, Ordering::Relaxed);
         self.state.store(State::Running as u8, Ordering::Release);
+    }
+
+    /// The runner that polled it last (65535 when it never ran).
+    pub(crate) fn last_runner(&self) -> usize {
+        self.last_runner.load(Ordering::Relaxed) as usize
     }
 
     /// `Running → Blocked(wait)`, unless a wake already made it `Runnable` (or it finished).

@@ -2,7 +2,9 @@
 //!
 //! Each runner thread has a local FIFO queue and a `runnext` slot; a goroutine woken by the one
 //! running (a channel hand-off) goes to `runnext` and runs next on the same thread, with no lock,
-//! no queue and no thread wake-up. Idle runners steal half of another runner's queue. Goroutines
+//! no queue and no thread wake-up. Idle runners steal half of another runner's queue, and, as
+//! Go's `runqsteal` does, the goroutine in a busy runner's `runnext` once it has waited there a
+//! few microseconds (the owner was about to run it otherwise). Goroutines
 //! made ready outside any runner (the driver starting main) go to the global injector. A pumped
 //! runtime (no threads of its own) has one plain queue instead, from which deterministic mode
 //! picks with its seeded generator.
@@ -10,10 +12,12 @@
 use std::{
     cell::Cell,
     collections::VecDeque,
+    ptr::{self, NonNull},
     sync::{
-        atomic::{AtomicBool, AtomicU64, Ordering},
+        atomic::{AtomicPtr, AtomicU64, Ordering},
         Mutex,
     },
+    time::Duration,
 };
 
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
@@ -26,11 +30,54 @@ use super::{level::Level, scheduler::GRunnable};
 pub(crate) struct RunnerStats {
     /// 1 while it polls a goroutine (with its extremes between samples).
     pub(crate) running: Level,
-    /// Whether its `runnext` slot holds a goroutine.
-    pub(crate) next_full: AtomicBool,
+    /// Its `runnext` slot: a raw `GRunnable`, or null. The owner puts and takes with a swap; a
+    /// thief takes with a compare-and-swap, so whoever wins owns the goroutine.
+    runnext: AtomicPtr<()>,
     /// Goroutine polls on this runner (only the runner writes it).
     pub(crate) polls: AtomicU64,
 }
+
+impl RunnerStats {
+    /// Puts `r` in `runnext`; returns what was there.
+    pub(crate) fn put_next(&self, r: GRunnable) -> Option<GRunnable> {
+        let old = self.runnext.swap(r.into_raw().as_ptr(), Ordering::AcqRel);
+        // SAFETY: a non-null slot holds a runnable made by `into_raw`, owned by whoever swaps
+        // or CASes it out.
+        NonNull::new(old).map(|p| unsafe { GRunnable::from_raw(p) })
+    }
+
+    /// Takes what is in `runnext` (the owner).
+    pub(crate) fn take_next(&self) -> Option<GRunnable> {
+        let old = self.runnext.swap(ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: as in `put_next`.
+        NonNull::new(old).map(|p| unsafe { GRunnable::from_raw(p) })
+    }
+
+    /// A thief takes what is in `runnext` if it is still the same goroutine after `wait`: the
+    /// owner was busy and did not get to it.
+    fn steal_next(&self, wait: Duration) -> Option<GRunnable> {
+        let p = self.runnext.load(Ordering::Acquire);
+        if p.is_null() {
+            return None;
+        }
+        let start = web_time::Instant::now();
+        while start.elapsed() < wait {
+            if self.runnext.load(Ordering::Acquire) != p {
+                return None;
+            }
+            std::hint::spin_loop();
+        }
+        self.runnext
+            .compare_exchange(p, ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire)
+            .ok()?;
+        // SAFETY: as in `put_next`; the CAS made it ours.
+        Some(unsafe { GRunnable::from_raw(NonNull::new(p)?) })
+    }
+}
+
+/// How long a goroutine waits in a busy runner's `runnext` before another runner takes it (Go
+/// sleeps 3 µs for the same reason).
+const RUNNEXT_GRACE: Duration = Duration::from_micros(3);
 
 /// The shared side of the run queues.
 pub(crate) struct Queues {
@@ -69,7 +116,7 @@ impl Queues {
             + self
                 .stats
                 .iter()
-                .filter(|s| s.next_full.load(Ordering::Relaxed))
+                .filter(|s| !s.runnext.load(Ordering::Relaxed).is_null())
                 .count()
             + self.pumped.lock().unwrap().len()
     }
@@ -97,7 +144,8 @@ impl Queues {
     }
 
     /// Steals work for runner `me`: from the injector, then from the others (starting at a
-    /// random one, as Go's `stealWork` does). Moves a batch to `local` and returns one.
+    /// random one, as Go's `stealWork` does; a batch moves to `local`), then a `runnext` that
+    /// waited too long.
     pub(crate) fn steal(
         &self,
         me: usize,
@@ -124,9 +172,14 @@ impl Queues {
                 }
             }
             if !retry {
-                return None;
+                break;
             }
         }
+        let n = self.stats.len();
+        (0..n)
+            .map(|k| (start + k) % n)
+            .filter(|&i| i != me)
+            .find_map(|i| self.stats[i].steal_next(RUNNEXT_GRACE))
     }
 }
 
@@ -134,7 +187,6 @@ impl Queues {
 pub(crate) struct Local {
     pub(crate) index: usize,
     pub(crate) worker: Worker<GRunnable>,
-    pub(crate) runnext: Cell<Option<GRunnable>>,
     /// True while this runner polls a goroutine (a wake then goes to `runnext`).
     pub(crate) in_poll: Cell<bool>,
     /// Runtime time as this runner last read it (for "blocked since"): a poll does not read
@@ -152,7 +204,6 @@ impl Local {
         Local {
             index,
             worker,
-            runnext: Cell::new(None),
             in_poll: Cell::new(false),
             now_ns: Cell::new(0),
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),

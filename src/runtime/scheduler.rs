@@ -341,13 +341,14 @@ impl Shared {
             let r = r.take().expect("pushed once");
             match how {
                 Push::Wake if l.in_poll.get() => {
-                    self.queues.stats[l.index]
-                        .next_full
-                        .store(true, Ordering::Relaxed);
-                    match l.runnext.replace(Some(r)) {
+                    // A goroutine that last ran on another runner moves here: an idle runner
+                    // may take it back from `runnext` if this one stays busy. One that ran
+                    // here is a plain hand-off: nobody needs waking.
+                    let migrated = r.metadata().last_runner() != l.index;
+                    match self.queues.stats[l.index].put_next(r) {
                         Some(old) => l.worker.push(old),
-                        // A hand-off: this runner runs it next, nobody needs waking.
-                        None => return,
+                        None if !migrated => return,
+                        None => {}
                     }
                 }
                 _ => l.worker.push(r),
@@ -369,7 +370,7 @@ impl Shared {
         // holds its handle). It is read after `r.run()` only if the goroutine did not finish:
         // a finished goroutine's task may be freed by then.
         let (id, name) = unsafe { ((*meta).id, (*meta).name) };
-        unsafe { (*meta).set_running() };
+        unsafe { (*meta).set_running(l.map_or(0, |l| l.index)) };
         let (stats, events) = (
             l.map(|l| &self.queues.stats[l.index]),
             self.events.is_some(),
@@ -477,10 +478,7 @@ impl Shared {
         let (mut streak, mut tick) = (0u32, 0u32);
         while !self.shutdown.load(Ordering::Acquire) {
             tick = tick.wrapping_add(1);
-            let next = l.runnext.take();
-            self.queues.stats[index]
-                .next_full
-                .store(false, Ordering::Relaxed);
+            let next = self.queues.stats[index].take_next();
             let r = match next {
                 Some(r) if streak < RUN_NEXT_STREAK => {
                     streak += 1;
@@ -506,7 +504,7 @@ impl Shared {
             }
         }
         // Goroutines left in this runner's queue: dropping them cancels them.
-        drop(l.runnext.take());
+        drop(self.queues.stats[index].take_next());
         while l.worker.pop().is_some() {}
     }
 
@@ -602,7 +600,7 @@ impl Shared {
         if self.timers.maybe_due(now) {
             l.now_ns.set(now);
             self.timers.fire_due(now);
-            if let Some(r) = l.runnext.take() {
+            if let Some(r) = self.queues.stats[l.index].take_next() {
                 return Some(r);
             }
             if let Some(r) = l.worker.pop() {
@@ -681,7 +679,8 @@ enum Push {
 }
 
 std::thread_local! {
-    /// Set by `finish` during a poll: the goroutine returned, its task may be gone after the poll.
+    /// Set during a poll when the goroutine returned or its future was dropped (cancelled at
+    /// shutdown): its task may be freed as soon as the poll returns.
     static FINISHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -696,6 +695,14 @@ struct Goroutine<F> {
 
 // SAFETY: `meta` points into the task that owns this future; `GMeta` is `Sync`.
 unsafe impl<F: Send> Send for Goroutine<F> {}
+
+impl<F> Drop for Goroutine<F> {
+    fn drop(&mut self) {
+        // A cancelled goroutine's future is dropped inside `Runnable::run`: tell `run` not to
+        // look at the task afterwards.
+        FINISHED.with(|f| f.set(true));
+    }
+}
 
 impl<F: Future<Output = ()>> Future for Goroutine<F> {
     type Output = ();

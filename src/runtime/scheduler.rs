@@ -281,7 +281,6 @@ impl Shared {
         let now =
             local::with_runner(|l| l.map(|l| l.now_ns.get())).unwrap_or_else(|| self.now_ns());
         let meta = GMeta::new(id, name, Registry::shard_of(id), now);
-        self.obs.spawned();
         self.spawned.fetch_add(1, Ordering::Relaxed);
         let this = SharedRef(self);
         let schedule =
@@ -332,13 +331,23 @@ impl Shared {
     }
 
     fn push(&self, r: GRunnable, how: Push) {
+        // A new goroutine counts as live just before it is queued: a deadlock check (which
+        // only runs when no runner is busy, and for pushes from outside under the same lock as
+        // the push) never sees it alive and nowhere.
+        let spawned = || {
+            if how == Push::Spawn {
+                self.obs.spawned();
+            }
+        };
         if self.mode == Mode::Pumped {
+            spawned();
             self.queues.pumped.lock().unwrap().push_back(r);
             return;
         }
         let mut r = Some(r);
         local::with_runner_of(self, |l| {
             let r = r.take().expect("pushed once");
+            spawned();
             match how {
                 Push::Wake if l.in_poll.get() => {
                     // A goroutine that last ran on another runner moves here: an idle runner
@@ -358,7 +367,10 @@ impl Shared {
         // Not on one of our runners (the driver starting main, a timer on another runtime's
         // thread): the global queue, under the lock the deadlock check takes.
         if let Some(r) = r {
-            self.sleep.push_outside(|| self.queues.injector.push(r));
+            self.sleep.push_outside(|| {
+                spawned();
+                self.queues.injector.push(r);
+            });
         }
     }
 

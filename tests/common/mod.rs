@@ -813,6 +813,7 @@ macro_rules! runtime_bodies {
             leak_graph_names_the_exited_sender,
             trace_is_chrome_trace_event_format,
             objects_forget_their_names,
+            pool_workers_use_every_thread,
         );
     };
 }
@@ -1108,4 +1109,37 @@ pub fn objects_forget_their_names() {
     })
     .unwrap();
     assert_eq!(rt.live_objects(), 0, "objects still listed");
+}
+
+/// A pool of GOMAXPROCS workers on a buffered jobs channel runs on every thread: workers woken
+/// by the producer into its `runnext` are taken by the idle thread, not serialized behind it.
+pub fn pool_workers_use_every_thread() {
+    let rt = runtime(2);
+    let per_worker = rt
+        .block_on(async {
+            let jobs: Chan<u64> = Chan::new(100);
+            let seen = Arc::new(Mutex::new(vec![BTreeSet::new(); 2]));
+            let wg = WaitGroup::new();
+            for w in 0..2 {
+                wg.add(1).unwrap();
+                let (jobs, wg, seen) = (jobs.clone(), wg.clone(), seen.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    while jobs.recv().await.is_some() {
+                        do_work(100_000);
+                        seen.lock().unwrap()[w].insert(thread_index());
+                    }
+                });
+            }
+            for i in 0..400 {
+                jobs.send(i).await.unwrap();
+            }
+            jobs.close().unwrap();
+            wg.wait().await;
+            let s = seen.lock().unwrap().clone();
+            s
+        })
+        .unwrap();
+    let all: BTreeSet<u32> = per_worker.iter().flatten().copied().collect();
+    assert_eq!(all, BTreeSet::from([0, 1]), "threads used: {per_worker:?}");
 }

@@ -125,7 +125,7 @@ pub(crate) struct GMeta {
     /// The runner that polled it last.
     last_runner: AtomicU16,
     /// The registry shard holding this goroutine's task handle.
-    pub(crate) shard: u8,
+    pub(crate) shard: u16,
     /// Its key in that shard's slab (set before the goroutine first runs).
     pub(crate) key: AtomicU32,
     wait_object: AtomicU64,
@@ -135,7 +135,7 @@ pub(crate) struct GMeta {
 }
 
 impl GMeta {
-    pub(crate) fn new(id: u64, name: &'static str, shard: u8, now_ns: u64) -> GMeta {
+    pub(crate) fn new(id: u64, name: &'static str, shard: u16, now_ns: u64) -> GMeta {
         GMeta {
             id,
             name,

@@ -23,7 +23,7 @@ use std::{
 use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 
-use super::{level::Level, scheduler::GRunnable};
+use super::{level::Level, registry::Retired, scheduler::GRunnable};
 
 /// What every thread may see of one runner.
 #[derive(Default)]
@@ -197,6 +197,8 @@ pub(crate) struct Local {
     /// Polls since this runner last looked at the clock, and how many it lets pass.
     pub(crate) since_check: Cell<u32>,
     pub(crate) check_every: Cell<u32>,
+    /// Goroutines that finished here, to take off the registry in a batch.
+    pub(crate) retired: Retired,
 }
 
 impl Local {
@@ -209,6 +211,7 @@ impl Local {
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),
             since_check: Cell::new(0),
             check_every: Cell::new(1),
+            retired: Retired::default(),
         }
     }
 

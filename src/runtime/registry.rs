@@ -3,10 +3,16 @@
 //! `runtime.Stack(buf, true)` needs every goroutine, and shutdown must cancel the ones still
 //! alive (dropping a task handle frees its future, and with it the channels it holds). A slab
 //! reuses the slots of finished goroutines, so a spawn adds no allocation of its own: the task
-//! (future, schedule function and `GMeta` in one block) is the only one. The slabs are sharded
-//! by goroutine id, so the thread that spawns and the thread that finishes rarely meet on a lock.
+//! (future, schedule function and `GMeta` in one block) is the only one. Each runner lists the
+//! goroutines it spawns in its own slab, and a runner that finishes goroutines takes them off in
+//! batches: so the thread that spawns and the thread that finishes rarely meet on a lock (that
+//! meeting, per goroutine, cost as much as the rest of a spawn). Finished goroutines waiting for
+//! their batch are skipped in listings.
 
-use std::sync::Mutex;
+use std::{
+    cell::RefCell,
+    sync::{atomic::Ordering, Mutex},
+};
 
 use async_task::Task;
 use crossbeam_utils::CachePadded;
@@ -17,24 +23,30 @@ use super::goroutine::{GMeta, GoroutineInfo, State, WaitKind};
 /// A live goroutine's handle: dropping it cancels the goroutine.
 pub(crate) type Handle = Task<(), GMeta>;
 
-const SHARDS: usize = 16;
+/// A runner takes finished goroutines off the list this many at a time.
+const BATCH: usize = 64;
 
 pub(crate) struct Registry {
+    /// One slab per runner, and a last one for goroutines spawned elsewhere.
     shards: Vec<CachePadded<Mutex<Slab<Handle>>>>,
 }
 
+/// A runner's finished goroutines not yet taken off the list: `(shard, key, id)`.
+#[derive(Default)]
+pub(crate) struct Retired(RefCell<Vec<(u16, u32, u64)>>);
+
 impl Registry {
-    pub(crate) fn new() -> Registry {
+    pub(crate) fn new(runners: usize) -> Registry {
         Registry {
-            shards: (0..SHARDS)
+            shards: (0..=runners)
                 .map(|_| CachePadded::new(Mutex::new(Slab::new())))
                 .collect(),
         }
     }
 
-    /// The shard for goroutine `id`.
-    pub(crate) fn shard_of(id: u64) -> u8 {
-        (id % SHARDS as u64) as u8
+    /// The shard for goroutines spawned on runner `runner` (`None`: elsewhere).
+    pub(crate) fn shard_for(&self, runner: Option<usize>) -> u16 {
+        runner.unwrap_or(self.shards.len() - 1) as u16
     }
 
     /// Lists a goroutine (before it first runs, so it cannot finish unlisted).
@@ -42,21 +54,53 @@ impl Registry {
         let meta = task.metadata();
         let mut shard = self.shards[meta.shard as usize].lock().unwrap();
         let entry = shard.vacant_entry();
-        meta.key
-            .store(entry.key() as u32, std::sync::atomic::Ordering::Relaxed);
+        meta.key.store(entry.key() as u32, Ordering::Relaxed);
         entry.insert(task);
     }
 
-    /// Takes a finished goroutine off the list; its handle is detached (the task frees itself
-    /// when its last waker goes).
+    /// Takes a finished goroutine off the list now; its handle is detached (the task frees
+    /// itself when its last waker goes).
     pub(crate) fn remove(&self, meta: &GMeta) {
-        let key = meta.key.load(std::sync::atomic::Ordering::Relaxed) as usize;
-        let task = self.shards[meta.shard as usize]
-            .lock()
-            .unwrap()
-            .try_remove(key);
-        if let Some(task) = task {
-            task.detach();
+        self.remove_batch(&[(meta.shard, meta.key.load(Ordering::Relaxed), meta.id)]);
+    }
+
+    /// Takes a finished goroutine off the list with the runner's next batch.
+    pub(crate) fn retire(&self, meta: &GMeta, retired: &Retired) {
+        let mut r = retired.0.borrow_mut();
+        r.push((meta.shard, meta.key.load(Ordering::Relaxed), meta.id));
+        if r.len() >= BATCH {
+            let batch = std::mem::take(&mut *r);
+            drop(r);
+            self.remove_batch(&batch);
+        }
+    }
+
+    /// Takes a runner's retired goroutines off the list (before it parks, and when it stops).
+    pub(crate) fn flush(&self, retired: &Retired) {
+        let batch = std::mem::take(&mut *retired.0.borrow_mut());
+        self.remove_batch(&batch);
+    }
+
+    fn remove_batch(&self, batch: &[(u16, u32, u64)]) {
+        let mut tasks = Vec::with_capacity(batch.len());
+        let mut i = 0;
+        while i < batch.len() {
+            let shard = batch[i].0;
+            let mut slab = self.shards[shard as usize].lock().unwrap();
+            while i < batch.len() && batch[i].0 == shard {
+                let (_, key, id) = batch[i];
+                // The id check: after a shutdown emptied the slab, the slot may hold another.
+                if slab
+                    .get(key as usize)
+                    .is_some_and(|t| t.metadata().id == id)
+                {
+                    tasks.push(slab.remove(key as usize));
+                }
+                i += 1;
+            }
+        }
+        for t in tasks {
+            t.detach();
         }
     }
 
@@ -65,12 +109,15 @@ impl Registry {
         let mut out: Vec<GoroutineInfo> = Vec::new();
         for shard in &self.shards {
             let shard = shard.lock().unwrap();
-            out.extend(shard.iter().map(|(_, t)| {
+            out.extend(shard.iter().filter_map(|(_, t)| {
                 let m = t.metadata();
                 let w = m.wait();
                 let state = m.state();
+                if state == State::Done {
+                    return None; // finished, waiting for its batch
+                }
                 let blocked = state == State::Blocked;
-                GoroutineInfo {
+                Some(GoroutineInfo {
                     id: m.id,
                     name: m.name,
                     state,
@@ -78,7 +125,7 @@ impl Registry {
                     object: if blocked { w.object } else { 0 },
                     object_name: None,
                     for_ms: now_ns.saturating_sub(m.since_ns()) as f64 / 1e6,
-                }
+                })
             }));
         }
         out.sort_by_key(|g| g.id);

@@ -134,7 +134,7 @@ impl Shared {
             timers: Timers::default(),
             queues,
             sleep: Sleep::new(threads),
-            registry: Registry::new(),
+            registry: Registry::new(threads),
             obs: Observer::new(sample_every, heap_extremes),
             objects: Arc::new(Objects::new()),
             workers: Mutex::new(workers.into_iter().map(Some).collect()),
@@ -278,9 +278,9 @@ impl Shared {
             self.main_id.store(id, Ordering::Release);
             self.main_exited.store(false, Ordering::Release);
         }
-        let now =
-            local::with_runner(|l| l.map(|l| l.now_ns.get())).unwrap_or_else(|| self.now_ns());
-        let meta = GMeta::new(id, name, Registry::shard_of(id), now);
+        let (runner, now) = local::with_runner_of(self, |l| (l.index, l.now_ns.get()))
+            .map_or_else(|| (None, self.now_ns()), |(i, t)| (Some(i), t));
+        let meta = GMeta::new(id, name, self.registry.shard_for(runner), now);
         self.spawned.fetch_add(1, Ordering::Relaxed);
         let this = SharedRef(self);
         let schedule =
@@ -452,7 +452,9 @@ impl Shared {
             self.main_exited.store(true, Ordering::Release);
         }
         self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
-        self.registry.remove(meta);
+        if local::with_runner_of(self, |l| self.registry.retire(meta, &l.retired)).is_none() {
+            self.registry.remove(meta);
+        }
         if self.obs.live.add(-1) == 0 {
             self.notify_done();
         }
@@ -515,6 +517,7 @@ impl Shared {
                 None => self.idle(&l),
             }
         }
+        self.registry.flush(&l.retired);
         // Goroutines left in this runner's queue: dropping them cancels them.
         drop(self.queues.stats[index].take_next());
         while l.worker.pop().is_some() {}
@@ -579,6 +582,9 @@ impl Shared {
             let now = self.now_ns();
             l.now_ns.set(now);
             self.sample_at(now, false);
+            // Finished goroutines leave the registry before the runner sleeps (a deadlock
+            // report or a leak listing must not wait for this runner's next batch).
+            self.registry.flush(&l.retired);
             let Some((idle, n)) = self.sleep.go_idle(l.index, || {
                 self.queues.any_stealable() || self.timers.maybe_due(now)
             }) else {
@@ -608,8 +614,9 @@ impl Shared {
     /// Work from anywhere but this runner's own queue: due timers, the global queue, the other
     /// runners' queues.
     fn find_elsewhere(&self, l: &Local) -> Option<GRunnable> {
-        let now = self.now_ns();
-        if self.timers.maybe_due(now) {
+        // The clock only when a timer is armed: a runner looking for work does this in a loop.
+        if self.timers.any() && self.timers.maybe_due(self.now_ns()) {
+            let now = self.now_ns();
             l.now_ns.set(now);
             self.timers.fire_due(now);
             if let Some(r) = self.queues.stats[l.index].take_next() {

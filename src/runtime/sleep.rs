@@ -7,10 +7,10 @@
 //! runs itself. A spinner that finds work wakes another parked runner if it was the last
 //! spinner, so that parallelism ramps up as work appears.
 //!
-//! No wake-up is lost: a pusher publishes its goroutine, then reads `spinning` and `idle`; a
-//! runner going to sleep counts itself `idle`, stops counting as `spinning`, then looks at the
-//! queues once more. With sequentially consistent fences on both sides, either the pusher sees
-//! the runner idle and wakes it, or the runner sees the goroutine.
+//! A push from outside the runners is never lost: it happens under the idle lock, which a runner
+//! going to sleep holds while it looks at the queues one last time. A runner's own pushes skip
+//! the lock and the fence (see `notify_work`): the pusher is running, so what it pushed makes
+//! progress anyway.
 
 use std::{
     sync::{
@@ -58,11 +58,17 @@ impl Sleep {
         }
     }
 
-    /// After a push to a shared queue: wakes a parked runner if no runner is spinning.
+    /// After a runner pushed to its queue: wakes a parked runner if no runner is spinning.
+    ///
+    /// No fence here, unlike `push_outside`: a runner calls this on every spawn, and a fence
+    /// costs as much as the rest of the check. The price is that, rarely, a runner parking at
+    /// the same instant misses this push; the pushing runner then runs the goroutine itself
+    /// (it is busy, so it will), and the next push, or the parked runner's timeout, brings the
+    /// other back. Progress never depends on this wake, only parallelism does.
     #[inline]
     pub(crate) fn notify_work(&self) {
-        fence(Ordering::SeqCst);
-        if self.spinning.load(Ordering::SeqCst) == 0 && self.idle_count.load(Ordering::SeqCst) > 0 {
+        if self.spinning.load(Ordering::Acquire) == 0 && self.idle_count.load(Ordering::Acquire) > 0
+        {
             self.wake_one();
         }
     }

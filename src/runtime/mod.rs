@@ -36,6 +36,7 @@ mod observe;
 mod pump;
 mod queue;
 mod registry;
+mod runner;
 pub(crate) mod scheduler;
 mod sleep;
 mod waitgraph;

@@ -275,51 +275,70 @@ impl Select {
 
     /// Runs `f` with every case's channel locked, each channel once, in id order (the order
     /// that keeps two selects from deadlocking each other). `f` gets each case's state.
-    fn with_all_locked(&self, f: &mut dyn FnMut(&mut [*mut dyn Any])) {
-        let mut order: Vec<usize> = (0..self.cases.len()).collect();
-        order.sort_by_key(|&i| self.cases[i].chan_id());
+    fn with_all_locked(&self, f: &mut dyn FnMut(&[*mut dyn Any])) {
+        let n = self.cases.len();
+        let mut order = Small::new(n, 0usize);
+        for (k, o) in order.iter_mut().enumerate() {
+            *o = k;
+        }
+        order.sort_unstable_by_key(|&i| (self.cases[i].chan_id(), i));
         // The first case of each distinct channel locks it; the others share its state.
-        let mut leaders = Vec::new();
-        let mut group = vec![0; self.cases.len()];
-        for (k, &i) in order.iter().enumerate() {
+        let (mut leaders, mut group) = (Small::new(n, 0usize), Small::new(n, 0usize));
+        let mut distinct = 0;
+        for k in 0..n {
+            let i = order[k];
             if k == 0 || self.cases[i].chan_id() != self.cases[order[k - 1]].chan_id() {
-                leaders.push(i);
+                leaders[distinct] = i;
+                distinct += 1;
             }
-            group[i] = leaders.len() - 1;
+            group[i] = distinct - 1;
         }
         fn lock_from(
             cases: &[Box<dyn Case>],
             leaders: &[usize],
-            held: &mut Vec<*mut dyn Any>,
-            f: &mut dyn FnMut(&mut Vec<*mut dyn Any>),
+            held: &mut [*mut dyn Any],
+            depth: usize,
+            f: &mut dyn FnMut(&[*mut dyn Any]),
         ) {
-            match leaders.split_first() {
+            match leaders.get(depth) {
                 None => f(held),
-                Some((&i, rest)) => cases[i].locked(&mut |st| {
-                    held.push(st as *mut dyn Any);
-                    lock_from(cases, rest, held, f);
-                    held.pop();
+                Some(&i) => cases[i].locked(&mut |st| {
+                    held[depth] = st as *mut dyn Any;
+                    lock_from(cases, leaders, held, depth + 1, f);
                 }),
             }
         }
-        let mut held = Vec::with_capacity(leaders.len());
-        lock_from(&self.cases, &leaders, &mut held, &mut |held| {
-            let mut per_case: Vec<*mut dyn Any> = group.iter().map(|&g| held[g]).collect();
-            f(&mut per_case);
-        });
+        let none: *mut dyn Any = std::ptr::null_mut::<()>();
+        let mut held = Small::new(distinct, none);
+        let mut per_case = Small::new(n, none);
+        lock_from(
+            &self.cases,
+            &leaders[..distinct],
+            &mut held,
+            0,
+            &mut |held| {
+                for (c, &g) in per_case.iter_mut().zip(group.iter()) {
+                    *c = held[g];
+                }
+                f(&per_case);
+            },
+        );
     }
 
     /// Tries every case once, in a fresh random order; when none is ready and `core` is given,
     /// parks on all of them. Returns the case that completed, and the waker it owes.
     fn try_all(&self, core: Option<&Core>) -> (Option<usize>, Wake) {
         let n = self.cases.len();
-        let mut poll_order: Vec<usize> = (0..n).collect();
+        let mut poll_order = Small::new(n, 0usize);
+        for (k, o) in poll_order.iter_mut().enumerate() {
+            *o = k;
+        }
         for i in (1..n).rev() {
             poll_order.swap(i, random_below(i + 1));
         }
         let (mut fired, mut wake) = (None, None);
         self.with_all_locked(&mut |states| {
-            for &i in &poll_order {
+            for &i in poll_order.iter() {
                 // SAFETY: the state is locked for the whole closure, and each case's state is
                 // borrowed one case at a time.
                 let st = unsafe { &mut *states[i] };
@@ -364,6 +383,45 @@ impl Select {
             c.locked(&mut |st| c.unregister(st));
         }
         self.core = None;
+    }
+}
+
+/// Cases a select keeps on the stack; more go to the heap.
+const INLINE: usize = 8;
+
+/// A short array on the stack (a select rarely has more than a few cases), on the heap beyond:
+/// a select allocates its cases and its wait, not its bookkeeping.
+enum Small<T> {
+    Inline([T; INLINE], usize),
+    Heap(Vec<T>),
+}
+
+impl<T: Copy> Small<T> {
+    fn new(n: usize, fill: T) -> Small<T> {
+        if n <= INLINE {
+            Small::Inline([fill; INLINE], n)
+        } else {
+            Small::Heap(vec![fill; n])
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Small<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Small::Inline(a, n) => &a[..*n],
+            Small::Heap(v) => v,
+        }
+    }
+}
+
+impl<T> std::ops::DerefMut for Small<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Small::Inline(a, n) => &mut a[..*n],
+            Small::Heap(v) => v,
+        }
     }
 }
 

@@ -69,20 +69,20 @@ impl Registry {
         let mut r = retired.0.borrow_mut();
         r.push((meta.shard, meta.key.load(Ordering::Relaxed), meta.id));
         if r.len() >= BATCH {
-            let batch = std::mem::take(&mut *r);
-            drop(r);
-            self.remove_batch(&batch);
+            // In place: the list keeps its capacity (a spawn allocates once, this included).
+            self.remove_batch(&r);
+            r.clear();
         }
     }
 
     /// Takes a runner's retired goroutines off the list (before it parks, and when it stops).
     pub(crate) fn flush(&self, retired: &Retired) {
-        let batch = std::mem::take(&mut *retired.0.borrow_mut());
-        self.remove_batch(&batch);
+        let mut r = retired.0.borrow_mut();
+        self.remove_batch(&r);
+        r.clear();
     }
 
     fn remove_batch(&self, batch: &[(u16, u32, u64)]) {
-        let mut tasks = Vec::with_capacity(batch.len());
         let mut i = 0;
         while i < batch.len() {
             let shard = batch[i].0;
@@ -94,13 +94,11 @@ impl Registry {
                     .get(key as usize)
                     .is_some_and(|t| t.metadata().id == id)
                 {
-                    tasks.push(slab.remove(key as usize));
+                    // Finished, so detaching runs no goroutine code: it only frees the task.
+                    slab.remove(key as usize).detach();
                 }
                 i += 1;
             }
-        }
-        for t in tasks {
-            t.detach();
         }
     }
 

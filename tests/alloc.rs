@@ -62,11 +62,13 @@ fn channel_operations_and_spawns_allocate_at_most_once() {
             (per_round_trip, per_select, per_spawn)
         })
         .unwrap();
+    // Not quite zero: the runtime samples its series meanwhile (a row now and then). Parked
+    // operations allocating their records would make it 4 per round trip.
     assert!(
-        per_round_trip < 0.01,
+        per_round_trip < 0.1,
         "{per_round_trip} allocations per round trip"
     );
     // The select: a Vec of cases, a box per case, a box for the wait.
-    assert!(per_select <= 4.01, "{per_select} allocations per select");
-    assert!(per_spawn <= 1.01, "{per_spawn} allocations per spawn");
+    assert!(per_select <= 4.1, "{per_select} allocations per select");
+    assert!(per_spawn <= 1.05, "{per_spawn} allocations per spawn");
 }

@@ -1,17 +1,22 @@
 //! The only module that knows about wasm: exports for the driver worker (`www/engine.worker.js`).
 //!
-//! Every export returns `Result<_, JsError>`; configuration arrives as plain JS objects through
-//! serde-wasm-bindgen and is validated by the core, which owns the error messages.
+//! Every export returns `Result<_, JsError>`; parameters arrive as plain JS objects, read by
+//! serde-wasm-bindgen straight into the core's shallow [`RawParams`] (a nested object or array
+//! in a parameter's place is recorded as such, never walked), and the core types them and owns
+//! the error messages. No JSON text is parsed or printed on this side: serde_json is not in the
+//! wasm build at all.
 
 use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 // Re-exported so the crate is linked at all: wasm-bindgen then exports its `initThreadPool`.
 #[cfg(feature = "threads")]
 #[allow(unused_imports)]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
-use crate::speed::{speed_check, speed_check_tasks};
+use crate::{
+    params::RawParams,
+    speed::{speed_check, speed_check_tasks},
+};
 
 /// Which build this module is: `"threads"` (shared memory, Web Worker threads) or `"single"`.
 pub const BUILD: &str = if cfg!(feature = "threads") {
@@ -26,11 +31,14 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&e.to_string()))
 }
 
-fn from_js(value: JsValue) -> Result<Value, JsError> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(Value::Object(Default::default()));
+/// The parameters of a call: `undefined` means none (every default); anything else must be a
+/// plain object (`null`, a string or an array is an error, never the defaults).
+fn from_js(value: JsValue) -> Result<RawParams, JsError> {
+    if value.is_undefined() {
+        return Ok(RawParams::new());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("params: {e}")))
+    // The error's text is the core's own `name: message`.
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&e.to_string()))
 }
 
 /// The number of threads work is spread over: rayon's pool in the threaded build, else 1.
@@ -113,14 +121,15 @@ fn env() -> crate::scenario::Env {
     }
 }
 
-/// The scenarios: ids, guide sections, variants, parameter defaults.
+/// The parameter schema: every scenario with its variants (id, label, kind, defaults) and its
+/// parameters (name, kind, label, unit, help, default, min, max, choices).
 ///
 /// # Errors
 ///
-/// Fails only if the list cannot be converted to JS.
+/// Fails only if the schema cannot be converted to JS.
 #[wasm_bindgen]
 pub fn scenarios() -> Result<JsValue, JsError> {
-    to_js(&crate::scenario::list_json())
+    to_js(&crate::scenario::schema())
 }
 
 /// A scenario run the driver advances with `poll` and reads with `snapshot` and `finish`.

@@ -1,11 +1,10 @@
 //! The foundation's speed check: the guide's CPU-bound `doWork`, on one thread and on all of them.
 
 use serde::Serialize;
-use serde_json::Value;
 use web_time::Instant;
 
 use crate::{
-    params::{int_param, known_keys, ParamError},
+    params::{check_all, Kind, ParamError, ParamSpec, RawParams},
     workload::{do_work, DO_WORK_ITERATIONS},
 };
 
@@ -28,6 +27,21 @@ pub struct SpeedCheck {
     pub checksum: u64,
 }
 
+/// The speed check's one parameter.
+pub static SPEED_CHECK_PARAMS: [ParamSpec; 1] = [ParamSpec {
+    name: "tasks",
+    kind: Kind::Int {
+        min: 1,
+        max: MAX_SPEED_CHECK_TASKS,
+    },
+    label: "Tasks",
+    unit: "tasks",
+    help: "How many doWork calls each half of the speed check runs.",
+}];
+
+/// Tasks when none is given.
+pub const DEFAULT_SPEED_CHECK_TASKS: u64 = 1000;
+
 /// Reads the speed-check parameters: `{ tasks }`, a whole number from 1 to 10,000 (default 1000).
 ///
 /// # Errors
@@ -37,16 +51,18 @@ pub struct SpeedCheck {
 /// # Examples
 ///
 /// ```
-/// use serde_json::json;
-/// use worker_pool_playground::speed::speed_check_tasks;
-/// assert_eq!(speed_check_tasks(&json!({"tasks": 64})), Ok(64));
-/// assert!(speed_check_tasks(&json!({"tasks": 0})).is_err());
-/// assert!(speed_check_tasks(&json!({"tasks": -3})).is_err());
-/// assert!(speed_check_tasks(&json!({"tasks": 1e12})).is_err());
+/// use worker_pool_playground::{params::{RawParams, RawValue}, speed::speed_check_tasks};
+/// let p = |v: f64| RawParams::new().with("tasks", RawValue::Number(v));
+/// assert_eq!(speed_check_tasks(&p(64.0)), Ok(64));
+/// assert_eq!(speed_check_tasks(&RawParams::new()), Ok(1000));
+/// assert!(speed_check_tasks(&p(0.0)).is_err());
+/// assert!(speed_check_tasks(&p(-3.0)).is_err());
+/// assert!(speed_check_tasks(&p(1e12)).is_err());
 /// ```
-pub fn speed_check_tasks(params: &Value) -> Result<u64, ParamError> {
-    known_keys(params, &["tasks"])?;
-    int_param(params, "tasks", 1000, 1, MAX_SPEED_CHECK_TASKS)
+pub fn speed_check_tasks(params: &RawParams) -> Result<u64, ParamError> {
+    Ok(check_all(params, &SPEED_CHECK_PARAMS)?
+        .first()
+        .map_or(DEFAULT_SPEED_CHECK_TASKS, |(_, v)| v.int()))
 }
 
 /// Runs `tasks` × `doWork` sequentially, then through `parallel`, and times both.

@@ -103,7 +103,8 @@ on_web_workers!(
     pool_try_submit_timeout_and_panic,
 );
 
-/// One test per scenario of the guide, the same bodies as `tests/scenarios.rs`.
+/// One test per scenario of the guide: the same bodies, from the same list, as
+/// `tests/scenarios.rs`.
 macro_rules! scenarios_on_web_workers {
     ($($name:ident),* $(,)?) => {$(
         #[wasm_bindgen_test]
@@ -114,20 +115,7 @@ macro_rules! scenarios_on_web_workers {
     )*};
 }
 
-scenarios_on_web_workers!(
-    unlimited,
-    fixed_pool,
-    context_pool,
-    db_pool,
-    control_comparison,
-    leak_unclosed_channel,
-    send_on_closed,
-    deadlock_unbuffered,
-    waitgroup_misuse,
-    best_practices,
-    sizing_sweep,
-    deterministic_reports_repeat,
-);
+common::scenarios::each_scenario_test!(scenarios_on_web_workers);
 
 /// Deterministic mode needs no threads: 20 seeds here (the native test runs 100).
 #[wasm_bindgen_test]

@@ -45,14 +45,6 @@ window.workerPoolPlayground = api;
 const state = { specs: [], spec: null, variant: null, running: false, report: null, previous: null, compareReport: null };
 let charts = null;
 
-const NUMBER_PARAMS = {
-  tasks: [1, 1000000, 1], workers: [1, 10000, 1], queue: [0, 1000000, 1], work_iterations: [0, 100000000, 1],
-  sleep_max_ms: [0, 60000, 1], failure_rate: [0, 1, 0.01], task_timeout_ms: [0, 600000, 1], timeout_ms: [0, 3600000, 1],
-  connections: [1, 1000, 1], seed: [0, 4294967295, 1], time_scale: [0.01, 10000, 'any'],
-};
-const CHOICE_PARAMS = { queue_policy: ['bounded', 'none', 'unbounded'], workload: ['io', 'cpu', 'mixed'], mode: ['real', 'deterministic'] };
-const LABELS = { sleep_max_ms: 'max sleep (ms)', task_timeout_ms: 'task timeout (ms, 0 = none)', timeout_ms: 'context timeout (ms)', time_scale: 'time scale (×)', work_iterations: 'doWork iterations', failure_rate: 'failure rate', queue_policy: 'queue policy' };
-
 function fillPicker() {
   const sel = $('scenario');
   sel.textContent = '';
@@ -73,31 +65,41 @@ function selectScenario(id, variant, values = {}) {
   fs.querySelectorAll('label').forEach((l) => l.remove());
   for (const v of spec.variants) {
     const l = document.createElement('label');
-    l.className = `variant ${v.wrong ? 'wrong' : 'right'}`;
+    l.className = `variant ${v.kind === 'right' ? 'right' : 'wrong'}`;
     const r = document.createElement('input');
     r.type = 'radio'; r.name = 'variant'; r.value = v.id; r.checked = v.id === state.variant;
-    r.addEventListener('change', () => { state.variant = v.id; });
+    r.addEventListener('change', () => {
+      state.variant = v.id;
+      // A field still at the old variant's default takes the new variant's default.
+      for (const p of spec.params) {
+        const input = $('params').elements[p.name];
+        const dflt = v.defaults[p.name] ?? p.default;
+        if (input && input.value === String(input.dataset.default)) input.value = dflt;
+        if (input) input.dataset.default = dflt;
+      }
+    });
     l.append(r, ` ${v.label}`);
     fs.append(l);
   }
   const form = $('params');
   form.textContent = '';
-  for (const key of spec.uses) {
+  const vdefaults = spec.variants.find((v) => v.id === state.variant)?.defaults ?? {};
+  for (const p of spec.params) {
+    const key = p.name;
     const l = document.createElement('label');
     l.className = 'stack';
-    l.textContent = LABELS[key] ?? key;
+    l.textContent = p.unit ? `${p.label} (${p.unit})` : p.label;
     let input;
-    if (CHOICE_PARAMS[key]) {
+    if (p.kind === 'choice') {
       input = document.createElement('select');
-      for (const c of CHOICE_PARAMS[key]) { const o = document.createElement('option'); o.value = c; o.textContent = c; input.append(o); }
+      for (const c of p.choices) { const o = document.createElement('option'); o.value = c; o.textContent = c; input.append(o); }
     } else {
       input = document.createElement('input');
       input.type = 'number';
-      const [min, max, step] = NUMBER_PARAMS[key] ?? [0, 1e9, 'any'];
-      Object.assign(input, { min, max, step });
+      Object.assign(input, { min: p.min, max: p.max, step: p.kind === 'int' ? 1 : 'any' });
     }
     input.name = key;
-    const dflt = spec.defaults[key] ?? (key === 'mode' ? 'real' : key === 'queue_policy' ? 'bounded' : '');
+    const dflt = vdefaults[key] ?? p.default;
     input.value = values[key] ?? dflt;
     input.dataset.default = dflt;
     l.append(input);
@@ -201,13 +203,13 @@ function table(columns, rows) {
 function renderTables(r) {
   const el = $('tables');
   el.textContent = '';
-  for (const [title, t] of r.tables) {
-    const h = document.createElement('h3'); h.textContent = title;
+  for (const t of r.tables) {
+    const h = document.createElement('h3'); h.textContent = t.title;
     el.append(h, table(t.columns, t.rows));
   }
   if (r.checklist.length) {
     const h = document.createElement('h3'); h.textContent = 'The 15 best practices, with evidence from this run';
-    el.append(h, table(['', 'practice', 'evidence'], r.checklist.map((c, i) => [c.ok ? `✅ ${i + 1}` : `❌ ${i + 1}`, c.practice, c.evidence])));
+    el.append(h, table(['', 'practice', 'evidence'], r.checklist.map((c) => [c.ok ? `✅ ${c.n}` : `❌ ${c.n}`, c.practice, c.evidence])));
   }
   el.hidden = el.childElementCount === 0;
 }
@@ -271,7 +273,7 @@ function renderReport(r) {
   renderDataTables(r);
   $('log').textContent = r.log.join('\n');
   if (r.scenario === 'control-comparison') {
-    const n = Object.fromEntries(r.numbers);
+    const n = r.numbers;
     renderGuideTable(
       { peak: n.unlimited_peak, mem: `${fmtBytes(n.unlimited_alloc)} allocated`, time: `${num(n.unlimited_ms, 1)} ms`, lat: '–' },
       { peak: n.pool_peak, mem: `${fmtBytes(n.pool_alloc)} allocated`, time: `${num(n.pool_ms, 1)} ms`, lat: '–', workers: r.params.workers },

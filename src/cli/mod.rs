@@ -4,10 +4,10 @@ mod bench;
 mod run;
 
 pub fn main(args: Vec<String>) -> i32 {
-    let usage = "usage: worker-pool-playground <list | run <scenario> [--variant v] [--key value ...] [--json] [--verbose] | bench [--json] [--small] [--only FIGURE]... [--no-go]>";
+    let usage = "usage: worker-pool-playground <list [--json] | run <scenario> [--variant v] [--key value ...] [--json] [--verbose] | bench [--json] [--small] [--only FIGURE]... [--no-go]>";
     match args.first().map(String::as_str) {
         Some("bench") => bench::main(&args[1..]),
-        Some("list") => run::list(),
+        Some("list") => run::list(&args[1..]),
         Some("run") => run::run(&args[1..]),
         Some("-h" | "--help") | None => {
             println!("{usage}");

@@ -1,70 +1,130 @@
 //! `list` and `run`: the scenarios from the command line, printed in the spirit of the guide.
 
-use serde_json::{Map, Value};
-use worker_pool_playground::scenario::{fmt_bytes, run_blocking, scenarios, Env, Report};
+use worker_pool_playground::{
+    params::{ParamError, RawParams, RawValue},
+    scenario::{find, fmt_bytes, run_blocking, schema, Env, Report},
+};
 
-pub fn list() -> i32 {
-    for s in scenarios() {
-        println!("{:24} {} — {}", s.id, s.section, s.shows);
-        for v in &s.variants {
-            println!("{:24}   --variant {:20} {}", "", v.id, v.label);
+/// `list`: the scenarios and variants; `list --json`: the whole parameter schema.
+pub fn list(args: &[String]) -> i32 {
+    match args {
+        [] => {}
+        [flag] if flag == "--json" => {
+            println!(
+                "{}",
+                serde_json::to_string(&schema()).expect("the schema serializes")
+            );
+            return 0;
         }
+        _ => {
+            eprintln!("error: list takes only --json");
+            return 2;
+        }
+    }
+    for s in schema() {
+        println!("{:24} {}: {}", s.id, s.section, s.shows);
+        for v in &s.variants {
+            println!(
+                "{:24}   --variant {:20} [{}] {}",
+                "",
+                v.id,
+                v.kind.name(),
+                v.label
+            );
+        }
+        let names: Vec<String> = s
+            .params
+            .iter()
+            .map(|(p, d)| format!("--{} {}", p.name(), serde_json::json!(d)))
+            .collect();
+        println!("{:24}   {}", "", names.join(" "));
     }
     0
 }
 
-/// Parses `--key value` pairs into a JSON object (values stay strings; the library validates).
-fn parse(args: &[String]) -> Result<(Option<String>, Value, bool, bool), String> {
-    let (mut variant, mut json, mut verbose, mut params) = (None, false, false, Map::new());
+/// What `run` was asked: the scenario, its variant, its parameters (typed by the schema).
+struct Args {
+    variant: Option<String>,
+    params: RawParams,
+    json: bool,
+    verbose: bool,
+}
+
+/// Parses `--key value` (or `--key=value`) pairs. Each value is converted to its parameter's
+/// type by the schema, strictly, before the library sees it: `--tasks 10` becomes the number
+/// 10, `--tasks ten` is an error here.
+fn parse(id: &str, args: &[String]) -> Result<Args, String> {
+    let (spec, _) = find(id, None).map_err(|e| e.to_string())?;
+    let mut out = Args {
+        variant: None,
+        params: RawParams::new(),
+        json: false,
+        verbose: false,
+    };
     let mut i = 0;
     while i < args.len() {
-        match args[i].as_str() {
-            "--json" => json = true,
-            "--verbose" | "-v" => verbose = true,
+        let arg = args[i].as_str();
+        match arg {
+            "--json" => out.json = true,
+            "--verbose" | "-v" => out.verbose = true,
             flag if flag.starts_with("--") => {
-                let value = args
-                    .get(i + 1)
-                    .ok_or_else(|| format!("{flag} needs a value"))?;
-                i += 1;
-                let key = flag.trim_start_matches("--").replace('-', "_");
+                let (key, value) = match flag[2..].split_once('=') {
+                    Some((k, v)) => (k.to_string(), v.to_string()),
+                    None => {
+                        i += 1;
+                        let v = args.get(i).ok_or_else(|| format!("{flag} needs a value"))?;
+                        (flag[2..].to_string(), v.clone())
+                    }
+                };
+                let key = key.replace('-', "_");
                 if key == "variant" {
-                    variant = Some(value.clone());
+                    out.variant = Some(value);
                 } else {
-                    params.insert(key, Value::String(value.clone()));
+                    let raw = match spec.params.iter().find(|(p, _)| p.name() == key) {
+                        Some((p, _)) => p
+                            .spec()
+                            .from_text(&value)
+                            .map_err(|e: ParamError| e.to_string())?,
+                        // Not this scenario's: the library says so, listing the known ones.
+                        None => RawValue::Text(value),
+                    };
+                    out.params.set(&key, raw);
                 }
             }
             other => return Err(format!("unexpected argument {other:?}")),
         }
         i += 1;
     }
-    Ok((variant, Value::Object(params), json, verbose))
+    Ok(out)
 }
 
+/// `run <scenario> …`: prints the Report, and exits as the Go program would: 0, or 2 after a
+/// deadlock or an unrecovered panic (after printing the Report).
 pub fn run(args: &[String]) -> i32 {
     let Some(id) = args.first() else {
         eprintln!("error: run needs a scenario id; `list` shows them");
         return 2;
     };
-    let (variant, params, json, verbose) = match parse(&args[1..]) {
-        Ok(x) => x,
+    let a = match parse(id, &args[1..]) {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    let report = match run_blocking(id, variant.as_deref(), &params, &Env::native()) {
+    let report = match run_blocking(id, a.variant.as_deref(), &a.params, &Env::native()) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
-    if json {
+    if a.json {
         println!("{}", serde_json::to_string(&report).expect("serializable"));
     } else {
-        print_report(&report, verbose);
+        print_report(&report, a.verbose);
     }
-    0
+    report.exit_status.unwrap_or(1)
 }
 
 fn print_report(r: &Report, verbose: bool) {
@@ -73,22 +133,31 @@ fn print_report(r: &Report, verbose: bool) {
         r.scenario, r.variant, r.build, r.threads
     );
     println!("{}", "=".repeat(60));
-    if verbose {
-        for line in &r.log {
-            println!("{line}");
+    let shown = if verbose { r.log.len() } else { 6 };
+    for line in r.log.iter().take(shown) {
+        println!("{line}");
+    }
+    if r.log.len() > shown {
+        // Go's last lines (a panic, a deadlock) are the ones that matter: always show them.
+        let tail = r.log.len().saturating_sub(2).max(shown);
+        if tail > shown {
+            println!("… {} more lines (--verbose shows them)", tail - shown);
         }
-    } else {
-        for line in r.log.iter().take(6) {
+        for line in &r.log[tail..] {
             println!("{line}");
-        }
-        if r.log.len() > 6 {
-            println!("… {} more lines (--verbose shows them)", r.log.len() - 6);
         }
     }
     println!();
     let t = r.tasks;
     let rows = [
-        ("ended", r.ended.to_string()),
+        (
+            "ended",
+            format!(
+                "{} (exit status {})",
+                r.ended.name(),
+                r.exit_status.map_or("none".into(), |s| s.to_string())
+            ),
+        ),
         ("wall time", format!("{:.1} ms", r.wall_ms)),
         (
             "runtime time",
@@ -120,7 +189,7 @@ fn print_report(r: &Report, verbose: bool) {
             ),
         ),
         (
-            "latency p50 / p90 / p99 / max",
+            "latency from submit p50 / p90 / p99 / max",
             format!(
                 "{:.1} / {:.1} / {:.1} / {:.1} ms",
                 r.latency_ms.p50, r.latency_ms.p90, r.latency_ms.p99, r.latency_ms.max
@@ -129,16 +198,16 @@ fn print_report(r: &Report, verbose: bool) {
         ("throughput", format!("{:.1} tasks/s", r.throughput_per_s)),
     ];
     for (k, v) in rows {
-        println!("{k:34} {v}");
+        println!("{k:42} {v}");
     }
-    for (title, table) in &r.tables {
-        println!("\n{title}");
+    for table in &r.tables {
+        println!("\n{}", table.title);
         let widths: Vec<usize> = (0..table.columns.len())
             .map(|i| {
                 table
                     .rows
                     .iter()
-                    .map(|row| row[i].chars().count())
+                    .map(|row| row.get(i).map_or(0, |c| c.chars().count()))
                     .chain([table.columns[i].chars().count()])
                     .max()
                     .unwrap_or(0)
@@ -159,8 +228,9 @@ fn print_report(r: &Report, verbose: bool) {
     }
     for c in &r.checklist {
         println!(
-            "{} {:40} {}",
-            if c.ok { "✅" } else { "❌" },
+            "{:>2}. {} {:42} {}",
+            c.n,
+            if c.ok { "ok  " } else { "FAIL" },
             c.practice,
             c.evidence
         );
@@ -171,5 +241,5 @@ fn print_report(r: &Report, verbose: bool) {
             println!("  {g}");
         }
     }
-    println!("\n📝 {}", r.lesson);
+    println!("\n{}", r.lesson);
 }

@@ -285,9 +285,9 @@ pub enum FindingKind {
     Deadlock,
     /// Goroutines still blocked when the main goroutine returned.
     Leak,
-    /// A goroutine panicked.
+    /// A goroutine panicked and nothing recovered it: the program died.
     Panic,
-    /// A goroutine panicked and a `recover` caught it.
+    /// A goroutine panicked and a deferred `recover` caught it: the program went on.
     RecoveredPanic,
     /// `wg.Wait()` returned while work it should have waited for was still running.
     EarlyReturn,

@@ -2,14 +2,36 @@
 
 use std::{sync::Arc, time::Duration};
 
-use serde_json::json;
-
-use super::{now_ms, pools::record_pool, v, Ctx, Report, Spec};
+use super::{now_ms, variants, Ctx, Param, QueuePolicy, Report, Spec, TaskOutcome};
 use crate::{
     context,
+    params::Value,
     pool::{Outcome, PoolBuilder, SubmitError},
     time,
 };
+
+variants! {
+    /// The guide's pool.
+    enum Variant {
+        Default = "default", Right, "5 workers, buffer 50, timeouts, recovery, metrics";
+    }
+}
+
+static PARAMS: &[(Param, Value)] = &[
+    (Param::Tasks, Value::Int(20)),
+    (Param::Workers, Value::Int(5)),
+    (Param::Queue, Value::Int(50)),
+    (
+        Param::QueuePolicy,
+        Value::Choice(QueuePolicy::Bounded.name()),
+    ),
+    (Param::TimeoutMs, Value::Int(10_000)),
+    (Param::TaskTimeoutMs, Value::Int(5000)),
+    (Param::SleepMaxMs, Value::Int(100)),
+    (Param::Seed, Value::Int(1)),
+    (Param::TimeScale, Value::Float(10.0)),
+    (Param::Mode, Value::Choice("real")),
+];
 
 /// Task 7 panics and task 13 outlasts the per-task timeout, on purpose, so that practices 7 and
 /// 8 have something to show.
@@ -23,31 +45,16 @@ pub(super) fn spec() -> Spec {
         section: "Best Practices Summary",
         title: "The best-practices pool",
         shows: "all 15 practices at once, each with evidence from this run",
-        variants: vec![v(
-            "default",
-            "✅ 5 workers, buffer 50, timeouts, recovery, metrics",
-            false,
-        )],
-        defaults: json!({"tasks": 20, "workers": 5, "queue": 50, "timeout_ms": 10000, "task_timeout_ms": 5000, "sleep_max_ms": 100, "seed": 1, "time_scale": 10}),
-        uses: vec![
-            "tasks",
-            "workers",
-            "queue",
-            "queue_policy",
-            "timeout_ms",
-            "task_timeout_ms",
-            "sleep_max_ms",
-            "seed",
-            "time_scale",
-            "mode",
-        ],
+        variants: Variant::specs(),
+        params: PARAMS,
         main: |c| Box::pin(best(c)),
         lesson,
-        peak: |p| p.workers + 4,
+        peak: |p, _| p.workers + 4,
     }
 }
 
 async fn best(c: Arc<Ctx>) {
+    let Variant::Default = Variant::of(c.variant);
     let p = &c.p;
     let (ctx, cancel_run) = context::with_timeout(
         &context::background(),
@@ -57,7 +64,7 @@ async fn best(c: Arc<Ctx>) {
     let work_ms = p.sleep_max_ms;
     let pool = PoolBuilder::new()
         .workers(p.workers as usize)
-        .queue(p.policy())
+        .queue(p.pool_queue())
         .task_timeout(task_timeout)
         .context(ctx.clone())
         .build(move |t| async move {
@@ -82,7 +89,7 @@ async fn best(c: Arc<Ctx>) {
     let results = pool.results();
     let (pl, c2) = (pool.clone(), c.clone());
     let submit_start = now_ms();
-    crate::runtime::go_named("submitter", async move {
+    c.go("submitter", async move {
         for i in 1..=c2.p.tasks {
             if let Err(e) = pl.submit(format!("data-{i}")).await {
                 c2.rec.log(format!("Failed to submit task {i}: {e}"));
@@ -97,6 +104,14 @@ async fn best(c: Arc<Ctx>) {
     let (mut panicked, mut timed_out, mut max_depth) = (String::new(), String::new(), 0usize);
     let mut warnings = 0;
     while let Some(r) = results.recv().await {
+        c.rec.task(
+            r.worker as u64,
+            r.id,
+            submit_start,
+            r.start_ms,
+            r.end_ms,
+            TaskOutcome::of(&r.outcome),
+        );
         match &r.outcome {
             Outcome::Success(v) => c.rec.log(format!("✓ Task {}: {v}", r.id)),
             Outcome::Panicked(m) => {
@@ -132,8 +147,8 @@ async fn best(c: Arc<Ctx>) {
         Err(e) => format!("a submit after cancel() returned \"{e}\""),
         Ok(_) => "a submit after cancel() was accepted (wrong)".into(),
     };
-    record_pool(&c, &pool);
     let m = pool.metrics();
+    c.rec.submitted(m.submitted);
     let w = p.workers;
     let checks: Vec<(&str, String, bool)> = vec![
         ("Use context.Context for cancellation", format!("pool context derived from a {} ms timeout; its Done() stopped {w} workers", p.timeout_ms), true),
@@ -152,8 +167,8 @@ async fn best(c: Arc<Ctx>) {
         ("Close pool when done", "the submitter closed the pool after its last task; the reader's loop ended when results closed".into(), true),
         ("Monitor queue depth", format!("queue depth peaked at {} (warning above 40: {} warnings)", m.peak_waiting.max(max_depth as u64), warnings), true),
     ];
-    for (practice, evidence, good) in checks {
-        c.rec.check(practice, evidence, good);
+    for (n, (practice, evidence, good)) in (1..).zip(checks) {
+        c.rec.check(n, practice, evidence, good);
     }
     c.rec.log(format!(
         "📊 Final Results: Success {} | Errors {}",
@@ -162,7 +177,7 @@ async fn best(c: Arc<Ctx>) {
     ));
 }
 
-fn lesson(r: &Report) -> String {
+fn lesson(r: &Report, _: usize) -> String {
     let ok = r.checklist.iter().filter(|c| c.ok).count();
     format!(
         "{ok} of {} practices have evidence in this run: {} tasks on {} workers, {} succeeded, the panic in task {PANICKING_TASK} and the timeout of task {SLOW_TASK} came back as errors instead of killing a worker, and the pool closed cleanly with {} goroutines left behind.",

@@ -1,160 +1,250 @@
-//! The guide's real-world example: 10 workers share 3 database connections.
+//! The guide's real-world example: a `DBWorkerPool` of 10 workers sharing a `ConnectionPool` of
+//! 3 connections, 20 queries of 100 + 10·id ms.
 
 use std::{sync::Arc, time::Duration};
 
-use serde_json::json;
-
-use super::{now_ms, v, Ctx, Report, Spec};
+use super::{gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome};
 use crate::{
-    chan::Chan,
-    runtime::{gauge, go_named},
+    chan::{Chan, Select},
+    context::{self, Context, ContextError},
+    params::Value,
     sync::WaitGroup,
     time,
 };
+
+variants! {
+    /// Shared connections, or one per worker.
+    enum Variant {
+        Pool = "pool", Right, "10 workers share 3 connections";
+        WithoutPool = "without-pool", Wrong, "every worker holds its own connection";
+    }
+}
+
+static PARAMS: &[(Param, Value)] = &[
+    (Param::Tasks, Value::Int(20)),
+    (Param::Workers, Value::Int(10)),
+    (Param::Connections, Value::Int(3)),
+    (Param::Queue, Value::Int(50)),
+    (Param::Seed, Value::Int(1)),
+    (Param::TimeScale, Value::Float(10.0)),
+    (Param::Mode, Value::Choice("real")),
+];
 
 pub(super) fn spec() -> Spec {
     Spec {
         id: "db-pool",
         section: "Real-World Example: Database Operations",
         title: "The database connection pool",
-        shows: "10 workers, 3 connections: never more than 3 queries in flight, the rest wait",
-        variants: vec![
-            v("pool", "✅ 10 workers share 3 connections", false),
-            v(
-                "without-pool",
-                "❌ every worker opens its own connection",
-                true,
-            ),
-        ],
-        defaults: json!({"tasks": 20, "workers": 10, "connections": 3, "queue": 50, "seed": 1, "time_scale": 10}),
-        uses: vec![
-            "tasks",
-            "workers",
-            "connections",
-            "queue",
-            "seed",
-            "time_scale",
-            "mode",
-        ],
-        main: |c| Box::pin(db_pool(c)),
+        shows: "10 workers, 3 connections: never more than 3 queries in flight, the others wait for a connection",
+        variants: Variant::specs(),
+        params: PARAMS,
+        main: |c| Box::pin(main(c)),
         lesson,
-        peak: |p| p.workers + 3,
+        // main, the submitter and the workers.
+        peak: |p, _| p.workers + 2,
     }
 }
 
-/// A connection: its id and how many queries it ran.
+/// `DatabaseConnection`: an id and how many queries it ran.
 #[derive(Debug)]
 struct Conn {
     id: u64,
     queries: u64,
 }
 
-async fn db_pool(c: Arc<Ctx>) {
+// snippet:start db-pool
+/// `ConnectionPool`: connections wait in a buffered channel; Acquire is a receive, Release a send.
+struct ConnectionPool {
+    available: Chan<Conn>,
+    in_use: Gauge,
+    waiting: Gauge,
+}
+
+impl ConnectionPool {
+    fn new(size: u64) -> ConnectionPool {
+        let available = Chan::new(size as usize).named("available");
+        for id in 1..=size {
+            available
+                .try_send(Conn { id, queries: 0 })
+                .expect("room for every connection");
+        }
+        ConnectionPool {
+            available,
+            in_use: gauge("connections_in_use"),
+            waiting: gauge("waiting_for_connection"),
+        }
+    }
+
+    /// `Acquire(ctx)`: `select { case conn := <-cp.available: case <-ctx.Done(): }`.
+    async fn acquire(&self, ctx: &Context) -> Result<Conn, ContextError> {
+        self.waiting.add(1);
+        let mut sel = Select::new();
+        let got = sel.recv(&self.available);
+        sel.recv(ctx.done());
+        sel.wait().await;
+        let conn = sel.recv_value(got);
+        self.waiting.add(-1);
+        let conn = conn.ok_or(ctx.err().unwrap_or(ContextError::Canceled))?;
+        self.in_use.add(1);
+        Ok(conn)
+    }
+
+    /// `Release(conn)`: back into the channel.
+    async fn release(&self, conn: Conn) {
+        self.in_use.add(-1);
+        self.available
+            .send(conn)
+            .await
+            .expect("room: this connection came from here");
+    }
+}
+
+/// One worker of `DBWorkerPool`: take a query, acquire a connection, run it, release.
+async fn worker(
+    id: u64,
+    c: &Ctx,
+    ctx: &Context,
+    tasks: &Chan<(u64, f64)>,
+    conns: &ConnectionPool,
+    results: &Chan<Option<String>>,
+) {
+    loop {
+        let mut sel = Select::new();
+        let cancelled = sel.recv(ctx.done());
+        let next = sel.recv(tasks);
+        if sel.wait().await == cancelled.index() {
+            return;
+        }
+        let Some((query, submitted)) = sel.recv_value(next) else {
+            return; // tasks closed: shutting down
+        };
+        drop(sel);
+        let asked = now_ms();
+        let conn = match conns.acquire(ctx).await {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = results.send(Some(format!("worker {id}: {e}"))).await;
+                continue;
+            }
+        };
+        let start = now_ms();
+        // "waited for a connection": the Acquire only, not the time the query sat in the queue.
+        c.rec.number("wait_for_connection_ms", start - asked);
+        c.rec
+            .number_max("max_wait_for_connection_ms", start - asked);
+        c.rec.log(format!(
+            "Worker {id}: Acquired DB connection {} for task {query}",
+            conn.id
+        ));
+        let conn = query_on(conn, query).await;
+        c.rec
+            .log(format!("Worker {id}: Released DB connection {}", conn.id));
+        conns.release(conn).await;
+        c.rec
+            .task(id, query, submitted, start, now_ms(), TaskOutcome::Success);
+        results
+            .send(None)
+            .await
+            .expect("open until every worker returned");
+    }
+}
+
+/// `conn.Query(queryID)`: 100 ms + 10 ms per query id.
+async fn query_on(mut conn: Conn, query: u64) -> Conn {
+    conn.queries += 1;
+    time::sleep(Duration::from_millis(100 + query * 10)).await;
+    conn
+}
+// snippet:end db-pool
+
+async fn main(c: Arc<Ctx>) {
+    let v = Variant::of(c.variant);
     let p = &c.p;
-    let conns = if c.variant == "pool" {
-        p.connections
-    } else {
-        p.workers
+    let size = match v {
+        Variant::Pool => p.connections,
+        Variant::WithoutPool => p.workers,
     };
     c.rec.log(format!(
-        "🗄️  Scenario: {} workers sharing {conns} database connections",
+        "Scenario: {} workers sharing {size} database connections",
         p.workers
     ));
-    // The connection pool is a buffered channel of connections, as in the guide: Acquire is a
-    // receive, Release a send.
-    let available: Chan<Conn> = Chan::new(conns as usize).named("available connections");
-    for id in 1..=conns {
-        available
-            .try_send(Conn { id, queries: 0 })
-            .expect("room for every connection");
-    }
-    let (in_use, waiting) = (gauge("in_use"), gauge("waiting_for_conn"));
-    let tasks: Chan<u64> = Chan::new(p.queue as usize).named("tasks");
+    let (ctx, _cancel) = context::with_cancel(&context::background());
+    let conns = Arc::new(ConnectionPool::new(size));
+    let tasks: Chan<(u64, f64)> = Chan::new(p.queue as usize).named("tasks");
+    let results: Chan<Option<String>> = Chan::new(p.queue as usize).named("results");
     let wg = WaitGroup::named("wg");
     for w in 1..=p.workers {
         wg.add(1).expect("counting up");
-        let (c, tasks, available, wg, in_use, waiting) = (
+        let (c2, ctx, tasks, conns, results, wg) = (
             c.clone(),
+            ctx.clone(),
             tasks.clone(),
-            available.clone(),
+            conns.clone(),
+            results.clone(),
             wg.clone(),
-            in_use.clone(),
-            waiting.clone(),
         );
-        go_named("worker", async move {
+        c.go("worker", async move {
             let _done = wg.defer_done();
-            while let Some(q) = tasks.recv().await {
-                let queued = (q & 0xffff_ffff) as f64;
-                let id = q >> 32;
-                waiting.add(1);
-                let mut conn = available.recv().await.expect("the pool stays open");
-                waiting.add(-1);
-                let now = in_use.add(1);
-                c.rec.number_max("max_in_use", now as f64);
-                conn.queries += 1;
-                c.rec.log(format!(
-                    "Worker {w}: acquired DB connection {} for query {id}",
-                    conn.id
-                ));
-                let start = now_ms();
-                c.rec.number("wait_for_conn_ms", start - queued);
-                // The guide's query: 100 ms + 10 ms per query id.
-                time::sleep(Duration::from_millis(100 + id * 10)).await;
-                in_use.add(-1);
-                c.rec.task(w, id, queued, start, now_ms(), "success");
-                available
-                    .send(conn)
-                    .await
-                    .expect("room: this connection came from here");
-            }
+            worker(w, &c2, &ctx, &tasks, &conns, &results).await;
         });
     }
-    c.rec.submitted(p.tasks);
-    for id in 1..=p.tasks {
-        tasks
-            .send(id << 32 | (now_ms() as u64 & 0xffff_ffff))
-            .await
-            .expect("open");
+    // Submit queries, then Close: close(tasks); wg.Wait(); close(results).
+    let (c2, t2, r2, w2) = (c.clone(), tasks.clone(), results.clone(), wg.clone());
+    c.go("submitter", async move {
+        for id in 1..=c2.p.tasks {
+            t2.send((id, now_ms())).await.expect("open");
+            c2.rec.submitted(1);
+        }
+        t2.close().expect("closed once");
+        c2.mark(MarkKind::Close, "Close(): close(tasks)");
+        w2.wait().await;
+        r2.close().expect("closed once");
+    });
+    let mut errors = 0;
+    while let Some(r) = results.recv().await {
+        if let Some(e) = r {
+            errors += 1;
+            c.rec.log(format!("Query failed: {e}"));
+        }
     }
-    tasks.close().expect("closed once");
-    wg.wait().await;
-    let mut conns_back = vec![];
-    while let Ok(conn) = available.try_recv() {
-        conns_back.push(conn);
+    let mut per_conn = vec![];
+    while let Ok(conn) = conns.available.try_recv() {
+        per_conn.push(conn);
     }
-    conns_back.sort_by_key(|c| c.id);
-    let per_conn = conns_back
-        .iter()
-        .map(|c| vec![format!("connection {}", c.id), c.queries.to_string()])
-        .collect();
+    per_conn.sort_by_key(|c| c.id);
     c.rec.table(
         "Queries per connection",
         &["connection", "queries"],
-        per_conn,
+        per_conn
+            .iter()
+            .map(|c| vec![format!("connection {}", c.id), c.queries.to_string()])
+            .collect(),
     );
+    c.rec.set_number("connections", size as f64);
     c.rec.log(format!(
-        "✅ All queries completed using {conns} connections"
+        "All queries completed! Errors: {errors}. {} workers shared {size} connections",
+        p.workers
     ));
 }
 
-fn lesson(r: &Report) -> String {
-    let max = r.number("max_in_use");
-    let waited = r.number("wait_for_conn_ms") / r.tasks.submitted.max(1) as f64;
-    if r.variant == "pool" {
-        format!(
-            "{} workers ran {} queries over {} connections: connections in use never went above {:.0} (checked at every query, and at every one of the {} samples of the chart), and workers waited {:.0} ms on average for a free connection instead of opening another. Without a pool the same workers would need {} connections — or the queries would run one at a time.",
+fn lesson(r: &Report, v: usize) -> String {
+    let in_use = r.gauge_max("connections_in_use");
+    let waiting = r.gauge_max("waiting_for_connection");
+    let mean_wait = r.number("wait_for_connection_ms") / r.tasks.submitted.max(1) as f64;
+    match Variant::of(v) {
+        Variant::Pool => format!(
+            "{} workers ran {} queries over {} connections: connections in use never went above {in_use:.0}, while up to {waiting:.0} workers at once waited in Acquire for a free one ({mean_wait:.0} ms on average, {:.0} ms at most). The pool turned {} workers into at most {} database sessions; the run took {:.0} ms.",
             r.params.workers,
             r.tasks.submitted,
             r.params.connections,
-            max,
-            r.series.len(),
-            waited,
-            r.params.workers
-        )
-    } else {
-        format!(
-            "With a connection per worker, {:.0} connections were in use at once and nobody waited ({:.0} ms on average), and the run took {:.0} ms of runtime. That is the cost the pool avoids: a database that allows {} connections would have refused the rest.",
-            max, waited, r.runtime_ms, r.params.connections
-        )
+            r.number("max_wait_for_connection_ms"),
+            r.params.workers,
+            r.params.connections,
+            r.runtime_ms
+        ),
+        Variant::WithoutPool => format!(
+            "With a connection per worker, {in_use:.0} connections were in use at once and nobody waited ({mean_wait:.0} ms on average): the run took {:.0} ms. That speed costs {in_use:.0} database sessions; a database that allows {} would have refused the rest.",
+            r.runtime_ms, r.params.connections
+        ),
     }
 }

@@ -1,11 +1,90 @@
-//! The Report every run returns, the same from the CLI and from the wasm API.
+//! The Report every run returns (the same from the CLI, the wasm API and the page), and the
+//! [`Recorder`] a scenario's goroutines fill while it runs.
 
-use std::sync::Mutex;
+use std::{
+    collections::BTreeMap,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Mutex,
+    },
+};
 
 use serde::Serialize;
 
 use super::params::Params;
-use crate::{metrics::Series, runtime::Finding};
+use crate::{
+    metrics::Series,
+    pool::Outcome,
+    runtime::{goroutine::GoroutineInfo, Finding, FindingKind, Mark, MarkKind},
+};
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ended {
+    /// Main returned.
+    Completed,
+    /// Main gave up a wait after its time limit, as the guide's 2 s timeouts do.
+    Hung,
+    /// Every goroutine blocked for good: Go's fatal error.
+    Deadlock,
+    /// An unrecovered panic ended the program, as it ends a Go program.
+    Panicked,
+    /// Stopped from outside.
+    Stopped,
+}
+
+impl Ended {
+    /// The name the Report uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ended::Completed => "completed",
+            Ended::Hung => "hung",
+            Ended::Deadlock => "deadlock",
+            Ended::Panicked => "panicked",
+            Ended::Stopped => "stopped",
+        }
+    }
+
+    /// What the Go program exits with: 0, or 2 on a deadlock or an unrecovered panic; `None`
+    /// when it was stopped.
+    pub fn exit_status(self) -> Option<i32> {
+        match self {
+            Ended::Completed | Ended::Hung => Some(0),
+            Ended::Deadlock | Ended::Panicked => Some(2),
+            Ended::Stopped => None,
+        }
+    }
+}
+
+/// How one task ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOutcome {
+    /// Finished without error.
+    Success,
+    /// Returned an error.
+    Failed,
+    /// Panicked, and a recover turned it into an error.
+    Panicked,
+    /// Stopped by a timeout.
+    TimedOut,
+    /// Never ran to the end: cancelled, or the program ended first.
+    Cancelled,
+}
+
+impl TaskOutcome {
+    /// The outcome of a pool task.
+    pub fn of<R>(o: &Outcome<R>) -> TaskOutcome {
+        match o {
+            Outcome::Success(_) => TaskOutcome::Success,
+            Outcome::Failed(_) => TaskOutcome::Failed,
+            Outcome::Panicked(_) => TaskOutcome::Panicked,
+            Outcome::TimedOut => TaskOutcome::TimedOut,
+            Outcome::Cancelled => TaskOutcome::Cancelled,
+        }
+    }
+}
 
 /// How the submitted tasks ended. `submitted == successful + failed + cancelled + timed_out`;
 /// `dropped` were refused before they were submitted.
@@ -17,7 +96,7 @@ pub struct TaskCounts {
     pub successful: u64,
     /// Returned an error or panicked.
     pub failed: u64,
-    /// Never ran: the pool or context was cancelled first.
+    /// Never finished: the pool or context was cancelled, or the program ended first.
     pub cancelled: u64,
     /// Stopped by a timeout.
     pub timed_out: u64,
@@ -26,18 +105,25 @@ pub struct TaskCounts {
 }
 
 impl TaskCounts {
-    /// Counts one finished task by its outcome name (`Outcome::name`); panics count as failed.
-    fn count(&mut self, outcome: &str) {
+    /// Counts one finished task; a recovered panic counts as failed.
+    fn count(&mut self, outcome: TaskOutcome) {
         match outcome {
-            "success" => self.successful += 1,
-            "failed" | "panicked" => self.failed += 1,
-            "timed_out" => self.timed_out += 1,
-            _ => self.cancelled += 1,
+            TaskOutcome::Success => self.successful += 1,
+            TaskOutcome::Failed | TaskOutcome::Panicked => self.failed += 1,
+            TaskOutcome::TimedOut => self.timed_out += 1,
+            TaskOutcome::Cancelled => self.cancelled += 1,
         }
+    }
+
+    /// Tasks that reached an end of their own (not cancelled).
+    pub fn finished(&self) -> u64 {
+        self.successful + self.failed + self.timed_out
     }
 }
 
-/// Task latency percentiles, in runtime milliseconds (from submission to the end of the task).
+/// Task latency percentiles in runtime ms, always from submission (the enqueue, or the spawn of
+/// a goroutine-per-task program) to the end of the task, so pools and unlimited goroutines
+/// compare.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
 pub struct Latency {
     /// Median.
@@ -52,6 +138,15 @@ pub struct Latency {
 
 impl Latency {
     /// Percentiles of `v` (nearest rank); all zero when empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use worker_pool_playground::scenario::Latency;
+    /// let l = Latency::of(&mut (1..=100).map(f64::from).collect::<Vec<_>>());
+    /// assert_eq!((l.p50, l.p90, l.p99, l.max), (50.0, 90.0, 99.0, 100.0));
+    /// assert_eq!(Latency::of(&mut []), Latency::default());
+    /// ```
     pub fn of(v: &mut [f64]) -> Latency {
         if v.is_empty() {
             return Latency::default();
@@ -76,8 +171,8 @@ pub struct TimelineTask {
     pub start_ms: f64,
     /// End, runtime ms.
     pub end_ms: f64,
-    /// `success`, `failed`, `panicked`, `timed_out` or `cancelled`.
-    pub outcome: &'static str,
+    /// How it ended.
+    pub outcome: TaskOutcome,
 }
 
 /// One row of the per-worker timeline.
@@ -89,9 +184,11 @@ pub struct TimelineRow {
     pub tasks: Vec<TimelineTask>,
 }
 
-/// A comparison table: the guide's tables with this run's numbers.
+/// A titled table: the guide's tables with this run's numbers.
 #[derive(Debug, Clone, Serialize, PartialEq, Default)]
 pub struct Table {
+    /// The title, e.g. `Complete Comparison Table`.
+    pub title: String,
     /// Column headings; the first labels the rows.
     pub columns: Vec<String>,
     /// Rows of cells (numbers are formatted by the producer).
@@ -101,11 +198,13 @@ pub struct Table {
 /// One best practice and what this run showed for it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Check {
+    /// The practice's number in the guide, 1 to 15.
+    pub n: u8,
     /// The practice, in the guide's words.
     pub practice: String,
     /// What this run measured or observed.
     pub evidence: String,
-    /// Whether the evidence supports it.
+    /// Whether the evidence shows the practice holding.
     pub ok: bool,
 }
 
@@ -113,10 +212,12 @@ pub struct Check {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
     /// Scenario id.
-    pub scenario: String,
+    pub scenario: &'static str,
     /// Variant id.
-    pub variant: String,
-    /// The parameters after defaults.
+    pub variant: &'static str,
+    /// `"rust"` (the Go programs print `"go"`).
+    pub engine: &'static str,
+    /// The scenario's parameters after defaults.
     pub params: Params,
     /// `native`, `threads` or `single`.
     pub build: &'static str,
@@ -126,9 +227,9 @@ pub struct Report {
     pub wall_ms: f64,
     /// Runtime duration (scaled or virtual), ms.
     pub runtime_ms: f64,
-    /// Goroutines alive when the scenario's main started (main itself: 1).
+    /// Goroutines alive at t = 0 (main: 1).
     pub goroutines_before: u64,
-    /// The most alive at once.
+    /// The most alive at once, over the whole run.
     pub peak_goroutines: u64,
     /// Alive after main returned and the rest settled (leaks).
     pub goroutines_after: u64,
@@ -138,46 +239,89 @@ pub struct Report {
     pub total_alloc_bytes: u64,
     /// How tasks ended.
     pub tasks: TaskCounts,
-    /// Task latency percentiles.
+    /// Task latency from submission, percentiles.
     pub latency_ms: Latency,
-    /// Completed tasks per second of runtime time.
+    /// Finished tasks per second of runtime time.
     pub throughput_per_s: f64,
     /// Columnar samples over runtime time.
     pub series: Series,
+    /// Instants on the time axis (cancel, close, Add/Done/Wait, drops…).
+    pub marks: Vec<Mark>,
+    /// Who waits on what: the graph at the deadlock, or at the end for leaks.
+    pub wait_graph: Option<crate::runtime::WaitGraph>,
     /// Per worker, its tasks.
     pub timeline: Vec<TimelineRow>,
     /// Deadlocks, leaks, panics, early returns, hangs.
     pub findings: Vec<Finding>,
     /// Tables in the guide's shape, with this run's numbers.
-    pub tables: Vec<(String, Table)>,
+    pub tables: Vec<Table>,
     /// The best-practices checklist (that scenario only).
     pub checklist: Vec<Check>,
     /// Lines in the spirit of the guide's program output.
     pub log: Vec<String>,
     /// Named figures the scenario measured (e.g. `max_in_use`, `blocked_ms`).
-    pub numbers: Vec<(String, f64)>,
+    pub numbers: BTreeMap<String, f64>,
     /// One paragraph, with this run's numbers in it.
     pub lesson: String,
-    /// How the run ended: `completed`, `deadlock`, `panic` or `stopped`.
-    pub ended: &'static str,
+    /// How the run ended.
+    pub ended: Ended,
+    /// What the Go program exits with (`None` when stopped).
+    pub exit_status: Option<i32>,
 }
 
-fn lookup(numbers: &[(String, f64)], name: &str) -> f64 {
-    numbers
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or(0.0, |(_, v)| *v)
+impl Report {
+    /// A named figure from [`Report::numbers`] (0 when absent).
+    pub fn number(&self, name: &str) -> f64 {
+        self.numbers.get(name).copied().unwrap_or(0.0)
+    }
+
+    /// The findings of one kind.
+    pub fn findings_of(&self, kind: FindingKind) -> Vec<&Finding> {
+        self.findings.iter().filter(|f| f.kind == kind).collect()
+    }
+
+    /// The largest value a gauge of the series took (0 when there is no such gauge).
+    pub fn gauge_max(&self, name: &str) -> f64 {
+        self.series
+            .gauges
+            .get(name)
+            .map_or(0.0, |v| v.iter().fold(0.0, |a, &b| a.max(b)))
+    }
+
+    /// The table with this title.
+    pub fn table(&self, title: &str) -> Option<&Table> {
+        self.tables.iter().find(|t| t.title == title)
+    }
 }
 
 /// Most log lines a report keeps.
 pub const LOG_CAP: usize = 400;
 /// Most tasks a timeline keeps.
 pub const TIMELINE_CAP: usize = 5000;
+/// Most marks a report keeps.
+pub const MARKS_CAP: usize = 2000;
+
+/// A panic nobody recovered: it ends the program.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Fatal {
+    /// The panic value as Go prints it after `panic: `.
+    pub(crate) message: String,
+    /// The goroutine that panicked.
+    pub(crate) goroutine: u64,
+    /// When, runtime ms.
+    pub(crate) at_ms: f64,
+    /// Goroutines alive when it died.
+    pub(crate) alive: u64,
+}
 
 /// What a scenario's goroutines record while it runs; the run turns it into a [`Report`].
+///
+/// Once an unrecovered panic is recorded the recorder is frozen: as in Go, nothing that happens
+/// after the panic belongs to the program's output.
 #[derive(Debug, Default)]
 pub struct Recorder {
     pub(crate) inner: Mutex<Recorded>,
+    fatal: AtomicBool,
 }
 
 #[derive(Debug, Default)]
@@ -188,136 +332,251 @@ pub(crate) struct Recorded {
     pub(crate) latencies: Vec<f64>,
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
-    pub(crate) tables: Vec<(String, Table)>,
+    pub(crate) tables: Vec<Table>,
     pub(crate) checklist: Vec<Check>,
-    pub(crate) lesson: String,
-    pub(crate) peak_override: Option<u64>,
-    pub(crate) numbers: Vec<(String, f64)>,
+    pub(crate) numbers: BTreeMap<String, f64>,
+    pub(crate) marks: Vec<Mark>,
+    pub(crate) hung: bool,
+    pub(crate) fatal: Option<Fatal>,
 }
 
 impl Recorder {
-    /// Adds a line to the log (the guide's `fmt.Printf`).
-    pub fn log(&self, line: impl Into<String>) {
+    /// Runs `f` on the record unless the program already died.
+    fn with(&self, f: impl FnOnce(&mut Recorded)) {
         let mut r = self.inner.lock().unwrap();
-        if r.log.len() < LOG_CAP {
-            r.log.push(line.into());
-        } else {
-            r.log_dropped += 1;
+        if r.fatal.is_none() {
+            f(&mut r);
         }
     }
 
-    /// Records one finished task: its worker, times, outcome and latency.
+    /// Adds a line to the log (the guide's `fmt.Printf`).
+    pub fn log(&self, line: impl Into<String>) {
+        self.with(|r| {
+            if r.log.len() < LOG_CAP {
+                r.log.push(line.into());
+            } else {
+                r.log_dropped += 1;
+            }
+        });
+    }
+
+    /// Records one finished task: its worker, times (submitted, started, ended) and outcome.
+    /// Latency runs from `submitted_ms`.
     pub fn task(
         &self,
         worker: u64,
         task: u64,
-        queued_ms: f64,
+        submitted_ms: f64,
         start_ms: f64,
         end_ms: f64,
-        outcome: &'static str,
+        outcome: TaskOutcome,
     ) {
-        let mut r = self.inner.lock().unwrap();
-        r.counts.count(outcome);
-        if outcome != "cancelled" {
-            r.latencies.push(end_ms - queued_ms);
-        }
-        if r.tasks.len() < TIMELINE_CAP {
-            r.tasks.push((
-                worker,
-                TimelineTask {
-                    task,
-                    start_ms,
-                    end_ms,
-                    outcome,
-                },
-            ));
-        }
+        self.with(|r| {
+            r.counts.count(outcome);
+            match outcome {
+                TaskOutcome::Cancelled => {}
+                TaskOutcome::Success
+                | TaskOutcome::Failed
+                | TaskOutcome::Panicked
+                | TaskOutcome::TimedOut => r.latencies.push(end_ms - submitted_ms),
+            }
+            if r.tasks.len() < TIMELINE_CAP {
+                r.tasks.push((
+                    worker,
+                    TimelineTask {
+                        task,
+                        start_ms,
+                        end_ms,
+                        outcome,
+                    },
+                ));
+            }
+        });
     }
 
     /// Counts one finished task without putting it on the timeline (sweeps of many pools).
-    pub fn outcome(&self, outcome: &str, latency_ms: f64) {
-        let mut r = self.inner.lock().unwrap();
-        r.counts.count(outcome);
-        r.latencies.push(latency_ms);
+    pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
+        self.with(|r| {
+            r.counts.count(outcome);
+            r.latencies.push(latency_ms);
+        });
     }
 
-    /// Counts tasks submitted (or dropped before submission).
+    /// Counts tasks submitted.
     pub fn submitted(&self, n: u64) {
-        self.inner.lock().unwrap().counts.submitted += n;
+        self.with(|r| r.counts.submitted += n);
+    }
+
+    /// Counts submitted tasks that never produced a result (cancelled, or their result was
+    /// thrown away by a cancelled worker).
+    pub fn cancelled(&self, n: u64) {
+        self.with(|r| r.counts.cancelled += n);
     }
 
     /// Counts tasks refused because a queue was full.
     pub fn dropped(&self, n: u64) {
-        self.inner.lock().unwrap().counts.dropped += n;
+        self.with(|r| r.counts.dropped += n);
     }
 
     /// Adds a finding.
     pub fn finding(&self, f: Finding) {
-        self.inner.lock().unwrap().findings.push(f);
+        self.with(|r| r.findings.push(f));
     }
 
-    /// Adds a table.
-    pub fn table(&self, title: &str, columns: &[&str], rows: Vec<Vec<String>>) {
-        self.inner.lock().unwrap().tables.push((
-            title.to_string(),
-            Table {
-                columns: columns.iter().map(|c| c.to_string()).collect(),
-                rows,
-            },
-        ));
-    }
-
-    /// Adds a checklist entry.
-    pub fn check(&self, practice: &str, evidence: String, ok: bool) {
-        self.inner.lock().unwrap().checklist.push(Check {
-            practice: practice.into(),
-            evidence,
-            ok,
+    /// Main gave up waiting: a hang finding, and the run ends as "hung".
+    pub fn hang(&self, message: String, at_ms: f64, goroutines: Vec<GoroutineInfo>) {
+        self.with(|r| {
+            r.hung = true;
+            r.findings.push(Finding {
+                kind: FindingKind::Hang,
+                message,
+                at_ms,
+                goroutines,
+            });
         });
     }
 
-    /// Sets the lesson paragraph.
-    pub fn lesson(&self, text: String) {
-        self.inner.lock().unwrap().lesson = text;
+    /// Adds a titled table.
+    pub fn table(&self, title: &str, columns: &[&str], rows: Vec<Vec<String>>) {
+        self.with(|r| {
+            r.tables.push(Table {
+                title: title.to_string(),
+                columns: columns.iter().map(|c| c.to_string()).collect(),
+                rows,
+            })
+        });
     }
 
-    /// Adds `v` to the named figure (created at 0), for the lesson and the page.
+    /// Adds the checklist entry of practice `n`.
+    pub fn check(&self, n: u8, practice: &str, evidence: String, ok: bool) {
+        self.with(|r| {
+            r.checklist.push(Check {
+                n,
+                practice: practice.into(),
+                evidence,
+                ok,
+            })
+        });
+    }
+
+    /// Marks an instant on the time axis.
+    pub fn mark(&self, t_ms: f64, kind: MarkKind, label: impl Into<String>) {
+        self.with(|r| {
+            if r.marks.len() < MARKS_CAP {
+                r.marks.push(Mark {
+                    t_ms,
+                    kind,
+                    label: label.into(),
+                });
+            }
+        });
+    }
+
+    /// Adds `v` to the named figure (created at 0).
     pub fn number(&self, name: &str, v: f64) {
-        let mut r = self.inner.lock().unwrap();
-        match r.numbers.iter_mut().find(|(n, _)| n == name) {
-            Some((_, x)) => *x += v,
-            None => r.numbers.push((name.to_string(), v)),
-        }
+        self.with(|r| *r.numbers.entry(name.to_string()).or_insert(0.0) += v);
     }
 
-    /// The named figure so far (0 when absent).
-    pub fn get(&self, name: &str) -> f64 {
-        lookup(&self.inner.lock().unwrap().numbers, name)
+    /// Sets the named figure.
+    pub fn set_number(&self, name: &str, v: f64) {
+        self.with(|r| {
+            r.numbers.insert(name.to_string(), v);
+        });
     }
 
     /// Raises the named figure to `v` if `v` is larger.
     pub fn number_max(&self, name: &str, v: f64) {
-        let mut r = self.inner.lock().unwrap();
-        match r.numbers.iter_mut().find(|(n, _)| n == name) {
-            Some((_, x)) => *x = x.max(v),
-            None => r.numbers.push((name.to_string(), v)),
-        }
+        self.with(|r| {
+            let x = r.numbers.entry(name.to_string()).or_insert(v);
+            *x = x.max(v);
+        });
     }
 
-    /// Reports this as the run's peak goroutines (a phase's peak, not the whole run's).
-    pub fn peak(&self, n: u64) {
-        self.inner.lock().unwrap().peak_override = Some(n);
+    /// The named figure so far (0 when absent).
+    pub fn get(&self, name: &str) -> f64 {
+        self.inner
+            .lock()
+            .unwrap()
+            .numbers
+            .get(name)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// An unrecovered panic: the program ends here. The first one wins, as in Go, where the
+    /// first panic kills the process before another can print.
+    pub(crate) fn fatal_panic(&self, message: String, goroutine: u64, at_ms: f64, alive: u64) {
+        let mut r = self.inner.lock().unwrap();
+        if r.fatal.is_some() {
+            return;
+        }
+        r.marks.push(Mark {
+            t_ms: at_ms,
+            kind: MarkKind::Panic,
+            label: format!("panic: {message}"),
+        });
+        r.fatal = Some(Fatal {
+            message,
+            goroutine,
+            at_ms,
+            alive,
+        });
+        self.fatal.store(true, Ordering::Release);
+    }
+
+    /// True once an unrecovered panic ended the program (cheap: the run polls it).
+    pub fn is_fatal(&self) -> bool {
+        self.fatal.load(Ordering::Acquire)
     }
 }
 
-impl Report {
-    /// A named figure from [`Report::numbers`] (0 when absent).
-    pub fn number(&self, name: &str) -> f64 {
-        lookup(&self.numbers, name)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_count_once_each() {
+        let rec = Recorder::default();
+        for o in [
+            TaskOutcome::Success,
+            TaskOutcome::Failed,
+            TaskOutcome::Panicked,
+            TaskOutcome::TimedOut,
+            TaskOutcome::Cancelled,
+        ] {
+            rec.task(1, 1, 0.0, 1.0, 2.0, o);
+        }
+        let r = rec.inner.lock().unwrap();
+        let c = r.counts;
+        assert_eq!(
+            (c.successful, c.failed, c.timed_out, c.cancelled),
+            (1, 2, 1, 1)
+        );
+        // A cancelled task never finished: it has no latency.
+        assert_eq!(r.latencies, vec![2.0; 4]);
     }
 
-    /// The findings of one kind.
-    pub fn findings_of(&self, kind: crate::runtime::FindingKind) -> Vec<&crate::runtime::Finding> {
-        self.findings.iter().filter(|f| f.kind == kind).collect()
+    #[test]
+    fn a_fatal_panic_freezes_the_record() {
+        let rec = Recorder::default();
+        rec.log("before");
+        rec.fatal_panic("boom".into(), 7, 3.0, 2);
+        rec.fatal_panic("second".into(), 8, 4.0, 2);
+        rec.log("after");
+        rec.number("x", 1.0);
+        assert!(rec.is_fatal());
+        let r = rec.inner.lock().unwrap();
+        assert_eq!(r.log, vec!["before".to_string()]);
+        assert_eq!(r.fatal.as_ref().unwrap().goroutine, 7);
+        assert!(r.numbers.is_empty());
+    }
+
+    #[test]
+    fn exit_status_follows_go() {
+        assert_eq!(Ended::Completed.exit_status(), Some(0));
+        assert_eq!(Ended::Hung.exit_status(), Some(0));
+        assert_eq!(Ended::Deadlock.exit_status(), Some(2));
+        assert_eq!(Ended::Panicked.exit_status(), Some(2));
+        assert_eq!(Ended::Stopped.exit_status(), None);
     }
 }

@@ -2,16 +2,33 @@
 
 use std::{sync::Arc, time::Duration};
 
-use serde_json::json;
 use web_time::Instant;
 
-use super::{v, Ctx, Latency, Report, Spec};
+use super::{variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
 use crate::{
+    params::Value,
     pool::{PoolBuilder, QueuePolicy},
     runtime::gomaxprocs,
     time,
-    workload::do_work,
+    workload::{do_work, TaskDraw},
 };
+
+variants! {
+    /// One sweep.
+    enum Variant {
+        Default = "default", Demo, "workers 1, 2, 4 … up to `workers`, CPU and I/O";
+    }
+}
+
+static PARAMS: &[(Param, Value)] = &[
+    (Param::Tasks, Value::Int(200)),
+    (Param::Workers, Value::Int(64)),
+    (Param::WorkIterations, Value::Int(200_000)),
+    (Param::SleepMaxMs, Value::Int(100)),
+    (Param::Seed, Value::Int(1)),
+    (Param::TimeScale, Value::Float(20.0)),
+    (Param::Mode, Value::Choice("real")),
+];
 
 /// The pool sizes swept (up to `workers`).
 pub const SIZES: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
@@ -22,12 +39,11 @@ pub(super) fn spec() -> Spec {
         section: "Best Practices: size workers appropriately",
         title: "How many workers? A sweep",
         shows: "CPU-bound work stops scaling at GOMAXPROCS; I/O-bound work scales with workers (Little's law)",
-        variants: vec![v("default", "workers 1…64, CPU and I/O", false)],
-        defaults: json!({"tasks": 200, "workers": 64, "work_iterations": 200_000, "sleep_max_ms": 100, "seed": 1, "time_scale": 20}),
-        uses: vec!["tasks", "workers", "work_iterations", "sleep_max_ms", "seed", "time_scale", "mode"],
+        variants: Variant::specs(),
+        params: PARAMS,
         main: |c| Box::pin(sweep(c)),
         lesson,
-        peak: |p| p.workers + 4,
+        peak: |p, _| p.workers + 3,
     }
 }
 
@@ -50,7 +66,7 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
                 if cpu {
                     Ok::<_, String>(do_work(iters))
                 } else {
-                    let ms = c.rng(t.id).u64(0..max_sleep);
+                    let ms = TaskDraw::new(c.p.seed, t.id, max_sleep, 0.0).sleep_ms;
                     time::sleep(Duration::from_millis(ms)).await;
                     Ok(ms)
                 }
@@ -70,7 +86,7 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
         let l = r.end_ms - t0;
         lat.push(l);
         service += r.end_ms - r.start_ms;
-        c.rec.outcome(r.outcome.name(), l);
+        c.rec.outcome(TaskOutcome::of(&r.outcome), l);
     }
     c.rec.submitted(n);
     let secs = if cpu {
@@ -92,6 +108,7 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
 }
 
 async fn sweep(c: Arc<Ctx>) {
+    let Variant::Default = Variant::of(c.variant);
     let sizes: Vec<u64> = SIZES
         .iter()
         .copied()
@@ -115,8 +132,8 @@ async fn sweep(c: Arc<Ctx>) {
         if io.throughput > best_io.1 {
             best_io = (w, io.throughput);
         }
-        c.rec.number(&format!("cpu_tps_{w}"), cpu.throughput);
-        c.rec.number(&format!("io_tps_{w}"), io.throughput);
+        c.rec.set_number(&format!("cpu_tps_{w}"), cpu.throughput);
+        c.rec.set_number(&format!("io_tps_{w}"), io.throughput);
         rows.push(vec![
             w.to_string(),
             format!("{:.1}", cpu.throughput),
@@ -142,12 +159,12 @@ async fn sweep(c: Arc<Ctx>) {
         ],
         rows,
     );
-    c.rec.number("gomaxprocs", gomaxprocs() as f64);
-    c.rec.number("best_cpu_workers", best_cpu.0 as f64);
-    c.rec.number("best_io_workers", best_io.0 as f64);
+    c.rec.set_number("gomaxprocs", gomaxprocs() as f64);
+    c.rec.set_number("best_cpu_workers", best_cpu.0 as f64);
+    c.rec.set_number("best_io_workers", best_io.0 as f64);
 }
 
-fn lesson(r: &Report) -> String {
+fn lesson(r: &Report, _: usize) -> String {
     let g = r.number("gomaxprocs").max(1.0) as u64;
     let knee = SIZES.iter().copied().filter(|&s| s <= g).max().unwrap_or(1);
     let top = SIZES

@@ -1,0 +1,350 @@
+//! The guide's "Advanced Worker Pool with Context", written as the guide writes it: a
+//! `WorkerPool` with a context, a tasks channel and a results channel both buffered to
+//! `taskBufferSize`, `Submit`, `Close` and `Cancel`.
+//!
+//! Variants: `close` is the guide's program; `cancel` cancels half-way with `results` closed
+//! exactly once; `guide-cancel` calls the guide's own `Cancel` while the submitter still calls
+//! `Close`, so `results` is closed twice: `panic: close of closed channel`.
+
+use std::{sync::Arc, time::Duration};
+
+use super::{gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome};
+use crate::{
+    chan::{Chan, Select},
+    context::{self, CancelFunc, Context, ContextError},
+    params::Value,
+    runtime::FindingKind,
+    sync::{Once, WaitGroup},
+};
+
+variants! {
+    /// How the run ends.
+    enum Variant {
+        Close = "close", Right, "run to the end, then Close (graceful)";
+        Cancel = "cancel", Right, "Cancel after half the results, results closed once";
+        GuideCancel = "guide-cancel", GuideBug, "the guide's Cancel, then the submitter's Close";
+    }
+}
+
+static PARAMS: &[(Param, Value)] = &[
+    (Param::Tasks, Value::Int(20)),
+    (Param::Workers, Value::Int(3)),
+    (Param::Queue, Value::Int(10)),
+    (Param::SleepMaxMs, Value::Int(500)),
+    (Param::FailureRate, Value::Float(0.1)),
+    (Param::TimeoutMs, Value::Int(10_000)),
+    (Param::Seed, Value::Int(1)),
+    (Param::TimeScale, Value::Float(10.0)),
+    (Param::Mode, Value::Choice("real")),
+];
+
+pub(super) fn spec() -> Spec {
+    Spec {
+        id: "context-pool",
+        section: "Advanced Worker Pool with Context",
+        title: "Pool with context, cancellation and errors",
+        shows: "errors come back as results; cancelling the context stops the workers and refuses later submits",
+        variants: Variant::specs(),
+        params: PARAMS,
+        main: |c| Box::pin(main(c)),
+        lesson,
+        // main, the submitter and the workers.
+        peak: |p, _| p.workers + 2,
+    }
+}
+
+/// `Task` of the guide, plus when it was submitted (latency runs from there).
+struct Task {
+    id: u64,
+    submitted_ms: f64,
+}
+
+/// `TaskResult` of the guide, plus who ran it and when.
+struct TaskResult {
+    task_id: u64,
+    worker: u64,
+    error: Option<&'static str>,
+    submitted_ms: f64,
+    start_ms: f64,
+    end_ms: f64,
+}
+
+// snippet:start context-pool
+/// The guide's `WorkerPool`.
+struct WorkerPool {
+    worker_count: u64,
+    tasks: Chan<Task>,
+    results: Chan<TaskResult>,
+    wg: WaitGroup,
+    ctx: Context,
+    cancel: CancelFunc,
+    /// Only the `cancel` variant has it: `Close` and `Cancel` both close `results`, and this
+    /// makes sure only the first one does (the guide's `Cancel` has no such guard).
+    results_once: Option<Once>,
+    queue_depth: Gauge,
+    in_flight: Gauge,
+}
+
+impl WorkerPool {
+    /// `NewWorkerPool(ctx, workerCount, taskBufferSize)`: both channels buffered.
+    fn new(ctx: &Context, workers: u64, buffer: u64, guard_results: bool) -> WorkerPool {
+        let (ctx, cancel) = context::with_cancel(ctx);
+        WorkerPool {
+            worker_count: workers,
+            tasks: Chan::new(buffer as usize).named("tasks"),
+            results: Chan::new(buffer as usize).named("results"),
+            wg: WaitGroup::named("wg"),
+            ctx,
+            cancel,
+            results_once: guard_results.then(Once::new),
+            queue_depth: gauge("queue_depth"),
+            in_flight: gauge("in_flight"),
+        }
+    }
+
+    /// `Start`: `wg.Add(1)` before each `go wp.worker(i)`.
+    fn start(self: &Arc<Self>, c: &Arc<Ctx>) {
+        for i in 1..=self.worker_count {
+            self.wg.add(1).expect("counting up");
+            let (wp, c2) = (self.clone(), c.clone());
+            c.go("worker", async move { wp.worker(i, &c2).await });
+        }
+    }
+
+    async fn worker(&self, id: u64, c: &Ctx) {
+        let _done = self.wg.defer_done();
+        loop {
+            // select { case <-wp.ctx.Done(): return; case task, ok := <-wp.tasks: … }
+            let mut sel = Select::new();
+            let cancelled = sel.recv(self.ctx.done());
+            let next = sel.recv(&self.tasks);
+            if sel.wait().await == cancelled.index() {
+                c.rec.log(format!("Worker {id}: Cancelled"));
+                return;
+            }
+            let Some(task) = sel.recv_value(next) else {
+                c.rec
+                    .log(format!("Worker {id}: No more tasks, shutting down"));
+                return;
+            };
+            drop(sel);
+            self.queue_depth.set(self.tasks.len() as u64);
+            let result = self.process_task(id, task, c).await;
+            // select { case wp.results <- result: case <-wp.ctx.Done(): return }
+            let mut sel = Select::new();
+            sel.send(&self.results, result);
+            let cancelled = sel.recv(self.ctx.done());
+            if sel.wait().await == cancelled.index() {
+                return;
+            }
+        }
+    }
+
+    /// `processTask`: sleeps `rand.Intn(500)` ms, fails 10% of the time.
+    async fn process_task(&self, worker: u64, task: Task, c: &Ctx) -> TaskResult {
+        self.in_flight.add(1);
+        let start_ms = now_ms();
+        let error = c
+            .work(task.id)
+            .await
+            .err()
+            .map(|_| "random processing error");
+        self.in_flight.add(-1);
+        TaskResult {
+            task_id: task.id,
+            worker,
+            error,
+            submitted_ms: task.submitted_ms,
+            start_ms,
+            end_ms: now_ms(),
+        }
+    }
+
+    /// `Submit`: `select { case wp.tasks <- task: case <-wp.ctx.Done(): return wp.ctx.Err() }`.
+    async fn submit(&self, id: u64) -> Result<(), ContextError> {
+        let mut sel = Select::new();
+        let task = Task {
+            id,
+            submitted_ms: now_ms(),
+        };
+        let sent = sel.send(&self.tasks, task);
+        sel.recv(self.ctx.done());
+        sel.wait().await;
+        match sel.send_result(sent) {
+            Ok(()) => {
+                self.queue_depth.set(self.tasks.len() as u64);
+                Ok(())
+            }
+            Err(_) => Err(self.ctx.err().unwrap_or(ContextError::Canceled)),
+        }
+    }
+
+    /// `Close`: `close(wp.tasks); wp.wg.Wait(); close(wp.results)`.
+    async fn close(&self, c: &Ctx) {
+        if let Err(e) = self.tasks.close() {
+            panic!("{e}");
+        }
+        c.mark(MarkKind::Close, "Close(): close(tasks)");
+        self.wg.wait().await;
+        self.close_results(c, "Close()");
+    }
+
+    /// `Cancel`: `wp.cancel(); wp.wg.Wait(); close(wp.results)`.
+    async fn cancel(&self, c: &Ctx) {
+        self.cancel.cancel();
+        c.mark(MarkKind::Cancel, "Cancel()");
+        self.wg.wait().await;
+        self.close_results(c, "Cancel()");
+    }
+
+    fn close_results(&self, c: &Ctx, by: &str) {
+        let close = || match self.results.close() {
+            Ok(()) => c.mark(MarkKind::Close, format!("{by}: close(results)")),
+            // Go: panic: close of closed channel.
+            Err(e) => panic!("{e}"),
+        };
+        match &self.results_once {
+            Some(once) => once.do_once(close),
+            None => close(),
+        }
+    }
+}
+// snippet:end context-pool
+
+async fn main(c: Arc<Ctx>) {
+    let v = Variant::of(c.variant);
+    let p = &c.p;
+    c.rec.log(format!(
+        "Workers: {} | Tasks: {} | Timeout: {} ms",
+        p.workers, p.tasks, p.timeout_ms
+    ));
+    // ctx, cancel := context.WithTimeout(context.Background(), timeout); defer cancel()
+    let (ctx, cancel_run) = if p.timeout_ms > 0 {
+        context::with_timeout(&context::background(), Duration::from_millis(p.timeout_ms))
+    } else {
+        context::with_cancel(&context::background())
+    };
+    let pool = Arc::new(WorkerPool::new(
+        &ctx,
+        p.workers,
+        p.queue,
+        match v {
+            Variant::Close | Variant::Cancel => true,
+            Variant::GuideCancel => false,
+        },
+    ));
+    pool.start(&c);
+
+    // snippet:start context-pool/close
+    let (wp, c2) = (pool.clone(), c.clone());
+    c.go("submitter", async move {
+        for i in 1..=c2.p.tasks {
+            if let Err(e) = wp.submit(i).await {
+                c2.rec.log(format!("Failed to submit task {i}: {e}"));
+                c2.rec.set_number("refused_at_task", i as f64);
+                break; // the guide stops at the first refused submit
+            }
+            c2.rec.submitted(1);
+        }
+        wp.close(&c2).await; // signal no more tasks
+    });
+    // snippet:end context-pool/close
+
+    // snippet:start context-pool/cancel
+    let cancel_after = match v {
+        Variant::Close => u64::MAX,
+        Variant::Cancel | Variant::GuideCancel => (p.tasks / 2).max(1),
+    };
+    let (mut ok, mut failed) = (0u64, 0u64);
+    while let Some(r) = pool.results.recv().await {
+        let outcome = match r.error {
+            None => {
+                ok += 1;
+                c.rec.log(format!(
+                    "✓ Task {}: processed by worker {}",
+                    r.task_id, r.worker
+                ));
+                TaskOutcome::Success
+            }
+            Some(e) => {
+                failed += 1;
+                c.rec.log(format!("❌ Task {} failed: {e}", r.task_id));
+                TaskOutcome::Failed
+            }
+        };
+        c.rec.task(
+            r.worker,
+            r.task_id,
+            r.submitted_ms,
+            r.start_ms,
+            r.end_ms,
+            outcome,
+        );
+        if ok + failed == cancel_after {
+            c.rec.log(format!("cancel after {cancel_after} results"));
+            c.rec.set_number("cancelled_at_ms", now_ms());
+            pool.cancel(&c).await;
+        }
+    }
+    // snippet:end context-pool/cancel
+
+    if ctx.err() == Some(ContextError::DeadlineExceeded) {
+        c.rec.mark(
+            p.timeout_ms as f64,
+            MarkKind::Deadline,
+            "context deadline exceeded",
+        );
+    }
+    cancel_run.cancel();
+    // Submitted tasks with no result: still queued at the cancel, or their worker returned on
+    // ctx.Done() instead of sending the result.
+    let submitted = c.rec.inner.lock().unwrap().counts.submitted;
+    c.rec.cancelled(submitted.saturating_sub(ok + failed));
+    c.rec.set_number("results", (ok + failed) as f64);
+    c.rec.log("Summary:");
+    c.rec.log(format!("   Total tasks: {}", p.tasks));
+    c.rec.log(format!("   Successful: {ok}"));
+    c.rec.log(format!("   Failed: {failed}"));
+    c.rec.log(format!("   Workers used: {}", p.workers));
+}
+
+fn lesson(r: &Report, v: usize) -> String {
+    let t = r.tasks;
+    match Variant::of(v) {
+        Variant::Close => format!(
+            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes. Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself. Latency from submit: median {:.0} ms, p99 {:.0} ms.",
+            r.params.workers,
+            t.submitted,
+            r.params.queue,
+            r.params.timeout_ms,
+            t.successful,
+            t.failed,
+            r.params.failure_rate * 100.0,
+            r.latency_ms.p50,
+            r.latency_ms.p99
+        ),
+        Variant::Cancel => format!(
+            "Cancel at {:.0} ms, after {:.0} results, stopped the pool at once: {} tasks had finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done()). The submitter's next Submit returned \"context canceled\"{}. Close and Cancel both close results; a sync.Once let only the first do it, and no goroutine was left behind ({} alive after).",
+            r.number("cancelled_at_ms"),
+            (r.params.tasks / 2).max(1),
+            t.finished(),
+            t.successful,
+            t.failed,
+            t.cancelled,
+            match r.number("refused_at_task") as u64 {
+                0 => " (it had already submitted everything)".to_string(),
+                n => format!(" at task {n}, and it stopped there"),
+            },
+            r.goroutines_after
+        ),
+        Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
+            Some(f) => format!(
+                "The guide's Cancel closes results, and so does the Close the submitter calls once its Submit is refused: the second close is fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                f.message,
+                f.at_ms,
+                t.finished()
+            ),
+            None => "This time main returned before the second close of results; the bug still waits in the code: Cancel and Close both close results.".into(),
+        },
+    }
+}

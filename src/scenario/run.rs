@@ -1,0 +1,439 @@
+//! A run of a scenario: start it on a fresh runtime, drive it without blocking, and turn what
+//! happened into a [`Report`].
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use serde::Serialize;
+use web_time::Instant;
+
+use super::{
+    find,
+    params::{check_budget, Mode, Params},
+    report::{Ended, Latency, Recorded, Report, TimelineRow, TimelineTask},
+    Ctx, Env, Recorder, ScenarioError, Spec,
+};
+use crate::{
+    metrics::{
+        alloc::{heap, reset_peak, HeapStats},
+        Series,
+    },
+    params::RawParams,
+    runtime::{Finding, FindingKind, Progress, RunError, RunHandle, Runtime},
+};
+
+/// The event log of a scenario run keeps this many events (about 5 MB); `Runtime::trace` is
+/// built from it.
+const EVENTS_CAP: usize = 100_000;
+
+/// A live view of a running scenario, posted to the page while it runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snapshot {
+    /// Runtime ms since start.
+    pub t_ms: f64,
+    /// Goroutines alive now.
+    pub goroutines: usize,
+    /// Being polled now.
+    pub running: usize,
+    /// Parked now.
+    pub blocked: usize,
+    /// Ready, waiting for a thread.
+    pub queued: usize,
+    /// Live heap above the start, bytes.
+    pub heap_bytes: u64,
+    /// Tasks finished so far.
+    pub finished: u64,
+    /// The series so far (thinned to at most 1500 rows).
+    pub series: Series,
+}
+
+/// A started scenario. Drive it with [`Run::poll`] until it is done, then [`Run::finish`].
+pub struct Run {
+    rt: Runtime,
+    handle: RunHandle<()>,
+    spec: Spec,
+    variant: usize,
+    ctx: Arc<Ctx>,
+    build: &'static str,
+    started: Instant,
+    heap0: HeapStats,
+    result: Option<Result<(), RunError>>,
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Run({} {})",
+            self.spec.id, self.spec.variants[self.variant].id
+        )
+    }
+}
+
+impl Run {
+    /// Types the parameters, checks the memory budget, builds a runtime and starts the
+    /// scenario's main goroutine.
+    ///
+    /// # Errors
+    ///
+    /// Unknown scenario or variant, a bad parameter (or one over the memory budget), or a
+    /// runtime that could not start.
+    pub fn start(
+        id: &str,
+        variant: Option<&str>,
+        params: &RawParams,
+        env: &Env,
+    ) -> Result<Run, ScenarioError> {
+        let (spec, variant) = find(id, variant)?;
+        let p = Params::parse(params, spec.params, &spec.variants[variant].defaults)?;
+        check_budget(p.tasks, (spec.peak)(&p, variant), env.budget)?;
+        let mut b = Runtime::builder()
+            .record_events(EVENTS_CAP)
+            .sample_every(Duration::from_secs_f64(0.002 * p.time_scale.max(1.0)))
+            .time_scale(p.time_scale);
+        b = match (p.mode, env.threads) {
+            (Mode::Deterministic, _) => b.deterministic(p.seed),
+            (Mode::Real, 0) => b.threads(0),
+            (Mode::Real, n) => {
+                let b = b.threads(n);
+                match env.spawn {
+                    Some(spawn) => b.spawn_handler(spawn()),
+                    None => b,
+                }
+            }
+        };
+        let rt = b
+            .build()
+            .map_err(|e| ScenarioError::Runtime(e.to_string()))?;
+        let ctx = Arc::new(Ctx {
+            p,
+            variant,
+            rec: Recorder::default(),
+        });
+        reset_peak();
+        let heap0 = heap();
+        let started = Instant::now();
+        let main = spec.main;
+        let c = ctx.clone();
+        // Main is goroutine 1; a panic it does not recover ends the program, as in Go.
+        let handle = rt.start(async move {
+            if let Err(message) = crate::runtime::recover(main(c.clone())).await {
+                c.died(message);
+            }
+        });
+        Ok(Run {
+            rt,
+            handle,
+            spec,
+            variant,
+            ctx,
+            build: env.build,
+            started,
+            heap0,
+            result: None,
+        })
+    }
+
+    /// Stops the runtime once an unrecovered panic ended the program.
+    fn end_if_dead(&self) {
+        if self.ctx.rec.is_fatal() {
+            self.rt.abort();
+        }
+    }
+
+    /// Advances the run (pumping it when the runtime has no threads); never blocks.
+    pub fn poll(&mut self) -> Progress {
+        if self.result.is_some() {
+            return Progress::Done;
+        }
+        self.end_if_dead();
+        let p = self.rt.poll(&self.handle);
+        if p == Progress::Done {
+            self.result = self.rt.take(&self.handle);
+        }
+        p
+    }
+
+    /// Deterministic mode: advances the run by `n` events (a goroutine poll, or a jump of
+    /// virtual time to the next timer). Runs with threads of their own just report.
+    pub fn step(&mut self, n: usize) -> Progress {
+        if self.result.is_some() {
+            return Progress::Done;
+        }
+        let mut p = Progress::Running;
+        for _ in 0..n.max(1) {
+            self.end_if_dead();
+            p = self.rt.step(&self.handle);
+            if p == Progress::Done {
+                self.result = self.rt.take(&self.handle);
+                break;
+            }
+        }
+        p
+    }
+
+    /// What the page draws while the run goes.
+    pub fn snapshot(&self) -> Snapshot {
+        let (goroutines, running, blocked, queued) = self.rt.counts();
+        let mut series = self.rt.series();
+        series.thin(1500);
+        let c = self.ctx.rec.inner.lock().unwrap().counts;
+        Snapshot {
+            t_ms: self.rt.now_ms(),
+            goroutines,
+            running,
+            blocked,
+            queued,
+            heap_bytes: heap().live_bytes.saturating_sub(self.heap0.live_bytes),
+            finished: c.finished() + c.cancelled,
+            series,
+        }
+    }
+
+    /// Stops the run: the next poll ends it, and the report says "stopped".
+    pub fn stop(&self) {
+        self.rt.abort();
+    }
+
+    /// Builds the report of a finished (or stopped) run.
+    pub fn finish(mut self) -> Report {
+        let wall_ms = self.started.elapsed().as_secs_f64() * 1e3;
+        let result = self.result.take().unwrap_or(Err(RunError::Aborted));
+        let mut rec = std::mem::take(&mut *self.ctx.rec.inner.lock().unwrap());
+        let mut findings = self.rt.findings();
+        // A panic outside `Ctx::go` (inside the library) was caught by the runtime, which
+        // carries on; in Go it ends the program all the same.
+        let stray = findings.iter().any(|f| f.kind == FindingKind::Panic);
+        let ended = match (&rec.fatal, &result) {
+            (Some(_), _) => Ended::Panicked,
+            (None, Err(RunError::Deadlock(_))) => Ended::Deadlock,
+            (None, Err(RunError::Panic(_))) => Ended::Panicked,
+            (None, _) if stray => Ended::Panicked,
+            (None, Err(RunError::Aborted)) => Ended::Stopped,
+            (None, Ok(())) if rec.hung => Ended::Hung,
+            (None, Ok(())) => Ended::Completed,
+        };
+        // Main returned: let goroutines on their way out finish (Go's program sleeps 100 ms for
+        // this); what is still blocked then has leaked.
+        let after = match ended {
+            Ended::Completed | Ended::Hung => self.rt.settle(Duration::from_millis(200)) as u64,
+            Ended::Panicked => rec
+                .fatal
+                .as_ref()
+                .map_or(self.rt.num_goroutine() as u64, |f| f.alive),
+            Ended::Deadlock | Ended::Stopped => self.rt.num_goroutine() as u64,
+        };
+        self.rt.sample();
+        let heap1 = heap();
+        match ended {
+            Ended::Completed | Ended::Hung => {
+                let leaks = self.rt.leaks();
+                if !leaks.is_empty() {
+                    findings.push(Finding {
+                        kind: FindingKind::Leak,
+                        message: leak_message(leaks.len()),
+                        at_ms: self.rt.now_ms(),
+                        goroutines: leaks,
+                    });
+                }
+            }
+            Ended::Deadlock => {
+                let first = findings
+                    .iter()
+                    .find(|f| f.kind == FindingKind::Deadlock)
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "fatal error: all goroutines are asleep - deadlock!".into());
+                let main_wait = findings
+                    .iter()
+                    .flat_map(|f| f.goroutines.iter())
+                    .find(|g| g.id == 1)
+                    .map_or("select".to_string(), |g| g.wait.to_string());
+                push_log(&mut rec, first);
+                push_log(&mut rec, format!("goroutine 1 [{main_wait}]:"));
+            }
+            Ended::Panicked | Ended::Stopped => {}
+        }
+        let fatal = rec.fatal.take();
+        if let Some(f) = &fatal {
+            findings.push(Finding {
+                kind: FindingKind::Panic,
+                message: format!("panic: {}", f.message),
+                at_ms: f.at_ms,
+                goroutines: vec![],
+            });
+            push_log(&mut rec, format!("panic: {}", f.message));
+            push_log(&mut rec, format!("goroutine {} [running]:", f.goroutine));
+        }
+        findings.append(&mut rec.findings);
+        // Nothing after an unrecovered panic belongs to the program: cut the series there.
+        let mut series = self.rt.series();
+        let runtime_ms = match &fatal {
+            Some(f) => {
+                truncate(&mut series, f.at_ms);
+                f.at_ms
+            }
+            None => self.rt.now_ms(),
+        };
+        // The whole run's peak: a scenario that measures phases resets the runtime's peak
+        // window (control-comparison), the series keeps every phase's.
+        let series_peak = series.goroutines.iter().fold(0.0f64, |a, &b| a.max(b)) as u64;
+        let peak = match &fatal {
+            Some(_) => series_peak,
+            None => series_peak.max(self.rt.peak_goroutines() as u64),
+        };
+        series.thin(2000);
+        let c = finish_counts(&rec, ended);
+        let mut report = Report {
+            scenario: self.spec.id,
+            variant: self.spec.variants[self.variant].id,
+            engine: "rust",
+            params: self.ctx.p.clone(),
+            build: self.build,
+            threads: self.rt.gomaxprocs(),
+            wall_ms,
+            runtime_ms,
+            goroutines_before: 1,
+            peak_goroutines: peak,
+            goroutines_after: after,
+            heap_peak_bytes: heap1.peak_bytes.saturating_sub(self.heap0.live_bytes),
+            total_alloc_bytes: heap1.total_bytes - self.heap0.total_bytes,
+            tasks: c,
+            latency_ms: Latency::of(&mut rec.latencies),
+            throughput_per_s: if runtime_ms > 0.0 {
+                c.finished() as f64 / (runtime_ms / 1e3)
+            } else {
+                0.0
+            },
+            series,
+            marks: std::mem::take(&mut rec.marks)
+                .into_iter()
+                .chain(self.rt.marks())
+                .collect(),
+            // The graph that explains the end: the cycle at a deadlock, the orphaned waiters of
+            // a leak.
+            wait_graph: match ended {
+                Ended::Deadlock => self.rt.deadlock_graph(),
+                Ended::Completed | Ended::Hung if after > 0 => Some(self.rt.wait_graph()),
+                Ended::Completed | Ended::Hung | Ended::Panicked | Ended::Stopped => None,
+            },
+            timeline: timeline(std::mem::take(&mut rec.tasks)),
+            findings,
+            tables: std::mem::take(&mut rec.tables),
+            checklist: std::mem::take(&mut rec.checklist),
+            log: Vec::new(),
+            numbers: std::mem::take(&mut rec.numbers),
+            lesson: String::new(),
+            ended,
+            exit_status: ended.exit_status(),
+        };
+        if rec.log_dropped > 0 {
+            // Go's last lines (the panic, the deadlock) stay last.
+            let tail = if fatal.is_some() || ended == Ended::Deadlock {
+                rec.log.split_off(rec.log.len().saturating_sub(2))
+            } else {
+                vec![]
+            };
+            rec.log
+                .push(format!("… {} more lines not shown", rec.log_dropped));
+            rec.log.extend(tail);
+        }
+        report.log = rec.log;
+        report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        report.lesson = (self.spec.lesson)(&report, self.variant);
+        report
+    }
+}
+
+/// `5 goroutines are still blocked after main returned` (Go's harness prints the same).
+fn leak_message(n: usize) -> String {
+    format!(
+        "{n} goroutine{} still blocked after main returned",
+        if n == 1 { " is" } else { "s are" }
+    )
+}
+
+/// Appends a line even past the log's cap (Go's last lines must be there).
+fn push_log(rec: &mut Recorded, line: String) {
+    if rec.log.len() >= super::report::LOG_CAP {
+        rec.log_dropped += 1;
+        rec.log.remove(0);
+    }
+    rec.log.push(line);
+}
+
+/// Drops the samples after `t_ms`.
+fn truncate(s: &mut Series, t_ms: f64) {
+    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms).count().max(1);
+    for v in [
+        &mut s.t_ms,
+        &mut s.goroutines,
+        &mut s.running,
+        &mut s.blocked,
+        &mut s.queued,
+        &mut s.heap_bytes,
+    ] {
+        v.truncate(keep);
+    }
+    for values in s.gauges.values_mut() {
+        values.truncate(keep);
+    }
+}
+
+/// The counts, with tasks the program never finished (it ended first) counted as cancelled.
+fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
+    let mut c = rec.counts;
+    let done = c.finished() + c.cancelled;
+    match ended {
+        Ended::Completed => {}
+        Ended::Hung | Ended::Deadlock | Ended::Panicked | Ended::Stopped => {
+            c.cancelled += c.submitted.saturating_sub(done)
+        }
+    }
+    c
+}
+
+/// The per-worker timeline, each row in start order.
+fn timeline(tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
+    let mut by_worker: std::collections::BTreeMap<u64, Vec<TimelineTask>> = Default::default();
+    for (w, t) in tasks {
+        by_worker.entry(w).or_default().push(t);
+    }
+    by_worker
+        .into_iter()
+        .map(|(worker, mut tasks)| {
+            tasks.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+            TimelineRow { worker, tasks }
+        })
+        .collect()
+}
+
+/// Runs a scenario to the end on the calling thread (native, or a thread that may block).
+///
+/// # Errors
+///
+/// As [`Run::start`].
+pub fn run_blocking(
+    id: &str,
+    variant: Option<&str>,
+    params: &RawParams,
+    env: &Env,
+) -> Result<Report, ScenarioError> {
+    let mut run = Run::start(id, variant, params, env)?;
+    loop {
+        match run.poll() {
+            Progress::Done => return Ok(run.finish()),
+            Progress::IdleFor(ms) => {
+                #[cfg(not(target_arch = "wasm32"))]
+                std::thread::sleep(Duration::from_secs_f64(ms.clamp(0.0, 5.0) / 1e3));
+                #[cfg(target_arch = "wasm32")]
+                let _ = ms;
+            }
+            Progress::Running =>
+            {
+                #[cfg(not(target_arch = "wasm32"))]
+                if env.threads > 0 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+    }
+}

@@ -27,6 +27,9 @@ const SPIN_ROUNDS: u32 = 64;
 const GLOBAL_EVERY: u32 = 61;
 /// Longest a runner parks with nothing to wait for (it rechecks shutdown and timers).
 const MAX_PARK: Duration = Duration::from_millis(100);
+/// Longest a runner parks while another is busy: about 1 % of a core in wake-ups, for a
+/// second thread within 2 ms of work it was not woken for.
+const BUSY_PARK: Duration = Duration::from_millis(2);
 
 impl Shared {
     /// The loop of runner thread `index`. Returns at shutdown.
@@ -156,7 +159,11 @@ impl Shared {
             } else {
                 drop(idle);
             }
-            let timeout = next_timer.map_or(MAX_PARK, |t| self.clock.real_until(t).min(MAX_PARK));
+            // While another runner is busy, look again soon: its pushes do not always wake this
+            // one (see `Sleep::notify_work`), and CPU-bound work should not wait long for a
+            // second thread.
+            let max = if all_idle { MAX_PARK } else { BUSY_PARK };
+            let timeout = next_timer.map_or(max, |t| self.clock.real_until(t).min(max));
             self.sleep.park(l.index, timeout);
             // Woken (or timed out): counted as spinning again.
             let now = self.now_ns();

@@ -63,8 +63,9 @@ impl Sleep {
     /// No fence here, unlike `push_outside`: a runner calls this on every spawn, and a fence
     /// costs as much as the rest of the check. The price is that, rarely, a runner parking at
     /// the same instant misses this push; the pushing runner then runs the goroutine itself
-    /// (it is busy, so it will), and the next push, or the parked runner's timeout, brings the
-    /// other back. Progress never depends on this wake, only parallelism does.
+    /// (it is busy, so it will), and the next push, or the parked runner's timeout (2 ms while
+    /// another runner is busy), brings the other back. Progress never depends on this wake,
+    /// only parallelism does.
     #[inline]
     pub(crate) fn notify_work(&self) {
         if self.spinning.load(Ordering::Acquire) == 0 && self.idle_count.load(Ordering::Acquire) > 0

@@ -37,6 +37,7 @@ mod pump;
 mod queue;
 mod registry;
 mod runner;
+mod runq;
 pub(crate) mod scheduler;
 mod sleep;
 mod waitgraph;

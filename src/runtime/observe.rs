@@ -428,7 +428,7 @@ mod tests {
         for _ in 0..999 {
             o.live.add(-1);
         }
-        o.sample(2_000_000, true, &Queues::new(0).0);
+        o.sample(2_000_000, true, &Queues::new(0));
         let s = o.series();
         assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0));
         assert_eq!(s.goroutines.iter().copied().fold(0.0, f64::max), 1000.0);
@@ -445,12 +445,12 @@ mod tests {
         let g = o.gauge("in_use");
         g.set(3);
         // 100 ms of nothing, then one sample: at least 100 rows, all holding the same values.
-        o.sample(100_000_000, true, &Queues::new(0).0);
+        o.sample(100_000_000, true, &Queues::new(0));
         let s = o.series();
         assert!(s.len() >= 100, "{} rows", s.len());
         assert!(s.goroutines.iter().all(|&v| v == 1.0));
         assert_eq!(s.gauges["in_use"].iter().copied().fold(0.0, f64::max), 3.0);
-        let q = Queues::new(0).0;
+        let q = Queues::new(0);
         // An hour, sampled every millisecond: bounded, and the peak survives every thinning.
         for ms in 101..3_600_000u64 {
             if ms == 1_800_000 {

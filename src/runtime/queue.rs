@@ -1,29 +1,28 @@
-//! Run queues: Go's design (`runtime/proc.go`), on crossbeam-deque.
+//! Run queues: Go's design (`runtime/proc.go`).
 //!
-//! Each runner thread has a local FIFO queue and a `runnext` slot; a goroutine woken by the one
-//! running (a channel hand-off) goes to `runnext` and runs next on the same thread, with no lock,
-//! no queue and no thread wake-up. Idle runners steal half of another runner's queue, and, as
-//! Go's `runqsteal` does, the goroutine in a busy runner's `runnext` once it has waited there a
-//! few microseconds (the owner was about to run it otherwise). Goroutines
-//! made ready outside any runner (the driver starting main) go to the global injector. A pumped
-//! runtime (no threads of its own) has one plain queue instead, from which deterministic mode
-//! picks with its seeded generator.
+//! Each runner thread has a local queue (`runq.rs`, Go's 256-slot ring) and a `runnext` slot; a
+//! goroutine woken by the one running (a channel hand-off) goes to `runnext` and runs next on the
+//! same thread, with no lock, no queue and no thread wake-up. Idle runners steal half of another
+//! runner's queue, and, as Go's `runqsteal` does, the goroutine in a busy runner's `runnext`
+//! once it has waited there a few microseconds (the owner was about to run it otherwise).
+//! Goroutines made ready outside any runner (the driver starting main), and the overflow of a
+//! full local queue, go to the global queue. A pumped runtime (no threads of its own) has one
+//! plain queue instead, from which deterministic mode picks with its seeded generator.
 
 use std::{
     cell::Cell,
     collections::VecDeque,
     ptr::{self, NonNull},
     sync::{
-        atomic::{AtomicPtr, AtomicU64, Ordering},
+        atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
         Mutex,
     },
     time::Duration,
 };
 
-use crossbeam_deque::{Injector, Steal, Stealer, Worker};
 use crossbeam_utils::CachePadded;
 
-use super::{level::Level, registry::Retired, scheduler::GRunnable};
+use super::{level::Level, registry::Retired, runq::RunQueue, scheduler::GRunnable};
 
 /// What every thread may see of one runner.
 #[derive(Default)]
@@ -33,6 +32,8 @@ pub(crate) struct RunnerStats {
     /// Its `runnext` slot: a raw `GRunnable`, or null. The owner puts and takes with a swap; a
     /// thief takes with a compare-and-swap, so whoever wins owns the goroutine.
     runnext: AtomicPtr<()>,
+    /// Its local queue.
+    runq: RunQueue,
     /// Goroutine polls on this runner (only the runner writes it).
     pub(crate) polls: AtomicU64,
 }
@@ -75,30 +76,109 @@ impl RunnerStats {
     }
 }
 
+impl Drop for RunnerStats {
+    fn drop(&mut self) {
+        drop(self.take_next());
+    }
+}
+
+/// The global queue (Go's `sched.runq`): a lock, taken rarely.
+#[derive(Default)]
+pub(crate) struct Global {
+    q: Mutex<VecDeque<GRunnable>>,
+    len: AtomicUsize,
+}
+
+impl Global {
+    pub(crate) fn push(&self, r: GRunnable) {
+        let mut q = self.q.lock().unwrap();
+        q.push_back(r);
+        self.len.store(q.len(), Ordering::Release);
+    }
+
+    fn push_all(&self, rs: Vec<GRunnable>) {
+        let mut q = self.q.lock().unwrap();
+        q.extend(rs);
+        self.len.store(q.len(), Ordering::Release);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len.load(Ordering::Acquire) == 0
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// Takes one, and moves a fair share of the rest (Go's `globrunqget`) to `local`.
+    fn take(&self, local: &RunQueue, runners: usize) -> Option<GRunnable> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut q = self.q.lock().unwrap();
+        let r = q.pop_front();
+        let share = (q.len() / runners.max(1)).min(super::runq::CAP as usize / 2);
+        for _ in 0..share {
+            if let Some(x) = q.pop_front() {
+                // The local queue is empty (nothing else ran first), so it has room.
+                if let Some(overflow) = local.push(x) {
+                    q.extend(overflow);
+                    break;
+                }
+            }
+        }
+        self.len.store(q.len(), Ordering::Release);
+        r
+    }
+
+    /// Drops everything queued (shutdown: cancelled goroutines).
+    pub(crate) fn clear(&self) {
+        let all: Vec<GRunnable> = {
+            let mut q = self.q.lock().unwrap();
+            self.len.store(0, Ordering::Release);
+            q.drain(..).collect()
+        };
+        drop(all);
+    }
+}
+
 /// How long a goroutine waits in a busy runner's `runnext` before another runner takes it (Go
 /// sleeps 3 µs for the same reason).
 const RUNNEXT_GRACE: Duration = Duration::from_micros(3);
 
 /// The shared side of the run queues.
 pub(crate) struct Queues {
-    pub(crate) injector: Injector<GRunnable>,
-    pub(crate) stealers: Vec<Stealer<GRunnable>>,
+    pub(crate) global: Global,
     pub(crate) stats: Vec<CachePadded<RunnerStats>>,
     /// A pumped runtime's only queue.
     pub(crate) pumped: Mutex<VecDeque<GRunnable>>,
 }
 
 impl Queues {
-    /// Queues for `n` runners, and the runners' own halves (one `Worker` each).
-    pub(crate) fn new(n: usize) -> (Queues, Vec<Worker<GRunnable>>) {
-        let workers: Vec<Worker<GRunnable>> = (0..n).map(|_| Worker::new_fifo()).collect();
-        let q = Queues {
-            injector: Injector::new(),
-            stealers: workers.iter().map(Worker::stealer).collect(),
+    /// Queues for `n` runners.
+    pub(crate) fn new(n: usize) -> Queues {
+        Queues {
+            global: Global::default(),
             stats: (0..n.max(1)).map(|_| CachePadded::default()).collect(),
             pumped: Mutex::new(VecDeque::new()),
-        };
-        (q, workers)
+        }
+    }
+
+    /// Runner `me` queues `r` at the back of its own queue (half of a full one goes global).
+    pub(crate) fn push_local(&self, me: usize, r: GRunnable) {
+        if let Some(overflow) = self.stats[me].runq.push(r) {
+            self.global.push_all(overflow);
+        }
+    }
+
+    /// Runner `me` takes from the front of its own queue.
+    pub(crate) fn pop_local(&self, me: usize) -> Option<GRunnable> {
+        self.stats[me].runq.pop()
+    }
+
+    /// Runner `me` takes from the global queue (with a fair share into its own).
+    pub(crate) fn take_global(&self, me: usize) -> Option<GRunnable> {
+        self.global.take(&self.stats[me].runq, self.stats.len())
     }
 
     /// Goroutines being polled now.
@@ -111,19 +191,21 @@ impl Queues {
 
     /// Goroutines waiting for a thread now (approximate while runners move them).
     pub(crate) fn queued(&self) -> usize {
-        self.injector.len()
-            + self.stealers.iter().map(Stealer::len).sum::<usize>()
+        self.global.len()
             + self
                 .stats
                 .iter()
-                .filter(|s| !s.runnext.load(Ordering::Relaxed).is_null())
-                .count()
+                .map(|s| {
+                    s.runq.len() as usize
+                        + usize::from(!s.runnext.load(Ordering::Relaxed).is_null())
+                })
+                .sum::<usize>()
             + self.pumped.lock().unwrap().len()
     }
 
     /// Whether any queue a runner could take from holds a goroutine.
     pub(crate) fn any_stealable(&self) -> bool {
-        !self.injector.is_empty() || self.stealers.iter().any(|s| !s.is_empty())
+        !self.global.is_empty() || self.stats.iter().any(|s| !s.runq.is_empty())
     }
 
     /// Polls so far, over all runners.
@@ -143,50 +225,29 @@ impl Queues {
         })
     }
 
-    /// Steals work for runner `me`: from the injector, then from the others (starting at a
-    /// random one, as Go's `stealWork` does; a batch moves to `local`), then a `runnext` that
-    /// waited too long.
-    pub(crate) fn steal(
-        &self,
-        me: usize,
-        local: &Worker<GRunnable>,
-        start: usize,
-    ) -> Option<GRunnable> {
-        loop {
-            let mut retry = false;
-            match self.injector.steal_batch_and_pop(local) {
-                Steal::Success(r) => return Some(r),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
-            }
-            let n = self.stealers.len();
-            for k in 0..n {
-                let i = (start + k) % n;
-                if i == me {
-                    continue;
-                }
-                match self.stealers[i].steal_batch_and_pop(local) {
-                    Steal::Success(r) => return Some(r),
-                    Steal::Retry => retry = true,
-                    Steal::Empty => {}
-                }
-            }
-            if !retry {
-                break;
-            }
+    /// Steals work for runner `me` (whose queue is empty): from the global queue, then half of
+    /// another runner's queue (starting at a random one, as Go's `stealWork` does), then a
+    /// `runnext` that waited too long.
+    pub(crate) fn steal(&self, me: usize, start: usize) -> Option<GRunnable> {
+        if let Some(r) = self.take_global(me) {
+            return Some(r);
         }
         let n = self.stats.len();
-        (0..n)
-            .map(|k| (start + k) % n)
-            .filter(|&i| i != me)
+        let others = (0..n).map(|k| (start + k) % n).filter(|&i| i != me);
+        for i in others.clone() {
+            if let Some(r) = self.stats[i].runq.steal_into(&self.stats[me].runq) {
+                return Some(r);
+            }
+        }
+        others
+            .into_iter()
             .find_map(|i| self.stats[i].steal_next(RUNNEXT_GRACE))
     }
 }
 
-/// A runner thread's own half: its queue and its `runnext`.
+/// A runner thread's own state.
 pub(crate) struct Local {
     pub(crate) index: usize,
-    pub(crate) worker: Worker<GRunnable>,
     /// True while this runner polls a goroutine (a wake then goes to `runnext`).
     pub(crate) in_poll: Cell<bool>,
     /// Runtime time as this runner last read it (for "blocked since"): a poll does not read
@@ -202,10 +263,9 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    pub(crate) fn new(index: usize, worker: Worker<GRunnable>) -> Local {
+    pub(crate) fn new(index: usize) -> Local {
         Local {
             index,
-            worker,
             in_poll: Cell::new(false),
             now_ns: Cell::new(0),
             rng: Cell::new(0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1)),

@@ -43,10 +43,7 @@ impl Shared {
         }
         let _exit = Exit(self);
         let _enter = enter(self);
-        let Some(worker) = self.workers.lock().unwrap()[index].take() else {
-            return;
-        };
-        let l = Local::new(index, worker);
+        let l = Local::new(index);
         let _runner = local::enter_runner(&l);
         local::set_thread_index(index as u32);
         l.now_ns.set(self.now_ns());
@@ -61,9 +58,9 @@ impl Shared {
                 }
                 Some(r) => {
                     streak = 0;
-                    l.worker.push(r);
+                    self.queues.push_local(index, r);
                     self.sleep.notify_work();
-                    l.worker.pop()
+                    self.queues.pop_local(index)
                 }
                 None => {
                     streak = 0;
@@ -81,18 +78,18 @@ impl Shared {
         self.registry.flush(&l.retired);
         // Goroutines left in this runner's queue: dropping them cancels them.
         drop(self.queues.stats[index].take_next());
-        while l.worker.pop().is_some() {}
+        while self.queues.pop_local(index).is_some() {}
     }
 
     /// Work this runner can take without spinning: its queue, now and then the global queue
     /// first (Go's fairness rule), then the global queue, due timers, and the other runners'.
     fn find_local(&self, l: &Local, tick: u32) -> Option<GRunnable> {
         if tick.is_multiple_of(GLOBAL_EVERY) {
-            if let Some(r) = self.queues.injector.steal().success() {
+            if let Some(r) = self.queues.take_global(l.index) {
                 return Some(r);
             }
         }
-        l.worker.pop()
+        self.queues.pop_local(l.index)
     }
 
     /// After a poll: now and then, read the clock, fire due timers and sample. How often adapts
@@ -187,11 +184,11 @@ impl Shared {
             if let Some(r) = self.queues.stats[l.index].take_next() {
                 return Some(r);
             }
-            if let Some(r) = l.worker.pop() {
+            if let Some(r) = self.queues.pop_local(l.index) {
                 return Some(r);
             }
         }
-        let n = self.queues.stealers.len();
-        self.queues.steal(l.index, &l.worker, l.random_below(n))
+        let n = self.queues.stats.len();
+        self.queues.steal(l.index, l.random_below(n))
     }
 }

@@ -19,7 +19,6 @@ use std::{
 };
 
 use async_task::{Runnable, ScheduleInfo, WithInfo};
-use crossbeam_deque::Worker;
 
 use super::{
     clock::{Action, Clock, TimerHandle, Timers},
@@ -58,8 +57,6 @@ pub(crate) struct Shared {
     pub(crate) obs: Observer,
     /// The channels, WaitGroups, mutexes… made in this runtime.
     pub(crate) objects: Arc<Objects>,
-    /// Each runner's own queue, handed to it when its thread starts.
-    pub(crate) workers: Mutex<Vec<Option<Worker<GRunnable>>>>,
     /// Wakes `block_on` when the main goroutine ends or a deadlock is found.
     done_cv: Condvar,
     done_mx: Mutex<()>,
@@ -115,7 +112,7 @@ impl Shared {
             Mode::Threads(n) => n,
             Mode::Pumped => 0,
         };
-        let (queues, workers) = Queues::new(threads);
+        let queues = Queues::new(threads);
         let heap_extremes = !clock.is_virtual();
         Shared {
             mode,
@@ -126,7 +123,6 @@ impl Shared {
             registry: Registry::new(threads),
             obs: Observer::new(sample_every, heap_extremes),
             objects: Arc::new(Objects::new()),
-            workers: Mutex::new(workers.into_iter().map(Some).collect()),
             done_cv: Condvar::new(),
             done_mx: Mutex::new(()),
             spawned: AtomicU64::new(0),
@@ -344,12 +340,12 @@ impl Shared {
                     // here is a plain hand-off: nobody needs waking.
                     let migrated = r.metadata().last_runner() != l.index;
                     match self.queues.stats[l.index].put_next(r) {
-                        Some(old) => l.worker.push(old),
+                        Some(old) => self.queues.push_local(l.index, old),
                         None if !migrated => return,
                         None => {}
                     }
                 }
-                _ => l.worker.push(r),
+                _ => self.queues.push_local(l.index, r),
             }
             self.sleep.notify_work();
         });
@@ -358,7 +354,7 @@ impl Shared {
         if let Some(r) = r {
             self.sleep.push_outside(|| {
                 spawned();
-                self.queues.injector.push(r);
+                self.queues.global.push(r);
             });
         }
     }
@@ -468,7 +464,7 @@ impl Shared {
         self.registry.cancel_all();
         // Cancelled goroutines that were parked were scheduled one last time, to the global
         // queue: dropping them there frees their futures.
-        while self.queues.injector.steal().success().is_some() {}
+        self.queues.global.clear();
         let pumped: Vec<_> = self.queues.pumped.lock().unwrap().drain(..).collect();
         drop(pumped);
     }

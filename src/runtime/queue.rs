@@ -96,7 +96,7 @@ impl Global {
         self.len.store(q.len(), Ordering::Release);
     }
 
-    fn push_all(&self, rs: Vec<GRunnable>) {
+    fn push_all(&self, rs: &mut dyn Iterator<Item = GRunnable>) {
         let mut q = self.q.lock().unwrap();
         q.extend(rs);
         self.len.store(q.len(), Ordering::Release);
@@ -120,9 +120,12 @@ impl Global {
         let share = (q.len() / runners.max(1)).min(super::runq::CAP as usize / 2);
         for _ in 0..share {
             if let Some(x) = q.pop_front() {
-                // The local queue is empty (nothing else ran first), so it has room.
-                if let Some(overflow) = local.push(x) {
+                let mut full = false;
+                local.push(x, |overflow| {
                     q.extend(overflow);
+                    full = true;
+                });
+                if full {
                     break;
                 }
             }
@@ -166,9 +169,9 @@ impl Queues {
 
     /// Runner `me` queues `r` at the back of its own queue (half of a full one goes global).
     pub(crate) fn push_local(&self, me: usize, r: GRunnable) {
-        if let Some(overflow) = self.stats[me].runq.push(r) {
-            self.global.push_all(overflow);
-        }
+        self.stats[me]
+            .runq
+            .push(r, |overflow| self.global.push_all(overflow));
     }
 
     /// Runner `me` takes from the front of its own queue.
@@ -229,15 +232,15 @@ impl Queues {
     /// another runner's queue (starting at a random one, as Go's `stealWork` does), then a
     /// `runnext` that waited too long.
     pub(crate) fn steal(&self, me: usize, start: usize) -> Option<GRunnable> {
-        if let Some(r) = self.take_global(me) {
-            return Some(r);
-        }
         let n = self.stats.len();
         let others = (0..n).map(|k| (start + k) % n).filter(|&i| i != me);
         for i in others.clone() {
             if let Some(r) = self.stats[i].runq.steal_into(&self.stats[me].runq) {
                 return Some(r);
             }
+        }
+        if let Some(r) = self.take_global(me) {
+            return Some(r);
         }
         others
             .into_iter()

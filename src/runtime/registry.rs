@@ -3,11 +3,14 @@
 //! `runtime.Stack(buf, true)` needs every goroutine, and shutdown must cancel the ones still
 //! alive (dropping a task handle frees its future, and with it the channels it holds). A slab
 //! reuses the slots of finished goroutines, so a spawn adds no allocation of its own: the task
-//! (future, schedule function and `GMeta` in one block) is the only one. Each runner lists the
-//! goroutines it spawns in its own slab, and a runner that finishes goroutines takes them off in
-//! batches: so the thread that spawns and the thread that finishes rarely meet on a lock (that
-//! meeting, per goroutine, cost as much as the rest of a spawn). Finished goroutines waiting for
-//! their batch are skipped in listings.
+//! (future, schedule function and `GMeta` in one block) is the only one.
+//!
+//! Each runner lists the goroutines it spawns in its own slab, under a lock only it takes
+//! often. A runner that finishes another's goroutines takes them off in batches of 64: one
+//! lock of the owner's shard per batch, and the tasks are freed after the lock is released, so
+//! the spawning runner (often the busiest) neither waits nor frees them. Taking another
+//! runner's lock per goroutine cost as much as the rest of a spawn. Finished goroutines waiting
+//! for their batch are skipped in listings.
 
 use std::{
     cell::RefCell,
@@ -23,23 +26,31 @@ use super::goroutine::{GMeta, GoroutineInfo, State, WaitKind};
 /// A live goroutine's handle: dropping it cancels the goroutine.
 pub(crate) type Handle = Task<(), GMeta>;
 
-/// A runner takes finished goroutines off the list this many at a time.
+/// A runner takes other runners' finished goroutines off this many at a time.
 const BATCH: usize = 64;
 
-pub(crate) struct Registry {
-    /// One slab per runner, and a last one for goroutines spawned elsewhere.
-    shards: Vec<CachePadded<Mutex<Slab<Handle>>>>,
+struct Shard {
+    slab: Mutex<Slab<Handle>>,
 }
 
-/// A runner's finished goroutines not yet taken off the list: `(shard, key, id)`.
+pub(crate) struct Registry {
+    /// One shard per runner, and a last one for goroutines spawned elsewhere.
+    shards: Vec<CachePadded<Shard>>,
+}
+
+/// A runner's finished goroutines of other runners, not yet taken off, by shard.
 #[derive(Default)]
-pub(crate) struct Retired(RefCell<Vec<(u16, u32, u64)>>);
+pub(crate) struct Retired(RefCell<Vec<Vec<(u32, u64)>>>);
 
 impl Registry {
     pub(crate) fn new(runners: usize) -> Registry {
         Registry {
             shards: (0..=runners)
-                .map(|_| CachePadded::new(Mutex::new(Slab::new())))
+                .map(|_| {
+                    CachePadded::new(Shard {
+                        slab: Mutex::new(Slab::new()),
+                    })
+                })
                 .collect(),
         }
     }
@@ -52,53 +63,62 @@ impl Registry {
     /// Lists a goroutine (before it first runs, so it cannot finish unlisted).
     pub(crate) fn insert(&self, task: Handle) {
         let meta = task.metadata();
-        let mut shard = self.shards[meta.shard as usize].lock().unwrap();
-        let entry = shard.vacant_entry();
+        let mut slab = self.shards[meta.shard as usize].slab.lock().unwrap();
+        let entry = slab.vacant_entry();
         meta.key.store(entry.key() as u32, Ordering::Relaxed);
         entry.insert(task);
     }
 
-    /// Takes a finished goroutine off the list now; its handle is detached (the task frees
-    /// itself when its last waker goes).
+    /// Takes a finished goroutine off the list now.
     pub(crate) fn remove(&self, meta: &GMeta) {
-        self.remove_batch(&[(meta.shard, meta.key.load(Ordering::Relaxed), meta.id)]);
-    }
-
-    /// Takes a finished goroutine off the list with the runner's next batch.
-    pub(crate) fn retire(&self, meta: &GMeta, retired: &Retired) {
-        let mut r = retired.0.borrow_mut();
-        r.push((meta.shard, meta.key.load(Ordering::Relaxed), meta.id));
-        if r.len() >= BATCH {
-            // In place: the list keeps its capacity (a spawn allocates once, this included).
-            self.remove_batch(&r);
-            r.clear();
+        let mut slab = self.shards[meta.shard as usize].slab.lock().unwrap();
+        let own = remove_key(&mut slab, meta.key.load(Ordering::Relaxed), meta.id);
+        drop(slab);
+        if let Some(t) = own {
+            t.detach(); // finished: this runs no goroutine code, it only frees the task
         }
     }
 
-    /// Takes a runner's retired goroutines off the list (before it parks, and when it stops).
-    pub(crate) fn flush(&self, retired: &Retired) {
+    /// A goroutine finished on runner `me`: its own are taken off at once (its lock is
+    /// uncontended); others' are taken off in batches of 64 (one lock of the owner's shard per
+    /// batch, the tasks freed here after the lock is released, off the spawner's path).
+    pub(crate) fn retire(&self, me: usize, meta: &GMeta, retired: &Retired) {
+        let s = meta.shard as usize;
+        if s == me {
+            return self.remove(meta);
+        }
         let mut r = retired.0.borrow_mut();
-        self.remove_batch(&r);
-        r.clear();
+        if r.len() < self.shards.len() {
+            r.resize_with(self.shards.len(), Vec::new);
+        }
+        r[s].push((meta.key.load(Ordering::Relaxed), meta.id));
+        if r[s].len() >= BATCH {
+            let mut slab = self.shards[s].slab.lock().unwrap();
+            let mut taken = Vec::with_capacity(BATCH);
+            for &(key, id) in &r[s] {
+                taken.extend(remove_key(&mut slab, key, id));
+            }
+            drop(slab);
+            r[s].clear();
+            detach_all(taken);
+        }
     }
 
-    fn remove_batch(&self, batch: &[(u16, u32, u64)]) {
-        let mut i = 0;
-        while i < batch.len() {
-            let shard = batch[i].0;
-            let mut slab = self.shards[shard as usize].lock().unwrap();
-            while i < batch.len() && batch[i].0 == shard {
-                let (_, key, id) = batch[i];
-                // The id check: after a shutdown emptied the slab, the slot may hold another.
-                if slab
-                    .get(key as usize)
-                    .is_some_and(|t| t.metadata().id == id)
-                {
-                    // Finished, so detaching runs no goroutine code: it only frees the task.
-                    slab.remove(key as usize).detach();
-                }
-                i += 1;
+    /// Takes off everything a runner retired (going to sleep, or stopping: a listing or a
+    /// deadlock report must not wait for its next batch).
+    pub(crate) fn flush(&self, retired: &Retired) {
+        let mut r = retired.0.borrow_mut();
+        for (s, keys) in r.iter_mut().enumerate() {
+            if keys.is_empty() {
+                continue;
             }
+            let mut slab = self.shards[s].slab.lock().unwrap();
+            let taken: Vec<Handle> = keys
+                .drain(..)
+                .filter_map(|(key, id)| remove_key(&mut slab, key, id))
+                .collect();
+            drop(slab);
+            detach_all(taken);
         }
     }
 
@@ -106,13 +126,13 @@ impl Registry {
     pub(crate) fn snapshot(&self, now_ns: u64) -> Vec<GoroutineInfo> {
         let mut out: Vec<GoroutineInfo> = Vec::new();
         for shard in &self.shards {
-            let shard = shard.lock().unwrap();
-            out.extend(shard.iter().filter_map(|(_, t)| {
+            let slab = shard.slab.lock().unwrap();
+            out.extend(slab.iter().filter_map(|(_, t)| {
                 let m = t.metadata();
                 let w = m.wait();
                 let state = m.state();
                 if state == State::Done {
-                    return None; // finished, waiting for its batch
+                    return None; // finished, waiting to be taken off
                 }
                 let blocked = state == State::Blocked;
                 Some(GoroutineInfo {
@@ -133,8 +153,24 @@ impl Registry {
     /// Cancels every goroutine still listed (shutdown).
     pub(crate) fn cancel_all(&self) {
         for shard in &self.shards {
-            let tasks: Vec<Handle> = shard.lock().unwrap().drain().collect();
+            let tasks: Vec<Handle> = shard.slab.lock().unwrap().drain().collect();
             drop(tasks); // outside the lock: a cancelled future may drop channels, WaitGroups…
         }
+    }
+}
+
+/// Removes `key` if it still holds goroutine `id` (after a shutdown emptied the slab, the slot
+/// may hold another).
+fn remove_key(slab: &mut Slab<Handle>, key: u32, id: u64) -> Option<Handle> {
+    slab.get(key as usize)
+        .is_some_and(|t| t.metadata().id == id)
+        .then(|| slab.remove(key as usize))
+}
+
+/// Frees finished goroutines' tasks (outside the lock: freeing 64 takes a while).
+fn detach_all(tasks: Vec<Handle>) {
+    // Finished, so detaching runs no goroutine code.
+    for t in tasks {
+        t.detach();
     }
 }

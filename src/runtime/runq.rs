@@ -62,9 +62,13 @@ impl RunQueue {
         self.len() == 0
     }
 
-    /// The owner queues `r` at the back. When the ring is full, half of it (and `r`) is
-    /// returned for the global queue.
-    pub(crate) fn push(&self, r: GRunnable) -> Option<Vec<GRunnable>> {
+    /// The owner queues `r` at the back. When the ring is full, the older half of it (and `r`)
+    /// goes to `overflow` (the global queue), as Go's `runqputslow` does.
+    pub(crate) fn push(
+        &self,
+        r: GRunnable,
+        overflow: impl FnOnce(&mut dyn Iterator<Item = GRunnable>),
+    ) {
         let p = raw(r);
         loop {
             let h = self.head.load(Ordering::Acquire);
@@ -72,23 +76,23 @@ impl RunQueue {
             if t.wrapping_sub(h) < CAP {
                 self.slot(t).store(p, Ordering::Relaxed);
                 self.tail.store(t.wrapping_add(1), Ordering::Release);
-                return None;
+                return;
             }
-            // Full: take the older half, then hand it (and `p`) to the global queue.
+            // Claim the older half first, then read it: after the CAS no thief reads those
+            // slots, and only this owner ever writes slots (it will not before it is done).
             let n = CAP / 2;
-            let batch: Vec<*mut ()> = (0..n)
-                .map(|i| self.slot(h.wrapping_add(i)).load(Ordering::Relaxed))
-                .collect();
             if self
                 .head
                 .compare_exchange(h, h.wrapping_add(n), Ordering::AcqRel, Ordering::Acquire)
                 .is_ok()
             {
-                // SAFETY: the CAS made these ours; `p` was ours already.
-                let mut out: Vec<GRunnable> =
-                    batch.into_iter().map(|p| unsafe { from_raw(p) }).collect();
-                out.push(unsafe { from_raw(p) });
-                return Some(out);
+                let mut all = (0..n)
+                    .map(|i| self.slot(h.wrapping_add(i)).load(Ordering::Relaxed))
+                    .chain([p])
+                    // SAFETY: the CAS made these ours; `p` was ours already.
+                    .map(|p| unsafe { from_raw(p) });
+                overflow(&mut all);
+                return;
             }
             // A thief took some meanwhile: there is room now.
         }
@@ -202,9 +206,9 @@ mod tests {
             });
             let mut mine = 0;
             for i in 0..N {
-                if let Some(batch) = a.push(runnable(&ran)) {
-                    overflow.lock().unwrap().extend(batch);
-                }
+                a.push(runnable(&ran), |batch| {
+                    overflow.lock().unwrap().extend(batch)
+                });
                 if i % 3 == 0 {
                     if let Some(r) = a.pop() {
                         r.run();

@@ -437,7 +437,9 @@ impl Shared {
             self.main_exited.store(true, Ordering::Release);
         }
         self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
-        if local::with_runner_of(self, |l| self.registry.retire(meta, &l.retired)).is_none() {
+        if local::with_runner_of(self, |l| self.registry.retire(l.index, meta, &l.retired))
+            .is_none()
+        {
             self.registry.remove(meta);
         }
         if self.obs.live.add(-1) == 0 {

@@ -185,12 +185,42 @@ impl<T: Send + 'static> Case for SendImpl<T> {
 /// ```
 #[derive(Default)]
 pub struct Select {
-    /// Boxed: the channels point at their waiters while the select is parked, and the select
-    /// itself may move in between.
-    cases: Vec<Box<dyn Case>>,
-    /// The wait all cases share while parked (boxed for the same reason).
-    core: Option<Box<Core>>,
+    /// On the heap: the channels point at their waiters while the select is parked, and the
+    /// select itself may move in between.
+    cases: Vec<Pinned<dyn Case>>,
+    /// The wait all cases share while parked (on the heap for the same reason).
+    core: Option<Pinned<Core>>,
     fired: Option<usize>,
+}
+
+/// A heap value that is only ever shared (`&T`), never held exclusively: unlike a `Box`, moving
+/// it does not assert exclusive access, which would invalidate the pointers the channels hold
+/// into it (Stacked Borrows; Miri checks it).
+struct Pinned<T: ?Sized>(std::ptr::NonNull<T>);
+
+// SAFETY: it owns its `T` like a `Box` does.
+unsafe impl<T: ?Sized + Send> Send for Pinned<T> {}
+unsafe impl<T: ?Sized + Sync> Sync for Pinned<T> {}
+
+impl<T: ?Sized> Pinned<T> {
+    fn new(b: Box<T>) -> Pinned<T> {
+        Pinned(std::ptr::NonNull::from(Box::leak(b)))
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Pinned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: alive until `drop`.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T: ?Sized> Drop for Pinned<T> {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::leak` in `new`, dropped once.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
 }
 
 impl std::fmt::Debug for Select {
@@ -213,20 +243,20 @@ impl Select {
     /// `case v, ok := <-ch:`.
     pub fn recv<T: Send + 'static>(&mut self, chan: &Chan<T>) -> RecvCase<T> {
         let i = self.cases.len();
-        self.cases.push(Box::new(RecvImpl {
+        self.cases.push(Pinned::new(Box::new(RecvImpl {
             chan: chan.clone(),
             waiter: Waiter::new(i, current_gid(), RecvSlot::Empty),
-        }));
+        })));
         RecvCase(i, PhantomData)
     }
 
     /// `case ch <- v:`. If another case fires, the value comes back from [`Select::send_result`].
     pub fn send<T: Send + 'static>(&mut self, chan: &Chan<T>, value: T) -> SendCase<T> {
         let i = self.cases.len();
-        self.cases.push(Box::new(SendImpl {
+        self.cases.push(Pinned::new(Box::new(SendImpl {
             chan: chan.clone(),
             waiter: Waiter::new(i, current_gid(), SendSlot::Pending(value)),
-        }));
+        })));
         SendCase(i, PhantomData)
     }
 
@@ -294,7 +324,7 @@ impl Select {
             group[i] = distinct - 1;
         }
         fn lock_from(
-            cases: &[Box<dyn Case>],
+            cases: &[Pinned<dyn Case>],
             leaders: &[usize],
             held: &mut [*mut dyn Any],
             depth: usize,
@@ -460,7 +490,7 @@ impl Future for Wait<'_> {
             set_wait(WaitKind::Select, 0); // `select {}`
             return Poll::Pending;
         }
-        let core = Box::new(Core::new(cx.waker()));
+        let core = Pinned::new(Box::new(Core::new(cx.waker())));
         let (fired, wake) = sel.try_all(Some(&core));
         if let Some(w) = wake {
             w.wake();

@@ -188,11 +188,12 @@ mod tests {
         let ran = Arc::new(AtomicUsize::new(0));
         let (a, b) = (Arc::new(RunQueue::default()), Arc::new(RunQueue::default()));
         let overflow = std::sync::Mutex::new(vec![]);
-        const N: usize = 20_000;
+        // Miri interprets every instruction: a smaller run there.
+        const N: usize = if cfg!(miri) { 600 } else { 20_000 };
         std::thread::scope(|s| {
             let thief = s.spawn(|| {
                 let mut got = 0;
-                for _ in 0..200_000 {
+                for _ in 0..N * 10 {
                     if let Some(r) = a.steal_into(&b) {
                         r.run();
                         got += 1;

@@ -177,17 +177,19 @@ impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
         if st.closed {
             state.push_str(", closed");
         }
-        let waiters = st
-            .recvq
-            .gids()
+        use crate::runtime::object::VIEW_WAITERS;
+        let (recv, nrecv) = st.recvq.gids(VIEW_WAITERS);
+        let (send, nsend) = st.sendq.gids(VIEW_WAITERS);
+        let waiters = recv
             .into_iter()
             .map(|g| (g, Op::Recv))
-            .chain(st.sendq.gids().into_iter().map(|g| (g, Op::Send)))
+            .chain(send.into_iter().map(|g| (g, Op::Send)))
             .collect();
         crate::runtime::object::ObjectView {
             kind: crate::runtime::object::ObjectKind::Channel,
             state,
             waiters,
+            waiting: nrecv + nsend,
             ops: st.ops.entries().to_vec(),
         }
     }

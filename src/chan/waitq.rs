@@ -223,15 +223,18 @@ impl<S> WaitQueue<S> {
         }
     }
 
-    /// The goroutines parked here.
-    pub(crate) fn gids(&self) -> Vec<u64> {
-        let mut out = Vec::with_capacity(self.len);
+    /// The first `limit` goroutines parked here, and how many are in all.
+    pub(crate) fn gids(&self, limit: usize) -> (Vec<u64>, usize) {
+        let mut out = Vec::with_capacity(self.len.min(limit));
         let mut w = self.head;
         // SAFETY: queued waiters are alive.
         while let Some(x) = unsafe { w.as_ref() } {
+            if out.len() == limit {
+                break;
+            }
             out.push(x.gid);
             w = x.next.get();
         }
-        out
+        (out, self.len)
     }
 }

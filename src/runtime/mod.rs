@@ -791,6 +791,11 @@ pub fn goroutines() -> Vec<GoroutineInfo> {
     current().map_or(vec![], |rt| rt.goroutines())
 }
 
+/// The current runtime's wait-for graph now (empty outside one).
+pub fn wait_graph() -> WaitGraph {
+    with_current(|rt| rt.map(|rt| rt.wait_graph()).unwrap_or_default())
+}
+
 /// Goroutines blocked right now (0 outside a runtime).
 pub fn num_blocked() -> usize {
     current().map_or(0, |rt| rt.counts().2)

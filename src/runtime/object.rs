@@ -88,13 +88,18 @@ impl OpLog {
     }
 }
 
+/// The most waiters of one object a view lists (the graph draws fewer, and sums the rest).
+pub(crate) const VIEW_WAITERS: usize = 32;
+
 /// What the wait-for graph reads from an object.
 pub(crate) struct ObjectView {
     pub(crate) kind: ObjectKind,
     /// A few words on its state: `"0/10 buffered"`, `"closed"`, `"counter 3"`.
     pub(crate) state: String,
-    /// The goroutines parked on it and how.
+    /// The first goroutines parked on it (at most [`VIEW_WAITERS`]) and how.
     pub(crate) waiters: Vec<(u64, Op)>,
+    /// How many are parked on it in all.
+    pub(crate) waiting: usize,
     /// Who did what to it lately.
     pub(crate) ops: Vec<(Op, u64, &'static str)>,
 }

@@ -814,6 +814,7 @@ macro_rules! runtime_bodies {
             trace_is_chrome_trace_event_format,
             objects_forget_their_names,
             pool_workers_use_every_thread,
+            wait_graph_sums_a_crowd,
         );
     };
 }
@@ -1142,4 +1143,42 @@ pub fn pool_workers_use_every_thread() {
         .unwrap();
     let all: BTreeSet<u32> = per_worker.iter().flatten().copied().collect();
     assert_eq!(all, BTreeSet::from([0, 1]), "threads used: {per_worker:?}");
+}
+
+/// 1,000 goroutines waiting on one channel: the graph draws a few and sums the rest in one
+/// node, so a picture of a big leak stays a picture.
+pub fn wait_graph_sums_a_crowd() {
+    let rt = runtime(2);
+    rt.block_on(async {
+        let jobs: Chan<u8> = Chan::new(0).named("jobs");
+        for _ in 0..1000 {
+            let j = jobs.clone();
+            go_named("worker", async move {
+                j.recv().await;
+            });
+        }
+        while worker_pool_playground::runtime::num_blocked() < 1000 {
+            time::sleep(Duration::from_millis(1)).await;
+        }
+        let g = rt_graph();
+        let waits: Vec<_> = g
+            .edges
+            .iter()
+            .filter(|e| e.label == "waits to receive")
+            .collect();
+        assert!(waits.len() <= 25, "{} edges drawn", waits.len());
+        let more = g
+            .nodes
+            .iter()
+            .find(|n| n.label.ends_with("more goroutines"))
+            .expect("a summary node");
+        let drawn = waits.len() - 1;
+        assert_eq!(more.label, format!("{} more goroutines", 1000 - drawn));
+        jobs.close().unwrap();
+    })
+    .unwrap();
+}
+
+fn rt_graph() -> worker_pool_playground::runtime::WaitGraph {
+    worker_pool_playground::runtime::wait_graph()
 }

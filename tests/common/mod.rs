@@ -1100,7 +1100,8 @@ pub fn objects_forget_their_names() {
     let rt = runtime(1);
     rt.block_on(async {
         let bg = context::background();
-        for _ in 0..10_000 {
+        // Miri interprets every instruction: fewer there.
+        for _ in 0..if cfg!(miri) { 200 } else { 10_000 } {
             let (ctx, cancel) = context::with_cancel(&bg);
             cancel.cancel();
             drop(ctx);
@@ -1127,12 +1128,13 @@ pub fn pool_workers_use_every_thread() {
                 go(async move {
                     let _d = wg.defer_done();
                     while jobs.recv().await.is_some() {
-                        do_work(100_000);
+                        // Miri interprets every instruction: less work there.
+                        do_work(if cfg!(miri) { 1_000 } else { 100_000 });
                         seen.lock().unwrap()[w].insert(thread_index());
                     }
                 });
             }
-            for i in 0..400 {
+            for i in 0..if cfg!(miri) { 40 } else { 400 } {
                 jobs.send(i).await.unwrap();
             }
             jobs.close().unwrap();
@@ -1148,16 +1150,18 @@ pub fn pool_workers_use_every_thread() {
 /// 1,000 goroutines waiting on one channel: the graph draws a few and sums the rest in one
 /// node, so a picture of a big leak stays a picture.
 pub fn wait_graph_sums_a_crowd() {
+    // Miri interprets every instruction: fewer there (still more than are drawn).
+    const N: usize = if cfg!(miri) { 60 } else { 1000 };
     let rt = runtime(2);
     rt.block_on(async {
         let jobs: Chan<u8> = Chan::new(0).named("jobs");
-        for _ in 0..1000 {
+        for _ in 0..N {
             let j = jobs.clone();
             go_named("worker", async move {
                 j.recv().await;
             });
         }
-        while worker_pool_playground::runtime::num_blocked() < 1000 {
+        while worker_pool_playground::runtime::num_blocked() < N {
             time::sleep(Duration::from_millis(1)).await;
         }
         let g = rt_graph();
@@ -1173,7 +1177,7 @@ pub fn wait_graph_sums_a_crowd() {
             .find(|n| n.label.ends_with("more goroutines"))
             .expect("a summary node");
         let drawn = waits.len() - 1;
-        assert_eq!(more.label, format!("{} more goroutines", 1000 - drawn));
+        assert_eq!(more.label, format!("{} more goroutines", N - drawn));
         jobs.close().unwrap();
     })
     .unwrap();

@@ -190,7 +190,7 @@ impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
             state,
             waiters,
             waiting: nrecv + nsend,
-            ops: st.ops.entries().to_vec(),
+            ops: st.ops.entries(),
         }
     }
 }

@@ -55,7 +55,7 @@ impl crate::runtime::object::Observed for Mutex<State> {
                 .map(|w| (w.2, Op::Wait))
                 .collect(),
             waiting: st.waiters.len(),
-            ops: st.ops.entries().to_vec(),
+            ops: st.ops.entries(),
         }
     }
 }

@@ -87,6 +87,81 @@ fn per(start: Instant, n: usize) -> f64 {
     start.elapsed().as_nanos() as f64 / n as f64
 }
 
+/// The suite's figures, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fig {
+    /// `spawn_ns_per_goroutine`.
+    Spawn,
+    /// `bytes_per_blocked_goroutine`.
+    Blocked,
+    /// `chan_pingpong_ns`.
+    PingPong,
+    /// `pool_dispatch_ns_per_job`.
+    Dispatch,
+    /// `cpu_speedup`.
+    Cpu,
+}
+
+impl Fig {
+    /// Every figure, in report order.
+    pub const ALL: [Fig; 5] = [
+        Fig::Spawn,
+        Fig::Blocked,
+        Fig::PingPong,
+        Fig::Dispatch,
+        Fig::Cpu,
+    ];
+
+    /// The figure's name in the report (and in Go's JSON).
+    pub fn name(self) -> &'static str {
+        match self {
+            Fig::Spawn => "spawn_ns_per_goroutine",
+            Fig::Blocked => "bytes_per_blocked_goroutine",
+            Fig::PingPong => "chan_pingpong_ns",
+            Fig::Dispatch => "pool_dispatch_ns_per_job",
+            Fig::Cpu => "cpu_speedup",
+        }
+    }
+
+    /// The figure named `name`.
+    pub fn by_name(name: &str) -> Option<Fig> {
+        Fig::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Where and how big: what every figure's measurement needs.
+pub struct Setup<'a> {
+    /// GOMAXPROCS of the runtimes measured.
+    pub threads: usize,
+    /// Builds a runtime with `n` threads.
+    pub runtime: &'a dyn Fn(usize) -> Runtime,
+    /// Whether to measure the baselines that need `std::thread` (native only).
+    pub os_threads: bool,
+    /// How much work.
+    pub sizes: Sizes,
+}
+
+impl std::fmt::Debug for Setup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Setup({} threads, {:?})", self.threads, self.sizes)
+    }
+}
+
+/// Measures one figure.
+///
+/// # Panics
+///
+/// If a runtime fails to build or a run deadlocks, which would be a bug in the runtime.
+pub fn measure(fig: Fig, s: &Setup<'_>) -> Figure {
+    match fig {
+        Fig::Spawn => spawn(s),
+        Fig::Blocked => blocked(s),
+        Fig::PingPong => pingpong(s),
+        Fig::Dispatch => dispatch(s),
+        Fig::Cpu => cpu(s),
+    }
+}
+
 /// Runs the suite. `runtime(n)` builds a runtime with `n` threads; `os_threads` adds the
 /// baselines that need `std::thread` (native only).
 ///
@@ -98,11 +173,36 @@ pub fn run(
     threads: usize,
     runtime: &dyn Fn(usize) -> Runtime,
     os_threads: bool,
-    s: Sizes,
+    sizes: Sizes,
 ) -> BenchReport {
-    // 1. spawn + join
-    let rt = runtime(threads);
-    let n = s.spawn;
+    let s = Setup {
+        threads,
+        runtime,
+        os_threads,
+        sizes,
+    };
+    let spawn_ns_per_goroutine = measure(Fig::Spawn, &s);
+    let bytes_per_blocked_goroutine = measure(Fig::Blocked, &s);
+    let chan_pingpong_ns = measure(Fig::PingPong, &s);
+    let mut pool_dispatch_ns_per_job = measure(Fig::Dispatch, &s);
+    pool_dispatch_ns_per_job
+        .baselines
+        .push(("goroutine_per_job".into(), spawn_ns_per_goroutine.value));
+    BenchReport {
+        build,
+        threads,
+        spawn_ns_per_goroutine,
+        bytes_per_blocked_goroutine,
+        chan_pingpong_ns,
+        pool_dispatch_ns_per_job,
+        cpu_speedup: measure(Fig::Cpu, &s),
+    }
+}
+
+/// Spawn and join: `n` goroutines that each call `wg.Done()`.
+fn spawn(s: &Setup<'_>) -> Figure {
+    let rt = (s.runtime)(s.threads);
+    let n = s.sizes.spawn;
     let spawn = rt
         .block_on(async move {
             let wg = WaitGroup::new();
@@ -124,8 +224,8 @@ pub fn run(
         black_box(i);
     }
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
-    let mut spawn_base = vec![("sequential".to_string(), per(start, n))];
-    if os_threads {
+    let mut baselines = vec![("sequential".to_string(), per(start, n))];
+    if s.os_threads {
         #[cfg(not(target_arch = "wasm32"))]
         {
             let k = 2000;
@@ -133,13 +233,22 @@ pub fn run(
             for _ in 0..k {
                 std::thread::spawn(|| black_box(0)).join().unwrap();
             }
-            spawn_base.push(("os_thread_per_task".into(), per(start, k)));
+            baselines.push(("os_thread_per_task".into(), per(start, k)));
         }
     }
+    Figure {
+        value: spawn,
+        unit: "ns",
+        baselines,
+        what: "spawn one goroutine and wait for it (WaitGroup), averaged over the run",
+    }
+}
 
-    // 2. bytes per blocked goroutine (heap, from the counting allocator)
-    let rt = runtime(threads);
-    let n = s.blocked;
+/// Heap per goroutine parked on one unbuffered channel (from the counting allocator), beside
+/// a pool of 10 workers parked on one jobs channel, whatever the task count.
+fn blocked(s: &Setup<'_>) -> Figure {
+    let rt = (s.runtime)(s.threads);
+    let n = s.sizes.blocked;
     let (bytes, pool_bytes) = rt
         .block_on(async move {
             let ch: Chan<u8> = Chan::new(0);
@@ -161,7 +270,6 @@ pub fn run(
             let bytes = heap().live_bytes.saturating_sub(before) as f64 / n as f64;
             ch.close().unwrap();
             exited.wait().await;
-            // The pool alternative: 10 workers parked on one jobs channel, whatever the task count.
             let before = heap().live_bytes;
             let jobs: Chan<u8> = Chan::new(100);
             let wg = WaitGroup::new();
@@ -180,11 +288,18 @@ pub fn run(
             (bytes, pool_bytes)
         })
         .expect("blocked run");
-    drop(rt);
+    Figure {
+        value: bytes,
+        unit: "bytes",
+        baselines: vec![("pool_of_10_workers_total".into(), pool_bytes)],
+        what: "live heap per goroutine parked on one unbuffered channel",
+    }
+}
 
-    // 3. ping-pong
-    let rt = runtime(threads);
-    let n = s.pingpong;
+/// Ping-pong: one round trip on two unbuffered channels between two goroutines.
+fn pingpong(s: &Setup<'_>) -> Figure {
+    let rt = (s.runtime)(s.threads);
+    let n = s.sizes.pingpong;
     let pingpong = rt
         .block_on(async move {
             let (ping, pong): (Chan<usize>, Chan<usize>) = (Chan::new(0), Chan::new(0));
@@ -205,8 +320,8 @@ pub fn run(
         .expect("pingpong run");
     drop(rt);
     #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
-    let mut pingpong_base = vec![];
-    if os_threads {
+    let mut baselines = vec![];
+    if s.os_threads {
         #[cfg(not(target_arch = "wasm32"))]
         {
             let k = (n / 10).max(1000);
@@ -222,15 +337,23 @@ pub fn run(
                 ping_tx.send(i).unwrap();
                 pong_rx.recv().unwrap();
             }
-            pingpong_base.push(("os_threads_std_sync_channel_0".into(), per(start, k)));
+            baselines.push(("os_threads_std_sync_channel_0".into(), per(start, k)));
             drop(ping_tx);
             echo.join().unwrap();
         }
     }
+    Figure {
+        value: pingpong,
+        unit: "ns",
+        baselines,
+        what: "one round trip: send on an unbuffered channel, receive the echo",
+    }
+}
 
-    // 4. pool dispatch
-    let rt = runtime(threads);
-    let n = s.dispatch;
+/// Pool dispatch: empty jobs through 2 workers ranging over a channel buffered to 100.
+fn dispatch(s: &Setup<'_>) -> Figure {
+    let rt = (s.runtime)(s.threads);
+    let n = s.sizes.dispatch;
     let dispatch = rt
         .block_on(async move {
             let jobs: Chan<usize> = Chan::new(100);
@@ -259,19 +382,23 @@ pub fn run(
     for i in 0..n {
         black_box(i);
     }
-    let dispatch_base = vec![
-        ("sequential".into(), per(start, n)),
-        ("goroutine_per_job".into(), spawn),
-    ];
+    Figure {
+        value: dispatch,
+        unit: "ns",
+        baselines: vec![("sequential".into(), per(start, n))],
+        what: "one empty job through 2 workers ranging over a channel buffered to 100",
+    }
+}
 
-    // 5. CPU speedup: 1000 × doWork, one thread versus a pool of GOMAXPROCS workers
-    let k = s.cpu_tasks;
+/// CPU speedup: 1000 × doWork, one thread versus a pool of GOMAXPROCS workers.
+fn cpu(s: &Setup<'_>) -> Figure {
+    let k = s.sizes.cpu_tasks;
     let start = Instant::now();
     for _ in 0..k {
         black_box(do_work(DO_WORK_ITERATIONS));
     }
     let serial_ms = start.elapsed().as_secs_f64() * 1e3;
-    let rt = runtime(threads);
+    let rt = (s.runtime)(s.threads);
     let (pool_ms, unlimited_ms) = rt
         .block_on(async move {
             let run = |per_task: bool| async move {
@@ -309,44 +436,14 @@ pub fn run(
             (run(false).await, run(true).await)
         })
         .expect("cpu run");
-    drop(rt);
-
-    BenchReport {
-        build,
-        threads,
-        spawn_ns_per_goroutine: Figure {
-            value: spawn,
-            unit: "ns",
-            baselines: spawn_base,
-            what: "spawn one goroutine and wait for it (WaitGroup), averaged over the run",
-        },
-        bytes_per_blocked_goroutine: Figure {
-            value: bytes,
-            unit: "bytes",
-            baselines: vec![("pool_of_10_workers_total".into(), pool_bytes)],
-            what: "live heap per goroutine parked on one unbuffered channel",
-        },
-        chan_pingpong_ns: Figure {
-            value: pingpong,
-            unit: "ns",
-            baselines: pingpong_base,
-            what: "one round trip: send on an unbuffered channel, receive the echo",
-        },
-        pool_dispatch_ns_per_job: Figure {
-            value: dispatch,
-            unit: "ns",
-            baselines: dispatch_base,
-            what: "one empty job through 2 workers ranging over a channel buffered to 100",
-        },
-        cpu_speedup: Figure {
-            value: serial_ms / pool_ms,
-            unit: "x",
-            baselines: vec![
-                ("serial_ms".into(), serial_ms),
-                ("pool_ms".into(), pool_ms),
-                ("goroutine_per_task_ms".into(), unlimited_ms),
-            ],
-            what: "1000 × doWork: one thread's wall time over a pool of GOMAXPROCS workers",
-        },
+    Figure {
+        value: serial_ms / pool_ms,
+        unit: "x",
+        baselines: vec![
+            ("serial_ms".into(), serial_ms),
+            ("pool_ms".into(), pool_ms),
+            ("goroutine_per_task_ms".into(), unlimited_ms),
+        ],
+        what: "1000 × doWork: one thread's wall time over a pool of GOMAXPROCS workers",
     }
 }

@@ -16,13 +16,15 @@ use crate::{
     runtime::{
         clock::{Action, TimerHandle},
         goroutine::WaitKind,
-        local::{current, set_wait},
+        local::{set_wait, with_current},
         scheduler::Shared,
     },
 };
 
-fn rt(what: &str) -> Arc<Shared> {
-    current().unwrap_or_else(|| panic!("{what}: not inside a goroutine"))
+/// Runs `f` with the calling goroutine's runtime (without cloning its `Arc`: a sleep per
+/// goroutine on every thread would make its count a contended cache line).
+fn with_rt<R>(what: &str, f: impl FnOnce(&Shared) -> R) -> R {
+    with_current(|rt| f(rt.unwrap_or_else(|| panic!("{what}: not inside a goroutine"))))
 }
 
 fn nanos(d: Duration) -> u64 {
@@ -35,7 +37,7 @@ fn nanos(d: Duration) -> u64 {
 ///
 /// Outside a goroutine.
 pub fn now() -> Duration {
-    Duration::from_nanos(rt("time::now").now_ns())
+    Duration::from_nanos(with_rt("time::now", Shared::now_ns))
 }
 
 /// `time.Since(t)`.
@@ -85,9 +87,11 @@ impl Future for Sleep {
             }
             None if self.d.is_zero() => Poll::Ready(()),
             None => {
-                let rt = rt("time::sleep");
-                let deadline = rt.now_ns().saturating_add(nanos(self.d));
-                self.timer = Some(rt.add_timer(deadline, Action::Wake(cx.waker().clone())));
+                let d = nanos(self.d);
+                self.timer = Some(with_rt("time::sleep", |rt| {
+                    let deadline = rt.now_ns().saturating_add(d);
+                    rt.add_timer(deadline, Action::Wake(cx.waker().clone()))
+                }));
                 set_wait(WaitKind::Sleep, 0);
                 Poll::Pending
             }
@@ -109,24 +113,26 @@ impl Drop for Sleep {
 ///
 /// Outside a goroutine.
 pub fn after(d: Duration) -> Chan<()> {
-    let rt = rt("time::after");
     let c = Chan::new(1);
     let tx = c.clone();
-    let deadline = rt.now_ns().saturating_add(nanos(d));
-    rt.add_timer(
-        deadline,
-        Action::Call(Box::new(move || {
-            let _ = tx.try_send(());
-        })),
-    );
+    with_rt("time::after", |rt| {
+        let deadline = rt.now_ns().saturating_add(nanos(d));
+        rt.add_timer(
+            deadline,
+            Action::Call(Box::new(move || {
+                let _ = tx.try_send(());
+            })),
+        )
+    });
     c
 }
 
 /// Calls `f` after `d` of runtime time (Go's `time.AfterFunc`); returns a handle to stop it.
 pub(crate) fn after_func(d: Duration, f: impl FnOnce() + Send + 'static) -> Arc<TimerHandle> {
-    let rt = rt("time::after_func");
-    let deadline = rt.now_ns().saturating_add(nanos(d));
-    rt.add_timer(deadline, Action::Call(Box::new(f)))
+    with_rt("time::after_func", |rt| {
+        let deadline = rt.now_ns().saturating_add(nanos(d));
+        rt.add_timer(deadline, Action::Call(Box::new(f)))
+    })
 }
 
 /// A deadline passed before the operation finished (`context.DeadlineExceeded` for one call).

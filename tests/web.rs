@@ -77,6 +77,18 @@ macro_rules! on_web_workers {
 
 runtime_bodies!(on_web_workers);
 
+/// Go's select tests (natively in tests/select.rs).
+macro_rules! select_on_web_workers {
+    ($($name:ident),* $(,)?) => {$(
+        #[wasm_bindgen_test]
+        async fn $name() {
+            threads().await;
+            common::select::$name();
+        }
+    )*};
+}
+select_bodies!(select_on_web_workers);
+
 // Go's own tests (natively in tests/golang.rs) and the pool (tests/pool.rs).
 on_web_workers!(
     go_fifo_asynch,

@@ -5,8 +5,9 @@
 //! zero-capacity channel (`bounded(0)` panics); flume and kanal have one but lose values when a
 //! pending operation is dropped (flume#104, kanal#24), which is exactly what `select` does. So the
 //! core here follows Go's `runtime/chan.go`: a mutex per channel, queues of parked senders and
-//! receivers, a direct hand-off between them, and `select` that locks all its channels in a fixed
-//! order before it parks on every one of them.
+//! receivers whose records live in the parked futures themselves (no allocation per operation,
+//! see `waitq.rs`), a direct hand-off between them, and `select` that locks all its channels in a
+//! fixed order before it parks on every one of them.
 //!
 //! # Examples
 //!
@@ -36,22 +37,24 @@
 
 mod err;
 mod select;
+mod waitq;
 
 use std::{
     collections::VecDeque,
     fmt,
     future::Future,
+    marker::PhantomPinned,
     pin::Pin,
-    sync::atomic::Ordering,
     task::{Context, Poll, Waker},
 };
 
+use self::waitq::{Core, WaitQueue, Waiter};
 pub use self::{
     err::{CloseError, SendError, TryRecvError, TrySendError},
     select::{RecvCase, Select, SendCase},
 };
 use crate::{
-    primitives::{Arc, AtomicUsize, Mutex},
+    primitives::{Arc, Mutex, MutexGuard},
     runtime::{
         goroutine::WaitKind,
         local::{current_gid, set_wait, with_current},
@@ -60,59 +63,14 @@ use crate::{
     },
 };
 
-/// No case has fired yet.
-const NONE: usize = usize::MAX;
-
-/// What one parked goroutine waits for: one or several cases (a `select`), of which exactly one
-/// fires. Go calls the equivalent `selectDone` and the per-case records `sudog`s.
-pub(crate) struct Core {
-    fired: AtomicUsize,
-    waker: Mutex<Option<Waker>>,
-}
-
-impl Core {
-    fn new(waker: &Waker) -> Arc<Core> {
-        Arc::new(Core {
-            fired: AtomicUsize::new(NONE),
-            waker: Mutex::new(Some(waker.clone())),
-        })
-    }
-
-    /// Claims the waiter for `case`; false when another case already fired.
-    fn try_fire(&self, case: usize) -> bool {
-        self.fired
-            .compare_exchange(NONE, case, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
-    }
-
-    fn wake(&self) {
-        if let Some(w) = self.waker.lock().unwrap().take() {
-            w.wake();
-        }
-    }
-
-    fn set_waker(&self, waker: &Waker) {
-        let mut w = self.waker.lock().unwrap();
-        match &mut *w {
-            Some(old) if old.will_wake(waker) => {}
-            _ => *w = Some(waker.clone()),
-        }
-    }
-
-    fn fired(&self) -> Option<usize> {
-        match self.fired.load(Ordering::Acquire) {
-            NONE => None,
-            i => Some(i),
-        }
-    }
-}
-
+/// What a parked receive gets.
 pub(crate) enum RecvSlot<T> {
     Empty,
     Value(T),
     Closed,
 }
 
+/// A parked send's value, and what became of it.
 pub(crate) enum SendSlot<T> {
     Pending(T),
     Sent,
@@ -120,20 +78,12 @@ pub(crate) enum SendSlot<T> {
     Taken,
 }
 
-pub(crate) struct Waiter<S> {
-    core: Arc<Core>,
-    case: usize,
-    slot: Arc<Mutex<S>>,
-    /// The goroutine parked here (for the wait-for graph).
-    gid: u64,
-}
-
 pub(crate) struct State<T> {
     buf: VecDeque<T>,
     closed: bool,
-    recvq: VecDeque<Waiter<RecvSlot<T>>>,
-    sendq: VecDeque<Waiter<SendSlot<T>>>,
-    /// Who sent, received and closed lately (for the wait-for graph).
+    recvq: WaitQueue<RecvSlot<T>>,
+    sendq: WaitQueue<SendSlot<T>>,
+    /// Who made, sent, received and closed lately (for the wait-for graph).
     ops: OpLog,
 }
 
@@ -143,33 +93,34 @@ pub(crate) enum Got<T> {
     Closed,
 }
 
+/// The waker a completed operation hands back, called once the channel is unlocked.
+pub(crate) type Wake = Option<Waker>;
+
 impl<T> State<T> {
-    /// Takes the value of the first live parked sender, marking it sent and waking it.
-    fn take_from_sender(&mut self) -> Option<T> {
-        while let Some(w) = self.sendq.pop_front() {
-            if w.core.try_fire(w.case) {
-                let v = match std::mem::replace(&mut *w.slot.lock().unwrap(), SendSlot::Sent) {
-                    SendSlot::Pending(v) => v,
-                    _ => unreachable!("a parked sender holds its value"),
-                };
-                w.core.wake();
-                return Some(v);
+    /// Takes the value of the first parked sender that can still fire, and its waker.
+    fn take_from_sender(&mut self, wake: &mut Wake) -> Option<T> {
+        let mut got = None;
+        let w = self.sendq.fire_first(|slot| {
+            got = match std::mem::replace(slot, SendSlot::Sent) {
+                SendSlot::Pending(v) => Some(v),
+                _ => unreachable!("a parked sender holds its value"),
             }
-        }
-        None
+        })?;
+        *wake = w;
+        got
     }
 
     /// `<-ch` without blocking: a buffered value, a parked sender's value, or closed.
-    pub(crate) fn try_recv(&mut self) -> Option<Got<T>> {
+    pub(crate) fn try_recv(&mut self, wake: &mut Wake) -> Option<Got<T>> {
         self.ops.note(Op::Recv);
         if let Some(v) = self.buf.pop_front() {
             // A slot freed up: the first parked sender's value moves into the buffer.
-            if let Some(s) = self.take_from_sender() {
+            if let Some(s) = self.take_from_sender(wake) {
                 self.buf.push_back(s);
             }
             return Some(Got::Value(v));
         }
-        if let Some(v) = self.take_from_sender() {
+        if let Some(v) = self.take_from_sender(wake) {
             return Some(Got::Value(v));
         }
         if self.closed {
@@ -179,28 +130,24 @@ impl<T> State<T> {
     }
 
     /// `ch <- v` without blocking. `Err((v, closed))` when it would block or the channel is closed.
-    pub(crate) fn try_send(&mut self, v: T, cap: usize) -> Result<(), (T, bool)> {
+    pub(crate) fn try_send(&mut self, v: T, cap: usize, wake: &mut Wake) -> Result<(), (T, bool)> {
         self.ops.note(Op::Send);
         if self.closed {
             return Err((v, true));
         }
-        while let Some(w) = self.recvq.pop_front() {
-            if w.core.try_fire(w.case) {
-                *w.slot.lock().unwrap() = RecvSlot::Value(v);
-                w.core.wake();
-                return Ok(());
-            }
+        let mut v = Some(v);
+        if let Some(w) = self.recvq.fire_first(|slot| {
+            *slot = RecvSlot::Value(v.take().expect("one value"));
+        }) {
+            *wake = w;
+            return Ok(());
         }
+        let v = v.expect("not handed off");
         if self.buf.len() < cap {
             self.buf.push_back(v);
             return Ok(());
         }
         Err((v, false))
-    }
-
-    fn unregister(&mut self, core: &Arc<Core>) {
-        self.recvq.retain(|w| !Arc::ptr_eq(&w.core, core));
-        self.sendq.retain(|w| !Arc::ptr_eq(&w.core, core));
     }
 }
 
@@ -210,10 +157,16 @@ pub(crate) struct Inner<T> {
     state: Mutex<State<T>>,
 }
 
+impl<T> Inner<T> {
+    fn lock(&self) -> MutexGuard<'_, State<T>> {
+        self.state.lock().unwrap()
+    }
+}
+
 #[cfg(not(loom))]
 impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
     fn view(&self) -> crate::runtime::object::ObjectView {
-        let st = self.state.lock().unwrap();
+        let st = self.lock();
         let mut state = if self.cap == 0 {
             "unbuffered".to_string()
         } else if self.cap == UNBOUNDED {
@@ -224,17 +177,20 @@ impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
         if st.closed {
             state.push_str(", closed");
         }
-        let waiters = st
-            .recvq
-            .iter()
-            .map(|w| (w.gid, Op::Recv))
-            .chain(st.sendq.iter().map(|w| (w.gid, Op::Send)))
+        use crate::runtime::object::VIEW_WAITERS;
+        let (recv, nrecv) = st.recvq.gids(VIEW_WAITERS);
+        let (send, nsend) = st.sendq.gids(VIEW_WAITERS);
+        let waiters = recv
+            .into_iter()
+            .map(|g| (g, Op::Recv))
+            .chain(send.into_iter().map(|g| (g, Op::Send)))
             .collect();
         crate::runtime::object::ObjectView {
             kind: crate::runtime::object::ObjectKind::Channel,
             state,
             waiters,
-            ops: st.ops.entries().to_vec(),
+            waiting: nrecv + nsend,
+            ops: st.ops.entries(),
         }
     }
 }
@@ -273,8 +229,8 @@ impl<T: std::marker::Send + 'static> Chan<T> {
                 state: Mutex::new(State {
                     buf: VecDeque::with_capacity(cap.min(1024)),
                     closed: false,
-                    recvq: VecDeque::new(),
-                    sendq: VecDeque::new(),
+                    recvq: WaitQueue::default(),
+                    sendq: WaitQueue::default(),
                     ops,
                 }),
             }),
@@ -308,7 +264,7 @@ impl<T> Chan<T> {
 
     /// `len(ch)`: values in the buffer now.
     pub fn len(&self) -> usize {
-        self.inner.state.lock().unwrap().buf.len()
+        self.inner.lock().buf.len()
     }
 
     /// `len(ch) == 0`.
@@ -318,7 +274,7 @@ impl<T> Chan<T> {
 
     /// Whether `close` was called.
     pub fn is_closed(&self) -> bool {
-        self.inner.state.lock().unwrap().closed
+        self.inner.lock().closed
     }
 
     /// `ch <- v`: waits until a receiver takes it (unbuffered) or the buffer has room.
@@ -330,7 +286,8 @@ impl<T> Chan<T> {
         Send {
             chan: self,
             value: Some(v),
-            waiting: None,
+            parked: None,
+            _pin: PhantomPinned,
         }
     }
 
@@ -340,8 +297,17 @@ impl<T> Chan<T> {
     ///
     /// [`TrySendError::Full`] when it would block, [`TrySendError::Closed`] when closed.
     pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
-        let mut st = self.inner.state.lock().unwrap();
-        st.try_send(v, self.inner.cap).map_err(|(v, closed)| {
+        let mut wake = None;
+        let r = self
+            .inner
+            .state
+            .lock()
+            .unwrap()
+            .try_send(v, self.inner.cap, &mut wake);
+        if let Some(w) = wake {
+            w.wake();
+        }
+        r.map_err(|(v, closed)| {
             if closed {
                 TrySendError::Closed(v)
             } else {
@@ -354,7 +320,8 @@ impl<T> Chan<T> {
     pub fn recv(&self) -> Recv<'_, T> {
         Recv {
             chan: self,
-            waiting: None,
+            parked: None,
+            _pin: PhantomPinned,
         }
     }
 
@@ -364,7 +331,12 @@ impl<T> Chan<T> {
     ///
     /// [`TryRecvError::Empty`] when it would block, [`TryRecvError::Closed`] when closed and drained.
     pub fn try_recv(&self) -> Result<T, TryRecvError> {
-        match self.inner.state.lock().unwrap().try_recv() {
+        let mut wake = None;
+        let r = self.inner.lock().try_recv(&mut wake);
+        if let Some(w) = wake {
+            w.wake();
+        }
+        match r {
             Some(Got::Value(v)) => Ok(v),
             Some(Got::Closed) => Err(TryRecvError::Closed),
             None => Err(TryRecvError::Empty),
@@ -378,12 +350,25 @@ impl<T> Chan<T> {
     ///
     /// [`CloseError`] ("close of closed channel") if it was already closed.
     pub fn close(&self) -> Result<(), CloseError> {
-        let mut st = self.inner.state.lock().unwrap();
-        st.ops.note(Op::Close);
-        if st.closed {
-            return Err(CloseError);
+        let mut wakers = Vec::new();
+        {
+            let mut st = self.inner.lock();
+            st.ops.note(Op::Close);
+            if st.closed {
+                return Err(CloseError);
+            }
+            st.closed = true;
+            st.recvq
+                .fire_all(|slot| *slot = RecvSlot::Closed, &mut wakers);
+            st.sendq.fire_all(
+                |slot| {
+                    if let SendSlot::Pending(v) = std::mem::replace(slot, SendSlot::Taken) {
+                        *slot = SendSlot::Closed(v);
+                    }
+                },
+                &mut wakers,
+            );
         }
-        st.closed = true;
         with_current(|rt| {
             if let Some(rt) = rt {
                 rt.event(
@@ -394,21 +379,8 @@ impl<T> Chan<T> {
                 );
             }
         });
-        for w in std::mem::take(&mut st.recvq) {
-            if w.core.try_fire(w.case) {
-                *w.slot.lock().unwrap() = RecvSlot::Closed;
-                w.core.wake();
-            }
-        }
-        for w in std::mem::take(&mut st.sendq) {
-            if w.core.try_fire(w.case) {
-                let mut slot = w.slot.lock().unwrap();
-                if let SendSlot::Pending(v) = std::mem::replace(&mut *slot, SendSlot::Taken) {
-                    *slot = SendSlot::Closed(v);
-                }
-                drop(slot);
-                w.core.wake();
-            }
+        for w in wakers {
+            w.wake();
         }
         Ok(())
     }
@@ -432,54 +404,65 @@ impl<T> Range<'_, T> {
     }
 }
 
-/// A parked single operation: its waiter record and the slot the other side fills.
-type Parked<S> = (Arc<Core>, Arc<Mutex<S>>);
+/// A single parked operation: its wait and its record, inside the future (which is pinned, so
+/// the channel may point at them).
+struct Parked<S> {
+    core: Core,
+    waiter: Waiter<S>,
+}
 
 /// The future of [`Chan::recv`].
 pub struct Recv<'a, T> {
     chan: &'a Chan<T>,
-    waiting: Option<Parked<RecvSlot<T>>>,
+    parked: Option<Parked<RecvSlot<T>>>,
+    /// The channel points into `parked` while it is queued.
+    _pin: PhantomPinned,
 }
 
 impl<T> Future for Recv<'_, T> {
     type Output = Option<T>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        let this = &mut *self;
-        if let Some((core, slot)) = &this.waiting {
-            core.set_waker(cx.waker());
-            let got = std::mem::replace(&mut *slot.lock().unwrap(), RecvSlot::Empty);
-            match got {
-                RecvSlot::Value(v) => {
-                    this.waiting = None;
-                    return Poll::Ready(Some(v));
-                }
-                RecvSlot::Closed => {
-                    this.waiting = None;
-                    return Poll::Ready(None);
-                }
-                RecvSlot::Empty => {
-                    set_wait(WaitKind::ChanReceive, this.chan.inner.id.get());
-                    return Poll::Pending;
-                }
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        // SAFETY: nothing is moved out of `self`; `parked` is only replaced when unqueued.
+        let this = unsafe { self.get_unchecked_mut() };
+        let id = this.chan.inner.id.get();
+        if let Some(p) = &this.parked {
+            if p.core.done().is_some() {
+                // SAFETY: done, so the channel no longer touches the slot.
+                let got = unsafe {
+                    p.waiter
+                        .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
+                };
+                this.parked = None;
+                return Poll::Ready(match got {
+                    RecvSlot::Value(v) => Some(v),
+                    _ => None,
+                });
             }
+            p.core.set_waker(cx.waker());
+            set_wait(WaitKind::ChanReceive, id);
+            return Poll::Pending;
         }
-        let mut st = this.chan.inner.state.lock().unwrap();
-        match st.try_recv() {
+        let mut wake = None;
+        let mut st = this.chan.inner.lock();
+        let got = st.try_recv(&mut wake);
+        if got.is_none() {
+            let p = this.parked.insert(Parked {
+                core: Core::new(cx.waker()),
+                waiter: Waiter::new(0, current_gid(), RecvSlot::Empty),
+            });
+            // SAFETY: `self` is pinned and unlinks the waiter (under this lock) before it goes.
+            unsafe { st.recvq.push_back(&p.waiter, &p.core) };
+        }
+        drop(st);
+        if let Some(w) = wake {
+            w.wake();
+        }
+        match got {
             Some(Got::Value(v)) => Poll::Ready(Some(v)),
             Some(Got::Closed) => Poll::Ready(None),
             None => {
-                let core = Core::new(cx.waker());
-                let slot = Arc::new(Mutex::new(RecvSlot::Empty));
-                st.recvq.push_back(Waiter {
-                    core: core.clone(),
-                    case: 0,
-                    slot: slot.clone(),
-                    gid: current_gid(),
-                });
-                drop(st);
-                this.waiting = Some((core, slot));
-                set_wait(WaitKind::ChanReceive, this.chan.inner.id.get());
+                set_wait(WaitKind::ChanReceive, id);
                 Poll::Pending
             }
         }
@@ -488,8 +471,8 @@ impl<T> Future for Recv<'_, T> {
 
 impl<T> Drop for Recv<'_, T> {
     fn drop(&mut self) {
-        if let Some((core, _)) = self.waiting.take() {
-            self.chan.inner.state.lock().unwrap().unregister(&core);
+        if let Some(p) = &self.parked {
+            self.chan.inner.lock().recvq.remove(&p.waiter);
         }
     }
 }
@@ -498,64 +481,68 @@ impl<T> Drop for Recv<'_, T> {
 pub struct Send<'a, T> {
     chan: &'a Chan<T>,
     value: Option<T>,
-    waiting: Option<Parked<SendSlot<T>>>,
+    parked: Option<Parked<SendSlot<T>>>,
+    /// The channel points into `parked` while it is queued.
+    _pin: PhantomPinned,
 }
-
-impl<T> Unpin for Send<'_, T> {}
 
 impl<T> Future for Send<'_, T> {
     type Output = Result<(), SendError<T>>;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = &mut *self;
-        if let Some((core, slot)) = &this.waiting {
-            core.set_waker(cx.waker());
-            let mut s = slot.lock().unwrap();
-            match std::mem::replace(&mut *s, SendSlot::Taken) {
-                SendSlot::Sent => {
-                    drop(s);
-                    this.waiting = None;
-                    return Poll::Ready(Ok(()));
-                }
-                SendSlot::Closed(v) => {
-                    drop(s);
-                    this.waiting = None;
-                    return Poll::Ready(Err(SendError(v)));
-                }
-                pending => {
-                    *s = pending;
-                    set_wait(WaitKind::ChanSend, this.chan.inner.id.get());
-                    return Poll::Pending;
-                }
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: nothing is moved out of `self` but the value; `parked` is only replaced when
+        // unqueued.
+        let this = unsafe { self.get_unchecked_mut() };
+        let id = this.chan.inner.id.get();
+        if let Some(p) = &this.parked {
+            if p.core.done().is_some() {
+                // SAFETY: done, so the channel no longer touches the slot.
+                let slot = unsafe {
+                    p.waiter
+                        .with_slot(|s| std::mem::replace(s, SendSlot::Taken))
+                };
+                this.parked = None;
+                return Poll::Ready(match slot {
+                    SendSlot::Closed(v) => Err(SendError(v)),
+                    _ => Ok(()),
+                });
             }
+            p.core.set_waker(cx.waker());
+            set_wait(WaitKind::ChanSend, id);
+            return Poll::Pending;
         }
         let v = this.value.take().expect("Send polled after completion");
-        let mut st = this.chan.inner.state.lock().unwrap();
-        match st.try_send(v, this.chan.inner.cap) {
+        let mut wake = None;
+        let mut st = this.chan.inner.lock();
+        let r = match st.try_send(v, this.chan.inner.cap, &mut wake) {
             Ok(()) => Poll::Ready(Ok(())),
             Err((v, true)) => Poll::Ready(Err(SendError(v))),
             Err((v, false)) => {
-                let core = Core::new(cx.waker());
-                let slot = Arc::new(Mutex::new(SendSlot::Pending(v)));
-                st.sendq.push_back(Waiter {
-                    core: core.clone(),
-                    case: 0,
-                    slot: slot.clone(),
-                    gid: current_gid(),
+                let p = this.parked.insert(Parked {
+                    core: Core::new(cx.waker()),
+                    waiter: Waiter::new(0, current_gid(), SendSlot::Pending(v)),
                 });
-                drop(st);
-                this.waiting = Some((core, slot));
-                set_wait(WaitKind::ChanSend, this.chan.inner.id.get());
+                // SAFETY: `self` is pinned and unlinks the waiter (under this lock) before it
+                // goes.
+                unsafe { st.sendq.push_back(&p.waiter, &p.core) };
                 Poll::Pending
             }
+        };
+        drop(st);
+        if let Some(w) = wake {
+            w.wake();
         }
+        if r.is_pending() {
+            set_wait(WaitKind::ChanSend, id);
+        }
+        r
     }
 }
 
 impl<T> Drop for Send<'_, T> {
     fn drop(&mut self) {
-        if let Some((core, _)) = self.waiting.take() {
-            self.chan.inner.state.lock().unwrap().unregister(&core);
+        if let Some(p) = &self.parked {
+            self.chan.inner.lock().sendq.remove(&p.waiter);
         }
     }
 }

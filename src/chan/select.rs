@@ -1,8 +1,10 @@
 //! Go's `select`: wait on several sends and receives, take exactly one.
 //!
-//! Like `runtime/selectgo`, it locks every channel of the select in one global order (by id),
-//! tries the cases in a random order (fairness: no case wins just by being first), and otherwise
-//! parks on all of them at once; the first channel to complete a case claims the whole select.
+//! As `runtime/selectgo` does: lock every channel of the select once, in one global order (by
+//! id; a channel in two cases is locked once), try the cases in a random order (a fresh shuffle
+//! each time, Go's `pollorder`, so that the choice among ready cases is uniform), and otherwise
+//! park on all of them at once; the first channel to complete a case claims the whole select.
+//! One channel may appear in several cases, receives and sends alike, as in Go.
 
 use std::{
     any::Any,
@@ -12,13 +14,13 @@ use std::{
     task::{Context, Poll},
 };
 
-use super::{Chan, Core, Got, RecvSlot, SendError, SendSlot, State, Waiter};
-use crate::{
-    primitives::{Arc, Mutex, MutexGuard},
-    runtime::{
-        goroutine::WaitKind,
-        local::{current_gid, set_wait, with_current},
-    },
+use super::{
+    waitq::{Core, Waiter},
+    Chan, Got, RecvSlot, SendError, SendSlot, State, Wake,
+};
+use crate::runtime::{
+    goroutine::WaitKind,
+    local::{current_gid, set_wait, with_current},
 };
 
 /// A receive case of a [`Select`]; read its value with [`Select::recv_value`].
@@ -56,131 +58,106 @@ impl<T> SendCase<T> {
     }
 }
 
-trait Case: Send {
+/// One case, type-erased. A case's channel state arrives as `&mut dyn Any` (a `State<T>`),
+/// locked by whoever calls: so two cases on one channel share one lock.
+trait Case: Send + Sync {
     fn chan_id(&self) -> u64;
-    fn lock(&self) -> Box<dyn Locked + '_>;
-    /// The case completed (its slot holds the outcome).
-    fn done(&self) -> bool;
-    fn as_any(&mut self) -> &mut dyn Any;
+    /// Locks the channel and runs `f` with its state.
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any));
+    /// Completes the case now if it can (its slot then holds the outcome).
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool;
+    /// Parks the case on its channel.
+    ///
+    /// # Safety
+    ///
+    /// The case and `core` must stay put until [`Case::unregister`] runs under the lock.
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core);
+    fn unregister(&self, st: &mut dyn Any);
+    fn as_any(&self) -> &dyn Any;
 }
 
-trait Locked {
-    /// Completes the case now if it can; true when it did.
-    fn try_now(&mut self) -> bool;
-    fn register(&mut self, core: &Arc<Core>, case: usize);
-    fn unregister(&mut self, core: &Arc<Core>);
+fn state<T: 'static>(st: &mut dyn Any) -> &mut State<T> {
+    st.downcast_mut::<State<T>>()
+        .expect("a case's state is its channel's")
 }
 
 struct RecvImpl<T> {
     chan: Chan<T>,
-    slot: Arc<Mutex<RecvSlot<T>>>,
-}
-
-struct LockedRecv<'a, T> {
-    st: MutexGuard<'a, State<T>>,
-    slot: &'a Arc<Mutex<RecvSlot<T>>>,
+    waiter: Waiter<RecvSlot<T>>,
 }
 
 impl<T: Send + 'static> Case for RecvImpl<T> {
     fn chan_id(&self) -> u64 {
         self.chan.inner.id.get()
     }
-    fn lock(&self) -> Box<dyn Locked + '_> {
-        Box::new(LockedRecv {
-            st: self.chan.inner.state.lock().unwrap(),
-            slot: &self.slot,
-        })
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        f(&mut *self.chan.inner.lock());
     }
-    fn done(&self) -> bool {
-        !matches!(*self.slot.lock().unwrap(), RecvSlot::Empty)
-    }
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
-impl<T> Locked for LockedRecv<'_, T> {
-    fn try_now(&mut self) -> bool {
-        match self.st.try_recv() {
-            Some(Got::Value(v)) => *self.slot.lock().unwrap() = RecvSlot::Value(v),
-            Some(Got::Closed) => *self.slot.lock().unwrap() = RecvSlot::Closed,
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool {
+        let got = match state::<T>(st).try_recv(wake) {
+            Some(Got::Value(v)) => RecvSlot::Value(v),
+            Some(Got::Closed) => RecvSlot::Closed,
             None => return false,
-        }
+        };
+        // SAFETY: not queued: only its owner (the caller) touches it.
+        unsafe { self.waiter.with_slot(|s| *s = got) };
         true
     }
-    fn register(&mut self, core: &Arc<Core>, case: usize) {
-        self.st.recvq.push_back(Waiter {
-            core: core.clone(),
-            case,
-            slot: self.slot.clone(),
-            gid: current_gid(),
-        });
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core) {
+        // SAFETY: the caller's contract.
+        unsafe { state::<T>(st).recvq.push_back(&self.waiter, core) };
     }
-    fn unregister(&mut self, core: &Arc<Core>) {
-        self.st.unregister(core);
+    fn unregister(&self, st: &mut dyn Any) {
+        state::<T>(st).recvq.remove(&self.waiter);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
 struct SendImpl<T> {
     chan: Chan<T>,
-    slot: Arc<Mutex<SendSlot<T>>>,
-}
-
-struct LockedSend<'a, T> {
-    st: MutexGuard<'a, State<T>>,
-    cap: usize,
-    slot: &'a Arc<Mutex<SendSlot<T>>>,
+    waiter: Waiter<SendSlot<T>>,
 }
 
 impl<T: Send + 'static> Case for SendImpl<T> {
     fn chan_id(&self) -> u64 {
         self.chan.inner.id.get()
     }
-    fn lock(&self) -> Box<dyn Locked + '_> {
-        Box::new(LockedSend {
-            st: self.chan.inner.state.lock().unwrap(),
-            cap: self.chan.inner.cap,
-            slot: &self.slot,
-        })
+    fn locked(&self, f: &mut dyn FnMut(&mut dyn Any)) {
+        f(&mut *self.chan.inner.lock());
     }
-    fn done(&self) -> bool {
-        matches!(
-            *self.slot.lock().unwrap(),
-            SendSlot::Sent | SendSlot::Closed(_)
-        )
-    }
-    fn as_any(&mut self) -> &mut dyn Any {
-        self
-    }
-}
-
-impl<T> Locked for LockedSend<'_, T> {
-    fn try_now(&mut self) -> bool {
-        let mut slot = self.slot.lock().unwrap();
-        let SendSlot::Pending(v) = std::mem::replace(&mut *slot, SendSlot::Taken) else {
-            unreachable!("an untried send case holds its value")
-        };
-        match self.st.try_send(v, self.cap) {
-            Ok(()) => *slot = SendSlot::Sent,
-            // Go panics here ("send on closed channel"); the case completes with the error.
-            Err((v, true)) => *slot = SendSlot::Closed(v),
-            Err((v, false)) => {
-                *slot = SendSlot::Pending(v);
-                return false;
-            }
+    fn try_now(&self, st: &mut dyn Any, wake: &mut Wake) -> bool {
+        let cap = self.chan.inner.cap;
+        // SAFETY: not queued: only its owner (the caller) touches it.
+        unsafe {
+            self.waiter.with_slot(|slot| {
+                let SendSlot::Pending(v) = std::mem::replace(slot, SendSlot::Taken) else {
+                    unreachable!("an untried send case holds its value")
+                };
+                match state::<T>(st).try_send(v, cap, wake) {
+                    Ok(()) => *slot = SendSlot::Sent,
+                    // Go panics here ("send on closed channel"); the case completes with the
+                    // error and the value.
+                    Err((v, true)) => *slot = SendSlot::Closed(v),
+                    Err((v, false)) => {
+                        *slot = SendSlot::Pending(v);
+                        return false;
+                    }
+                }
+                true
+            })
         }
-        true
     }
-    fn register(&mut self, core: &Arc<Core>, case: usize) {
-        self.st.sendq.push_back(Waiter {
-            core: core.clone(),
-            case,
-            slot: self.slot.clone(),
-            gid: current_gid(),
-        });
+    unsafe fn register(&self, st: &mut dyn Any, core: &Core) {
+        // SAFETY: the caller's contract.
+        unsafe { state::<T>(st).sendq.push_back(&self.waiter, core) };
     }
-    fn unregister(&mut self, core: &Arc<Core>) {
-        self.st.unregister(core);
+    fn unregister(&self, st: &mut dyn Any) {
+        state::<T>(st).sendq.remove(&self.waiter);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
     }
 }
 
@@ -208,9 +185,42 @@ impl<T> Locked for LockedSend<'_, T> {
 /// ```
 #[derive(Default)]
 pub struct Select {
-    cases: Vec<Box<dyn Case>>,
-    core: Option<Arc<Core>>,
+    /// On the heap: the channels point at their waiters while the select is parked, and the
+    /// select itself may move in between.
+    cases: Vec<Pinned<dyn Case>>,
+    /// The wait all cases share while parked (on the heap for the same reason).
+    core: Option<Pinned<Core>>,
     fired: Option<usize>,
+}
+
+/// A heap value that is only ever shared (`&T`), never held exclusively: unlike a `Box`, moving
+/// it does not assert exclusive access, which would invalidate the pointers the channels hold
+/// into it (Stacked Borrows; Miri checks it).
+struct Pinned<T: ?Sized>(std::ptr::NonNull<T>);
+
+// SAFETY: it owns its `T` like a `Box` does.
+unsafe impl<T: ?Sized + Send> Send for Pinned<T> {}
+unsafe impl<T: ?Sized + Sync> Sync for Pinned<T> {}
+
+impl<T: ?Sized> Pinned<T> {
+    fn new(b: Box<T>) -> Pinned<T> {
+        Pinned(std::ptr::NonNull::from(Box::leak(b)))
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Pinned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: alive until `drop`.
+        unsafe { self.0.as_ref() }
+    }
+}
+
+impl<T: ?Sized> Drop for Pinned<T> {
+    fn drop(&mut self) {
+        // SAFETY: made by `Box::leak` in `new`, dropped once.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
+    }
 }
 
 impl std::fmt::Debug for Select {
@@ -232,29 +242,36 @@ impl Select {
 
     /// `case v, ok := <-ch:`.
     pub fn recv<T: Send + 'static>(&mut self, chan: &Chan<T>) -> RecvCase<T> {
-        self.cases.push(Box::new(RecvImpl {
+        let i = self.cases.len();
+        self.cases.push(Pinned::new(Box::new(RecvImpl {
             chan: chan.clone(),
-            slot: Arc::new(Mutex::new(RecvSlot::Empty)),
-        }));
-        RecvCase(self.cases.len() - 1, PhantomData)
+            waiter: Waiter::new(i, current_gid(), RecvSlot::Empty),
+        })));
+        RecvCase(i, PhantomData)
     }
 
     /// `case ch <- v:`. If another case fires, the value comes back from [`Select::send_result`].
     pub fn send<T: Send + 'static>(&mut self, chan: &Chan<T>, value: T) -> SendCase<T> {
-        self.cases.push(Box::new(SendImpl {
+        let i = self.cases.len();
+        self.cases.push(Pinned::new(Box::new(SendImpl {
             chan: chan.clone(),
-            slot: Arc::new(Mutex::new(SendSlot::Pending(value))),
-        }));
-        SendCase(self.cases.len() - 1, PhantomData)
+            waiter: Waiter::new(i, current_gid(), SendSlot::Pending(value)),
+        })));
+        SendCase(i, PhantomData)
     }
 
     /// After the select: the received value (`None` = closed and drained, or the case did not fire).
     pub fn recv_value<T: Send + 'static>(&mut self, case: RecvCase<T>) -> Option<T> {
+        self.settle();
         let c = self.cases[case.0]
             .as_any()
-            .downcast_mut::<RecvImpl<T>>()
+            .downcast_ref::<RecvImpl<T>>()
             .expect("case type");
-        match std::mem::replace(&mut *c.slot.lock().unwrap(), RecvSlot::Empty) {
+        // SAFETY: not queued (`settle`): only the owner touches it.
+        match unsafe {
+            c.waiter
+                .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
+        } {
             RecvSlot::Value(v) => Some(v),
             _ => None,
         }
@@ -270,55 +287,115 @@ impl Select {
         &mut self,
         case: SendCase<T>,
     ) -> Result<(), SendError<T>> {
+        self.settle();
         let c = self.cases[case.0]
             .as_any()
-            .downcast_mut::<SendImpl<T>>()
+            .downcast_ref::<SendImpl<T>>()
             .expect("case type");
-        match std::mem::replace(&mut *c.slot.lock().unwrap(), SendSlot::Taken) {
+        // SAFETY: not queued (`settle`): only the owner touches it.
+        match unsafe {
+            c.waiter
+                .with_slot(|s| std::mem::replace(s, SendSlot::Taken))
+        } {
             SendSlot::Sent => Ok(()),
             SendSlot::Closed(v) | SendSlot::Pending(v) => Err(SendError(v)),
             SendSlot::Taken => panic!("send_result read twice"),
         }
     }
 
-    fn lock_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.cases.len()).collect();
-        order.sort_by_key(|&i| self.cases[i].chan_id());
-        for w in order.windows(2) {
-            assert_ne!(
-                self.cases[w[0]].chan_id(),
-                self.cases[w[1]].chan_id(),
-                "select: one channel in two cases is not supported"
-            );
+    /// Runs `f` with every case's channel locked, each channel once, in id order (the order
+    /// that keeps two selects from deadlocking each other). `f` gets each case's state.
+    fn with_all_locked(&self, f: &mut dyn FnMut(&[*mut dyn Any])) {
+        let n = self.cases.len();
+        let mut order = Small::new(n, 0usize);
+        for (k, o) in order.iter_mut().enumerate() {
+            *o = k;
         }
-        order
+        order.sort_unstable_by_key(|&i| (self.cases[i].chan_id(), i));
+        // The first case of each distinct channel locks it; the others share its state.
+        let (mut leaders, mut group) = (Small::new(n, 0usize), Small::new(n, 0usize));
+        let mut distinct = 0;
+        for k in 0..n {
+            let i = order[k];
+            if k == 0 || self.cases[i].chan_id() != self.cases[order[k - 1]].chan_id() {
+                leaders[distinct] = i;
+                distinct += 1;
+            }
+            group[i] = distinct - 1;
+        }
+        fn lock_from(
+            cases: &[Pinned<dyn Case>],
+            leaders: &[usize],
+            held: &mut [*mut dyn Any],
+            depth: usize,
+            f: &mut dyn FnMut(&[*mut dyn Any]),
+        ) {
+            match leaders.get(depth) {
+                None => f(held),
+                Some(&i) => cases[i].locked(&mut |st| {
+                    held[depth] = st as *mut dyn Any;
+                    lock_from(cases, leaders, held, depth + 1, f);
+                }),
+            }
+        }
+        let none: *mut dyn Any = std::ptr::null_mut::<()>();
+        let mut held = Small::new(distinct, none);
+        let mut per_case = Small::new(n, none);
+        lock_from(
+            &self.cases,
+            &leaders[..distinct],
+            &mut held,
+            0,
+            &mut |held| {
+                for (c, &g) in per_case.iter_mut().zip(group.iter()) {
+                    *c = held[g];
+                }
+                f(&per_case);
+            },
+        );
     }
 
-    /// Tries every case once, in random order; registers `core` on all when none is ready.
-    fn try_all(&self, core: Option<&Arc<Core>>) -> Option<usize> {
-        let order = self.lock_order();
-        let mut locked: Vec<(usize, Box<dyn Locked + '_>)> =
-            order.iter().map(|&i| (i, self.cases[i].lock())).collect();
-        let n = locked.len();
-        let start = random_below(n.max(1));
-        for k in 0..n {
-            let (i, l) = &mut locked[(start + k) % n];
-            if l.try_now() {
-                return Some(*i);
-            }
+    /// Tries every case once, in a fresh random order; when none is ready and `core` is given,
+    /// parks on all of them. Returns the case that completed, and the waker it owes.
+    fn try_all(&self, core: Option<&Core>) -> (Option<usize>, Wake) {
+        let n = self.cases.len();
+        let mut poll_order = Small::new(n, 0usize);
+        for (k, o) in poll_order.iter_mut().enumerate() {
+            *o = k;
         }
-        if let Some(core) = core {
-            for (i, l) in &mut locked {
-                l.register(core, *i);
-            }
+        for i in (1..n).rev() {
+            poll_order.swap(i, random_below(i + 1));
         }
-        None
+        let (mut fired, mut wake) = (None, None);
+        self.with_all_locked(&mut |states| {
+            for &i in poll_order.iter() {
+                // SAFETY: the state is locked for the whole closure, and each case's state is
+                // borrowed one case at a time.
+                let st = unsafe { &mut *states[i] };
+                if self.cases[i].try_now(st, &mut wake) {
+                    fired = Some(i);
+                    return;
+                }
+            }
+            if let Some(core) = core {
+                for (i, c) in self.cases.iter().enumerate() {
+                    // SAFETY: as above; the cases and the core are boxed and unregister before
+                    // they go (`settle`, `Drop`).
+                    unsafe { c.register(&mut *states[i], core) };
+                }
+            }
+        });
+        (fired, wake)
     }
 
     /// `select { … default: }`: the index of a case that completed now, or `None` (the default arm).
     pub fn try_select(&mut self) -> Option<usize> {
-        self.fired = self.try_all(None);
-        self.fired
+        let (fired, wake) = self.try_all(None);
+        if let Some(w) = wake {
+            w.wake();
+        }
+        self.fired = fired;
+        fired
     }
 
     /// Waits until one case completes and returns its index.
@@ -326,9 +403,54 @@ impl Select {
         Wait { sel: self }
     }
 
-    fn unregister_all(&self, core: &Arc<Core>) {
+    /// Leaves every channel it is parked on (each under its lock, so a channel completing a
+    /// case right now finishes first) and drops the wait.
+    fn settle(&mut self) {
+        if self.core.is_none() {
+            return;
+        }
         for c in &self.cases {
-            c.lock().unregister(core);
+            c.locked(&mut |st| c.unregister(st));
+        }
+        self.core = None;
+    }
+}
+
+/// Cases a select keeps on the stack; more go to the heap.
+const INLINE: usize = 8;
+
+/// A short array on the stack (a select rarely has more than a few cases), on the heap beyond:
+/// a select allocates its cases and its wait, not its bookkeeping.
+enum Small<T> {
+    Inline([T; INLINE], usize),
+    Heap(Vec<T>),
+}
+
+impl<T: Copy> Small<T> {
+    fn new(n: usize, fill: T) -> Small<T> {
+        if n <= INLINE {
+            Small::Inline([fill; INLINE], n)
+        } else {
+            Small::Heap(vec![fill; n])
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Small<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        match self {
+            Small::Inline(a, n) => &a[..*n],
+            Small::Heap(v) => v,
+        }
+    }
+}
+
+impl<T> std::ops::DerefMut for Small<T> {
+    fn deref_mut(&mut self) -> &mut [T] {
+        match self {
+            Small::Inline(a, n) => &mut a[..*n],
+            Small::Heap(v) => v,
         }
     }
 }
@@ -354,16 +476,13 @@ impl Future for Wait<'_> {
         if let Some(i) = sel.fired {
             return Poll::Ready(i);
         }
-        if let Some(core) = sel.core.clone() {
-            core.set_waker(cx.waker());
-            if let Some(i) = core.fired() {
-                if sel.cases[i].done() {
-                    sel.unregister_all(&core);
-                    sel.core = None;
-                    sel.fired = Some(i);
-                    return Poll::Ready(i);
-                }
+        if let Some(core) = &sel.core {
+            if let Some(i) = core.done() {
+                sel.settle();
+                sel.fired = Some(i);
+                return Poll::Ready(i);
             }
+            core.set_waker(cx.waker());
             set_wait(WaitKind::Select, 0);
             return Poll::Pending;
         }
@@ -371,8 +490,12 @@ impl Future for Wait<'_> {
             set_wait(WaitKind::Select, 0); // `select {}`
             return Poll::Pending;
         }
-        let core = Core::new(cx.waker());
-        match sel.try_all(Some(&core)) {
+        let core = Pinned::new(Box::new(Core::new(cx.waker())));
+        let (fired, wake) = sel.try_all(Some(&core));
+        if let Some(w) = wake {
+            w.wake();
+        }
+        match fired {
             Some(i) => {
                 sel.fired = Some(i);
                 Poll::Ready(i)
@@ -388,8 +511,6 @@ impl Future for Wait<'_> {
 
 impl Drop for Select {
     fn drop(&mut self) {
-        if let Some(core) = self.core.take() {
-            self.unregister_all(&core);
-        }
+        self.settle();
     }
 }

@@ -4,7 +4,7 @@ use std::process::Command;
 
 use serde_json::{json, Value};
 use worker_pool_playground::{
-    bench::{run, BenchReport, Sizes},
+    bench::{measure, run, BenchReport, Fig, Setup, Sizes},
     runtime::Runtime,
 };
 
@@ -26,48 +26,26 @@ fn go_figures() -> Result<Value, String> {
     serde_json::from_slice(&out.stdout).map_err(|e| format!("go printed no JSON: {e}"))
 }
 
+/// What each figure is held to, in words, and whether `value` meets it (given Go's figure and
+/// the thread count).
+fn target(fig: Fig, value: f64, go: Option<f64>, threads: usize) -> (&'static str, Option<bool>) {
+    match fig {
+        Fig::Spawn => ("at or below Go's", go.map(|g| value <= g)),
+        Fig::Blocked => ("at most 1/8 of Go's", go.map(|g| value <= g / 8.0)),
+        Fig::PingPong => ("at or below Go's", go.map(|g| value <= g)),
+        Fig::Dispatch => ("at or below Go's", go.map(|g| value <= g)),
+        Fig::Cpu => (
+            "at least 0.9 × threads",
+            Some(value >= 0.9 * threads as f64),
+        ),
+    }
+}
+
 /// The report as JSON, with Go's figures, the ratios and whether each target was met.
 pub fn with_targets(r: &BenchReport, go: &Result<Value, String>) -> Value {
     let mut v = serde_json::to_value(r).expect("serializable");
-    let g = |k: &str| {
-        go.as_ref()
-            .ok()
-            .and_then(|g| g.get(k))
-            .and_then(Value::as_f64)
-    };
-    // (figure, target in words, check against Go's figure or against the thread count)
-    let targets: [(&str, &str, Option<bool>); 5] = [
-        (
-            "spawn_ns_per_goroutine",
-            "at or below Go's",
-            g("spawn_ns_per_goroutine").map(|go| r.spawn_ns_per_goroutine.value <= go),
-        ),
-        (
-            "bytes_per_blocked_goroutine",
-            "at most 1/8 of Go's",
-            g("bytes_per_blocked_goroutine")
-                .map(|go| r.bytes_per_blocked_goroutine.value <= go / 8.0),
-        ),
-        ("chan_pingpong_ns", "beside Go's (no target)", None),
-        (
-            "pool_dispatch_ns_per_job",
-            "at or below Go's",
-            g("pool_dispatch_ns_per_job").map(|go| r.pool_dispatch_ns_per_job.value <= go),
-        ),
-        (
-            "cpu_speedup",
-            "at least 0.9 × threads",
-            Some(r.cpu_speedup.value >= 0.9 * r.threads as f64),
-        ),
-    ];
-    for (k, target, met) in targets {
-        let fig = &mut v[k];
-        fig["target"] = json!(target);
-        fig["met"] = json!(met);
-        if let Some(go) = g(k) {
-            fig["go"] = json!(go);
-            fig["ratio_to_go"] = json!(fig["value"].as_f64().unwrap_or(0.0) / go);
-        }
+    for fig in Fig::ALL {
+        add_target(&mut v[fig.name()], fig, go, r.threads);
     }
     v["go"] = match go {
         Ok(g) => g.clone(),
@@ -76,45 +54,97 @@ pub fn with_targets(r: &BenchReport, go: &Result<Value, String>) -> Value {
     v
 }
 
-pub fn main(args: &[String]) -> i32 {
-    if let Some(bad) = args
-        .iter()
-        .find(|a| !["--json", "--small"].contains(&a.as_str()))
-    {
-        eprintln!("error: bench: unknown option {bad:?} (known: --json, --small)");
-        return 2;
+fn add_target(f: &mut Value, fig: Fig, go: &Result<Value, String>, threads: usize) {
+    let go = go
+        .as_ref()
+        .ok()
+        .and_then(|g| g.get(fig.name()))
+        .and_then(Value::as_f64);
+    let value = f["value"].as_f64().unwrap_or(0.0);
+    let (what, met) = target(fig, value, go, threads);
+    f["target"] = json!(what);
+    f["met"] = json!(met);
+    if let Some(go) = go {
+        f["go"] = json!(go);
+        f["ratio_to_go"] = json!(value / go);
     }
-    let json_out = args.iter().any(|a| a == "--json");
-    let sizes = if args.iter().any(|a| a == "--small") {
-        Sizes::SMALL
-    } else {
-        Sizes::FULL
-    };
+}
+
+const USAGE: &str = "bench [--json] [--small] [--only FIGURE]... [--no-go]";
+
+pub fn main(args: &[String]) -> i32 {
+    let (mut json_out, mut small, mut no_go, mut only) = (false, false, false, vec![]);
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--json" => json_out = true,
+            "--small" => small = true,
+            "--no-go" => no_go = true,
+            "--only" => match it.next().map(|n| (n, Fig::by_name(n))) {
+                Some((_, Some(f))) => only.push(f),
+                Some((n, None)) => {
+                    let names: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
+                    eprintln!(
+                        "error: bench: unknown figure {:?} (known: {})",
+                        n.chars().take(40).collect::<String>(),
+                        names.join(", ")
+                    );
+                    return 2;
+                }
+                None => {
+                    eprintln!("error: bench: --only needs a figure name\nusage: {USAGE}");
+                    return 2;
+                }
+            },
+            bad => {
+                eprintln!(
+                    "error: bench: unknown option {:?}\nusage: {USAGE}",
+                    bad.chars().take(40).collect::<String>()
+                );
+                return 2;
+            }
+        }
+    }
+    let sizes = if small { Sizes::SMALL } else { Sizes::FULL };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let make = |n: usize| Runtime::builder().threads(n).build().expect("runtime");
-    let report = run("native", threads, &make, true, sizes);
-    let go = go_figures();
-    let v = with_targets(&report, &go);
+    let go = if no_go {
+        Err("skipped (--no-go)".to_string())
+    } else {
+        go_figures()
+    };
+    let v = if only.is_empty() {
+        with_targets(&run("native", threads, &make, true, sizes), &go)
+    } else {
+        let setup = Setup {
+            threads,
+            runtime: &make,
+            os_threads: true,
+            sizes,
+        };
+        let mut v = json!({ "build": "native", "threads": threads });
+        for fig in &only {
+            v[fig.name()] = serde_json::to_value(measure(*fig, &setup)).expect("serializable");
+            add_target(&mut v[fig.name()], *fig, &go, threads);
+        }
+        v
+    };
     if json_out {
         println!("{v}");
         return 0;
     }
     println!(
         "Benchmarks, native, GOMAXPROCS={threads}{}",
-        if let Err(e) = &go {
-            format!(" (Go: {e})")
-        } else {
-            String::new()
+        match &go {
+            Err(e) => format!(" (Go: {e})"),
+            Ok(_) => String::new(),
         }
     );
-    for k in [
-        "spawn_ns_per_goroutine",
-        "bytes_per_blocked_goroutine",
-        "chan_pingpong_ns",
-        "pool_dispatch_ns_per_job",
-        "cpu_speedup",
-    ] {
-        let f = &v[k];
+    for fig in Fig::ALL {
+        let f = &v[fig.name()];
+        if f.is_null() {
+            continue;
+        }
         let base: Vec<String> = f["baselines"]
             .as_array()
             .into_iter()
@@ -128,7 +158,8 @@ pub fn main(args: &[String]) -> i32 {
             })
             .collect();
         println!(
-            "{k:30} {:>10.1} {:5}  go {:>8}  target {} → {}   baselines: {}",
+            "{:30} {:>10.1} {:5}  go {:>8}  target {} → {}   baselines: {}",
+            fig.name(),
             f["value"].as_f64().unwrap_or(0.0),
             f["unit"].as_str().unwrap_or(""),
             f["go"].as_f64().map_or("-".into(), |g| format!("{g:.1}")),

@@ -5,7 +5,7 @@ mod run;
 mod stress;
 
 pub fn main(args: Vec<String>) -> i32 {
-    let usage = "usage: worker-pool-playground <list [--json] | run <scenario> [--variant v] [--key value ...] [--json] [--verbose] [--trace FILE] | bench [--json] [--small] | stress [--runs N] [--seed S] [--verbose]>";
+    let usage = "usage: worker-pool-playground <list [--json] | run <scenario> [--variant v] [--key value ...] [--json] [--verbose] [--trace FILE] | bench [--json] [--small] [--only FIGURE]... [--no-go] | stress [--runs N] [--seed S] [--verbose]>";
     match args.first().map(String::as_str) {
         Some("bench") => bench::main(&args[1..]),
         Some("list") => run::list(&args[1..]),

@@ -14,6 +14,7 @@ pub struct CountingAlloc;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static TOTAL: AtomicU64 = AtomicU64::new(0);
+static COUNT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// The highest and lowest live bytes since the last [`take_interval`]: the series keeps them, so
 /// a heap spike between two samples still shows on the chart.
@@ -57,6 +58,7 @@ unsafe impl GlobalAlloc for CountingAlloc {
 fn grew(size: usize) {
     let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
     TOTAL.fetch_add(size as u64, Ordering::Relaxed);
+    COUNT.fetch_add(1, Ordering::Relaxed);
     // A plain load first: the peaks rarely move, and an unconditional fetch_max would make every
     // allocation on every thread write the same cache line.
     if live > INTERVAL_HI.load(Ordering::Relaxed) {
@@ -84,6 +86,8 @@ pub struct HeapStats {
     pub total_bytes: u64,
     /// The highest `live_bytes` since the last [`reset_peak`].
     pub peak_bytes: u64,
+    /// Allocations ever made (Go: `Mallocs`); a `realloc` counts as one.
+    pub allocations: u64,
 }
 
 /// Reads the counters.
@@ -102,6 +106,7 @@ pub fn heap() -> HeapStats {
         live_bytes: LIVE.load(Ordering::Relaxed) as u64,
         total_bytes: TOTAL.load(Ordering::Relaxed),
         peak_bytes: PEAK.load(Ordering::Relaxed) as u64,
+        allocations: COUNT.load(Ordering::Relaxed),
     }
 }
 

@@ -49,6 +49,7 @@ impl Clock {
         match self {
             // web-time adds `performance.timeOrigin`, so Web Workers' clocks agree: measured here,
             // a 1 s run at 50× ended within 1 % on every worker.
+            Clock::Real { start, scale } if *scale == 1.0 => start.elapsed().as_nanos() as u64,
             Clock::Real { start, scale } => (start.elapsed().as_nanos() as f64 * scale) as u64,
             Clock::Virtual { now } => now.load(Ordering::Acquire),
         }
@@ -60,6 +61,16 @@ impl Clock {
             Clock::Real { scale, .. } => {
                 let delta = deadline_ns.saturating_sub(self.now_ns());
                 Duration::from_nanos((delta as f64 / scale).ceil() as u64)
+            }
+            Clock::Virtual { .. } => Duration::ZERO,
+        }
+    }
+
+    /// Wall time between two runtime times (zero on a virtual clock).
+    pub(crate) fn real_until_from(&self, from_ns: u64, to_ns: u64) -> Duration {
+        match self {
+            Clock::Real { scale, .. } => {
+                Duration::from_nanos((to_ns.saturating_sub(from_ns) as f64 / scale) as u64)
             }
             Clock::Virtual { .. } => Duration::ZERO,
         }
@@ -153,14 +164,46 @@ impl Ord for Entry {
 }
 
 /// The runtime's timers: one heap, serviced by whichever thread is idle (or by the pump).
-#[derive(Default)]
 pub(crate) struct Timers {
     heap: Mutex<BinaryHeap<Entry>>,
+    /// The heap's earliest deadline (`u64::MAX` when empty), so that a busy runner can see that
+    /// nothing is due without taking the lock.
+    earliest: AtomicU64,
     seq: AtomicU64,
     live: Arc<TimerCount>,
 }
 
+impl Default for Timers {
+    fn default() -> Self {
+        Timers {
+            heap: Mutex::new(BinaryHeap::new()),
+            earliest: AtomicU64::new(u64::MAX),
+            seq: AtomicU64::new(0),
+            live: Arc::default(),
+        }
+    }
+}
+
 impl Timers {
+    fn set_earliest(&self, heap: &BinaryHeap<Entry>) {
+        self.earliest.store(
+            heap.peek().map_or(u64::MAX, |e| e.deadline),
+            Ordering::Release,
+        );
+    }
+
+    /// Whether any timer is in the heap (cheap: no lock).
+    #[inline]
+    pub(crate) fn any(&self) -> bool {
+        self.earliest.load(Ordering::Acquire) != u64::MAX
+    }
+
+    /// Whether a timer may be due at `now` (cheap: no lock).
+    #[inline]
+    pub(crate) fn maybe_due(&self, now: u64) -> bool {
+        now >= self.earliest.load(Ordering::Acquire)
+    }
+
     /// Arms a timer at runtime time `deadline`; returns its handle and whether it is now the earliest.
     pub(crate) fn add(&self, deadline: u64, action: Action) -> (Arc<TimerHandle>, bool) {
         let handle = Arc::new(TimerHandle {
@@ -177,6 +220,7 @@ impl Timers {
             seq,
             handle: handle.clone(),
         });
+        self.set_earliest(&heap);
         (handle, earliest)
     }
 
@@ -194,17 +238,22 @@ impl Timers {
             }
             heap.pop();
         }
+        self.set_earliest(&heap);
         None
     }
 
     /// Fires every timer due at `now`; actions run after the heap lock is released.
     pub(crate) fn fire_due(&self, now: u64) -> usize {
+        if !self.maybe_due(now) {
+            return 0;
+        }
         let mut due = Vec::new();
         {
             let mut heap = self.heap.lock().unwrap();
             while heap.peek().is_some_and(|e| e.deadline <= now) {
                 due.push(heap.pop().unwrap().handle);
             }
+            self.set_earliest(&heap);
         }
         let mut fired = 0;
         for h in due {
@@ -231,7 +280,12 @@ impl Timers {
 
     /// Drops every timer (runtime shutdown).
     pub(crate) fn clear(&self) {
-        let entries: Vec<_> = self.heap.lock().unwrap().drain().collect();
+        let entries: Vec<_> = {
+            let mut heap = self.heap.lock().unwrap();
+            let entries = heap.drain().collect();
+            self.set_earliest(&heap);
+            entries
+        };
         for e in entries {
             e.handle.cancel();
         }

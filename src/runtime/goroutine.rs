@@ -2,7 +2,7 @@
 
 use std::{
     fmt,
-    sync::atomic::{AtomicU64, AtomicU8, Ordering},
+    sync::atomic::{AtomicU16, AtomicU32, AtomicU64, AtomicU8, Ordering},
 };
 
 use serde::Serialize;
@@ -114,25 +114,36 @@ pub struct Wait {
     pub object: u64,
 }
 
-/// The per-goroutine record the scheduler updates with atomics (no lock on the hot path).
+/// The per-goroutine record the scheduler updates with atomics (no lock on the hot path). It
+/// lives in the task's own allocation (async-task's metadata), so a spawn allocates once.
 #[derive(Debug)]
 pub(crate) struct GMeta {
     pub(crate) id: u64,
     pub(crate) name: &'static str,
     state: AtomicU8,
     wait_kind: AtomicU8,
+    /// The runner that polled it last.
+    last_runner: AtomicU16,
+    /// The registry shard holding this goroutine's task handle.
+    pub(crate) shard: u16,
+    /// Its key in that shard's slab (set before the goroutine first runs).
+    pub(crate) key: AtomicU32,
     wait_object: AtomicU64,
-    /// Runtime time (ns) of the last state change, for "blocked for 2.1 s" in reports.
+    /// Runtime time (ns) of the last state change that matters in reports (spawn, park), for
+    /// "blocked for 2.1 s".
     since_ns: AtomicU64,
 }
 
 impl GMeta {
-    pub(crate) fn new(id: u64, name: &'static str, now_ns: u64) -> GMeta {
+    pub(crate) fn new(id: u64, name: &'static str, shard: u16, now_ns: u64) -> GMeta {
         GMeta {
             id,
             name,
             state: AtomicU8::new(State::Runnable as u8),
             wait_kind: AtomicU8::new(0),
+            last_runner: AtomicU16::new(u16::MAX),
+            shard,
+            key: AtomicU32::new(0),
             wait_object: AtomicU64::new(0),
             since_ns: AtomicU64::new(now_ns),
         }
@@ -154,9 +165,20 @@ impl GMeta {
     }
 
     /// Sets the state unconditionally and returns the previous one.
-    pub(crate) fn swap(&self, s: State, now_ns: u64) -> State {
-        self.since_ns.store(now_ns, Ordering::Relaxed);
+    pub(crate) fn swap(&self, s: State) -> State {
         State::from_u8(self.state.swap(s as u8, Ordering::AcqRel))
+    }
+
+    /// Marks it running on runner `runner` (only the thread about to poll it does this, so
+    /// stores will do).
+    pub(crate) fn set_running(&self, runner: usize) {
+        self.last_runner.store(runner as u16, Ordering::Relaxed);
+        self.state.store(State::Running as u8, Ordering::Release);
+    }
+
+    /// The runner that polled it last (65535 when it never ran).
+    pub(crate) fn last_runner(&self) -> usize {
+        self.last_runner.load(Ordering::Relaxed) as usize
     }
 
     /// `Running → Blocked(wait)`, unless a wake already made it `Runnable` (or it finished).

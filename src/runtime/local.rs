@@ -9,6 +9,7 @@ use std::{
 use super::{
     goroutine::{Wait, WaitKind},
     object::Objects,
+    queue::Local,
     scheduler::Shared,
 };
 
@@ -21,6 +22,44 @@ thread_local! {
     static THREAD: Cell<u32> = const { Cell::new(0) };
     /// The id and name of the goroutine being polled on this thread.
     static GOROUTINE: Cell<(u64, &'static str)> = const { Cell::new((0, "")) };
+    /// This runner thread's queue and `runnext` (null on other threads).
+    static RUNNER: Cell<*const Local> = const { Cell::new(std::ptr::null()) };
+    /// The runtime that runner works for.
+    static RUNNER_OF: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs `f` with this thread's runner half, if it is a runner.
+#[inline]
+pub(crate) fn with_runner<R>(f: impl FnOnce(Option<&Local>) -> R) -> R {
+    let p = RUNNER.with(Cell::get);
+    // SAFETY: set by `enter_runner` to a `Local` that outlives the guard, and cleared by it.
+    f(unsafe { p.as_ref() })
+}
+
+/// Runs `f` with this thread's runner half if it is a runner of `shared`.
+#[inline]
+pub(crate) fn with_runner_of<R>(shared: &Shared, f: impl FnOnce(&Local) -> R) -> Option<R> {
+    if !std::ptr::eq(RUNNER_OF.with(Cell::get), shared) {
+        return None;
+    }
+    with_runner(|l| l.map(f))
+}
+
+struct RunnerGuard;
+
+impl Drop for RunnerGuard {
+    fn drop(&mut self) {
+        RUNNER.with(|r| r.set(std::ptr::null()));
+        RUNNER_OF.with(|r| r.set(std::ptr::null()));
+    }
+}
+
+/// Makes `local` this thread's runner half (of the current runtime) until the guard drops.
+pub(crate) fn enter_runner(local: &Local) -> impl Drop + '_ {
+    let shared = with_current(|rt| rt.map_or(std::ptr::null(), Arc::as_ptr));
+    RUNNER.with(|r| r.set(local));
+    RUNNER_OF.with(|r| r.set(shared));
+    RunnerGuard
 }
 
 /// Records what the calling goroutine is about to block on.

@@ -25,14 +25,22 @@
 //! assert_eq!(sum.unwrap(), 385);
 //! ```
 
+mod builder;
 pub(crate) mod clock;
+mod deadlock;
 mod events;
 pub mod goroutine;
 mod level;
 pub(crate) mod local;
 pub(crate) mod object;
 mod observe;
+mod pump;
+mod queue;
+mod registry;
+mod runner;
+mod runq;
 pub(crate) mod scheduler;
+mod sleep;
 mod waitgraph;
 
 use std::{
@@ -45,174 +53,19 @@ use std::{
 
 use serde::Serialize;
 
-use self::{
-    clock::Clock,
-    goroutine::GoroutineInfo,
-    local::current,
-    scheduler::{Mode, Pump, Shared},
-};
 pub use self::{
+    builder::{BuildError, RuntimeBuilder, SpawnHandler, MAX_THREADS},
     events::{Event, EventKind, Trace, TraceArgs, TraceEvent, TraceInfo},
     observe::{Gauge, Mark, MarkKind, SERIES_CAP},
     waitgraph::{Edge, Node, NodeKind, WaitGraph},
 };
+use self::{
+    goroutine::GoroutineInfo,
+    local::{current, with_current},
+    pump::Pump,
+    scheduler::{Mode, Shared},
+};
 use crate::metrics::Series;
-
-/// Starts a thread that runs `run` to completion; the seam where the browser plugs in Web Workers.
-pub type SpawnHandler = Box<dyn FnMut(Box<dyn FnOnce() + Send>) -> Result<(), String> + Send>;
-
-/// Builds a [`Runtime`].
-pub struct RuntimeBuilder {
-    threads: usize,
-    scale: f64,
-    virtual_time: bool,
-    seed: Option<u64>,
-    events: Option<usize>,
-    sample_every: Duration,
-    spawn: Option<SpawnHandler>,
-}
-
-impl fmt::Debug for RuntimeBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RuntimeBuilder")
-            .field("threads", &self.threads)
-            .field("scale", &self.scale)
-            .field("virtual_time", &self.virtual_time)
-            .field("seed", &self.seed)
-            .finish()
-    }
-}
-
-/// Why a runtime could not be built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BuildError(String);
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-impl std::error::Error for BuildError {}
-
-/// The most threads a runtime may have: far beyond any core count this runs on.
-pub const MAX_THREADS: usize = 256;
-
-impl RuntimeBuilder {
-    /// `GOMAXPROCS`: how many threads run goroutines. 0 means none of its own: the caller pumps.
-    pub fn threads(mut self, n: usize) -> Self {
-        self.threads = n;
-        self
-    }
-
-    /// Runtime time runs `scale` times faster than wall time (1000 × 1 s sleeps in 10 s at 100).
-    pub fn time_scale(mut self, scale: f64) -> Self {
-        self.scale = scale;
-        self
-    }
-
-    /// Deterministic mode: virtual time plus seeded scheduling choices, on the caller's thread.
-    /// The same seed gives the same event trace, byte for byte.
-    pub fn deterministic(mut self, seed: u64) -> Self {
-        self.virtual_time = true;
-        self.seed = Some(seed);
-        self.threads = 0;
-        self
-    }
-
-    /// Keeps an event log of up to `cap` events (spawn, run, block, unblock, exit, panic,
-    /// close, deadlock): what [`Runtime::trace`] is built from. Off by default: a goroutine
-    /// poll then reads the clock twice more.
-    pub fn record_events(mut self, cap: usize) -> Self {
-        self.events = Some(cap);
-        self
-    }
-
-    /// How often (runtime time) the series gets a sample at first; at most every 0.5 ms, so a
-    /// run of 100 ms has 100 rows. The period doubles each time the series is thinned to stay
-    /// under [`SERIES_CAP`] rows.
-    pub fn sample_every(mut self, every: Duration) -> Self {
-        self.sample_every = every;
-        self
-    }
-
-    /// Replaces `std::thread::spawn` for the runner threads (the browser passes `rayon::spawn`).
-    pub fn spawn_handler(mut self, spawn: SpawnHandler) -> Self {
-        self.spawn = Some(spawn);
-        self
-    }
-
-    /// Builds the runtime and starts its threads.
-    ///
-    /// # Errors
-    ///
-    /// Fails on more than [`MAX_THREADS`] threads, a time scale that is not a positive finite
-    /// number, or when a thread cannot be started.
-    pub fn build(mut self) -> Result<Runtime, BuildError> {
-        if self.threads > MAX_THREADS {
-            return Err(BuildError(format!(
-                "threads must be at most {MAX_THREADS}, got {}",
-                self.threads
-            )));
-        }
-        if !(self.scale.is_finite() && self.scale > 0.0) {
-            return Err(BuildError(format!(
-                "time scale must be a positive number, got {}",
-                self.scale
-            )));
-        }
-        quiet_goroutine_panics();
-        let clock = if self.virtual_time {
-            Clock::virtual_()
-        } else {
-            Clock::real(self.scale)
-        };
-        let mode = if self.threads == 0 {
-            Mode::Pumped
-        } else {
-            Mode::Threads(self.threads)
-        };
-        let shared = Arc::new(Shared::new(
-            mode,
-            clock,
-            self.seed,
-            self.events,
-            self.sample_every,
-        ));
-        #[cfg_attr(target_arch = "wasm32", allow(unused_mut))]
-        let mut joins = Vec::new();
-        for i in 0..self.threads {
-            shared
-                .runners
-                .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
-            let s = shared.clone();
-            let run = Box::new(move || s.runner(i as u32));
-            match &mut self.spawn {
-                Some(spawn) => {
-                    spawn(run).map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?
-                }
-                None => {
-                    #[cfg(not(target_arch = "wasm32"))]
-                    {
-                        let h = std::thread::Builder::new()
-                            .name(format!("gomaxprocs-{i}"))
-                            .spawn(run)
-                            .map_err(|e| BuildError(format!("cannot start thread {i}: {e}")))?;
-                        joins.push(h);
-                    }
-                    #[cfg(target_arch = "wasm32")]
-                    {
-                        drop(run);
-                        return Err(BuildError("threads need a spawn handler on wasm".into()));
-                    }
-                }
-            }
-        }
-        Ok(Runtime {
-            shared,
-            joins: Mutex::new(joins),
-        })
-    }
-}
 
 /// A goroutine runtime. Dropping it stops its threads and cancels what is still alive.
 pub struct Runtime {
@@ -361,19 +214,7 @@ pub enum Progress {
 impl Runtime {
     /// A builder with `GOMAXPROCS` = the machine's parallelism, real time at scale 1.
     pub fn builder() -> RuntimeBuilder {
-        #[cfg(not(target_arch = "wasm32"))]
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        #[cfg(target_arch = "wasm32")]
-        let threads = 0;
-        RuntimeBuilder {
-            threads,
-            scale: 1.0,
-            virtual_time: false,
-            seed: None,
-            events: None,
-            sample_every: Duration::from_millis(5),
-            spawn: None,
-        }
+        RuntimeBuilder::new()
     }
 
     /// `runtime.GOMAXPROCS(0)`: threads running goroutines (1 when pumped).
@@ -389,7 +230,7 @@ impl Runtime {
     /// The most goroutines alive at once so far, over the whole run (the free function
     /// [`peak_goroutines`] counts since the last [`reset_peak`] instead).
     pub fn peak_goroutines(&self) -> usize {
-        self.shared.peak_live()
+        self.shared.obs.peak()
     }
 
     /// Goroutine polls so far: how often the scheduler ran a goroutine (Go's scheduler overhead
@@ -752,13 +593,15 @@ pub fn go_named<F>(name: &'static str, f: F) -> u64
 where
     F: Future<Output = ()> + Send + 'static,
 {
-    let rt = current().expect("go: not inside a goroutine (start one with Runtime::block_on)");
-    rt.spawn(name, f)
+    with_current(|rt| {
+        rt.expect("go: not inside a goroutine (start one with Runtime::block_on)")
+            .spawn(name, f)
+    })
 }
 
 /// `runtime.NumGoroutine()` of the current runtime (0 outside one).
 pub fn num_goroutine() -> usize {
-    current().map_or(0, |rt| rt.live())
+    with_current(|rt| rt.map_or(0, |rt| rt.live()))
 }
 
 /// Goroutine polls of the current runtime so far (0 outside one): what a scenario measures
@@ -769,20 +612,27 @@ pub fn polls() -> u64 {
 
 /// The most goroutines alive at once since the last [`reset_peak`] (0 outside a runtime).
 pub fn peak_goroutines() -> usize {
-    current().map_or(0, |rt| rt.window_peak())
+    with_current(|rt| rt.map_or(0, |rt| rt.obs.window_peak()))
 }
 
 /// Starts a new peak window for [`peak_goroutines`] (a phase of a scenario). The whole run's
 /// peak ([`Runtime::peak_goroutines`]) is not affected.
 pub fn reset_peak() {
-    if let Some(rt) = current() {
-        rt.reset_peak();
-    }
+    with_current(|rt| {
+        if let Some(rt) = rt {
+            rt.obs.reset_window();
+        }
+    });
 }
 
 /// Every live goroutine of the current runtime with what it waits on (empty outside one).
 pub fn goroutines() -> Vec<GoroutineInfo> {
     current().map_or(vec![], |rt| rt.goroutines())
+}
+
+/// The current runtime's wait-for graph now (empty outside one).
+pub fn wait_graph() -> WaitGraph {
+    with_current(|rt| rt.map(|rt| rt.wait_graph()).unwrap_or_default())
 }
 
 /// Goroutines blocked right now (0 outside a runtime).

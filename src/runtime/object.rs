@@ -49,18 +49,31 @@ pub(crate) enum Op {
     Acquire,
 }
 
-/// The last few distinct goroutines that did each operation on an object (newest last).
-#[derive(Default)]
+/// The last few distinct `(operation, goroutine)` pairs on an object: a ring, so noting one
+/// never allocates and never moves the others (it runs under the object's lock, on every
+/// operation).
 pub(crate) struct OpLog {
-    entries: Vec<(Op, u64, &'static str)>,
+    entries: [(Op, u64, &'static str); OPLOG_LEN],
+    /// Where the next new pair goes (the oldest is overwritten).
+    next: usize,
 }
 
 /// How many `(operation, goroutine)` pairs an object remembers.
 const OPLOG_LEN: usize = 8;
 
+impl Default for OpLog {
+    fn default() -> Self {
+        OpLog {
+            // Goroutine 0 marks an empty entry (no goroutine has id 0).
+            entries: [(Op::Make, 0, ""); OPLOG_LEN],
+            next: 0,
+        }
+    }
+}
+
 impl fmt::Debug for OpLog {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OpLog({} entries)", self.entries.len())
+        write!(f, "OpLog({} entries)", self.entries().len())
     }
 }
 
@@ -69,32 +82,34 @@ impl OpLog {
     #[inline]
     pub(crate) fn note(&mut self, op: Op) {
         let (g, name) = local::current_goroutine();
-        if g == 0 {
-            return;
+        if g == 0 || self.entries.iter().any(|e| e.0 == op && e.1 == g) {
+            return; // known already: the common case, a goroutine in a loop
         }
-        if let Some(i) = self.entries.iter().rposition(|e| e.0 == op && e.1 == g) {
-            if i + 1 == self.entries.len() {
-                return; // the same goroutine again: the common case, in a loop
-            }
-            self.entries.remove(i);
-        } else if self.entries.len() == OPLOG_LEN {
-            self.entries.remove(0);
-        }
-        self.entries.push((op, g, name));
+        self.entries[self.next] = (op, g, name);
+        self.next = (self.next + 1) % OPLOG_LEN;
     }
 
-    pub(crate) fn entries(&self) -> &[(Op, u64, &'static str)] {
-        &self.entries
+    /// The pairs remembered, oldest first.
+    pub(crate) fn entries(&self) -> Vec<(Op, u64, &'static str)> {
+        (0..OPLOG_LEN)
+            .map(|i| self.entries[(self.next + i) % OPLOG_LEN])
+            .filter(|e| e.1 != 0)
+            .collect()
     }
 }
+
+/// The most waiters of one object a view lists (the graph draws fewer, and sums the rest).
+pub(crate) const VIEW_WAITERS: usize = 32;
 
 /// What the wait-for graph reads from an object.
 pub(crate) struct ObjectView {
     pub(crate) kind: ObjectKind,
     /// A few words on its state: `"0/10 buffered"`, `"closed"`, `"counter 3"`.
     pub(crate) state: String,
-    /// The goroutines parked on it and how.
+    /// The first goroutines parked on it (at most [`VIEW_WAITERS`]) and how.
     pub(crate) waiters: Vec<(u64, Op)>,
+    /// How many are parked on it in all.
+    pub(crate) waiting: usize,
     /// Who did what to it lately.
     pub(crate) ops: Vec<(Op, u64, &'static str)>,
 }

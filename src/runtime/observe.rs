@@ -19,7 +19,7 @@ use std::{
 
 use serde::Serialize;
 
-use super::level::Level;
+use super::{level::Level, queue::Queues};
 use crate::metrics::{alloc, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
@@ -134,11 +134,12 @@ struct SeriesState {
 }
 
 /// The counters, the series built from them, the gauges and the marks of one runtime.
+///
+/// Only the live count is one shared counter (its peak must be exact). Running is counted per
+/// runner (each keeps its own extremes; their sum bounds the true one), queued is read from the
+/// queues at each sample, and blocked is what remains.
 pub(crate) struct Observer {
     pub(crate) live: Level,
-    pub(crate) running: Level,
-    pub(crate) blocked: Level,
-    pub(crate) queued: Level,
     /// The most goroutines alive at once, over the whole run.
     peak: AtomicI64,
     /// The most alive since the last `reset_window` (a phase of a scenario).
@@ -161,9 +162,6 @@ impl Observer {
         let period_ns = (sample_every.as_nanos() as u64).clamp(1, FINEST_PERIOD_NS);
         Observer {
             live: Level::default(),
-            running: Level::default(),
-            blocked: Level::default(),
-            queued: Level::default(),
             peak: AtomicI64::new(0),
             window_peak: AtomicI64::new(0),
             gauges: Mutex::new(Vec::new()),
@@ -241,11 +239,7 @@ impl Observer {
         if !st.series.is_empty() {
             return;
         }
-        for l in [&self.running, &self.blocked] {
-            l.take_interval();
-        }
         self.live.start_interval_at(goroutines);
-        self.queued.start_interval_at(goroutines);
         let (_, _, heap) = alloc::take_interval();
         let gauges = self.gauge_rows();
         st.series.push(Row {
@@ -283,7 +277,7 @@ impl Observer {
 
     /// Samples at `now_ns` if a sample is due (or `force`). A sampler that finds another one at
     /// work skips, unless forced.
-    pub(crate) fn sample(&self, now_ns: u64, force: bool) {
+    pub(crate) fn sample(&self, now_ns: u64, force: bool, queues: &Queues) {
         if !force && !self.due(now_ns) {
             return;
         }
@@ -299,16 +293,19 @@ impl Observer {
             return; // the run has not started
         }
         let now_ns = now_ns.max(st.last_ns);
-        let ivals = [
-            self.live.take_interval(),
-            self.running.take_interval(),
-            self.blocked.take_interval(),
-            self.queued.take_interval(),
-        ];
+        let live = self.live.take_interval();
+        let running = queues.running_interval();
+        let queued = queues.queued() as i64;
+        let blocked = (live.2 - running.2 - queued).max(0);
         let (hlo, hhi, hnow) = alloc::take_interval();
         let base = self.heap_base;
         let mut cols = [(0.0, 0.0, 0.0); 5];
-        for (c, (lo, hi, now)) in cols.iter_mut().zip(ivals) {
+        for (c, (lo, hi, now)) in cols.iter_mut().zip([
+            live,
+            running,
+            (blocked, blocked, blocked),
+            (queued, queued, queued),
+        ]) {
             *c = (lo as f64, hi as f64, now as f64);
         }
         cols[4] = (
@@ -431,7 +428,7 @@ mod tests {
         for _ in 0..999 {
             o.live.add(-1);
         }
-        o.sample(2_000_000, true);
+        o.sample(2_000_000, true, &Queues::new(0));
         let s = o.series();
         assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0));
         assert_eq!(s.goroutines.iter().copied().fold(0.0, f64::max), 1000.0);
@@ -448,20 +445,19 @@ mod tests {
         let g = o.gauge("in_use");
         g.set(3);
         // 100 ms of nothing, then one sample: at least 100 rows, all holding the same values.
-        o.sample(100_000_000, true);
+        o.sample(100_000_000, true, &Queues::new(0));
         let s = o.series();
         assert!(s.len() >= 100, "{} rows", s.len());
         assert!(s.goroutines.iter().all(|&v| v == 1.0));
         assert_eq!(s.gauges["in_use"].iter().copied().fold(0.0, f64::max), 3.0);
+        let q = Queues::new(0);
         // An hour, sampled every millisecond: bounded, and the peak survives every thinning.
-        for ms in 101..3_600_000u64 {
+        for ms in (1000..3_600_000u64).step_by(1000) {
             if ms == 1_800_000 {
                 g.add(97);
                 g.add(-97);
             }
-            if ms % 1000 == 0 {
-                o.sample(ms * 1_000_000, false);
-            }
+            o.sample(ms * 1_000_000, false, &q);
         }
         let s = o.series();
         assert!(s.len() < SERIES_CAP, "{} rows", s.len());

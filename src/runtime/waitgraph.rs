@@ -198,12 +198,13 @@ pub(crate) fn build(
         );
         let waiting: BTreeSet<u64> = view.waiters.iter().map(|w| w.0).collect();
         let mut ops_waited: Vec<Op> = vec![];
+        // The view lists the first few (more than are drawn); one node sums the rest.
         for (n, &(g, op)) in view.waiters.iter().enumerate() {
             if !ops_waited.contains(&op) {
                 ops_waited.push(op);
             }
             if n >= WAITERS_SHOWN || shown.len() >= GOROUTINES_SHOWN {
-                let more = view.waiters.len() - n;
+                let more = view.waiting - n;
                 let id_more = format!("more{id}");
                 nodes.insert(
                     id_more.clone(),

@@ -66,7 +66,13 @@ impl Observed for Mutex<State> {
                 ObjectKind::Mutex => "unlocked".into(),
                 _ => format!("{} free", st.permits),
             },
-            waiters: st.waiters.iter().map(|w| (w.2, wait)).collect(),
+            waiters: st
+                .waiters
+                .iter()
+                .take(crate::runtime::object::VIEW_WAITERS)
+                .map(|w| (w.2, wait))
+                .collect(),
+            waiting: st.waiters.len(),
             ops: st.holders.iter().map(|&(g, n)| (hold, g, n)).collect(),
         }
     }

@@ -48,8 +48,14 @@ impl crate::runtime::object::Observed for Mutex<State> {
         crate::runtime::object::ObjectView {
             kind: crate::runtime::object::ObjectKind::WaitGroup,
             state: format!("counter {}", st.count),
-            waiters: st.waiters.iter().map(|w| (w.2, Op::Wait)).collect(),
-            ops: st.ops.entries().to_vec(),
+            waiters: st
+                .waiters
+                .iter()
+                .take(crate::runtime::object::VIEW_WAITERS)
+                .map(|w| (w.2, Op::Wait))
+                .collect(),
+            waiting: st.waiters.len(),
+            ops: st.ops.entries(),
         }
     }
 }

@@ -7,6 +7,7 @@
 pub mod golang;
 pub mod pool;
 pub mod scenarios;
+pub mod select;
 
 use std::{
     collections::BTreeSet,
@@ -859,6 +860,8 @@ macro_rules! runtime_bodies {
             leak_graph_names_the_exited_sender,
             trace_is_chrome_trace_event_format,
             objects_forget_their_names,
+            pool_workers_use_every_thread,
+            wait_graph_sums_a_crowd,
         );
     };
 }
@@ -1093,6 +1096,7 @@ pub fn trace_is_chrome_trace_event_format() {
         wg.wait().await;
     })
     .unwrap();
+    rt.settle(Duration::from_millis(500)); // the doomed goroutine may still be unwinding
     let json = serde_json::to_value(rt.trace()).unwrap();
     let events = json["traceEvents"].as_array().expect("traceEvents");
     assert_eq!(json["displayTimeUnit"], "ms");
@@ -1143,7 +1147,8 @@ pub fn objects_forget_their_names() {
     let rt = runtime(1);
     rt.block_on(async {
         let bg = context::background();
-        for _ in 0..10_000 {
+        // Miri interprets every instruction: fewer there.
+        for _ in 0..if cfg!(miri) { 200 } else { 10_000 } {
             let (ctx, cancel) = context::with_cancel(&bg);
             cancel.cancel();
             drop(ctx);
@@ -1153,4 +1158,78 @@ pub fn objects_forget_their_names() {
     })
     .unwrap();
     assert_eq!(rt.live_objects(), 0, "objects still listed");
+}
+
+/// A pool of GOMAXPROCS workers on a buffered jobs channel runs on every thread: workers woken
+/// by the producer into its `runnext` are taken by the idle thread, not serialized behind it.
+pub fn pool_workers_use_every_thread() {
+    let rt = runtime(2);
+    let per_worker = rt
+        .block_on(async {
+            let jobs: Chan<u64> = Chan::new(100);
+            let seen = Arc::new(Mutex::new(vec![BTreeSet::new(); 2]));
+            let wg = WaitGroup::new();
+            for w in 0..2 {
+                wg.add(1).unwrap();
+                let (jobs, wg, seen) = (jobs.clone(), wg.clone(), seen.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    while jobs.recv().await.is_some() {
+                        // Miri interprets every instruction: less work there.
+                        do_work(if cfg!(miri) { 1_000 } else { 100_000 });
+                        seen.lock().unwrap()[w].insert(thread_index());
+                    }
+                });
+            }
+            for i in 0..if cfg!(miri) { 40 } else { 400 } {
+                jobs.send(i).await.unwrap();
+            }
+            jobs.close().unwrap();
+            wg.wait().await;
+            let s = seen.lock().unwrap().clone();
+            s
+        })
+        .unwrap();
+    let all: BTreeSet<u32> = per_worker.iter().flatten().copied().collect();
+    assert_eq!(all, BTreeSet::from([0, 1]), "threads used: {per_worker:?}");
+}
+
+/// 1,000 goroutines waiting on one channel: the graph draws a few and sums the rest in one
+/// node, so a picture of a big leak stays a picture.
+pub fn wait_graph_sums_a_crowd() {
+    // Miri interprets every instruction: fewer there (still more than are drawn).
+    const N: usize = if cfg!(miri) { 60 } else { 1000 };
+    let rt = runtime(2);
+    rt.block_on(async {
+        let jobs: Chan<u8> = Chan::new(0).named("jobs");
+        for _ in 0..N {
+            let j = jobs.clone();
+            go_named("worker", async move {
+                j.recv().await;
+            });
+        }
+        while worker_pool_playground::runtime::num_blocked() < N {
+            time::sleep(Duration::from_millis(1)).await;
+        }
+        let g = rt_graph();
+        let waits: Vec<_> = g
+            .edges
+            .iter()
+            .filter(|e| e.label == "waits to receive")
+            .collect();
+        assert!(waits.len() <= 25, "{} edges drawn", waits.len());
+        let more = g
+            .nodes
+            .iter()
+            .find(|n| n.label.ends_with("more goroutines"))
+            .expect("a summary node");
+        let drawn = waits.len() - 1;
+        assert_eq!(more.label, format!("{} more goroutines", N - drawn));
+        jobs.close().unwrap();
+    })
+    .unwrap();
+}
+
+fn rt_graph() -> worker_pool_playground::runtime::WaitGraph {
+    worker_pool_playground::runtime::wait_graph()
 }

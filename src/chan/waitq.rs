@@ -1,0 +1,240 @@
+//! Parked operations: Go's `sudog` and `waitq` (`runtime/chan.go`, `runtime/runtime2.go`).
+//!
+//! A goroutine that must wait on a channel does not allocate: its record (`Waiter`) lives in
+//! its own future (a `recv` or `send`) or in its `select`, and the channel's queue links the
+//! records by address, a doubly linked list, so that one can leave from the middle in O(1) (a
+//! `select` that fired on another channel). Every link is read and written only under the
+//! channel's lock, and an owner unlinks its record under that lock before the record moves or
+//! dies; that is what keeps the addresses valid.
+//!
+//! One goroutine's wait (`Core`) may have several records (one per `select` case), and exactly
+//! one may fire: the channel that completes a case first claims the core, fills that case's
+//! slot, then marks it done and takes the waker. The owner reads a slot only once it sees it
+//! done.
+
+use std::{
+    cell::{Cell, UnsafeCell},
+    ptr,
+    sync::atomic::Ordering,
+    task::Waker,
+};
+
+use crate::primitives::{AtomicUsize, Mutex};
+
+/// No case has fired yet.
+const NONE: usize = usize::MAX;
+/// Set on the claimed case once its slot is filled.
+const DONE: usize = 1 << (usize::BITS - 2);
+
+/// One goroutine's wait, shared by its records: which case fired, and how to wake it.
+pub(crate) struct Core {
+    state: AtomicUsize,
+    waker: Mutex<Option<Waker>>,
+}
+
+impl Core {
+    pub(crate) fn new(waker: &Waker) -> Core {
+        Core {
+            state: AtomicUsize::new(NONE),
+            waker: Mutex::new(Some(waker.clone())),
+        }
+    }
+
+    /// Claims the wait for `case`; false when another case got it first.
+    fn try_claim(&self, case: usize) -> bool {
+        self.state
+            .compare_exchange(NONE, case, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// The claimed case's slot is filled: publishes it, and hands back the waker. The waker is
+    /// taken first: once `done` shows, the owner may free the core at once.
+    fn complete(&self, case: usize) -> Option<Waker> {
+        let waker = self.waker.lock().unwrap().take();
+        self.state.store(case | DONE, Ordering::Release);
+        waker
+    }
+
+    /// The case that fired and whose slot is filled, if any.
+    pub(crate) fn done(&self) -> Option<usize> {
+        match self.state.load(Ordering::Acquire) {
+            s if s != NONE && s & DONE != 0 => Some(s & !DONE),
+            _ => None,
+        }
+    }
+
+    /// Keeps the waker current (a goroutine may be polled by a different waker next time).
+    pub(crate) fn set_waker(&self, waker: &Waker) {
+        let mut w = self.waker.lock().unwrap();
+        match &mut *w {
+            Some(old) if old.will_wake(waker) => {}
+            _ => *w = Some(waker.clone()),
+        }
+    }
+}
+
+/// A parked operation on one channel: which wait it belongs to, which case it is, the goroutine
+/// (for the wait-for graph), the slot the other side fills, and its links in the channel's
+/// queue.
+///
+/// Everything another thread changes is in a `Cell` or `UnsafeCell`, so the owner and the
+/// channel only ever share it (`&Waiter`), never hold it exclusively.
+pub(crate) struct Waiter<S> {
+    core: Cell<*const Core>,
+    case: usize,
+    pub(crate) gid: u64,
+    slot: UnsafeCell<S>,
+    prev: Cell<*const Waiter<S>>,
+    next: Cell<*const Waiter<S>>,
+    queued: Cell<bool>,
+}
+
+// SAFETY: a waiter is touched by other threads only under its channel's lock (links, slot
+// before completion) or after its core says done (slot, by the owner only).
+unsafe impl<S: Send> Send for Waiter<S> {}
+unsafe impl<S: Send> Sync for Waiter<S> {}
+
+impl<S> Waiter<S> {
+    pub(crate) fn new(case: usize, gid: u64, slot: S) -> Waiter<S> {
+        Waiter {
+            core: Cell::new(ptr::null()),
+            case,
+            gid,
+            slot: UnsafeCell::new(slot),
+            prev: Cell::new(ptr::null()),
+            next: Cell::new(ptr::null()),
+            queued: Cell::new(false),
+        }
+    }
+
+    /// Runs `f` on the slot.
+    ///
+    /// # Safety
+    ///
+    /// Only the owner, and only while nobody else can touch the slot: before the waiter is
+    /// queued, once its core says done, or under the channel's lock.
+    pub(crate) unsafe fn with_slot<R>(&self, f: impl FnOnce(&mut S) -> R) -> R {
+        // SAFETY: exclusive by the caller's contract.
+        f(unsafe { &mut *self.slot.get() })
+    }
+}
+
+/// A channel's queue of parked receivers or senders (Go: `waitq`).
+pub(crate) struct WaitQueue<S> {
+    head: *const Waiter<S>,
+    tail: *const Waiter<S>,
+    len: usize,
+}
+
+// SAFETY: the queue only links waiters, which are `Send`; it lives under the channel's lock.
+unsafe impl<S: Send> Send for WaitQueue<S> {}
+
+impl<S> Default for WaitQueue<S> {
+    fn default() -> Self {
+        WaitQueue {
+            head: ptr::null(),
+            tail: ptr::null(),
+            len: 0,
+        }
+    }
+}
+
+impl<S> WaitQueue<S> {
+    /// Parks `w` (for `core`) at the back.
+    ///
+    /// # Safety
+    ///
+    /// `w` and `core` must stay where they are, alive, until `w` leaves the queue: popped by
+    /// the channel, or [`WaitQueue::remove`]d by its owner. Under the channel's lock.
+    pub(crate) unsafe fn push_back(&mut self, w: &Waiter<S>, core: &Core) {
+        w.core.set(core);
+        w.queued.set(true);
+        w.prev.set(self.tail);
+        w.next.set(ptr::null());
+        if self.tail.is_null() {
+            self.head = w;
+        } else {
+            // SAFETY: queued waiters are alive (this function's contract).
+            unsafe { (*self.tail).next.set(w) };
+        }
+        self.tail = w;
+        self.len += 1;
+    }
+
+    /// Takes `w` out of the queue if it is still in it (its owner gives up: cancelled, or
+    /// another case fired). Under the channel's lock.
+    pub(crate) fn remove(&mut self, w: &Waiter<S>) {
+        if !w.queued.get() {
+            return;
+        }
+        let (prev, next) = (w.prev.get(), w.next.get());
+        // SAFETY: its neighbours are queued, so alive.
+        unsafe {
+            if prev.is_null() {
+                self.head = next;
+            } else {
+                (*prev).next.set(next);
+            }
+            if next.is_null() {
+                self.tail = prev;
+            } else {
+                (*next).prev.set(prev);
+            }
+        }
+        w.queued.set(false);
+        w.prev.set(ptr::null());
+        w.next.set(ptr::null());
+        self.len -= 1;
+    }
+
+    fn pop_front(&mut self) -> Option<&Waiter<S>> {
+        // SAFETY: queued waiters are alive, and stay so while we hold the lock (an owner
+        // unlinks before it lets go of its waiter, and unlinking takes the lock).
+        let w = unsafe { self.head.as_ref()? };
+        self.remove(w);
+        Some(w)
+    }
+
+    /// Completes the first parked operation that can still fire (skipping `select`s that
+    /// fired elsewhere): `fill` writes its slot. Returns the waker to call after unlocking.
+    pub(crate) fn fire_first(&mut self, fill: impl FnOnce(&mut S)) -> Option<Option<Waker>> {
+        while let Some(w) = self.pop_front() {
+            // SAFETY: popped under the lock, so its owner cannot free it before we unlock; we
+            // touch its slot only once we own its core's claim.
+            let core = unsafe { &*w.core.get() };
+            if core.try_claim(w.case) {
+                unsafe { w.with_slot(fill) };
+                return Some(core.complete(w.case));
+            }
+        }
+        None
+    }
+
+    /// Takes every parked operation out, completing those that can still fire with `fill`;
+    /// returns their wakers (close).
+    pub(crate) fn fire_all(&mut self, mut fill: impl FnMut(&mut S), wakers: &mut Vec<Waker>) {
+        while let Some(w) = self.pop_front() {
+            // SAFETY: as in `fire_first`.
+            let core = unsafe { &*w.core.get() };
+            if core.try_claim(w.case) {
+                unsafe { w.with_slot(&mut fill) };
+                wakers.extend(core.complete(w.case));
+            }
+        }
+    }
+
+    /// The first `limit` goroutines parked here, and how many are in all.
+    pub(crate) fn gids(&self, limit: usize) -> (Vec<u64>, usize) {
+        let mut out = Vec::with_capacity(self.len.min(limit));
+        let mut w = self.head;
+        // SAFETY: queued waiters are alive.
+        while let Some(x) = unsafe { w.as_ref() } {
+            if out.len() == limit {
+                break;
+            }
+            out.push(x.gid);
+            w = x.next.get();
+        }
+        (out, self.len)
+    }
+}

@@ -1,0 +1,194 @@
+//! A runner thread: its loop (Go's `schedule` and `findRunnable`).
+//!
+//! A runner runs its `runnext`, then its own queue (and now and then the global queue first);
+//! with nothing left it spins, stealing from the others and firing due timers, then parks. After
+//! a poll it only sometimes reads the clock (to fire timers and sample): a clock read costs as
+//! much as a short poll.
+
+use std::{
+    sync::{atomic::Ordering, Arc},
+    time::Duration,
+};
+
+use super::{
+    local::{self, enter},
+    queue::Local,
+    scheduler::{GRunnable, Shared},
+};
+
+/// After this many `runnext` hand-offs in a row, the next one goes through the local queue, so
+/// a ping-pong pair cannot starve everyone else (Go's `runnext` inherits the time slice for the
+/// same reason).
+const RUN_NEXT_STREAK: u32 = 32;
+/// How many rounds an idle runner looks for work before it parks: roughly 10–20 µs here.
+const SPIN_ROUNDS: u32 = 64;
+/// Go's `schedtick % 61`: now and then a runner looks at the global queue first, so goroutines
+/// made ready from outside are not starved by a busy local queue.
+const GLOBAL_EVERY: u32 = 61;
+/// Longest a runner parks with nothing to wait for (it rechecks shutdown and timers).
+const MAX_PARK: Duration = Duration::from_millis(100);
+/// Longest a runner parks while another is busy: about 1 % of a core in wake-ups, for a
+/// second thread within 2 ms of work it was not woken for.
+const BUSY_PARK: Duration = Duration::from_millis(2);
+
+impl Shared {
+    /// The loop of runner thread `index`. Returns at shutdown.
+    pub(crate) fn runner(self: &Arc<Self>, index: usize) {
+        struct Exit<'a>(&'a Shared);
+        impl Drop for Exit<'_> {
+            fn drop(&mut self) {
+                self.0.runners.fetch_sub(1, Ordering::AcqRel);
+                self.0.notify_done();
+            }
+        }
+        let _exit = Exit(self);
+        let _enter = enter(self);
+        let l = Local::new(index);
+        let _runner = local::enter_runner(&l);
+        local::set_thread_index(index as u32);
+        l.now_ns.set(self.now_ns());
+        let (mut streak, mut tick) = (0u32, 0u32);
+        while !self.shutdown.load(Ordering::Acquire) {
+            tick = tick.wrapping_add(1);
+            let next = self.queues.stats[index].take_next();
+            let r = match next {
+                Some(r) if streak < RUN_NEXT_STREAK => {
+                    streak += 1;
+                    Some(r)
+                }
+                Some(r) => {
+                    streak = 0;
+                    self.queues.push_local(index, r);
+                    self.sleep.notify_work();
+                    self.queues.pop_local(index)
+                }
+                None => {
+                    streak = 0;
+                    self.find_local(&l, tick)
+                }
+            };
+            match r {
+                Some(r) => {
+                    self.run(r, Some(&l));
+                    self.after_poll(&l);
+                }
+                None => self.idle(&l),
+            }
+        }
+        self.registry.flush(&l.retired);
+        // Goroutines left in this runner's queue: dropping them cancels them.
+        drop(self.queues.stats[index].take_next());
+        while self.queues.pop_local(index).is_some() {}
+    }
+
+    /// Work this runner can take without spinning: its queue, now and then the global queue
+    /// first (Go's fairness rule), then the global queue, due timers, and the other runners'.
+    fn find_local(&self, l: &Local, tick: u32) -> Option<GRunnable> {
+        if tick.is_multiple_of(GLOBAL_EVERY) {
+            if let Some(r) = self.queues.take_global(l.index) {
+                return Some(r);
+            }
+        }
+        self.queues.pop_local(l.index)
+    }
+
+    /// After a poll: now and then, read the clock, fire due timers and sample. How often adapts
+    /// to how long polls take: about every 50 µs of wall time, never per poll when polls are
+    /// short (a clock read costs as much as a short poll).
+    fn after_poll(&self, l: &Local) {
+        let n = l.since_check.get() + 1;
+        if n < l.check_every.get() {
+            l.since_check.set(n);
+            return;
+        }
+        l.since_check.set(0);
+        let before = l.now_ns.get();
+        let now = self.now_ns();
+        l.now_ns.set(now);
+        let wall = self.clock.real_until_from(before, now);
+        let every = l.check_every.get();
+        if wall < Duration::from_micros(25) && every < 256 {
+            l.check_every.set(every * 2);
+        } else if wall > Duration::from_micros(100) && every > 1 {
+            l.check_every.set(every / 2);
+        }
+        if self.timers.maybe_due(now) {
+            self.timers.fire_due(now);
+        }
+        self.sample_at(now, false);
+    }
+
+    /// Nothing in this runner's queue: spin looking for work (stealing, timers), then park.
+    fn idle(&self, l: &Local) {
+        self.sleep.start_spinning();
+        loop {
+            for round in 0..SPIN_ROUNDS {
+                if let Some(r) = self.find_elsewhere(l) {
+                    self.sleep.found_work();
+                    self.run(r, Some(l));
+                    self.after_poll(l);
+                    return;
+                }
+                if self.shutdown.load(Ordering::Acquire) {
+                    self.sleep.found_work();
+                    return;
+                }
+                for _ in 0..(round + 1) * 4 {
+                    std::hint::spin_loop();
+                }
+            }
+            let now = self.now_ns();
+            l.now_ns.set(now);
+            self.sample_at(now, false);
+            // Finished goroutines leave the registry before the runner sleeps (a deadlock
+            // report or a leak listing must not wait for this runner's next batch).
+            self.registry.flush(&l.retired);
+            let Some((idle, n)) = self.sleep.go_idle(l.index, || {
+                self.queues.any_stealable() || self.timers.maybe_due(now)
+            }) else {
+                continue; // work arrived while it went idle: spin again
+            };
+            let all_idle = n == self.threads();
+            let next_timer = self.timers.next_deadline();
+            if all_idle && next_timer.is_none() && self.deadlock_now() {
+                drop(idle);
+                self.declare_deadlock();
+            } else {
+                drop(idle);
+            }
+            // While another runner is busy, look again soon: its pushes do not always wake this
+            // one (see `Sleep::notify_work`), and CPU-bound work should not wait long for a
+            // second thread.
+            let max = if all_idle { MAX_PARK } else { BUSY_PARK };
+            let timeout = next_timer.map_or(max, |t| self.clock.real_until(t).min(max));
+            self.sleep.park(l.index, timeout);
+            // Woken (or timed out): counted as spinning again.
+            let now = self.now_ns();
+            l.now_ns.set(now);
+            self.sample_at(now, false);
+            if self.shutdown.load(Ordering::Acquire) {
+                self.sleep.found_work();
+                return;
+            }
+        }
+    }
+
+    /// Work from anywhere but this runner's own queue: due timers, the global queue, the other
+    /// runners' queues.
+    fn find_elsewhere(&self, l: &Local) -> Option<GRunnable> {
+        // The clock only when a timer is armed: a runner looking for work does this in a loop.
+        if self.timers.any() && self.timers.maybe_due(self.now_ns()) {
+            let now = self.now_ns();
+            l.now_ns.set(now);
+            self.timers.fire_due(now);
+            if let Some(r) = self.queues.stats[l.index].take_next() {
+                return Some(r);
+            }
+            if let Some(r) = self.queues.pop_local(l.index) {
+                return Some(r);
+            }
+        }
+        let n = self.queues.stats.len();
+        self.queues.steal(l.index, l.random_below(n))
+    }
+}

@@ -3,7 +3,7 @@
 import { $, el, fill } from './dom.js';
 import { bytes, ms, num, runName } from './format.js';
 import { headline, pictureFor } from './render/lessons.js';
-import { describeParams, findSpec } from './schema.js';
+import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
 /** Which controls work in each phase. */
@@ -44,7 +44,8 @@ export function drawControls() {
 /** The parameters worth naming in a label: the ones the scenario reads, without mode and scale. */
 export function keyParams(r) {
   const spec = findSpec(state.specs, r.scenario);
-  return (spec?.params.map((p) => p.name) ?? Object.keys(r.params ?? {})).filter((n) => !['mode', 'time_scale'].includes(n) && n in (r.params ?? {}));
+  const unused = spec ? unusedParams(spec, r.variant) : new Map();
+  return (spec?.params.map((p) => p.name) ?? Object.keys(r.params ?? {})).filter((n) => !['mode', 'time_scale'].includes(n) && !unused.has(n) && n in (r.params ?? {}));
 }
 
 export function drawStatus() {
@@ -65,7 +66,7 @@ export function drawLesson() {
     $('lesson').textContent = compareSentence(a, b);
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
-    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic, usedParams(state.specs, r)).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
       el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
     return;
   }
@@ -75,7 +76,7 @@ export function drawLesson() {
   const r = state.report;
   const view = r ?? state.live;
   $('lesson').textContent = r ? r.lesson : spec.shows;
-  fill('headline', view ? headline(view, pictureFor(view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+  fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
 }
 
 /** What differs between this engine and real Go on one run, and why: from the two Reports. */

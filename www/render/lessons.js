@@ -92,11 +92,27 @@ export function pictureFor(run) {
   if (run.ended === 'deadlock' && graph) return { kind: 'graph' };
   const def = GAUGE_PICTURES.find((d) => hasGauge(run.series, d.gauges[0]));
   if (def) return { kind: 'gauges', def };
-  if (graph) return { kind: 'graph' };
   const kinds = new Set((run.marks ?? []).map((m) => m.kind));
-  if (kinds.has('close') && (kinds.has('send') || kinds.has('fatal_send'))) return { kind: 'sequence' };
+  const sends = kinds.has('send') || kinds.has('fatal_send');
+  if (run.ended == null) {
+    // A live run: the sends draw their line as they come; a graph only where goroutines wait on
+    // a channel or a lock (the waits a deadlock or a leak is made of), not merely on a sleep or
+    // on a WaitGroup counter that work in progress will bring down.
+    if (sends) return { kind: 'sequence' };
+    if (graph && waitsOnObjects(g)) return { kind: 'graph' };
+    return { kind: 'goroutines' };
+  }
+  if (graph) return { kind: 'graph' };
+  if (kinds.has('close') && sends) return { kind: 'sequence' };
   if (sweepOf(run.numbers)) return { kind: 'sweep' };
   return { kind: 'goroutines' };
+}
+
+const OBJECTS = new Set(['channel', 'mutex', 'semaphore']);
+/** Whether some goroutine of `g` waits on a channel, a mutex or a semaphore. */
+export function waitsOnObjects(g) {
+  const kind = new Map(g.nodes.map((n) => [n.id, n.kind]));
+  return g.edges.some((e) => OBJECTS.has(kind.get(e.to)) && (kind.get(e.from) === 'goroutine'));
 }
 
 /**
@@ -165,7 +181,7 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
       }
       if (def.id === 'waitgroup') out.push(['counter at the end', num(s.gauges.waitgroup_counter.at(-1))]);
     }
-  } else if (picture.kind === 'graph') {
+  } else if (picture.kind === 'graph' && run.wait_graph) {
     const g = run.wait_graph;
     const blocked = g.nodes.filter((x) => x.kind === 'goroutine' && g.edges.some((e) => e.from === x.id)).length;
     out.push(['goroutines blocked', num(blocked)]);

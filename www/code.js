@@ -21,5 +21,14 @@ export async function drawCode(scenario, variant, tag = '') {
     $(`code-${lang}-h`).replaceChildren(name, tag ? ` of ${tag}: ${scenario} / ${variant}` : '', x ? el('span', { class: 'code-src' }, ` — ${x.file}, line ${x.line}`) : '');
     fill(`code-${lang}`, x ? x.code : failed ? `The code excerpts were not built into this site (${failed.message}).` : `No ${name} excerpt for ${scenario} / ${variant}.`);
   }
+  // Where the guide's own code does not compile cleanly, go vet's real words about it (scripts/
+  // snippets.mjs runs vet at build time): the mistake a tool catches before anything runs.
+  const vet = s?.go_vet;
+  $('code-vet').hidden = !vet;
+  if (vet) {
+    fill('code-vet-words', vet.vet);
+    $('code-vet-src').textContent = `The guide's code, as vet saw it — ${vet.file}, line ${vet.line}`;
+    fill('code-vet-code', vet.code);
+  }
   document.querySelector('.code').dataset.shown = failed ? 'missing' : `${scenario}/${variant}`;
 }

@@ -4,7 +4,7 @@
 // `--5` or `1e`, which is how garbage used to run the defaults. Here the text is kept as typed
 // and converted strictly (schema.js); a field that does not convert is marked and nothing runs.
 import { $, el, fill } from './dom.js';
-import { defaultsOf, findParam, parseText } from './schema.js';
+import { defaultsOf, findParam, parseText, unusedParams } from './schema.js';
 
 /** Text markers for a variant's kind: never an emoji alone. */
 export const KIND_MARK = { wrong: 'wrong', right: 'right', guide_bug: 'guide’s bug', demo: 'demo' };
@@ -39,15 +39,38 @@ export function drawParams(spec, variant, texts = {}) {
         spellcheck: 'false', value, 'aria-describedby': help ? `${id}-help` : null,
       });
     input.dataset.default = String(d[p.name] ?? '');
-    return el('div', { class: `field field-${p.kind}` },
+    return el('div', { class: `field field-${p.kind}`, dataset: { param: p.name } },
       el('label', { for: id, title: p.help || null }, p.label, p.unit && p.kind !== 'choice' && p.unit.toLowerCase() !== p.label.toLowerCase() ? el('span', { class: 'unit' }, ` (${p.unit})`) : null),
-      input, help);
+      input, help, el('span', { id: `${id}-unused`, class: 'help unused-note', hidden: true }));
   }));
+  markUnused(spec, variant);
+}
+
+/**
+ * Fields the variant does not read (schema.js `unusedParams`) are shown as such, switched off and
+ * left out of the run: a value there would change nothing, and the form must not pretend it does.
+ */
+export function markUnused(spec, variant) {
+  const unused = unusedParams(spec, variant);
+  for (const field of $('params').querySelectorAll('.field[data-param]')) {
+    const name = field.dataset.param;
+    const why = unused.get(name);
+    const input = field.querySelector('input, select');
+    const note = field.querySelector('.unused-note');
+    field.classList.toggle('field-unused', Boolean(why));
+    input.disabled = Boolean(why);
+    note.hidden = !why;
+    note.textContent = why ? `Not used: ${why}.` : '';
+    const ids = [p(`${input.id}-help`), why ? note.id : null].filter(Boolean);
+    if (ids.length) input.setAttribute('aria-describedby', ids.join(' ')); else input.removeAttribute('aria-describedby');
+  }
+  function p(id) { return document.getElementById(id) ? id : null; }
 }
 
 /** After a variant switch: fields the user left at the old default take the new variant's. */
 export function applyVariantDefaults(spec, variant) {
   const d = defaultsOf(spec, variant);
+  markUnused(spec, variant);
   for (const input of $('params').elements) {
     if (!input.name || !(input.name in d)) continue;
     if (input.value.trim() === input.dataset.default) input.value = String(d[input.name]);
@@ -69,7 +92,7 @@ export function readParams(spec) {
   const out = {};
   const errors = [];
   for (const input of $('params').elements) {
-    if (!input.name) continue;
+    if (!input.name || input.disabled) continue; // not read by this variant: not sent
     const p = findParam(spec, input.name);
     if (!p) continue;
     try { out[p.name] = parseText(p, input.value); } catch (e) { errors.push(e); }

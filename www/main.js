@@ -21,6 +21,7 @@ import { wireSpeed } from './speed.js';
 import { go, set, state } from './state.js';
 import { drawControls, drawStatus } from './view.js';
 import { wireGo } from './goui.js';
+import { drawCode } from './code.js';
 
 const EMBED = document.body.classList.contains('embed');
 window.workerPoolPlayground = api;
@@ -36,6 +37,8 @@ function wire() {
     set({ variant: e.target.value });
     applyVariantDefaults(state.spec, state.variant);
     if (state.report && !state.pair) switchLesson(state.spec.id, state.variant, currentTexts());
+    // Nothing of another run on screen: the code panels follow the version picked.
+    else if (!state.report && !state.pair && !EMBED) drawCode(state.spec.id, state.variant);
   });
   // Run is the form's submit button, so Enter in any field runs too.
   $('params').addEventListener('submit', (e) => { e.preventDefault(); state.userDriven = true; runFromForm(); });

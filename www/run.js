@@ -68,10 +68,16 @@ function drawLive(req, snap, compare) {
   const view = {
     scenario: req.scenario, variant: req.variant, params: { ...defaultsOf(findSpec(state.specs, req.scenario), req.variant), ...req.params },
     series: snap.series, marks: snap.marks ?? [], wait_graph: snap.wait_graph ?? null,
-    runtime_ms: snap.t_ms, peak_goroutines: null, goroutines_after: snap.goroutines,
+    runtime_ms: snap.t_ms, peak_goroutines: null, goroutines_after: snap.goroutines, goroutines: snap.goroutines,
   };
+  // The picture a live run starts drawing stays until its Report: a wait-for graph does not turn
+  // into a chart whenever nobody happens to wait, nor back.
+  const kind = Pictures.kindOf(view);
+  const kept = state.live?.runId === state.runId && state.live.scenario === req.scenario ? state.live.picture : null;
+  view.picture = kind.kind !== 'gauges' && kept?.kind === 'graph' ? kept : kind;
+  view.runId = state.runId;
   state.live = view;
-  pictures.draw(view, compare, { timeline: false });
+  pictures.draw(view, compare, { timeline: false, picture: view.picture, caption: `Now, ${num(snap.t_ms, snap.t_ms < 10 ? 1 : 0)} ms in` });
   drawLesson();
 }
 

@@ -3,7 +3,7 @@
 import { $, el, fill } from './dom.js';
 import { bytes, ms, num, runName } from './format.js';
 import { headline, pictureFor } from './render/lessons.js';
-import { describeParams, findSpec } from './schema.js';
+import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
 /** Which controls work in each phase. */
@@ -44,7 +44,8 @@ export function drawControls() {
 /** The parameters worth naming in a label: the ones the scenario reads, without mode and scale. */
 export function keyParams(r) {
   const spec = findSpec(state.specs, r.scenario);
-  return (spec?.params.map((p) => p.name) ?? Object.keys(r.params ?? {})).filter((n) => !['mode', 'time_scale'].includes(n) && n in (r.params ?? {}));
+  const unused = spec ? unusedParams(spec, r.variant) : new Map();
+  return (spec?.params.map((p) => p.name) ?? Object.keys(r.params ?? {})).filter((n) => !['mode', 'time_scale'].includes(n) && !unused.has(n) && n in (r.params ?? {}));
 }
 
 export function drawStatus() {
@@ -65,7 +66,7 @@ export function drawLesson() {
     $('lesson').textContent = compareSentence(a, b);
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
-    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic, usedParams(state.specs, r)).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
       el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
     return;
   }
@@ -75,18 +76,30 @@ export function drawLesson() {
   const r = state.report;
   const view = r ?? state.live;
   $('lesson').textContent = r ? r.lesson : spec.shows;
-  fill('headline', view ? headline(view, pictureFor(view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+  fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
 }
 
 /** What differs between this engine and real Go on one run, and why: from the two Reports. */
 export function goSentence(a, b) {
   const diff = a.peak_goroutines ? Math.abs(b.peak_goroutines - a.peak_goroutines) / a.peak_goroutines * 100 : 0;
   const cpu = a.params?.workload === 'cpu' || a.params?.workload === 'mixed' || ['control-comparison', 'sizing-sweep'].includes(a.scenario);
-  return `Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
-    + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}); Go's heap peaked at ${bytes(b.heap_peak_bytes)} against ${bytes(a.heap_peak_bytes)} here,`
-    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state.'
-    + ` Wall time: ${ms(b.wall_ms)} in Go, ${ms(a.wall_ms)} here; Go's js/wasm port runs on one thread, this engine on ${num(a.threads)}`
-    + (cpu ? ', so this CPU-bound work gets no speedup in Go.' : ': these tasks mostly sleep, so threads change little.');
+  // How each run ended, and what it left behind, first: where the lesson is a crash or a leak,
+  // that is what Go must agree on.
+  const fatal = (r) => (r.findings ?? []).find((f) => f.kind === 'deadlock' || f.kind === 'panic')?.message;
+  const ended = (r) => `${r.ended}${r.exit_status ? ` (exit status ${r.exit_status})` : ''}`;
+  let outcome;
+  if (a.ended === b.ended && a.exit_status === b.exit_status) {
+    outcome = `Both ended ${ended(a)}`;
+    if (fatal(a) && fatal(a) === fatal(b)) outcome += ` with Go's own words, “${fatal(a)}”`;
+    if (a.goroutines_after || b.goroutines_after) outcome += a.goroutines_after === b.goroutines_after
+      ? `, leaving ${num(a.goroutines_after)} goroutine${a.goroutines_after === 1 ? '' : 's'} blocked in each`
+      : `, leaving ${num(a.goroutines_after)} goroutines blocked here and ${num(b.goroutines_after)} in Go`;
+  } else outcome = `This engine ended ${ended(a)}, Go ${ended(b)}`;
+  return `${outcome}; Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
+    + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}). Go's heap peaked at ${bytes(b.heap_peak_bytes)} against ${bytes(a.heap_peak_bytes)} here,`
+    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state;'
+    + ` wall time was ${ms(b.wall_ms)} in Go and ${ms(a.wall_ms)} here, because Go's js/wasm port runs on one thread and this engine on ${num(a.threads)}`
+    + (cpu ? ', so this CPU-bound work gets no speedup in Go.' : ' (these tasks mostly sleep, so threads change little).');
 }
 
 /** One sentence that compares two Reports, from their own numbers only. */

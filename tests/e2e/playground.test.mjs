@@ -31,8 +31,12 @@ const RUNS = [
   // The scenarios the issue "Every lesson proven" adds (run when this build's schema has them).
   ['backpressure', 'block', { time_scale: 20 }],
   ['backpressure', 'drop', { time_scale: 20 }],
+  ['backpressure', 'unbounded', { time_scale: 20 }],
   ['rate-limit', 'token-bucket', { time_scale: 20 }],
+  ['rate-limit', 'no-limit', { time_scale: 20 }],
 ];
+
+const fmt = (v) => v.toLocaleString('en-US');
 
 const max = (xs) => xs.reduce((m, v) => (v != null && v > m ? v : m), -Infinity);
 
@@ -53,9 +57,15 @@ test('every scenario through the page: the picture, the number and the sentence 
     assert.ok(r, `${id}/${variant}: a Report (${await page.textContent('#param-error')})`);
     assert.equal(`${r.scenario}/${r.variant}`, `${id}/${variant}`);
     const t = r.tasks;
-    // (A run that panicked or deadlocked leaves tasks that never got an outcome; send-on-closed
-    // counts sends, and the late send sometimes completes unaccounted: reported to scenarios.)
-    if (r.ended === 'completed' && id !== 'send-on-closed') assert.equal(t.submitted, t.successful + t.failed + t.cancelled + t.timed_out + (t.dropped ?? 0), `${id}/${variant}: outcomes add up`);
+    // Dropped tasks were refused before submission: not among the submitted (NEWS 11:35). (A run
+    // that panicked or deadlocked leaves tasks that never got an outcome; send-on-closed counts
+    // sends, and the late send sometimes completes unaccounted: reported to scenarios.)
+    if (r.ended === 'completed' && id !== 'send-on-closed') assert.equal(t.submitted, t.successful + t.failed + t.cancelled + t.timed_out, `${id}/${variant}: outcomes add up to the submitted`);
+    // …and the figures say so: dropped beside the submitted, not inside their breakdown.
+    await page.waitForFunction((name) => document.getElementById('figures-h').textContent.endsWith(name), `${id} / ${variant}`);
+    const figs = Object.fromEntries(await page.$$eval('#figures dl > div', (ds) => ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent])));
+    assert.equal(figs['tasks submitted: ok / failed / timed out / cancelled'], `${fmt(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled].map(fmt).join(' / ')}`, `${id}/${variant}: figures`);
+    assert.equal(figs['tasks dropped (refused, never submitted)'], fmt(t.dropped ?? 0), `${id}/${variant}: dropped beside`);
     // The sentence and the title are this run's and this lesson's.
     assert.equal(await page.textContent('#lesson'), r.lesson);
     assert.equal(await page.textContent('#title'), spec.title);
@@ -63,7 +73,7 @@ test('every scenario through the page: the picture, the number and the sentence 
     await page.waitForTimeout(80); // a frame for the pictures
     const drawn = await page.evaluate(() => {
       const p = window.workerPoolPlaygroundTest.pictures();
-      const chart = (c) => (c.u && !c.host.hidden ? { labels: c.u.series.slice(1).map((s) => s.label), colors: c.u.series.slice(1).map((s) => s.stroke?.()), data: c.u.data, limit: c.limit } : null);
+      const chart = (c) => (c.u && !c.host.hidden ? { labels: c.u.series.slice(1).map((s) => s.label), colors: c.u.series.slice(1).map((s) => s.stroke?.()), data: c.u.data, limit: c.limit, over: c.over, marks: c.marks.map((m) => m.kind) } : null);
       return {
         lesson: chart(p.lesson), goroutines: chart(p.goroutines), heap: chart(p.heap),
         svg: !document.getElementById('picture-svg').hidden ? document.getElementById('picture-svg').textContent : null,
@@ -91,6 +101,21 @@ test('every scenario through the page: the picture, the number and the sentence 
     } else if (g.queue_depth) {
       assert.match(drawn.title, /queue/);
       assert.equal(max(drawn.lesson.data[1]), max(g.queue_depth));
+      assert.equal(max(drawn.lesson.data[2]), max(g.in_flight), `${id}/${variant}: in flight drawn`);
+      // The capacity line where the queue had it; none where the queue outgrew it (unbounded).
+      if (max(g.queue_depth) > r.params.queue) assert.equal(drawn.lesson.limit, null, `${id}/${variant}: no capacity line under a queue of ${max(g.queue_depth)}`);
+      else assert.equal(drawn.lesson.limit?.value, r.params.queue, `${id}/${variant}: the capacity line`);
+      // Every drop is marked on the picture, and counted beside it.
+      assert.equal(drawn.lesson.marks.filter((k) => k === 'drop').length, t.dropped, `${id}/${variant}: drops marked`);
+      if (t.dropped) assert.ok(drawn.headline.includes(`never submitted${fmt(t.dropped)} of ${fmt(t.submitted + t.dropped)} offered`), drawn.headline);
+    } else if (g.starts_per_s) {
+      // The rate held, against its limit; what went over the limit + burst is shaded.
+      assert.match(drawn.title, /rate limit/);
+      assert.equal(max(drawn.lesson.data[1]), max(g.starts_per_s));
+      assert.equal(drawn.lesson.limit.value, r.params.rate_per_s);
+      assert.equal(drawn.lesson.over.value, r.params.rate_per_s + r.params.burst);
+      assert.ok(drawn.headline.includes(`starts over the limit${fmt(r.numbers.over_limit)}`), drawn.headline);
+      if (variant === 'no-limit') assert.ok(max(g.starts_per_s) > drawn.lesson.over.value, `${id}/${variant}: over the limit: ${max(g.starts_per_s)}`);
     } else if (g.waitgroup_counter) {
       assert.match(drawn.title, /WaitGroup counter/);
       assert.equal(max(drawn.lesson.data[1]), max(g.waitgroup_counter));
@@ -146,51 +171,171 @@ test('side by side for any two runs: keep one as A, run another, shared axes and
   await context.close();
 });
 
-test('Export trace: Chrome Trace Event Format of the run on screen', async () => {
+test('Export trace: the run on screen downloads as Chrome Trace Event Format (Perfetto, chrome://tracing)', async () => {
   const { page, problems, context } = await strictPage(browser);
+  // A pool that closes its channels: threads, goroutines, each time one ran, and the closes.
   await page.goto(srv.url('/?scenario=fixed-pool&tasks=20&time_scale=40&run=1'));
-  await finished(page);
-  const info = await page.evaluate(() => window.workerPoolPlayground.info);
+  const r = await finished(page);
   await page.click('summary:has-text("Share and export")');
-  if (!info.trace) {
-    // This build's wasm API has no trace yet: the button says nothing false, it is off.
-    assert.equal(await page.isDisabled('#export-trace'), true);
-    console.log('Export trace: this build exposes no trace (ScenarioRun.trace missing)');
-  } else {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-trace')]);
-    const text = await (await import('node:fs/promises')).readFile(await download.path(), 'utf8');
-    const trace = JSON.parse(text);
-    assert.ok(Array.isArray(trace.traceEvents));
-    const ph = new Set(trace.traceEvents.map((e) => e.ph));
-    assert.ok(ph.has('M') && ph.has('X'), `thread names and complete events: ${[...ph]}`);
-    assert.ok(trace.traceEvents.filter((e) => e.ph === 'M').every((e) => e.name === 'thread_name' && typeof e.args?.name === 'string'));
+  assert.equal(await page.isDisabled('#export-trace'), false, 'offered for the run on screen');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-trace')]);
+  assert.equal(download.suggestedFilename(), 'fixed-pool-default.trace.json');
+  const trace = JSON.parse(await (await import('node:fs/promises')).readFile(await download.path(), 'utf8'));
+  // The JSON Object Format of the Trace Event Format: {traceEvents: [...]}, each event with a
+  // name, a phase, pid and tid; timestamps in microseconds.
+  assert.ok(Array.isArray(trace.traceEvents) && trace.traceEvents.length > 10, 'traceEvents');
+  const byPh = (ph) => trace.traceEvents.filter((e) => e.ph === ph);
+  for (const e of trace.traceEvents) {
+    assert.equal(typeof e.name, 'string', JSON.stringify(e));
+    assert.ok(Number.isInteger(e.pid) && Number.isInteger(e.tid), `pid/tid: ${JSON.stringify(e)}`);
+    if (e.ph !== 'M') assert.ok(Number.isFinite(e.ts) && e.ts >= 0, `ts: ${JSON.stringify(e)}`);
   }
+  // M: names for the processes and for every thread (runner threads and goroutines).
+  const meta = byPh('M');
+  assert.ok(meta.every((e) => ['thread_name', 'process_name', 'thread_sort_index', 'process_sort_index'].includes(e.name)), meta.map((e) => e.name).join());
+  const threadNames = meta.filter((e) => e.name === 'thread_name');
+  assert.ok(threadNames.length >= 2 && threadNames.every((e) => typeof e.args?.name === 'string'), 'thread names');
+  assert.ok(threadNames.some((e) => /main/.test(e.args.name)), `main named: ${threadNames.map((e) => e.args.name)}`);
+  // X: complete events, each time a goroutine ran, with a duration, within the run.
+  const xs = byPh('X');
+  assert.ok(xs.length >= r.peak_goroutines, `X events: ${xs.length}`);
+  assert.ok(xs.every((e) => Number.isFinite(e.dur) && e.dur >= 0), 'durations');
+  const endUs = Math.max(...xs.map((e) => e.ts + e.dur));
+  assert.ok(endUs <= (r.runtime_ms + 1) * 1000, `inside the run: ${endUs} µs vs ${r.runtime_ms} ms`);
+  // i: instants, for the closes this program makes, with a scope.
+  const is = byPh('i');
+  assert.ok(is.some((e) => /^close\(/.test(e.name)), `close instants: ${is.map((e) => e.name)}`);
+  assert.ok(is.every((e) => ['g', 'p', 't'].includes(e.s ?? 't')), 'instant scopes');
+  assert.match(await page.textContent('#share-note'), /^Trace of fixed-pool \/ default saved: open it in ui\.perfetto\.dev/);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
-test('the code panels show the compiled excerpts of the lesson on screen (dist/snippets.json)', async () => {
-  const { existsSync, readFileSync } = await import('node:fs');
+test('the code panels: every variant of the schema shows its Go and its Rust, each naming its file and line (dist/snippets.json)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const all = JSON.parse(readFileSync('dist/snippets.json', 'utf8'));
   const { page, problems, context } = await strictPage(browser);
-  await page.goto(srv.url('/?scenario=send-on-closed&variant=many-senders'));
+  await page.goto(srv.url('/?scenario=unlimited'));
   await engineReady(page);
-  await page.waitForSelector('.code[data-shown]');
-  if (!existsSync('dist/snippets.json')) {
-    assert.equal(await page.getAttribute('.code', 'data-shown'), 'missing');
-    assert.match(await page.textContent('#code-go'), /^The code excerpts were not built into this site/);
-    console.log('dist/snippets.json missing: the page says so');
-  } else {
-    const all = JSON.parse(readFileSync('dist/snippets.json', 'utf8'));
-    const want = all['send-on-closed']['many-senders'];
-    assert.equal(await page.getAttribute('.code', 'data-shown'), 'send-on-closed/many-senders');
-    assert.equal(await page.textContent('#code-go'), want.go.code);
-    assert.equal(await page.textContent('#code-rust'), want.rust.code);
-    assert.match(await page.textContent('#code-go-h'), new RegExp(`${want.go.file}, line ${want.go.line}`));
-    // Another lesson: its own excerpts.
-    await page.selectOption('#scenario', 'db-pool');
-    await page.waitForFunction(() => document.querySelector('.code').dataset.shown === 'db-pool/pool');
-    assert.equal(await page.textContent('#code-rust'), all['db-pool'].pool.rust.code);
+  const specs = await page.evaluate(() => window.workerPoolPlayground.scenarios());
+  let n = 0;
+  for (const spec of specs) {
+    await page.selectOption('#scenario', spec.id);
+    for (const v of spec.variants) {
+      await page.check(`input[name=variant][value="${v.id}"]`);
+      await page.waitForFunction((k) => document.querySelector('.code').dataset.shown === k, `${spec.id}/${v.id}`);
+      const shown = await page.evaluate(() => ({
+        go: document.getElementById('code-go').textContent, rust: document.getElementById('code-rust').textContent,
+        goH: document.getElementById('code-go-h').textContent, rustH: document.getElementById('code-rust-h').textContent,
+        vet: document.getElementById('code-vet').hidden ? null : document.getElementById('code-vet-words').textContent,
+      }));
+      const want = all[spec.id][v.id];
+      assert.ok(shown.go.trim() && shown.rust.trim(), `${spec.id}/${v.id}: both panels have code`);
+      assert.equal(shown.go, want.go.code, `${spec.id}/${v.id}: the Go excerpt`);
+      assert.equal(shown.rust, want.rust.code, `${spec.id}/${v.id}: the Rust excerpt`);
+      assert.match(shown.goH, /— go\/[\w/]+\.go, line \d+$/, `${spec.id}/${v.id}: ${shown.goH}`);
+      assert.match(shown.rustH, /— src\/[\w/]+\.rs, line \d+$/, `${spec.id}/${v.id}: ${shown.rustH}`);
+      assert.ok(shown.goH.endsWith(`${want.go.file}, line ${want.go.line}`) && shown.rustH.endsWith(`${want.rust.file}, line ${want.rust.line}`));
+      // Where the guide's own code fails go vet, vet's real words about it (and only there).
+      if (want.go_vet) {
+        assert.equal(shown.vet, want.go_vet.vet, `${spec.id}/${v.id}: go vet's words`);
+        assert.match(shown.vet, /passes lock by value/);
+      } else assert.equal(shown.vet, null, `${spec.id}/${v.id}: no vet box`);
+      n++;
+    }
   }
+  console.log(`code panels: ${n} variants, each with Go and Rust from dist/snippets.json`);
+  assert.ok(n >= 33, `${n} variants`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the wait-for graph live: drawn while the run goes (stepping a deadlock, a leak in real time), final at its end', async () => {
+  const { page, problems, context } = await strictPage(browser, { viewport: { width: 1280, height: 800 } });
+  const graph = () => page.evaluate(() => {
+    const host = document.getElementById('picture-svg');
+    return {
+      phase: document.body.dataset.phase, shown: !host.hidden && Boolean(host.querySelector('svg.waitgraph')),
+      caption: host.querySelector('.wg-caption')?.textContent ?? '', nodes: host.querySelectorAll('svg.waitgraph .wg-label').length,
+      title: document.getElementById('picture-title').textContent,
+    };
+  });
+  // Stepping the unbuffered deadlock: one event per step; the graph grows with the waits.
+  await page.goto(srv.url('/?scenario=deadlock-unbuffered&variant=wrong'));
+  await engineReady(page);
+  await page.click('#step');
+  await page.waitForFunction(() => /^Step 0:/.test(document.getElementById('status').textContent));
+  let live = null;
+  for (let i = 0; i < 200 && !live; i++) {
+    await page.click('#step');
+    await page.waitForFunction((n) => new RegExp(`^Step ${n}:`).test(document.getElementById('status').textContent), i + 1);
+    await page.waitForTimeout(30);
+    const g = await graph();
+    if (g.shown && g.nodes >= 2) live = { ...g, step: i + 1 };
+  }
+  assert.ok(live, 'the graph appears while stepping');
+  assert.equal(live.phase, 'stepping');
+  assert.match(live.caption, /^Now, [\d.,]+ ms in: /, live.caption);
+  assert.match(live.title, /wait-for graph/);
+  await page.screenshot({ path: 'test-results/live-graph-stepping-deadlock.png' });
+  // Run to the end: the final graph, taken at the deadlock, with its cycle.
+  await page.click('#run');
+  const r = await finished(page);
+  assert.equal(r.ended, 'deadlock');
+  await page.waitForFunction(() => /^At the deadlock/.test(document.querySelector('#picture-svg .wg-caption')?.textContent ?? ''));
+  const fin = await graph();
+  assert.match(fin.caption, /^At the deadlock, [\d.,]+ ms in: a cycle of waits/, fin.caption);
+  console.log(`live graph: first drawn at step ${live.step} (${live.nodes} nodes), final: ${fin.caption.slice(0, 80)}…`);
+
+  // A leak in real time: main sleeps 500 ms while its workers wait on a channel nobody closes.
+  await page.goto(srv.url('/?scenario=leak-unclosed-channel&variant=wrong'));
+  await engineReady(page);
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.phase === 'running' && /^Now, /.test(document.querySelector('#picture-svg .wg-caption')?.textContent ?? ''), null, { timeout: 10000 });
+  const during = await graph();
+  assert.equal(during.phase, 'running');
+  assert.ok(during.nodes >= 2, `live nodes: ${during.nodes}`);
+  // Alive, main could still send or close: no leak drawn yet.
+  assert.doesNotMatch(during.caption, /leak/, during.caption);
+  const done = await finished(page);
+  assert.equal(done.goroutines_after, 5);
+  await page.waitForFunction(() => /^After main returned/.test(document.querySelector('#picture-svg .wg-caption')?.textContent ?? ''));
+  assert.match((await graph()).caption, /^After main returned: worker \[chan receive\] ×5 waits to receive jobs.*a leak\.$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a field the chosen version does not read is not offered as if it mattered', async () => {
+  const { page, problems, context } = await strictPage(browser);
+  await page.goto(srv.url('/?scenario=deadlock-unbuffered&variant=wrong'));
+  await engineReady(page);
+  const field = () => page.evaluate(() => {
+    const input = document.getElementById('param-queue');
+    const note = document.getElementById('param-queue-unused');
+    return { disabled: input.disabled, note: note.hidden ? null : note.textContent, visible: note.getBoundingClientRect().height > 0, described: input.getAttribute('aria-describedby') };
+  });
+  // wrong is unbuffered (its label says so; the buffer's help says "0 is unbuffered").
+  let f = await field();
+  assert.equal(f.disabled, true);
+  assert.equal(f.note, 'Not used: this version is unbuffered.');
+  assert.ok(f.visible, 'the note is on screen');
+  assert.match(f.described, /param-queue-unused/);
+  // small-buffer reads it: offered again.
+  await page.check('input[name=variant][value="small-buffer"]');
+  f = await field();
+  assert.equal(f.disabled, false);
+  assert.equal(f.note, null);
+  assert.equal(await page.inputValue('#param-queue'), '3', 'its own default');
+  // Back to wrong: a run sends no buffer, and its link names none.
+  await page.check('input[name=variant][value="wrong"]');
+  assert.equal((await field()).disabled, true);
+  await page.click('#run');
+  const r = await finished(page);
+  assert.equal(r.ended, 'deadlock');
+  await page.click('summary:has-text("Share and export")');
+  await page.click('#copy-link');
+  await page.waitForFunction(() => document.getElementById('share-note').dataset.copied);
+  assert.doesNotMatch(await page.getAttribute('#share-note', 'data-copied'), /queue=/);
   assert.deepEqual(problems, []);
   await context.close();
 });

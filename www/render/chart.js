@@ -3,6 +3,7 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { m4 } from '../thin.js';
 import { widthOf } from '../dom.js';
+import { markStyle } from './marks.js';
 
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -10,15 +11,8 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
-const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned']);
-export const MARK_STYLE = {
-  cancel: ['#6a1b9a', 'cancel'], deadline: ['#6a1b9a', 'deadline'], deadlock: ['#c62828', 'deadlock'],
-  panic: ['#c62828', 'panic'], fatal_send: ['#c62828', 'fatal send'], timeout: ['#9a6700', 'timeout'],
-  close: ['#333333', 'close'], add: ['#0072B2', 'Add'], done: ['#009E73', 'Done'], wait: ['#CC79A7', 'Wait'],
-  wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#56B4E9', 'send'], drop: ['#c62828', 'drop'],
-  acquire: ['#0072B2', 'acquire'], release: ['#009E73', 'release'],
-};
-export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];
+const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang']);
+export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));
 
@@ -54,7 +48,7 @@ export class TimeChart {
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
         x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, self.xMax ?? 0, 1)] },
-        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(1, max ?? 1, (self.limit?.value ?? 0) * 1.15) * 1.05] },
+        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(1, max ?? 1, (self.limit?.value ?? 0) * 1.15, (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
         label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill,
@@ -68,10 +62,15 @@ export class TimeChart {
     }, [[], ...defs.map(() => [])], this.host);
   }
 
-  /** `xs` and the y columns (aligned), thinned to the width with M4 so no peak is lost. */
-  setData(xs, cols, { marks = [], limit = null, xMax = null } = {}) {
+  /**
+   * `xs` and the y columns (aligned), thinned to the width with M4 so no peak is lost. `limit`: a
+   * line ({value, label}); `over`: a second line above which the first series is shaded red (what
+   * went over a limit).
+   */
+  setData(xs, cols, { marks = [], limit = null, over = null, xMax = null } = {}) {
     this.marks = marks;
     this.limit = limit;
+    this.over = over;
     this.xMax = xMax;
     // One M4 bucket per 3 px: each bucket's first, last, lowest and highest point is kept, so the
     // line still touches every extreme, with a third of the points to draw.
@@ -83,7 +82,7 @@ export class TimeChart {
 
   /** No data (the chart keeps its axes and legend until the next run draws). */
   empty() {
-    this.marks = []; this.limit = null; this.xMax = null;
+    this.marks = []; this.limit = null; this.over = null; this.xMax = null;
     this.u?.setData([[], ...this.defs.map(() => [])]);
   }
 
@@ -99,13 +98,51 @@ export class TimeChart {
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
-    if (this.limit && !this.log) {
-      const y = Math.round(u.valToPos(this.limit.value, 'y', true));
-      ctx.strokeStyle = '#c62828'; ctx.fillStyle = '#c62828'; ctx.lineWidth = 1.5 * dpr;
-      ctx.setLineDash([6 * dpr, 4 * dpr]);
+    // Labels are placed where they overlap no other label (the limit's, the marks').
+    const placed = [];
+    const label = (text, x, y, color, { right = false } = {}) => {
+      const tw = ctx.measureText(text).width, th = 13 * dpr;
+      let tx = right || x + tw > left + w ? x - tw : x;
+      tx = Math.max(left + 2 * dpr, tx);
+      let ty = y;
+      for (let i = 0; i < 12 && placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - th < b.y && ty > b.y - b.h); i++) {
+        ty += th + 1 * dpr;
+        if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+      }
+      placed.push({ x: tx, y: ty, w: tw, h: th });
+      ctx.fillStyle = color;
+      ctx.fillText(text, tx, ty);
+    };
+    const hline = (value, color, dash) => {
+      const y = Math.round(u.valToPos(value, 'y', true));
+      ctx.strokeStyle = color; ctx.lineWidth = 1.5 * dpr;
+      ctx.setLineDash(dash.map((d) => d * dpr));
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + w, y); ctx.stroke();
       ctx.setLineDash([]);
-      ctx.fillText(this.limit.label, left + 6 * dpr, y - 4 * dpr);
+      return y;
+    };
+    if (this.over && !this.log) {
+      // What went over: the first series' area above the line, shaded.
+      const y0 = hline(this.over.value, '#c62828', [2, 3]);
+      const [xs, ys] = u.data;
+      ctx.save();
+      ctx.beginPath(); ctx.rect(left, top, w, Math.max(0, y0 - top)); ctx.clip();
+      ctx.fillStyle = 'rgba(198,40,40,.28)';
+      ctx.beginPath();
+      let started = false;
+      for (let i = 0; i < xs.length; i++) {
+        if (ys[i] == null) continue;
+        const x = u.valToPos(xs[i], 'x', true), y = u.valToPos(ys[i], 'y', true);
+        if (!started) { ctx.moveTo(x, y0); started = true; }
+        ctx.lineTo(x, y);
+      }
+      if (started) { ctx.lineTo(u.valToPos(xs.at(-1), 'x', true), y0); ctx.closePath(); ctx.fill(); }
+      ctx.restore();
+      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
+    }
+    if (this.limit && !this.log) {
+      const y = hline(this.limit.value, '#c62828', [6, 4]);
+      label(this.limit.label, left + w - 6 * dpr, y - 4 * dpr, '#c62828', { right: true });
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));
     const lines = this.marks.filter((m) => LINE_MARKS.has(m.kind));
@@ -117,18 +154,14 @@ export class TimeChart {
       const band = (['done', 'release', 'wait_returned'].includes(m.kind) ? 1 : 0) * 10 * dpr;
       ctx.beginPath(); ctx.moveTo(x, top + band); ctx.lineTo(x, top + band + 9 * dpr); ctx.stroke();
     }
-    let labelY = top + 34 * dpr;
     for (const m of lines) {
       const x = Math.round(u.valToPos(m.t_ms, 'x', true));
       if (x < left - 1 || x > left + w + 1) continue;
       const [color, name] = markStyle(m.kind);
-      ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2 * dpr;
+      ctx.strokeStyle = color; ctx.lineWidth = 2 * dpr;
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
       const text = m.label && m.label.length <= 28 ? m.label : name;
-      const tw = ctx.measureText(text).width;
-      const tx = x + 4 * dpr + tw > left + w ? x - 4 * dpr - tw : x + 4 * dpr;
-      ctx.fillText(text, tx, labelY);
-      labelY = labelY > top + h - 20 * dpr ? top + 34 * dpr : labelY + 14 * dpr;
+      label(text, x + 4 * dpr, top + 34 * dpr, color);
     }
     ctx.restore();
   }
@@ -159,6 +192,7 @@ export class TimeChart {
     };
     for (const d of this.defs) item(d.color, d.label, Boolean(d.dash));
     if (this.limit) item('#c62828', this.limit.label, true);
+    if (this.over) item('#c62828', this.over.label, true);
     if (kinds.length) { x = pad; y += legendH; for (const k of kinds) item(markStyle(k)[0], `mark: ${markStyle(k)[1]}`); }
     return out.toDataURL('image/png');
   }

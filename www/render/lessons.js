@@ -11,12 +11,15 @@ export const GAUGE_LABELS = {
   in_flight: 'tasks in flight',
   waitgroup_counter: 'WaitGroup counter',
   tokens: 'tokens in the bucket',
+  starts_per_s: 'tasks started in the last second',
 };
 export const gaugeLabel = (name) => GAUGE_LABELS[name] ?? name.replaceAll('_', ' ');
 
 /**
  * The gauge pictures, in priority order. `limit(params)` draws a horizontal line; `marks` are the
  * mark kinds the picture is about (drawn as ticks), besides the instants drawn on every chart.
+ * `limits` may return several lines ({value, label, style}); `over`, a line above which the
+ * picture shades what went over it.
  */
 const GAUGE_PICTURES = [
   {
@@ -27,7 +30,13 @@ const GAUGE_PICTURES = [
   {
     id: 'queue', gauges: ['queue_depth', 'in_flight'],
     title: 'Tasks waiting in the queue, and tasks in flight', yLabel: 'tasks', marks: ['drop'],
-    limit: (p) => ((p.queue_policy ?? 'bounded') === 'bounded' && p.queue != null ? { value: p.queue, label: `the queue's capacity: ${p.queue}` } : null),
+    // The capacity line only where the queue had that capacity: a run whose queue held more than
+    // `queue` tasks (an unbounded queue) did not read it, and a line there would contradict it.
+    limit: (p, run) => {
+      if (p.queue == null || p.queue_policy === 'unbounded' || p.queue_policy === 'none') return null;
+      if ((peak(run?.series?.gauges?.queue_depth) ?? 0) > p.queue) return null;
+      return { value: p.queue, label: `the queue's capacity: ${p.queue}` };
+    },
   },
   {
     id: 'waitgroup', gauges: ['waitgroup_counter'],
@@ -35,29 +44,97 @@ const GAUGE_PICTURES = [
     limit: () => null,
   },
   {
-    id: 'tokens', gauges: ['tokens'],
-    title: 'Tokens in the bucket: each task takes one', yLabel: 'tokens', marks: [],
-    limit: (p) => (p.burst != null ? { value: p.burst, label: `bucket size: ${p.burst}` } : null),
+    id: 'rate', gauges: ['starts_per_s', 'tokens'],
+    title: 'Tasks started in the last second, against the rate limit', yLabel: 'tasks', marks: [],
+    // A bucket full at the start lets `burst` tasks through at once, then `rate_per_s` a second:
+    // no second of the run may hold more than rate + burst starts. Above that line, the run broke
+    // the limit; the page shades it.
+    limit: (p) => (p.rate_per_s != null ? { value: p.rate_per_s, label: `the limit: ${num(p.rate_per_s)} tasks per second` } : null),
+    over: (p) => (p.rate_per_s != null && p.burst != null ? { value: p.rate_per_s + p.burst, label: `limit + burst: ${num(p.rate_per_s + p.burst)} in one second; above it, over the limit` } : null),
   },
 ];
 
 /** Instants drawn across every chart and the timeline. */
-export const EVERYWHERE = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'fatal_send']);
+export const EVERYWHERE = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'fatal_send', 'hang']);
+
+/**
+ * The instants of a run: its marks, and the finding that happened at a moment (main giving up a
+ * wait), so the picture shows when as well as what.
+ */
+export function marksOf(run) {
+  // (An early return has its own mark already: wait_returned.)
+  const found = (run?.findings ?? []).filter((f) => f.kind === 'hang' && Number.isFinite(f.at_ms))
+    .map((f) => ({ t_ms: f.at_ms, kind: f.kind, label: '' }));
+  return [...(run?.marks ?? []), ...found];
+}
 
 const hasGauge = (series, name) => Array.isArray(series?.gauges?.[name]) && series.gauges[name].length > 0;
 
+/** The workers of a pool-size sweep and each size's throughput, from the Report's numbers
+ * (`cpu_tps_<workers>`, `io_tps_<workers>`), or null. */
+export function sweepOf(numbers) {
+  const sizes = new Set();
+  for (const k of Object.keys(numbers ?? {})) { const m = /^(cpu|io)_tps_(\d+)$/.exec(k); if (m) sizes.add(Number(m[2])); }
+  if (sizes.size < 2) return null;
+  const workers = [...sizes].sort((x, y) => x - y);
+  return { workers, cpu: workers.map((w) => numbers[`cpu_tps_${w}`] ?? null), io: workers.map((w) => numbers[`io_tps_${w}`] ?? null) };
+}
+
 /**
  * The picture for a run: `{ kind: 'gauges', def } | { kind: 'graph' } | { kind: 'sequence' } |
- * { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series, marks, wait_graph}).
+ * { kind: 'sweep' } | { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series,
+ * marks, wait_graph}). A deadlock is its wait-for graph first: the cycle is the lesson, whatever
+ * else the run measured.
  */
 export function pictureFor(run) {
+  const g = run.wait_graph;
+  const graph = Boolean(g && g.nodes?.length);
+  if (run.ended === 'deadlock' && graph) return { kind: 'graph' };
   const def = GAUGE_PICTURES.find((d) => hasGauge(run.series, d.gauges[0]));
   if (def) return { kind: 'gauges', def };
-  const g = run.wait_graph;
-  if (g && g.nodes?.length) return { kind: 'graph' };
   const kinds = new Set((run.marks ?? []).map((m) => m.kind));
-  if (kinds.has('close') && (kinds.has('send') || kinds.has('fatal_send'))) return { kind: 'sequence' };
+  const sends = kinds.has('send') || kinds.has('fatal_send');
+  if (run.ended == null) {
+    // A live run: the sends draw their line as they come; a graph only where goroutines wait on
+    // a channel or a lock (the waits a deadlock or a leak is made of), not merely on a sleep or
+    // on a WaitGroup counter that work in progress will bring down.
+    if (sends) return { kind: 'sequence' };
+    if (graph && waitsOnObjects(g)) return { kind: 'graph' };
+    return { kind: 'goroutines' };
+  }
+  if (graph) return { kind: 'graph' };
+  if (kinds.has('close') && sends) return { kind: 'sequence' };
+  if (sweepOf(run.numbers)) return { kind: 'sweep' };
   return { kind: 'goroutines' };
+}
+
+const OBJECTS = new Set(['channel', 'mutex', 'semaphore']);
+/** Whether some goroutine of `g` waits on a channel, a mutex or a semaphore. */
+export function waitsOnObjects(g) {
+  const kind = new Map(g.nodes.map((n) => [n.id, n.kind]));
+  return g.edges.some((e) => OBJECTS.has(kind.get(e.to)) && (kind.get(e.from) === 'goroutine'));
+}
+
+/**
+ * The sends and closes of a run, one trial per close: a program that repeats the guide's timing
+ * (`trials`) closes its channel once per trial. Returns [{start, marks}] in time order; a run
+ * with one close is one trial.
+ */
+export function trialsOf(marks = []) {
+  const ms = truthful(marks).filter((m) => ['send', 'close', 'fatal_send', 'panic'].includes(m.kind)).sort((a, b) => a.t_ms - b.t_ms);
+  const trials = [];
+  let cur = { start: 0, marks: [] };
+  for (const m of ms) {
+    cur.marks.push(m);
+    if (m.kind === 'close') { trials.push(cur); cur = { start: m.t_ms, marks: [] }; }
+  }
+  // What follows the last close belongs to it (the late send of the last trial), unless more
+  // sends begin a trial that never closed.
+  if (cur.marks.length) {
+    if (trials.length && !cur.marks.some((m) => m.kind === 'send')) trials.at(-1).marks.push(...cur.marks);
+    else trials.push(cur);
+  }
+  return trials;
 }
 
 /**
@@ -77,37 +154,65 @@ export function marksFor(picture, marks = []) {
 
 /**
  * The numbers measured in this run that the picture is about: [[label, value]], at most three.
- * Only from the Report (or the live view) they stand beside.
+ * Only from the Report (or the live view) they stand beside. `params` are the parameters the
+ * run's variant reads (a limit it ignores is not drawn, nor named).
  */
-export function headline(run, picture = pictureFor(run)) {
+export function headline(run, picture = pictureFor(run), params = run.params ?? {}) {
   const out = [];
   const s = run.series ?? {};
+  const n = run.numbers ?? {};
   if (picture.kind === 'gauges') {
-    for (const name of picture.def.gauges) {
-      if (!hasGauge(s, name)) continue;
-      const m = peak(s.gauges[name]);
-      out.push([`${gaugeLabel(name)}, at most`, num(m)]);
+    const def = picture.def;
+    const lim = def.limit(params, run);
+    const at = (name) => peak(s.gauges?.[name]);
+    if (def.id === 'rate') {
+      out.push(['tasks started in one second, at most', num(at('starts_per_s'))]);
+      if (n.over_limit != null) out.push(['starts over the limit', num(n.over_limit)]);
+      if (lim) out.push(['the limit', `${num(params.rate_per_s)}/s${params.burst != null ? ` + burst ${num(params.burst)}` : ''}`]);
+    } else {
+      for (const name of def.gauges) {
+        if (!hasGauge(s, name)) continue;
+        const first = name === def.gauges[0];
+        out.push([`${gaugeLabel(name)}, at most`, first && lim ? `${num(at(name))} (limit ${num(lim.value)})` : num(at(name))]);
+      }
+      if (def.id === 'queue') {
+        const dropped = run.tasks?.dropped ?? (run.marks ?? []).filter((m) => m.kind === 'drop').length;
+        if (dropped) out.push(['tasks dropped, never submitted', run.tasks ? `${num(dropped)} of ${num(run.tasks.submitted + dropped)} offered` : num(dropped)]);
+      }
+      if (def.id === 'waitgroup') out.push(['counter at the end', num(s.gauges.waitgroup_counter.at(-1))]);
     }
-    const lim = picture.def.limit(run.params ?? {});
-    if (lim) out.push(['limit', num(lim.value)]);
-    const drops = (run.marks ?? []).filter((m) => m.kind === 'drop').length;
-    if (picture.def.id === 'queue' && (drops || run.tasks)) out.push(['dropped', num(run.tasks?.dropped ?? drops)]);
-    if (picture.def.id === 'waitgroup') {
-      const last = s.gauges.waitgroup_counter.at(-1);
-      out.push(['counter at the end', num(last)]);
-    }
-  } else if (picture.kind === 'graph') {
+  } else if (picture.kind === 'graph' && run.wait_graph) {
     const g = run.wait_graph;
-    const blocked = g.nodes.filter((n) => n.kind === 'goroutine' && g.edges.some((e) => e.from === n.id)).length;
+    const blocked = g.nodes.filter((x) => x.kind === 'goroutine' && g.edges.some((e) => e.from === x.id)).length;
     out.push(['goroutines blocked', num(blocked)]);
-    out.push(['goroutines alive', num(run.goroutines_after ?? run.live?.goroutines)]);
+    out.push(['goroutines alive', num(run.goroutines_after ?? run.goroutines)]);
   } else if (picture.kind === 'sequence') {
-    const ms = (run.marks ?? []);
-    out.push(['sends before the close', num(ms.filter((m) => m.kind === 'send').length)]);
-    const closeT = ms.find((m) => m.kind === 'close')?.t_ms ?? Infinity;
-    const late = ms.find((m) => m.kind === 'fatal_send');
-    if (late && late.t_ms >= closeT) out.push(['send after the close, fatal, at', `${num(late.t_ms, 1)} ms`]);
-    else if (late) out.push(['the late send came before the close, at', `${num(late.t_ms, 1)} ms`]);
+    const trials = trialsOf(run.marks);
+    const closes = trials.filter((t) => t.marks.some((m) => m.kind === 'close'));
+    const sends = (t) => t.marks.filter((m) => m.kind === 'send').length;
+    if (closes.length > 1) {
+      out.push(['trials', num(closes.length)]);
+      const per = new Set(closes.map(sends));
+      out.push(['sends before each close', per.size === 1 ? num([...per][0]) : `${num(Math.min(...per))}–${num(Math.max(...per))}`]);
+      const fatal = truthful(run.marks).filter((m) => m.kind === 'fatal_send').length;
+      out.push(['trials where a send met the closed channel', num(fatal)]);
+    } else {
+      out.push(['sends before the close', num(sends(trials[0] ?? { marks: [] }))]);
+      const ms = run.marks ?? [];
+      const closeT = ms.find((m) => m.kind === 'close')?.t_ms ?? Infinity;
+      const late = ms.find((m) => m.kind === 'fatal_send');
+      if (late && late.t_ms >= closeT) out.push(['send after the close, fatal, at', `${num(late.t_ms, 1)} ms`]);
+      else if (late) out.push(['the late send came before the close, at', `${num(late.t_ms, 1)} ms`]);
+    }
+  } else if (picture.kind === 'sweep') {
+    // Measured throughputs at both ends, not a "best" size: on two busy cores neighbouring sizes
+    // differ by noise, and a winner picked from noise would contradict the lesson beside it.
+    const sw = sweepOf(n);
+    const first = sw.workers[0], last = sw.workers.at(-1);
+    const g = sw.workers.includes(n.gomaxprocs) ? n.gomaxprocs : first;
+    out.push([`CPU-bound tasks/s, ${num(g)} → ${num(last)} workers`, `${num(sw.cpu[sw.workers.indexOf(g)])} → ${num(sw.cpu.at(-1))}`]);
+    out.push([`I/O-bound tasks/s, ${num(first)} → ${num(last)} workers`, `${num(sw.io[0])} → ${num(sw.io.at(-1))}`]);
+    if (n.gomaxprocs != null) out.push(['GOMAXPROCS (threads)', num(n.gomaxprocs)]);
   }
   // The best-practices lesson is its checklist: how many of the practices hold in this run.
   if (run.checklist?.length) out.unshift(['practices that hold in this run', `${run.checklist.filter((c) => c.ok).length} of ${run.checklist.length}`]);
@@ -124,6 +229,7 @@ export function pictureTitle(picture) {
     case 'gauges': return picture.def.title;
     case 'graph': return 'Who waits for whom: the wait-for graph';
     case 'sequence': return 'The sends and the close, on one time line';
+    case 'sweep': return 'Throughput by pool size: CPU-bound and I/O-bound work';
     default: return 'Goroutines alive over time';
   }
 }

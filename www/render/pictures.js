@@ -3,15 +3,29 @@
 // live from snapshots and finally from the Report; two runs share axes. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
 import { $, el, fill } from '../dom.js';
-import { bytes, runName } from '../format.js';
+import { bytes, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { EVERYWHERE, gaugeLabel, marksFor, pictureFor, pictureTitle, truthful } from './lessons.js';
+import { EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, truthful } from './lessons.js';
+import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
+import { drawSweep } from './sweep.js';
+import { schema } from '../api.js';
+import { usedParams } from '../schema.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
 
 const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['blocked', 'blocked'], ['queued', 'runnable, waiting for a thread']];
+
+/** When the wait-for graph of a finished run was taken, in words. */
+function graphWhen(r) {
+  if (r.ended === 'deadlock') {
+    const f = (r.findings ?? []).find((x) => x.kind === 'deadlock');
+    return `At the deadlock${f?.at_ms != null ? `, ${num(f.at_ms, 1)} ms in` : ''}`;
+  }
+  if (r.ended === 'completed' || r.ended === 'hung') return 'After main returned';
+  return null;
+}
 
 /** Aligns two runs' columns on one x axis (uPlot.join), for shared axes. */
 function joined(a, colsA, b, colsB) {
@@ -19,7 +33,9 @@ function joined(a, colsA, b, colsB) {
   return uPlot.join([[a.t_ms, ...colsA], [b.t_ms, ...colsB]]);
 }
 
-const everywhere = (marks = []) => truthful(marks).filter((m) => EVERYWHERE.has(m.kind));
+const everywhere = (run) => truthful(marksOf(run)).filter((m) => EVERYWHERE.has(m.kind));
+/** The parameters the run's variant reads (a limit it ignores is not drawn). */
+const paramsOf = (run) => usedParams(schema() ?? [], run);
 const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
 
 export class Pictures {
@@ -78,13 +94,17 @@ export class Pictures {
   /** Draws `run` (a Report or a live view), beside `compare` (run A) when given. */
   draw(run, compare = null, opts = {}) { this.schedule([run, compare, opts]); }
 
+  /** The kind of picture `run` gets, for a live run to keep (see drawNow's `picture`). */
+  static kindOf(run) { return pictureFor(run); }
+
   clear() {
     this.last = null;
     this.pending = null;
     this.stamp++;
     // The charts stay (creating a uPlot costs tens of ms); they are emptied.
     for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
-    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend');
+    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend'); fill('picture-order');
+    $('picture-order').hidden = true;
     $('picture-svg').hidden = true;
     $('picture-chart').hidden = false;
     $('picture-title').textContent = '';
@@ -92,10 +112,12 @@ export class Pictures {
     t?.remove();
   }
 
-  drawNow(run, compare, { timeline = true } = {}) {
-    this.last = [run, compare, { timeline }];
+  drawNow(run, compare, { timeline = true, picture = null, caption = null } = {}) {
+    this.last = [run, compare, { timeline, picture, caption }];
     this.drawn++;
-    const pic = pictureFor(run);
+    // A live run keeps the picture it started drawing (`picture`), so it does not flip between
+    // the goroutine chart and the graph as waits come and go.
+    const pic = picture ?? pictureFor(run);
     const picA = compare ? pictureFor(compare) : null;
     const same = compare && picA.kind === pic.kind && (pic.kind !== 'gauges' || picA.def.id === pic.def.id);
     const xMax = compare ? Math.max(endOf(run), endOf(compare)) : null;
@@ -104,8 +126,11 @@ export class Pictures {
       ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, on the same axes`
       : pictureTitle(pic);
     const legend = [];
+    const order = $('picture-order');
+    fill(order);
+    order.hidden = true;
     // The lesson's picture.
-    if (lessonKind === 'graph' || lessonKind === 'sequence') {
+    if (lessonKind === 'graph' || lessonKind === 'sequence' || lessonKind === 'sweep') {
       $('picture-chart').hidden = true;
       const host = $('picture-svg');
       host.hidden = false;
@@ -115,9 +140,15 @@ export class Pictures {
         const box = el('div', { class: 'picture-one' }, tag ? el('p', { class: 'run-tag' }, el('strong', {}, `${tag}: ${runName(r)}`)) : null);
         const inner = el('div');
         box.append(inner);
-        queueMicrotask(() => (lessonKind === 'graph'
-          ? (r.wait_graph ? drawWaitGraph(inner, r.wait_graph) : fill(inner, el('p', { class: 'muted' }, 'No goroutine waits in this run.')))
-          : drawSequence(inner, r.marks ?? [], { runtimeMs: endOf(r) })));
+        queueMicrotask(() => {
+          if (lessonKind === 'graph') {
+            if (r.wait_graph?.nodes?.length) drawWaitGraph(inner, r.wait_graph, { when: caption ?? graphWhen(r), deadlock: r.ended === 'deadlock' });
+            else fill(inner, el('p', { class: 'muted' }, caption && r.wait_graph == null
+              ? 'Too many goroutines alive right now to draw who waits for whom live; the graph comes back when fewer are.'
+              : `No goroutine waits${caption ? ' right now' : ' at the end of this run'}.`));
+          } else if (lessonKind === 'sweep') drawSweep(inner, r);
+          else drawSequence(inner, r.marks ?? [], { runtimeMs: endOf(r) });
+        });
         return box;
       }));
     } else {
@@ -125,10 +156,16 @@ export class Pictures {
       $('picture-chart').hidden = false;
       if (lessonKind === 'gauges') this.drawGauges(run, compare, pic.def, xMax, legend);
       else this.drawCounts(this.lesson, run, compare, xMax);
+      // The WaitGroup lesson is the order of Add, Wait and Done: told in order beside the chart,
+      // where instants a few microseconds apart would sit on one pixel.
+      if (lessonKind === 'gauges' && pic.def.id === 'waitgroup' && !compare) {
+        order.hidden = false;
+        drawOrder(order, marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang'));
+      }
     }
     // (The graph and the send/close line carry their own legends.)
     const charted = lessonKind === 'gauges' || lessonKind === 'goroutines';
-    for (const k of new Set(charted ? [...marksFor(pic, run.marks), ...(compare ? everywhere(compare.marks) : [])].map((m) => m.kind) : [])) {
+    for (const k of new Set(charted ? [...marksFor(pic, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
       const [color, name] = markStyle(k);
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }
@@ -163,13 +200,13 @@ export class Pictures {
         { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
       ]);
       const [x, ...cols] = joined(compare.series, [compare.series.goroutines], s, [s.goroutines]);
-      chart.setData(x, cols, { marks: [...everywhere(compare.marks), ...everywhere(run.marks)], xMax });
+      chart.setData(x, cols, { marks: [...everywhere(compare), ...everywhere(run)], xMax });
       return;
     }
     chart.log = chart === this.goroutines && this.logScale;
     const present = COUNTS.filter(([k]) => Array.isArray(s[k]));
     chart.ensure(present.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
-    chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks: everywhere(run.marks), xMax });
+    chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks: everywhere(run), xMax });
   }
 
   drawGauges(run, compare, def, xMax, legend) {
@@ -186,20 +223,23 @@ export class Pictures {
     this.lesson.log = false;
     this.lesson.ensure(defs);
     const colsOf = (r) => names.map((g) => r.series.gauges?.[g] ?? r.series.t_ms.map(() => null));
-    let limit = def.limit(run.params ?? {});
-    const limitA = compare ? def.limit(compare.params ?? {}) : null;
+    let limit = def.limit(paramsOf(run), run);
+    const limitA = compare ? def.limit(paramsOf(compare), compare) : null;
     if (limit && compare) limit = { ...limit, label: `B: ${limit.label}${limitA && limitA.value !== limit.value ? ` (A’s: ${limitA.value})` : ''}` };
-    const marks = marksFor({ kind: 'gauges', def }, run.marks ?? []);
+    // The line above which a run broke its limit, shaded where it did (a single run only).
+    const over = !compare && def.over ? def.over(paramsOf(run)) : null;
+    const marks = marksFor({ kind: 'gauges', def }, marksOf(run));
     if (compare) {
       const [x, ...cols] = joined(compare.series, colsOf(compare), run.series, colsOf(run));
       // Interleave A and B per gauge, as the defs are.
       const ordered = [];
       names.forEach((g, i) => { ordered.push(cols[i], cols[names.length + i]); });
-      this.lesson.setData(x, ordered, { marks: [...marks, ...everywhere(compare.marks)], limit, xMax });
+      this.lesson.setData(x, ordered, { marks: [...marks, ...everywhere(compare)], limit, xMax });
     } else {
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limit, xMax });
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limit, over, xMax });
     }
     if (limit) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), limit.label));
+    if (over) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch over', dataset: { c: 'limit' } }), `shaded: ${over.label.replace(/; above it.*$/, '')}, over the limit`));
   }
 
   drawHeap(run, compare, xMax) {
@@ -209,11 +249,11 @@ export class Pictures {
         { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
       ]);
       const [x, ...cols] = joined(compare.series, [compare.series.heap_bytes], run.series, [run.series.heap_bytes]);
-      this.heap.setData(x, cols, { marks: [...everywhere(compare.marks), ...everywhere(run.marks)], xMax });
+      this.heap.setData(x, cols, { marks: [...everywhere(compare), ...everywhere(run)], xMax });
       return;
     }
     this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
-    this.heap.setData(run.series.t_ms, [run.series.heap_bytes], { marks: everywhere(run.marks), xMax });
+    this.heap.setData(run.series.t_ms, [run.series.heap_bytes], { marks: everywhere(run), xMax });
   }
 
   drawTimeline(run, compare, xMax) {
@@ -225,7 +265,7 @@ export class Pictures {
       s.style.setProperty('--c', c);
       return el('span', { class: 'k' }, s, k.replace('_', ' '));
     }));
-    if (run.timeline) drawTimeline(host, run, { marks: everywhere(run.marks), xMax });
+    if (run.timeline) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();
   }
 

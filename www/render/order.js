@@ -1,0 +1,35 @@
+// The order in which a run's instants happened, as a row of steps: "wg.Wait() 3.1 ms → Wait
+// returned 3.2 ms → wg.Add(1) ×5 3.4 ms → wg.Done() ×5 104.5 ms". The WaitGroup lessons are about
+// this order, and on a time axis instants microseconds apart share one pixel. Only draws.
+import { el, fill } from '../dom.js';
+import { num } from '../format.js';
+import { markStyle } from './marks.js';
+
+const MAX_STEPS = 14;
+
+/** `wg.Add(1) for worker 3` → `wg.Add(1)`: instants that differ only by who did them group. */
+export const baseLabel = (label) => String(label ?? '').replace(/,?\s*(?:(?:for|in|by|on)\s+)?(?:worker|goroutine|task)\s*#?\d+\b/gi, '').replace(/\s+#?\d+$/, '').trim();
+
+/** Consecutive instants of one kind and label become one step: [{kind, label, n, t_ms}]. */
+export function steps(marks) {
+  const out = [];
+  for (const m of [...marks].sort((a, b) => a.t_ms - b.t_ms)) {
+    const label = baseLabel(m.label) || markStyle(m.kind)[1];
+    const last = out.at(-1);
+    if (last && last.kind === m.kind && last.label === label) last.n++;
+    else out.push({ kind: m.kind, label, n: 1, t_ms: m.t_ms });
+  }
+  return out;
+}
+
+export function drawOrder(host, marks) {
+  const all = steps(marks);
+  const shown = all.slice(0, MAX_STEPS);
+  fill(host, shown.map((s, i) => {
+    const chip = el('span', { class: 'swatch box' });
+    chip.style.setProperty('--c', markStyle(s.kind)[0]);
+    return el('li', { class: `order-step order-${s.kind}` }, i ? el('span', { class: 'order-arrow', 'aria-hidden': 'true' }, '→ ') : null,
+      chip, el('span', { class: 'order-label' }, s.n > 1 ? `${s.label} ×${s.n}` : s.label), ' ',
+      el('span', { class: 'order-t' }, `${num(s.t_ms, s.t_ms < 100 ? 1 : 0)} ms`));
+  }), all.length > shown.length ? el('li', { class: 'order-step muted' }, `… ${all.length - shown.length} more`) : null);
+}

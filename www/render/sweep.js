@@ -1,0 +1,64 @@
+// The pool-size sweep as one picture: tasks per second with N workers, for CPU-bound and
+// I/O-bound tasks, on log scales, with GOMAXPROCS marked. CPU work stops gaining at the number of
+// threads; sleeping I/O work keeps gaining. Drawn from the Report's numbers (`cpu_tps_<N>`,
+// `io_tps_<N>`, `gomaxprocs`). Only draws.
+import { el, svg, widthOf } from '../dom.js';
+import { num } from '../format.js';
+import { sweepOf } from './lessons.js';
+
+const CPU = '#D55E00', IO = '#0072B2';
+
+export function drawSweep(host, report) {
+  const sw = sweepOf(report.numbers);
+  if (!sw) { host.replaceChildren(el('p', { class: 'muted' }, 'This run measured no pool sizes.')); return; }
+  const W = Math.max(300, Math.floor(widthOf(host)));
+  const H = 260, L = 64, R = 118, T = 14, B = 40;
+  const wMax = sw.workers.at(-1);
+  // Tasks per second on a log scale, both kinds on one axis: I/O work climbs with every worker
+  // added (a straight line here), CPU work stops climbing at the number of threads.
+  const all = [...sw.cpu, ...sw.io].filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...all))), hi = 10 ** Math.ceil(Math.log10(Math.max(...all)));
+  const lx = (w) => L + (Math.log2(w) / Math.log2(wMax)) * (W - L - R);
+  const ly = (v) => T + (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (H - T - B);
+  const parts = [];
+  for (let v = lo; v <= hi * 1.001; v *= 10) {
+    parts.push(svg('line', { x1: L, x2: W - R, y1: ly(v), y2: ly(v), class: 'grid-line' }),
+      svg('text', { x: L - 6, y: ly(v) + 4, 'text-anchor': 'end', class: 'seq-axis' }, num(v)));
+  }
+  for (const w of sw.workers) {
+    parts.push(svg('line', { x1: lx(w), x2: lx(w), y1: T, y2: H - B, class: 'grid-line' }),
+      svg('text', { x: lx(w), y: H - B + 16, 'text-anchor': 'middle', class: 'seq-axis' }, num(w)));
+  }
+  parts.push(svg('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', class: 'seq-axis' }, 'workers in the pool'),
+    svg('text', { x: 12, y: (T + H - B) / 2, transform: `rotate(-90 12 ${(T + H - B) / 2})`, 'text-anchor': 'middle', class: 'seq-axis' }, 'tasks per second (log scale)'));
+  const g = report.numbers?.gomaxprocs;
+  if (g >= 1 && g <= wMax) {
+    parts.push(svg('line', { x1: lx(g), x2: lx(g), y1: T, y2: H - B, stroke: '#c62828', 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }),
+      svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label', fill: '#c62828' }, `GOMAXPROCS ${num(g)}`));
+  }
+  const line = (ys, color, name) => {
+    const pts = sw.workers.map((w, i) => (ys[i] > 0 ? [lx(w), ly(ys[i])] : null)).filter(Boolean);
+    if (!pts.length) return;
+    parts.push(svg('polyline', { points: pts.map((p) => p.join(',')).join(' '), fill: 'none', stroke: color, 'stroke-width': 2.5 }),
+      ...pts.map(([x, y]) => svg('circle', { cx: x, cy: y, r: 3.5, fill: color })));
+    const last = ys.findLast((v) => v > 0);
+    const [x, y] = pts.at(-1);
+    parts.push(svg('text', { x: x + 8, y: y + 4, class: 'seq-label seq-strong', fill: color }, `${name} ${num(last)}/s`));
+  };
+  line(sw.io, IO, 'I/O');
+  line(sw.cpu, CPU, 'CPU');
+  const at = (ys, w) => ys[sw.workers.indexOf(w)];
+  const gi = sw.workers.includes(g) ? g : sw.workers[0];
+  const sentence = `CPU-bound: ${num(at(sw.cpu, gi))} tasks/s with ${num(gi)} worker${gi === 1 ? '' : 's'}${gi === g ? ' (GOMAXPROCS)' : ''}, ${num(at(sw.cpu, wMax))} with ${num(wMax)}; `
+    + `I/O-bound: ${num(at(sw.io, 1) ?? sw.io[0])} tasks/s with 1 worker, ${num(at(sw.io, wMax))} with ${num(wMax)}.`;
+  const key = (color, text, dash) => {
+    const sw = el('span', { class: `swatch${dash ? ' dashed' : ''}` });
+    sw.style.setProperty('--c', color); // (CSSOM: the page's CSP allows no inline style attribute)
+    return el('span', { class: 'k' }, sw, text);
+  };
+  host.replaceChildren(
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sweep' }, parts),
+    el('p', { class: 'legend' }, key(CPU, 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
+      key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
+    el('p', { class: 'help' }, sentence));
+}

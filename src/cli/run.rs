@@ -126,14 +126,19 @@ pub fn run(args: &[String]) -> i32 {
         }
     };
     drive(&mut run, &env);
-    if let Some(path) = &a.trace {
-        let json = serde_json::to_string(&run.trace()).expect("a trace serializes");
-        if let Err(e) = std::fs::write(path, json) {
-            eprintln!("error: cannot write the trace to {path}: {e}");
-            return 2;
+    // The trace is built after the run's heap is measured: it is not the program's.
+    let report = match &a.trace {
+        Some(path) => {
+            let (report, trace) = run.finish_with_trace();
+            let json = serde_json::to_string(&trace).expect("a trace serializes");
+            if let Err(e) = std::fs::write(path, json) {
+                eprintln!("error: cannot write the trace to {path}: {e}");
+                return 2;
+            }
+            report
         }
-    }
-    let report = run.finish();
+        None => run.finish(),
+    };
     if a.json {
         println!("{}", serde_json::to_string(&report).expect("serializable"));
     } else {

@@ -128,64 +128,89 @@ impl Series {
     /// column's minimum and maximum in the order they occurred (M4 without the duplicate first
     /// and last points). So every column's overall maximum and minimum survive exactly.
     pub fn thin(&mut self, max_rows: usize) {
-        let max_rows = max_rows.max(4);
-        let n = self.len();
-        if n <= max_rows {
-            return;
+        let Series {
+            t_ms,
+            goroutines,
+            running,
+            blocked,
+            queued,
+            heap_bytes,
+            gauges,
+        } = self;
+        let fixed = [goroutines, running, blocked, queued, heap_bytes];
+        thin_columns(t_ms, fixed.into_iter().chain(gauges.values_mut()), max_rows);
+    }
+}
+
+/// [`Series::thin`] on bare columns (`t` the times, `cols` the value columns, each as long as
+/// `t`), in place: it never allocates, so the runtime's own series can thin itself inside the
+/// memory it reserved up front.
+pub(crate) fn thin_columns<'a>(
+    t: &mut Vec<f64>,
+    cols: impl IntoIterator<Item = &'a mut Vec<f64>>,
+    max_rows: usize,
+) {
+    let max_rows = max_rows.max(4);
+    let n = t.len();
+    if n <= max_rows {
+        return;
+    }
+    let inner = n - 2;
+    let buckets = (max_rows - 2) / 2;
+    // Bucket b covers inner rows [b * inner / buckets, (b + 1) * inner / buckets). Since
+    // inner >= 2 * buckets + 1, every bucket holds at least two rows and bucket b's output
+    // (at most rows 1 + 2b and 2 + 2b) lands before its first unread input: writing in place
+    // never clobbers a row still to be read.
+    let bounds = (0..buckets)
+        .map(move |b| (1 + b * inner / buckets, 1 + (b + 1) * inner / buckets))
+        .filter(|(lo, hi)| hi > lo);
+    let mut w = 1;
+    for (lo, hi) in bounds.clone() {
+        let (first, last) = (t[lo], t[hi - 1]);
+        t[w] = first;
+        w += 1;
+        if hi - lo > 1 {
+            t[w] = last;
+            w += 1;
         }
-        let inner = n - 2;
-        let buckets = (max_rows - 2) / 2;
-        // Bucket b covers inner rows [b * inner / buckets, (b + 1) * inner / buckets).
-        let bounds: Vec<(usize, usize)> = (0..buckets)
-            .map(|b| (1 + b * inner / buckets, 1 + (b + 1) * inner / buckets))
-            .filter(|(lo, hi)| hi > lo)
-            .collect();
-        let thin_col = |v: &Vec<f64>| -> Vec<f64> {
-            let mut out = Vec::with_capacity(2 * bounds.len() + 2);
-            out.push(v[0]);
-            for &(lo, hi) in &bounds {
-                let (mut imin, mut imax) = (lo, lo);
-                for i in lo..hi {
-                    if v[i] < v[imin] {
-                        imin = i;
-                    }
-                    if v[i] > v[imax] {
-                        imax = i;
-                    }
+    }
+    t[w] = t[n - 1];
+    t.truncate(w + 1);
+    for v in cols {
+        debug_assert_eq!(v.len(), n);
+        let mut w = 1;
+        for (lo, hi) in bounds.clone() {
+            let (mut imin, mut imax) = (lo, lo);
+            for i in lo..hi {
+                if v[i] < v[imin] {
+                    imin = i;
                 }
-                if hi - lo == 1 {
-                    out.push(v[lo]);
-                } else if imin <= imax {
-                    out.extend([v[imin], v[imax]]);
-                } else {
-                    out.extend([v[imax], v[imin]]);
+                if v[i] > v[imax] {
+                    imax = i;
                 }
             }
-            out.push(v[n - 1]);
-            out
-        };
-        let mut t = Vec::with_capacity(2 * bounds.len() + 2);
-        t.push(self.t_ms[0]);
-        for &(lo, hi) in &bounds {
-            t.push(self.t_ms[lo]);
-            if hi - lo > 1 {
-                t.push(self.t_ms[hi - 1]);
+            let (a, b) = if imin <= imax {
+                (v[imin], v[imax])
+            } else {
+                (v[imax], v[imin])
+            };
+            if hi - lo == 1 {
+                v[w] = v[lo];
+                w += 1;
+            } else {
+                v[w] = a;
+                v[w + 1] = b;
+                w += 2;
             }
         }
-        t.push(self.t_ms[n - 1]);
-        self.t_ms = t;
-        for col in self.columns_mut() {
-            *col = thin_col(col);
-        }
-        for g in self.gauges.values_mut() {
-            *g = thin_col(g);
-        }
+        v[w] = v[n - 1];
+        v.truncate(w + 1);
     }
 }
 
 /// The next representable time after `t` (at least a nanosecond later, so two rows never share
 /// an x value).
-fn next_after(t: f64) -> f64 {
+pub(crate) fn next_after(t: f64) -> f64 {
     let step = (t.abs() * f64::EPSILON * 4.0).max(1e-6);
     t + step
 }

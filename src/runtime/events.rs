@@ -1,7 +1,10 @@
 //! The event log (`go tool trace`'s raw material) and the Chrome trace built from it.
 //!
 //! The log is sharded by runner thread, so two threads recording at once do not contend, and
-//! capped: the first `cap` events are kept, later ones only counted. [`trace`] turns it into the
+//! capped: the first `cap` events are kept, later ones only counted. Its memory is reserved when
+//! the runtime is built (chunks of [`CHUNK`] events the shards take as they fill, and a fixed
+//! table of object names), so recording never allocates and the instrument's bookkeeping is not
+//! counted as the program's heap. [`trace`] turns it into the
 //! Trace Event Format that `chrome://tracing` and Perfetto open: a track per runner thread
 //! showing which goroutine ran when, a track per goroutine showing when it ran and what it waited
 //! on, and instants for closes, panics, deadlocks and the run's marks.
@@ -11,14 +14,22 @@
 use std::{
     collections::{BTreeMap, HashMap},
     sync::{
-        atomic::{AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicU64, Ordering},
         Mutex,
     },
 };
 
 use serde::Serialize;
 
-use super::{goroutine::WaitKind, observe::Mark};
+use super::{goroutine::WaitKind, object::Objects, observe::Mark};
+
+/// Events per chunk of the log's reserved memory.
+const CHUNK: usize = 1024;
+/// At most this many object names are remembered (later objects are named as they are when the
+/// trace is built).
+const NAMES_CAP: usize = 1024;
+/// Bytes of object names remembered at most.
+const NAMES_BYTES: usize = 16 * 1024;
 
 /// What happened to a goroutine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -66,64 +77,118 @@ pub struct Event {
 /// A bounded event log, one shard per thread.
 #[derive(Debug)]
 pub(crate) struct EventLog {
-    cap: usize,
-    len: AtomicUsize,
-    shards: Vec<Mutex<Vec<Event>>>,
+    /// Each thread's chunks, in the order it filled them (each list reserved for every chunk).
+    shards: Vec<Mutex<Vec<Vec<Event>>>>,
+    /// Empty chunks, reserved up front; together they hold `cap` events. A shard takes one when
+    /// its last is full; when none is left, events are only counted.
+    pool: Mutex<Vec<Vec<Event>>>,
     dropped: AtomicU64,
     /// The names of the objects events refer to, taken when the event happened: the trace is
     /// built after the run, when most objects (and their names) are gone.
-    names: Mutex<HashMap<u64, Option<String>>>,
+    names: Mutex<Names>,
+}
+
+/// Object names, in memory reserved up front.
+#[derive(Debug)]
+struct Names {
+    /// Object id → its name's range in `text` (`None`: the object has no name).
+    index: HashMap<u64, Option<(u32, u32)>>,
+    text: String,
 }
 
 impl EventLog {
     pub(crate) fn new(cap: usize, shards: usize) -> EventLog {
+        let pool: Vec<Vec<Event>> = (0..cap.div_ceil(CHUNK))
+            .map(|i| Vec::with_capacity(CHUNK.min(cap - i * CHUNK)))
+            .collect();
+        let chunks = pool.len();
         EventLog {
-            cap,
-            len: AtomicUsize::new(0),
-            shards: (0..shards.max(1)).map(|_| Mutex::new(Vec::new())).collect(),
+            shards: (0..shards.max(1))
+                .map(|_| Mutex::new(Vec::with_capacity(chunks)))
+                .collect(),
+            pool: Mutex::new(pool),
             dropped: AtomicU64::new(0),
-            names: Mutex::new(HashMap::new()),
+            names: Mutex::new(Names {
+                index: HashMap::with_capacity(NAMES_CAP),
+                text: String::with_capacity(NAMES_BYTES),
+            }),
         }
     }
 
-    /// Remembers object `id`'s name (looked up with `name` the first time it is referred to).
-    pub(crate) fn remember(&self, id: u64, name: impl FnOnce() -> Option<String>) {
-        self.names.lock().unwrap().entry(id).or_insert_with(name);
+    /// Remembers object `id`'s name (looked up in `objects` the first time it is referred to),
+    /// while there is room.
+    pub(crate) fn remember(&self, id: u64, objects: &Objects) {
+        let mut names = self.names.lock().unwrap();
+        let Names { index, text } = &mut *names;
+        if index.len() >= NAMES_CAP || index.contains_key(&id) {
+            return;
+        }
+        objects.with_name(id, |name| {
+            let range = match name {
+                None => None,
+                Some(n) if text.len() + n.len() <= text.capacity() => {
+                    let start = text.len();
+                    text.push_str(n);
+                    Some((start as u32, n.len() as u32))
+                }
+                Some(_) => return, // no room: the trace names it as it is then
+            };
+            index.insert(id, range);
+        });
     }
 
     /// The name remembered for object `id`.
     pub(crate) fn name(&self, id: u64) -> Option<String> {
-        self.names.lock().unwrap().get(&id).cloned().flatten()
+        let names = self.names.lock().unwrap();
+        let (start, len) = (*names.index.get(&id)?)?;
+        let (start, len) = (start as usize, len as usize);
+        Some(names.text[start..start + len].to_string())
     }
 
     pub(crate) fn push(&self, e: Event) {
-        if self.len.fetch_add(1, Ordering::Relaxed) >= self.cap {
-            self.len.fetch_sub(1, Ordering::Relaxed);
-            self.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
+        let mut shard = self.shards[e.thread as usize % self.shards.len()]
+            .lock()
+            .unwrap();
+        if let Some(chunk) = shard.last_mut() {
+            if chunk.len() < chunk.capacity() {
+                chunk.push(e);
+                return;
+            }
         }
-        let shard = &self.shards[e.thread as usize % self.shards.len()];
-        shard.lock().unwrap().push(e);
+        match self.pool.lock().unwrap().pop() {
+            Some(mut chunk) => {
+                chunk.push(e);
+                shard.push(chunk);
+            }
+            None => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// Every event so far in time order (stable: one thread's events keep their order).
     pub(crate) fn events(&self) -> (Vec<Event>, u64) {
-        let mut all: Vec<Event> = self
-            .shards
-            .iter()
-            .flat_map(|s| s.lock().unwrap().clone())
-            .collect();
+        let mut all: Vec<Event> = Vec::new();
+        for s in &self.shards {
+            for chunk in s.lock().unwrap().iter() {
+                all.extend_from_slice(chunk);
+            }
+        }
         all.sort_by_key(|e| e.t_ns);
         (all, self.dropped.load(Ordering::Relaxed))
     }
 
-    /// Like [`EventLog::events`], and empties the log.
+    /// Like [`EventLog::events`], and empties the log (its chunks go back to the pool).
     pub(crate) fn take(&self) -> (Vec<Event>, u64) {
         let out = self.events();
         for s in &self.shards {
-            s.lock().unwrap().clear();
+            let mut shard = s.lock().unwrap();
+            let mut pool = self.pool.lock().unwrap();
+            for mut chunk in shard.drain(..) {
+                chunk.clear();
+                pool.push(chunk);
+            }
         }
-        self.len.store(0, Ordering::Relaxed);
         out
     }
 }

@@ -56,7 +56,7 @@ use serde::Serialize;
 pub use self::{
     builder::{BuildError, RuntimeBuilder, SpawnHandler, MAX_THREADS},
     events::{Event, EventKind, Trace, TraceArgs, TraceEvent, TraceInfo},
-    observe::{Gauge, Mark, MarkKind, SERIES_CAP},
+    observe::{Gauge, Mark, MarkKind, MAX_GAUGES, SERIES_CAP},
     waitgraph::{Edge, Node, NodeKind, WaitGraph},
 };
 use self::{
@@ -497,8 +497,9 @@ impl Runtime {
     }
 
     /// A gauge of this runtime (drawn in the series as its own column, extremes kept); the same
-    /// name gives the same gauge.
-    pub fn gauge(&self, name: &str) -> Gauge {
+    /// name gives the same gauge. The series draws the first [`MAX_GAUGES`] gauges made (their
+    /// columns are reserved with the runtime, so drawing them costs the program's heap nothing).
+    pub fn gauge(&self, name: &'static str) -> Gauge {
         self.shared.obs.gauge(name)
     }
 
@@ -660,7 +661,7 @@ pub fn thread_index() -> u32 {
 /// # Panics
 ///
 /// Panics when called outside a goroutine.
-pub fn gauge(name: &str) -> Gauge {
+pub fn gauge(name: &'static str) -> Gauge {
     current()
         .expect("gauge: not inside a goroutine")
         .obs

@@ -143,6 +143,12 @@ impl Objects {
         self.map.lock().unwrap().get(&id)?.name.clone()
     }
 
+    /// Calls `f` with object `id`'s name (`None`: no name, or no such object), without copying it.
+    pub(crate) fn with_name<R>(&self, id: u64, f: impl FnOnce(Option<&str>) -> R) -> R {
+        let map = self.map.lock().unwrap();
+        f(map.get(&id).and_then(|e| e.name.as_deref()))
+    }
+
     /// Every live object: `(id, name, view)`.
     pub(crate) fn views(&self) -> Vec<(u64, Option<String>, ObjectView)> {
         let live: Vec<(u64, Option<String>, Arc<dyn Observed>)> = self

@@ -20,7 +20,7 @@ use std::{
 use serde::Serialize;
 
 use super::{level::Level, queue::Queues};
-use crate::metrics::{alloc, Row, Series};
+use crate::metrics::{alloc, next_after, thin_columns, Series};
 
 /// The series is thinned to half when it reaches this many rows.
 pub const SERIES_CAP: usize = 4000;
@@ -28,6 +28,9 @@ pub const SERIES_CAP: usize = 4000;
 const FINEST_PERIOD_NS: u64 = 500_000;
 /// At most this many marks are kept; later ones are counted.
 const MARKS_CAP: usize = 10_000;
+/// The gauges the series draws: their columns are reserved with the series'. A gauge made
+/// beyond these works (and is read by whoever holds it) but is not drawn.
+pub const MAX_GAUGES: usize = 4;
 
 /// A named value a scenario sets (`connections_in_use`, `queue_depth`), drawn as its own
 /// column of the series with its extremes kept, like the goroutine count.
@@ -127,10 +130,128 @@ pub struct Mark {
     pub label: String,
 }
 
+/// The observer's own copy of the series: columns by index, every one reserved to
+/// [`SERIES_CAP`] rows when the observer is made, and thinned in place. Sampling never
+/// allocates, so the instrument's bookkeeping is not counted as the program's heap (the run's
+/// heap is measured from after the runtime is built).
+struct Columns {
+    t_ms: Vec<f64>,
+    fixed: [Vec<f64>; 5],
+    /// By gauge index; the first `n_gauges` are in use.
+    gauges: [Vec<f64>; MAX_GAUGES],
+    n_gauges: usize,
+}
+
+impl Columns {
+    fn new() -> Columns {
+        let col = || Vec::with_capacity(SERIES_CAP);
+        Columns {
+            t_ms: col(),
+            fixed: std::array::from_fn(|_| col()),
+            gauges: std::array::from_fn(|_| col()),
+            n_gauges: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.t_ms.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.t_ms.is_empty()
+    }
+
+    fn last_values(&self) -> Option<[f64; 5]> {
+        let n = self.len().checked_sub(1)?;
+        Some(std::array::from_fn(|i| self.fixed[i][n]))
+    }
+
+    /// Gauge `i`'s last value (0 when it has none yet).
+    fn last_gauge(&self, i: usize) -> f64 {
+        match i < self.n_gauges {
+            true => self.gauges[i].last().copied().unwrap_or(0.0),
+            false => 0.0,
+        }
+    }
+
+    /// Appends a row (as [`Series::push`]: times ascend; a gauge new to the series reads 0
+    /// before). `gauges` holds gauges `0..gauges.len()`.
+    fn push(&mut self, t_ms: f64, values: [f64; 5], gauges: &[f64]) {
+        let n = self.len();
+        let t = match self.t_ms.last() {
+            Some(&last) if t_ms <= last => next_after(last),
+            _ => t_ms,
+        };
+        debug_assert!(
+            n < self.t_ms.capacity(),
+            "the series outgrew its reservation"
+        );
+        while self.n_gauges < gauges.len() {
+            self.gauges[self.n_gauges].resize(n, 0.0);
+            self.n_gauges += 1;
+        }
+        self.t_ms.push(t);
+        for (col, v) in self.fixed.iter_mut().zip(values) {
+            col.push(v);
+        }
+        for (i, col) in self.gauges[..self.n_gauges].iter_mut().enumerate() {
+            let v = match gauges.get(i) {
+                Some(&v) => v,
+                None => col.last().copied().unwrap_or(0.0),
+            };
+            col.push(v);
+        }
+    }
+
+    fn thin(&mut self, max_rows: usize) {
+        let Columns {
+            t_ms,
+            fixed,
+            gauges,
+            n_gauges,
+        } = self;
+        thin_columns(
+            t_ms,
+            fixed.iter_mut().chain(&mut gauges[..*n_gauges]),
+            max_rows,
+        );
+    }
+
+    /// A [`Series`] of these columns; `names` names the gauges by index.
+    fn to_series(&self, names: &[(&'static str, Gauge)]) -> Series {
+        let [goroutines, running, blocked, queued, heap_bytes] = self.fixed.clone();
+        Series {
+            t_ms: self.t_ms.clone(),
+            goroutines,
+            running,
+            blocked,
+            queued,
+            heap_bytes,
+            gauges: names
+                .iter()
+                .zip(&self.gauges[..self.n_gauges])
+                .map(|((name, _), col)| (name.to_string(), col.clone()))
+                .collect(),
+        }
+    }
+}
+
 struct SeriesState {
-    series: Series,
+    cols: Columns,
     period_ns: u64,
     last_ns: u64,
+}
+
+impl SeriesState {
+    /// Appends a row; at [`SERIES_CAP`] rows thins the series to half and doubles the period,
+    /// so the columns never outgrow their reservation.
+    fn push(&mut self, t_ns: u64, values: [f64; 5], gauges: &[f64]) {
+        self.cols.push(t_ns as f64 / 1e6, values, gauges);
+        if self.cols.len() >= SERIES_CAP {
+            self.cols.thin(SERIES_CAP / 2);
+            self.period_ns *= 2;
+        }
+    }
 }
 
 /// The counters, the series built from them, the gauges and the marks of one runtime.
@@ -144,7 +265,10 @@ pub(crate) struct Observer {
     peak: AtomicI64,
     /// The most alive since the last `reset_window` (a phase of a scenario).
     window_peak: AtomicI64,
-    gauges: Mutex<Vec<(String, Gauge)>>,
+    /// The gauges by index, in the order they were made (reserved for [`MAX_GAUGES`]).
+    gauges: Mutex<Vec<(&'static str, Gauge)>>,
+    /// The levels of the first [`MAX_GAUGES`] gauges, made up front.
+    spare_gauges: [Gauge; MAX_GAUGES],
     marks: Mutex<Vec<Mark>>,
     marks_dropped: AtomicU64,
     state: Mutex<SeriesState>,
@@ -164,11 +288,12 @@ impl Observer {
             live: Level::default(),
             peak: AtomicI64::new(0),
             window_peak: AtomicI64::new(0),
-            gauges: Mutex::new(Vec::new()),
+            gauges: Mutex::new(Vec::with_capacity(MAX_GAUGES)),
+            spare_gauges: std::array::from_fn(|_| Gauge(Arc::new(Level::default()))),
             marks: Mutex::new(Vec::new()),
             marks_dropped: AtomicU64::new(0),
             state: Mutex::new(SeriesState {
-                series: Series::default(),
+                cols: Columns::new(),
                 period_ns,
                 last_ns: 0,
             }),
@@ -202,13 +327,16 @@ impl Observer {
         self.window_peak.store(self.live.get(), Ordering::Release);
     }
 
-    pub(crate) fn gauge(&self, name: &str) -> Gauge {
+    pub(crate) fn gauge(&self, name: &'static str) -> Gauge {
         let mut g = self.gauges.lock().unwrap();
-        if let Some((_, a)) = g.iter().find(|(n, _)| n == name) {
+        if let Some((_, a)) = g.iter().find(|(n, _)| *n == name) {
             return a.clone();
         }
-        let a = Gauge(Arc::new(Level::default()));
-        g.push((name.to_string(), a.clone()));
+        let a = match self.spare_gauges.get(g.len()) {
+            Some(a) => a.clone(),
+            None => Gauge(Arc::new(Level::default())),
+        };
+        g.push((name, a.clone()));
         a
     }
 
@@ -236,37 +364,39 @@ impl Observer {
     /// starts at the value main's spawn brings, and the moment before it is not drawn.
     pub(crate) fn first_row(&self, goroutines: i64) {
         let mut st = self.state.lock().unwrap();
-        if !st.series.is_empty() {
+        if !st.cols.is_empty() {
             return;
         }
         self.live.start_interval_at(goroutines);
         let (_, _, heap) = alloc::take_interval();
-        let gauges = self.gauge_rows();
-        st.series.push(Row {
-            t_ms: 0.0,
-            values: [
+        let mut g = [(0.0, 0.0, 0.0); MAX_GAUGES];
+        let ng = self.gauge_rows(&mut g);
+        let now: [f64; MAX_GAUGES] = g.map(|(_, _, v)| v);
+        st.push(
+            0,
+            [
                 goroutines as f64,
                 0.0,
                 0.0,
                 goroutines as f64,
                 heap.saturating_sub(self.heap_base) as f64,
             ],
-            gauges: gauges.into_iter().map(|(n, (_, _, v))| (n, v)).collect(),
-        });
+            &now[..ng],
+        );
         st.last_ns = 0;
         self.next_due_ns.store(0, Ordering::Relaxed);
     }
 
-    fn gauge_rows(&self) -> Vec<(String, (f64, f64, f64))> {
-        self.gauges
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(n, g)| {
-                let (lo, hi, now) = g.0.take_interval();
-                (n.clone(), (lo as f64, hi as f64, now as f64))
-            })
-            .collect()
+    /// Each drawn gauge's `(lowest, highest, now)` since the last look, into `out`; returns how
+    /// many gauges there are. Allocates nothing.
+    fn gauge_rows(&self, out: &mut [(f64, f64, f64); MAX_GAUGES]) -> usize {
+        let g = self.gauges.lock().unwrap();
+        let n = g.len().min(MAX_GAUGES);
+        for (o, (_, g)) in out.iter_mut().zip(&g[..n]) {
+            let (lo, hi, now) = g.0.take_interval();
+            *o = (lo as f64, hi as f64, now as f64);
+        }
+        n
     }
 
     /// Whether a sample is due at `now_ns`.
@@ -289,7 +419,7 @@ impl Observer {
                 Err(_) => return,
             }
         };
-        if st.series.is_empty() {
+        if st.cols.is_empty() {
             return; // the run has not started
         }
         let now_ns = now_ns.max(st.last_ns);
@@ -313,103 +443,99 @@ impl Observer {
             hhi.saturating_sub(base) as f64,
             hnow.saturating_sub(base) as f64,
         );
-        let gauges = self.gauge_rows();
+        let mut gauges = [(0.0, 0.0, 0.0); MAX_GAUGES];
+        let ng = self.gauge_rows(&mut gauges);
+        let gauges = &gauges[..ng];
         let st = &mut *st;
         // A gap nobody sampled: nothing changed in it, so it holds the last row's values.
-        if let Some(prev) = st.series.last_values() {
+        if let Some(prev) = st.cols.last_values() {
             while now_ns.saturating_sub(st.last_ns) / st.period_ns > SERIES_CAP as u64 / 2 {
                 st.period_ns *= 2;
             }
+            let last: [f64; MAX_GAUGES] = std::array::from_fn(|i| st.cols.last_gauge(i));
             let mut t = st.last_ns + st.period_ns;
             while t + st.period_ns < now_ns {
-                let gauges = gauges
-                    .iter()
-                    .map(|(n, _)| (n.clone(), st.series.last_gauge(n)))
-                    .collect();
-                st.series.push(Row {
-                    t_ms: t as f64 / 1e6,
-                    values: prev,
-                    gauges,
-                });
+                st.push(t, prev, &last[..ng]);
                 t += st.period_ns;
             }
         }
-        let prev = st.series.last_values();
-        let prev_gauges: Vec<f64> = gauges
-            .iter()
-            .map(|(n, (_, _, now))| {
-                if st.series.gauges.contains_key(n) {
-                    st.series.last_gauge(n)
-                } else {
-                    *now
-                }
-            })
-            .collect();
-        let mut extras: Vec<Vec<f64>> = Vec::with_capacity(cols.len() + gauges.len());
+        let prev = st.cols.last_values();
+        let mut extras = [Between::default(); 5 + MAX_GAUGES];
         for (i, &(lo, hi, now)) in cols.iter().enumerate() {
             if i == 4 && !self.heap_extremes {
-                extras.push(vec![]);
                 continue;
             }
-            extras.push(between(prev.map_or(now, |p| p[i]), lo, hi, now));
+            extras[i] = between(prev.map_or(now, |p| p[i]), lo, hi, now);
         }
-        for ((_, (lo, hi, now)), p) in gauges.iter().zip(&prev_gauges) {
-            extras.push(between(*p, *lo, *hi, *now));
+        for (j, &(lo, hi, now)) in gauges.iter().enumerate() {
+            let p = match j < st.cols.n_gauges {
+                true => st.cols.last_gauge(j),
+                false => now,
+            };
+            extras[5 + j] = between(p, lo, hi, now);
         }
-        let n_extra = extras.iter().map(Vec::len).max().unwrap_or(0);
+        let extras = &extras[..5 + ng];
+        let n_extra = extras.iter().map(|e| e.len).max().unwrap_or(0);
         let t0 = st.last_ns;
         for k in 0..n_extra {
             let at = |i: usize, now: f64| {
-                let e = &extras[i];
+                let e = extras[i].as_slice();
                 e.get(k).or(e.last()).copied().unwrap_or(now)
             };
-            let mut values = [0.0; 5];
-            for (i, v) in values.iter_mut().enumerate() {
-                *v = at(i, cols[i].2);
-            }
-            let g = gauges
-                .iter()
-                .enumerate()
-                .map(|(j, (n, (_, _, now)))| (n.clone(), at(5 + j, *now)))
-                .collect();
+            let values: [f64; 5] = std::array::from_fn(|i| at(i, cols[i].2));
+            let g: [f64; MAX_GAUGES] =
+                std::array::from_fn(|j| gauges.get(j).map_or(0.0, |&(_, _, now)| at(5 + j, now)));
             let t = t0 + (now_ns - t0) * (k as u64 + 1) / (n_extra as u64 + 1);
-            st.series.push(Row {
-                t_ms: t as f64 / 1e6,
-                values,
-                gauges: g,
-            });
+            st.push(t, values, &g[..ng]);
         }
-        st.series.push(Row {
-            t_ms: now_ns as f64 / 1e6,
-            values: cols.map(|c| c.2),
-            gauges: gauges.into_iter().map(|(n, (_, _, v))| (n, v)).collect(),
-        });
+        let now: [f64; MAX_GAUGES] =
+            std::array::from_fn(|j| gauges.get(j).map_or(0.0, |&(_, _, v)| v));
+        st.push(now_ns, cols.map(|c| c.2), &now[..ng]);
         st.last_ns = now_ns;
-        if st.series.len() >= SERIES_CAP {
-            st.series.thin(SERIES_CAP / 2);
-            st.period_ns *= 2;
-        }
         self.next_due_ns
             .store(now_ns.saturating_add(st.period_ns), Ordering::Relaxed);
     }
 
+    /// The series so far (a copy: the observer's own stays in the memory it reserved).
     pub(crate) fn series(&self) -> Series {
-        self.state.lock().unwrap().series.clone()
+        let st = self.state.lock().unwrap();
+        let names = self.gauges.lock().unwrap();
+        st.cols.to_series(&names)
+    }
+}
+
+/// Up to two values to draw between two rows (see [`between`]); no allocation.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Between {
+    v: [f64; 2],
+    len: usize,
+}
+
+impl Between {
+    fn of(values: &[f64]) -> Between {
+        let mut b = Between::default();
+        b.v[..values.len()].copy_from_slice(values);
+        b.len = values.len();
+        b
+    }
+
+    fn as_slice(&self) -> &[f64] {
+        &self.v[..self.len]
     }
 }
 
 /// The values to draw between a row holding `prev` and one holding `now`, so that the interval's
 /// extremes `lo` and `hi` appear: none, one, or both (the low first when the value ends higher
 /// than it started, as a dip before a rise; else the high first).
-fn between(prev: f64, lo: f64, hi: f64, now: f64) -> Vec<f64> {
+fn between(prev: f64, lo: f64, hi: f64, now: f64) -> Between {
     let need_hi = hi > prev.max(now);
     let need_lo = lo < prev.min(now);
     match (need_lo, need_hi) {
-        (false, false) => vec![],
-        (true, false) => vec![lo],
-        (false, true) => vec![hi],
-        (true, true) if now >= prev => vec![lo, hi],
-        (true, true) => vec![hi, lo],
+        (false, false) => Between::of(&[]),
+        (true, false) => Between::of(&[lo]),
+        (false, true) => Between::of(&[hi]),
+        (true, true) if now >= prev => Between::of(&[lo, hi]),
+        (true, true) => Between::of(&[hi, lo]),
     }
 }
 
@@ -470,9 +596,9 @@ mod tests {
 
     #[test]
     fn between_orders_the_extremes() {
-        assert_eq!(between(1.0, 1.0, 1.0, 1.0), Vec::<f64>::new());
-        assert_eq!(between(1.0, 0.0, 5.0, 3.0), vec![0.0, 5.0]);
-        assert_eq!(between(3.0, 0.0, 5.0, 1.0), vec![5.0, 0.0]);
-        assert_eq!(between(1.0, 1.0, 5.0, 3.0), vec![5.0]);
+        assert_eq!(between(1.0, 1.0, 1.0, 1.0).as_slice(), &[] as &[f64]);
+        assert_eq!(between(1.0, 0.0, 5.0, 3.0).as_slice(), &[0.0, 5.0]);
+        assert_eq!(between(3.0, 0.0, 5.0, 1.0).as_slice(), &[5.0, 0.0]);
+        assert_eq!(between(1.0, 1.0, 5.0, 3.0).as_slice(), &[5.0]);
     }
 }

@@ -178,7 +178,7 @@ impl Shared {
     pub(crate) fn event(&self, kind: EventKind, g: u64, wait: WaitKind, object: u64) {
         if let Some(log) = &self.events {
             if object != 0 {
-                log.remember(object, || self.objects.name(object));
+                log.remember(object, &self.objects);
             }
             log.push(Event {
                 t_ns: self.now_ns(),

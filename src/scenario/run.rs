@@ -21,8 +21,9 @@ use crate::{
     runtime::{Finding, FindingKind, Progress, RunError, RunHandle, Runtime},
 };
 
-/// The event log of a scenario run keeps this many events (about 5 MB); `Runtime::trace` is
-/// built from it.
+/// The event log of a scenario run keeps this many events (56 B each: about 5.6 MB, reserved
+/// when the runtime is built, before the run's heap is measured, so the log is not counted as
+/// the program's heap); `Runtime::trace` is built from it.
 const EVENTS_CAP: usize = 100_000;
 
 /// A live view of a running scenario, posted to the page while it runs.
@@ -224,7 +225,9 @@ impl Run {
 
     /// The run so far as a Chrome Trace Event Format document (Perfetto, `chrome://tracing`):
     /// a row per runner thread and per goroutine, a bar each time a goroutine ran, instants for
-    /// closes, cancels, panics and deadlocks. Take it before [`Run::finish`].
+    /// closes, cancels, panics and deadlocks. Take it before [`Run::finish`]; building it
+    /// allocates, and the run's heap is still being measured then: [`Run::finish_with_trace`]
+    /// builds it after.
     pub fn trace(&self) -> crate::runtime::Trace {
         self.rt.trace()
     }
@@ -235,7 +238,18 @@ impl Run {
     }
 
     /// Builds the report of a finished (or stopped) run.
-    pub fn finish(mut self) -> Report {
+    pub fn finish(self) -> Report {
+        self.finish_inner(false).0
+    }
+
+    /// [`Run::finish`] and [`Run::trace`], the trace built once the run's heap is measured (so
+    /// it does not count as the program's).
+    pub fn finish_with_trace(self) -> (Report, crate::runtime::Trace) {
+        let (report, trace) = self.finish_inner(true);
+        (report, trace.expect("asked for"))
+    }
+
+    fn finish_inner(mut self, want_trace: bool) -> (Report, Option<crate::runtime::Trace>) {
         let wall_ms = self.started.elapsed().as_secs_f64() * 1e3;
         let result = self.result.take().unwrap_or(Err(RunError::Aborted));
         let mut rec = std::mem::take(&mut *self.ctx.rec.inner.lock().unwrap());
@@ -264,6 +278,7 @@ impl Run {
         };
         self.rt.sample();
         let heap1 = heap();
+        let trace = want_trace.then(|| self.rt.trace());
         match ended {
             Ended::Completed | Ended::Hung => {
                 let leaks = self.rt.leaks();
@@ -382,7 +397,7 @@ impl Run {
         report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
         report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
-        report
+        (report, trace)
     }
 }
 

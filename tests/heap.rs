@@ -1,0 +1,38 @@
+//! The heap a scenario reports is its program's, as Go's `MemStats.HeapAlloc` is: the runtime's
+//! own bookkeeping (the series, the event log) lives in memory reserved before the run's heap is
+//! measured, so it neither hides the lesson nor grows with the run's length. One test per file,
+//! so that no other test allocates at the same time in this process.
+
+use worker_pool_playground::{
+    params::{RawParams, RawValue},
+    scenario::{run_blocking, Env, Report},
+};
+
+fn run(id: &str, time_scale: Option<f64>) -> Report {
+    let mut p = RawParams::new().with("tasks", RawValue::Number(1000.0));
+    if let Some(s) = time_scale {
+        p = p.with("time_scale", RawValue::Number(s));
+    }
+    run_blocking(id, None, &p, &Env::native()).unwrap()
+}
+
+#[test]
+fn the_reported_heap_is_the_programs() {
+    let fixed = run("fixed-pool", None);
+    let unlimited = run("unlimited", None);
+    // The lesson: a fixed pool holds 8 goroutines, not 1000, and uses less memory for it.
+    assert!(
+        fixed.heap_peak_bytes < unlimited.heap_peak_bytes,
+        "fixed-pool peaks at {} B, unlimited at {} B",
+        fixed.heap_peak_bytes,
+        unlimited.heap_peak_bytes
+    );
+    // The same program over 1 s and over 10 ms of wall time: the runtime samples a hundred
+    // times longer, yet the program's heap is the same.
+    let (slow, fast) = (run("unlimited", Some(1.0)), run("unlimited", Some(100.0)));
+    let (a, b) = (slow.heap_peak_bytes, fast.heap_peak_bytes);
+    assert!(
+        a.abs_diff(b) <= a.max(b) / 10,
+        "time_scale 1 peaks at {a} B, time_scale 100 at {b} B"
+    );
+}

@@ -56,7 +56,7 @@ step "build (both wasm packages, dist/)" bash scripts/build.sh
 # and no -Z build-std, as `wasm-pack test --headless --chrome` typed by hand has none: the default
 # features and the sysroot above must be enough (only --release and the one target differ).
 step "wasm-pack test --headless --chrome (threaded)" \
-  env WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --release --mode no-install -- \
+  env WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --release --mode no-install -- \
   --test web
 step "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/e2e/
 

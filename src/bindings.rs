@@ -136,6 +136,8 @@ pub fn scenarios() -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub struct ScenarioRun {
     run: Option<crate::scenario::Run>,
+    /// The finished run's trace, built by `finish` once the heap was measured.
+    trace: Option<crate::runtime::Trace>,
 }
 
 /// Starts `scenario` (`variant` may be null for the default) with `params`, without blocking.
@@ -152,7 +154,10 @@ pub fn start_run(
     let params = from_js(params)?;
     let run = crate::scenario::Run::start(scenario, variant.as_deref(), &params, &env())
         .map_err(|e| JsError::new(&e.to_string()))?;
-    Ok(ScenarioRun { run: Some(run) })
+    Ok(ScenarioRun {
+        run: Some(run),
+        trace: None,
+    })
 }
 
 #[wasm_bindgen]
@@ -223,20 +228,19 @@ impl ScenarioRun {
         )
     }
 
-    /// The run so far as Chrome Trace Event Format JSON (`traceEvents`, for Perfetto and
-    /// `chrome://tracing`). Call it before `finish`.
+    /// The run as Chrome Trace Event Format JSON (`traceEvents`, for Perfetto and
+    /// `chrome://tracing`): so far while it runs, the whole run after `finish` (built there,
+    /// after the heap was measured, so that it does not count as the program's memory).
     ///
     /// # Errors
     ///
-    /// After `finish`.
+    /// Only if the trace cannot be converted to JS.
     pub fn trace(&self) -> Result<JsValue, JsError> {
-        to_js(
-            &self
-                .run
-                .as_ref()
-                .ok_or_else(|| JsError::new("this run has finished"))?
-                .trace(),
-        )
+        match (&self.run, &self.trace) {
+            (Some(run), _) => to_js(&run.trace()),
+            (None, Some(trace)) => to_js(trace),
+            (None, None) => Ok(JsValue::NULL),
+        }
     }
 
     /// Stops the run; the next `poll` says done and `finish` reports "stopped".
@@ -256,7 +260,9 @@ impl ScenarioRun {
             .run
             .take()
             .ok_or_else(|| JsError::new("this run has finished"))?;
-        to_js(&run.finish())
+        let (report, trace) = run.finish_with_trace();
+        self.trace = Some(trace);
+        to_js(&report)
     }
 }
 

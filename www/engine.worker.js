@@ -114,8 +114,10 @@ async function drive(id, scenario, variant, params, stepping) {
     self.postMessage({ id, type: 'progress', value: run.snapshot() });
     // The run's Chrome trace (Runtime::trace), kept here until the page asks for it: it can be
     // large, and most runs are never exported.
-    lastTrace = typeof run.trace === 'function' ? run.trace() : null;
-    return run.finish();
+    // Taken after finish, which builds it once the run's heap is measured.
+    const report = run.finish();
+    lastTrace = run.trace();
+    return report;
   } finally {
     current = null;
     stopping = false;

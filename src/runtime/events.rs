@@ -97,6 +97,14 @@ struct Names {
 }
 
 impl EventLog {
+    /// Frees the reserved chunks on this thread, now (see `Observer::release`).
+    pub(crate) fn release(&self) {
+        for shard in &self.shards {
+            *shard.lock().unwrap() = Vec::new();
+        }
+        *self.pool.lock().unwrap() = Vec::new();
+    }
+
     pub(crate) fn new(cap: usize, shards: usize) -> EventLog {
         let pool: Vec<Vec<Event>> = (0..cap.div_ceil(CHUNK))
             .map(|i| Vec::with_capacity(CHUNK.min(cap - i * CHUNK)))

@@ -282,6 +282,19 @@ pub(crate) struct Observer {
 }
 
 impl Observer {
+    /// Frees the series' reserved columns on this thread, now. A dropped runtime's last
+    /// reference can live on a Web Worker a moment longer; freeing megabytes there would land
+    /// inside the next run's heap window and hide that run's own allocations.
+    pub(crate) fn release(&self) {
+        let mut st = self.state.lock().unwrap();
+        let cols = &mut st.cols;
+        cols.t_ms = Vec::new();
+        cols.fixed = Default::default();
+        cols.gauges = Default::default();
+        cols.n_gauges = 0;
+        *self.marks.lock().unwrap() = Vec::new();
+    }
+
     pub(crate) fn new(sample_every: Duration, heap_extremes: bool) -> Observer {
         let period_ns = (sample_every.as_nanos() as u64).clamp(1, FINEST_PERIOD_NS);
         Observer {

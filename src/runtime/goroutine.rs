@@ -120,7 +120,9 @@ pub struct Wait {
 pub(crate) struct GMeta {
     pub(crate) id: u64,
     pub(crate) name: &'static str,
-    state: AtomicU8,
+    /// The state in the low 8 bits, and above them how many times it was set running: a park
+    /// applies only to the poll it follows (see [`GMeta::park`]).
+    state: AtomicU32,
     wait_kind: AtomicU8,
     /// The runner that polled it last.
     last_runner: AtomicU16,
@@ -139,7 +141,7 @@ impl GMeta {
         GMeta {
             id,
             name,
-            state: AtomicU8::new(State::Runnable as u8),
+            state: AtomicU32::new(State::Runnable as u32),
             wait_kind: AtomicU8::new(0),
             last_runner: AtomicU16::new(u16::MAX),
             shard,
@@ -150,7 +152,7 @@ impl GMeta {
     }
 
     pub(crate) fn state(&self) -> State {
-        State::from_u8(self.state.load(Ordering::Acquire))
+        State::from_u8(self.state.load(Ordering::Acquire) as u8)
     }
 
     pub(crate) fn wait(&self) -> Wait {
@@ -164,16 +166,27 @@ impl GMeta {
         self.since_ns.load(Ordering::Relaxed)
     }
 
-    /// Sets the state unconditionally and returns the previous one.
+    /// Sets the state unconditionally (keeping the poll count) and returns the previous one.
     pub(crate) fn swap(&self, s: State) -> State {
-        State::from_u8(self.state.swap(s as u8, Ordering::AcqRel))
+        let old = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                Some(v & !0xff | s as u32)
+            })
+            .unwrap_or_else(|v| v);
+        State::from_u8(old as u8)
     }
 
-    /// Marks it running on runner `runner` (only the thread about to poll it does this, so
-    /// stores will do).
-    pub(crate) fn set_running(&self, runner: usize) {
+    /// Marks it running on runner `runner` and returns this poll's number, for [`GMeta::park`].
+    pub(crate) fn set_running(&self, runner: usize) -> u32 {
         self.last_runner.store(runner as u16, Ordering::Relaxed);
-        self.state.store(State::Running as u8, Ordering::Release);
+        let old = self
+            .state
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
+                Some((v >> 8).wrapping_add(1) << 8 | State::Running as u32)
+            })
+            .unwrap_or_else(|v| v);
+        (old >> 8).wrapping_add(1) & 0x00ff_ffff
     }
 
     /// The runner that polled it last (65535 when it never ran).
@@ -181,20 +194,25 @@ impl GMeta {
         self.last_runner.load(Ordering::Relaxed) as usize
     }
 
-    /// `Running → Blocked(wait)`, unless a wake already made it `Runnable` (or it finished).
-    pub(crate) fn park(&self, wait: Wait, now_ns: u64) -> bool {
-        self.wait_kind.store(wait.kind as u8, Ordering::Relaxed);
-        self.wait_object.store(wait.object, Ordering::Relaxed);
+    /// `Running → Blocked(wait)` after poll number `poll`, unless a wake already made it
+    /// `Runnable`, or it finished, or another runner has polled it since: once the poll has
+    /// returned, a wake can run it again on another thread before this one gets here. Miri
+    /// found that race (a park marked a goroutine running elsewhere as blocked, and wrote into
+    /// its task after that thread had finished and freed it).
+    pub(crate) fn park(&self, wait: Wait, now_ns: u64, poll: u32) -> bool {
+        let running = poll << 8 | State::Running as u32;
         let parked = self
             .state
             .compare_exchange(
-                State::Running as u8,
-                State::Blocked as u8,
+                running,
+                poll << 8 | State::Blocked as u32,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             )
             .is_ok();
         if parked {
+            self.wait_kind.store(wait.kind as u8, Ordering::Relaxed);
+            self.wait_object.store(wait.object, Ordering::Relaxed);
             self.since_ns.store(now_ns, Ordering::Relaxed);
         }
         parked

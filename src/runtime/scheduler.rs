@@ -363,11 +363,13 @@ impl Shared {
     pub(crate) fn run(&self, r: GRunnable, l: Option<&Local>) {
         let meta: *const GMeta = r.metadata();
         // SAFETY: the metadata lives in the task's allocation, which `run` keeps alive until it
-        // returns, and which outlives the poll below when the goroutine parks (the registry
-        // holds its handle). It is read after `r.run()` only if the goroutine did not finish:
-        // a finished goroutine's task may be freed by then.
+        // returns, and `alive` (a waker, so a reference) after that.
         let (id, name) = unsafe { ((*meta).id, (*meta).name) };
-        unsafe { (*meta).set_running(l.map_or(0, |l| l.index)) };
+        let poll = unsafe { (*meta).set_running(l.map_or(0, |l| l.index)) };
+        // A reference to the task for after the poll: once `run` returns, a wake can run the
+        // goroutine to its end on another thread and free it while this one still records
+        // the park.
+        let alive = r.waker();
         let (stats, events) = (
             l.map(|l| &self.queues.stats[l.index]),
             self.events.is_some(),
@@ -423,10 +425,11 @@ impl Shared {
                 object: 0,
             });
         }
-        // SAFETY: not finished, so its task is alive (see above).
-        if !finished && unsafe { (*meta).park(wait, end) } && events {
+        // SAFETY: `alive` holds a reference to the task, so its metadata is still there.
+        if !finished && unsafe { (*meta).park(wait, end, poll) } && events {
             self.event(EventKind::Block, id, wait.kind, wait.object);
         }
+        drop(alive);
     }
 
     /// A goroutine returned (or panicked): take it off the books.

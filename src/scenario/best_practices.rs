@@ -1042,9 +1042,9 @@ fn lesson(r: &Report, v: usize) -> String {
             let unreached = r.checklist.iter().filter(|c| c.ok.is_none()).count();
             let failed: Vec<&Check> = r.checklist.iter().filter(|c| c.ok == Some(false)).collect();
             let how = format!(
-                "{} tasks on {:.0} workers, {} succeeded; ended: {}",
+                "{} tasks on {}, {} succeeded; ended: {}",
                 r.tasks.submitted,
-                r.number("pool_workers"),
+                count(r.number("pool_workers"), "worker", "workers"),
                 r.tasks.successful,
                 r.ended.name()
             );

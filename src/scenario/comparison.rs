@@ -395,7 +395,7 @@ fn lesson(r: &Report, _: usize) -> String {
     let threads = super::count(r.threads as f64, "thread", "threads");
     let ratio = ums.max(pms) / ums.min(pms).max(1e-9);
     let time = if ratio < 1.25 {
-        format!("The times were close ({ums:.0} against {pms:.0} ms, within {}): doWork is CPU-bound and {threads} ran it either way, so the extra goroutines added bookkeeping, not speed.", times(ratio))
+        format!("The times were close ({ums:.0} against {pms:.0} ms, {:.0}% apart): doWork is CPU-bound and {threads} ran it either way, so the extra goroutines added bookkeeping, not speed.", (ratio - 1.0) * 100.0)
     } else if ums < pms {
         format!(
             "The unlimited goroutines finished {} sooner ({ums:.0} against {pms:.0} ms){}.",

@@ -359,8 +359,8 @@ fn cancel_lesson(r: &Report) -> String {
         (None, _) => false,
     };
     let outcome = format!(
-        "{} tasks had finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done())",
-        t.finished(),
+        "{} finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done())",
+        count(t.finished() as f64, "task had", "tasks had"),
         t.successful,
         t.failed,
         t.cancelled

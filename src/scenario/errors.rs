@@ -602,8 +602,8 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
             if deadlocked { "and yet a deadlock" } else { "no deadlock" }
         ),
         Deadlock::BlockedWorkers if deadlocked => format!(
-            "Main sends every job before its {BLOCKED_SLEEP_MS} ms sleep, but the channels and workers had {} (the results channel is unbuffered) for its {tasks}: it blocked before it slept. {}",
-            format!("room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers)", count((q + w) as f64, "job", "jobs")),
+            "Main sends every job before its {BLOCKED_SLEEP_MS} ms sleep, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}: it blocked before it slept. {}",
+            count((q + w) as f64, "job", "jobs"),
             stuck(r)
         ),
         Deadlock::BlockedWorkers => format!(

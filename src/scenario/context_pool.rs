@@ -317,7 +317,7 @@ fn lesson(r: &Report, v: usize) -> String {
     let t = r.tasks;
     match Variant::of(v) {
         Variant::Close => format!(
-            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes. Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself. Latency from submit: median {:.0} ms, p99 {:.0} ms.",
+            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes. {} Latency from submit: median {:.0} ms, p99 {:.0} ms.",
             r.params.workers,
             t.submitted,
             r.params.queue,
@@ -325,6 +325,19 @@ fn lesson(r: &Report, v: usize) -> String {
             t.successful,
             t.failed,
             r.params.failure_rate * 100.0,
+            if r.marks.iter().any(|m| m.kind == MarkKind::Deadline) {
+                format!(
+                    "The {} ms deadline came before the end: the workers returned on ctx.Done(), {} submitted tasks never produced a result{}, and Close then closed results, so main's range loop still ended by itself.",
+                    r.params.timeout_ms,
+                    t.cancelled,
+                    match r.numbers.get("refused_at_task") {
+                        Some(n) => format!(" and the Submit of task {n:.0} was refused"),
+                        None => String::new(),
+                    }
+                )
+            } else {
+                "Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself.".to_string()
+            },
             r.latency_ms.p50,
             r.latency_ms.p99
         ),

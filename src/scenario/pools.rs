@@ -221,14 +221,27 @@ async fn fixed_pool(c: Arc<Ctx>) {
 }
 
 fn fixed_pool_lesson(r: &Report, _: usize) -> String {
+    // The jobs' own mean time, from the timeline (which keeps up to TIMELINE_CAP of them).
+    let (busy, n) = r
+        .timeline
+        .iter()
+        .flat_map(|row| &row.tasks)
+        .fold((0.0, 0u64), |(b, n), t| (b + t.end_ms - t.start_ms, n + 1));
+    let mean = busy / n.max(1) as f64;
+    let ideal = mean * r.tasks.finished() as f64 / r.params.workers.max(1) as f64;
     format!(
-        "{} workers processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), against {} for one goroutine per task. Heap peaked at {}. Each worker took its next job as soon as it was free, so the slow jobs spread out: the run took {:.0} ms of runtime, about tasks × mean time ÷ workers, and median latency from submit to done was {:.0} ms, because jobs wait their turn in the queue.",
-        r.params.workers,
+        "{} processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), where one goroutine per task could have put up to {} alive. Heap peaked at {}. Each worker took its next job as soon as it was free: the run took {:.0} ms of runtime, against {ideal:.0} ms for the jobs' own time (mean {mean:.0} ms) shared evenly by the workers, and median latency from submit to done was {:.0} ms{}.",
+        super::count(r.params.workers as f64, "worker", "workers"),
         r.tasks.finished(),
         r.peak_goroutines,
         r.params.tasks + 1,
         fmt_bytes(r.heap_peak_bytes as f64),
         r.runtime_ms,
-        r.latency_ms.p50
+        r.latency_ms.p50,
+        if r.latency_ms.p50 > 2.0 * mean {
+            ", because jobs waited their turn in the queue"
+        } else {
+            ", close to a job's own time: jobs hardly waited in the queue"
+        }
     )
 }

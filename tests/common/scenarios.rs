@@ -284,6 +284,12 @@ fn fixed_pool_default(r: &Report) {
     assert_eq!(r.gauge_max("in_flight"), 5.0);
     // Jobs wait in the queue: latency from submit is far above a task's sleep (< 1000 ms).
     assert!(r.latency_ms.p50 > 5000.0, "{:?}", r.latency_ms);
+    assert!(
+        r.lesson
+            .contains("because jobs waited their turn in the queue"),
+        "{}",
+        r.lesson
+    );
 }
 
 pub fn context_pool() {

@@ -145,6 +145,7 @@ func deadlockBlockedWorkers(r *Run) {
 	close(jobs)
 	r.sleep(ms(2000))
 	r.number("workers_blocked_at_read", float64(r.blockedIn("doublingWorkers")))
+	r.number("jobs_queued_at_read", float64(len(jobs)))
 	for i := 0; i < int(r.p.Tasks); i++ {
 		<-results
 	}

@@ -156,7 +156,8 @@ fn cases() -> Vec<Case> {
             "deadlock-unbuffered",
             "blocked-workers",
             &[("time_scale", "20")],
-        ),
+        )
+        .numbers(&["workers_blocked_at_read", "jobs_queued_at_read"]),
         case("deadlock-unbuffered", "small-buffer", &[]),
         // Whether main reaches Wait before any goroutine's Add is a race in both runtimes.
         case("waitgroup-misuse", "add-inside", &[("time_scale", "20")]).one_schedule(),

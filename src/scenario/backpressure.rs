@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{count, gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome};
 use crate::{
     chan::{Chan, TrySendError},
     params::Value,
@@ -170,35 +170,58 @@ fn lesson(r: &Report, v: usize) -> String {
     let capacity = p.workers as f64 / (p.sleep_max_ms as f64 / 2.0 / 1e3).max(1e-9);
     let offered = 1000.0 / p.submit_every_ms.max(1e-9);
     let head = format!(
-        "The producer offered {offered:.0} tasks/s; {} workers finish about {capacity:.0}/s (mean task {:.0} ms).",
-        p.workers,
-        p.sleep_max_ms as f64 / 2.0
+        "The producer offered {offered:.0} tasks/s; {} at a mean task of {:.0} ms can finish about {capacity:.0}/s (an estimate from the settings); this run finished {:.0}/s.",
+        count(p.workers as f64, "worker", "workers"),
+        p.sleep_max_ms as f64 / 2.0,
+        r.throughput_per_s
     );
     let depth = r.gauge_max("queue_depth");
+    let heap = super::fmt_bytes(r.heap_peak_bytes as f64);
     match Variant::of(v) {
-        Variant::Block => format!(
-            "{head} With a queue of {}, the full queue made the producer wait, {:.0} ms in all: offering {} tasks took {:.0} ms instead of {:.0}. That is backpressure: the queue never held more than {depth:.0}, memory stayed flat (heap peak {}), and latency from submit stayed bounded (p99 {:.0} ms).",
-            p.queue,
-            r.number("producer_blocked_ms"),
-            p.tasks,
-            r.number("producer_ms"),
-            r.number("intended_ms"),
-            super::fmt_bytes(r.heap_peak_bytes as f64),
-            r.latency_ms.p99
-        ),
-        Variant::Drop => format!(
-            "{head} With a queue of {} and `select … default`, the producer kept its pace and {} of {} tasks were refused when the queue was full (each drop marked). Those that got in waited at most behind {depth:.0} others: p99 latency {:.0} ms. Graceful degradation: the system answers \"busy\" instead of slowing everyone down.",
+        Variant::Block => {
+            let blocked = r.number("producer_blocked_ms");
+            if blocked >= 1.0 {
+                format!(
+                    "{head} With a queue of {}, the full queue made the producer wait, {blocked:.0} ms in all: offering {} tasks took {:.0} ms instead of {:.0}. That is backpressure: the queue never held more than {depth:.0} (heap peak {heap}), and latency from submit had a p99 of {:.0} ms.",
+                    p.queue,
+                    p.tasks,
+                    r.number("producer_ms"),
+                    r.number("intended_ms"),
+                    r.latency_ms.p99
+                )
+            } else {
+                format!(
+                    "{head} With a queue of {}, the producer never had to wait ({blocked:.1} ms in all): the queue held at most {depth:.0}, so the workers kept up and backpressure had nothing to do. Offering {} tasks took {:.0} ms (heap peak {heap}, p99 latency from submit {:.0} ms).",
+                    p.queue,
+                    p.tasks,
+                    r.number("producer_ms"),
+                    r.latency_ms.p99
+                )
+            }
+        }
+        Variant::Drop if r.tasks.dropped > 0 => format!(
+            "{head} With a queue of {} and `select … default`, the producer kept its pace and {} of {} tasks were refused when the queue was full (each drop marked). Those that got in waited behind at most {depth:.0} others: p99 latency {:.0} ms. Graceful degradation: the system answers \"busy\" instead of slowing everyone down.",
             p.queue,
             r.tasks.dropped,
             p.tasks,
             r.latency_ms.p99
         ),
+        Variant::Drop => format!(
+            "{head} With a queue of {} and `select … default`, nothing was refused: the queue held at most {depth:.0}, never full, so all {} tasks got in (p99 latency {:.0} ms). The drop only acts when the producer outruns the workers.",
+            p.queue,
+            r.tasks.submitted,
+            r.latency_ms.p99
+        ),
         Variant::Unbounded => format!(
-            "{head} With a queue that never fills, the producer never waited and nothing was refused, so the backlog grew to {depth:.0} tasks, each holding its {PAYLOAD_BYTES}-byte request (heap peak {}), and latency from submit grew with it: median {:.0} ms, p99 {:.0} ms, against a task of at most {} ms. Under a lasting overload this ends in running out of memory.",
-            super::fmt_bytes(r.heap_peak_bytes as f64),
+            "{head} With a queue that never fills, the producer never waited and nothing was refused, so the backlog reached {depth:.0} tasks, each holding its {PAYLOAD_BYTES}-byte request (heap peak {heap}); latency from submit: median {:.0} ms, p99 {:.0} ms, against a task of at most {} ms.{}",
             r.latency_ms.p50,
             r.latency_ms.p99,
-            p.sleep_max_ms
+            p.sleep_max_ms,
+            if offered > capacity {
+                " Under a lasting overload the backlog keeps growing until memory runs out."
+            } else {
+                ""
+            }
         ),
     }
 }

@@ -21,7 +21,7 @@ use crate::{
 variants! {
     /// Both strategies in one run.
     enum Variant {
-        Default = "default", Demo, "unlimited goroutines, then a pool of 10";
+        Default = "default", Demo, "unlimited goroutines, then a fixed pool";
     }
 }
 
@@ -39,7 +39,7 @@ pub(super) fn spec() -> Spec {
         id: "control-comparison",
         section: "Control Comparison",
         title: "Unlimited versus a pool, side by side",
-        shows: "the same 1000 × doWork both ways: goroutines, memory and time",
+        shows: "the same doWork tasks both ways: goroutines, memory and time",
         variants: Variant::specs(),
         params: PARAMS,
         main: |c| Box::pin(control(c)),
@@ -61,6 +61,25 @@ struct Phase {
     polls: u64,
     /// Task latencies from submit (the spawn, or the send into jobs), runtime ms.
     latency: Latency,
+    /// The most tasks that were running `doWork` at once.
+    max_in_flight: u64,
+}
+
+/// Counts the tasks running `doWork` now and the most at once.
+#[derive(Default)]
+struct InFlight {
+    now: AtomicU64,
+    max: AtomicU64,
+}
+
+impl InFlight {
+    fn enter(&self) {
+        let n = self.now.fetch_add(1, Ordering::AcqRel) + 1;
+        self.max.fetch_max(n, Ordering::AcqRel);
+    }
+    fn leave(&self) {
+        self.now.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Each phase's latencies from submit, collected by its tasks.
@@ -71,6 +90,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
     c: &Ctx,
     label: &str,
     latencies: &Latencies,
+    in_flight: &InFlight,
     f: F,
 ) -> Phase {
     // Let the previous phase's goroutines finish exiting ("runtime.GC(); time.Sleep").
@@ -110,6 +130,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
         ms,
         polls,
         latency: Latency::of(&mut latencies.lock().unwrap()),
+        max_in_flight: in_flight.max.load(Ordering::Acquire),
     }
 }
 
@@ -122,37 +143,52 @@ async fn control(c: Arc<Ctx>) {
     c.rec.submitted(2 * n);
     let (lat_u, lat_p): (Latencies, Latencies) = Default::default();
     let full_queue_waits = Arc::new(AtomicU64::new(0));
+    let (busy_u, busy_p): (Arc<InFlight>, Arc<InFlight>) = Default::default();
+    // How long main took to start every goroutine (runtime ms): it never waits on a queue.
+    let spawn_ms = Arc::new(Mutex::new(0.0f64));
     // snippet:start control-comparison
-    let unlimited = measure(&c, "WITHOUT WORKER POOL", &lat_u, async {
+    let unlimited = measure(&c, "WITHOUT WORKER POOL", &lat_u, &busy_u, async {
         let wg = WaitGroup::named("wg");
+        let t0 = now_ms();
         for id in 0..n {
             wg.add(1).expect("counting up");
-            let (wg, c2, lat) = (wg.clone(), c.clone(), lat_u.clone());
+            let (wg, c2, lat, busy) = (wg.clone(), c.clone(), lat_u.clone(), busy_u.clone());
             let spawned = now_ms();
             c.go("task", async move {
                 let _d = wg.defer_done();
                 let start = now_ms();
+                busy.enter();
                 do_work(iters);
+                busy.leave();
                 let end = now_ms();
                 c2.rec
                     .task(0, id, spawned, start, end, TaskOutcome::Success);
                 lat.lock().unwrap().push(end - spawned);
             });
         }
+        *spawn_ms.lock().unwrap() = now_ms() - t0;
         wg.wait().await;
     })
     .await;
-    let pool = measure(&c, "WITH WORKER POOL", &lat_p, async {
+    let pool = measure(&c, "WITH WORKER POOL", &lat_p, &busy_p, async {
         let jobs: Chan<(u64, f64)> = Chan::new(c.p.queue as usize).named("jobs");
         let wg = WaitGroup::named("wg");
         for w in 1..=workers {
             wg.add(1).expect("counting up");
-            let (jobs, wg, c2, lat) = (jobs.clone(), wg.clone(), c.clone(), lat_p.clone());
+            let (jobs, wg, c2, lat, busy) = (
+                jobs.clone(),
+                wg.clone(),
+                c.clone(),
+                lat_p.clone(),
+                busy_p.clone(),
+            );
             c.go("worker", async move {
                 let _d = wg.defer_done();
                 while let Some((id, queued)) = jobs.recv().await {
                     let start = now_ms();
+                    busy.enter();
                     do_work(iters);
+                    busy.leave();
                     let end = now_ms();
                     c2.rec
                         .task(w, n + id, queued, start, end, TaskOutcome::Success);
@@ -203,15 +239,19 @@ async fn control(c: Arc<Ctx>) {
             .set_number(&format!("{name}_latency_p50_ms"), ph.latency.p50);
         c.rec
             .set_number(&format!("{name}_latency_p99_ms"), ph.latency.p99);
+        c.rec
+            .set_number(&format!("{name}_max_in_flight"), ph.max_in_flight as f64);
     }
     let waits = full_queue_waits.load(Ordering::Relaxed);
     c.rec.set_number("pool_full_queue_waits", waits as f64);
-    complete_table(&c, &unlimited, &pool, waits);
+    let spawn_ms = *spawn_ms.lock().unwrap();
+    c.rec.set_number("unlimited_spawn_ms", spawn_ms);
+    complete_table(&c, &unlimited, &pool, waits, spawn_ms);
 }
 
 /// The guide's "Complete Comparison Table", its ten aspects filled in from this run where the
 /// run measures them, and quoted from the guide where they are judgements.
-fn complete_table(c: &Ctx, u: &Phase, p: &Phase, waits: u64) {
+fn complete_table(c: &Ctx, u: &Phase, p: &Phase, waits: u64, spawn_ms: f64) {
     let (n, workers, queue) = (c.p.tasks, c.p.workers, c.p.queue);
     let measured = "measured in this run";
     let guide = "from the guide";
@@ -260,8 +300,16 @@ fn complete_table(c: &Ctx, u: &Phase, p: &Phase, waits: u64) {
         ],
         vec![
             "Resource Control".into(),
-            format!("none: {} tasks in flight at once", u.peak.saturating_sub(1)),
-            format!("at most {workers} tasks in flight at once"),
+            format!(
+                "none: {} task goroutines alive at once; up to {} running doWork at the same moment",
+                u.peak.saturating_sub(1),
+                u.max_in_flight
+            ),
+            format!(
+                "bounded: {} worker goroutines alive at once, one task each at most; up to {} running doWork at the same moment",
+                p.peak.saturating_sub(1),
+                p.max_in_flight
+            ),
             measured.into(),
         ],
         vec![
@@ -272,23 +320,27 @@ fn complete_table(c: &Ctx, u: &Phase, p: &Phase, waits: u64) {
         ],
         vec![
             "Backpressure Handling".into(),
-            format!("none: all {n} goroutines started, main never waited"),
-            format!("built in: main's send waited {waits} times on the full {queue}-slot queue"),
+            format!("none: main started all {n} goroutines in {spawn_ms:.1} ms, with no queue to wait on"),
+            if waits > 0 {
+                format!("built in: main's send met the full {queue}-slot queue {waits} times and waited")
+            } else {
+                format!("built in, not needed here: the {queue}-slot queue never filled, main's send never waited")
+            },
             measured.into(),
         ],
         vec!["Latency Under Load".into(), lat(u), lat(p), measured.into()],
         vec![
             "Resource Exhaustion".into(),
             format!(
-                "grows with the tasks: {} per goroutine, about {} for 1,000,000 tasks",
+                "grows with the tasks: {} per goroutine; at that rate about {} for 1,000,000 tasks (an estimate)",
                 fmt_bytes(per(u)),
                 fmt_bytes(per(u) * 1e6)
             ),
             format!(
-                "bounded by the pool: {} whatever the task count",
+                "bounded by the pool: heap peak {} for {n} tasks",
                 fmt_bytes(p.heap_peak as f64)
             ),
-            measured.into(),
+            "measured in this run; the 1,000,000-task figure is an estimate from it".into(),
         ],
         vec![
             "Complexity".into(),
@@ -315,21 +367,65 @@ fn complete_table(c: &Ctx, u: &Phase, p: &Phase, waits: u64) {
     );
 }
 
+/// `a / b` as "3.2×" (one decimal below 10).
+fn times(ratio: f64) -> String {
+    if ratio < 10.0 {
+        format!("{ratio:.1}×")
+    } else {
+        format!("{ratio:.0}×")
+    }
+}
+
 fn lesson(r: &Report, _: usize) -> String {
     let (up, pp) = (r.number("unlimited_peak"), r.number("pool_peak"));
+    let (ua, pa) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
+    let (ums, pms) = (r.number("unlimited_ms"), r.number("pool_ms"));
+    let goroutines = if pp < up {
+        format!("{:.0}% fewer goroutines", (1.0 - pp / up.max(1.0)) * 100.0)
+    } else {
+        format!("no fewer goroutines ({pp:.0} against {up:.0})")
+    };
+    let memory = if pa > 0.0 && ua / pa >= 1.1 {
+        format!("{} less memory allocated", times(ua / pa))
+    } else if ua > 0.0 && pa / ua >= 1.1 {
+        format!("{} more memory allocated", times(pa / ua))
+    } else {
+        "about as much memory allocated".to_string()
+    };
+    let threads = super::count(r.threads as f64, "thread", "threads");
+    let ratio = ums.max(pms) / ums.min(pms).max(1e-9);
+    let time = if ratio < 1.25 {
+        format!("The times were close ({ums:.0} against {pms:.0} ms, {:.0}% apart): doWork is CPU-bound and {threads} ran it either way, so the extra goroutines added bookkeeping, not speed.", (ratio - 1.0) * 100.0)
+    } else if ums < pms {
+        format!(
+            "The unlimited goroutines finished {} sooner ({ums:.0} against {pms:.0} ms){}.",
+            times(ratio),
+            if (r.params.workers as usize) < r.threads {
+                format!(
+                    ": the pool's {} could keep at most that many of the {threads} busy",
+                    super::count(r.params.workers as f64, "worker", "workers")
+                )
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        format!("The pool finished {} sooner ({pms:.0} against {ums:.0} ms): doWork is CPU-bound and {threads} ran it either way, and starting and scheduling a goroutine per task cost time.", times(ratio))
+    };
+    let (ug, pg) = (
+        r.number("unlimited_guide_peak"),
+        r.number("pool_guide_peak"),
+    );
+    let guide = if ug == pg {
+        format!("{ug:.0} both times")
+    } else {
+        format!("{ug:.0} without the pool and {pg:.0} with it")
+    };
     format!(
-        "The same {} × doWork ran both ways. Unlimited: {:.0} goroutines at the peak, {} allocated, {:.0} ms. Pool of {}: {:.0} goroutines, {} allocated, {:.0} ms: {:.0}% fewer goroutines and {:.0}× less memory. The time is about the same because the work is CPU-bound and only {} threads run it either way: more goroutines than cores add bookkeeping, not speed. (The guide's program prints the count after the run as its \"peak\": {:.0} both times.)",
+        "The same {} × doWork ran both ways. Unlimited: {up:.0} goroutines at the peak, {} allocated, {ums:.0} ms. Pool of {}: {pp:.0} goroutines, {} allocated, {pms:.0} ms: {goroutines} and {memory}. {time} (The guide's program prints the count after the run as its \"peak\": {guide}.)",
         r.params.tasks,
-        up,
-        fmt_bytes(r.number("unlimited_alloc")),
-        r.number("unlimited_ms"),
+        fmt_bytes(ua),
         r.params.workers,
-        pp,
-        fmt_bytes(r.number("pool_alloc")),
-        r.number("pool_ms"),
-        (1.0 - pp / up.max(1.0)) * 100.0,
-        r.number("unlimited_alloc") / r.number("pool_alloc").max(1.0),
-        r.threads,
-        r.number("unlimited_guide_peak")
+        fmt_bytes(pa),
     )
 }

@@ -8,7 +8,9 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome,
+};
 use crate::{
     chan::{Chan, Select},
     context::{self, CancelFunc, Context, ContextError},
@@ -315,7 +317,7 @@ fn lesson(r: &Report, v: usize) -> String {
     let t = r.tasks;
     match Variant::of(v) {
         Variant::Close => format!(
-            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes. Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself. Latency from submit: median {:.0} ms, p99 {:.0} ms.",
+            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes. {} Latency from submit: median {:.0} ms, p99 {:.0} ms.",
             r.params.workers,
             t.submitted,
             r.params.queue,
@@ -323,23 +325,23 @@ fn lesson(r: &Report, v: usize) -> String {
             t.successful,
             t.failed,
             r.params.failure_rate * 100.0,
+            if r.marks.iter().any(|m| m.kind == MarkKind::Deadline) {
+                format!(
+                    "The {} ms deadline came before the end: the workers returned on ctx.Done(), {} submitted tasks never produced a result{}, and Close then closed results, so main's range loop still ended by itself.",
+                    r.params.timeout_ms,
+                    t.cancelled,
+                    match r.numbers.get("refused_at_task") {
+                        Some(n) => format!(" and the Submit of task {n:.0} was refused"),
+                        None => String::new(),
+                    }
+                )
+            } else {
+                "Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself.".to_string()
+            },
             r.latency_ms.p50,
             r.latency_ms.p99
         ),
-        Variant::Cancel => format!(
-            "Cancel at {:.0} ms, after {:.0} results, stopped the pool at once: {} tasks had finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done()). The submitter's next Submit returned \"context canceled\"{}. Close and Cancel both close results; a sync.Once let only the first do it, and no goroutine was left behind ({} alive after).",
-            r.number("cancelled_at_ms"),
-            (r.params.tasks / 2).max(1),
-            t.finished(),
-            t.successful,
-            t.failed,
-            t.cancelled,
-            match r.number("refused_at_task") as u64 {
-                0 => " (it had already submitted everything)".to_string(),
-                n => format!(" at task {n}, and it stopped there"),
-            },
-            r.goroutines_after
-        ),
+        Variant::Cancel => cancel_lesson(r),
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
                 "The guide's Cancel closes results, and so does the Close the submitter calls once its Submit is refused: the second close is fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
@@ -350,4 +352,73 @@ fn lesson(r: &Report, v: usize) -> String {
             None => "This time main returned before the second close of results; the bug still waits in the code: Cancel and Close both close results.".into(),
         },
     }
+}
+
+/// The `cancel` variant's lesson: what stopped the pool (the Cancel after half the results, or
+/// the run's deadline before them), and whether the submitter was refused, from this run.
+fn cancel_lesson(r: &Report) -> String {
+    let t = r.tasks;
+    let half = (r.params.tasks / 2).max(1);
+    let deadline_at = r
+        .marks
+        .iter()
+        .find(|m| m.kind == MarkKind::Deadline)
+        .map(|m| m.t_ms);
+    let cancelled_at = r.numbers.get("cancelled_at_ms");
+    // The pool's context ended by whichever came first: the Cancel or the run's deadline.
+    let deadline_first = match (deadline_at, cancelled_at) {
+        (Some(d), Some(c)) => d < c,
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
+    let outcome = format!(
+        "{} finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done())",
+        count(t.finished() as f64, "task had", "tasks had"),
+        t.successful,
+        t.failed,
+        t.cancelled
+    );
+    let stop = match (cancelled_at, deadline_first) {
+        (Some(at), false) => format!(
+            "Cancel at {at:.0} ms, after {half} results, stopped the pool at once: {outcome}."
+        ),
+        (_, true) => format!(
+            "The run's {} ms context deadline came before Cancel, which waits for {half} results; {} came back in all, and it was the deadline that stopped the workers: {outcome}.",
+            r.params.timeout_ms,
+            r.number("results")
+        ),
+        (None, false) => format!(
+            "Cancel was never called: only {} results came back, fewer than the {half} it waits for: {outcome}.",
+            r.number("results")
+        ),
+    };
+    let refused = match r.numbers.get("refused_at_task") {
+        Some(n) => format!(
+            " The submitter's Submit of task {n:.0} was refused with \"{}\", and it stopped there, {} of {} tasks submitted.",
+            if deadline_first {
+                ContextError::DeadlineExceeded
+            } else {
+                ContextError::Canceled
+            },
+            t.submitted,
+            r.params.tasks
+        ),
+        None => format!(
+            " No Submit was refused: all {} tasks had been submitted.",
+            t.submitted
+        ),
+    };
+    let once = if cancelled_at.is_some() {
+        " Close and Cancel both close results; a sync.Once let only the first do it"
+    } else {
+        " Only Close closed results"
+    };
+    format!(
+        "{stop}{refused}{once}, and {} left behind.",
+        count(
+            r.goroutines_after as f64,
+            "goroutine was",
+            "goroutines were"
+        )
+    )
 }

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{count, now_ms, variants, Ctx, Ended, MarkKind, Param, Report, Spec, TaskOutcome};
 use crate::{
     chan::Chan,
     params::Value,
@@ -67,6 +67,7 @@ async fn leak(c: Arc<Ctx>) {
                 c2.rec.task(w, job, sent, t, now_ms(), TaskOutcome::Success);
             }
             c2.rec.log(format!("Worker {w}: shutting down cleanly"));
+            c2.rec.number("workers_returned", 1.0);
         });
     }
     for i in 0..c.p.tasks {
@@ -100,6 +101,7 @@ async fn leak(c: Arc<Ctx>) {
 }
 
 fn leak_lesson(r: &Report, v: usize) -> String {
+    let returned = r.number("workers_returned");
     match Leak::of(v) {
         Leak::Wrong => {
             let leaks = r.findings_of(FindingKind::Leak);
@@ -107,20 +109,28 @@ fn leak_lesson(r: &Report, v: usize) -> String {
                 .first()
                 .map(|f| f.goroutines.iter().map(|g| g.to_string()).collect())
                 .unwrap_or_default();
-            format!(
-                "Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} goroutines still alive: {}. Every worker is parked in `for job := range jobs` on a channel nobody will send on or close; they hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead.",
-                r.tasks.submitted,
-                r.goroutines_after,
-                if waits.is_empty() {
-                    "none of them blocked (the leak did not happen)".to_string()
-                } else {
+            if waits.is_empty() {
+                format!(
+                    "Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned, and no goroutine was left blocked this time ({} alive after, {} of {} workers returned): the leak did not happen.",
+                    r.tasks.submitted,
+                    r.goroutines_after,
+                    returned,
+                    r.params.workers
+                )
+            } else {
+                format!(
+                    "Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive: {}. Each is parked in `for job := range jobs` on a channel nobody will send on or close; they hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead.",
+                    r.tasks.submitted,
+                    count(r.goroutines_after as f64, "goroutine", "goroutines"),
                     waits.join("; ")
-                }
-            )
+                )
+            }
         }
         Leak::Right => format!(
-            "close(jobs) ended every `range jobs` loop after the {} jobs: all {} workers returned, wg.Wait() came back, and {} goroutines were left behind.",
-            r.tasks.submitted, r.params.workers, r.goroutines_after
+            "close(jobs) ended the `range jobs` loops after the {} jobs: {returned:.0} of {} workers returned, wg.Wait() came back, and {} left behind.",
+            r.tasks.submitted,
+            r.params.workers,
+            count(r.goroutines_after as f64, "goroutine was", "goroutines were")
         ),
     }
 }
@@ -324,7 +334,7 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
     match Send::of(v) {
         Send::Wrong => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "The owner closed jobs at {:.0} ms after its {} sends; the second sender, which does not own the channel, sent 999 at {:.0} ms and the program died: \"{}\", exit status 2, {delivered:.0} values delivered. Nothing recovers this in the guide's \"incorrect\" version as it would run in production. Only the goroutine that sends should close, and only after its last send.",
+                "The owner closed jobs at {:.0} ms after its {} sends; the second sender, which does not own the channel, sent 999 at {:.0} ms and the program died: \"{}\", exit status 2, {delivered:.0} values delivered. This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.",
                 r.number("closed_at_ms"),
                 r.params.tasks,
                 r.number("late_send_at_ms"),
@@ -339,12 +349,23 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) before closing. All {delivered:.0} values arrived and no send ever met a closed channel.",
             r.params.senders
         ),
-        Send::GuideTiming => format!(
-            "At the guide's own timings (a send every {OWNER_PAUSE_MS} ms, so the close comes at about {} ms, and the second send at {GUIDE_LATE_SEND_MS} ms) the late send panicked in {:.0} of {} trials: it lands while the channel is still open, so the guide's \"might panic\" almost never shows. The race is real all the same: variant wrong moves the second send past the close.",
-            OWNER_PAUSE_MS * r.params.tasks,
-            r.number("panicked"),
-            r.params.trials
-        ),
+        Send::GuideTiming => {
+            let (panicked, trials) = (r.number("panicked"), r.params.trials);
+            let share = panicked / trials.max(1) as f64;
+            let reading = if panicked == 0.0 {
+                "it never met a closed channel: each time it landed while the channel was still open, so the guide's \"might panic\" did not show at all. The race is real all the same: variant wrong moves the second send past the close.".to_string()
+            } else if panicked == trials as f64 {
+                "every time it met a closed channel and the guide's recover caught the panic: at these settings the close comes before the late send.".to_string()
+            } else if share < 0.2 {
+                format!("it mostly landed while the channel was still open, so the guide's \"might panic\" showed only {}, each caught by the guide's recover. That is how a race hides in tests: variant wrong moves the second send past the close.", count(panicked, "time", "times"))
+            } else {
+                format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close: a race, decided by the scheduler on each trial.", share * 100.0)
+            };
+            format!(
+                "At the guide's own timings (a send every {OWNER_PAUSE_MS} ms, so the close comes at about {} ms, and the second send at {GUIDE_LATE_SEND_MS} ms) the late send panicked in {panicked:.0} of {trials} trials: {reading}",
+                OWNER_PAUSE_MS * r.params.tasks
+            )
+        }
     }
 }
 
@@ -503,6 +524,7 @@ async fn deadlock(c: Arc<Ctx>) {
                 .collect();
             c.rec
                 .set_number("workers_blocked_at_read", blocked.len() as f64);
+            c.rec.set_number("jobs_queued_at_read", jobs.len() as f64);
             for g in &blocked {
                 c.rec.log(format!("{g} for {:.0} ms", g.for_ms));
             }
@@ -519,6 +541,8 @@ async fn deadlock(c: Arc<Ctx>) {
 }
 
 fn deadlock_lesson(r: &Report, v: usize) -> String {
+    let (tasks, q, w) = (r.params.tasks, r.params.queue, r.params.workers);
+    let deadlocked = r.ended == Ended::Deadlock;
     let stuck = |r: &Report| match r.findings_of(FindingKind::Deadlock).first() {
         Some(f) => {
             let who: Vec<String> = f.goroutines.iter().map(|g| g.to_string()).collect();
@@ -530,36 +554,64 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
                 who.join("; ")
             )
         }
-        None => "No deadlock this time.".into(),
+        None => String::new(),
+    };
+    // Before main reads a result, the jobs it can send without blocking for good: the jobs
+    // buffer, the results buffer (each worker hands a result over and takes the next job), and
+    // one job in the hands of each worker blocked on its result.
+    let room = |cap: u64| 2 * cap + w;
+    let room_text = |cap: u64| {
+        if cap == 0 {
+            format!(
+                "room for {} before main reads a result (one in the hands of each worker)",
+                count(room(0) as f64, "job", "jobs")
+            )
+        } else {
+            format!("room for {} before main reads a result (jobs buffer {cap}, results buffer {cap}, one job in the hands of each of {w} workers)", count(room(cap) as f64, "job", "jobs"))
+        }
     };
     match Deadlock::of(v) {
-        Deadlock::Wrong => format!(
-            "Main sends every job before reading any result, both channels unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. {}",
+        Deadlock::Wrong if deadlocked => format!(
+            "Main sends every job before reading any result, both channels unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send. {}",
+            room_text(0),
             stuck(r)
         ),
-        Deadlock::SmallBuffer => format!(
-            "Buffers of {} slots do not fix it: {} jobs need room for {} (jobs buffer {q}, results buffer {q}, one job in each of {} workers), so main still blocks on a full jobs channel with results unread. {}",
-            r.params.queue,
-            r.params.tasks,
-            2 * r.params.queue + r.params.workers,
-            r.params.workers,
-            stuck(r),
-            q = r.params.queue
+        Deadlock::SmallBuffer if deadlocked => format!(
+            "Buffers of {q} slots do not fix it: the channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread. {}",
+            room_text(q),
+            stuck(r)
         ),
-        Deadlock::Buffered => format!(
-            "With room for all {} jobs and results ({} slots each), nobody waits on anybody: main queues everything, the workers drain it, a closer goroutine closes results after wg.Wait(). No deadlock.",
-            r.params.tasks, r.params.queue
+        Deadlock::Buffered if deadlocked => format!(
+            "Buffers of {q} slots were not enough here: main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}. {}",
+            room_text(q),
+            stuck(r)
         ),
-        Deadlock::SeparateGoroutines => format!(
-            "Sending from its own goroutine lets main read results while jobs still go out: unbuffered channels are fine once send and receive happen in different goroutines. {} results, no deadlock.",
+        Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered if r.ended == Ended::Completed => format!(
+            "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so it reached its reads and all {} results came back. Send one job more than that room and nobody can move.",
+            room_text(match Deadlock::of(v) { Deadlock::Wrong => 0, _ => q }),
             r.tasks.finished()
         ),
+        Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered => format!(
+            "The run ended {} after {} of {tasks} jobs were sent.",
+            r.ended.name(),
+            r.tasks.submitted
+        ),
+        Deadlock::SeparateGoroutines => format!(
+            "Sending from its own goroutine lets main read results while jobs still go out: unbuffered channels are fine once send and receive happen in different goroutines. {} results, {}.",
+            r.tasks.finished(),
+            if deadlocked { "and yet a deadlock" } else { "no deadlock" }
+        ),
+        Deadlock::BlockedWorkers if deadlocked => format!(
+            "Main sends every job before its {BLOCKED_SLEEP_MS} ms sleep, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}: it blocked before it slept. {}",
+            count((q + w) as f64, "job", "jobs"),
+            stuck(r)
+        ),
         Deadlock::BlockedWorkers => format!(
-            "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {:.0} workers sat blocked on the unbuffered results channel, {:.0} ms in total (up to {:.0} ms each): the pool stood still with {} jobs queued.",
-            r.number("workers_blocked_at_read"),
+            "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel, {:.0} ms in total (up to {:.0} ms each): the pool stood still with {} in the jobs channel and one in the hands of each blocked worker.",
+            count(r.number("workers_blocked_at_read"), "worker", "workers"),
             r.number("blocked_ms"),
             r.number("max_blocked_ms"),
-            r.params.tasks
+            count(r.number("jobs_queued_at_read"), "job queued", "jobs queued")
         ),
     }
 }

@@ -422,6 +422,12 @@ pub fn find(id: &str, variant: Option<&str>) -> Result<(Spec, usize), ScenarioEr
     Ok((spec, index))
 }
 
+/// `n` and the noun phrase that agrees with it: `count(1.0, "worker", "workers")` is
+/// `1 worker`.
+pub(crate) fn count(n: f64, one: &str, many: &str) -> String {
+    format!("{n:.0} {}", if n == 1.0 { one } else { many })
+}
+
 /// Formats a byte count like `1.4 MB`.
 pub fn fmt_bytes(b: f64) -> String {
     if b >= 1024.0 * 1024.0 {

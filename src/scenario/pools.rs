@@ -87,22 +87,30 @@ async fn unlimited(c: Arc<Ctx>) {
 
 fn unlimited_lesson(r: &Report, _: usize) -> String {
     let per = r.heap_peak_bytes as f64 / r.peak_goroutines.max(1) as f64;
+    let open = r.peak_goroutines.saturating_sub(1);
     format!(
-        "One goroutine per task put {} goroutines alive at once for {} tasks. They held {} of heap at the peak ({} each here; Go starts each with a 2 KB stack, about {} for the same count). All tasks finished in {:.0} ms of runtime because nothing limited concurrency: fine for sleeps, but if each task held a database connection or a file, this run would have opened {} of them at once.",
+        "One goroutine per task put {} goroutines alive at once for {} tasks. They held {} of heap at the peak ({} each here; in Go each also needs at least 2 KB of stack, at least {} for the same count). All {} tasks ended in {:.0} ms of runtime{}: if each task held a database connection or a file, this run would have opened {open} of them at once.",
         r.peak_goroutines,
         r.params.tasks,
         fmt_bytes(r.heap_peak_bytes as f64),
         fmt_bytes(per),
         fmt_bytes(r.peak_goroutines as f64 * 2048.0),
+        r.tasks.finished(),
         r.runtime_ms,
-        r.peak_goroutines.saturating_sub(1)
+        match r.params.workload {
+            Workload::Io => " because nothing limited concurrency, which is fine for sleeps".to_string(),
+            Workload::Cpu | Workload::Mixed => format!(
+                "; nothing limited how many started at once, though the computing still shared {}",
+                super::count(r.threads as f64, "thread", "threads")
+            ),
+        }
     )
 }
 
 variants! {
     /// The fixed pool has one variant.
     enum Fixed {
-        Default = "default", Right, "5 workers, jobs and results channels";
+        Default = "default", Right, "a fixed set of workers, jobs and results channels";
     }
 }
 
@@ -213,14 +221,27 @@ async fn fixed_pool(c: Arc<Ctx>) {
 }
 
 fn fixed_pool_lesson(r: &Report, _: usize) -> String {
+    // The jobs' own mean time, from the timeline (which keeps up to TIMELINE_CAP of them).
+    let (busy, n) = r
+        .timeline
+        .iter()
+        .flat_map(|row| &row.tasks)
+        .fold((0.0, 0u64), |(b, n), t| (b + t.end_ms - t.start_ms, n + 1));
+    let mean = busy / n.max(1) as f64;
+    let ideal = mean * r.tasks.finished() as f64 / r.params.workers.max(1) as f64;
     format!(
-        "{} workers processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), against {} for one goroutine per task. Heap peaked at {}. Each worker took its next job as soon as it was free, so the slow jobs spread out: the run took {:.0} ms of runtime, about tasks × mean time ÷ workers, and median latency from submit to done was {:.0} ms, because jobs wait their turn in the queue.",
-        r.params.workers,
+        "{} processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), where one goroutine per task could have put up to {} alive. Heap peaked at {}. Each worker took its next job as soon as it was free: the run took {:.0} ms of runtime, against {ideal:.0} ms for the jobs' own time (mean {mean:.0} ms) shared evenly by the workers, and median latency from submit to done was {:.0} ms{}.",
+        super::count(r.params.workers as f64, "worker", "workers"),
         r.tasks.finished(),
         r.peak_goroutines,
         r.params.tasks + 1,
         fmt_bytes(r.heap_peak_bytes as f64),
         r.runtime_ms,
-        r.latency_ms.p50
+        r.latency_ms.p50,
+        if r.latency_ms.p50 > 2.0 * mean {
+            ", because jobs waited their turn in the queue"
+        } else {
+            ", close to a job's own time: jobs hardly waited in the queue"
+        }
     )
 }

@@ -184,16 +184,42 @@ fn lesson(r: &Report, _: usize) -> String {
     let knee = ran.iter().copied().filter(|&s| s <= g).max().unwrap_or(1);
     let top = r.params.workers;
     let list: Vec<String> = ran.iter().map(u64::to_string).collect();
+    let tps = |kind: &str, w: u64| r.number(&format!("{kind}_tps_{w}"));
+    let knee_label = if knee == g {
+        format!("{knee} (= GOMAXPROCS)")
+    } else {
+        format!("{knee} (the largest size swept not above GOMAXPROCS {g})")
+    };
+    let cpu = if top <= knee {
+        format!(
+            "CPU-bound: throughput went from {:.0} tasks/s with 1 worker to {:.0} with {top}; the sweep stopped at or below GOMAXPROCS {g}, so it never tried more workers than threads.",
+            tps("cpu", 1),
+            tps("cpu", top)
+        )
+    } else {
+        let (at_knee, at_top) = (tps("cpu", knee), tps("cpu", top));
+        format!(
+            "CPU-bound: throughput went from {:.0} tasks/s with 1 worker to {at_knee:.0} with {knee_label} and {at_top:.0} with {top}: {}",
+            tps("cpu", 1),
+            if at_top <= 1.25 * at_knee {
+                "past the number of threads, more workers added little or no throughput; they queue for the same cores."
+            } else {
+                "more workers than threads still added throughput in this run."
+            }
+        )
+    };
+    let (io1, io_top) = (tps("io", 1), tps("io", top));
+    let io = if io_top > 1.5 * io1 {
+        format!("I/O-bound: {io1:.0} tasks/s with 1 worker, {io_top:.0} with {top}, because a sleeping worker holds no thread; the table sets each size beside Little's law (throughput ≈ workers ÷ mean task time).")
+    } else {
+        format!("I/O-bound: {io1:.0} tasks/s with 1 worker and {io_top:.0} with {top}: more workers did not help much in this run.")
+    };
     format!(
-        "Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. CPU-bound: throughput went from {:.0} tasks/s with 1 worker to {:.0} with {knee} (= GOMAXPROCS {g}) and {:.0} with {top}: past the number of threads, more workers only queue for the same cores. I/O-bound: {:.0} tasks/s with 1 worker, {:.0} with {top}, because a sleeping worker holds no thread; Little's law (throughput ≈ workers ÷ mean task time) predicts it until workers approach the {} tasks. Rule of thumb, measured: CPU work wants GOMAXPROCS workers, I/O work wants as many as the waits allow.",
+        "Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. {cpu} {io} Measured here: the best CPU throughput came with {:.0} workers, the best I/O throughput with {:.0}.",
         list.join(", "),
         r.params.tasks,
         r.params.tasks,
-        r.number("cpu_tps_1"),
-        r.number(&format!("cpu_tps_{knee}")),
-        r.number(&format!("cpu_tps_{top}")),
-        r.number("io_tps_1"),
-        r.number(&format!("io_tps_{top}")),
-        r.params.tasks
+        r.number("best_cpu_workers"),
+        r.number("best_io_workers")
     )
 }

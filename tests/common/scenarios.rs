@@ -22,15 +22,19 @@ macro_rules! each_scenario_test {
             fixed_pool,
             context_pool,
             context_pool_refuses_after_cancel,
+            context_pool_deadline_before_cancel,
             db_pool,
             control_comparison,
             leak_unclosed_channel,
             send_on_closed,
             deadlock_unbuffered,
+            deadlock_lessons_follow_the_run,
+            unlimited_cpu_lesson,
             waitgroup_misuse,
             waitgroup_add_inside_in_deterministic_mode,
             best_practices,
             best_practices_breaks,
+            best_practices_sizing_is_judged_from_the_run,
             sizing_sweep,
             backpressure,
             rate_limit,
@@ -233,6 +237,29 @@ fn unlimited_default(r: &Report) {
         r.peak_goroutines
     );
     assert!(r.lesson.contains(&claim), "{}", r.lesson);
+    // Go's own cost per goroutine is above its 2 KB starting stack: a lower bound, not a size.
+    let stack = format!(
+        "at least 2 KB of stack, at least {} for the same count",
+        worker_pool_playground::scenario::fmt_bytes(r.peak_goroutines as f64 * 2048.0)
+    );
+    assert!(r.lesson.contains(&stack), "{}", r.lesson);
+    assert!(r.lesson.contains("fine for sleeps"), "{}", r.lesson);
+}
+
+/// CPU-bound tasks: the lesson does not call the run "fine for sleeps".
+pub fn unlimited_cpu_lesson() {
+    let r = run(
+        "unlimited",
+        "default",
+        json!({"tasks": 50, "workload": "cpu", "work_iterations": 1000}),
+    );
+    assert!(!r.lesson.contains("sleeps"), "{}", r.lesson);
+    assert!(
+        r.lesson
+            .contains(&format!("All {} tasks ended", r.tasks.finished())),
+        "{}",
+        r.lesson
+    );
 }
 
 pub fn fixed_pool() {
@@ -257,6 +284,12 @@ fn fixed_pool_default(r: &Report) {
     assert_eq!(r.gauge_max("in_flight"), 5.0);
     // Jobs wait in the queue: latency from submit is far above a task's sleep (< 1000 ms).
     assert!(r.latency_ms.p50 > 5000.0, "{:?}", r.latency_ms);
+    assert!(
+        r.lesson
+            .contains("because jobs waited their turn in the queue"),
+        "{}",
+        r.lesson
+    );
 }
 
 pub fn context_pool() {
@@ -312,6 +345,35 @@ fn context_pool_cancel(r: &Report) {
         "{}",
         r.lesson
     );
+    // With the defaults all 20 tasks are in before the cancel: no Submit was refused, and the
+    // lesson says so instead of quoting a refusal that never happened.
+    let at = r.number("cancelled_at_ms");
+    assert!(at > 0.0, "{:?}", r.numbers);
+    assert!(
+        r.lesson
+            .starts_with(&format!("Cancel at {at:.0} ms, after 10 results")),
+        "{}",
+        r.lesson
+    );
+    match r.numbers.get("refused_at_task") {
+        None => {
+            assert_eq!(r.tasks.submitted, 20);
+            assert!(
+                r.lesson
+                    .contains("No Submit was refused: all 20 tasks had been submitted."),
+                "{}",
+                r.lesson
+            );
+            assert!(!r.lesson.contains("context canceled"), "{}", r.lesson);
+        }
+        Some(n) => assert!(
+            r.lesson.contains(&format!(
+                "Submit of task {n:.0} was refused with \"context canceled\""
+            )),
+            "{}",
+            r.lesson
+        ),
+    }
 }
 
 fn context_pool_guide_cancel(r: &Report) {
@@ -348,6 +410,49 @@ pub fn context_pool_refuses_after_cancel() {
         "the refusal says why"
     );
     assert_eq!(r.goroutines_after, 0);
+    // The lesson names the refused task, the error and where the submitter stopped.
+    let claim = format!(
+        "The submitter's Submit of task {:.0} was refused with \"context canceled\", and it stopped there, {} of 40 tasks submitted.",
+        r.number("refused_at_task"),
+        r.tasks.submitted
+    );
+    assert!(r.lesson.contains(&claim), "{}", r.lesson);
+}
+
+/// A deadline that fires before half the results: Cancel is never called, and the lesson says
+/// the deadline stopped the pool (not "Cancel at 0 ms").
+pub fn context_pool_deadline_before_cancel() {
+    let r = run(
+        "context-pool",
+        "cancel",
+        json!({"timeout_ms": 100, "mode": "deterministic"}),
+    );
+    assert!(r.number("results") < 10.0, "{:?}", r.numbers);
+    assert!(
+        !r.numbers.contains_key("cancelled_at_ms"),
+        "{:?}",
+        r.numbers
+    );
+    assert!(
+        r.lesson.starts_with(&format!(
+            "The run's 100 ms context deadline came before Cancel, which waits for 10 results; {:.0} came back in all",
+            r.number("results")
+        )),
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("Cancel at"), "{}", r.lesson);
+    assert!(!r.lesson.contains("sync.Once"), "{}", r.lesson);
+    match r.numbers.get("refused_at_task") {
+        Some(n) => assert!(
+            r.lesson.contains(&format!(
+                "Submit of task {n:.0} was refused with \"context deadline exceeded\""
+            )),
+            "{}",
+            r.lesson
+        ),
+        None => assert!(r.lesson.contains("No Submit was refused"), "{}", r.lesson),
+    }
 }
 
 pub fn db_pool() {
@@ -380,6 +485,13 @@ fn db_pool_pool(r: &Report) {
         .sum();
     assert_eq!((per_conn.rows.len(), total), (3, 20));
     assert!(r.lesson.contains("never went above 3"), "{}", r.lesson);
+    // The sessions come from the gauge, not from the `connections` setting.
+    assert!(
+        r.lesson
+            .contains("The pool kept 10 workers to at most 3 database sessions at once"),
+        "{}",
+        r.lesson
+    );
 }
 
 fn db_pool_without(r: &Report) {
@@ -388,6 +500,13 @@ fn db_pool_without(r: &Report) {
     assert!(r.number("wait_for_connection_ms") < 20.0, "{:?}", r.numbers);
     assert!(
         r.lesson.contains("10 connections were in use at once"),
+        "{}",
+        r.lesson
+    );
+    // 10 sessions against the 3 the pool variant shares: the 7 beyond are named.
+    assert!(
+        r.lesson
+            .contains("a database that allows 3 would have refused 7 of them"),
         "{}",
         r.lesson
     );
@@ -432,10 +551,44 @@ fn control_comparison_default(r: &Report) {
         "Latency Under Load",
         "Backpressure Handling",
         "Resource Control",
-        "Resource Exhaustion",
     ] {
         assert_eq!(source(a), "measured in this run", "{a}");
     }
+    // The 1,000,000-task figure is an extrapolation, and says so.
+    assert_eq!(
+        source("Resource Exhaustion"),
+        "measured in this run; the 1,000,000-task figure is an estimate from it"
+    );
+    let cell =
+        |aspect: &str, col: usize| t.rows.iter().find(|row| row[0] == aspect).unwrap()[col].clone();
+    assert!(cell("Resource Exhaustion", 1).contains("(an estimate)"));
+    // Tasks in flight are counted, and the pool's never exceed its workers.
+    let in_flight = r.number("pool_max_in_flight");
+    assert!((1.0..=10.0).contains(&in_flight), "{:?}", r.numbers);
+    assert_eq!(
+        cell("Resource Control", 2),
+        format!("bounded: 10 worker goroutines alive at once, one task each at most; up to {in_flight:.0} running doWork at the same moment")
+    );
+    assert_eq!(
+        cell("Resource Control", 1),
+        format!(
+            "none: {:.0} task goroutines alive at once; up to {:.0} running doWork at the same moment",
+            r.number("unlimited_peak") - 1.0,
+            r.number("unlimited_max_in_flight")
+        )
+    );
+    // The lesson words the times from their measured ratio.
+    let (u, p) = (r.number("unlimited_ms"), r.number("pool_ms"));
+    let ratio = u.max(p) / u.min(p);
+    let timing = if ratio < 1.25 {
+        "The times were close"
+    } else if u < p {
+        "The unlimited goroutines finished"
+    } else {
+        "The pool finished"
+    };
+    assert!(r.lesson.contains(timing), "{ratio}: {}", r.lesson);
+    assert!(r.lesson.contains("\"peak\": 1 both times"), "{}", r.lesson);
     for a in ["Error Handling", "Complexity", "Use Cases"] {
         assert_eq!(source(a), "from the guide", "{a}");
     }
@@ -483,6 +636,9 @@ fn leak_right(r: &Report) {
     assert_eq!(r.goroutines_after, 0);
     assert_eq!(r.tasks.successful, 10);
     assert!(r.wait_graph.is_none());
+    // The workers that returned are counted, not assumed.
+    assert_eq!(r.number("workers_returned"), 5.0);
+    assert!(r.lesson.contains("5 of 5 workers returned"), "{}", r.lesson);
 }
 
 pub fn send_on_closed() {
@@ -510,6 +666,15 @@ fn send_wrong(r: &Report) {
         .expect("the fatal send is marked");
     assert!(close.t_ms < fatal.t_ms);
     assert_eq!(r.number("delivered"), 5.0);
+    // The guide's version has a deferred recover; this one leaves it out, and says so.
+    assert!(
+        r.lesson.contains(
+            "This version leaves out the guide's deferred recover and sends after the close"
+        ),
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("Nothing recovers"), "{}", r.lesson);
 }
 
 fn send_single(r: &Report) {
@@ -545,6 +710,14 @@ fn send_guide_timing(r: &Report) {
         "{}",
         r.lesson
     );
+    // The reading follows the measured share.
+    let reading = match panicked {
+        0.0 => "it never met a closed channel",
+        50.0 => "every time it met a closed channel",
+        p if p < 10.0 => "it mostly landed while the channel was still open",
+        _ => "of the time it met a closed channel",
+    };
+    assert!(r.lesson.contains(reading), "{panicked}: {}", r.lesson);
 }
 
 pub fn deadlock_unbuffered() {
@@ -607,6 +780,16 @@ fn deadlock_small_buffer(r: &Report) {
     assert_eq!(r.ended, Ended::Deadlock);
     // Room for 3 jobs + 3 results + one job in each of 2 workers: job 8 blocks main.
     assert_eq!(r.tasks.submitted, 2 * 3 + 2, "{:?}", r.tasks);
+    assert!(
+        r.lesson.starts_with("Buffers of 3 slots do not fix it: the channels and workers had room for 8 jobs before main reads a result (jobs buffer 3, results buffer 3, one job in the hands of each of 2 workers), and main had 10 jobs to send"),
+        "{}",
+        r.lesson
+    );
+    assert!(
+        r.lesson.contains("fatal error: all goroutines are asleep"),
+        "{}",
+        r.lesson
+    );
 }
 
 fn deadlock_blocked_workers(r: &Report) {
@@ -615,6 +798,51 @@ fn deadlock_blocked_workers(r: &Report) {
     // Both workers blocked for most of main's 2 s sleep.
     assert!(r.number("max_blocked_ms") >= 1900.0, "{:?}", r.numbers);
     assert_eq!(r.tasks.successful, 5);
+    // 5 jobs sent, one in each blocked worker's hands: 3 still in the channel.
+    assert_eq!(r.number("jobs_queued_at_read"), 3.0);
+    assert!(
+        r.lesson.contains(
+            "the pool stood still with 3 jobs queued in the jobs channel and one in the hands of each blocked worker"
+        ),
+        "{}",
+        r.lesson
+    );
+}
+
+/// The deadlock lessons follow what happened: enough room, no deadlock and no "do not fix it";
+/// too little room in `blocked-workers`, a deadlock and no "No deadlock".
+pub fn deadlock_lessons_follow_the_run() {
+    // Room for 2·4 + 2 = 10 jobs: all 10 fit before main reads.
+    let r = run("deadlock-unbuffered", "small-buffer", json!({"queue": 4}));
+    assert_eq!(r.ended, Ended::Completed);
+    assert!(
+        r.lesson.starts_with("Main sent every job before reading any result, and got away with it this time: the channels and workers had room for 10 jobs"),
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("do not fix it"), "{}", r.lesson);
+    // Unbuffered, but no more jobs than workers: each worker holds one, main reaches its reads.
+    let r = run("deadlock-unbuffered", "wrong", json!({"tasks": 2}));
+    assert_eq!(r.ended, Ended::Completed);
+    assert!(
+        r.lesson.contains("got away with it this time"),
+        "{}",
+        r.lesson
+    );
+    // Jobs buffered 1 with 2 workers: main blocks on job 4 before its sleep.
+    let r = run(
+        "deadlock-unbuffered",
+        "blocked-workers",
+        json!({"queue": 1, "time_scale": 20}),
+    );
+    assert_eq!(r.ended, Ended::Deadlock);
+    assert!(!r.lesson.contains("No deadlock"), "{}", r.lesson);
+    assert!(
+        r.lesson
+            .contains("room for 3 jobs before main reads a result"),
+        "{}",
+        r.lesson
+    );
 }
 
 pub fn waitgroup_misuse() {
@@ -807,6 +1035,70 @@ pub fn best_practices_breaks() {
             _ => Ended::Completed,
         };
         assert_eq!(r.ended, how, "break {n}");
+        match n {
+            // One worker: the tasks never overlapped, whatever the thread count.
+            13 => {
+                assert_eq!(r.gauge_max("in_flight"), 1.0);
+                assert!(
+                    r.checklist[12]
+                        .evidence
+                        .starts_with("1 worker for I/O-bound tasks"),
+                    "{:?}",
+                    r.checklist[12]
+                );
+            }
+            // Without practice 15 nothing calls Stats(): practice 11 is not reached, not granted.
+            15 => assert_eq!(r.checklist[10].ok, None, "{:?}", r.checklist[10]),
+            _ => {}
+        }
+        if r.checklist.iter().any(|c| c.ok.is_none()) && r.ended == Ended::Completed {
+            assert!(
+                r.lesson
+                    .contains("because their situation never came in this run"),
+                "break {n}: {}",
+                r.lesson
+            );
+        }
+    }
+}
+
+/// Practice 13 is judged from the run (tasks waiting at once), not from the workers against
+/// GOMAXPROCS: as many workers as threads still overlap their I/O waits and pass.
+pub fn best_practices_sizing_is_judged_from_the_run() {
+    let threads = env().threads.max(1);
+    let r = run(
+        "best-practices",
+        "default",
+        json!({"workers": threads, "time_scale": 20}),
+    );
+    let c = &r.checklist[12];
+    if threads > 1 {
+        assert_eq!(c.ok, Some(true), "{c:?}");
+        assert!(c.evidence.contains("tasks waited at once"), "{c:?}");
+    }
+    // On an 8-thread machine the default pool of 5 passes too (the old check failed it).
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let r = {
+            let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+            run_blocking(
+                "best-practices",
+                None,
+                &raw(json!({"time_scale": 20})),
+                &Env {
+                    threads: 8,
+                    ..env()
+                },
+            )
+            .unwrap()
+        };
+        assert_eq!(r.threads, 8);
+        assert_eq!(r.checklist[12].ok, Some(true), "{:?}", r.checklist[12]);
+        assert!(
+            r.lesson.starts_with("All 15 practices held"),
+            "{}",
+            r.lesson
+        );
     }
 }
 
@@ -836,6 +1128,18 @@ fn sizing_default(r: &Report) {
         |kind: &str| r.number(&format!("{kind}_tps_64")) / r.number(&format!("{kind}_tps_2"));
     assert!(ratio("io") > 10.0, "{:?}", r.numbers);
     assert!(ratio("cpu") < 3.0, "{:?}", r.numbers);
+    // "(= GOMAXPROCS)" labels a swept size only when it is GOMAXPROCS.
+    let g = r.number("gomaxprocs") as u64;
+    let labelled = r.lesson.contains("(= GOMAXPROCS)");
+    assert_eq!(labelled, g.is_power_of_two() && g < 64, "{g}: {}", r.lesson);
+    assert!(
+        r.lesson.contains(&format!(
+            "the best CPU throughput came with {:.0} workers",
+            r.number("best_cpu_workers")
+        )),
+        "{}",
+        r.lesson
+    );
 }
 
 pub fn backpressure() {
@@ -859,6 +1163,15 @@ fn backpressure_block(r: &Report) {
         r.numbers
     );
     assert!(r.number("producer_blocked_ms") > 0.0);
+    assert!(
+        r.lesson.contains(&format!(
+            "the full queue made the producer wait, {:.0} ms in all",
+            r.number("producer_blocked_ms")
+        )),
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("memory stayed flat"), "{}", r.lesson);
 }
 
 fn backpressure_drop(r: &Report) {
@@ -872,6 +1185,12 @@ fn backpressure_drop(r: &Report) {
         r.tasks.dropped
     );
     assert!(r.gauge_max("queue_depth") <= 20.0);
+    assert!(
+        r.lesson
+            .contains(&format!("{} of 200 tasks were refused", r.tasks.dropped)),
+        "{}",
+        r.lesson
+    );
     // A task that got in waited behind at most 20 queued and 4 running tasks of < 100 ms.
     assert!(
         r.latency_ms.max < (20.0 / 4.0 + 2.0) * 100.0,
@@ -903,12 +1222,25 @@ fn rate_limit_bucket(r: &Report) {
     // 60 tasks: 5 at once, 55 more at 20 per second.
     assert!(r.runtime_ms >= 55.0 / 20.0 * 1000.0, "{}", r.runtime_ms);
     assert_eq!(r.tasks.successful, 60);
+    assert!(r.lesson.contains("held the rate"), "{}", r.lesson);
+    assert!(
+        r.lesson
+            .contains("the limit, not the 10 workers, set the pace"),
+        "{}",
+        r.lesson
+    );
 }
 
 fn rate_limit_none(r: &Report) {
     assert!(r.number("max_starts_per_s") > 25.0, "{:?}", r.numbers);
     assert!(r.number("over_limit") > 0.0, "{:?}", r.numbers);
     assert_eq!(r.tasks.successful, 60);
+    assert!(
+        r.lesson
+            .contains("an API holding that limit would have refused them"),
+        "{}",
+        r.lesson
+    );
 }
 
 /// The same seed gives the same Report, apart from wall-clock and heap fields.

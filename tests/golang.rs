@@ -163,7 +163,6 @@ fn nonblock_recv_race() {
 
 /// https://github.com/golang/go/blob/go1.19/src/runtime/chan_test.go (TestSelfSelect)
 #[test]
-#[ignore = "needs the select fix (engine branch)"]
 fn self_select() {
     common::golang::self_select();
 }

@@ -364,7 +364,14 @@ type progress struct {
 	Runtime float64    `json:"runtime_ms"`
 }
 
+// flush streams the rows not yet streamed, with the counts so far. streamMu is held from taking
+// the rows until their line is written: a flush that finds nothing pending returns only after
+// the flush that took its rows wrote them. Otherwise a goroutine could record a task, find its
+// row taken by another goroutine's flush, return, and end the program (negative-counter's
+// fourth Done) before that line reached the parent, which then counts the task as cancelled.
 func (r *Run) flush() {
+	r.streamMu.Lock()
+	defer r.streamMu.Unlock()
 	r.mu.Lock()
 	if r.pending.len() == 0 {
 		r.mu.Unlock()
@@ -380,9 +387,7 @@ func (r *Run) flush() {
 		pr.Alloc = m.TotalAlloc - r.alloc0
 	}
 	line, _ := json.Marshal(map[string]progress{"progress": pr})
-	r.streamMu.Lock()
 	r.stream.Write(append(line, '\n'))
-	r.streamMu.Unlock()
 }
 
 // ---- the clock: runtime time is wall time × time_scale ----

@@ -96,10 +96,43 @@ export function goSentence(a, b) {
       : `, leaving ${num(a.goroutines_after)} goroutines blocked here and ${num(b.goroutines_after)} in Go`;
   } else outcome = `This engine ended ${ended(a)}, Go ${ended(b)}`;
   return `${outcome}; Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
-    + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}). Go's heap peaked at ${bytes(b.heap_peak_bytes)} against ${bytes(a.heap_peak_bytes)} here,`
-    + ' because a Go goroutine starts with a 2 KB stack while a goroutine-equivalent here is a few hundred bytes of state;'
-    + ` wall time was ${ms(b.wall_ms)} in Go and ${ms(a.wall_ms)} here, because Go's js/wasm port runs on one thread and this engine on ${num(a.threads)}`
-    + (cpu ? ', so this CPU-bound work gets no speedup in Go.' : ' (these tasks mostly sleep, so threads change little).');
+    + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}). ${goMemory(a, b)} ${goTime(a, b, cpu)}`;
+}
+
+/**
+ * Go's memory at its peak and what it was made of, from Go's own MemStats (`numbers`): the
+ * stacks' part is named as measured, and stacks are given as the reason only in proportion.
+ * A run that died has no split (its report was built from what it streamed).
+ */
+function goMemory(a, b) {
+  const total = b.heap_peak_bytes;
+  const head = `Go's memory peaked at ${bytes(total)} against ${bytes(a.heap_peak_bytes)} here`;
+  const stacks = b.numbers?.stack_inuse_at_peak_bytes;
+  if (!Number.isFinite(stacks) || !(total > 0)) return `${head}.`;
+  const s = Math.min(Math.max(stacks, 0), total);
+  const share = s / total * 100;
+  const split = `; at Go's peak its goroutine stacks were ${bytes(s)} of the ${bytes(total)} (${num(share, share < 10 ? 1 : 0)} %), objects on its heap the rest`;
+  const each = b.peak_goroutines > 0 ? ` (about ${bytes(s / b.peak_goroutines)} for each of its ${num(b.peak_goroutines)} goroutines)` : '';
+  if (share >= 50) return `${head}${split}: most of Go's figure is stacks${each}, which a goroutine here, an async task, does not have.`;
+  if (share >= 20) return `${head}${split}: stacks${each} are part of Go's figure, not most of it.`;
+  return `${head}${split}: stacks explain little of Go's figure.`;
+}
+
+/**
+ * Wall time in each; one thread against several is given as the reason only where the work is
+ * CPU-bound and Go took clearly longer on fewer threads.
+ */
+function goTime(a, b, cpu) {
+  const times = `Wall time was ${ms(b.wall_ms)} in Go and ${ms(a.wall_ms)} here`;
+  if (!cpu) return `${times} (these tasks mostly sleep, so their sleeps set the time).`;
+  const fewer = b.threads > 0 && a.threads > b.threads;
+  const slower = b.wall_ms > a.wall_ms * 1.2;
+  if (fewer && slower) {
+    const n = b.threads === 1 ? 'one thread' : `${num(b.threads)} threads`;
+    const go = b.build === 'js-wasm' ? `Go's js/wasm port runs on ${n}` : `Go ran on ${n}`;
+    return `${times}: this work is CPU-bound, and ${go}, this engine on ${num(a.threads)}.`;
+  }
+  return `${times}.`;
 }
 
 /** One sentence that compares two Reports, from their own numbers only. */

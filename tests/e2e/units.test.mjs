@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { m4, peak } from '../../www/thin.js';
 import { checkParams, defaultsOf, linkFor, parseText, quote, readLink } from '../../www/schema.js';
 import { describe, groupGraph, onCycle, orphans } from '../../www/render/waitgraph.js';
+import { goSentence } from '../../www/view.js';
 
 test('m4 keeps each bucket\'s first, last, lowest and highest point', () => {
   const n = 100000;
@@ -96,4 +97,26 @@ test('the wait-for graph: a cycle is a deadlock, waiters nobody alive can releas
   // Someone alive could still release it: neither a cycle nor a leak.
   const fine = { ...leak, nodes: leak.nodes.map((n) => ({ ...n, kind: n.kind === 'exited_goroutine' ? 'goroutine' : n.kind })) };
   assert.equal(orphans(groupGraph(fine)).size, 0);
+});
+
+test('the Go sentence gives the reasons the two reports measured, in proportion', () => {
+  const a = { scenario: 'fixed-pool', variant: 'default', engine: 'rust', params: { workload: 'io' }, ended: 'completed', exit_status: 0,
+    peak_goroutines: 11, goroutines_after: 0, heap_peak_bytes: 59 * 1024, wall_ms: 1310, threads: 4, findings: [] };
+  const b = { ...a, engine: 'go', build: 'js-wasm', threads: 1, heap_peak_bytes: 598 * 1024, wall_ms: 1320,
+    numbers: { stack_inuse_at_peak_bytes: 16 * 1024, heap_alloc_at_peak_bytes: 582 * 1024 } };
+  // fixed-pool: 8 stacks are 16 KB of Go's 598 KB; its tasks sleep.
+  let s = goSentence(a, b);
+  assert.match(s, /Go's memory peaked at 598\.0 KB against 59\.0 KB here; at Go's peak its goroutine stacks were 16\.0 KB of the 598\.0 KB \(2\.7 %\)/);
+  assert.match(s, /stacks explain little/);
+  assert.match(s, /Wall time was 1,320 ms in Go and 1,310 ms here \(these tasks mostly sleep/);
+  assert.doesNotMatch(s, /2 KB stack|thread|most of Go's figure/);
+  // A thousand parked goroutines: stacks are most of Go's memory.
+  s = goSentence({ ...a, peak_goroutines: 1001 }, { ...b, peak_goroutines: 1001, heap_peak_bytes: 3e6, numbers: { stack_inuse_at_peak_bytes: 2e6 } });
+  assert.match(s, /stacks were 1\.91 MB of the 2\.86 MB \(67 %\).*most of Go's figure is stacks \(about 2\.0 KB for each of its 1,001 goroutines\)/);
+  // CPU-bound work: one thread is the reason only when Go took clearly longer.
+  const cpu = { ...a, scenario: 'control-comparison', params: {} };
+  assert.match(goSentence(cpu, { ...b, wall_ms: 5000 }), /this work is CPU-bound, and Go's js\/wasm port runs on one thread, this engine on 4\.$/);
+  assert.doesNotMatch(goSentence(cpu, { ...b, wall_ms: 1350 }), /thread/);
+  // A run that died has no split: no reason is given for its memory.
+  assert.match(goSentence(a, { ...b, numbers: {} }), /Go's memory peaked at 598\.0 KB against 59\.0 KB here\. Wall/);
 });

@@ -42,7 +42,9 @@ func consume(r *Run, jobs <-chan int, wg *sync.WaitGroup, each uint64) {
 // snippet:end send-on-closed/single-sender
 
 // owner sends `tasks` values, pausing 20 ms after each, then closes jobs (at about 100 ms).
-func owner(r *Run, jobs chan<- int) {
+// The channel it returns is closed once jobs is.
+func owner(r *Run, jobs chan<- int) <-chan struct{} {
+	closed := make(chan struct{})
 	go func() {
 		for i := 0; i < int(r.p.Tasks); i++ {
 			jobs <- i
@@ -51,23 +53,24 @@ func owner(r *Run, jobs chan<- int) {
 		}
 		close(jobs)
 		r.number("closed_at_ms", r.nowMs())
+		close(closed)
 	}()
 	r.sample()
+	return closed
 }
 
 // snippet:end send-on-closed/guide-timing
 // snippet:end send-on-closed/wrong
 
 // snippet:start send-on-closed/wrong
-// The second sender does not own the channel: it sends 999 after the owner's last pause, when
-// the channel is closed, and nothing recovers. The program dies with Go's
-// "panic: send on closed channel", exit status 2.
+// The second sender does not own the channel: it sends 999 once the owner is done, so after
+// the close (the guide's sends at 50 ms and races the close: variant guide-timing), and nothing
+// recovers. The program dies with Go's "panic: send on closed channel", exit status 2.
 func sendOnClosedWrong(r *Run) {
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	consume(r, jobs, &wg, 10)
-	owner(r, jobs)
-	r.sleep(ms(20*r.p.Tasks + 20))
+	<-owner(r, jobs)
 	r.number("late_send_at_ms", r.nowMs())
 	jobs <- 999 // panic: send on closed channel
 	wg.Wait()

@@ -197,9 +197,11 @@ fn consumer(c: &Arc<Ctx>, jobs: &Chan<u64>, wg: &WaitGroup, pause_ms: u64) {
 
 // snippet:start send-on-closed/wrong
 // snippet:start send-on-closed/guide-timing
-/// The guide's sender goroutine: sends `n` values with a pause after each, then closes.
-fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) {
-    let (j, c2) = (jobs.clone(), c.clone());
+/// The guide's sender goroutine: sends `n` values with a pause after each, then closes. The
+/// channel it returns is closed once `jobs` is.
+fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) -> Chan<()> {
+    let closed: Chan<()> = Chan::new(0).named("closed");
+    let (j, c2, done) = (jobs.clone(), c.clone(), closed.clone());
     c.go("sender", async move {
         for i in 0..n {
             j.send(i).await.expect("open while its owner sends");
@@ -210,7 +212,9 @@ fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) {
         j.close().expect("closed once");
         c2.mark(MarkKind::Close, "close(jobs)");
         c2.rec.set_number("closed_at_ms", now_ms());
+        done.close().expect("closed once");
     });
+    closed
 }
 // snippet:end send-on-closed/guide-timing
 // snippet:end send-on-closed/wrong
@@ -223,11 +227,10 @@ async fn send_closed(c: Arc<Ctx>) {
             // snippet:start send-on-closed/wrong
             let jobs: Chan<u64> = Chan::new(0).named("jobs");
             consumer(&c, &jobs, &wg, WORKER_MS);
-            owner(&c, &jobs, n);
-            // The second sender does not know the owner closes the channel. The guide sends at
-            // 50 ms, which is before the close at its timings; here it sends just after the
-            // owner's last pause, when the channel is closed: what a slower day does.
-            time::sleep(Duration::from_millis(OWNER_PAUSE_MS * n + 20)).await;
+            // The second sender does not own the channel: it sends once the owner is done, so
+            // after the close. (The guide sends at 50 ms, which races the close: variant
+            // guide-timing. A fixed sleep here lost that race on a loaded machine.)
+            let _ = owner(&c, &jobs, n).recv().await;
             c.rec.set_number("late_send_at_ms", now_ms());
             c.mark(MarkKind::FatalSend, "jobs <- 999 (no recover)");
             if let Err(e) = jobs.send(999).await {

@@ -451,26 +451,26 @@ pub fn context_errors() {
     });
 }
 
+/// The guide's incorrectUnbuffered: one worker, both channels unbuffered, and main sends every
+/// job before it reads any result.
+async fn incorrect_unbuffered() {
+    let jobs: Chan<i32> = Chan::new(0).named("jobs");
+    let results: Chan<i32> = Chan::new(0).named("results");
+    let (j, r) = (jobs.clone(), results.clone());
+    go_named("worker", async move {
+        while let Some(job) = j.recv().await {
+            r.send(job * 2).await.unwrap();
+        }
+    });
+    for i in 0..10 {
+        jobs.send(i).await.unwrap();
+    }
+}
+
 /// Go's fatal error: main waits on a channel nobody will ever send on.
 pub fn deadlock_is_detected() {
     let rt = runtime(2);
-    let err = rt
-        .block_on(async {
-            let jobs: Chan<i32> = Chan::new(0).named("jobs");
-            let results: Chan<i32> = Chan::new(0).named("results");
-            let (j, r) = (jobs.clone(), results.clone());
-            go_named("worker", async move {
-                while let Some(job) = j.recv().await {
-                    r.send(job * 2).await.unwrap();
-                }
-            });
-            // The guide's incorrectUnbuffered: send everything, only then read results.
-            for i in 0..10 {
-                jobs.send(i).await.unwrap();
-            }
-            0
-        })
-        .unwrap_err();
+    let err = rt.block_on(incorrect_unbuffered()).unwrap_err();
     let RunError::Deadlock(gs) = &err else {
         panic!("expected a deadlock, got {err}")
     };
@@ -983,21 +983,7 @@ pub fn marks_are_placed_at_runtime_now() {
 pub fn deadlock_keeps_its_wait_graph() {
     use worker_pool_playground::runtime::NodeKind;
     let rt = runtime(2);
-    let err = rt
-        .block_on(async {
-            let jobs: Chan<i32> = Chan::new(0).named("jobs");
-            let results: Chan<i32> = Chan::new(0).named("results");
-            let (j, r) = (jobs.clone(), results.clone());
-            go_named("worker", async move {
-                while let Some(job) = j.recv().await {
-                    r.send(job * 2).await.unwrap();
-                }
-            });
-            for i in 0..10 {
-                jobs.send(i).await.unwrap();
-            }
-        })
-        .unwrap_err();
+    let err = rt.block_on(incorrect_unbuffered()).unwrap_err();
     assert!(matches!(err, RunError::Deadlock(_)), "{err}");
     let g = rt.deadlock_graph().expect("graph kept with the deadlock");
     let node = |label: &str| {

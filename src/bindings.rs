@@ -219,13 +219,12 @@ impl ScenarioRun {
     ///
     /// After `finish`.
     pub fn snapshot(&self) -> Result<JsValue, JsError> {
-        to_js(
-            &self
-                .run
-                .as_ref()
-                .ok_or_else(|| JsError::new("this run has finished"))?
-                .snapshot(),
-        )
+        let run = self
+            .run
+            .as_ref()
+            .ok_or_else(|| JsError::new("this run has finished"))?;
+        // The copy of the series and its conversion are the page's, not the program's memory.
+        crate::metrics::alloc::unmeasured(|| to_js(&run.snapshot()))
     }
 
     /// The run as Chrome Trace Event Format JSON (`traceEvents`, for Perfetto and

@@ -5,6 +5,7 @@
 
 use std::{
     alloc::{GlobalAlloc, Layout, System},
+    cell::Cell,
     sync::atomic::{AtomicU64, AtomicUsize, Ordering},
 };
 
@@ -54,9 +55,32 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
+thread_local! {
+    /// Set on a thread while it works for the instrument, not the program (see [`unmeasured`]).
+    static UNMEASURED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with its allocations on this thread left out of the totals and peaks: what the page
+/// does to show a run (a snapshot of its series, converted for JavaScript and dropped) is not the
+/// program's memory. Live bytes still follow them, so frees stay balanced.
+pub fn unmeasured<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = UNMEASURED.try_with(|u| u.set(false));
+        }
+    }
+    let _ = UNMEASURED.try_with(|u| u.set(true));
+    let _reset = Reset;
+    f()
+}
+
 #[inline]
 fn grew(size: usize) {
     let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
+    if UNMEASURED.try_with(Cell::get).unwrap_or(false) {
+        return;
+    }
     TOTAL.fetch_add(size as u64, Ordering::Relaxed);
     COUNT.fetch_add(1, Ordering::Relaxed);
     // A plain load first: the peaks rarely move, and an unconditional fetch_max would make every

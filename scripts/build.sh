@@ -62,6 +62,21 @@ build_pkg() { # name, features, [RUSTFLAGS override]
 build_pkg threads "threads,no-bundler$EXTRA_FEATURES"
 build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
 
+# Every visitor downloads one package, so its size is guarded. Issue 11's target is 250 KB
+# gzipped; measured on 2026-11-29 the threaded package is 259,589 bytes (gzip -9), 3.8 % over,
+# the single one 230,628. The guard sits just above today's size, so growth fails the build
+# instead of going unnoticed; the miss itself is stated in the README. (The `bench` feature adds
+# the benchmark suite, about 20 KB, for `npm run bench` only.)
+if [ -z "$EXTRA_FEATURES" ]; then
+  for name in threads single; do
+    gz=$(gzip -9c "target/wasm/pkg-$name/worker_pool_playground_bg.wasm" | wc -c)
+    if [ "$gz" -gt 262144 ]; then
+      echo "build: pkg-$name is $gz bytes gzipped, over the 256 KiB guard" >&2
+      exit 1
+    fi
+  done
+fi
+
 say "assembling dist/"
 rm -rf dist.tmp && mkdir -p dist.tmp/vendor
 cp -R www/. dist.tmp/

@@ -379,9 +379,29 @@ fn cancel_lesson(r: &Report) -> String {
         t.cancelled
     );
     let stop = match (cancelled_at, deadline_first) {
-        (Some(at), false) => format!(
-            "Cancel at {at:.0} ms, after {half} results, stopped the pool at once: {outcome}."
-        ),
+        (Some(at), false) => {
+            // Work in progress is not stopped: processTask never looks at the context, and a
+            // worker's select picks at random when the cancel and a task are both ready. The
+            // in-flight gauge shows for how long tasks still ran.
+            let busy_until = r.series.gauges.get("in_flight").map_or(at, |g| {
+                r.series
+                    .t_ms
+                    .iter()
+                    .zip(g)
+                    .filter(|&(_, &v)| v > 0.0)
+                    .fold(at, |m, (&t, _)| m.max(t))
+            });
+            let after = t.finished().saturating_sub(half);
+            if busy_until > at {
+                format!(
+                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {:.0} ms after it ({} of them finished and counted); then every worker returned: {outcome}.",
+                    busy_until - at,
+                    after
+                )
+            } else {
+                format!("Cancel at {at:.0} ms, after {half} results; no task was running then, and every worker returned: {outcome}.")
+            }
+        }
         (_, true) => format!(
             "The run's {} ms context deadline came before Cancel, which waits for {half} results; {} came back in all, and it was the deadline that stopped the workers: {outcome}.",
             r.params.timeout_ms,

@@ -355,6 +355,22 @@ fn context_pool_cancel(r: &Report) {
         "{}",
         r.lesson
     );
+    // Cancel does not stop work in progress: where the in-flight gauge was above 0 after the
+    // cancel, the lesson says so, and never that the pool stopped at once.
+    let g = &r.series.gauges["in_flight"];
+    let busy_after = r
+        .series
+        .t_ms
+        .iter()
+        .zip(g)
+        .any(|(&t, &v)| t > at && v > 0.0);
+    assert_eq!(
+        r.lesson.contains("did not stop work in progress"),
+        busy_after,
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("at once"), "{}", r.lesson);
     match r.numbers.get("refused_at_task") {
         None => {
             assert_eq!(r.tasks.submitted, 20);

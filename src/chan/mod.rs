@@ -472,7 +472,7 @@ impl<T> Future for Recv<'_, T> {
 impl<T> Drop for Recv<'_, T> {
     // Inlined: almost every operation completes without parking, and then dropping it is one
     // test (callgrind: 13 instructions a call out of line, 4 % of the dispatch bench).
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     fn drop(&mut self) {
         if let Some(p) = &self.parked {
             unlink(&mut self.chan.inner.lock().recvq, &p.waiter);
@@ -552,7 +552,7 @@ impl<T> Future for Send<'_, T> {
 impl<T> Drop for Send<'_, T> {
     // Inlined: almost every operation completes without parking, and then dropping it is one
     // test (callgrind: 13 instructions a call out of line, 4 % of the dispatch bench).
-    #[inline]
+    #[cfg_attr(not(target_arch = "wasm32"), inline)]
     fn drop(&mut self) {
         if let Some(p) = &self.parked {
             unlink(&mut self.chan.inner.lock().sendq, &p.waiter);

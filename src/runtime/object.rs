@@ -101,7 +101,9 @@ impl fmt::Debug for OpLog {
 
 impl OpLog {
     /// Records that the calling goroutine did `op` (nothing outside a goroutine).
-    #[inline(always)]
+    // Forced inline natively only: the wasm build is optimized for size, and every channel
+    // operation of every element type would carry a copy.
+    #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn note(&mut self, op: Op) {
         let (g, name) = local::current_goroutine();
         let key = g << 4 | op as u64;

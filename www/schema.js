@@ -40,27 +40,13 @@ export const findVariant = (spec, id) => spec.variants.find((v) => v.id === id) 
 export const findParam = (spec, name) => spec.params.find((p) => p.name === name) ?? null;
 
 /**
- * The parameters of a scenario that `variantId` does not read: `Map(name → why)`.
- *
- * The schema's `variants[].params` (the names a variant reads), when it has them, decides. Until
- * it does, only what the schema's own words say: a parameter whose help names what its 0 means
- * ("0 is unbuffered", "0: no timeout") is not read by a variant whose label says that of itself
- * ("…, unbuffered"): that variant runs as if it were 0, whatever the field holds.
+ * The parameters of a scenario that `variantId` does not read: `Map(name → why)`, from the
+ * schema's `variants[].ignores` (declared in Rust, and checked there: a deterministic run gives
+ * the same Report whatever their value).
  */
 export function unusedParams(spec, variantId) {
   const v = findVariant(spec, variantId) ?? spec.variants[0];
-  const out = new Map();
-  if (Array.isArray(v.params)) {
-    for (const p of spec.params) if (!v.params.includes(p.name)) out.set(p.name, `“${v.label}” does not read it`);
-    return out;
-  }
-  for (const p of spec.params) {
-    const zero = /\b0(?: is|:) ([a-z][a-z -]*[a-z])\s*(?=[;.,)]|$)/i.exec(p.help ?? '');
-    if (!zero) continue;
-    const words = zero[1].trim();
-    if (new RegExp(`(^|[^a-z])${words.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^a-z]|$)`, 'i').test(v.label)) out.set(p.name, `this version is ${words}`);
-  }
-  return out;
+  return new Map((v.ignores ?? []).map((name) => [name, 'this version does not read it']));
 }
 
 /** A run's parameters without those its variant does not read (for labels and limit lines). */

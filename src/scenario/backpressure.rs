@@ -17,7 +17,7 @@ variants! {
     enum Variant {
         Block = "block", Right, "a full queue makes the producer wait (backpressure)";
         Drop = "drop", Right, "a full queue refuses the task (graceful degradation)";
-        Unbounded = "unbounded", Wrong, "the queue never fills: everything waits in memory";
+        Unbounded = "unbounded", Wrong, "the queue never fills: everything waits in memory", ignores [Queue];
     }
 }
 

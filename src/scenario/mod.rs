@@ -91,6 +91,10 @@ pub struct VariantSpec {
     pub kind: VariantKind,
     /// Parameter defaults that override the scenario's for this variant.
     pub defaults: Vec<(Param, Value)>,
+    /// Parameters of the scenario this variant never reads (the form disables them). Each
+    /// claim is checked: a deterministic run gives the same Report whatever their value
+    /// (`declared_ignored_params_change_nothing` in tests/scenarios.rs).
+    pub ignores: Vec<Param>,
 }
 
 impl Serialize for VariantSpec {
@@ -105,20 +109,23 @@ impl Serialize for VariantSpec {
                 m.end()
             }
         }
-        let mut m = s.serialize_map(Some(4))?;
+        let mut m = s.serialize_map(Some(5))?;
         m.serialize_entry("id", self.id)?;
         m.serialize_entry("label", self.label)?;
         m.serialize_entry("kind", &self.kind)?;
         m.serialize_entry("defaults", &Defaults(&self.defaults))?;
+        let ignores: Vec<&str> = self.ignores.iter().map(|p| p.name()).collect();
+        m.serialize_entry("ignores", &ignores)?;
         m.end()
     }
 }
 
 /// Declares a scenario's variants as an enum, in the order the schema lists them (the first is
-/// the default), with each one's id, kind, label and parameter defaults.
+/// the default), with each one's id, kind, label, parameter defaults and the parameters it
+/// never reads (`ignores [Senders, Trials]`).
 macro_rules! variants {
     ($(#[$m:meta])* enum $name:ident {
-        $($v:ident = $id:literal, $kind:ident, $label:literal $(, {$($p:ident: $val:expr),* $(,)?})?;)*
+        $($v:ident = $id:literal, $kind:ident, $label:literal $(, {$($p:ident: $val:expr),* $(,)?})? $(, ignores [$($ig:ident),* $(,)?])?;)*
     }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,6 +144,7 @@ macro_rules! variants {
                     label: $label,
                     kind: $crate::scenario::VariantKind::$kind,
                     defaults: vec![$($(($crate::scenario::Param::$p, $crate::params::Value::from($val))),*)?],
+                    ignores: vec![$($($crate::scenario::Param::$ig),*)?],
                 }),*]
             }
         }

@@ -39,6 +39,7 @@ macro_rules! each_scenario_test {
             backpressure,
             rate_limit,
             deterministic_reports_repeat,
+            declared_ignored_params_change_nothing,
             stepping_matches_running,
             snapshots_carry_the_live_picture,
             bad_parameters_are_refused,
@@ -1294,6 +1295,73 @@ pub fn deterministic_reports_repeat() {
             );
         }
     }
+}
+
+/// A variant's `ignores` (the parameters the form disables for it) is a claim about the program:
+/// with the parameter at its minimum or well above its default, a deterministic run gives the
+/// same Report. (The page disabled fields by guessing from their help text; a reviewer found
+/// `senders`, `trials`, `queue` and `timeout_ms` enabled where changing them changed nothing.)
+pub fn declared_ignored_params_change_nothing() {
+    let schema = serde_json::to_value(schema()).expect("the schema serializes");
+    let strip = |r: Report| {
+        let mut j = json_of(&r);
+        // Heap figures depend on the allocator's state (and lessons quote them); the params
+        // echo differs by construction.
+        for k in [
+            "wall_ms",
+            "heap_peak_bytes",
+            "total_alloc_bytes",
+            "lesson",
+            "params",
+        ] {
+            j[k] = json!(0);
+        }
+        j["series"]["heap_bytes"] = json!([]);
+        j.to_string()
+    };
+    let mut checked = 0;
+    for s in schema.as_array().expect("a list of scenarios") {
+        let id = s["id"].as_str().unwrap();
+        for v in s["variants"].as_array().unwrap() {
+            let variant = v["id"].as_str().unwrap();
+            for name in v["ignores"]
+                .as_array()
+                .expect("every variant lists what it ignores")
+            {
+                let name = name.as_str().unwrap();
+                let p = s["params"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == name)
+                    .unwrap_or_else(|| {
+                        panic!("{id}/{variant} ignores {name}, not a parameter of it")
+                    });
+                let default = v["defaults"].get(name).unwrap_or(&p["default"]).as_u64();
+                let (min, max) = (p["min"].as_u64(), p["max"].as_u64());
+                let (Some(default), Some(min), Some(max)) = (default, min, max) else {
+                    panic!("{id}/{variant}: {name} is not a whole number (extend this test)")
+                };
+                let base = strip(run(id, variant, json!({"mode": "deterministic"})));
+                for value in [min, (default * 2 + 1).min(max)] {
+                    let other = strip(run(
+                        id,
+                        variant,
+                        json!({"mode": "deterministic", name: value}),
+                    ));
+                    assert!(
+                        base == other,
+                        "{id}/{variant} says it ignores {name}, but {name}={value} changed its Report"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "only {checked} checks: the schema lost its ignores"
+    );
 }
 
 /// The step API: a deterministic run advanced one event at a time ends in the same Report as

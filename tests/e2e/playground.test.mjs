@@ -314,10 +314,11 @@ test('a field the chosen version does not read is not offered as if it mattered'
     const note = document.getElementById('param-queue-unused');
     return { disabled: input.disabled, note: note.hidden ? null : note.textContent, visible: note.getBoundingClientRect().height > 0, described: input.getAttribute('aria-describedby') };
   });
-  // wrong is unbuffered (its label says so; the buffer's help says "0 is unbuffered").
+  // wrong is unbuffered: its schema entry says it ignores `queue` (checked natively by
+  // declared_ignored_params_change_nothing).
   let f = await field();
   assert.equal(f.disabled, true);
-  assert.equal(f.note, 'Not used: this version is unbuffered.');
+  assert.equal(f.note, 'Not used: this version does not read it.');
   assert.ok(f.visible, 'the note is on screen');
   assert.match(f.described, /param-queue-unused/);
   // small-buffer reads it: offered again.
@@ -336,6 +337,16 @@ test('a field the chosen version does not read is not offered as if it mattered'
   await page.click('#copy-link');
   await page.waitForFunction(() => document.getElementById('share-note').dataset.copied);
   assert.doesNotMatch(await page.getAttribute('#share-note', 'data-copied'), /queue=/);
+  // send-on-closed: one sender in wrong (senders and trials unused), many senders in
+  // many-senders (trials unused), the guide's timing tried `trials` times (senders unused).
+  await page.goto(srv.url('/?scenario=send-on-closed&variant=wrong'));
+  await engineReady(page);
+  const off = () => page.evaluate(() => ['senders', 'trials'].filter((n) => document.getElementById(`param-${n}`).disabled));
+  assert.deepEqual(await off(), ['senders', 'trials']);
+  await page.check('input[name=variant][value="many-senders"]');
+  assert.deepEqual(await off(), ['trials']);
+  await page.check('input[name=variant][value="guide-timing"]');
+  assert.deepEqual(await off(), ['senders']);
   assert.deepEqual(problems, []);
   await context.close();
 });

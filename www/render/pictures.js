@@ -14,6 +14,7 @@ import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
+import { hasTimeline } from '../timeline-pack.js';
 
 /**
  * Runs `fn` in a task of its own once the next frame has been rendered (a task, not the frame's
@@ -282,7 +283,7 @@ export class Pictures {
   drawTimeline(run, compare, xMax) {
     const host = $('timeline');
     const h = host.parentElement.querySelector('h3');
-    const has = Boolean(run.timeline);
+    const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
     fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
       const s = el('span', { class: 'swatch box' });

@@ -46,53 +46,66 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
       ctx.fillRect(x, y, Math.max(1, ((tl.end[k] - tl.start[k]) / end) * span - (rowH >= 8 ? 0.5 : 0)), Math.max(1, rowH));
     }
   }
-  let y = 4 + shown.length * (rowH + gap);
-  if (rest.length) {
-    // How many of the other rows ran a task at each pixel column, as a band of greys.
-    // A difference array: +1 where a task starts, -1 after it ends, then a running sum, so
-    // 100,000 rows cost one pass over the tasks and one over the pixels.
-    const n = Math.max(1, Math.ceil(span));
-    const diff = new Int32Array(n + 1);
-    // (Plain compares, not Math.min/max: this loop runs once per page, cold, over 4,600 tasks.)
-    const { start: starts, end: ends } = tl;
-    for (let k = tl.offset[ROWS], k1 = tl.offset[nRows]; k < k1; k++) {
-      let a = Math.floor((starts[k] / end) * span);
-      if (a < 0) a = 0; else if (a > n - 1) a = n - 1;
-      let b = Math.floor((ends[k] / end) * span);
-      if (b < a) b = a; else if (b > n - 1) b = n - 1;
-      diff[a]++; diff[b + 1]--;
-    }
-    const cols = new Uint32Array(n);
-    let run = 0, max = 1;
-    for (let x = 0; x < n; x++) { run += diff[x]; cols[x] = run; if (run > max) max = run; }
-    // One rectangle per run of columns of the same shade (64 shades), one colour set per shade
-    // change: a colour string is parsed on every set, and 1,000 of them cost milliseconds.
-    const shade = (c) => (c ? Math.max(1, Math.round((c / max) * 64)) : 0);
-    for (let x = 0; x < cols.length;) {
-      const s = shade(cols[x]);
-      let x1 = x + 1;
-      while (x1 < cols.length && shade(cols[x1]) === s) x1++;
-      if (s) {
-        ctx.fillStyle = `rgba(33, 86, 199, ${(0.15 + 0.85 * (s / 64)).toFixed(3)})`;
-        ctx.fillRect(left + x, y + 4, x1 - x, bandH - 8);
-      }
-      x = x1;
-    }
-    ctx.fillStyle = muted;
-    ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
-    y += bandH;
-  }
-  for (const m of marks) {
-    const x = left + (m.t_ms / end) * span;
-    const [color, name] = markStyle(m.kind);
-    ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
-    ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
-  }
-  ctx.fillStyle = muted;
-  ctx.fillText('0 ms', left, h - 4);
-  const endText = `${end.toFixed(0)} ms`;
-  ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
   const tasks = tl ? tl.offset[nRows] : 0;
   canvas.setAttribute('aria-label', `Timeline of ${nRows} rows and ${tasks} tasks${rest.length ? ` (the first ${ROWS} rows drawn one by one, the other ${rest.length} as one band)` : ''}; the table below lists the same tasks.`);
+  // The band of the other rows, the marks and the axis in a task of their own when there is a
+  // band: drawn cold, the rows and the band of a 100,000-goroutine run together took up to
+  // 7–10 ms of the main thread (issue 10). A newer drawing of this canvas cancels it.
+  const token = {};
+  drawing.set(canvas, token);
+  const finish = () => { if (drawing.get(canvas) === token) drawRest(); };
+  if (rest.length) setTimeout(finish, 0); else finish();
+  function drawRest() {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    let y = 4 + shown.length * (rowH + gap);
+    if (rest.length) {
+      // How many of the other rows ran a task at each pixel column, as a band of greys.
+      // A difference array: +1 where a task starts, -1 after it ends, then a running sum, so
+      // 100,000 rows cost one pass over the tasks and one over the pixels.
+      const n = Math.max(1, Math.ceil(span));
+      const diff = new Int32Array(n + 1);
+      // (Plain compares, not Math.min/max: this loop runs once per page, cold, over 4,600 tasks.)
+      const { start: starts, end: ends } = tl;
+      for (let k = tl.offset[ROWS], k1 = tl.offset[nRows]; k < k1; k++) {
+        let a = Math.floor((starts[k] / end) * span);
+        if (a < 0) a = 0; else if (a > n - 1) a = n - 1;
+        let b = Math.floor((ends[k] / end) * span);
+        if (b < a) b = a; else if (b > n - 1) b = n - 1;
+        diff[a]++; diff[b + 1]--;
+      }
+      const cols = new Uint32Array(n);
+      let run = 0, max = 1;
+      for (let x = 0; x < n; x++) { run += diff[x]; cols[x] = run; if (run > max) max = run; }
+      // One rectangle per run of columns of the same shade (64 shades), one colour set per shade
+      // change: a colour string is parsed on every set, and 1,000 of them cost milliseconds.
+      const shade = (c) => (c ? Math.max(1, Math.round((c / max) * 64)) : 0);
+      for (let x = 0; x < cols.length;) {
+        const s = shade(cols[x]);
+        let x1 = x + 1;
+        while (x1 < cols.length && shade(cols[x1]) === s) x1++;
+        if (s) {
+          ctx.fillStyle = `rgba(33, 86, 199, ${(0.15 + 0.85 * (s / 64)).toFixed(3)})`;
+          ctx.fillRect(left + x, y + 4, x1 - x, bandH - 8);
+        }
+        x = x1;
+      }
+      ctx.fillStyle = muted;
+      ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
+      y += bandH;
+    }
+    for (const m of marks) {
+      const x = left + (m.t_ms / end) * span;
+      const [color, name] = markStyle(m.kind);
+      ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
+      ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
+    }
+    ctx.fillStyle = muted;
+    ctx.fillText('0 ms', left, h - 4);
+    const endText = `${end.toFixed(0)} ms`;
+    ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
+  }
 }
+
+/** The drawing in progress on each timeline canvas (its band may still be to come). */
+const drawing = new WeakMap();

@@ -143,8 +143,10 @@ export async function traceMainThread(page) {
     // What a task was made of (its script calls, frames and rendering steps over 0.5 ms), for the
     // message of a test that fails on it.
     const PARTS = new Set(['FunctionCall', 'FireAnimationFrame', 'TimerFire', 'EventDispatch', 'Layout', 'Paint', 'Commit', 'UpdateLayoutTree', 'HitTest', 'MinorGC', 'MajorGC', 'EvaluateScript']);
-    const parts = (t) => on.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && PARTS.has(e.name) && (e.tdur ?? e.dur) > 500)
-      .map((e) => `${e.name}${e.args?.data?.url ? ` ${e.args.data.url.split('/').pop()}:${e.args.data.lineNumber}` : ''}${e.args?.data?.type ? ` ${e.args.data.type}` : ''} ${((e.tdur ?? e.dur) / 1000).toFixed(1)}`).join(', ');
+    // (A task's src_func says what posted it: a frame, a timer, an input event, a message.)
+    const t0 = Math.min(...on.map((e) => e.ts));
+    const parts = (t) => [`${t.args?.src_func ?? 'task'} at ${((t.ts - t0) / 1000).toFixed(0)} ms:`, ...on.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && PARTS.has(e.name) && (e.tdur ?? e.dur) > 500)
+      .map((e) => `${e.name}${e.args?.data?.url ? ` ${e.args.data.url.split('/').pop()}:${e.args.data.lineNumber}` : ''}${e.args?.data?.type ? ` ${e.args.data.type}` : ''} ${((e.tdur ?? e.dur) / 1000).toFixed(1)}`)].join(' ');
     return on.filter((e) => e.name === 'ThreadControllerImpl::RunTask')
       .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000, parts: () => parts(e) }));
   };

@@ -425,8 +425,10 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
       new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
     });
     const drawn0 = await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().drawn);
-    // Playwright's own script for finding #run goes into the page on its first use: not in the trace.
+    // Playwright's own scripts go into the page on their first use, 8–14 ms tasks of its main
+    // thread (a 330 KB Runtime.evaluate for waitForFunction): made before the trace starts.
     assert.ok(await page.isEnabled('#run'));
+    await page.waitForFunction(() => true);
     const stopTrace = await traceMainThread(page);
     await page.click('#run');
     await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 120000 });
@@ -440,14 +442,13 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
     const cpu = top.cpu;
     console.log(`100k goroutines: peak ${r.peak_goroutines}, wall ${r.wall_ms.toFixed(0)} ms, ${drawn - drawn0} draws, long tasks: ${JSON.stringify(long)}, `
       + `main-thread CPU of its longest task ${cpu.toFixed(1)} ms (wall ${top.wall.toFixed(1)} ms: ${top.parts()}), of all ${tasks.reduce((n, t) => n + t.cpu, 0).toFixed(0)} ms`);
-    // Every attempt: no task asks the main thread for more than 12 ms of CPU. Other work on the
-    // machine stretches wall time (a 5 ms task took 56 ms while three compiles ran) far more than
-    // this. Before the drawing was split into tasks of their own (issue 10) the longest took
-    // 12.9–14.5 ms (the first frame after Run); after, 4.5–7.4 ms, and up to 9.8 ms under
-    // `nice` with a load average of 9–11 (the click's own task with Playwright's listeners, or a
-    // frame's hit test, layout and paint).
     assert.ok(tasks.length > 20, `the trace has the run's tasks (${tasks.length})`);
-    assert.ok(cpu <= 12, `a main-thread task used ${cpu.toFixed(1)} ms of CPU: ${top.parts()}`);
+    // Every attempt: no task asks the main thread for more than 10 ms of its CPU time, which
+    // other work on the machine stretches far less than wall time (a 5 ms task took 56 ms while
+    // three compiles ran). Before the drawing was split into tasks of their own (issue 10) the
+    // longest took 12.9–14.6 ms (the first frame after Run), and this failed; after, 4.5–6.7 ms,
+    // under `nice` at a load average of 15 too (the click's own task, with Playwright's listeners).
+    assert.ok(cpu <= 10, `a main-thread task used ${cpu.toFixed(1)} ms of CPU: ${top.parts()}`);
     assert.ok(r.peak_goroutines >= 80000, `peak ${r.peak_goroutines}`);
     assert.ok(drawn - drawn0 >= 3, 'pictures drawn while it ran');
     // The timeline crossed from the worker packed (timeline-pack.js): the Report still reads as

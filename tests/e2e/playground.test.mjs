@@ -443,12 +443,13 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
     console.log(`100k goroutines: peak ${r.peak_goroutines}, wall ${r.wall_ms.toFixed(0)} ms, ${drawn - drawn0} draws, long tasks: ${JSON.stringify(long)}, `
       + `main-thread CPU of its longest task ${cpu.toFixed(1)} ms (wall ${top.wall.toFixed(1)} ms: ${top.parts()}), of all ${tasks.reduce((n, t) => n + t.cpu, 0).toFixed(0)} ms`);
     assert.ok(tasks.length > 20, `the trace has the run's tasks (${tasks.length})`);
-    // Every attempt: no task asks the main thread for more than 10 ms of its CPU time, which
+    // Every attempt: no task asks the main thread for more than 12 ms of its CPU time, which
     // other work on the machine stretches far less than wall time (a 5 ms task took 56 ms while
     // three compiles ran). Before the drawing was split into tasks of their own (issue 10) the
     // longest took 12.9–14.6 ms (the first frame after Run), and this failed; after, 4.5–6.7 ms,
-    // under `nice` at a load average of 15 too (the click's own task, with Playwright's listeners).
-    assert.ok(cpu <= 10, `a main-thread task used ${cpu.toFixed(1)} ms of CPU: ${top.parts()}`);
+    // and up to 8.8 ms under `nice` at a load average of 13–15 (the click's own task with
+    // Playwright's listeners, or a frame's layout, paint and canvas commit).
+    assert.ok(cpu <= 12, `a main-thread task used ${cpu.toFixed(1)} ms of CPU: ${top.parts()}`);
     assert.ok(r.peak_goroutines >= 80000, `peak ${r.peak_goroutines}`);
     assert.ok(drawn - drawn0 >= 3, 'pictures drawn while it ran');
     // The timeline crossed from the worker packed (timeline-pack.js): the Report still reads as

@@ -1,6 +1,7 @@
 // Screenshots of the built page (dist/) for a human to look at: the first screen at three window
-// sizes, every scenario and variant at 1280×800 after a run, a Go/Rust side-by-side run, and the
-// widget at 390 px inside a course page. Also prints each run's headline figures.
+// sizes, every scenario and variant at 1280×800 after a run, a Go/Rust side-by-side run, a run of
+// 100,000 goroutines live and at its end, and the widget at 390 px inside a course page. Also
+// prints each run's headline figures.
 //
 //   node scripts/screenshots.mjs [outdir]      (default: test-results/screens)
 import { mkdir } from 'node:fs/promises';
@@ -55,6 +56,18 @@ if (await goButton.count()) {
   await page.waitForTimeout(500);
   await shot(page, 'go-side-by-side-leak');
 }
+
+// 100,000 goroutines (issue 10): live, a second and a half in, and at the end (the whole page:
+// the charts and the timeline below the fold).
+await page.goto(url('?scenario=unlimited&tasks=100000&time_scale=1'));
+await engineReady(page);
+await page.click('#run');
+await page.waitForTimeout(1500);
+await shot(page, 'unlimited-100k-live');
+await finished(page);
+await page.waitForTimeout(500);
+await page.screenshot({ path: `${out}/unlimited-100k-end.png`, fullPage: true });
+console.log(`${out}/unlimited-100k-end.png`);
 await page.context().close();
 
 // The widget at 390 px in a course page (the page's own embed.html, framed).

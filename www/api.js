@@ -5,6 +5,7 @@
 // checks ranges and owns those messages.
 import { startEngine } from './engine.js';
 import { checkParams, findSpec, InputError, quote } from './schema.js';
+import { unpackReport } from './timeline-pack.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -52,7 +53,8 @@ api.run = async (scenario, params = {}, onProgress, { stepping = false } = {}) =
   const { spec, variant, params: checked } = checkRun(scenario, params);
   const report = await engine.request('run', { scenario: spec.id, variant, params: checked, stepping: !!stepping },
     onProgress);
-  return report;
+  // Its timeline came packed (timeline-pack.js); `report.timeline` unpacks it when read.
+  return unpackReport(report);
 };
 /** While a stepping run waits: one event. */
 api.step = async () => { await api.ready; return engine.request('step'); };

@@ -5,6 +5,8 @@
 // Which build: the threaded one when this worker is cross-origin isolated (SharedArrayBuffer
 // exists), otherwise the single-threaded one. `?build=single` (forwarded by the page) forces it.
 
+import { packReport } from './timeline-pack.js';
+
 let engine = null;          // the wasm module's exports
 let info = null;            // { build, threads, crossOriginIsolated, reason }
 const started = start();
@@ -117,7 +119,8 @@ async function drive(id, scenario, variant, params, stepping) {
     // Taken after finish, which builds it once the run's heap is measured.
     const report = run.finish();
     lastTrace = run.trace();
-    return report;
+    // Its timeline as typed arrays: cheap to deserialise on the page's main thread (issue 10).
+    return packReport(report);
   } finally {
     current = null;
     stopping = false;

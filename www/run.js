@@ -115,7 +115,9 @@ function keepFocus() {
   const lost = !a || a === document.body || a.disabled || a.closest?.('[hidden]');
   if (!lost || !state.userDriven) return;
   const target = ['running', 'stepping', 'side-by-side'].includes(state.phase) ? $('stop') : $('run');
-  if (!target.disabled) target.focus();
+  // Without scrolling: the target sits beside the button just pressed, so it is on screen, and
+  // scrolling it into view forced a layout of the page inside the click's task (issue 10).
+  if (!target.disabled) target.focus({ preventScroll: true });
 }
 
 // ------------------------------------------------------------------ one run

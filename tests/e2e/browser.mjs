@@ -115,3 +115,39 @@ export async function servers() {
     close() { for (const s of [isolated, plain, host]) s.close(); },
   };
 }
+
+/**
+ * Records a Chrome trace of the page until the returned `stop()`, which resolves to the main
+ * thread's tasks: `[{ wall, cpu }]` in ms, cpu being the thread's own CPU time (`tdur`). Wall time
+ * is what a user and the Long Tasks API see, and on a machine busy with other work it stretches
+ * with every moment the thread waits for a core; CPU time is what the page asks of the thread.
+ */
+export async function traceMainThread(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['toplevel', 'devtools.timeline'] } });
+  return async () => {
+    const complete = new Promise((ok) => cdp.once('Tracing.tracingComplete', ok));
+    await cdp.send('Tracing.end');
+    const { stream } = await complete;
+    let text = '';
+    for (;;) {
+      const r = await cdp.send('IO.read', { handle: stream });
+      text += r.base64Encoded ? Buffer.from(r.data, 'base64').toString() : r.data;
+      if (r.eof) break;
+    }
+    await cdp.send('IO.close', { handle: stream });
+    await cdp.detach();
+    const events = JSON.parse(text).traceEvents ?? [];
+    const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+    const on = events.filter((e) => e.ph === 'X' && main.has(`${e.pid}:${e.tid}`));
+    // What a task was made of (its script calls, frames and rendering steps over 0.5 ms), for the
+    // message of a test that fails on it.
+    const PARTS = new Set(['FunctionCall', 'FireAnimationFrame', 'TimerFire', 'EventDispatch', 'Layout', 'Paint', 'Commit', 'UpdateLayoutTree', 'HitTest', 'MinorGC', 'MajorGC', 'EvaluateScript']);
+    // (A task's src_func says what posted it: a frame, a timer, an input event, a message.)
+    const t0 = Math.min(...on.map((e) => e.ts));
+    const parts = (t) => [`${t.args?.src_func ?? 'task'} at ${((t.ts - t0) / 1000).toFixed(0)} ms:`, ...on.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && PARTS.has(e.name) && (e.tdur ?? e.dur) > 500)
+      .map((e) => `${e.name}${e.args?.data?.url ? ` ${e.args.data.url.split('/').pop()}:${e.args.data.lineNumber}` : ''}${e.args?.data?.type ? ` ${e.args.data.type}` : ''} ${((e.tdur ?? e.dur) / 1000).toFixed(1)}`)].join(' ');
+    return on.filter((e) => e.name === 'ThreadControllerImpl::RunTask')
+      .map((e) => ({ wall: e.dur / 1000, cpu: (e.tdur ?? e.dur) / 1000, parts: () => parts(e) }));
+  };
+}

@@ -83,7 +83,8 @@ export class TimeChart {
   /** No data (the chart keeps its axes and legend until the next run draws). */
   empty() {
     this.marks = []; this.limit = null; this.over = null; this.xMax = null;
-    this.u?.setData([[], ...this.defs.map(() => [])]);
+    // An empty chart is not redrawn: Run empties all three, inside the click's task.
+    if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
   }
 
   resize() {

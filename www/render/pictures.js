@@ -2,7 +2,7 @@
 // wait-for graph, the sends and the close), the goroutine and heap charts, the timeline. Drawn
 // live from snapshots and finally from the Report; two runs share axes. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
-import { $, el, fill } from '../dom.js';
+import { $, el, fill, widthOf } from '../dom.js';
 import { bytes, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
@@ -14,6 +14,17 @@ import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
+import { hasTimeline } from '../timeline-pack.js';
+
+/**
+ * Runs `fn` in a task of its own once the next frame has been rendered (a task, not the frame's
+ * rAF callback, so drawing and rendering are never one long task). A hidden page renders no
+ * frames: there, a plain task.
+ */
+function afterFrame(fn) {
+  if (document.hidden) { setTimeout(fn, 0); return; }
+  requestAnimationFrame(() => setTimeout(fn, 0));
+}
 
 const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['blocked', 'blocked'], ['queued', 'runnable, waiting for a thread']];
 
@@ -45,15 +56,17 @@ export class Pictures {
     this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes });
     this.logScale = false;
     this.last = null;
-    // Draw at most once a frame, however fast snapshots come, and in three tasks (the lesson's
-    // picture; the goroutine and heap charts; the timeline) so none of them holds the main
-    // thread long enough to be a long task.
-    let frame = 0;
+    // Draw at most once a frame, however fast snapshots come, and in a task of its own after the
+    // frame (afterFrame), not in the frame's rAF callback: the frame's own work (layout, paint,
+    // the canvases' raster) and the drawing are then two tasks, not one long one (a 100,000-
+    // goroutine run, issue 10).
+    let frame = false;
     this.pending = null;
     this.schedule = (args) => {
       this.pending = args;
       if (frame) return;
-      frame = requestAnimationFrame(() => { frame = 0; const p = this.pending; this.pending = null; this.drawNow(...p); });
+      frame = true;
+      afterFrame(() => { frame = false; const p = this.pending; this.pending = null; if (p) this.drawNow(...p); });
     };
     let resizeFrame = 0;
     window.addEventListener('resize', () => {
@@ -80,8 +93,14 @@ export class Pictures {
    * ms to create, which inside a run's first frame made a long task.
    */
   warm() {
+    // As drawCounts will ask for it: a uPlot whose y label differs is created anew.
+    this.lesson.yLabel = 'goroutines';
+    this.lesson.log = false;
     this.lesson.ensure(COUNTS.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
     this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
+    // Measured now, so the timeline drawn after a run does not force a layout of the page to
+    // learn its width (2–3 ms of a long task at the end of a 100,000-goroutine run).
+    widthOf($('timeline'));
   }
 
   setLogScale(on) {
@@ -175,16 +194,21 @@ export class Pictures {
     const dup = lessonKind === 'goroutines';
     $('chart-goroutines').hidden = dup;
     $('goroutines-h').parentElement.hidden = dup;
+    // The goroutine chart, the heap chart and the timeline each in a task after a frame of its
+    // own: a canvas is rasterised in the frame after it is drawn, so one frame never rasterises
+    // all of them at once.
     const stamp = ++this.stamp;
+    const later = (fn) => afterFrame(() => { if (stamp === this.stamp) fn(); }); // else a newer drawing is on its way
     const charts = () => {
       if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
-      this.drawHeap(run, compare, xMax);
+      later(() => {
+        this.drawHeap(run, compare, xMax);
+        if (timeline) later(() => this.drawTimeline(run, compare, xMax));
+      });
     };
-    setTimeout(() => {
-      if (stamp !== this.stamp) return; // a newer drawing is on its way
+    later(() => {
       if (timeline || this.chartsVisible) { this.chartsStale = null; charts(); } else this.chartsStale = charts;
-      if (timeline) setTimeout(() => { if (stamp === this.stamp) this.drawTimeline(run, compare, xMax); }, 0);
-    }, 0);
+    });
   }
 
   drawCounts(chart, run, compare, xMax) {
@@ -259,13 +283,14 @@ export class Pictures {
   drawTimeline(run, compare, xMax) {
     const host = $('timeline');
     const h = host.parentElement.querySelector('h3');
-    h.textContent = run.timeline ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
+    const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
+    h.textContent = has ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
     fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
       const s = el('span', { class: 'swatch box' });
       s.style.setProperty('--c', c);
       return el('span', { class: 'k' }, s, k.replace('_', ' '));
     }));
-    if (run.timeline) drawTimeline(host, run, { marks: everywhere(run), xMax });
+    if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();
   }
 

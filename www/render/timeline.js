@@ -3,15 +3,18 @@
 // beyond that the rest are summarised as one band: how many of them ran a task at each moment.
 import { markStyle } from './chart.js';
 import { widthOf } from '../dom.js';
+import { packedOf } from '../timeline-pack.js';
 
 const ROWS = 400;
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7' };
 
 export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
-  const rows = report?.timeline ?? [];
-  const shown = rows.slice(0, ROWS);
-  const rest = rows.slice(ROWS);
+  // The typed arrays the Report came with (timeline-pack.js): no 5,000 row objects built to draw.
+  const tl = packedOf(report);
+  const nRows = tl?.worker.length ?? 0;
+  const shown = { length: Math.min(nRows, ROWS) };
+  const rest = { length: Math.max(0, nRows - ROWS) };
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(200, Math.floor(widthOf(host)));
   const rowH = shown.length <= 12 ? 16 : shown.length <= 40 ? 8 : shown.length <= 120 ? 3 : shown.length <= 250 ? 2 : 1;
@@ -20,58 +23,89 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const h = Math.max(48, shown.length * (rowH + gap) + bandH + 30);
   let canvas = host.querySelector('canvas');
   if (!canvas) { canvas = document.createElement('canvas'); canvas.setAttribute('role', 'img'); host.append(canvas); }
-  canvas.width = w * dpr; canvas.height = h * dpr; canvas.style.width = `${w}px`; canvas.style.height = `${h}px`;
+  // A canvas of the same size is reused (setting its width allocates a new bitmap, a few ms).
+  if (canvas.width !== w * dpr || canvas.height !== h * dpr) {
+    canvas.width = w * dpr; canvas.height = h * dpr; canvas.style.width = `${w}px`; canvas.style.height = `${h}px`;
+  }
   const ctx = canvas.getContext('2d');
-  ctx.scale(dpr, dpr);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
   const end = Math.max(1, xMax ?? 0, report?.runtime_ms ?? 1);
   const left = rowH >= 8 ? 78 : 10, span = w - left - 10;
   const muted = css('--muted', '#666');
   ctx.font = '11px system-ui, sans-serif';
-  shown.forEach((row, i) => {
+  let fill = null;
+  const colors = (tl?.outcomes ?? []).map((o) => OUTCOME_COLORS[o] ?? '#888');
+  for (let i = 0; i < shown.length; i++) {
     const y = 4 + i * (rowH + gap);
-    if (rowH >= 8) { ctx.fillStyle = muted; ctx.fillText(row.worker === 0 ? 'never ran' : `worker ${row.worker}`, 4, y + rowH - 2); }
-    for (const t of row.tasks) {
-      ctx.fillStyle = OUTCOME_COLORS[t.outcome] ?? '#888';
-      const x = left + (t.start_ms / end) * span;
-      ctx.fillRect(x, y, Math.max(1, ((t.end_ms - t.start_ms) / end) * span - (rowH >= 8 ? 0.5 : 0)), Math.max(1, rowH));
+    if (rowH >= 8) { ctx.fillStyle = muted; fill = null; ctx.fillText(tl.worker[i] === 0 ? 'never ran' : `worker ${tl.worker[i]}`, 4, y + rowH - 2); }
+    for (let k = tl.offset[i]; k < tl.offset[i + 1]; k++) {
+      const color = colors[tl.outcome[k]];
+      if (color !== fill) { ctx.fillStyle = color; fill = color; } // a colour is parsed on every set
+      const x = left + (tl.start[k] / end) * span;
+      ctx.fillRect(x, y, Math.max(1, ((tl.end[k] - tl.start[k]) / end) * span - (rowH >= 8 ? 0.5 : 0)), Math.max(1, rowH));
     }
-  });
-  let y = 4 + shown.length * (rowH + gap);
-  if (rest.length) {
-    // How many of the other rows ran a task at each pixel column, as a band of greys.
-    // A difference array: +1 where a task starts, -1 after it ends, then a running sum, so
-    // 100,000 rows cost one pass over the tasks and one over the pixels.
-    const n = Math.max(1, Math.ceil(span));
-    const diff = new Int32Array(n + 1);
-    for (const row of rest) for (const t of row.tasks) {
-      const a = Math.min(n - 1, Math.max(0, Math.floor((t.start_ms / end) * span)));
-      const b = Math.min(n - 1, Math.max(a, Math.floor((t.end_ms / end) * span)));
-      diff[a]++; diff[b + 1]--;
+  }
+  const tasks = tl ? tl.offset[nRows] : 0;
+  canvas.setAttribute('aria-label', `Timeline of ${nRows} rows and ${tasks} tasks${rest.length ? ` (the first ${ROWS} rows drawn one by one, the other ${rest.length} as one band)` : ''}; the table below lists the same tasks.`);
+  // The band of the other rows, the marks and the axis in a task of their own when there is a
+  // band: drawn cold, the rows and the band of a 100,000-goroutine run together took up to
+  // 7–10 ms of the main thread (issue 10). A newer drawing of this canvas cancels it.
+  const token = {};
+  drawing.set(canvas, token);
+  const finish = () => { if (drawing.get(canvas) === token) drawRest(); };
+  if (rest.length) setTimeout(finish, 0); else finish();
+  function drawRest() {
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    let y = 4 + shown.length * (rowH + gap);
+    if (rest.length) {
+      // How many of the other rows ran a task at each pixel column, as a band of greys.
+      // A difference array: +1 where a task starts, -1 after it ends, then a running sum, so
+      // 100,000 rows cost one pass over the tasks and one over the pixels.
+      const n = Math.max(1, Math.ceil(span));
+      const diff = new Int32Array(n + 1);
+      // (Plain compares, not Math.min/max: this loop runs once per page, cold, over 4,600 tasks.)
+      const { start: starts, end: ends } = tl;
+      for (let k = tl.offset[ROWS], k1 = tl.offset[nRows]; k < k1; k++) {
+        let a = Math.floor((starts[k] / end) * span);
+        if (a < 0) a = 0; else if (a > n - 1) a = n - 1;
+        let b = Math.floor((ends[k] / end) * span);
+        if (b < a) b = a; else if (b > n - 1) b = n - 1;
+        diff[a]++; diff[b + 1]--;
+      }
+      const cols = new Uint32Array(n);
+      let run = 0, max = 1;
+      for (let x = 0; x < n; x++) { run += diff[x]; cols[x] = run; if (run > max) max = run; }
+      // One rectangle per run of columns of the same shade (64 shades), one colour set per shade
+      // change: a colour string is parsed on every set, and 1,000 of them cost milliseconds.
+      const shade = (c) => (c ? Math.max(1, Math.round((c / max) * 64)) : 0);
+      for (let x = 0; x < cols.length;) {
+        const s = shade(cols[x]);
+        let x1 = x + 1;
+        while (x1 < cols.length && shade(cols[x1]) === s) x1++;
+        if (s) {
+          ctx.fillStyle = `rgba(33, 86, 199, ${(0.15 + 0.85 * (s / 64)).toFixed(3)})`;
+          ctx.fillRect(left + x, y + 4, x1 - x, bandH - 8);
+        }
+        x = x1;
+      }
+      ctx.fillStyle = muted;
+      ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
+      y += bandH;
     }
-    const cols = new Uint32Array(n);
-    let run = 0, max = 1;
-    for (let x = 0; x < n; x++) { run += diff[x]; cols[x] = run; if (run > max) max = run; }
-    for (let x = 0; x < cols.length; x++) {
-      if (!cols[x]) continue;
-      ctx.fillStyle = `rgba(33, 86, 199, ${0.15 + 0.85 * (cols[x] / max)})`;
-      ctx.fillRect(left + x, y + 4, 1, bandH - 8);
+    for (const m of marks) {
+      const x = left + (m.t_ms / end) * span;
+      const [color, name] = markStyle(m.kind);
+      ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
+      ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
+      ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
     }
     ctx.fillStyle = muted;
-    ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
-    y += bandH;
+    ctx.fillText('0 ms', left, h - 4);
+    const endText = `${end.toFixed(0)} ms`;
+    ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
   }
-  for (const m of marks) {
-    const x = left + (m.t_ms / end) * span;
-    const [color, name] = markStyle(m.kind);
-    ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
-    ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
-    ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
-  }
-  ctx.fillStyle = muted;
-  ctx.fillText('0 ms', left, h - 4);
-  const endText = `${end.toFixed(0)} ms`;
-  ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
-  const tasks = rows.reduce((n, r) => n + r.tasks.length, 0);
-  canvas.setAttribute('aria-label', `Timeline of ${rows.length} rows and ${tasks} tasks${rest.length ? ` (the first ${ROWS} rows drawn one by one, the other ${rest.length} as one band)` : ''}; the table below lists the same tasks.`);
 }
+
+/** The drawing in progress on each timeline canvas (its band may still be to come). */
+const drawing = new WeakMap();

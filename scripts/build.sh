@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"   # npm binaryen's wasm-opt first
 
 say() { printf '\033[1mbuild:\033[0m %s\n' "$*"; }
-# `--profile wasm` (Cargo.toml): opt-level "z", fat LTO, one codegen unit, wasm-opt -Oz.
+# `--profile wasm` (Cargo.toml): opt-level "z", fat LTO, one codegen unit, wasm-opt -Os.
 PROFILE=${WASM_PROFILE:-wasm}
 # Extra cargo features for both packages: `npm run bench` adds `bench` (the suite's export).
 EXTRA_FEATURES=${WASM_FEATURES:+,$WASM_FEATURES}

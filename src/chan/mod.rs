@@ -166,32 +166,51 @@ impl<T> Inner<T> {
 #[cfg(not(loom))]
 impl<T: std::marker::Send> crate::runtime::object::Observed for Inner<T> {
     fn view(&self) -> crate::runtime::object::ObjectView {
-        let st = self.lock();
-        let mut state = if self.cap == 0 {
-            "unbuffered".to_string()
-        } else if self.cap == UNBOUNDED {
-            format!("{} buffered", st.buf.len())
-        } else {
-            format!("{}/{} buffered", st.buf.len(), self.cap)
-        };
-        if st.closed {
-            state.push_str(", closed");
-        }
         use crate::runtime::object::VIEW_WAITERS;
-        let (recv, nrecv) = st.recvq.gids(VIEW_WAITERS);
-        let (send, nsend) = st.sendq.gids(VIEW_WAITERS);
-        let waiters = recv
-            .into_iter()
-            .map(|g| (g, Op::Recv))
-            .chain(send.into_iter().map(|g| (g, Op::Send)))
-            .collect();
-        crate::runtime::object::ObjectView {
-            kind: crate::runtime::object::ObjectKind::Channel,
-            state,
-            waiters,
-            waiting: nrecv + nsend,
-            ops: st.ops.entries(),
-        }
+        let st = self.lock();
+        let buffered = st.buf.len();
+        let recv = st.recvq.gids(VIEW_WAITERS);
+        let send = st.sendq.gids(VIEW_WAITERS);
+        let ops = st.ops.entries();
+        let closed = st.closed;
+        drop(st);
+        view(self.cap, buffered, closed, recv, send, ops)
+    }
+}
+
+/// A channel's [`ObjectView`](crate::runtime::object::ObjectView) from what `Inner::view` read
+/// under the lock. Not generic, so the wasm module has one copy of it rather than one per
+/// channel type (issue 11).
+#[cfg(not(loom))]
+fn view(
+    cap: usize,
+    buffered: usize,
+    closed: bool,
+    (recv, nrecv): (Vec<u64>, usize),
+    (send, nsend): (Vec<u64>, usize),
+    ops: Vec<(Op, u64, &'static str)>,
+) -> crate::runtime::object::ObjectView {
+    let mut state = if cap == 0 {
+        "unbuffered".to_string()
+    } else if cap == UNBOUNDED {
+        format!("{buffered} buffered")
+    } else {
+        format!("{buffered}/{cap} buffered")
+    };
+    if closed {
+        state.push_str(", closed");
+    }
+    let waiters = recv
+        .into_iter()
+        .map(|g| (g, Op::Recv))
+        .chain(send.into_iter().map(|g| (g, Op::Send)))
+        .collect();
+    crate::runtime::object::ObjectView {
+        kind: crate::runtime::object::ObjectKind::Channel,
+        state,
+        waiters,
+        waiting: nrecv + nsend,
+        ops,
     }
 }
 
@@ -369,25 +388,26 @@ impl<T> Chan<T> {
                 &mut wakers,
             );
         }
-        with_current(|rt| {
-            if let Some(rt) = rt {
-                rt.event(
-                    EventKind::Close,
-                    current_gid(),
-                    WaitKind::None,
-                    self.inner.id.get(),
-                );
-            }
-        });
-        for w in wakers {
-            w.wake();
-        }
+        closed(self.inner.id.get(), wakers);
         Ok(())
     }
 
     /// `for v := range ch`: `while let Some(v) = range.next().await`.
     pub fn range(&self) -> Range<'_, T> {
         Range { chan: self }
+    }
+}
+
+/// The rest of [`Chan::close`] once the channel is unlocked: the event, then the wakes. Not
+/// generic, so that it is not copied per channel type (issue 11).
+fn closed(id: u64, wakers: Vec<Waker>) {
+    with_current(|rt| {
+        if let Some(rt) = rt {
+            rt.event(EventKind::Close, current_gid(), WaitKind::None, id);
+        }
+    });
+    for w in wakers {
+        w.wake();
     }
 }
 

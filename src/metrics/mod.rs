@@ -8,10 +8,11 @@
 //! chart.
 
 pub mod alloc;
-
-use std::collections::BTreeMap;
+mod gauges;
 
 use serde::Serialize;
+
+pub use self::gauges::Gauges;
 
 /// The fixed columns of a [`Series`], in the order of [`Row::values`].
 pub const COLUMNS: [&str; 5] = ["goroutines", "running", "blocked", "queued", "heap_bytes"];
@@ -33,7 +34,7 @@ pub struct Series {
     pub heap_bytes: Vec<f64>,
     /// Gauges by name (`connections_in_use`, `queue_depth`…), each as long as `t_ms`. A gauge
     /// created mid-run reads 0 before it existed.
-    pub gauges: BTreeMap<String, Vec<f64>>,
+    pub gauges: Gauges,
 }
 
 /// One row of a [`Series`]: a time, the fixed columns in [`COLUMNS`] order, and the gauges.
@@ -109,8 +110,7 @@ impl Series {
         }
         for (name, v) in row.gauges {
             self.gauges
-                .entry(name)
-                .or_insert_with(|| vec![0.0; n])
+                .get_or_insert_with(name, || vec![0.0; n])
                 .push(v);
         }
         // Gauges this row did not mention keep their last value.

@@ -12,7 +12,7 @@
 //! (JSON Object Format; `ts` and `dur` in microseconds; phases `M`, `X`, `i`).
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::HashMap,
     sync::{
         atomic::{AtomicU64, Ordering},
         Mutex,
@@ -296,6 +296,30 @@ fn meta(pid: u32, tid: u64, what: &'static str, name: String) -> TraceEvent {
     }
 }
 
+/// What [`trace`] knows of one goroutine so far.
+struct Seen {
+    name: &'static str,
+    /// The wait it is in, if it is blocked.
+    blocked: Option<Blocked>,
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Seen {
+            name: "goroutine",
+            blocked: None,
+        }
+    }
+}
+
+/// A wait that began at `from` (runtime ns), on `object` (0: none).
+#[derive(Clone, Copy)]
+struct Blocked {
+    from: u64,
+    wait: WaitKind,
+    object: u64,
+}
+
 /// Builds the trace. `threads` runner threads; `object_name` names an object id; goroutines
 /// still blocked at `end_ns` get a wait span up to then.
 pub(crate) fn trace(
@@ -313,12 +337,14 @@ pub(crate) fn trace(
     for t in 0..threads.max(1) {
         out.push(meta(1, t as u64, "thread_name", format!("runner {t}")));
     }
-    let mut names: BTreeMap<u64, &'static str> = BTreeMap::new();
-    let mut blocked: BTreeMap<u64, (u64, WaitKind, u64)> = BTreeMap::new();
-    let label = |g: u64, names: &BTreeMap<u64, &'static str>| {
-        format!("{} #{g}", names.get(&g).copied().unwrap_or("goroutine"))
+    // Per goroutine: its name, and since when and on what it is blocked. One hash map rather
+    // than two `BTreeMap`s: each B-tree of another type brought its own copy of the B-tree's
+    // code into the wasm module (issue 11); the waits still open at the end are sorted below.
+    let mut seen: HashMap<u64, Seen> = HashMap::new();
+    let label = |g: u64, seen: &HashMap<u64, Seen>| {
+        format!("{} #{g}", seen.get(&g).map_or("goroutine", |s| s.name))
     };
-    let wait_span = |g: u64, (from, wait, object): (u64, WaitKind, u64), to: u64| TraceEvent {
+    let wait_span = |g: u64, Blocked { from, wait, object }: Blocked, to: u64| TraceEvent {
         name: wait.as_go().into(),
         ph: "X",
         cat: "wait",
@@ -335,11 +361,11 @@ pub(crate) fn trace(
     for e in events {
         match e.kind {
             EventKind::Spawn => {
-                names.insert(e.g, e.name);
-                out.push(meta(2, e.g, "thread_name", label(e.g, &names)));
+                seen.entry(e.g).or_default().name = e.name;
+                out.push(meta(2, e.g, "thread_name", label(e.g, &seen)));
             }
             EventKind::Run => {
-                let name = label(e.g, &names);
+                let name = label(e.g, &seen);
                 out.push(TraceEvent {
                     name: name.clone(),
                     ph: "X",
@@ -370,16 +396,20 @@ pub(crate) fn trace(
                 });
             }
             EventKind::Block => {
-                blocked.insert(e.g, (e.t_ns, e.wait, e.object));
+                seen.entry(e.g).or_default().blocked = Some(Blocked {
+                    from: e.t_ns,
+                    wait: e.wait,
+                    object: e.object,
+                });
             }
             EventKind::Unblock | EventKind::Exit => {
-                if let Some(b) = blocked.remove(&e.g) {
+                if let Some(b) = seen.get_mut(&e.g).and_then(|s| s.blocked.take()) {
                     out.push(wait_span(e.g, b, e.t_ns));
                 }
             }
             EventKind::Panic | EventKind::Close | EventKind::Deadlock => {
                 let (name, s) = match e.kind {
-                    EventKind::Panic => (format!("panic in {}", label(e.g, &names)), "t"),
+                    EventKind::Panic => (format!("panic in {}", label(e.g, &seen)), "t"),
                     EventKind::Close => (format!("close({})", object_name(e.object)), "t"),
                     _ => (
                         "fatal error: all goroutines are asleep - deadlock!".into(),
@@ -404,7 +434,12 @@ pub(crate) fn trace(
             }
         }
     }
-    for (g, b) in blocked {
+    let mut open: Vec<(u64, Blocked)> = seen
+        .into_iter()
+        .filter_map(|(g, s)| Some((g, s.blocked?)))
+        .collect();
+    open.sort_unstable_by_key(|&(g, _)| g);
+    for (g, b) in open {
         out.push(wait_span(g, b, end_ns));
     }
     for m in marks {

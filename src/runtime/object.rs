@@ -267,8 +267,9 @@ impl ObjectId {
         }
     }
 
-    /// Lets the wait-for graph look into the object.
-    pub(crate) fn observe<O: Observed + 'static>(&self, object: Weak<O>) {
+    /// Lets the wait-for graph look into the object. Takes the trait object, not a generic
+    /// `Weak<O>`: a copy of this per channel type weighed in the wasm module (issue 11).
+    pub(crate) fn observe(&self, object: Weak<dyn Observed>) {
         if let Some(o) = &self.objects {
             if let Some(e) = o.map.lock().unwrap().get_mut(&self.id) {
                 e.object = Some(object);

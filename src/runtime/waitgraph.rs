@@ -7,8 +7,6 @@
 //! "Could" comes from each object's record of who did what to it (`object.rs`): the runtime does
 //! not know who holds a reference, only who used one.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::Serialize;
 
 use super::{
@@ -124,48 +122,77 @@ fn releasers(kind: ObjectKind, op: Op) -> &'static [(Op, &'static str, &'static 
     }
 }
 
-/// Adds goroutine `id` (alive, or exited under `name`) to the graph.
-fn add_goroutine(
-    nodes: &mut BTreeMap<String, Node>,
-    shown: &mut BTreeSet<u64>,
-    live: &BTreeMap<u64, &GoroutineInfo>,
-    id: u64,
-    name: &str,
-) {
-    let node = match live.get(&id) {
-        Some(g) => Node {
-            id: gid(id),
-            kind: NodeKind::Goroutine,
-            label: format!(
-                "{} #{id} [{}]",
-                g.name,
-                match g.state {
-                    State::Blocked => g.wait.as_go(),
-                    State::Running => "running",
-                    State::Runnable => "runnable",
-                    State::Done => "done",
-                }
-            ),
-        },
-        None => Node {
-            id: gid(id),
-            kind: NodeKind::ExitedGoroutine,
-            label: format!("{name} #{id} (exited)"),
-        },
-    };
-    shown.insert(id);
-    nodes.entry(node.id.clone()).or_insert(node);
+/// The graph under construction. Plain vectors rather than `BTreeMap`/`BTreeSet`: every B-tree
+/// of another key and value type brought its own copy of the B-tree's generic code into the wasm
+/// module (issue 11), and these stay small (at most [`GOROUTINES_SHOWN`] goroutines are drawn
+/// through the waiters; see `build`).
+struct Building<'a> {
+    /// The live goroutines, sorted by id.
+    live: &'a [GoroutineInfo],
+    /// Nodes, in the order they were added; sorted by id at the end.
+    nodes: Vec<Node>,
+    /// The goroutines drawn so far, sorted.
+    shown: Vec<u64>,
 }
 
-/// Builds the graph from the live goroutines and the objects' views.
+impl Building<'_> {
+    fn live(&self, id: u64) -> Option<&GoroutineInfo> {
+        self.live
+            .binary_search_by_key(&id, |g| g.id)
+            .ok()
+            .map(|i| &self.live[i])
+    }
+
+    fn is_shown(&self, id: u64) -> bool {
+        self.shown.binary_search(&id).is_ok()
+    }
+
+    /// Adds goroutine `id` (alive, or exited under `name`) to the graph, once.
+    fn add_goroutine(&mut self, id: u64, name: &str) {
+        let Err(at) = self.shown.binary_search(&id) else {
+            return;
+        };
+        self.shown.insert(at, id);
+        let node = match self.live(id) {
+            Some(g) => Node {
+                id: gid(id),
+                kind: NodeKind::Goroutine,
+                label: format!(
+                    "{} #{id} [{}]",
+                    g.name,
+                    match g.state {
+                        State::Blocked => g.wait.as_go(),
+                        State::Running => "running",
+                        State::Runnable => "runnable",
+                        State::Done => "done",
+                    }
+                ),
+            },
+            None => Node {
+                id: gid(id),
+                kind: NodeKind::ExitedGoroutine,
+                label: format!("{name} #{id} (exited)"),
+            },
+        };
+        self.nodes.push(node);
+    }
+}
+
+/// Builds the graph from the live goroutines (sorted by id, as the registry lists them) and the
+/// objects' views. Every node id is unique: an object's and its summary's are by its id, a
+/// goroutine's by [`Building::add_goroutine`], the timers' by `timers`.
 pub(crate) fn build(
     goroutines: &[GoroutineInfo],
     objects: &[(u64, Option<String>, ObjectView)],
 ) -> WaitGraph {
-    let live: BTreeMap<u64, &GoroutineInfo> = goroutines.iter().map(|g| (g.id, g)).collect();
-    let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
+    debug_assert!(goroutines.windows(2).all(|w| w[0].id < w[1].id));
+    let mut b = Building {
+        live: goroutines,
+        nodes: Vec::new(),
+        shown: Vec::new(),
+    };
     let mut edges: Vec<Edge> = Vec::new();
-    let mut shown: BTreeSet<u64> = BTreeSet::new();
+    let mut timers = false;
     for (id, name, view) in objects {
         if view.waiters.is_empty() {
             continue;
@@ -188,32 +215,26 @@ pub(crate) fn build(
             Some(n) => format!("{n} ({})", view.state),
             None => format!("{what} {id} ({})", view.state),
         };
-        nodes.insert(
-            oid(*id),
-            Node {
-                id: oid(*id),
-                kind,
-                label,
-            },
-        );
-        let waiting: BTreeSet<u64> = view.waiters.iter().map(|w| w.0).collect();
+        b.nodes.push(Node {
+            id: oid(*id),
+            kind,
+            label,
+        });
+        let waiting = |g: u64| view.waiters.iter().any(|w| w.0 == g);
         let mut ops_waited: Vec<Op> = vec![];
         // The view lists the first few (more than are drawn); one node sums the rest.
         for (n, &(g, op)) in view.waiters.iter().enumerate() {
             if !ops_waited.contains(&op) {
                 ops_waited.push(op);
             }
-            if n >= WAITERS_SHOWN || shown.len() >= GOROUTINES_SHOWN {
+            if n >= WAITERS_SHOWN || b.shown.len() >= GOROUTINES_SHOWN {
                 let more = view.waiting - n;
                 let id_more = format!("more{id}");
-                nodes.insert(
-                    id_more.clone(),
-                    Node {
-                        id: id_more.clone(),
-                        kind: NodeKind::Goroutine,
-                        label: format!("{more} more goroutines"),
-                    },
-                );
+                b.nodes.push(Node {
+                    id: id_more.clone(),
+                    kind: NodeKind::Goroutine,
+                    label: format!("{more} more goroutines"),
+                });
                 edges.push(Edge {
                     from: id_more,
                     to: oid(*id),
@@ -221,8 +242,8 @@ pub(crate) fn build(
                 });
                 break;
             }
-            let name = live.get(&g).map_or("goroutine", |i| i.name);
-            add_goroutine(&mut nodes, &mut shown, &live, g, name);
+            let name = b.live(g).map_or("goroutine", |i| i.name);
+            b.add_goroutine(g, name);
             edges.push(Edge {
                 from: gid(g),
                 to: oid(*id),
@@ -232,7 +253,7 @@ pub(crate) fn build(
         for op in ops_waited {
             for &(rel, alive, exited) in releasers(view.kind, op) {
                 for &(o, g, name) in view.ops.iter().rev() {
-                    if o != rel || waiting.contains(&g) {
+                    if o != rel || waiting(g) {
                         continue;
                     }
                     let (from, to) = (oid(*id), gid(g));
@@ -240,8 +261,8 @@ pub(crate) fn build(
                     if edges.iter().any(|e| e.from == from && e.to == to) {
                         continue;
                     }
-                    let label = if live.contains_key(&g) { alive } else { exited };
-                    add_goroutine(&mut nodes, &mut shown, &live, g, name);
+                    let label = if b.live(g).is_some() { alive } else { exited };
+                    b.add_goroutine(g, name);
                     edges.push(Edge {
                         from,
                         to,
@@ -253,31 +274,35 @@ pub(crate) fn build(
     }
     // Sleepers wait on a timer, which will fire: not a deadlock, but part of the picture.
     for g in goroutines {
-        if g.state != State::Blocked || shown.contains(&g.id) {
+        if g.state != State::Blocked || b.is_shown(g.id) {
             continue;
         }
-        if shown.len() >= GOROUTINES_SHOWN {
+        if b.shown.len() >= GOROUTINES_SHOWN {
             break;
         }
         match g.wait {
             WaitKind::Sleep => {
-                nodes.entry("timers".into()).or_insert(Node {
-                    id: "timers".into(),
-                    kind: NodeKind::Timer,
-                    label: "timers".into(),
-                });
-                add_goroutine(&mut nodes, &mut shown, &live, g.id, g.name);
+                if !std::mem::replace(&mut timers, true) {
+                    b.nodes.push(Node {
+                        id: "timers".into(),
+                        kind: NodeKind::Timer,
+                        label: "timers".into(),
+                    });
+                }
+                b.add_goroutine(g.id, g.name);
                 edges.push(Edge {
                     from: gid(g.id),
                     to: "timers".into(),
                     label: "sleeps".into(),
                 });
             }
-            _ => add_goroutine(&mut nodes, &mut shown, &live, g.id, g.name),
+            _ => b.add_goroutine(g.id, g.name),
         }
     }
+    // In id order, as the page and the tests have always had them.
+    b.nodes.sort_unstable_by(|x, y| x.id.cmp(&y.id));
     WaitGraph {
-        nodes: nodes.into_values().collect(),
+        nodes: b.nodes,
         edges,
     }
 }

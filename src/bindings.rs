@@ -162,7 +162,9 @@ pub fn start_run(
 
 #[wasm_bindgen]
 impl ScenarioRun {
-    /// Advances the run. `{ done, idle_ms }`: when `idle_ms` is set, nothing can happen sooner.
+    /// Advances the run. `{ done, idle_ms, pumped }`: when `idle_ms` is set, nothing can happen
+    /// sooner; `pumped` says this call ran the goroutines itself (the single-threaded build,
+    /// deterministic mode), one slice of them, so the driver should yield and call again at once.
     ///
     /// # Errors
     ///
@@ -172,23 +174,28 @@ impl ScenarioRun {
         struct P {
             done: bool,
             idle_ms: Option<f64>,
+            pumped: bool,
         }
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("this run has finished"))?;
+        let pumped = run.pumped();
         let p = match run.poll() {
             crate::runtime::Progress::Done => P {
                 done: true,
                 idle_ms: None,
+                pumped,
             },
             crate::runtime::Progress::IdleFor(ms) => P {
                 done: false,
                 idle_ms: Some(ms),
+                pumped,
             },
             crate::runtime::Progress::Running => P {
                 done: false,
                 idle_ms: None,
+                pumped,
             },
         };
         to_js(&p)

@@ -129,7 +129,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
   const compare = state.pinned;
   const id = state.runId + 1;
   go(stepping ? 'step' : 'run', {
-    runId: id, report: null, pair: null, live: null, steps: 0, startedBy,
+    runId: id, report: null, pair: null, live: null, steps: 0, startedBy, request: { scenario: req.scenario, variant: req.variant },
     userDriven: startedBy === 'page', message: `${stepping ? 'Stepping' : 'Running'} ${req.scenario} / ${req.variant}…`,
   });
   drawResults();
@@ -144,7 +144,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
       drawLive(req, snap, compare);
     }, { stepping });
     if (!mine()) return { report: r, dropped: true };
-    go('report', {
+    go('report', { request: null,
       report: r, live: null, pair: compare ? { a: compare, b: r } : null,
       message: endMessage(r, { startedBy }),
     });
@@ -153,7 +153,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
     return { report: r };
   } catch (e) {
     if (!mine()) return { error: e, dropped: true };
-    go('error', { live: null, message: 'Not run: see the message under the form.' });
+    go('error', { request: null, live: null, message: 'Not run: see the message under the form.' });
     showError(e);
     drawResults();
     keepFocus();
@@ -216,7 +216,7 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
   if (!can('pair')) return null;
   clearError();
   const id = state.runId + 1;
-  go('pair', { runId: id, report: null, pair: null, live: null, startedBy, userDriven: startedBy === 'page', message: `Side by side: running A, ${reqA.scenario} / ${reqA.variant}…` });
+  go('pair', { runId: id, report: null, pair: null, live: null, startedBy, request: { scenario: reqA.scenario, variant: reqA.variant }, userDriven: startedBy === 'page', message: `Side by side: running A, ${reqA.scenario} / ${reqA.variant}…` });
   drawResults();
   keepFocus();
   const mine = () => state.runId === id;
@@ -246,7 +246,7 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
     return { a, b };
   } catch (e) {
     if (!mine()) return null;
-    go('error', { live: null, message: 'Side by side: not run, see the message under the form.' });
+    go('error', { request: null, live: null, message: 'Side by side: not run, see the message under the form.' });
     showError(e);
     drawResults();
     return null;
@@ -275,11 +275,13 @@ async function runGoReport(req, compare, mine) {
 export function switchLesson(id, variant = null, texts = {}) {
   const spec = findSpec(state.specs, id) ?? state.specs[0];
   const wasBusy = busy();
-  const old = state.live ?? state.report;
+  // The run in flight, named even before its first snapshot (a deterministic run used to have
+  // none: the status said "Press Run." while it went on, review R3).
+  const old = state.request ?? state.live ?? state.report;
   if (wasBusy) { api.stop(); if (state.goRunning) goEngine()?.stop(); }
   const v = spec.variants.some((x) => x.id === variant) ? variant : spec.variants[0].id;
   go('switch', {
-    runId: state.runId + 1, spec, variant: v, report: null, pair: null, live: null,
+    runId: state.runId + 1, spec, variant: v, report: null, pair: null, live: null, request: null,
     message: wasBusy && old ? `Stopped the run of ${old.scenario} / ${old.variant} to show this lesson. Press Run.` : 'Press Run.',
   });
   drawPicker(state.specs, spec.id);

@@ -180,6 +180,12 @@ impl Run {
         p
     }
 
+    /// True when the caller pumps the run ([`Runtime::pumped`]): poll again at once after
+    /// [`Progress::Running`], there is nobody else to wait for.
+    pub fn pumped(&self) -> bool {
+        self.rt.pumped()
+    }
+
     /// Deterministic mode: advances the run by `n` events (a goroutine poll, or a jump of
     /// virtual time to the next timer). Runs with threads of their own just report.
     pub fn step(&mut self, n: usize) -> Progress {
@@ -497,12 +503,55 @@ pub fn drive(run: &mut Run, env: &Env) {
             // spins; the browser's driver does not use this loop.)
             Progress::Running => {
                 #[cfg(not(target_arch = "wasm32"))]
-                if env.threads > 0 {
+                if env.threads > 0 && !run.pumped() {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 #[cfg(target_arch = "wasm32")]
                 let _ = env;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::RawValue;
+
+    fn det(tasks: f64, seed: f64) -> RawParams {
+        RawParams::new()
+            .with("tasks", RawValue::Number(tasks))
+            .with("mode", RawValue::Text("deterministic".into()))
+            .with("seed", RawValue::Number(seed))
+    }
+
+    /// A deterministic run comes back from `poll` in slices (so the page's driver reads Stop
+    /// between them: review R3, where one `poll` ran 1,000,000 tasks to the end), and Stop
+    /// between slices ends it as "stopped" with most tasks not run.
+    #[test]
+    fn deterministic_poll_returns_in_slices_and_hears_stop() {
+        let env = Env::native();
+        let mut run = Run::start("unlimited", None, &det(50_000.0, 1.0), &env).unwrap();
+        assert!(run.pumped());
+        let t0 = Instant::now();
+        assert_ne!(run.poll(), Progress::Done, "one poll ran the whole run");
+        let slice_ms = t0.elapsed().as_secs_f64() * 1e3;
+        assert!(slice_ms < 500.0, "one slice took {slice_ms:.0} ms");
+        run.stop();
+        run.step(1);
+        let r = run.finish();
+        assert_eq!(r.ended, Ended::Stopped);
+        assert!(r.tasks.successful < 50_000, "{} ran", r.tasks.successful);
+    }
+
+    /// Slices end on a count of polls, never on the wall clock: a seed still fixes the run.
+    #[test]
+    fn sliced_deterministic_runs_repeat() {
+        let env = Env::native();
+        let a = run_blocking("fixed-pool", None, &det(3000.0, 7.0), &env).unwrap();
+        let b = run_blocking("fixed-pool", None, &det(3000.0, 7.0), &env).unwrap();
+        assert_eq!(a.runtime_ms, b.runtime_ms);
+        assert_eq!(a.timeline, b.timeline);
+        assert_eq!(a.series.goroutines, b.series.goroutines);
     }
 }

@@ -1,0 +1,54 @@
+// What a sceptical review of the page found (plan s14, review R3–R20), each through the real page:
+// Stop in deterministic mode, params that are not plain objects, the speed check's range, the
+// timeline's row labels, stale headings, Stop during Go's half, the best-practices leak, and
+// phones keeping the result in view. Debian's Chromium; any console.error fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, strictPage, engineReady, finished, servers } from './browser.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await servers(); });
+after(async () => { await browser?.close(); srv?.close(); });
+
+async function open(path, opts) {
+  const o = await strictPage(browser, opts);
+  await o.page.goto(srv.url(path));
+  await engineReady(o.page);
+  return o;
+}
+
+const tl = (page) => page.evaluate(() => window.workerPoolPlaygroundTest.state);
+
+// R3: a deterministic run was pumped to its end in one call; Stop was read only afterwards.
+for (const build of ['', '&build=single']) {
+  test(`Stop ends a deterministic run within a second or two, live snapshots drawn meanwhile${build ? ' (single-threaded build)' : ''}`, async () => {
+    const { page, problems, context } = await open(`/?scenario=unlimited&mode=deterministic&tasks=1000000${build}`);
+    await page.click('#run');
+    await page.waitForTimeout(1000);
+    // Live, like a real-mode run: the status counts tasks, the picture is drawn.
+    await page.waitForFunction(() => /^Running unlimited \/ default: .* tasks done/.test(document.getElementById('status').textContent), null, { timeout: 5000 });
+    const t0 = Date.now();
+    await page.click('#stop');
+    const r = await finished(page, 10000);
+    const ms = Date.now() - t0;
+    assert.equal(r.ended, 'stopped');
+    assert.ok(r.tasks.successful < 1000000, `${r.tasks.successful} tasks done`);
+    assert.ok(ms < 2500, `Stop took ${ms} ms`);
+    assert.match(await page.textContent('#status'), /^Stopped: /);
+    // Switching the lesson during such a run stops it and says so; the next run does not wait for it.
+    await page.click('#run');
+    await page.waitForFunction(() => /^Running unlimited/.test(document.getElementById('status').textContent), null, { timeout: 5000 });
+    await page.selectOption('#scenario', 'fixed-pool');
+    assert.match(await page.textContent('#status'), /^Stopped the run of unlimited \/ default to show this lesson/);
+    await page.fill('#params [name=tasks]', '20');
+    await page.fill('#params [name=time_scale]', '20');
+    const t1 = Date.now();
+    await page.click('#run');
+    const r2 = await finished(page, 10000);
+    assert.equal(r2.scenario, 'fixed-pool');
+    assert.ok(Date.now() - t1 < 4000, `the next run took ${Date.now() - t1} ms (the old one still going?)`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+

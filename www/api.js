@@ -4,7 +4,7 @@
 // checked here for shape and type (no recursion into objects) before it reaches the engine, which
 // checks ranges and owns those messages.
 import { startEngine } from './engine.js';
-import { checkParams, findSpec, InputError, quote } from './schema.js';
+import { checkParams, findSpec, InputError, isPlainObject, quote } from './schema.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,9 +64,7 @@ api.stop = async () => { await api.ready; return engine.request('stop'); };
  * and type, objects and arrays refused at once) and words the message. */
 api.speedCheck = async (params = {}) => {
   await api.ready;
-  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
-    throw new InputError(`params: expected an object, got ${quote(params)}`);
-  }
+  if (params !== undefined && !isPlainObject(params)) throw new InputError(`params: expected an object, got ${quote(params)}`);
   return engine.request('speedCheck', { params });
 };
 /**

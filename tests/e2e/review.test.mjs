@@ -52,3 +52,47 @@ for (const build of ['', '&build=single']) {
   });
 }
 
+// R8: params that are not a plain object had no own keys, so the defaults ran.
+test('params that are not a plain object are refused, by the API and by the widget; nothing runs', async () => {
+  const { page, problems, context } = await open('/?scenario=unlimited');
+  const got = await page.evaluate(async () => {
+    class P { constructor() { this.tasks = 5; } }
+    const out = [];
+    for (const [name, make] of [['Map', () => new Map([['tasks', 5]])], ['Set', () => new Set([5])], ['Date', () => new Date(5)],
+      ['RegExp', () => /5/], ['class', () => new P()], ['array', () => [5]], ['null', () => null]]) {
+      const t = performance.now();
+      try { await window.workerPoolPlayground.run('unlimited', make()); out.push([name, 'ran']); } catch (e) { out.push([name, e.message, performance.now() - t]); }
+    }
+    try { await window.workerPoolPlayground.speedCheck(new Map([['tasks', 5]])); out.push(['speed Map', 'ran']); } catch (e) { out.push(['speed Map', e.message]); }
+    return out;
+  });
+  const want = { Map: 'a Map', Set: 'a Set', Date: 'a Date', RegExp: 'a RegExp', class: 'an instance of a class', array: 'an array', null: 'null', 'speed Map': 'a Map' };
+  for (const [name, message, ms] of got) {
+    assert.equal(message, `params: expected an object, got ${want[name]}`, name);
+    if (ms !== undefined) assert.ok(ms < 500, `${name}: refused in ${ms} ms`);
+  }
+  await context.close();
+  assert.deepEqual(problems, []);
+
+  // The widget: a Map as params, and a string or an array as the whole message, each get an error.
+  const w = await strictPage(browser);
+  const frame = await srv.course(w.page, '?scenario=db-pool');
+  await w.page.waitForFunction(() => window.replies.some((r) => r.type === 'ready'), null, { timeout: 30000 });
+  for (const [name, want2] of [['Map', /^params: expected an object, got a Map$/], ['string', /^message: expected an object .* got "run"$/], ['array', /^message: expected an object .* got an array$/]]) {
+    const replies = await w.page.evaluate(async (n) => {
+      const m = n === 'Map' ? { type: 'run', scenario: 'unlimited', params: new Map([['tasks', 5]]) } : n === 'string' ? 'run' : [1, 2, 3];
+      window.send(m);
+      const t = performance.now();
+      while (!window.replies.length && performance.now() - t < 2000) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 200));
+      return window.replies.map((r) => ({ type: r.type, message: r.message }));
+    }, name);
+    assert.equal(replies.length, 1, `${name}: ${JSON.stringify(replies)}`);
+    assert.equal(replies[0].type, 'error', name);
+    assert.match(replies[0].message, want2, name);
+    assert.equal(await frame.evaluate(() => window.workerPoolPlaygroundTest.state.report), null, `${name}: nothing ran`);
+  }
+  assert.deepEqual(w.problems, []);
+  await w.context.close();
+});
+

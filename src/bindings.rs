@@ -98,6 +98,25 @@ pub fn speed_check_js(params: JsValue) -> Result<JsValue, JsError> {
     to_js(&report)
 }
 
+/// The speed check's parameters in the schema's form (`[{name, kind, min, max, default, …}]`),
+/// so the page words its own error with the core's range instead of a copy of it.
+///
+/// # Errors
+///
+/// Fails only if the schema cannot be converted to JS.
+#[wasm_bindgen(js_name = speedCheckParams)]
+pub fn speed_check_params() -> Result<JsValue, JsError> {
+    let params: Vec<_> = crate::speed::SPEED_CHECK_PARAMS
+        .iter()
+        .map(|p| {
+            p.with_default(Some(crate::params::Value::Int(
+                crate::speed::DEFAULT_SPEED_CHECK_TASKS,
+            )))
+        })
+        .collect();
+    to_js(&params)
+}
+
 fn env() -> crate::scenario::Env {
     crate::scenario::Env {
         build: BUILD,

@@ -67,6 +67,8 @@ api.speedCheck = async (params = {}) => {
   if (params !== undefined && !isPlainObject(params)) throw new InputError(`params: expected an object, got ${quote(params)}`);
   return engine.request('speedCheck', { params });
 };
+/** The speed check's parameters in the schema's form (`[{name: "tasks", kind, min, max, default}]`). */
+api.speedCheckParams = async () => { await api.ready; return engine.request('speedCheckParams'); };
 /**
  * The same program in real Go (Go's js/wasm port, one thread), with the same parameters and seed;
  * resolves to Go's Report subset. The Go engine is loaded on the first call.

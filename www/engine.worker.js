@@ -136,6 +136,7 @@ async function drive(id, scenario, variant, params, stepping) {
 const handlers = {
   async ready() { return started; },
   async speedCheck({ params }) { await started; return serial(() => engine.speedCheck(params)); },
+  async speedCheckParams() { await started; return engine.speedCheckParams(); },
   async scenarios() { await started; return engine.scenarios(); },
   async run({ id, scenario, variant, params, stepping }) {
     await started;

@@ -96,3 +96,19 @@ test('params that are not a plain object are refused, by the API and by the widg
   await w.context.close();
 });
 
+// R9: the speed check's field error said "from undefined to undefined".
+test('the speed check names its real range, from the core', async () => {
+  const { page, problems, context } = await open('/');
+  const [rule] = await page.evaluate(() => window.workerPoolPlayground.speedCheckParams());
+  assert.deepEqual([rule.name, rule.kind, rule.min, rule.max], ['tasks', 'int', 1, 10000]);
+  for (const [text, got] of [['abc', '"abc"'], ['1e9', '"1e9"'], ['', '""'], ['0', '0'], ['20000', '20000']]) {
+    await page.fill('#speed-tasks', text);
+    await page.click('#speed-run');
+    await page.waitForFunction(() => document.getElementById('speed-error').textContent !== '');
+    assert.equal(await page.textContent('#speed-error'), `tasks: expected a whole number from 1 to 10000, got ${got}`);
+    await page.evaluate(() => { document.getElementById('speed-error').textContent = ''; });
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+

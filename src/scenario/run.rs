@@ -378,7 +378,7 @@ impl Run {
                 Ended::Completed | Ended::Hung if after > 0 => Some(self.rt.wait_graph()),
                 Ended::Completed | Ended::Hung | Ended::Panicked | Ended::Stopped => None,
             },
-            timeline: timeline(std::mem::take(&mut rec.tasks)),
+            timeline: timeline(std::mem::take(&mut rec.tasks), &rec.row_labels),
             findings,
             tables: std::mem::take(&mut rec.tables),
             checklist: vec![],
@@ -456,7 +456,12 @@ fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
 }
 
 /// The per-worker timeline, rows by worker, each row in start order.
-fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
+fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Vec<TimelineRow> {
+    let label = |worker: u64| match labels.iter().find(|(w, _)| *w == worker) {
+        Some((_, l)) => l.clone(),
+        None if worker == 0 => "never ran".to_string(),
+        None => format!("worker {worker}"),
+    };
     tasks.sort_by(|(w1, a), (w2, b)| w1.cmp(w2).then(a.start_ms.total_cmp(&b.start_ms)));
     let mut rows: Vec<TimelineRow> = Vec::new();
     for (worker, t) in tasks {
@@ -464,6 +469,7 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
             Some(row) if row.worker == worker => row.tasks.push(t),
             _ => rows.push(TimelineRow {
                 worker,
+                label: label(worker),
                 tasks: vec![t],
             }),
         }

@@ -112,3 +112,22 @@ test('the speed check names its real range, from the core', async () => {
   await context.close();
 });
 
+// R6: control-comparison's unlimited phase was drawn in a "never ran" row.
+test('control-comparison labels its rows from the Report', async () => {
+  const { page, problems, context } = await open('/?scenario=control-comparison&tasks=100&workers=4');
+  await page.click('#run');
+  const r = await finished(page);
+  // The unlimited phase on one row, then the pool's workers (those that took a task).
+  const [first, ...pool] = r.timeline.map((row) => [row.label, row.tasks.length]);
+  assert.deepEqual(first, ['no pool', 100]);
+  for (const [label] of pool) assert.match(label, /^worker [1-4]$/);
+  assert.equal(pool.reduce((n, [, k]) => n + k, 0), 100);
+  assert.ok(!r.timeline.some((row) => row.label === 'never ran'));
+  await page.click('text=The timeline as a table');
+  await page.waitForFunction(() => document.querySelector('#timeline-table td'));
+  assert.equal(await page.textContent('#timeline-table tbody td'), 'no pool');
+  assert.match(await page.textContent('#timeline-legend'), /success/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+

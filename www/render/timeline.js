@@ -30,7 +30,7 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   ctx.font = '11px system-ui, sans-serif';
   shown.forEach((row, i) => {
     const y = 4 + i * (rowH + gap);
-    if (rowH >= 8) { ctx.fillStyle = muted; ctx.fillText(row.worker === 0 ? 'never ran' : `worker ${row.worker}`, 4, y + rowH - 2); }
+    if (rowH >= 8) { ctx.fillStyle = muted; ctx.fillText(row.label, 4, y + rowH - 2); }
     for (const t of row.tasks) {
       ctx.fillStyle = OUTCOME_COLORS[t.outcome] ?? '#888';
       const x = left + (t.start_ms / end) * span;

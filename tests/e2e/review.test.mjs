@@ -112,8 +112,9 @@ test('the speed check names its real range, from the core', async () => {
   await context.close();
 });
 
-// R6: control-comparison's unlimited phase was drawn in a "never ran" row.
-test('control-comparison labels its rows from the Report', async () => {
+// R6, R19: control-comparison's unlimited phase was drawn in a "never ran" row, and its heading
+// stayed above the next lesson's empty timeline.
+test('control-comparison labels its rows from the Report; a lesson switch leaves no stale heading', async () => {
   const { page, problems, context } = await open('/?scenario=control-comparison&tasks=100&workers=4');
   await page.click('#run');
   const r = await finished(page);
@@ -127,6 +128,12 @@ test('control-comparison labels its rows from the Report', async () => {
   await page.waitForFunction(() => document.querySelector('#timeline-table td'));
   assert.equal(await page.textContent('#timeline-table tbody td'), 'no pool');
   assert.match(await page.textContent('#timeline-legend'), /success/);
+  const h = () => page.evaluate(() => document.getElementById('timeline').parentElement.querySelector('h3').textContent);
+  await page.waitForFunction(() => /control-comparison/.test(document.getElementById('timeline').parentElement.querySelector('h3').textContent));
+  await page.selectOption('#scenario', 'db-pool');
+  await page.waitForTimeout(100);
+  assert.equal(await h(), 'What each worker did, and when');
+  assert.equal(await page.textContent('#timeline-legend'), '');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -38,6 +38,8 @@ const everywhere = (run) => truthful(marksOf(run)).filter((m) => EVERYWHERE.has(
 const paramsOf = (run) => usedParams(schema() ?? [], run);
 const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
 
+const TIMELINE_TITLE = 'What each worker did, and when';
+
 export class Pictures {
   constructor() {
     this.lesson = new TimeChart($('picture-chart'), { height: 240 });
@@ -110,6 +112,10 @@ export class Pictures {
     $('picture-title').textContent = '';
     const t = $('timeline').querySelector('canvas');
     t?.remove();
+    // The heading named the last run ("…: control-comparison / default") above the emptied
+    // timeline of the next lesson (review R19).
+    $('timeline').parentElement.querySelector('h3').textContent = TIMELINE_TITLE;
+    fill('timeline-legend');
   }
 
   drawNow(run, compare, { timeline = true, picture = null, caption = null } = {}) {
@@ -259,7 +265,7 @@ export class Pictures {
   drawTimeline(run, compare, xMax) {
     const host = $('timeline');
     const h = host.parentElement.querySelector('h3');
-    h.textContent = run.timeline ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
+    h.textContent = run.timeline ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
     fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
       const s = el('span', { class: 'swatch box' });
       s.style.setProperty('--c', c);

@@ -230,16 +230,21 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
     const a = await one(reqA, null, 'A');
     if (!mine()) return null;
     let b = null;
+    // B started and was stopped before it had a Report (Go's half ends without one): the status
+    // and the sentence both say so, not one "stopped" and the other "did not run" (review R20).
+    let bStopped = false;
     if (state.phase !== 'stopping' && a.ended !== 'stopped') {
-      set({ pair: null, message: `Side by side: A done; running B, ${reqB.scenario} / ${reqB.variant}${engineB === 'go' ? ' in real Go' : ''}…` });
+      set({ pair: null, request: { scenario: reqB.scenario, variant: reqB.variant }, message: `Side by side: A done; running B, ${reqB.scenario} / ${reqB.variant}${engineB === 'go' ? ' in real Go' : ''}…` });
       drawStatus();
       b = engineB === 'go' ? await runGoReport(reqB, a, mine) : await one(reqB, a, 'B');
       if (!mine()) return null;
+      bStopped = !b;
     }
-    go('report', {
-      report: b ?? a, pair: { a, b }, live: null,
+    go('report', { request: null,
+      report: b ?? a, pair: { a, b, bStopped }, live: null,
       message: b ? `Side by side: A ${runName(a)} (${a.ended}) and B ${runName(b)} (${b.ended}).`
-        : a.ended === 'stopped' ? `Stopped during A (${runName(a)}): B was not run.` : `Stopped during B: A ${runName(a)} ran (${a.ended}); B was stopped and has no Report.`,
+        : bStopped ? `Stopped during B: A ${runName(a)} ran (${a.ended}); B was stopped and has no Report.`
+          : `Stopped ${a.ended === 'stopped' ? 'during' : 'after'} A (${runName(a)}): B was not run.`,
     });
     drawResults({ firstScreen });
     keepFocus();

@@ -138,3 +138,24 @@ test('control-comparison labels its rows from the Report; a lesson switch leaves
   await context.close();
 });
 
+// R20: Stop during Go's half: the status said "B was stopped", the sentence "B did not run".
+test('Stop during the real-Go half: the status and the sentence agree', async () => {
+  const { page, problems, context } = await open('/?scenario=fixed-pool&time_scale=10&tasks=300');
+  if (await page.isDisabled('#run-go')) { console.log('no Go engine in this build'); await context.close(); return; }
+  await page.click('#run-go');
+  await page.waitForFunction(() => /real Go/.test(document.getElementById('status').textContent), null, { timeout: 60000 });
+  await page.waitForTimeout(1000);
+  await page.click('#stop');
+  await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 30000 });
+  const pair = (await tl(page)).pair;
+  assert.equal(pair.a.ended, 'completed');
+  assert.equal(pair.b, null);
+  assert.match(await page.textContent('#status'), /B was stopped and has no Report/);
+  const lesson = await page.textContent('#lesson');
+  assert.match(lesson, /B was stopped before it finished and has no Report/);
+  assert.doesNotMatch(lesson, /did not run/);
+  assert.doesNotMatch(await page.textContent('#title'), /not run/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+

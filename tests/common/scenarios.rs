@@ -993,7 +993,7 @@ fn best_practices_default(r: &Report) {
         evidence(7)
     );
     assert!(
-        evidence(8).contains("its 5000 ms timeout stopped it"),
+        evidence(8).contains("its 5000 ms timeout gave up waiting for it"),
         "{}",
         evidence(8)
     );
@@ -1006,6 +1006,21 @@ fn best_practices_default(r: &Report) {
     assert_eq!(r.ended, Ended::Completed);
     assert!(
         r.lesson.starts_with("All 15 practices held"),
+        "{}",
+        r.lesson
+    );
+    // Task 13's inner goroutine sleeps on past its timeout and outlives main: the finding says
+    // so, and the sentence beside it does too (review R17).
+    let leak = r.findings_of(FindingKind::Leak);
+    assert_eq!(leak.len(), 1, "{:?}", r.findings);
+    assert_eq!(leak[0].goroutines[0].wait.as_go(), "sleep");
+    assert_eq!(
+        leak[0].message,
+        "1 goroutine is still asleep after main returned"
+    );
+    assert!(
+        r.lesson
+            .contains("But 1 goroutine was still alive when main returned (the leak box): task 13's inner goroutine"),
         "{}",
         r.lesson
     );

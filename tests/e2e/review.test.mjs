@@ -159,3 +159,19 @@ test('Stop during the real-Go half: the status and the sentence agree', async ()
   await context.close();
 });
 
+// R17: "All 15 practices held" sat above a leak box no sentence named.
+test('best-practices: the sentence names the goroutine the leak box shows', async () => {
+  const { page, problems, context } = await open('/?scenario=best-practices&time_scale=20');
+  await page.click('#run');
+  const r = await finished(page);
+  const leak = r.findings.filter((f) => f.kind === 'leak');
+  assert.equal(leak.length, 1);
+  assert.equal(leak[0].message, '1 goroutine is still asleep after main returned');
+  const lesson = await page.textContent('#lesson');
+  assert.match(lesson, /^All 15 practices held/);
+  assert.match(lesson, /But 1 goroutine was still alive when main returned \(the leak box\): task 13's inner goroutine, asleep for \d+ ms/);
+  assert.match(await page.textContent('#findings'), /1 goroutine is still asleep after main returned/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+

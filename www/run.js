@@ -115,7 +115,23 @@ function keepFocus() {
   const lost = !a || a === document.body || a.disabled || a.closest?.('[hidden]');
   if (!lost || !state.userDriven) return;
   const target = ['running', 'stepping', 'side-by-side'].includes(state.phase) ? $('stop') : $('run');
-  if (!target.disabled) target.focus();
+  // Without scrolling: after a run the view goes to its result (showResult), not back to Run.
+  if (!target.disabled) target.focus({ preventScroll: state.phase === 'done' });
+}
+
+/**
+ * Once a run the user (or the widget's host) started has its Report: where the layout stacks the
+ * lesson above the controls (phones, a narrow widget), the Run button is far below the picture,
+ * and the result appeared out of view (review R11: at 390×844 the chart ended 244 px above the
+ * screen). Bring the lesson card's top into view then, unless it is already on screen.
+ */
+function showResult() {
+  if (!['page', 'host', 'link'].includes(state.startedBy)) return;
+  const card = $('lesson-card');
+  const r = card.getBoundingClientRect();
+  if (r.top >= 0 && r.top < window.innerHeight / 3) return;
+  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  card.scrollIntoView({ block: 'start', behavior: reduce ? 'auto' : 'smooth' });
 }
 
 // ------------------------------------------------------------------ one run
@@ -150,6 +166,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
     });
     drawResults();
     keepFocus();
+    showResult();
     return { report: r };
   } catch (e) {
     if (!mine()) return { error: e, dropped: true };
@@ -248,6 +265,7 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
     });
     drawResults({ firstScreen });
     keepFocus();
+    showResult();
     return { a, b };
   } catch (e) {
     if (!mine()) return null;

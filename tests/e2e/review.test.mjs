@@ -175,3 +175,38 @@ test('best-practices: the sentence names the goroutine the leak box shows', asyn
   await context.close();
 });
 
+// R11: on a phone the lesson sits above the controls; after Run the result was out of view.
+for (const [width, height] of [[390, 844], [320, 640]]) {
+  for (const motion of ['reduce', 'no-preference']) {
+    test(`a phone ${width}×${height} (motion ${motion}): after Run the lesson and its picture are in view`, async () => {
+      const o = await strictPage(browser, { viewport: { width, height } });
+      await o.page.emulateMedia({ reducedMotion: motion });
+      await o.page.goto(srv.url('/?scenario=db-pool&time_scale=20'));
+      await engineReady(o.page);
+      await o.page.locator('#run').scrollIntoViewIfNeeded();
+      assert.ok(await o.page.evaluate(() => document.getElementById('lesson-card').getBoundingClientRect().bottom < 0), 'the lesson is out of view before Run');
+      await o.page.click('#run');
+      await finished(o.page);
+      await o.page.waitForTimeout(motion === 'reduce' ? 100 : 1200);
+      const at = await o.page.evaluate(() => ({ card: document.getElementById('lesson-card').getBoundingClientRect().top, chart: document.getElementById('picture-chart').getBoundingClientRect().top }));
+      assert.ok(at.card > -2 && at.card < height / 3, `lesson card top at ${at.card}`);
+      assert.ok(at.chart > 0 && at.chart < height, `chart top at ${at.chart}`);
+      assert.deepEqual(o.problems, []);
+      await o.context.close();
+    });
+  }
+}
+
+test('the widget on a phone-wide frame: after Run the result is in view inside the frame', async () => {
+  const o = await strictPage(browser, { viewport: { width: 420, height: 844 } });
+  const frame = await srv.course(o.page, '?scenario=db-pool&time_scale=20', 390);
+  await o.page.waitForFunction(() => window.replies.some((r) => r.type === 'ready'), null, { timeout: 30000 });
+  await frame.locator('#run').scrollIntoViewIfNeeded();
+  await frame.click('#run');
+  await frame.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 30000 });
+  await o.page.waitForTimeout(1200);
+  const at = await frame.evaluate(() => ({ card: document.getElementById('lesson-card').getBoundingClientRect().top, h: window.innerHeight }));
+  assert.ok(at.card > -2 && at.card < at.h / 3, `lesson card top at ${at.card} in a frame ${at.h} high`);
+  assert.deepEqual(o.problems, []);
+  await o.context.close();
+});

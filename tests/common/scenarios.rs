@@ -526,6 +526,23 @@ fn db_pool_without(r: &Report) {
         "{}",
         r.lesson
     );
+    // Never "nobody waited" beside a chart of workers in Acquire (review R16): the sentence
+    // says how short the waits were, and how many were in Acquire when the gauge saw any.
+    assert!(!r.lesson.contains("nobody waited"), "{}", r.lesson);
+    if r.number("max_wait_for_connection_ms") < 1.0 {
+        assert!(
+            r.lesson.contains("every Acquire returned in under 1 ms"),
+            "{}",
+            r.lesson
+        );
+        let waiting = r.gauge_max("waiting_for_connection");
+        assert_eq!(
+            r.lesson.contains("in it at once"),
+            waiting >= 1.0,
+            "{waiting}: {}",
+            r.lesson
+        );
+    }
 }
 
 pub fn control_comparison() {

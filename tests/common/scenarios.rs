@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker_pool_playground::{
     params::RawParams,
-    runtime::FindingKind,
+    runtime::{FindingKind, MarkKind},
     scenario::{run_blocking, schema, Ended, Env, Report, Run},
     workload::TaskDraw,
 };
@@ -751,6 +751,23 @@ fn send_guide_timing(r: &Report) {
         _ => "of the time it met a closed channel",
     };
     assert!(r.lesson.contains(reading), "{panicked}: {}", r.lesson);
+    // The close time in the sentence is the picture's (review R15), and every trial's second
+    // send is on the picture, whether it landed or panicked.
+    let close = r.marks.iter().find(|m| m.kind == MarkKind::Close).unwrap();
+    assert!(
+        r.lesson.contains(&format!(
+            "the close came at {:.0} ms in the first trial",
+            close.t_ms
+        )),
+        "{}",
+        r.lesson
+    );
+    let late = r
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::Send && m.label.contains("jobs <- 999"))
+        .count();
+    assert_eq!(late, 50);
 }
 
 pub fn deadlock_unbuffered() {

@@ -145,8 +145,10 @@ export function compareSentence(a, b, { bStopped = false } = {}) {
   const pa = pictureFor(a), pb = pictureFor(b);
   let about = '';
   if (pa.kind === 'gauges' && pb.kind === 'gauges' && pa.def.id === pb.def.id) {
-    const [[k, va]] = headline(a, pa), [[, vb]] = headline(b, pb);
-    about = `${k[0].toUpperCase()}${k.slice(1)} ${va} in A and ${vb} in B; `;
+    // The lesson's own measure (connections in use, queue depth…), not the general figures.
+    const own = (r, p) => headline(r, p).find(([, , general]) => !general);
+    const [ha, hb] = [own(a, pa), own(b, pb)];
+    if (ha && hb && ha[0] === hb[0]) about = `${ha[0][0].toUpperCase()}${ha[0].slice(1)} ${ha[1]} in A and ${hb[1]} in B; `;
   }
   return `${about}${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
     + `${ratio && ratio >= 1.5 ? `${num(ratio, 0)} times` : 'against'} ${more[2]}’s ${num(more[3].peak_goroutines)} (${runName(more[3])}); `

@@ -210,3 +210,24 @@ test('the widget on a phone-wide frame: after Run the result is in view inside t
   assert.deepEqual(o.problems, []);
   await o.context.close();
 });
+
+// R12: side by side, the pair's sentence led with "Peak goroutines 12 in A and 12 in B", and A's
+// gauges had colours of their own that looked like B's other gauge.
+test('side by side: the sentence leads with the lesson\'s measure; a gauge has one colour, A dashed', async () => {
+  const { page, problems, context } = await open('/?scenario=db-pool&time_scale=20');
+  await page.click('#run');
+  await finished(page);
+  await page.click('#pin');
+  await page.check('input[name=variant][value="without-pool"]');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' && window.workerPoolPlaygroundTest.state.pair?.b);
+  assert.match(await page.textContent('#lesson'), /^Connections in use, at most 3 \(limit 3\) in A and 10 .* in B; /);
+  const defs = await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().lesson.defs.map((d) => ({ label: d.label, color: d.color, dash: !!d.dash })));
+  assert.deepEqual(defs.map((d) => [d.label, d.dash]), [['A: connections in use', true], ['B: connections in use', false],
+    ['A: workers waiting for a connection', true], ['B: workers waiting for a connection', false]]);
+  assert.equal(defs[0].color, defs[1].color);
+  assert.equal(defs[2].color, defs[3].color);
+  assert.notEqual(defs[0].color, defs[2].color);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

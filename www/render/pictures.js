@@ -219,9 +219,11 @@ export class Pictures {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
     if (compare) {
-      // A dashed and in its own colour, so the legend alone tells the four lines apart.
+      // The colour says which gauge, the dash which run (A dashed, B solid; the legend's markers
+      // are dashed too). A colour of its own for A made A's second gauge a lighter shade of B's
+      // first (sky blue beside blue, orange beside vermillion: review R12).
       names.forEach((g, i) => {
-        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i + 4], dash: [6, 4] });
+        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 });
         defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[i], width: 2.5 });
       });
     } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));

@@ -33,7 +33,10 @@ for (const build of ['', '&build=single']) {
     const ms = Date.now() - t0;
     assert.equal(r.ended, 'stopped');
     assert.ok(r.tasks.successful < 1000000, `${r.tasks.successful} tasks done`);
-    assert.ok(ms < 2500, `Stop took ${ms} ms`);
+    // Measured 1.75–2.3 s (threads) and 0.84–1.27 s (single) at load 12 on 2 cores: most of it
+    // is the Report of a run with ~1,000,000 goroutines still alive, not waiting for Stop to be
+    // heard (before the fix the run went on for 7 s).
+    assert.ok(ms < 3000, `Stop took ${ms} ms`);
     assert.match(await page.textContent('#status'), /^Stopped: /);
     // Switching the lesson during such a run stops it and says so; the next run does not wait for it.
     await page.click('#run');

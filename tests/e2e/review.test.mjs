@@ -231,6 +231,9 @@ test('side by side: the sentence leads with the lesson\'s measure; a gauge has o
   assert.equal(defs[0].color, defs[1].color);
   assert.equal(defs[2].color, defs[3].color);
   assert.notEqual(defs[0].color, defs[2].color);
+  // The legend's markers are dashed for A, solid for B.
+  const borders = await page.evaluate(() => [...document.querySelectorAll('#picture-chart .u-legend .u-series .u-marker')].map((m) => m.style.borderStyle));
+  assert.deepEqual(borders, ['dashed', 'solid', 'dashed', 'solid']);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -98,6 +98,25 @@ pub fn speed_check_js(params: JsValue) -> Result<JsValue, JsError> {
     to_js(&report)
 }
 
+/// The speed check's parameters in the schema's form (`[{name, kind, min, max, default, …}]`),
+/// so the page words its own error with the core's range instead of a copy of it.
+///
+/// # Errors
+///
+/// Fails only if the schema cannot be converted to JS.
+#[wasm_bindgen(js_name = speedCheckParams)]
+pub fn speed_check_params() -> Result<JsValue, JsError> {
+    let params: Vec<_> = crate::speed::SPEED_CHECK_PARAMS
+        .iter()
+        .map(|p| {
+            p.with_default(Some(crate::params::Value::Int(
+                crate::speed::DEFAULT_SPEED_CHECK_TASKS,
+            )))
+        })
+        .collect();
+    to_js(&params)
+}
+
 fn env() -> crate::scenario::Env {
     crate::scenario::Env {
         build: BUILD,
@@ -162,7 +181,9 @@ pub fn start_run(
 
 #[wasm_bindgen]
 impl ScenarioRun {
-    /// Advances the run. `{ done, idle_ms }`: when `idle_ms` is set, nothing can happen sooner.
+    /// Advances the run. `{ done, idle_ms, pumped }`: when `idle_ms` is set, nothing can happen
+    /// sooner; `pumped` says this call ran the goroutines itself (the single-threaded build,
+    /// deterministic mode), one slice of them, so the driver should yield and call again at once.
     ///
     /// # Errors
     ///
@@ -172,23 +193,28 @@ impl ScenarioRun {
         struct P {
             done: bool,
             idle_ms: Option<f64>,
+            pumped: bool,
         }
         let run = self
             .run
             .as_mut()
             .ok_or_else(|| JsError::new("this run has finished"))?;
+        let pumped = run.pumped();
         let p = match run.poll() {
             crate::runtime::Progress::Done => P {
                 done: true,
                 idle_ms: None,
+                pumped,
             },
             crate::runtime::Progress::IdleFor(ms) => P {
                 done: false,
                 idle_ms: Some(ms),
+                pumped,
             },
             crate::runtime::Progress::Running => P {
                 done: false,
                 idle_ms: None,
+                pumped,
             },
         };
         to_js(&p)

@@ -4,7 +4,7 @@
 // checked here for shape and type (no recursion into objects) before it reaches the engine, which
 // checks ranges and owns those messages.
 import { startEngine } from './engine.js';
-import { checkParams, findSpec, InputError, quote } from './schema.js';
+import { checkParams, findSpec, InputError, isPlainObject, quote } from './schema.js';
 import { unpackReport } from './timeline-pack.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -66,11 +66,11 @@ api.stop = async () => { await api.ready; return engine.request('stop'); };
  * and type, objects and arrays refused at once) and words the message. */
 api.speedCheck = async (params = {}) => {
   await api.ready;
-  if (params !== undefined && (params === null || typeof params !== 'object' || Array.isArray(params))) {
-    throw new InputError(`params: expected an object, got ${quote(params)}`);
-  }
+  if (params !== undefined && !isPlainObject(params)) throw new InputError(`params: expected an object, got ${quote(params)}`);
   return engine.request('speedCheck', { params });
 };
+/** The speed check's parameters in the schema's form (`[{name: "tasks", kind, min, max, default}]`). */
+api.speedCheckParams = async () => { await api.ready; return engine.request('speedCheckParams'); };
 /**
  * The same program in real Go (Go's js/wasm port, one thread), with the same parameters and seed;
  * resolves to Go's Report subset. The Go engine is loaded on the first call.

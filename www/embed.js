@@ -37,7 +37,12 @@ export function listen() {
     // Chromium hands a message nested some thousands deep over as `data: null` (it gives up
     // reading it back): that still gets an answer, within the second.
     if (msg === null) { reply({ type: 'error', message: 'message: expected {type: "run", …}, got null (or an object nested too deep to read)' }); return; }
-    if (typeof msg !== 'object' || Array.isArray(msg) || msg.source === SOURCE) return;
+    if (typeof msg === 'object' && msg.source === SOURCE) return;
+    // A string or an array is a mistaken message, not someone else's: it gets an answer too.
+    if (typeof msg !== 'object' || Array.isArray(msg)) {
+      reply({ type: 'error', message: `message: expected an object {type: "run", …} or {type: "stop"}, got ${quote(msg)}` });
+      return;
+    }
     if (msg.type === 'stop') { reply({ type: 'stopped', stopped: await stop() }); return; }
     if (msg.type !== 'run') {
       if (typeof msg.type === 'string' || 'type' in msg) reply({ type: 'error', message: `type: expected "run" or "stop", got ${quote(msg.type)}` });

@@ -54,6 +54,13 @@ async function start() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// A turn of the event loop without setTimeout's 4 ms clamp on nested timers: a message on a
+// channel of our own queues behind any message the page already sent (Stop).
+const yieldToMessages = () => new Promise((r) => {
+  const { port1, port2 } = new MessageChannel();
+  port1.onmessage = () => { port1.close(); r(); };
+  port2.postMessage(null);
+});
 
 // The code excerpts (dist/snippets.json, written at build time from the compiled files): read
 // here, once, so the page holds only the excerpt it shows, never the whole file.
@@ -104,14 +111,15 @@ async function drive(id, scenario, variant, params, stepping) {
         lastPost = now;
         self.postMessage({ id, type: 'progress', value: run.snapshot() });
       }
-      // Threads: the runners work on their own; look again in a frame. Single: the pump just
-      // ran a slice; yield to the event loop (Stop may be waiting), then pump again.
-      const wait = p.idle_ms != null ? Math.min(p.idle_ms, 50) : (info.build === 'threads' ? 16 : 0);
-      await sleep(wait);
+      // Threads: the runners work on their own; look again in a frame. Pumped (the single
+      // build, deterministic mode): `poll` just ran one slice; yield to the message loop (Stop
+      // or a lesson switch may be waiting), then pump again.
+      if (p.idle_ms != null) await sleep(Math.min(p.idle_ms, 50));
+      else if (p.pumped) await yieldToMessages();
+      else await sleep(16);
     }
-    // After Stop, one step lets the runtime see the abort without running on: `poll` would pump
-    // a deterministic run to its end first (which is how Stop while stepping used to report a
-    // completed run), `step` advances at most one event and then reports "stopped".
+    // After Stop, one step lets the runtime see the abort without running on: `step` advances
+    // at most one event and then reports "stopped".
     if (stopping) run.step(1);
     self.postMessage({ id, type: 'progress', value: run.snapshot() });
     // The run's Chrome trace (Runtime::trace), kept here until the page asks for it: it can be
@@ -131,6 +139,7 @@ async function drive(id, scenario, variant, params, stepping) {
 const handlers = {
   async ready() { return started; },
   async speedCheck({ params }) { await started; return serial(() => engine.speedCheck(params)); },
+  async speedCheckParams() { await started; return engine.speedCheckParams(); },
   async scenarios() { await started; return engine.scenarios(); },
   async run({ id, scenario, variant, params, stepping }) {
     await started;

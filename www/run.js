@@ -116,8 +116,24 @@ function keepFocus() {
   if (!lost || !state.userDriven) return;
   const target = ['running', 'stepping', 'side-by-side'].includes(state.phase) ? $('stop') : $('run');
   // Without scrolling: the target sits beside the button just pressed, so it is on screen, and
-  // scrolling it into view forced a layout of the page inside the click's task (issue 10).
+  // scrolling it into view forced a layout of the page inside the click's task (issue 10);
+  // after a run the view goes to its result (showResult), not back to Run.
   if (!target.disabled) target.focus({ preventScroll: true });
+}
+
+/**
+ * Once a run the user (or the widget's host) started has its Report: where the layout stacks the
+ * lesson above the controls (phones, a narrow widget), the Run button is far below the picture,
+ * and the result appeared out of view (review R11: at 390×844 the chart ended 244 px above the
+ * screen). Bring the lesson card's top into view then, unless it is already on screen.
+ */
+function showResult() {
+  if (!['page', 'host', 'link'].includes(state.startedBy)) return;
+  const card = $('lesson-card');
+  const r = card.getBoundingClientRect();
+  if (r.top >= 0 && r.top < window.innerHeight / 3) return;
+  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  card.scrollIntoView({ block: 'start', behavior: reduce ? 'auto' : 'smooth' });
 }
 
 // ------------------------------------------------------------------ one run
@@ -131,7 +147,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
   const compare = state.pinned;
   const id = state.runId + 1;
   go(stepping ? 'step' : 'run', {
-    runId: id, report: null, pair: null, live: null, steps: 0, startedBy,
+    runId: id, report: null, pair: null, live: null, steps: 0, startedBy, request: { scenario: req.scenario, variant: req.variant },
     userDriven: startedBy === 'page', message: `${stepping ? 'Stepping' : 'Running'} ${req.scenario} / ${req.variant}…`,
   });
   drawResults();
@@ -146,16 +162,17 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
       drawLive(req, snap, compare);
     }, { stepping });
     if (!mine()) return { report: r, dropped: true };
-    go('report', {
+    go('report', { request: null,
       report: r, live: null, pair: compare ? { a: compare, b: r } : null,
       message: endMessage(r, { startedBy }),
     });
     drawResults();
     keepFocus();
+    showResult();
     return { report: r };
   } catch (e) {
     if (!mine()) return { error: e, dropped: true };
-    go('error', { live: null, message: 'Not run: see the message under the form.' });
+    go('error', { request: null, live: null, message: 'Not run: see the message under the form.' });
     showError(e);
     drawResults();
     keepFocus();
@@ -218,7 +235,7 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
   if (!can('pair')) return null;
   clearError();
   const id = state.runId + 1;
-  go('pair', { runId: id, report: null, pair: null, live: null, startedBy, userDriven: startedBy === 'page', message: `Side by side: running A, ${reqA.scenario} / ${reqA.variant}…` });
+  go('pair', { runId: id, report: null, pair: null, live: null, startedBy, request: { scenario: reqA.scenario, variant: reqA.variant }, userDriven: startedBy === 'page', message: `Side by side: running A, ${reqA.scenario} / ${reqA.variant}…` });
   drawResults();
   keepFocus();
   const mine = () => state.runId === id;
@@ -232,23 +249,29 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
     const a = await one(reqA, null, 'A');
     if (!mine()) return null;
     let b = null;
+    // B started and was stopped before it had a Report (Go's half ends without one): the status
+    // and the sentence both say so, not one "stopped" and the other "did not run" (review R20).
+    let bStopped = false;
     if (state.phase !== 'stopping' && a.ended !== 'stopped') {
-      set({ pair: null, message: `Side by side: A done; running B, ${reqB.scenario} / ${reqB.variant}${engineB === 'go' ? ' in real Go' : ''}…` });
+      set({ pair: null, request: { scenario: reqB.scenario, variant: reqB.variant }, message: `Side by side: A done; running B, ${reqB.scenario} / ${reqB.variant}${engineB === 'go' ? ' in real Go' : ''}…` });
       drawStatus();
       b = engineB === 'go' ? await runGoReport(reqB, a, mine) : await one(reqB, a, 'B');
       if (!mine()) return null;
+      bStopped = !b;
     }
-    go('report', {
-      report: b ?? a, pair: { a, b }, live: null,
+    go('report', { request: null,
+      report: b ?? a, pair: { a, b, bStopped }, live: null,
       message: b ? `Side by side: A ${runName(a)} (${a.ended}) and B ${runName(b)} (${b.ended}).`
-        : a.ended === 'stopped' ? `Stopped during A (${runName(a)}): B was not run.` : `Stopped during B: A ${runName(a)} ran (${a.ended}); B was stopped and has no Report.`,
+        : bStopped ? `Stopped during B: A ${runName(a)} ran (${a.ended}); B was stopped and has no Report.`
+          : `Stopped ${a.ended === 'stopped' ? 'during' : 'after'} A (${runName(a)}): B was not run.`,
     });
     drawResults({ firstScreen });
     keepFocus();
+    showResult();
     return { a, b };
   } catch (e) {
     if (!mine()) return null;
-    go('error', { live: null, message: 'Side by side: not run, see the message under the form.' });
+    go('error', { request: null, live: null, message: 'Side by side: not run, see the message under the form.' });
     showError(e);
     drawResults();
     return null;
@@ -277,11 +300,13 @@ async function runGoReport(req, compare, mine) {
 export function switchLesson(id, variant = null, texts = {}) {
   const spec = findSpec(state.specs, id) ?? state.specs[0];
   const wasBusy = busy();
-  const old = state.live ?? state.report;
+  // The run in flight, named even before its first snapshot (a deterministic run used to have
+  // none: the status said "Press Run." while it went on, review R3).
+  const old = state.request ?? state.live ?? state.report;
   if (wasBusy) { api.stop(); if (state.goRunning) goEngine()?.stop(); }
   const v = spec.variants.some((x) => x.id === variant) ? variant : spec.variants[0].id;
   go('switch', {
-    runId: state.runId + 1, spec, variant: v, report: null, pair: null, live: null,
+    runId: state.runId + 1, spec, variant: v, report: null, pair: null, live: null, request: null,
     message: wasBusy && old ? `Stopped the run of ${old.scenario} / ${old.variant} to show this lesson. Press Run.` : 'Press Run.',
   });
   drawPicker(state.specs, spec.id);

@@ -18,9 +18,27 @@ export function quote(v) {
     }
     case 'number': return String(v);
     case 'undefined': return 'nothing';
-    case 'object': return 'an object';
+    case 'object': return isPlainObject(v) ? 'an object' : kindOf(v);
     default: return `a ${typeof v}`;
   }
+}
+
+/**
+ * A plain object (`{…}`, from this realm or another, or `Object.create(null)`): what `params` must
+ * be. A Map, Set, Date, RegExp or class instance has no own enumerable keys of its parameters
+ * (`Object.keys(new Map([['tasks', 5]]))` is empty), so it used to run the defaults (review R8).
+ */
+export function isPlainObject(v) {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === null || Object.getPrototypeOf(proto) === null;
+}
+
+/** `a Map`, `a Date`, `an instance of a class`: what an object that is not plain is. */
+function kindOf(v) {
+  const tag = Object.prototype.toString.call(v).slice(8, -1);
+  if (tag !== 'Object') return `a ${tag}`;
+  return 'an instance of a class';
 }
 
 /** A parameter or key name, as safe to show as a value. */
@@ -133,9 +151,7 @@ const MAX_KEYS = 64;
  */
 export function checkParams(spec, params) {
   if (params === undefined) return { variant: null, params: {} };
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new InputError(`params: expected an object, got ${quote(params)}`);
-  }
+  if (!isPlainObject(params)) throw new InputError(`params: expected an object, got ${quote(params)}`);
   const keys = Object.keys(params);
   if (keys.length > MAX_KEYS) throw new InputError(`params: expected at most ${MAX_KEYS} names, got ${keys.length}`);
   const out = {};

@@ -1,5 +1,6 @@
 // The speed check: the guide's doWork on one thread, then on all threads of this build. The text
-// field is converted strictly; the range is the core's (src/speed.rs), which owns its message.
+// field is converted strictly against the core's rule (src/speed.rs, read through
+// `speedCheckParams`): its range is never typed here.
 // On the single-threaded build there is nothing to compare: it says so instead of a "speedup".
 import api from './api.js';
 import { $, el, fill } from './dom.js';
@@ -13,7 +14,10 @@ export function wireSpeed() {
     const input = $('speed-tasks');
     let tasks;
     try {
-      tasks = parseText({ name: 'tasks', kind: 'int' }, input.value);
+      // The core's rule for `tasks` (src/speed.rs), range included, so the message names it
+      // (it said "from undefined to undefined": review R9).
+      const [rule] = await api.speedCheckParams();
+      tasks = parseText(rule, input.value);
     } catch (e) {
       $('speed-error').textContent = e.message;
       input.setAttribute('aria-invalid', 'true');

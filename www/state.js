@@ -34,6 +34,7 @@ export const state = {
   steps: 0,            // events stepped in this stepping run
   startedBy: 'page',   // 'page' | 'host' (the widget's embedding page) | 'link'
   live: null,          // the latest snapshot of the run in flight
+  request: null,       // { scenario, variant } of the run in flight (a lesson switch names it)
   report: null,        // the Report on screen
   pinned: null,        // a Report kept as the left run of "side by side"
   pair: null,          // { a, b }: two Reports side by side (b may be null: not run)

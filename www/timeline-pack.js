@@ -1,4 +1,4 @@
-// The Report's per-task timeline (`[{worker, tasks: [{task, start_ms, end_ms, outcome}]}]`, up to
+// The Report's per-task timeline (`[{worker, label, tasks: [{task, start_ms, end_ms, outcome}]}]`, up to
 // 5,000 tasks), packed into typed arrays for the trip from the engine's worker to the page, and
 // unpacked there only when something reads `report.timeline`.
 //
@@ -10,7 +10,7 @@
 
 /** Marks a packed timeline in `report.timeline` on its way from the worker. */
 const KIND = 'wpp-packed-timeline';
-const ROW_KEYS = 'worker,tasks';
+const ROW_KEYS = 'worker,label,tasks';
 const TASK_KEYS = 'task,start_ms,end_ms,outcome';
 const PACKED = Symbol('packed timeline');
 
@@ -19,15 +19,17 @@ export function pack(rows) {
   if (!Array.isArray(rows)) return null;
   let n = 0;
   for (const r of rows) {
-    if (r === null || typeof r !== 'object' || Object.keys(r).join() !== ROW_KEYS || !Number.isFinite(r.worker) || !Array.isArray(r.tasks)) return null;
+    if (r === null || typeof r !== 'object' || Object.keys(r).join() !== ROW_KEYS || !Number.isFinite(r.worker) || typeof r.label !== 'string' || !Array.isArray(r.tasks)) return null;
     n += r.tasks.length;
   }
   const worker = new Float64Array(rows.length), offset = new Uint32Array(rows.length + 1);
+  const label = new Array(rows.length);
   const task = new Float64Array(n), start = new Float64Array(n), end = new Float64Array(n), outcome = new Uint8Array(n);
   const outcomes = [];
   let k = 0;
   for (let i = 0; i < rows.length; i++) {
     worker[i] = rows[i].worker;
+    label[i] = rows[i].label;
     for (const t of rows[i].tasks) {
       if (t === null || typeof t !== 'object' || Object.keys(t).join() !== TASK_KEYS || typeof t.outcome !== 'string'
         || !Number.isFinite(t.task) || !Number.isFinite(t.start_ms) || !Number.isFinite(t.end_ms)) return null;
@@ -38,7 +40,7 @@ export function pack(rows) {
     }
     offset[i + 1] = k;
   }
-  return { kind: KIND, worker, offset, task, start, end, outcome, outcomes };
+  return { kind: KIND, worker, label, offset, task, start, end, outcome, outcomes };
 }
 
 /** The rows back, as `pack` found them. */
@@ -49,7 +51,7 @@ export function unpack(p) {
     for (let k = p.offset[i]; k < p.offset[i + 1]; k++) {
       tasks.push({ task: p.task[k], start_ms: p.start[k], end_ms: p.end[k], outcome: p.outcomes[p.outcome[k]] });
     }
-    rows[i] = { worker: p.worker[i], tasks };
+    rows[i] = { worker: p.worker[i], label: p.label[i], tasks };
   }
   return rows;
 }

@@ -62,8 +62,8 @@ export function drawLesson() {
     $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
     $('title').textContent = b?.engine === 'go' && a.engine !== 'go'
       ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
-      : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : 'not run'}`;
-    $('lesson').textContent = compareSentence(a, b);
+      : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : pair.bStopped ? 'stopped, no Report' : 'not run'}`;
+    $('lesson').textContent = compareSentence(a, b, { bStopped: pair.bStopped });
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
     fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic, usedParams(state.specs, r)).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
@@ -136,16 +136,19 @@ function goTime(a, b, cpu) {
 }
 
 /** One sentence that compares two Reports, from their own numbers only. */
-export function compareSentence(a, b) {
+export function compareSentence(a, b, { bStopped = false } = {}) {
   if (b?.engine === 'go' && a.engine !== 'go') return goSentence(a, b);
-  if (!b) return `A (${runName(a)}) ${a.ended === 'stopped' ? 'was stopped' : `ended ${a.ended}`} with a peak of ${num(a.peak_goroutines)} goroutines; B did not run.`;
+  if (!b) return `A (${runName(a)}) ${a.ended === 'stopped' ? 'was stopped' : `ended ${a.ended}`} with a peak of ${num(a.peak_goroutines)} goroutines; `
+    + `${bStopped ? 'B was stopped before it finished and has no Report' : 'B did not run'}.`;
   const more = a.peak_goroutines >= b.peak_goroutines ? ['A', a, 'B', b] : ['B', b, 'A', a];
   const ratio = more[3].peak_goroutines > 0 ? more[1].peak_goroutines / more[3].peak_goroutines : null;
   const pa = pictureFor(a), pb = pictureFor(b);
   let about = '';
   if (pa.kind === 'gauges' && pb.kind === 'gauges' && pa.def.id === pb.def.id) {
-    const [[k, va]] = headline(a, pa), [[, vb]] = headline(b, pb);
-    about = `${k[0].toUpperCase()}${k.slice(1)} ${va} in A and ${vb} in B; `;
+    // The lesson's own measure (connections in use, queue depth…), not the general figures.
+    const own = (r, p) => headline(r, p).find(([, , general]) => !general);
+    const [ha, hb] = [own(a, pa), own(b, pb)];
+    if (ha && hb && ha[0] === hb[0]) about = `${ha[0][0].toUpperCase()}${ha[0].slice(1)} ${ha[1]} in A and ${hb[1]} in B; `;
   }
   return `${about}${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
     + `${ratio && ratio >= 1.5 ? `${num(ratio, 0)} times` : 'against'} ${more[2]}’s ${num(more[3].peak_goroutines)} (${runName(more[3])}); `

@@ -50,6 +50,10 @@ pub(super) fn spec() -> Spec {
     }
 }
 
+/// The timeline row of the unlimited phase (a goroutine per task, all on one row); the pool's
+/// worker `w` is row `NO_POOL_ROW + w`. Row 0 would read "never ran" (review R6).
+const NO_POOL_ROW: u64 = 1;
+
 struct Phase {
     before: usize,
     peak: usize,
@@ -141,6 +145,11 @@ async fn control(c: Arc<Ctx>) {
         "🔬 CONTROL COMPARISON: {n} tasks, pool of {workers} workers"
     ));
     c.rec.submitted(2 * n);
+    // The timeline: the unlimited phase's goroutines share one row above the pool's workers.
+    c.rec.label_row(NO_POOL_ROW, "no pool");
+    for w in 1..=workers {
+        c.rec.label_row(NO_POOL_ROW + w, format!("worker {w}"));
+    }
     let (lat_u, lat_p): (Latencies, Latencies) = Default::default();
     let full_queue_waits = Arc::new(AtomicU64::new(0));
     let (busy_u, busy_p): (Arc<InFlight>, Arc<InFlight>) = Default::default();
@@ -162,7 +171,7 @@ async fn control(c: Arc<Ctx>) {
                 busy.leave();
                 let end = now_ms();
                 c2.rec
-                    .task(0, id, spawned, start, end, TaskOutcome::Success);
+                    .task(NO_POOL_ROW, id, spawned, start, end, TaskOutcome::Success);
                 lat.lock().unwrap().push(end - spawned);
             });
         }
@@ -190,8 +199,14 @@ async fn control(c: Arc<Ctx>) {
                     do_work(iters);
                     busy.leave();
                     let end = now_ms();
-                    c2.rec
-                        .task(w, n + id, queued, start, end, TaskOutcome::Success);
+                    c2.rec.task(
+                        NO_POOL_ROW + w,
+                        n + id,
+                        queued,
+                        start,
+                        end,
+                        TaskOutcome::Success,
+                    );
                     lat.lock().unwrap().push(end - queued);
                 }
             });

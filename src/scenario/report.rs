@@ -163,6 +163,10 @@ pub struct TimelineTask {
 pub struct TimelineRow {
     /// Worker (or goroutine) number; 0 collects tasks that never ran.
     pub worker: u64,
+    /// What the row is, as the page labels it: `worker 3`, `never ran`, or the scenario's own
+    /// name for it (control-comparison's unlimited phase is `no pool`, not a worker: review R6
+    /// found its 1,000 tasks drawn in a row the page called "never ran").
+    pub label: String,
     /// Its tasks in start order.
     pub tasks: Vec<TimelineTask>,
 }
@@ -366,6 +370,8 @@ pub(crate) struct Recorded {
     pub(crate) log: Vec<String>,
     pub(crate) log_dropped: usize,
     pub(crate) tasks: Vec<(u64, TimelineTask)>,
+    /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
+    pub(crate) row_labels: Vec<(u64, String)>,
     pub(crate) latencies: Vec<f64>,
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
@@ -394,6 +400,17 @@ impl Recorder {
                 r.log_dropped += 1;
             }
         });
+    }
+
+    /// Names timeline row `worker` (by default `worker N`, and `never ran` for 0).
+    pub fn label_row(&self, worker: u64, label: impl Into<String>) {
+        let label = label.into();
+        self.with(
+            |r| match r.row_labels.iter_mut().find(|(w, _)| *w == worker) {
+                Some((_, l)) => *l = label,
+                None => r.row_labels.push((worker, label)),
+            },
+        );
     }
 
     /// Records one finished task: its worker, times (submitted, started, ended) and outcome.

@@ -180,6 +180,12 @@ impl Run {
         p
     }
 
+    /// True when the caller pumps the run ([`Runtime::pumped`]): poll again at once after
+    /// [`Progress::Running`], there is nobody else to wait for.
+    pub fn pumped(&self) -> bool {
+        self.rt.pumped()
+    }
+
     /// Deterministic mode: advances the run by `n` events (a goroutine poll, or a jump of
     /// virtual time to the next timer). Runs with threads of their own just report.
     pub fn step(&mut self, n: usize) -> Progress {
@@ -285,7 +291,7 @@ impl Run {
                 if !leaks.is_empty() {
                     findings.push(Finding {
                         kind: FindingKind::Leak,
-                        message: leak_message(leaks.len()),
+                        message: leak_message(&leaks),
                         at_ms: self.rt.now_ms(),
                         goroutines: leaks,
                     });
@@ -372,7 +378,7 @@ impl Run {
                 Ended::Completed | Ended::Hung if after > 0 => Some(self.rt.wait_graph()),
                 Ended::Completed | Ended::Hung | Ended::Panicked | Ended::Stopped => None,
             },
-            timeline: timeline(std::mem::take(&mut rec.tasks)),
+            timeline: timeline(std::mem::take(&mut rec.tasks), &rec.row_labels),
             findings,
             tables: std::mem::take(&mut rec.tables),
             checklist: vec![],
@@ -402,9 +408,17 @@ impl Run {
 }
 
 /// `5 goroutines are still blocked after main returned` (Go's harness prints the same).
-fn leak_message(n: usize) -> String {
+fn leak_message(leaks: &[crate::runtime::goroutine::GoroutineInfo]) -> String {
+    let n = leaks.len();
+    // A goroutine in time.Sleep is not blocked for good: it will wake and end, if the program
+    // lives that long (best-practices' timed-out task 13: review R17).
+    let how = if leaks.iter().all(|g| g.wait.as_go() == "sleep") {
+        "asleep"
+    } else {
+        "blocked"
+    };
     format!(
-        "{n} goroutine{} still blocked after main returned",
+        "{n} goroutine{} still {how} after main returned",
         if n == 1 { " is" } else { "s are" }
     )
 }
@@ -450,7 +464,12 @@ fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
 }
 
 /// The per-worker timeline, rows by worker, each row in start order.
-fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
+fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Vec<TimelineRow> {
+    let label = |worker: u64| match labels.iter().find(|(w, _)| *w == worker) {
+        Some((_, l)) => l.clone(),
+        None if worker == 0 => "never ran".to_string(),
+        None => format!("worker {worker}"),
+    };
     tasks.sort_by(|(w1, a), (w2, b)| w1.cmp(w2).then(a.start_ms.total_cmp(&b.start_ms)));
     let mut rows: Vec<TimelineRow> = Vec::new();
     for (worker, t) in tasks {
@@ -458,6 +477,7 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>) -> Vec<TimelineRow> {
             Some(row) if row.worker == worker => row.tasks.push(t),
             _ => rows.push(TimelineRow {
                 worker,
+                label: label(worker),
                 tasks: vec![t],
             }),
         }
@@ -497,12 +517,55 @@ pub fn drive(run: &mut Run, env: &Env) {
             // spins; the browser's driver does not use this loop.)
             Progress::Running => {
                 #[cfg(not(target_arch = "wasm32"))]
-                if env.threads > 0 {
+                if env.threads > 0 && !run.pumped() {
                     std::thread::sleep(Duration::from_millis(1));
                 }
                 #[cfg(target_arch = "wasm32")]
                 let _ = env;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::RawValue;
+
+    fn det(tasks: f64, seed: f64) -> RawParams {
+        RawParams::new()
+            .with("tasks", RawValue::Number(tasks))
+            .with("mode", RawValue::Text("deterministic".into()))
+            .with("seed", RawValue::Number(seed))
+    }
+
+    /// A deterministic run comes back from `poll` in slices (so the page's driver reads Stop
+    /// between them: review R3, where one `poll` ran 1,000,000 tasks to the end), and Stop
+    /// between slices ends it as "stopped" with most tasks not run.
+    #[test]
+    fn deterministic_poll_returns_in_slices_and_hears_stop() {
+        let env = Env::native();
+        let mut run = Run::start("unlimited", None, &det(50_000.0, 1.0), &env).unwrap();
+        assert!(run.pumped());
+        let t0 = Instant::now();
+        assert_ne!(run.poll(), Progress::Done, "one poll ran the whole run");
+        let slice_ms = t0.elapsed().as_secs_f64() * 1e3;
+        assert!(slice_ms < 500.0, "one slice took {slice_ms:.0} ms");
+        run.stop();
+        run.step(1);
+        let r = run.finish();
+        assert_eq!(r.ended, Ended::Stopped);
+        assert!(r.tasks.successful < 50_000, "{} ran", r.tasks.successful);
+    }
+
+    /// Slices end on a count of polls, never on the wall clock: a seed still fixes the run.
+    #[test]
+    fn sliced_deterministic_runs_repeat() {
+        let env = Env::native();
+        let a = run_blocking("fixed-pool", None, &det(3000.0, 7.0), &env).unwrap();
+        let b = run_blocking("fixed-pool", None, &det(3000.0, 7.0), &env).unwrap();
+        assert_eq!(a.runtime_ms, b.runtime_ms);
+        assert_eq!(a.timeline, b.timeline);
+        assert_eq!(a.series.goroutines, b.series.goroutines);
     }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use worker_pool_playground::{
     params::RawParams,
-    runtime::FindingKind,
+    runtime::{FindingKind, MarkKind},
     scenario::{run_blocking, schema, Ended, Env, Report, Run},
     workload::TaskDraw,
 };
@@ -527,6 +527,23 @@ fn db_pool_without(r: &Report) {
         "{}",
         r.lesson
     );
+    // Never "nobody waited" beside a chart of workers in Acquire (review R16): the sentence
+    // says how short the waits were, and how many were in Acquire when the gauge saw any.
+    assert!(!r.lesson.contains("nobody waited"), "{}", r.lesson);
+    if r.number("max_wait_for_connection_ms") < 1.0 {
+        assert!(
+            r.lesson.contains("every Acquire returned in under 1 ms"),
+            "{}",
+            r.lesson
+        );
+        let waiting = r.gauge_max("waiting_for_connection");
+        assert_eq!(
+            r.lesson.contains("in it at once"),
+            waiting >= 1.0,
+            "{waiting}: {}",
+            r.lesson
+        );
+    }
 }
 
 pub fn control_comparison() {
@@ -735,6 +752,23 @@ fn send_guide_timing(r: &Report) {
         _ => "of the time it met a closed channel",
     };
     assert!(r.lesson.contains(reading), "{panicked}: {}", r.lesson);
+    // The close time in the sentence is the picture's (review R15), and every trial's second
+    // send is on the picture, whether it landed or panicked.
+    let close = r.marks.iter().find(|m| m.kind == MarkKind::Close).unwrap();
+    assert!(
+        r.lesson.contains(&format!(
+            "the close came at {:.0} ms in the first trial",
+            close.t_ms
+        )),
+        "{}",
+        r.lesson
+    );
+    let late = r
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::Send && m.label.contains("jobs <- 999"))
+        .count();
+    assert_eq!(late, 50);
 }
 
 pub fn deadlock_unbuffered() {
@@ -994,7 +1028,7 @@ fn best_practices_default(r: &Report) {
         evidence(7)
     );
     assert!(
-        evidence(8).contains("its 5000 ms timeout stopped it"),
+        evidence(8).contains("its 5000 ms timeout gave up waiting for it"),
         "{}",
         evidence(8)
     );
@@ -1007,6 +1041,21 @@ fn best_practices_default(r: &Report) {
     assert_eq!(r.ended, Ended::Completed);
     assert!(
         r.lesson.starts_with("All 15 practices held"),
+        "{}",
+        r.lesson
+    );
+    // Task 13's inner goroutine sleeps on past its timeout and outlives main: the finding says
+    // so, and the sentence beside it does too (review R17).
+    let leak = r.findings_of(FindingKind::Leak);
+    assert_eq!(leak.len(), 1, "{:?}", r.findings);
+    assert_eq!(leak[0].goroutines[0].wait.as_go(), "sleep");
+    assert_eq!(
+        leak[0].message,
+        "1 goroutine is still asleep after main returned"
+    );
+    assert!(
+        r.lesson
+            .contains("But 1 goroutine was still alive when main returned (the leak box): task 13's inner goroutine"),
         "{}",
         r.lesson
     );

@@ -60,6 +60,11 @@ export class TimeChart {
       ],
       plugins: [{ hooks: { draw: [(u) => self.drawOverlay(u)] } }],
     }, [[], ...defs.map(() => [])], this.host);
+    // uPlot draws every legend marker solid; a dashed line gets a dashed marker, so the legend
+    // alone tells A (dashed) from B (solid) when they share a colour. (Only the y series have a
+    // marker: markers[i] is defs[i]'s.)
+    const markers = this.u.root.querySelectorAll('.u-legend .u-series .u-marker');
+    defs.forEach((d, i) => { if (d.dash && markers[i]) markers[i].style.borderStyle = 'dashed'; });
   }
 
   /**

@@ -216,10 +216,12 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
   }
   // The best-practices lesson is its checklist: how many of the practices hold in this run.
   if (run.checklist?.length) out.unshift(['practices that hold in this run', `${run.checklist.filter((c) => c.ok).length} of ${run.checklist.length}`]);
+  // The figures every run has come third in each item, marked `general`: a comparison leads
+  // with the picture's own measure, not with them (review R12).
   if (out.length < 3 && (run.peak_goroutines != null || s.goroutines?.length)) {
-    out.unshift(['peak goroutines', num(run.peak_goroutines ?? peak(s.goroutines))]);
+    out.unshift(['peak goroutines', num(run.peak_goroutines ?? peak(s.goroutines)), 'general']);
   }
-  if (out.length < 3 && run.heap_peak_bytes != null && picture.kind === 'goroutines') out.push(['heap peak', bytes(run.heap_peak_bytes)]);
+  if (out.length < 3 && run.heap_peak_bytes != null && picture.kind === 'goroutines') out.push(['heap peak', bytes(run.heap_peak_bytes), 'general']);
   return out.slice(0, 3);
 }
 

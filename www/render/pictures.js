@@ -49,6 +49,8 @@ const everywhere = (run) => truthful(marksOf(run)).filter((m) => EVERYWHERE.has(
 const paramsOf = (run) => usedParams(schema() ?? [], run);
 const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
 
+const TIMELINE_TITLE = 'What each worker did, and when';
+
 export class Pictures {
   constructor() {
     this.lesson = new TimeChart($('picture-chart'), { height: 240 });
@@ -129,6 +131,10 @@ export class Pictures {
     $('picture-title').textContent = '';
     const t = $('timeline').querySelector('canvas');
     t?.remove();
+    // The heading named the last run ("…: control-comparison / default") above the emptied
+    // timeline of the next lesson (review R19).
+    $('timeline').parentElement.querySelector('h3').textContent = TIMELINE_TITLE;
+    fill('timeline-legend');
   }
 
   drawNow(run, compare, { timeline = true, picture = null, caption = null } = {}) {
@@ -237,9 +243,11 @@ export class Pictures {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
     if (compare) {
-      // A dashed and in its own colour, so the legend alone tells the four lines apart.
+      // The colour says which gauge, the dash which run (A dashed, B solid; the legend's markers
+      // are dashed too). A colour of its own for A made A's second gauge a lighter shade of B's
+      // first (sky blue beside blue, orange beside vermillion: review R12).
       names.forEach((g, i) => {
-        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i + 4], dash: [6, 4] });
+        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 });
         defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[i], width: 2.5 });
       });
     } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));
@@ -284,7 +292,7 @@ export class Pictures {
     const host = $('timeline');
     const h = host.parentElement.querySelector('h3');
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
-    h.textContent = has ? `What each worker did, and when: ${runName(run)}${compare ? ' (B)' : ''}` : 'What each worker did, and when';
+    h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
     fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
       const s = el('span', { class: 'swatch box' });
       s.style.setProperty('--c', c);

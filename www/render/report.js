@@ -119,7 +119,7 @@ function buildTable(id) {
   let total = 0;
   for (const row of report.timeline ?? []) for (const t of row.tasks) {
     total++;
-    if (tl.length < 500) tl.push([row.worker === 0 ? 'never ran' : row.worker, t.task, num(t.start_ms, 1), num(t.end_ms, 1), t.outcome]);
+    if (tl.length < 500) tl.push([row.label, t.task, num(t.start_ms, 1), num(t.end_ms, 1), t.outcome]);
   }
   fill(host, total > tl.length ? el('p', { class: 'help' }, `The first ${tl.length} of ${num(total)} tasks of ${runName(report)} (the JSON export has all).`) : null,
     table(['worker', 'task', 'start ms', 'end ms', 'outcome'], tl));

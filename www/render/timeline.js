@@ -38,7 +38,7 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const colors = (tl?.outcomes ?? []).map((o) => OUTCOME_COLORS[o] ?? '#888');
   for (let i = 0; i < shown.length; i++) {
     const y = 4 + i * (rowH + gap);
-    if (rowH >= 8) { ctx.fillStyle = muted; fill = null; ctx.fillText(tl.worker[i] === 0 ? 'never ran' : `worker ${tl.worker[i]}`, 4, y + rowH - 2); }
+    if (rowH >= 8) { ctx.fillStyle = muted; fill = null; ctx.fillText(tl.label[i], 4, y + rowH - 2); }
     for (let k = tl.offset[i]; k < tl.offset[i + 1]; k++) {
       const color = colors[tl.outcome[k]];
       if (color !== fill) { ctx.fillStyle = color; fill = color; } // a colour is parsed on every set

@@ -290,6 +290,13 @@ impl Runtime {
         self.shared.spawned()
     }
 
+    /// Live heap bytes (process-wide, [`crate::metrics::alloc::heap`]) when [`Runtime::start`]
+    /// started the run: the zero of the series' `heap_bytes`, and the baseline to measure the
+    /// run's heap peak from, so that the two agree.
+    pub fn heap_base(&self) -> u64 {
+        self.shared.obs.heap_base()
+    }
+
     /// Runtime time since start, in milliseconds.
     pub fn now_ms(&self) -> f64 {
         self.shared.now_ns() as f64 / 1e6

@@ -136,17 +136,19 @@ impl Run {
             variant,
             rec: Recorder::default(),
         });
-        reset_peak();
-        let heap0 = heap();
         let started = Instant::now();
         let main = spec.main;
         let c = ctx.clone();
+        reset_peak();
+        let mut heap0 = heap();
         // Main is goroutine 1; a panic it does not recover ends the program, as in Go.
         let handle = rt.start(async move {
             if let Err(message) = crate::runtime::recover(main(c.clone())).await {
                 c.died(message);
             }
         });
+        // The series' zero is the peak's too: one baseline for both figures.
+        heap0.live_bytes = rt.heap_base();
         Ok(Run {
             rt,
             handle,

@@ -297,6 +297,12 @@ impl Runtime {
         self.shared.obs.heap_base()
     }
 
+    /// When the program ended, runtime ms since start: main returned or unwound, a deadlock
+    /// was declared, or [`Runtime::abort`] stopped it; `None` while it runs.
+    pub fn ended_ms(&self) -> Option<f64> {
+        self.shared.ended_ns().map(|t| t as f64 / 1e6)
+    }
+
     /// Runtime time since start, in milliseconds.
     pub fn now_ms(&self) -> f64 {
         self.shared.now_ns() as f64 / 1e6
@@ -467,6 +473,7 @@ impl Runtime {
 
     /// Stops the run from outside: the next [`Runtime::poll`] reports [`RunError::Aborted`].
     pub fn abort(&self) {
+        self.shared.ended();
         self.shared
             .aborted
             .store(true, std::sync::atomic::Ordering::Release);
@@ -526,6 +533,7 @@ struct MainGuard<T> {
 impl<T> Drop for MainGuard<T> {
     fn drop(&mut self) {
         if self.returned {
+            self.shared.ended();
             self.shared
                 .finished
                 .store(true, std::sync::atomic::Ordering::Release);
@@ -547,6 +555,7 @@ impl<T> Drop for MainGuard<T> {
         } else {
             "main goroutine cancelled".into()
         };
+        self.shared.ended();
         *self.slot.lock().unwrap() = Some(Err(RunError::Panic(msg)));
         self.shared
             .finished

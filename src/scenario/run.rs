@@ -328,7 +328,12 @@ impl Run {
                 truncate(&mut series, f.at_ms);
                 f.at_ms
             }
-            None => self.rt.now_ms(),
+            // When the program ended, not now: the driver may finish it much later.
+            None => {
+                let end = self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms());
+                end_at(&mut series, end);
+                end
+            }
         };
         // The whole run's peak: a scenario that measures phases resets the runtime's peak
         // window (control-comparison), the series keeps every phase's.
@@ -436,6 +441,39 @@ fn truncate(s: &mut Series, t_ms: f64) {
     for values in s.gauges.values_mut() {
         values.truncate(keep);
     }
+}
+
+/// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
+/// which moves to `t_ms` (what was left then, as `goroutines_after` counts it), unless a row
+/// was sampled at `t_ms` itself (a deadlock's). The moved row's heap is the highest of the rows
+/// dropped, so that the series keeps the heap peak the report states (review R2).
+fn end_at(s: &mut Series, t_ms: f64) {
+    let n = s.t_ms.len();
+    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms).count();
+    if keep >= n {
+        return;
+    }
+    let tail_heap = s.heap_bytes[keep..].iter().fold(0.0f64, |a, &b| a.max(b));
+    let at_end = keep > 0 && s.t_ms[keep - 1] == t_ms;
+    let last = if at_end { keep - 1 } else { keep };
+    for v in [
+        &mut s.t_ms,
+        &mut s.goroutines,
+        &mut s.running,
+        &mut s.blocked,
+        &mut s.queued,
+        &mut s.heap_bytes,
+    ]
+    .into_iter()
+    .chain(s.gauges.values_mut())
+    {
+        if !at_end {
+            v.swap(keep, n - 1);
+        }
+        v.truncate(last + 1);
+    }
+    s.t_ms[last] = t_ms;
+    s.heap_bytes[last] = s.heap_bytes[last].max(tail_heap);
 }
 
 /// The counts, with tasks the program never finished (it ended first) counted as cancelled.

@@ -46,7 +46,8 @@ fn finished_late(
     );
     let t = r.series.t_ms.last().copied().unwrap();
     assert!(
-        t <= r.runtime_ms,
+        // The row of what was left sits a float above the end when a row was sampled there.
+        t <= r.runtime_ms + 1e-6,
         "the series ends at {t} ms, the run at {}",
         r.runtime_ms
     );

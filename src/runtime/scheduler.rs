@@ -168,9 +168,15 @@ impl Shared {
 
     /// [`Shared::ended`] at `now_ns`.
     pub(crate) fn ended_at(&self, now_ns: u64) {
-        let _ =
-            self.ended_ns
-                .compare_exchange(u64::MAX, now_ns, Ordering::AcqRel, Ordering::Acquire);
+        let first = self
+            .ended_ns
+            .compare_exchange(u64::MAX, now_ns, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        // A row at the end: the extremes since the last sample land before it, and a report
+        // that ends its series there loses none (a short run may have had no sample yet).
+        if first {
+            self.sample_at(now_ns, true);
+        }
     }
 
     /// When the program ended, runtime ns ([`Shared::ended`]).

@@ -444,18 +444,24 @@ fn truncate(s: &mut Series, t_ms: f64) {
 }
 
 /// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
-/// which moves to `t_ms` (what was left then, as `goroutines_after` counts it), unless a row
-/// was sampled at `t_ms` itself (a deadlock's). The moved row's heap is the highest of the rows
-/// dropped, so that the series keeps the heap peak the report states (review R2).
+/// which moves to the end (what was left then, as `goroutines_after` counts it). The runtime
+/// sampled at the end itself, so the rows kept hold every extreme up to it; rows within the
+/// clock's resolution (1 ns) of the end are at the end (on a virtual clock, what happened at one
+/// instant is spread over the floats just above it), and the moved row goes just after them.
+/// It holds the highest heap of the rows dropped, so that the series keeps the heap peak the
+/// report states (review R2).
 fn end_at(s: &mut Series, t_ms: f64) {
     let n = s.t_ms.len();
-    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms).count();
+    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count();
     if keep >= n {
         return;
     }
     let tail_heap = s.heap_bytes[keep..].iter().fold(0.0f64, |a, &b| a.max(b));
-    let at_end = keep > 0 && s.t_ms[keep - 1] == t_ms;
-    let last = if at_end { keep - 1 } else { keep };
+    let t = match keep.checked_sub(1).map(|i| s.t_ms[i]) {
+        // The next float up (t >= 0).
+        Some(last) if last >= t_ms => f64::from_bits(last.to_bits() + 1),
+        _ => t_ms,
+    };
     for v in [
         &mut s.t_ms,
         &mut s.goroutines,
@@ -467,13 +473,11 @@ fn end_at(s: &mut Series, t_ms: f64) {
     .into_iter()
     .chain(s.gauges.values_mut())
     {
-        if !at_end {
-            v.swap(keep, n - 1);
-        }
-        v.truncate(last + 1);
+        v.swap(keep, n - 1);
+        v.truncate(keep + 1);
     }
-    s.t_ms[last] = t_ms;
-    s.heap_bytes[last] = s.heap_bytes[last].max(tail_heap);
+    s.t_ms[keep] = t;
+    s.heap_bytes[keep] = s.heap_bytes[keep].max(tail_heap);
 }
 
 /// The counts, with tasks the program never finished (it ended first) counted as cancelled.

@@ -17,6 +17,10 @@ static LIVE: AtomicUsize = AtomicUsize::new(0);
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static COUNT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+/// The highest live bytes since the last [`reset_phase_peak`]: a scenario that measures its
+/// phases one by one must not restart the whole run's [`PEAK`] to do it (review R4 of session
+/// 14: control-comparison reported a run peak of 151 KB beside a phase that peaked at 305 KB).
+static PHASE_PEAK: AtomicUsize = AtomicUsize::new(0);
 /// The highest and lowest live bytes since the last [`take_interval`]: the series keeps them, so
 /// a heap spike between two samples still shows on the chart.
 static INTERVAL_HI: AtomicUsize = AtomicUsize::new(0);
@@ -42,13 +46,13 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        shrank(layout.size());
+        freed(layout.size());
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            shrank(layout.size());
+            freed(layout.size());
             grew(new_size);
         }
         p
@@ -56,33 +60,79 @@ unsafe impl GlobalAlloc for CountingAlloc {
 }
 
 thread_local! {
-    /// Set on a thread while it works for the instrument, not the program (see [`unmeasured`]).
-    static UNMEASURED: Cell<bool> = const { Cell::new(false) };
+    /// How deep this thread is in [`unmeasured`] scopes (0: the program's allocations).
+    static UNMEASURED: Cell<u32> = const { Cell::new(0) };
+    /// Bytes this thread allocated minus bytes it freed inside the current outermost
+    /// [`unmeasured`] scope, held back from the live count until the scope ends.
+    static HELD: Cell<isize> = const { Cell::new(0) };
 }
 
-/// Runs `f` with its allocations on this thread left out of the totals and peaks: what the page
-/// does to show a run (a snapshot of its series, converted for JavaScript and dropped) is not the
-/// program's memory. Live bytes still follow them, so frees stay balanced.
+/// Runs `f` with this thread's allocations and frees kept out of every counter while it runs:
+/// what the page does to show a run (a snapshot of its series, converted for JavaScript and
+/// dropped) is not the program's memory.
+///
+/// The rule, so that live bytes stay exact for the program on every thread:
+/// - inside the scope, this thread's allocations and frees move neither live bytes nor the
+///   peaks nor the totals; their net (allocated − freed) is held on the side;
+/// - when the outermost scope ends, the net is applied to live bytes at once. What the scope
+///   built and dropped nets to 0 and never shows; what it freed of memory allocated outside
+///   (or kept of memory allocated inside, to be freed outside and counted then) counts from
+///   that moment, as if it happened at the end of the scope. Outside a scope, live bytes are
+///   then exactly what counting every allocation would give.
+///
+/// Other threads are not affected: a program allocating on a runner thread while the page
+/// builds a snapshot sees the live bytes of the program alone (the page's snapshot used to be
+/// in them, and the program's peak with it: review R1 of session 14).
 pub fn unmeasured<T>(f: impl FnOnce() -> T) -> T {
-    struct Reset;
-    impl Drop for Reset {
+    struct Exit;
+    impl Drop for Exit {
         fn drop(&mut self) {
-            let _ = UNMEASURED.try_with(|u| u.set(false));
+            let _ = UNMEASURED.try_with(|u| {
+                let depth = u.get().saturating_sub(1);
+                u.set(depth);
+                if depth == 0 {
+                    let held = HELD.try_with(|h| h.replace(0)).unwrap_or(0);
+                    if held > 0 {
+                        // Kept: allocated as of now (in the total too, so that a peak is
+                        // never more than what was allocated).
+                        TOTAL.fetch_add(held.unsigned_abs() as u64, Ordering::Relaxed);
+                        settle_grew(held.unsigned_abs());
+                    } else if held < 0 {
+                        shrank(held.unsigned_abs());
+                    }
+                }
+            });
         }
     }
-    let _ = UNMEASURED.try_with(|u| u.set(true));
-    let _reset = Reset;
+    let _ = UNMEASURED.try_with(|u| u.set(u.get() + 1));
+    let _exit = Exit;
     f()
+}
+
+/// Whether this thread is inside [`unmeasured`]; if so, adds `delta` to what it holds back.
+#[inline]
+fn held_back(delta: isize) -> bool {
+    if UNMEASURED.try_with(Cell::get).unwrap_or(0) == 0 {
+        return false;
+    }
+    HELD.try_with(|h| h.set(h.get().wrapping_add(delta)))
+        .is_ok()
 }
 
 #[inline]
 fn grew(size: usize) {
-    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
-    if UNMEASURED.try_with(Cell::get).unwrap_or(false) {
+    if held_back(size as isize) {
         return;
     }
     TOTAL.fetch_add(size as u64, Ordering::Relaxed);
     COUNT.fetch_add(1, Ordering::Relaxed);
+    settle_grew(size);
+}
+
+/// Live bytes grow by `size`; the peaks follow.
+#[inline]
+fn settle_grew(size: usize) {
+    let live = LIVE.fetch_add(size, Ordering::Relaxed) + size;
     // A plain load first: the peaks rarely move, and an unconditional fetch_max would make every
     // allocation on every thread write the same cache line.
     if live > INTERVAL_HI.load(Ordering::Relaxed) {
@@ -91,6 +141,17 @@ fn grew(size: usize) {
     if live > PEAK.load(Ordering::Relaxed) {
         PEAK.fetch_max(live, Ordering::Relaxed);
     }
+    if live > PHASE_PEAK.load(Ordering::Relaxed) {
+        PHASE_PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+#[inline]
+fn freed(size: usize) {
+    if held_back(-(size as isize)) {
+        return;
+    }
+    shrank(size);
 }
 
 #[inline]
@@ -144,7 +205,20 @@ pub(crate) fn take_interval() -> (u64, u64, u64) {
     (lo as u64, hi as u64, now as u64)
 }
 
-/// Starts a new peak window at the current live bytes.
+/// Starts a new peak window at the current live bytes (a run's), and a new phase with it.
 pub fn reset_peak() {
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let live = LIVE.load(Ordering::Relaxed);
+    PEAK.store(live, Ordering::Relaxed);
+    PHASE_PEAK.store(live, Ordering::Relaxed);
+}
+
+/// Starts a new phase window at the current live bytes; the run's peak ([`HeapStats::peak_bytes`])
+/// goes on.
+pub fn reset_phase_peak() {
+    PHASE_PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+}
+
+/// The highest live bytes since the last [`reset_phase_peak`] (or [`reset_peak`]).
+pub fn phase_peak() -> u64 {
+    PHASE_PEAK.load(Ordering::Relaxed) as u64
 }

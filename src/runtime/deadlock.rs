@@ -37,10 +37,12 @@ impl Shared {
         *self.deadlock_graph.lock().unwrap() = Some(graph);
         self.event(EventKind::Deadlock, 0, WaitKind::None, 0);
         self.mark(MarkKind::Deadlock, "all goroutines are asleep".into());
+        let now = self.now_ns();
+        self.ended_at(now);
         self.add_finding(Finding {
             kind: FindingKind::Deadlock,
             message: "fatal error: all goroutines are asleep - deadlock!".into(),
-            at_ms: self.now_ns() as f64 / 1e6,
+            at_ms: now as f64 / 1e6,
             goroutines: waiting,
         });
         self.sample(true);

@@ -295,6 +295,19 @@ impl Runtime {
         self.shared.spawned()
     }
 
+    /// Live heap bytes (process-wide, [`crate::metrics::alloc::heap`]) when [`Runtime::start`]
+    /// started the run: the zero of the series' `heap_bytes`, and the baseline to measure the
+    /// run's heap peak from, so that the two agree.
+    pub fn heap_base(&self) -> u64 {
+        self.shared.obs.heap_base()
+    }
+
+    /// When the program ended, runtime ms since start: main returned or unwound, a deadlock
+    /// was declared, or [`Runtime::abort`] stopped it; `None` while it runs.
+    pub fn ended_ms(&self) -> Option<f64> {
+        self.shared.ended_ns().map(|t| t as f64 / 1e6)
+    }
+
     /// Runtime time since start, in milliseconds.
     pub fn now_ms(&self) -> f64 {
         self.shared.now_ns() as f64 / 1e6
@@ -475,6 +488,7 @@ impl Runtime {
 
     /// Stops the run from outside: the next [`Runtime::poll`] reports [`RunError::Aborted`].
     pub fn abort(&self) {
+        self.shared.ended();
         self.shared
             .aborted
             .store(true, std::sync::atomic::Ordering::Release);
@@ -534,6 +548,7 @@ struct MainGuard<T> {
 impl<T> Drop for MainGuard<T> {
     fn drop(&mut self) {
         if self.returned {
+            self.shared.ended();
             self.shared
                 .finished
                 .store(true, std::sync::atomic::Ordering::Release);
@@ -555,6 +570,7 @@ impl<T> Drop for MainGuard<T> {
         } else {
             "main goroutine cancelled".into()
         };
+        self.shared.ended();
         *self.slot.lock().unwrap() = Some(Err(RunError::Panic(msg)));
         self.shared
             .finished

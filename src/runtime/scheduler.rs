@@ -73,6 +73,8 @@ pub(crate) struct Shared {
     pub(crate) declaring: AtomicBool,
     pub(crate) finished: AtomicBool,
     pub(crate) aborted: AtomicBool,
+    /// When the program ended, in runtime ns (`u64::MAX` until then): see [`Shared::ended`].
+    ended_ns: AtomicU64,
     pub(crate) shutdown: AtomicBool,
     /// Runner threads started and not yet returned (a dropped runtime waits for them).
     pub(crate) runners: AtomicUsize,
@@ -136,6 +138,7 @@ impl Shared {
             declaring: AtomicBool::new(false),
             finished: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
+            ended_ns: AtomicU64::new(u64::MAX),
             shutdown: AtomicBool::new(false),
             runners: AtomicUsize::new(0),
             rng: seed.map(|s| Mutex::new(fastrand::Rng::with_seed(s))),
@@ -152,6 +155,33 @@ impl Shared {
 
     pub(crate) fn now_ns(&self) -> u64 {
         self.clock.now_ns()
+    }
+
+    /// The program ended now (main returned or unwound, a deadlock was declared, the run was
+    /// aborted); the first call wins. A report's runtime is measured to here, not to whenever
+    /// its driver gets round to finishing: on the page that was later by its polling delay times
+    /// the time scale (review R5 of session 14: 1894 ms reported for a run whose last goroutine
+    /// ended at 1273 ms).
+    pub(crate) fn ended(&self) {
+        self.ended_at(self.now_ns());
+    }
+
+    /// [`Shared::ended`] at `now_ns`.
+    pub(crate) fn ended_at(&self, now_ns: u64) {
+        let first = self
+            .ended_ns
+            .compare_exchange(u64::MAX, now_ns, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        // A row at the end: the extremes since the last sample land before it, and a report
+        // that ends its series there loses none (a short run may have had no sample yet).
+        if first {
+            self.sample_at(now_ns, true);
+        }
+    }
+
+    /// When the program ended, runtime ns ([`Shared::ended`]).
+    pub(crate) fn ended_ns(&self) -> Option<u64> {
+        Some(self.ended_ns.load(Ordering::Acquire)).filter(|&t| t != u64::MAX)
     }
 
     pub(crate) fn live(&self) -> usize {

@@ -10,7 +10,7 @@ use web_time::Instant;
 use super::{fmt_bytes, now_ms, variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
 use crate::{
     chan::Chan,
-    metrics::alloc::{heap, reset_peak as reset_heap_peak},
+    metrics::alloc::{heap, phase_peak, reset_phase_peak},
     params::Value,
     runtime::{num_goroutine, peak_goroutines, polls, reset_peak, yield_now},
     sync::WaitGroup,
@@ -102,7 +102,8 @@ async fn measure<F: std::future::Future<Output = ()>>(
         yield_now().await;
     }
     reset_peak();
-    reset_heap_peak();
+    // The phase's heap peak, not the run's: that one must still cover every phase.
+    reset_phase_peak();
     let before = num_goroutine();
     let h0 = heap();
     let polls0 = polls();
@@ -110,6 +111,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
     f.await;
     let ms = start.elapsed().as_secs_f64() * 1e3;
     let h1 = heap();
+    let heap_peak = phase_peak();
     let peak = peak_goroutines();
     let polls = polls() - polls0;
     time::sleep(std::time::Duration::from_millis(100)).await;
@@ -130,7 +132,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
         peak,
         after,
         alloc: h1.total_bytes - h0.total_bytes,
-        heap_peak: h1.peak_bytes.saturating_sub(h0.live_bytes),
+        heap_peak: heap_peak.saturating_sub(h0.live_bytes),
         ms,
         polls,
         latency: Latency::of(&mut latencies.lock().unwrap()),

@@ -136,17 +136,19 @@ impl Run {
             variant,
             rec: Recorder::default(),
         });
-        reset_peak();
-        let heap0 = heap();
         let started = Instant::now();
         let main = spec.main;
         let c = ctx.clone();
+        reset_peak();
+        let mut heap0 = heap();
         // Main is goroutine 1; a panic it does not recover ends the program, as in Go.
         let handle = rt.start(async move {
             if let Err(message) = crate::runtime::recover(main(c.clone())).await {
                 c.died(message);
             }
         });
+        // The series' zero is the peak's too: one baseline for both figures.
+        heap0.live_bytes = rt.heap_base();
         Ok(Run {
             rt,
             handle,
@@ -332,7 +334,12 @@ impl Run {
                 truncate(&mut series, f.at_ms);
                 f.at_ms
             }
-            None => self.rt.now_ms(),
+            // When the program ended, not now: the driver may finish it much later.
+            None => {
+                let end = self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms());
+                end_at(&mut series, end);
+                end
+            }
         };
         // The whole run's peak: a scenario that measures phases resets the runtime's peak
         // window (control-comparison), the series keeps every phase's.
@@ -448,6 +455,43 @@ fn truncate(s: &mut Series, t_ms: f64) {
     for values in s.gauges.values_mut() {
         values.truncate(keep);
     }
+}
+
+/// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
+/// which moves to the end (what was left then, as `goroutines_after` counts it). The runtime
+/// sampled at the end itself, so the rows kept hold every extreme up to it; rows within the
+/// clock's resolution (1 ns) of the end are at the end (on a virtual clock, what happened at one
+/// instant is spread over the floats just above it), and the moved row goes just after them.
+/// It holds the highest heap of the rows dropped, so that the series keeps the heap peak the
+/// report states (review R2).
+fn end_at(s: &mut Series, t_ms: f64) {
+    let n = s.t_ms.len();
+    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count();
+    if keep >= n {
+        return;
+    }
+    let tail_heap = s.heap_bytes[keep..].iter().fold(0.0f64, |a, &b| a.max(b));
+    let t = match keep.checked_sub(1).map(|i| s.t_ms[i]) {
+        // The next float up (t >= 0).
+        Some(last) if last >= t_ms => f64::from_bits(last.to_bits() + 1),
+        _ => t_ms,
+    };
+    for v in [
+        &mut s.t_ms,
+        &mut s.goroutines,
+        &mut s.running,
+        &mut s.blocked,
+        &mut s.queued,
+        &mut s.heap_bytes,
+    ]
+    .into_iter()
+    .chain(s.gauges.values_mut())
+    {
+        v.swap(keep, n - 1);
+        v.truncate(keep + 1);
+    }
+    s.t_ms[keep] = t;
+    s.heap_bytes[keep] = s.heap_bytes[keep].max(tail_heap);
 }
 
 /// The counts, with tasks the program never finished (it ended first) counted as cancelled.

@@ -314,8 +314,13 @@ pub fn go_select_duplicate_channel() {
 
 /// runtime/chan_test.go TestSelectFairness: two of four cases always ready; over 10,000
 /// selects each must win about half the time (within 10 sigma, as Go's test allows).
+///
+/// Under Miri, 400 selects within 5 sigma (150 to 250): still a failure for a select that
+/// takes the first ready case, or one that starts at a random case and takes the next ready one
+/// (3 to 1 for `c1`), which 400 selects within 10 sigma would let through.
 pub fn go_select_fairness() {
-    const TRIALS: usize = 10_000;
+    const TRIALS: usize = if cfg!(miri) { 400 } else { 10_000 };
+    const SIGMAS: f64 = if cfg!(miri) { 5.0 } else { 10.0 };
     let rt = runtime(2);
     let (cnt1, cnt2) = rt
         .block_on(async {
@@ -368,7 +373,7 @@ pub fn go_select_fairness() {
     let mean = TRIALS as f64 * 0.5;
     let stddev = (TRIALS as f64 * 0.5 * 0.5).sqrt();
     assert!(
-        (cnt1 - mean).abs() <= 10.0 * stddev,
+        (cnt1 - mean).abs() <= SIGMAS * stddev,
         "unfair select: in {TRIALS} trials, results were {cnt1}, {cnt2}"
     );
 }
@@ -790,6 +795,10 @@ mod powser {
         }
     }
 
+    /// Terms checked of the longer series. Under Miri 5: multiplying series spawns goroutines
+    /// per term (Mul and Exp grow quadratically), and 10 took most of an hour interpreted.
+    const TERMS: usize = if cfg!(miri) { 5 } else { 10 };
+
     pub async fn main() {
         let (one, zero) = (itor(1), itor(0));
         let ones = rep(one);
@@ -811,10 +820,10 @@ mod powser {
         )
         .await;
         let a: Vec<Rat> = (1..=10).map(itor).collect();
-        checka(&diff(ones.clone()), &a, "Diff").await;
+        checka(&diff(ones.clone()), &a[..TERMS], "Diff").await;
         let mut a = vec![zero];
         a.extend((1..10).map(|i| i2tor(1, i)));
-        checka(&integ(zero, ones.clone()), &a, "Integ").await;
+        checka(&integ(zero, ones.clone()), &a[..TERMS], "Integ").await;
         check(&cmul(neg(one), twos.clone()), itor(-2), 10, "CMul").await;
         check(
             &sub(ones.clone(), twos.clone()),
@@ -824,7 +833,7 @@ mod powser {
         )
         .await;
         let a: Vec<Rat> = (1..=10).map(itor).collect();
-        checka(&mul_ps(ones.clone(), ones.clone()), &a, "Mul").await;
+        checka(&mul_ps(ones.clone(), ones.clone()), &a[..TERMS], "Mul").await;
         let a = [
             itor(1),
             itor(1),
@@ -837,7 +846,7 @@ mod powser {
             i2tor(43817, 4480),
             i2tor(4596553, 362880),
         ];
-        checka(&exp(ones.clone()), &a, "Exp").await;
+        checka(&exp(ones.clone()), &a[..TERMS], "Exp").await;
         let mut a = vec![];
         let mut c = 1;
         for i in 0..10 {
@@ -848,6 +857,11 @@ mod powser {
                 c = -c;
             }
         }
-        checka(&integ(zero, mon_subst(ones, neg(one), 2)), &a, "ATan").await;
+        checka(
+            &integ(zero, mon_subst(ones, neg(one), 2)),
+            &a[..TERMS],
+            "ATan",
+        )
+        .await;
     }
 }

@@ -254,7 +254,8 @@ pub fn go_self_select() {
                 let (wg, c) = (wg.clone(), c.clone());
                 go(async move {
                     let _d = wg.defer_done();
-                    for i in 0..1000 {
+                    // Miri interprets every instruction: 50 selects each there.
+                    for i in 0..if cfg!(miri) { 50 } else { 1000 } {
                         let mut sel = Select::new();
                         // Both orders of the cases, as Go's test writes them.
                         let (s, r) = if p == 0 || i % 2 == 0 {
@@ -381,7 +382,8 @@ pub fn go_select_fairness() {
 /// runtime/chan_test.go TestSelectStress: four channels, senders and receivers by plain
 /// operations and by selects at once; every value arrives.
 pub fn go_select_stress() {
-    const N: usize = 2_000;
+    // Miri interprets every instruction: 100 values per channel there.
+    const N: usize = if cfg!(miri) { 100 } else { 2_000 };
     let rt = runtime(2);
     rt.block_on(async {
         let c: Vec<Chan<i32>> = vec![Chan::new(0), Chan::new(0), Chan::new(2), Chan::new(3)];

@@ -26,9 +26,10 @@
 # own clock, which libtest prints, counts interpreted blocks and does not depend on load):
 # - tests/runtime.rs, before series_keeps_every_peak shrank to 4 bursts: 18 passed (and the
 #   marks test failed, now skipped) in 3922 s wall, 501 s of Miri's clock.
-# - tests/select.rs: powser 138 s of Miri's clock at 10 terms (5 now), go_select_fairness 95 s
-#   at 400 selects, five others 2 to 7 s each; go_select_stress and go_self_select at their
-#   reduced sizes not yet timed.
+# - tests/select.rs, 10 tests, all pass: powser 101 s of Miri's clock (5 terms; 138 s at 10),
+#   go_select_stress 131 s (100 values), go_self_select 49 s (50 selects), go_select_fairness
+#   95 s (400 selects), six others 2 to 7 s each: about 400 s of Miri's clock in all; the
+#   first three took 282 s of it and 488 s wall (load falling from 12 to 0.5).
 # - tests/golang.rs 10 min 19 s wall and tests/pool.rs 1 min 35 s (before the runtime's Miri
 #   tuning; select_fairness now runs too). A whole `npm run miri` has not been timed yet.
 set -euo pipefail

@@ -46,7 +46,6 @@ fn closed_chan() {
 /// https://github.com/golang/go/blob/master/test/chan/select5.go and the spec's "uniform
 /// pseudo-random selection"
 #[test]
-#[cfg_attr(miri, ignore = "2,000 selects to count: hours under Miri")]
 fn select_fairness() {
     common::select_is_fair();
 }

@@ -25,7 +25,12 @@ use crate::metrics::{alloc, next_after, thin_columns, Series};
 /// The series is thinned to half when it reaches this many rows.
 pub const SERIES_CAP: usize = 4000;
 /// The finest sampling period (runtime time): a run of 100 ms gets at least 100 rows.
-const FINEST_PERIOD_NS: u64 = 500_000;
+///
+/// Under Miri, 50 ms. Its clock (isolated) charges 5 µs per interpreted basic block, so a
+/// goroutine poll lasts milliseconds there, and at 0.5 ms every sample filled the gap since the
+/// last one with rows: filling and thinning the series was 90 % of an interpreted run (a run of
+/// one goroutine sending and receiving 10 values: 47 s of Miri's clock, 4.2 s at 50 ms; issue 9).
+const FINEST_PERIOD_NS: u64 = if cfg!(miri) { 50_000_000 } else { 500_000 };
 /// At most this many marks are kept; later ones are counted.
 const MARKS_CAP: usize = 10_000;
 /// The gauges the series draws: their columns are reserved with the series'. A gauge made

@@ -21,7 +21,22 @@ use super::{
 /// same reason).
 const RUN_NEXT_STREAK: u32 = 32;
 /// How many rounds an idle runner looks for work before it parks: roughly 10–20 µs here.
-const SPIN_ROUNDS: u32 = 64;
+///
+/// Under Miri, two rounds and no pause loop. Miri's clock (isolated) charges 5 µs per
+/// interpreted basic block, so the native spin, some 10,000 pause-loop iterations, lasts about
+/// half a second of its time, while a 2 ms park lasts 400 blocks: runners spent ~99 % of the time
+/// spinning instead of ~1 %, and the deadlock check, made by the last runner to park, had to wait
+/// for one runner to go idle inside the other's few-block park (about 25 minutes per deadlock
+/// test, issue 9).
+const SPIN_ROUNDS: u32 = if cfg!(miri) { 2 } else { 64 };
+/// Pause-loop iterations after spin round `round` (none under Miri, see `SPIN_ROUNDS`).
+const fn spin_pauses(round: u32) -> u32 {
+    if cfg!(miri) {
+        0
+    } else {
+        (round + 1) * 4
+    }
+}
 /// Go's `schedtick % 61`: now and then a runner looks at the global queue first, so goroutines
 /// made ready from outside are not starved by a busy local queue.
 const GLOBAL_EVERY: u32 = 61;
@@ -29,7 +44,15 @@ const GLOBAL_EVERY: u32 = 61;
 const MAX_PARK: Duration = Duration::from_millis(100);
 /// Longest a runner parks while another is busy: about 1 % of a core in wake-ups, for a
 /// second thread within 2 ms of work it was not woken for.
-const BUSY_PARK: Duration = Duration::from_millis(2);
+///
+/// Under Miri, as long as `MAX_PARK`: 2 ms of Miri's clock is 400 interpreted blocks, less than
+/// one wake-up (spin, sample, go idle) costs, so the idle runner's wake-ups alone kept Miri's
+/// clock running, and every sample then filled the gap with rows (issue 9).
+const BUSY_PARK: Duration = if cfg!(miri) {
+    MAX_PARK
+} else {
+    Duration::from_millis(2)
+};
 
 impl Shared {
     /// The loop of runner thread `index`. Returns at shutdown.
@@ -133,7 +156,7 @@ impl Shared {
                     self.sleep.found_work();
                     return;
                 }
-                for _ in 0..(round + 1) * 4 {
+                for _ in 0..spin_pauses(round) {
                     std::hint::spin_loop();
                 }
             }

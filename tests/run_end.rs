@@ -79,3 +79,47 @@ fn a_late_finish_leaves_the_runtime_alone() {
         }
     }
 }
+
+/// The trace ends where the Report's runtime does: main's last poll (and any poll still running
+/// when main returned) is drawn up to the end, not through the runtime's bookkeeping after it.
+/// (The page's trace test found a poll ending 2.4 ms of runtime after `runtime_ms`.)
+#[test]
+fn the_trace_ends_with_the_program() {
+    use worker_pool_playground::runtime::{go, Runtime};
+    for _ in 0..20 {
+        let rt = Runtime::builder()
+            .threads(2)
+            .time_scale(1000.0)
+            .record_events(10_000)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            for _ in 0..4 {
+                go(async {
+                    std::hint::black_box(0u64);
+                });
+            }
+            // Work in main's last poll after its last await: the poll ends later than it returns.
+            let mut x = 0u64;
+            for i in 0..100_000u64 {
+                x = x.wrapping_add(std::hint::black_box(i));
+            }
+            std::hint::black_box(x);
+        })
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let end_us = rt.ended_ms().expect("main returned") * 1000.0;
+        let trace = serde_json::to_value(rt.trace()).unwrap();
+        let last = trace["traceEvents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["ph"] == "X")
+            .map(|e| e["ts"].as_f64().unwrap() + e["dur"].as_f64().unwrap())
+            .fold(0.0, f64::max);
+        assert!(
+            last <= end_us + 1e-6,
+            "a poll ends at {last} µs, the program at {end_us} µs"
+        );
+    }
+}

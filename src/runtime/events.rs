@@ -341,6 +341,11 @@ pub(crate) fn trace(
     // than two `BTreeMap`s: each B-tree of another type brought its own copy of the B-tree's
     // code into the wasm module (issue 11); the waits still open at the end are sorted below.
     let mut seen: HashMap<u64, Seen> = HashMap::new();
+    // A poll that was running when the program ended is drawn up to the end (see
+    // `Runtime::trace`); one that started after it (a goroutine Go's exit would have stopped)
+    // as a slice of no length at the end, so every poll still has its event.
+    let at = |e: &Event| e.t_ns.min(end_ns);
+    let cut = |e: &Event| e.dur_ns.min(end_ns.saturating_sub(e.t_ns));
     let label = |g: u64, seen: &HashMap<u64, Seen>| {
         format!("{} #{g}", seen.get(&g).map_or("goroutine", |s| s.name))
     };
@@ -372,8 +377,8 @@ pub(crate) fn trace(
                     cat: "run",
                     pid: 1,
                     tid: e.thread as u64,
-                    ts: Some(us(e.t_ns)),
-                    dur: Some(us(e.dur_ns)),
+                    ts: Some(us(at(e))),
+                    dur: Some(us(cut(e))),
                     s: None,
                     args: TraceArgs {
                         goroutine: Some(e.g),
@@ -386,8 +391,8 @@ pub(crate) fn trace(
                     cat: "run",
                     pid: 2,
                     tid: e.g,
-                    ts: Some(us(e.t_ns)),
-                    dur: Some(us(e.dur_ns)),
+                    ts: Some(us(at(e))),
+                    dur: Some(us(cut(e))),
                     s: None,
                     args: TraceArgs {
                         thread: Some(e.thread),

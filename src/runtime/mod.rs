@@ -268,6 +268,10 @@ impl Runtime {
     /// The run as a Chrome trace (Trace Event Format), from the event log: empty of goroutine
     /// events unless the runtime was built with [`RuntimeBuilder::record_events`]. Opens in
     /// Perfetto and `chrome://tracing`.
+    ///
+    /// It ends where the program did ([`Runtime::ended_ms`]), as the Report's runtime does: the
+    /// poll in which main returned is cut there (the rest of it is the runtime's bookkeeping),
+    /// and so is any poll still running on another thread, which Go's exit would have stopped.
     pub fn trace(&self) -> Trace {
         let (events, dropped) = self.shared.events();
         events::trace(
@@ -275,7 +279,9 @@ impl Runtime {
             dropped,
             &self.marks(),
             self.gomaxprocs(),
-            self.shared.now_ns(),
+            self.shared
+                .ended_ns()
+                .unwrap_or_else(|| self.shared.now_ns()),
             &|id| self.shared.object_name(id),
         )
     }

@@ -49,6 +49,21 @@ pub struct Row {
 }
 
 impl Series {
+    /// Every column, time first, then the runtime's series and each gauge: for whoever cuts
+    /// or reorders rows (they must stay aligned).
+    pub fn every_column_mut(&mut self) -> impl Iterator<Item = &mut Vec<f64>> {
+        [
+            &mut self.t_ms,
+            &mut self.goroutines,
+            &mut self.running,
+            &mut self.blocked,
+            &mut self.queued,
+            &mut self.heap_bytes,
+        ]
+        .into_iter()
+        .chain(self.gauges.values_mut())
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         self.t_ms.len()

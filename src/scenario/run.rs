@@ -442,18 +442,8 @@ fn push_log(rec: &mut Recorded, line: String) {
 /// Drops the samples after `t_ms`.
 fn truncate(s: &mut Series, t_ms: f64) {
     let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms).count().max(1);
-    for v in [
-        &mut s.t_ms,
-        &mut s.goroutines,
-        &mut s.running,
-        &mut s.blocked,
-        &mut s.queued,
-        &mut s.heap_bytes,
-    ] {
+    for v in s.every_column_mut() {
         v.truncate(keep);
-    }
-    for values in s.gauges.values_mut() {
-        values.truncate(keep);
     }
 }
 
@@ -476,17 +466,7 @@ fn end_at(s: &mut Series, t_ms: f64) {
         Some(last) if last >= t_ms => f64::from_bits(last.to_bits() + 1),
         _ => t_ms,
     };
-    for v in [
-        &mut s.t_ms,
-        &mut s.goroutines,
-        &mut s.running,
-        &mut s.blocked,
-        &mut s.queued,
-        &mut s.heap_bytes,
-    ]
-    .into_iter()
-    .chain(s.gauges.values_mut())
-    {
+    for v in s.every_column_mut() {
         v.swap(keep, n - 1);
         v.truncate(keep + 1);
     }

@@ -198,8 +198,12 @@ export function readLink(specs, search) {
   }
   const texts = {};
   const values = {};
+  // A parameter the variant never reads is left out: its field is switched off, so a bad value
+  // there could neither run nor be corrected (re-check of review R7: `senders=abc` on
+  // send-on-closed/wrong blocked the run behind a disabled field).
+  const ignored = new Set(findVariant(spec, variant)?.ignores ?? []);
   for (const [k, raw] of q) {
-    if (URL_KEYS.includes(k)) continue;
+    if (URL_KEYS.includes(k) || ignored.has(k)) continue;
     const p = findParam(spec, k);
     if (!p) { errors.push(new InputError(`${shortName(k)}: not a parameter of ${spec.id}`, k)); continue; }
     texts[k] = raw.length > 200 ? raw.slice(0, 200) : raw;

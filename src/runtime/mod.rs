@@ -201,9 +201,11 @@ impl<T> fmt::Debug for RunHandle<T> {
 }
 
 /// Goroutine polls one [`Runtime::poll`] of a deterministic (virtual-clock) run makes before it
-/// returns: about 1 to 10 ms of the browser's time for short tasks (measured in
-/// `deterministic_poll_returns_in_slices`), so the page's driver reads Stop between slices.
-pub const VIRTUAL_SLICE_POLLS: usize = 4096;
+/// returns, so the page's driver reads Stop between slices. 256, not 4096: with CPU-bound tasks
+/// (a 5,000,000-iteration doWork per poll) a slice of 4096 polls took seconds and Stop was not
+/// heard before the run completed (re-check of review R3). A poll itself cannot be cut short (no
+/// preemption): a worker that drains a full queue in one poll still runs until it awaits.
+pub const VIRTUAL_SLICE_POLLS: usize = 256;
 
 /// Where a started run stands.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -55,6 +55,35 @@ for (const build of ['', '&build=single']) {
   });
 }
 
+// Re-check of R3: with CPU-bound tasks a slice of 4096 polls took seconds, and Stop was heard
+// only after the run had completed.
+test('Stop ends a deterministic run of CPU-bound tasks', async () => {
+  const { page, problems, context } = await open('/?scenario=unlimited&mode=deterministic&workload=cpu&work_iterations=5000000&tasks=3000');
+  await page.click('#run');
+  await page.waitForTimeout(1500);
+  const t0 = Date.now();
+  await page.click('#stop');
+  const r = await finished(page, 20000);
+  const ms = Date.now() - t0;
+  assert.equal(r.ended, 'stopped', `ended ${r.ended} after ${r.tasks.successful} tasks`);
+  assert.ok(r.tasks.successful < 3000, `${r.tasks.successful} tasks done`);
+  assert.ok(ms < 5000, `Stop took ${ms} ms`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Re-check of R7: a link's bad value for a parameter the variant never reads sat in a disabled
+// field and blocked the run.
+test('a link may name a parameter its variant does not read: it is left out, and the run runs', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=single-sender&senders=abc&run=1');
+  const r = await finished(page, 20000);
+  assert.equal(r.variant, 'single-sender');
+  assert.equal(await page.inputValue('#param-senders'), '3', 'the field keeps its default');
+  assert.equal(await page.isDisabled('#param-senders'), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // R8: params that are not a plain object had no own keys, so the defaults ran.
 test('params that are not a plain object are refused, by the API and by the widget; nothing runs', async () => {
   const { page, problems, context } = await open('/?scenario=unlimited');

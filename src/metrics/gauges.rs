@@ -92,12 +92,22 @@ impl FromIterator<(String, Vec<f64>)> for Gauges {
 
 impl Serialize for Gauges {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
+        serialize_named(&self.0, s)
     }
+}
+
+/// A list of `(name, value)` pairs as a JSON object, in the list's order: gauges and a
+/// Report's numbers are sorted lists, not maps, because each map type brought its own code into
+/// the wasm module (issue 11).
+pub(crate) fn serialize_named<V: Serialize, S: Serializer>(
+    pairs: &[(String, V)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 #[cfg(test)]

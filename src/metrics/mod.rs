@@ -9,7 +9,7 @@
 
 pub mod alloc;
 mod gauges;
-
+pub(crate) use gauges::serialize_named;
 use serde::Serialize;
 
 pub use self::gauges::Gauges;

@@ -6,7 +6,7 @@ use std::sync::{
     Mutex,
 };
 
-use serde::{ser::SerializeMap, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 
 use super::params::Params;
 use crate::{
@@ -241,11 +241,7 @@ impl Numbers {
 
 impl Serialize for Numbers {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut m = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            m.serialize_entry(k, v)?;
-        }
-        m.end()
+        crate::metrics::serialize_named(&self.0, s)
     }
 }
 

@@ -10,7 +10,7 @@
 // own picker, form and status follow a run the host starts, as if the user had started it.
 import api from './api.js';
 import { checkRun } from './api.js';
-import { quote } from './schema.js';
+import { isPlainObject, quote } from './schema.js';
 import { runOne, runPair, stop, switchLesson } from './run.js';
 import { busy, state } from './state.js';
 
@@ -39,7 +39,9 @@ export function listen() {
     if (msg === null) { reply({ type: 'error', message: 'message: expected {type: "run", …}, got null (or an object nested too deep to read)' }); return; }
     if (typeof msg === 'object' && msg.source === SOURCE) return;
     // A string or an array is a mistaken message, not someone else's: it gets an answer too.
-    if (typeof msg !== 'object' || Array.isArray(msg)) {
+    // So is a Blob, a File or a Map: structured cloning keeps them what they are, and a Blob's
+    // `type` (its MIME type) is not a message type (re-check of issue 11).
+    if (typeof msg !== 'object' || !isPlainObject(msg)) {
       reply({ type: 'error', message: `message: expected an object {type: "run", …} or {type: "stop"}, got ${quote(msg)}` });
       return;
     }

@@ -16,7 +16,8 @@ export function quote(v) {
       const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
       return `${JSON.stringify(s)}${v.length > 40 ? ` (${v.length.toLocaleString('en-US')} characters)` : ''}`;
     }
-    case 'number': return String(v);
+    // `String(-0)` is "0", which reads as a value the range allows (re-check of issue 11).
+    case 'number': return Object.is(v, -0) ? '-0' : String(v);
     case 'undefined': return 'nothing';
     case 'object': return isPlainObject(v) ? 'an object' : kindOf(v);
     default: return `a ${typeof v}`;
@@ -150,6 +151,17 @@ const MAX_KEYS = 64;
  * with `variant` taken out.
  */
 export function checkParams(spec, params) {
+  try {
+    return readParams(spec, params);
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    // A Proxy's traps (getPrototypeOf, ownKeys, get) can throw anything; the caller still gets
+    // an error about `params`, not the trap's own (re-check of issue 11).
+    throw new InputError(`params: could not be read (${quote(String(e?.message ?? e))})`);
+  }
+}
+
+function readParams(spec, params) {
   if (params === undefined) return { variant: null, params: {} };
   if (!isPlainObject(params)) throw new InputError(`params: expected an object, got ${quote(params)}`);
   const keys = Object.keys(params);

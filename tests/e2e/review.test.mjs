@@ -110,9 +110,9 @@ test('params that are not a plain object are refused, by the API and by the widg
   const w = await strictPage(browser);
   const frame = await srv.course(w.page, '?scenario=db-pool');
   await w.page.waitForFunction(() => window.replies.some((r) => r.type === 'ready'), null, { timeout: 30000 });
-  for (const [name, want2] of [['Map', /^params: expected an object, got a Map$/], ['string', /^message: expected an object .* got "run"$/], ['array', /^message: expected an object .* got an array$/]]) {
+  for (const [name, want2] of [['Map', /^params: expected an object, got a Map$/], ['string', /^message: expected an object .* got "run"$/], ['array', /^message: expected an object .* got an array$/], ['Blob', /^message: expected an object .* got a Blob$/]]) {
     const replies = await w.page.evaluate(async (n) => {
-      const m = n === 'Map' ? { type: 'run', scenario: 'unlimited', params: new Map([['tasks', 5]]) } : n === 'string' ? 'run' : [1, 2, 3];
+      const m = n === 'Map' ? { type: 'run', scenario: 'unlimited', params: new Map([['tasks', 5]]) } : n === 'string' ? 'run' : n === 'Blob' ? new Blob(['{}'], { type: 'run' }) : [1, 2, 3];
       window.send(m);
       const t = performance.now();
       while (!window.replies.length && performance.now() - t < 2000) await new Promise((r) => setTimeout(r, 10));

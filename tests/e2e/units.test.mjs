@@ -59,7 +59,11 @@ test('values from the API are checked for type and range, never coerced, never r
     [{ tasks: 0 }, /got 0$/],
     [{ tasks: deep }, /^tasks: expected a whole number from 1 to 1000000, got an object$/],
     [{ wrokers: 3 }, /^wrokers: unknown parameter of fixed-pool/],
-  ]) assert.throws(() => checkParams(SPEC, params), { message: want });
+    [{ tasks: -0 }, /^tasks: expected a whole number from 1 to 1000000, got -0$/],
+    [new Proxy({}, { ownKeys() { throw new Error('trap'); } }), /^params: could not be read \("trap"\)$/],
+    [new Proxy({}, { getPrototypeOf() { throw new RangeError('proto'); } }), /^params: could not be read \("proto"\)$/],
+    [new Proxy({ tasks: 1 }, { get() { throw 7; } }), /^params: could not be read \("7"\)$/],
+  ]) assert.throws(() => checkParams(SPEC, params), { name: 'InputError', message: want });
 });
 
 test('a link is read strictly and written with run=1', () => {

@@ -389,9 +389,15 @@ impl Runtime {
         let slot: MainSlot<T> = Arc::new(Mutex::new(None));
         let out = slot.clone();
         let shared = self.shared.clone();
-        // The series starts at t = 0 with main alive, as Go's NumGoroutine is 1 in main.
+        // Runtime time starts with main (the first start of this runtime), and the series at
+        // t = 0 with main alive, as Go's NumGoroutine is 1 in main.
+        self.shared.clock.begin();
         self.shared.obs.first_row(self.shared.obs.live.get() + 1);
         self.shared.spawn("main", async move {
+            // The runner polling main may have read the clock before it began (a runner
+            // spinning since the runtime was built): what main spawns and waits on is stamped
+            // from now on, not from that earlier reading.
+            local::with_runner_of(&shared, |l| l.now_ns.set(shared.now_ns()));
             let mut guard = MainGuard {
                 slot: out.clone(),
                 shared: shared.clone(),

@@ -276,6 +276,7 @@ func (bp *BestPracticeWorkerPool) GuideCancel() {
 	bp.wg.Wait()
 	close(bp.results)
 	for range bp.tasks {
+		bp.r.cancelled(1) // thrown away by Cancel (what is left when it deadlocks is unfinished)
 	}
 }
 

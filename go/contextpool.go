@@ -152,8 +152,9 @@ func runContextPool(r *Run, guideCancel bool, cancelAfter int) {
 			pool.Cancel()
 		}
 	}
-	// Submitted tasks without a result (queued at the cancel, or dropped by a worker that saw
-	// ctx.Done()) are counted cancelled when the run ends.
+	// Submitted tasks without a result were cancelled: queued at the cancel, or dropped by a
+	// worker that saw ctx.Done().
+	r.cancelledRest()
 	r.number("results", float64(received))
 }
 

@@ -75,10 +75,8 @@ func crashReport(inv *invocation, c crashed) *Report {
 	if len(headers) > 0 {
 		rep.Log = append(rep.Log, headers[0])
 	}
-	// The run ended with these tasks unfinished: they never complete, as the Rust engine counts.
-	if f := rep.Tasks.finished(); rep.Tasks.Submitted > f {
-		rep.Tasks.Cancelled += rep.Tasks.Submitted - f
-	}
+	// The program died with these tasks unfinished: they never complete.
+	rep.Tasks = rep.Tasks.atEnd()
 	rep.Series.thin(2000)
 	return rep
 }

@@ -165,8 +165,8 @@ func printText(r *Report) {
 	fmt.Printf("wall / runtime             %.1f ms / %.1f ms\n", r.WallMs, r.RuntimeMs)
 	fmt.Printf("goroutines before → peak → after  %d → %d → %d\n", r.GoroutinesBefore, r.PeakGoroutines, r.GoroutinesAfter)
 	fmt.Printf("heap peak / allocated      %d B / %d B\n", r.HeapPeakBytes, r.TotalAllocBytes)
-	fmt.Printf("tasks                      submitted %d, successful %d, failed %d, timed out %d, cancelled %d, dropped %d\n",
-		t.Submitted, t.Successful, t.Failed, t.TimedOut, t.Cancelled, t.Dropped)
+	fmt.Printf("tasks                      submitted %d, successful %d, failed %d, timed out %d, cancelled %d, unfinished %d, dropped %d\n",
+		t.Submitted, t.Successful, t.Failed, t.TimedOut, t.Cancelled, t.Unfinished, t.Dropped)
 	fmt.Printf("latency p50/p90/p99/max    %.1f / %.1f / %.1f / %.1f ms\n", r.LatencyMs.P50, r.LatencyMs.P90, r.LatencyMs.P99, r.LatencyMs.Max)
 	for _, f := range r.Findings {
 		fmt.Printf("%s: %s\n", f.Kind, f.Message)

@@ -77,9 +77,12 @@ type Outcome int
 const (
 	Successful Outcome = iota
 	Failed
-	Cancelled
+	Cancelled // the pool or its context was cancelled before the task finished
 	TimedOut
 	Dropped
+	// Unfinished: the program ended first (deadlock, unrecovered panic, main gave up its
+	// wait); nothing cancelled the task (review R18 found these counted as cancelled).
+	Unfinished
 )
 
 // TaskCounts are the Report's `tasks`.
@@ -89,11 +92,23 @@ type TaskCounts struct {
 	Failed     uint64 `json:"failed"`
 	Cancelled  uint64 `json:"cancelled"`
 	TimedOut   uint64 `json:"timed_out"`
+	Unfinished uint64 `json:"unfinished"`
 	Dropped    uint64 `json:"dropped"`
 }
 
-func (c TaskCounts) finished() uint64 {
-	return c.Successful + c.Failed + c.Cancelled + c.TimedOut
+// accounted is the submitted tasks with an outcome of any kind.
+func (c TaskCounts) accounted() uint64 {
+	return c.Successful + c.Failed + c.Cancelled + c.TimedOut + c.Unfinished
+}
+
+// atEnd is the counts once the program has ended: a submitted task without an outcome never
+// finished because the program ended first, so it is unfinished, never cancelled (as the Rust
+// engine's TaskCounts::at_end).
+func (c TaskCounts) atEnd() TaskCounts {
+	if a := c.accounted(); c.Submitted > a {
+		c.Unfinished += c.Submitted - a
+	}
+	return c
 }
 
 // Series is columnar samples over runtime time.
@@ -426,6 +441,25 @@ func (r *Run) submitted(n uint64) {
 	r.taskEvent()
 }
 
+// cancelled counts n submitted tasks the pool or its context cancelled before they finished.
+func (r *Run) cancelled(n uint64) {
+	r.mu.Lock()
+	r.tasks.Cancelled += n
+	r.mu.Unlock()
+	r.taskEvent()
+}
+
+// cancelledRest counts every submitted task still without an outcome as cancelled: for a
+// program that cancelled its pool and read every result there will be.
+func (r *Run) cancelledRest() {
+	r.mu.Lock()
+	if a := r.tasks.accounted(); r.tasks.Submitted > a {
+		r.tasks.Cancelled += r.tasks.Submitted - a
+	}
+	r.mu.Unlock()
+	r.taskEvent()
+}
+
 // taskEvent streams the counts at once in a run without a sampler (one that may crash: its
 // parent has only what was streamed before the crash).
 func (r *Run) taskEvent() {
@@ -454,6 +488,9 @@ func (r *Run) doneAt(outcome Outcome, submitMs, now float64) {
 		r.tasks.TimedOut++
 	case Dropped:
 		r.tasks.Dropped++
+		return
+	case Unfinished:
+		r.tasks.Unfinished++
 		return
 	}
 	r.latencies = append(r.latencies, now-submitMs)
@@ -555,10 +592,7 @@ func (r *Run) finish() *Report {
 			r.findings = append(r.findings, Finding{Kind: "leak", Message: msg, AtMs: runtimeMs, Goroutines: blocked})
 		}
 	}
-	// Tasks submitted that never finished (a cancelled pool's queue) were cancelled.
-	if f := r.tasks.finished(); r.tasks.Submitted > f {
-		r.tasks.Cancelled += r.tasks.Submitted - f
-	}
+	r.tasks = r.tasks.atEnd()
 	series := r.series
 	series.thin(2000)
 	completed := r.tasks.Successful + r.tasks.Failed + r.tasks.TimedOut

@@ -386,6 +386,23 @@ fn agree(what: &str, how: Agree, go: &Value, rust: &Value, errors: &mut Vec<Stri
     }
 }
 
+/// What is wrong with a Report's `tasks`: an outcome missing, or outcomes that do not add up to
+/// the submitted.
+fn unaccounted(t: &Value) -> Option<String> {
+    let n = |k: &str| t[k].as_u64();
+    let outcomes = [
+        "successful",
+        "failed",
+        "timed_out",
+        "cancelled",
+        "unfinished",
+    ];
+    let Some(sum) = outcomes.iter().map(|k| n(k)).sum::<Option<u64>>() else {
+        return Some(format!("an outcome is missing: {t}"));
+    };
+    (n("submitted") != Some(sum)).then(|| format!("outcomes add up to {sum}: {t}"))
+}
+
 /// Compares one case; returns what disagreed.
 fn compare(go: &PathBuf, c: &Case) -> Vec<String> {
     let t0 = Instant::now();
@@ -423,6 +440,13 @@ fn compare(go: &PathBuf, c: &Case) -> Vec<String> {
         &mut e,
     );
     agree("tasks", c.tasks, &g["tasks"], &r["tasks"], &mut e);
+    // Whatever the timing, each engine accounts for every submitted task, the ones the program
+    // ended before they finished as `unfinished` (review R18: both counted them `cancelled`).
+    for (engine, rep) in [("go", &g), ("rust", &r)] {
+        if let Some(m) = unaccounted(&rep["tasks"]) {
+            e.push(format!("tasks of {engine}: {m}"));
+        }
+    }
     agree(
         "findings",
         c.findings,
@@ -613,4 +637,16 @@ fn same(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
+}
+
+/// The check above, on fixed counts: deadlock-unbuffered/wrong as review R18 found it (two stuck
+/// tasks called cancelled, no `unfinished`) fails it; as the engines report it now, it passes.
+#[test]
+fn unfinished_tasks_are_accounted() {
+    let before = json!({"submitted": 2, "successful": 0, "failed": 0, "timed_out": 0, "cancelled": 2, "dropped": 0});
+    assert!(unaccounted(&before).is_some());
+    let now = json!({"submitted": 2, "successful": 0, "failed": 0, "timed_out": 0, "cancelled": 0, "unfinished": 2, "dropped": 0});
+    assert_eq!(unaccounted(&now), None);
+    let short = json!({"submitted": 3, "successful": 0, "failed": 0, "timed_out": 0, "cancelled": 0, "unfinished": 2});
+    assert!(unaccounted(&short).is_some());
 }

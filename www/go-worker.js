@@ -146,9 +146,11 @@ function crashReport(start, progress, stderr, status) {
   let message = crashMessage(stderr);
   const deadlock = message === 'fatal error: all goroutines are asleep - deadlock!';
   if (!message) message = `the program exited with status ${status}`;
-  const tasks = { ...(last.tasks ?? { submitted: 0, successful: 0, failed: 0, cancelled: 0, timed_out: 0, dropped: 0 }) };
-  const finished = tasks.successful + tasks.failed + tasks.cancelled + tasks.timed_out;
-  if (tasks.submitted > finished) tasks.cancelled += tasks.submitted - finished;
+  // The program died: a submitted task without an outcome is unfinished, never cancelled (as
+  // atEnd in go/run.go and TaskCounts::at_end in Rust; review R18).
+  const tasks = { ...(last.tasks ?? { submitted: 0, successful: 0, failed: 0, cancelled: 0, timed_out: 0, unfinished: 0, dropped: 0 }) };
+  const accounted = tasks.successful + tasks.failed + tasks.cancelled + tasks.timed_out + (tasks.unfinished ?? 0);
+  tasks.unfinished = (tasks.unfinished ?? 0) + Math.max(0, tasks.submitted - accounted);
   return {
     scenario: start.scenario,
     variant: start.variant,

@@ -204,8 +204,8 @@ fn print_report(r: &Report, verbose: bool) {
         (
             "tasks",
             format!(
-                "submitted {}, successful {}, failed {}, timed out {}, cancelled {}, dropped {}",
-                t.submitted, t.successful, t.failed, t.timed_out, t.cancelled, t.dropped
+                "submitted {}, successful {}, failed {}, timed out {}, cancelled {}, unfinished {}, dropped {}",
+                t.submitted, t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished, t.dropped
             ),
         ),
         (

@@ -483,7 +483,11 @@ impl Pool {
             panic!("{e}");
         }
         c.rec.log("Cancel(): draining tasks (for range bp.tasks)…");
-        while self.tasks.recv().await.is_some() {}
+        // Each task drained is thrown away by Cancel: cancelled. What is still unread when
+        // the drain deadlocks is unfinished (review R18).
+        while self.tasks.recv().await.is_some() {
+            c.rec.cancelled(1);
+        }
     }
     // snippet:end best-practices/guide-cancel
 

@@ -65,12 +65,16 @@ pub enum TaskOutcome {
     Panicked,
     /// Stopped by a timeout.
     TimedOut,
-    /// Never ran to the end: cancelled, or the program ended first.
+    /// The pool or its context was cancelled before it finished.
     Cancelled,
+    /// Never finished because the program ended first: a deadlock, an unrecovered panic, main
+    /// giving up its wait (hung), main returning without waiting, or Stop. Nothing cancelled
+    /// it (review R18 found these counted as cancelled).
+    Unfinished,
 }
 
-/// How the submitted tasks ended. `submitted == successful + failed + cancelled + timed_out`;
-/// `dropped` were refused before they were submitted.
+/// How the submitted tasks ended. `submitted == successful + failed + timed_out + cancelled +
+/// unfinished`; `dropped` were refused before they were submitted.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct TaskCounts {
     /// Tasks handed to a goroutine or queued.
@@ -79,28 +83,46 @@ pub struct TaskCounts {
     pub successful: u64,
     /// Returned an error or panicked.
     pub failed: u64,
-    /// Never finished: the pool or context was cancelled, or the program ended first.
+    /// The pool or its context was cancelled before they finished.
     pub cancelled: u64,
     /// Stopped by a timeout.
     pub timed_out: u64,
+    /// Never finished because the program ended first ([`TaskOutcome::Unfinished`]).
+    pub unfinished: u64,
     /// Refused because a queue was full (never submitted).
     pub dropped: u64,
 }
 
 impl TaskCounts {
-    /// Counts one finished task; a recovered panic counts as failed.
-    fn count(&mut self, outcome: TaskOutcome) {
-        match outcome {
-            TaskOutcome::Success => self.successful += 1,
-            TaskOutcome::Failed | TaskOutcome::Panicked => self.failed += 1,
-            TaskOutcome::TimedOut => self.timed_out += 1,
-            TaskOutcome::Cancelled => self.cancelled += 1,
-        }
+    /// Counts `n` tasks that ended so; a recovered panic counts as failed.
+    fn count(&mut self, outcome: TaskOutcome, n: u64) {
+        let slot = match outcome {
+            TaskOutcome::Success => &mut self.successful,
+            TaskOutcome::Failed | TaskOutcome::Panicked => &mut self.failed,
+            TaskOutcome::TimedOut => &mut self.timed_out,
+            TaskOutcome::Cancelled => &mut self.cancelled,
+            TaskOutcome::Unfinished => &mut self.unfinished,
+        };
+        *slot += n;
     }
 
-    /// Tasks that reached an end of their own (not cancelled).
+    /// Tasks that reached an end of their own (not cancelled, not cut off).
     pub fn finished(&self) -> u64 {
         self.successful + self.failed + self.timed_out
+    }
+
+    /// Submitted tasks with an outcome of any kind.
+    pub fn accounted(&self) -> u64 {
+        self.finished() + self.cancelled + self.unfinished
+    }
+
+    /// The counts once the program has ended: every submitted task without an outcome never
+    /// finished because the program ended first (`ended` only says how), so it is
+    /// [`TaskOutcome::Unfinished`], never cancelled: nothing cancelled it (review R18).
+    pub fn at_end(mut self) -> TaskCounts {
+        let gap = self.submitted.saturating_sub(self.accounted());
+        self.count(TaskOutcome::Unfinished, gap);
+        self
     }
 }
 
@@ -421,9 +443,9 @@ impl Recorder {
         outcome: TaskOutcome,
     ) {
         self.with(|r| {
-            r.counts.count(outcome);
+            r.counts.count(outcome, 1);
             match outcome {
-                TaskOutcome::Cancelled => {}
+                TaskOutcome::Cancelled | TaskOutcome::Unfinished => {}
                 TaskOutcome::Success
                 | TaskOutcome::Failed
                 | TaskOutcome::Panicked
@@ -446,7 +468,7 @@ impl Recorder {
     /// Counts one finished task without putting it on the timeline (sweeps of many pools).
     pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
         self.with(|r| {
-            r.counts.count(outcome);
+            r.counts.count(outcome, 1);
             r.latencies.push(latency_ms);
         });
     }
@@ -459,7 +481,7 @@ impl Recorder {
     /// Counts submitted tasks that never produced a result (cancelled, or their result was
     /// thrown away by a cancelled worker).
     pub fn cancelled(&self, n: u64) {
-        self.with(|r| r.counts.cancelled += n);
+        self.with(|r| r.counts.count(TaskOutcome::Cancelled, n));
     }
 
     /// Counts tasks refused because a queue was full.
@@ -574,17 +596,47 @@ mod tests {
             TaskOutcome::Panicked,
             TaskOutcome::TimedOut,
             TaskOutcome::Cancelled,
+            TaskOutcome::Unfinished,
         ] {
             rec.task(1, 1, 0.0, 1.0, 2.0, o);
         }
         let r = rec.inner.lock().unwrap();
         let c = r.counts;
         assert_eq!(
-            (c.successful, c.failed, c.timed_out, c.cancelled),
-            (1, 2, 1, 1)
+            (
+                c.successful,
+                c.failed,
+                c.timed_out,
+                c.cancelled,
+                c.unfinished
+            ),
+            (1, 2, 1, 1, 1)
         );
-        // A cancelled task never finished: it has no latency.
+        // A cancelled or unfinished task never finished: it has no latency.
         assert_eq!(r.latencies, vec![2.0; 4]);
+    }
+
+    /// Review R18: a program that ended with tasks stuck (deadlock/wrong: 2 submitted, none
+    /// done) counted them as cancelled. They are unfinished; what the program did cancel stays
+    /// cancelled.
+    #[test]
+    fn tasks_left_at_the_end_are_unfinished_not_cancelled() {
+        let c = TaskCounts {
+            submitted: 10,
+            successful: 3,
+            cancelled: 2,
+            ..TaskCounts::default()
+        }
+        .at_end();
+        assert_eq!((c.cancelled, c.unfinished), (2, 5));
+        assert_eq!(c.accounted(), c.submitted);
+        // Nothing left: nothing unfinished.
+        let done = TaskCounts {
+            submitted: 4,
+            successful: 4,
+            ..TaskCounts::default()
+        };
+        assert_eq!(done.at_end(), done);
     }
 
     #[test]

@@ -349,7 +349,7 @@ impl Run {
             None => series_peak.max(self.rt.peak_goroutines() as u64),
         };
         series.thin(2000);
-        let c = finish_counts(&rec, ended);
+        let c = rec.counts.at_end();
         let mut report = Report {
             scenario: self.spec.id,
             variant: self.spec.variants[self.variant].id,
@@ -472,19 +472,6 @@ fn end_at(s: &mut Series, t_ms: f64) {
     }
     s.t_ms[keep] = t;
     s.heap_bytes[keep] = s.heap_bytes[keep].max(tail_heap);
-}
-
-/// The counts, with tasks the program never finished (it ended first) counted as cancelled.
-fn finish_counts(rec: &Recorded, ended: Ended) -> super::TaskCounts {
-    let mut c = rec.counts;
-    let done = c.finished() + c.cancelled;
-    match ended {
-        Ended::Completed => {}
-        Ended::Hung | Ended::Deadlock | Ended::Panicked | Ended::Stopped => {
-            c.cancelled += c.submitted.saturating_sub(done)
-        }
-    }
-    c
 }
 
 /// The per-worker timeline, rows by worker, each row in start order.

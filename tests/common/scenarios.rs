@@ -116,7 +116,7 @@ pub fn run(id: &str, variant: &str, params: Value) -> Report {
     let t = r.tasks;
     assert_eq!(
         t.submitted,
-        t.successful + t.failed + t.cancelled + t.timed_out,
+        t.successful + t.failed + t.cancelled + t.timed_out + t.unfinished,
         "{id}/{variant}: every submitted task ends in one outcome: {t:?}"
     );
     assert_eq!(r.engine, "rust");
@@ -801,6 +801,14 @@ fn deadlock_wrong(r: &Report) {
         r.tasks.submitted, 2,
         "main got two jobs out before it blocked"
     );
+    // Both jobs are stuck in their workers when the program dies: unfinished, and nothing
+    // cancelled them (review R18 found them counted as cancelled).
+    assert_eq!(
+        (r.tasks.cancelled, r.tasks.unfinished),
+        (0, 2),
+        "{:?}",
+        r.tasks
+    );
     let n = r.log.len();
     assert_eq!(
         r.log[n - 2],
@@ -831,6 +839,14 @@ fn deadlock_small_buffer(r: &Report) {
     assert_eq!(r.ended, Ended::Deadlock);
     // Room for 3 jobs + 3 results + one job in each of 2 workers: job 8 blocks main.
     assert_eq!(r.tasks.submitted, 2 * 3 + 2, "{:?}", r.tasks);
+    // 3 results wait in their buffer; 2 jobs are stuck in the workers' hands and 3 in the jobs
+    // buffer when the program dies: unfinished, nothing cancelled them (review R18).
+    assert_eq!(
+        (r.tasks.successful, r.tasks.cancelled, r.tasks.unfinished),
+        (3, 0, 5),
+        "{:?}",
+        r.tasks
+    );
     assert!(
         r.lesson.starts_with("Buffers of 3 slots do not fix it: the channels and workers had room for 8 jobs before main reads a result (jobs buffer 3, results buffer 3, one job in the hands of each of 2 workers), and main had 10 jobs to send"),
         "{}",
@@ -1069,10 +1085,18 @@ fn best_practices_guide_cancel(r: &Report) {
         (main.wait.as_go(), main.object_name.as_deref()),
         ("chan receive", Some("tasks"))
     );
+    // What Cancel's drain threw away is cancelled; the results left unread when it deadlocked
+    // are unfinished (review R18 counted all of them cancelled).
+    assert!(r.tasks.unfinished > 0, "{:?}", r.tasks);
 }
 
 fn best_practices_inner_panic(r: &Report) {
     ends_like_go(r, "panic: task 7 hit a bug");
+    // The panic killed the program with tasks queued and in flight: unfinished, not cancelled
+    // (review R18: "14 cancelled").
+    let t = r.tasks;
+    assert_eq!(t.cancelled, 0, "{t:?}");
+    assert!(t.unfinished > 0, "{t:?}");
 }
 
 /// `break N` fails exactly practice N; the others hold, or (after a fatal break) were never

@@ -21,7 +21,9 @@ export function figuresOf(r) {
     ['allocated', bytes(r.total_alloc_bytes)],
     // Dropped tasks were refused before submission (README glossary, NEWS 11:35): they are not
     // among the submitted, so they stand beside them, never inside their breakdown.
-    ['tasks submitted: ok / failed / timed out / cancelled or never finished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled].map((v) => num(v)).join(' / ')}`],
+    // Cancelled (the program cancelled them) and unfinished (the program ended first) apart:
+    // review R18 found a deadlock's stuck tasks shown as cancelled.
+    ['tasks submitted: ok / failed / timed out / cancelled / unfinished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished ?? 0].map((v) => num(v)).join(' / ')}`],
     ['tasks dropped (refused, never submitted)', num(t.dropped ?? 0)],
     ['latency p50 / p99 (from submit)', r.latency_ms ? `${num(r.latency_ms.p50, 1)} / ${num(r.latency_ms.p99, 1)} ms` : '–'],
     ['throughput', r.throughput_per_s != null ? `${num(r.throughput_per_s, 1)} tasks/s` : '–'],

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"runtime"
+	"sort"
 	"sync"
 	"time"
 )
@@ -70,18 +71,39 @@ func sweepSizes(workers int) []int {
 	return sizes
 }
 
-// sizingSweep: each pool size with CPU and then I/O tasks.
+// cpuRounds is how many times each size runs the CPU-bound tasks, as the Rust program's
+// CPU_ROUNDS: one measurement of tens of ms per size was noise (review R13).
+const cpuRounds = 5
+
+// spreadOf is the slowest, the middle and the fastest of rounds.
+func spreadOf(rounds []float64) (min, median, max float64) {
+	v := append([]float64(nil), rounds...)
+	sort.Float64s(v)
+	return v[0], v[len(v)/2], v[len(v)-1]
+}
+
+// sizingSweep: the CPU rounds, interleaved across sizes (a slow spell of a shared machine lands
+// on every size), then each size with I/O tasks.
 func sizingSweep(r *Run) {
 	// A warm-up round, not reported, as the Rust program has: a browser compiles the Rust
 	// doWork in the background, and both programs count the same tasks.
 	sweepPool(r, runtime.GOMAXPROCS(0), true)
+	sizes := sweepSizes(int(r.p.Workers))
+	rounds := make([][]float64, len(sizes))
+	for k := 0; k < cpuRounds; k++ {
+		for i, w := range sizes {
+			rounds[i] = append(rounds[i], sweepPool(r, w, true))
+		}
+	}
 	bestCPU, bestIO := [2]float64{}, [2]float64{}
-	for _, w := range sweepSizes(int(r.p.Workers)) {
-		cpu := sweepPool(r, w, true)
+	for i, w := range sizes {
+		lo, cpu, hi := spreadOf(rounds[i])
 		io := sweepPool(r, w, false)
 		r.number(fmt.Sprintf("cpu_tps_%d", w), cpu)
+		r.number(fmt.Sprintf("cpu_tps_min_%d", w), lo)
+		r.number(fmt.Sprintf("cpu_tps_max_%d", w), hi)
 		r.number(fmt.Sprintf("io_tps_%d", w), io)
-		r.logf("workers %2d: CPU %7.1f tasks/s | I/O %7.1f tasks/s", w, cpu, io)
+		r.logf("workers %2d: CPU %7.1f tasks/s (%.1f–%.1f over %d rounds) | I/O %7.1f tasks/s", w, cpu, lo, hi, cpuRounds, io)
 		if cpu > bestCPU[1] {
 			bestCPU = [2]float64{float64(w), cpu}
 		}
@@ -90,6 +112,7 @@ func sizingSweep(r *Run) {
 		}
 	}
 	r.number("gomaxprocs", float64(runtime.GOMAXPROCS(0)))
+	r.number("cpu_rounds", cpuRounds)
 	r.number("best_cpu_workers", bestCPU[0])
 	r.number("best_io_workers", bestIO[0])
 }

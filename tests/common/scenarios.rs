@@ -1222,13 +1222,31 @@ fn sizing_default(r: &Report) {
     let g = r.number("gomaxprocs") as u64;
     let labelled = r.lesson.contains("(= GOMAXPROCS)");
     assert_eq!(labelled, g.is_power_of_two() && g < 64, "{g}: {}", r.lesson);
+    // Each size's CPU throughput is the median of its rounds, with the rounds' range beside it
+    // in the numbers, the table and the lesson (review R13: one round per size was noise).
+    let rounds = r.number("cpu_rounds");
+    assert!(rounds >= 3.0, "{:?}", r.numbers);
+    for w in [1, 2, 4, 8, 16, 32, 64] {
+        let (lo, mid, hi) = (
+            r.number(&format!("cpu_tps_min_{w}")),
+            r.number(&format!("cpu_tps_{w}")),
+            r.number(&format!("cpu_tps_max_{w}")),
+        );
+        assert!(0.0 < lo && lo <= mid && mid <= hi, "{w}: {lo} {mid} {hi}");
+    }
+    assert_eq!(t.columns[2], "CPU tasks/s (min–max)");
     assert!(
-        r.lesson.contains(&format!(
-            "the best CPU throughput came with {:.0} workers",
-            r.number("best_cpu_workers")
-        )),
+        r.lesson
+            .contains(&format!("the median of {rounds:.0} rounds per size")),
         "{}",
         r.lesson
+    );
+    // Every round's tasks are counted: a warm-up, the CPU rounds and one I/O round per size.
+    assert_eq!(
+        r.tasks.submitted,
+        200 * (1 + 7 * (rounds as u64 + 1)),
+        "{:?}",
+        r.tasks
     );
 }
 

@@ -126,6 +126,12 @@ test('every scenario through the page: the picture, the number and the sentence 
       // Every blocked goroutine is drawn, alone or in its group ("worker [chan send] ×2").
       for (const n of r.wait_graph.nodes.filter((x) => x.kind === 'goroutine')) assert.ok(drawn.svg.includes(n.label) || drawn.svg.includes(`${n.label.replace(/\s*#\d+/g, '')} ×`), `${n.label} drawn`);
     }
+    if (id === 'sizing-sweep') {
+      // Each size's CPU point carries its rounds' spread: one whisker per size (review R13).
+      const sizes = Object.keys(r.numbers).filter((k) => /^cpu_tps_min_\d+$/.test(k)).length;
+      assert.ok(sizes >= 2, `${sizes} sizes with a spread`);
+      assert.equal(await page.locator('svg.sweep .sweep-whisker').count(), sizes);
+    }
     if (r.checklist?.length) {
       const marks = await page.$$eval('#tables .ok-mark, #tables .bad-mark', (m) => m.map((x) => x.textContent));
       assert.equal(marks.length, r.checklist.length);

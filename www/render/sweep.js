@@ -1,7 +1,9 @@
 // The pool-size sweep as one picture: tasks per second with N workers, for CPU-bound and
 // I/O-bound tasks, on log scales, with GOMAXPROCS marked. CPU work stops gaining at the number of
 // threads; sleeping I/O work keeps gaining. Drawn from the Report's numbers (`cpu_tps_<N>`,
-// `io_tps_<N>`, `gomaxprocs`). Only draws.
+// `io_tps_<N>`, `gomaxprocs`), each CPU point with a whisker from its slowest to its fastest
+// round (`cpu_tps_min_<N>`, `cpu_tps_max_<N>`, over `cpu_rounds`): a difference inside the
+// whiskers is noise (review R13). Only draws.
 import { el, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { sweepOf } from './lessons.js';
@@ -16,7 +18,9 @@ export function drawSweep(host, report) {
   const wMax = sw.workers.at(-1);
   // Tasks per second on a log scale, both kinds on one axis: I/O work climbs with every worker
   // added (a straight line here), CPU work stops climbing at the number of threads.
-  const all = [...sw.cpu, ...sw.io].filter((v) => v > 0);
+  const n = report.numbers ?? {};
+  const range = sw.workers.map((w) => [n[`cpu_tps_min_${w}`], n[`cpu_tps_max_${w}`]]);
+  const all = [...sw.cpu, ...sw.io, ...range.flat()].filter((v) => v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...all))), hi = 10 ** Math.ceil(Math.log10(Math.max(...all)));
   const lx = (w) => L + (Math.log2(w) / Math.log2(wMax)) * (W - L - R);
   const ly = (v) => T + (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (H - T - B);
@@ -46,10 +50,18 @@ export function drawSweep(host, report) {
     parts.push(svg('text', { x: x + 8, y: y + 4, class: 'seq-label seq-strong', fill: color }, `${name} ${num(last)}/s`));
   };
   line(sw.io, IO, 'I/O');
+  // The CPU rounds' spread, under the CPU line: a whisker from the slowest round to the fastest.
+  sw.workers.forEach((w, i) => {
+    const [lo, hi] = range[i];
+    if (!(lo > 0 && hi > 0)) return;
+    const x = lx(w);
+    parts.push(svg('path', { d: `M${x - 4},${ly(lo)}H${x + 4}M${x},${ly(lo)}V${ly(hi)}M${x - 4},${ly(hi)}H${x + 4}`, stroke: CPU, 'stroke-width': 1.5, fill: 'none', class: 'sweep-whisker' }));
+  });
   line(sw.cpu, CPU, 'CPU');
   const at = (ys, w) => ys[sw.workers.indexOf(w)];
   const gi = sw.workers.includes(g) ? g : sw.workers[0];
-  const sentence = `CPU-bound: ${num(at(sw.cpu, gi))} tasks/s with ${num(gi)} worker${gi === 1 ? '' : 's'}${gi === g ? ' (GOMAXPROCS)' : ''}, ${num(at(sw.cpu, wMax))} with ${num(wMax)}; `
+  const spread = (w) => { const [lo, hi] = range[sw.workers.indexOf(w)] ?? []; return lo > 0 ? ` (${num(lo)}–${num(hi)})` : ''; };
+  const sentence = `CPU-bound: ${num(at(sw.cpu, gi))}${spread(gi)} tasks/s with ${num(gi)} worker${gi === 1 ? '' : 's'}${gi === g ? ' (GOMAXPROCS)' : ''}, ${num(at(sw.cpu, wMax))}${spread(wMax)} with ${num(wMax)}; `
     + `I/O-bound: ${num(at(sw.io, 1) ?? sw.io[0])} tasks/s with 1 worker, ${num(at(sw.io, wMax))} with ${num(wMax)}.`;
   const key = (color, text, dash) => {
     const sw = el('span', { class: `swatch${dash ? ' dashed' : ''}` });
@@ -58,7 +70,7 @@ export function drawSweep(host, report) {
   };
   host.replaceChildren(
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sweep' }, parts),
-    el('p', { class: 'legend' }, key(CPU, 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
+    el('p', { class: 'legend' }, key(CPU, n.cpu_rounds > 1 ? `CPU-bound tasks (doWork): median of ${num(n.cpu_rounds)} rounds, whisker slowest–fastest` : 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
       key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
     el('p', { class: 'help' }, sentence));
 }

@@ -6,8 +6,8 @@
 //! `stress --runs 1 --seed <it>` replays the same program (exactly on virtual time; with real
 //! threads the interleaving may differ, the shape does not).
 //!
-//! After each run the checks are the ones the issue names: every job has exactly one outcome and
-//! the metrics add up, no goroutine is left (a leak demo must leak exactly what it leaks), and the
+//! After each run the checks are the ones the issue names: every job has exactly one outcome (for
+//! the Report, `unfinished` among them when the program ends first) and the metrics add up, no goroutine is left (a leak demo must leak exactly what it leaks), and the
 //! heap is back at its baseline once the runtime is dropped.
 //!
 //! The programs:
@@ -43,6 +43,7 @@ use crate::{
     metrics::alloc::heap,
     pool::{Outcome, PoolBuilder, QueuePolicy, TrySubmitError},
     runtime::{go, goroutine::WaitKind, FindingKind, Progress, RunError, Runtime},
+    scenario::{TaskCounts, TaskOutcome},
     sync::{Mutex, Semaphore, WaitGroup},
     time,
 };
@@ -363,14 +364,15 @@ impl fmt::Display for Plan {
         match self {
             Plan::Pool(p) => write!(
                 f,
-                "{} workers, queue {:?}, {}, {} jobs by {} submitters, stop {:?}",
+                "{} workers, queue {:?}, {}, {} jobs by {} submitters, stop {:?}, ends after {:?} outcomes",
                 p.workers,
                 p.queue,
                 p.timeout_ms
                     .map_or("no task timeout".into(), |t| format!("task timeout {t} ms")),
                 p.jobs.len(),
                 p.submitters,
-                p.stop
+                p.stop,
+                p.ends_after
             ),
             Plan::FanIn(p) => {
                 write!(
@@ -431,6 +433,10 @@ struct PoolPlan {
     submitters: usize,
     try_share: u8,
     stop: Stop,
+    /// Where the program ends, as far as the Report is concerned: after main received this
+    /// many outcomes (as a deadlock or a panic would end it). The jobs whose outcome comes
+    /// later are the Report's `unfinished` (review R18); main still reads them, to check them.
+    ends_after: Option<usize>,
 }
 
 impl PoolPlan {
@@ -463,6 +469,8 @@ impl PoolPlan {
                 4 => Stop::CancelParent(rng.usize(0..n.max(1))),
                 _ => Stop::ParentTimeout(rng.u64(1..150)),
             },
+            // Drawn last: the earlier draws, and so the programs of earlier seeds, stay.
+            ends_after: rng.bool().then(|| rng.usize(0..=n)),
         }
     }
 
@@ -561,7 +569,13 @@ impl PoolPlan {
             p.close();
         });
         let mut seen: HashMap<u64, Outcome<u64>> = HashMap::new();
+        // Each job's end in the Report's terms, had the program ended at `ends_after`.
+        let mut ends: Vec<TaskOutcome> = vec![];
         while let Some(r) = results.recv().await {
+            ends.push(match self.ends_after {
+                Some(k) if seen.len() >= k => TaskOutcome::Unfinished,
+                _ => task_outcome(&r.outcome),
+            });
             if let Some(old) = seen.insert(r.id, r.outcome.clone()) {
                 return Err(format!(
                     "job {} has two outcomes: {old:?} and {:?}",
@@ -630,8 +644,49 @@ impl PoolPlan {
         if self.stop == Stop::Close && m.cancelled != 0 {
             return Err(format!("closed, never cancelled, yet {m:?}"));
         }
+        report_counts_agree(accepted.len() as u64, &ends)?;
         Ok(accepted.len() as u64)
     }
+}
+
+/// A pool job's outcome in the Report's terms.
+fn task_outcome(o: &Outcome<u64>) -> TaskOutcome {
+    match o {
+        Outcome::Success(_) => TaskOutcome::Success,
+        Outcome::Failed(_) => TaskOutcome::Failed,
+        Outcome::Panicked(_) => TaskOutcome::Panicked,
+        Outcome::TimedOut => TaskOutcome::TimedOut,
+        Outcome::Cancelled => TaskOutcome::Cancelled,
+    }
+}
+
+/// The Report's counts from the outcomes main had when the program ended
+/// ([`TaskCounts::at_end`]) against each job's end known one by one: exactly one outcome per
+/// job, the ones cut off by the end `unfinished` and never `cancelled` (review R18).
+fn report_counts_agree(submitted: u64, ends: &[TaskOutcome]) -> Result<(), String> {
+    let mut known = TaskCounts {
+        submitted,
+        ..TaskCounts::default()
+    };
+    let mut unfinished = 0;
+    for &end in ends {
+        match end {
+            TaskOutcome::Unfinished => unfinished += 1,
+            TaskOutcome::Success
+            | TaskOutcome::Failed
+            | TaskOutcome::Panicked
+            | TaskOutcome::TimedOut
+            | TaskOutcome::Cancelled => known.count(end, 1),
+        }
+    }
+    let c = known.at_end();
+    if c.unfinished != unfinished || c.accounted() != submitted || ends.len() as u64 != submitted {
+        return Err(format!(
+            "{submitted} jobs, {} ends ({unfinished} cut off by the end), yet the Report would count {c:?}",
+            ends.len()
+        ));
+    }
+    Ok(())
 }
 
 // ---- fan-in --------------------------------------------------------------------------------

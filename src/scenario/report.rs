@@ -95,7 +95,7 @@ pub struct TaskCounts {
 
 impl TaskCounts {
     /// Counts `n` tasks that ended so; a recovered panic counts as failed.
-    fn count(&mut self, outcome: TaskOutcome, n: u64) {
+    pub fn count(&mut self, outcome: TaskOutcome, n: u64) {
         let slot = match outcome {
             TaskOutcome::Success => &mut self.successful,
             TaskOutcome::Failed | TaskOutcome::Panicked => &mut self.failed,

@@ -358,13 +358,13 @@ pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> S
     let top = past[past.len() - 1];
     let mut verdict = if faster.is_empty() {
         format!(
-            "Past the number of threads, more workers added no throughput beyond the noise ({} workers: {}); they queue for the same cores.",
+            "Past the number of threads, more workers added no throughput beyond the noise: {} workers gave {}; they queue for the same cores.",
             top.0,
             spread_words(&top.1)
         )
     } else {
         format!(
-            "{} workers beat {knee} in every round in this run ({} workers: {}).",
+            "{} workers beat {knee} in every round in this run; {} workers gave {}.",
             and_list(&faster),
             top.0,
             spread_words(&top.1)

@@ -273,10 +273,18 @@ func TestDBPoolSharesItsConnections(t *testing.T) {
 
 func TestSizingSweepRunsEachSize(t *testing.T) {
 	r := run(t, "sizing-sweep", "-workers", "6", "-tasks", "20", "-work_iterations", "1000", "-time_scale", "50")
-	expect(t, r, "peak_goroutines", r.PeakGoroutines, 6+1)  // the largest pool and main
-	expect(t, r, "submitted", r.Tasks.Submitted, 20+2*20*4) // a CPU warm-up, then CPU and I/O at 1, 2, 4, 6 workers
+	expect(t, r, "peak_goroutines", r.PeakGoroutines, 6+1) // the largest pool and main
+	// A CPU warm-up, then cpuRounds CPU rounds and one I/O round at 1, 2, 4, 6 workers.
+	expect(t, r, "submitted", r.Tasks.Submitted, 20+(cpuRounds+1)*20*4)
 	if _, ok := r.Numbers["io_tps_6"]; !ok {
 		t.Error("workers itself did not run")
+	}
+	// Each size's CPU figure is the median of its rounds, between the slowest and the fastest.
+	for _, w := range []int{1, 2, 4, 6} {
+		lo, mid, hi := r.Numbers[fmt.Sprintf("cpu_tps_min_%d", w)], r.Numbers[fmt.Sprintf("cpu_tps_%d", w)], r.Numbers[fmt.Sprintf("cpu_tps_max_%d", w)]
+		if !(0 < lo && lo <= mid && mid <= hi) {
+			t.Errorf("%d workers: min %v, median %v, max %v", w, lo, mid, hi)
+		}
 	}
 	if _, ok := r.Numbers["io_tps_8"]; ok {
 		t.Error("a size above workers ran")

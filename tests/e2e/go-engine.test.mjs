@@ -94,6 +94,10 @@ test('Go in the tab agrees with the Rust engine on the same seed; a page load fe
   assert.equal(r.go.ended, 'deadlock');
   assert.equal(r.go.exit_status, 2);
   assert.equal(r.go.peak_goroutines, r.rust.peak_goroutines);
+  // The two stuck jobs: unfinished in both engines, cancelled in neither (review R18; Go's
+  // counts come from the crashed child's last progress, www/go-worker.js).
+  assert.deepEqual(r.go.tasks, r.rust.tasks);
+  assert.deepEqual([r.go.tasks.cancelled, r.go.tasks.unfinished], [0, 2]);
 
   // An unrecovered panic ends the Go program with Go's own words and status 2. (The late send
   // is timed 20 ms of runtime after the close; the browser's timers are coarse, so the run is

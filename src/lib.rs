@@ -14,6 +14,10 @@
 //! - [`metrics`]: heap bytes, time series and the event log.
 //! - [`workload`]: the guide's `doWork`; [`params`]: input validation; [`speed`]: the speed check.
 #![deny(missing_docs)]
+// `#[thread_local]` statics (`tls.rs`): the pinned nightly builds the wasm packages anyway.
+#![cfg_attr(target_arch = "wasm32", feature(thread_local))]
+
+mod tls;
 
 pub mod bench;
 pub mod chan;

@@ -59,12 +59,12 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
-thread_local! {
+crate::tls::fast_thread_local! {
     /// How deep this thread is in [`unmeasured`] scopes (0: the program's allocations).
-    static UNMEASURED: Cell<u32> = const { Cell::new(0) };
+    static UNMEASURED: Cell<u32> = Cell::new(0);
     /// Bytes this thread allocated minus bytes it freed inside the current outermost
     /// [`unmeasured`] scope, held back from the live count until the scope ends.
-    static HELD: Cell<isize> = const { Cell::new(0) };
+    static HELD: Cell<isize> = Cell::new(0);
 }
 
 /// Runs `f` with this thread's allocations and frees kept out of every counter while it runs:

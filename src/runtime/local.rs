@@ -13,19 +13,19 @@ use super::{
     scheduler::Shared,
 };
 
-thread_local! {
+crate::tls::fast_thread_local! {
     /// The runtime whose goroutine this thread is running (or pumping).
-    static CURRENT: RefCell<Option<Arc<Shared>>> = const { RefCell::new(None) };
+    static CURRENT: RefCell<Option<Arc<Shared>>> = RefCell::new(None);
     /// Set by a primitive just before it returns `Pending`: what the goroutine now waits on.
-    static WAIT: Cell<Option<Wait>> = const { Cell::new(None) };
+    static WAIT: Cell<Option<Wait>> = Cell::new(None);
     /// This thread's index in the runtime (0 when pumped).
-    static THREAD: Cell<u32> = const { Cell::new(0) };
+    static THREAD: Cell<u32> = Cell::new(0);
     /// The id and name of the goroutine being polled on this thread.
-    static GOROUTINE: Cell<(u64, &'static str)> = const { Cell::new((0, "")) };
+    static GOROUTINE: Cell<(u64, &'static str)> = Cell::new((0, ""));
     /// This runner thread's queue and `runnext` (null on other threads).
-    static RUNNER: Cell<*const Local> = const { Cell::new(std::ptr::null()) };
+    static RUNNER: Cell<*const Local> = Cell::new(std::ptr::null());
     /// The runtime that runner works for.
-    static RUNNER_OF: Cell<*const Shared> = const { Cell::new(std::ptr::null()) };
+    static RUNNER_OF: Cell<*const Shared> = Cell::new(std::ptr::null());
 }
 
 /// Runs `f` with this thread's runner half, if it is a runner.

@@ -558,10 +558,10 @@ enum Push {
     Back,
 }
 
-std::thread_local! {
+crate::tls::fast_thread_local! {
     /// Set during a poll when the goroutine returned or its future was dropped (cancelled at
     /// shutdown): its task may be freed as soon as the poll returns.
-    static FINISHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static FINISHED: std::cell::Cell<bool> = std::cell::Cell::new(false);
 }
 
 /// A goroutine's future: catches its panic (Go would crash; we report it and carry on) and

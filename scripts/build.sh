@@ -63,10 +63,11 @@ build_pkg threads "threads,no-bundler$EXTRA_FEATURES"
 build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mutable-globals,+exception-handling -C panic=unwind"
 
 # Every visitor downloads one package, so its size is guarded at issue 11's target, 250 KB
-# gzipped (read as 250,000 bytes). Measured on 2026-11-29 (gzip -9): threaded 247,124 bytes,
-# single 218,444, down from 259,831 and 230,876 by dropping the B-trees from the wasm build and
-# some per-channel-type copies (see the git log), and wasm-opt -Os. Growth past the target
-# fails the build. (The `bench` feature adds the benchmark suite, about 20 KB, for
+# gzipped (read as 250,000 bytes). Measured on 2026-11-29 (gzip -9): threaded 248,694 bytes,
+# single 220,312, down from 259,831 and 230,876 by dropping the B-trees from the wasm build,
+# some per-channel-type copies (see the git log), wasm-opt -Os, and `#[thread_local]` statics
+# instead of `thread_local!` (src/tls.rs: 1.1 KB; threaded was at 249,774 just before). Growth
+# past the target fails the build. (The `bench` feature adds the benchmark suite, about 20 KB, for
 # `npm run bench` only, and is not guarded.)
 if [ -z "$EXTRA_FEATURES" ]; then
   for name in threads single; do

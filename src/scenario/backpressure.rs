@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{count, gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Measure, Param, Report, Spec,
+    TaskField, TaskOutcome, Unit,
+};
 use crate::{
     chan::{Chan, TrySendError},
     params::Value,
@@ -47,6 +50,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: lesson_measures,
         // main (the producer) and the workers.
         // main (the producer) and the workers; each queued task holds its 1 KB body.
         need: |p, _| (p.workers + 1) * 901 + p.tasks * 1009,
@@ -163,6 +167,51 @@ async fn main(c: Arc<Ctx>) {
         "done: {} tasks run, {} dropped",
         counts.successful, counts.dropped
     ));
+}
+
+/// What each policy did with the overload: the producer's wait, the drops, or the backlog.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let depth = Measure::read(
+        r,
+        At::GaugeMax("queue_depth"),
+        "tasks waiting in the queue, at most",
+        Unit::Count,
+    );
+    let p99 = Measure::derived("latency from submit, p99", r.latency_ms.p99, Unit::Ms);
+    match Variant::of(v) {
+        Variant::Block => measures([
+            Measure::read(
+                r,
+                At::Number("producer_blocked_ms"),
+                "the producer waited, in all",
+                Unit::Ms,
+            ),
+            Measure::read(
+                r,
+                At::Number("producer_ms"),
+                "offering every task took",
+                Unit::Ms,
+            ),
+            depth,
+        ]),
+        Variant::Drop if r.tasks.dropped > 0 => measures([
+            Measure::read(
+                r,
+                At::Tasks(TaskField::Dropped),
+                "tasks refused, queue full",
+                Unit::Count,
+            )
+            .map(|m| m.of(r.params.tasks as f64)),
+            depth,
+            p99,
+        ]),
+        Variant::Drop => measures([depth, p99]),
+        Variant::Unbounded => measures([
+            depth,
+            Measure::read(r, At::HeapPeak, "heap at the peak", Unit::Bytes),
+            Measure::derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
+        ]),
+    }
 }
 
 fn lesson(r: &Report, v: usize) -> String {

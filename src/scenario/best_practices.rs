@@ -24,8 +24,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, now_ms, variants, Check, Ctx, Ended, Gauge, MarkKind, Param, Report, Spec,
-    TaskOutcome,
+    count, gauge, measures, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure,
+    Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -86,6 +86,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist,
+        measures: lesson_measures,
         // main, the submitter, the workers, one task goroutine per worker, and the drills'
         // pools (each its workers and a submitter), which may outlive their drill when broken.
         // main, the submitter, the workers, one task goroutine per worker, and the drills'
@@ -1064,6 +1065,51 @@ fn outlived_main(r: &Report) -> String {
         )
     } else {
         format!(" But {alive} still alive when main returned (the leak box).")
+    }
+}
+
+/// The checklist's score and what outlived main; or when the guide's bug ended the program.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let exit = Measure::read(r, At::ExitStatus, "exit status", Unit::Count);
+    match Variant::of(v) {
+        Variant::Default => {
+            let held = r.checklist.iter().filter(|c| c.ok == Some(true)).count();
+            measures([
+                Measure::derived("practices that held in this run", held as f64, Unit::Count)
+                    .map(|m| m.of(r.checklist.len() as f64)),
+                Measure::read(
+                    r,
+                    At::Tasks(TaskField::Successful),
+                    "tasks that succeeded",
+                    Unit::Count,
+                )
+                .map(|m| m.of(r.tasks.submitted as f64)),
+                // Named only when something outlived main: the sentence says so then.
+                Measure::read(
+                    r,
+                    At::GoroutinesAfter,
+                    "goroutines alive after main returned",
+                    Unit::Count,
+                )
+                .filter(|_| !r.findings_of(FindingKind::Leak).is_empty()),
+            ])
+        }
+        Variant::GuideCancel => measures([r
+            .findings_of(FindingKind::Deadlock)
+            .first()
+            .and_then(|f| Measure::derived("fatal error: deadlock, at", f.at_ms, Unit::Ms))]),
+        Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
+            Some(f) => measures([
+                Measure::derived(
+                    "the inner goroutine's panic ended the program at",
+                    f.at_ms,
+                    Unit::Ms,
+                ),
+                Measure::derived("results before it", r.tasks.finished() as f64, Unit::Count),
+                exit,
+            ]),
+            None => Vec::new(),
+        },
     }
 }
 

@@ -7,7 +7,10 @@ use std::sync::{
 
 use web_time::Instant;
 
-use super::{fmt_bytes, now_ms, variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
+use super::{
+    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, Measure, Param, Report, Spec,
+    TaskOutcome, Unit,
+};
 use crate::{
     chan::Chan,
     metrics::alloc::{heap, phase_peak, reset_phase_peak},
@@ -45,6 +48,26 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(control(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: |r, _| {
+            let (ua, pa) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
+            measures([
+                Measure::read(
+                    r,
+                    At::Number("unlimited_peak"),
+                    "goroutines at the peak, no pool",
+                    Unit::Count,
+                ),
+                Measure::read(
+                    r,
+                    At::Number("pool_peak"),
+                    "goroutines at the peak, the pool",
+                    Unit::Count,
+                ),
+                // As the sentence words it: only a clear difference is a ratio.
+                Measure::derived("less memory allocated with the pool", ua / pa, Unit::Times)
+                    .filter(|_| pa > 0.0 && ua / pa >= 1.1),
+            ])
+        },
         // one goroutine per task in the first phase (its task's records included).
         need: |p, _| (p.tasks + 2) * 166,
     }

@@ -4,7 +4,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome,
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Param, Report,
+    Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -43,6 +44,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: lesson_measures,
         // main, the submitter and the workers.
         need: |p, _| (p.workers + 2) * 598 + p.tasks * 225,
     }
@@ -228,6 +230,41 @@ async fn main(c: Arc<Ctx>) {
         "All queries completed! Errors: {errors}. {} workers shared {size} connections",
         p.workers
     ));
+}
+
+/// The numbers the lesson states: connections in use at once, and how long Acquire kept workers.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let in_use = Measure::read(
+        r,
+        At::GaugeMax("connections_in_use"),
+        "connections in use, at most",
+        Unit::Count,
+    );
+    let longest = Measure::read(
+        r,
+        At::Number("max_wait_for_connection_ms"),
+        "longest wait for a connection",
+        Unit::Ms,
+    );
+    match Variant::of(v) {
+        Variant::Pool => measures([
+            in_use,
+            // Only where workers really queued for one: the lesson names them only then.
+            Measure::read(
+                r,
+                At::GaugeMax("waiting_for_connection"),
+                "workers waiting for one, at most",
+                Unit::Count,
+            )
+            .filter(|_| r.number("max_wait_for_connection_ms") >= 1.0),
+            longest,
+        ]),
+        Variant::WithoutPool => measures([
+            in_use,
+            longest,
+            Measure::read(r, At::RuntimeMs, "the run took", Unit::Ms),
+        ]),
+    }
 }
 
 fn lesson(r: &Report, v: usize) -> String {

@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{count, now_ms, variants, Ctx, Ended, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, measures, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Param, Report, Spec,
+    TaskField, TaskOutcome, Unit,
+};
 use crate::{
     chan::Chan,
     params::Value,
@@ -45,6 +48,7 @@ pub(super) fn leak_spec() -> Spec {
         main: |c| Box::pin(leak(c)),
         lesson: leak_lesson,
         checklist: super::no_checklist,
+        measures: leak_measures,
         need: |p, _| (p.workers + 1) * 496 + p.tasks * 128,
     }
 }
@@ -97,6 +101,31 @@ async fn leak(c: Arc<Ctx>) {
                 .log(format!("Goroutines remaining: {}", num_goroutine()));
             // snippet:end leak-unclosed-channel/right
         }
+    }
+}
+
+/// The leak's lesson is the goroutines left blocked; the fix's, the workers that returned.
+fn leak_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let after = Measure::read(
+        r,
+        At::GoroutinesAfter,
+        "goroutines alive after main returned",
+        Unit::Count,
+    );
+    let sent = Measure::read(r, At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count);
+    match Leak::of(v) {
+        Leak::Wrong => measures([after, sent]),
+        Leak::Right => measures([
+            Measure::read(
+                r,
+                At::Number("workers_returned"),
+                "workers returned",
+                Unit::Count,
+            )
+            .map(|m| m.of(r.params.workers as f64)),
+            after,
+            sent,
+        ]),
     }
 }
 
@@ -173,6 +202,7 @@ pub(super) fn send_closed_spec() -> Spec {
         main: |c| Box::pin(send_closed(c)),
         lesson: send_closed_lesson,
         checklist: super::no_checklist,
+        measures: send_closed_measures,
         need: |p, _| (p.senders + 3) * 4237 + p.tasks * (p.senders + 1) * 42,
     }
 }
@@ -338,6 +368,41 @@ async fn send_closed(c: Arc<Ctx>) {
     }
 }
 
+/// When the channel closed and when the late send came; or that every value arrived.
+fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let delivered = Measure::read(r, At::Number("delivered"), "values delivered", Unit::Count);
+    match Send::of(v) {
+        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => measures([
+            Measure::read(
+                r,
+                At::Number("closed_at_ms"),
+                "the owner closed jobs at",
+                Unit::Ms,
+            ),
+            Measure::read(
+                r,
+                At::Number("late_send_at_ms"),
+                "the second sender's send, fatal, at",
+                Unit::Ms,
+            ),
+            delivered,
+        ]),
+        Send::Wrong | Send::SingleSender | Send::ManySenders => measures([delivered]),
+        Send::GuideTiming => measures([
+            Measure::derived(
+                "trials where the late send panicked",
+                r.number("panicked"),
+                Unit::Count,
+            )
+            .map(|m| m.of(r.params.trials as f64)),
+            r.marks
+                .iter()
+                .find(|m| m.kind == MarkKind::Close)
+                .and_then(|m| Measure::derived("close, in the first trial, at", m.t_ms, Unit::Ms)),
+        ]),
+    }
+}
+
 fn send_closed_lesson(r: &Report, v: usize) -> String {
     let delivered = r.number("delivered");
     match Send::of(v) {
@@ -425,6 +490,7 @@ pub(super) fn deadlock_spec() -> Spec {
         main: |c| Box::pin(deadlock(c)),
         lesson: deadlock_lesson,
         checklist: super::no_checklist,
+        measures: deadlock_measures,
         need: |p, _| (p.workers + 3) * 672 + p.tasks * 156,
     }
 }
@@ -556,6 +622,56 @@ async fn deadlock(c: Arc<Ctx>) {
             wg.wait().await;
             c.rec.log("This worked but workers were blocked!");
             // snippet:end deadlock-unbuffered/blocked-workers
+        }
+    }
+}
+
+/// How far main got before everyone waited; or, in the demo, how long the workers stood still.
+fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let (q, w) = (r.params.queue, r.params.workers);
+    let room = |cap: u64| {
+        Measure::derived(
+            "room for jobs before main reads a result",
+            (2 * cap + w) as f64,
+            Unit::Count,
+        )
+    };
+    let sent = Measure::read(r, At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
+        .map(|m| m.of(r.params.tasks as f64));
+    let at = r
+        .findings_of(FindingKind::Deadlock)
+        .first()
+        .and_then(|f| Measure::derived("fatal error: deadlock, at", f.at_ms, Unit::Ms));
+    let results = Measure::derived("results", r.tasks.finished() as f64, Unit::Count);
+    let cap = match Deadlock::of(v) {
+        Deadlock::Wrong | Deadlock::SeparateGoroutines => 0,
+        Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers => q,
+    };
+    match Deadlock::of(v) {
+        _ if r.ended == Ended::Deadlock => measures([sent, at, room(cap)]),
+        Deadlock::BlockedWorkers => measures([
+            Measure::read(
+                r,
+                At::Number("blocked_ms"),
+                "workers blocked on results, in total",
+                Unit::Ms,
+            ),
+            Measure::read(
+                r,
+                At::Number("workers_blocked_at_read"),
+                "workers blocked while main slept",
+                Unit::Count,
+            ),
+            Measure::read(
+                r,
+                At::Number("jobs_queued_at_read"),
+                "jobs left queued",
+                Unit::Count,
+            ),
+        ]),
+        Deadlock::SeparateGoroutines => measures([results]),
+        Deadlock::Wrong | Deadlock::Buffered | Deadlock::SmallBuffer => {
+            measures([results, room(cap)])
         }
     }
 }

@@ -7,7 +7,10 @@ use std::{
     time::Duration,
 };
 
-use super::{count, gauge, now_ms, variants, Ctx, Gauge, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, Measure, Param, Report, Spec,
+    TaskOutcome, Unit,
+};
 use crate::{
     chan::{Chan, Select},
     params::Value,
@@ -45,6 +48,31 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: |r, v| {
+            let busiest = Measure::read(
+                r,
+                At::Number("max_starts_per_s"),
+                "tasks started in one second, at most",
+                Unit::Count,
+            );
+            let over = Measure::read(
+                r,
+                At::Number("over_limit"),
+                "starts over the limit",
+                Unit::Count,
+            );
+            match Variant::of(v) {
+                Variant::TokenBucket => measures([
+                    busiest,
+                    over,
+                    Measure::derived("tasks finished per second", r.throughput_per_s, Unit::PerSecond),
+                ]),
+                Variant::NoLimit => measures([
+                    busiest,
+                    over.map(|m| m.of(r.params.tasks as f64)),
+                ]),
+            }
+        },
         // main, the refiller and the workers.
         need: |p, _| (p.workers + 2) * 456 + p.tasks * 205,
     }

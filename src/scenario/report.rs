@@ -267,6 +267,175 @@ impl Serialize for Numbers {
     }
 }
 
+/// What a [`Measure`] counts in, so the page writes its unit and formats it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Goroutines, tasks, results…
+    Count,
+    /// Runtime milliseconds.
+    Ms,
+    /// Heap bytes.
+    Bytes,
+    /// Per second of runtime.
+    PerSecond,
+    /// A ratio, "3.7×".
+    Times,
+}
+
+/// A count of [`TaskCounts`] a measure reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskField {
+    /// [`TaskCounts::submitted`].
+    Submitted,
+    /// [`TaskCounts::successful`].
+    Successful,
+    /// [`TaskCounts::failed`].
+    Failed,
+    /// [`TaskCounts::cancelled`].
+    Cancelled,
+    /// [`TaskCounts::dropped`].
+    Dropped,
+}
+
+/// Where in a Report a measure's value is: the page reads another engine's Report (Go's, the
+/// same shape) at the same place to set the two side by side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// `numbers.<name>`.
+    Number(&'static str),
+    /// `peak_goroutines`.
+    PeakGoroutines,
+    /// `goroutines_after`.
+    GoroutinesAfter,
+    /// `heap_peak_bytes`.
+    HeapPeak,
+    /// `runtime_ms`.
+    RuntimeMs,
+    /// The largest value of `series.gauges.<name>` (path `gauge_max.<name>`; a Go program,
+    /// which has no gauges, records it as `numbers.max_<name>`).
+    GaugeMax(&'static str),
+    /// `tasks.<field>`.
+    Tasks(TaskField),
+    /// `exit_status`.
+    ExitStatus,
+    /// Worked out from several of the Report's figures (the lesson's own arithmetic): no one
+    /// place holds it.
+    Derived,
+}
+
+impl At {
+    /// The path the page reads (`numbers.blocked_ms`, `tasks.cancelled`), or `None`.
+    fn path(self) -> Option<String> {
+        Some(match self {
+            At::Number(n) => format!("numbers.{n}"),
+            At::PeakGoroutines => "peak_goroutines".into(),
+            At::GoroutinesAfter => "goroutines_after".into(),
+            At::HeapPeak => "heap_peak_bytes".into(),
+            At::RuntimeMs => "runtime_ms".into(),
+            At::GaugeMax(g) => format!("gauge_max.{g}"),
+            At::Tasks(f) => format!(
+                "tasks.{}",
+                match f {
+                    TaskField::Submitted => "submitted",
+                    TaskField::Successful => "successful",
+                    TaskField::Failed => "failed",
+                    TaskField::Cancelled => "cancelled",
+                    TaskField::Dropped => "dropped",
+                }
+            ),
+            At::ExitStatus => "exit_status".into(),
+            At::Derived => return None,
+        })
+    }
+
+    /// The value at this place of `r` (`None` for a number the run did not record, or
+    /// [`At::Derived`]).
+    pub fn read(self, r: &Report) -> Option<f64> {
+        let t = &r.tasks;
+        Some(match self {
+            At::Number(n) => r.numbers.get(n)?,
+            At::PeakGoroutines => r.peak_goroutines as f64,
+            At::GoroutinesAfter => r.goroutines_after as f64,
+            At::HeapPeak => r.heap_peak_bytes as f64,
+            At::RuntimeMs => r.runtime_ms,
+            At::GaugeMax(g) => {
+                r.series.gauges.get(g)?;
+                r.gauge_max(g)
+            }
+            At::Tasks(f) => {
+                (match f {
+                    TaskField::Submitted => t.submitted,
+                    TaskField::Successful => t.successful,
+                    TaskField::Failed => t.failed,
+                    TaskField::Cancelled => t.cancelled,
+                    TaskField::Dropped => t.dropped,
+                }) as f64
+            }
+            At::ExitStatus => f64::from(r.exit_status?),
+            At::Derived => return None,
+        })
+    }
+}
+
+impl Serialize for At {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.path().serialize(s)
+    }
+}
+
+/// One number a lesson is about, measured in this run: the page's headline puts the lesson's
+/// measures first (review R21: every goroutine-chart lesson had led with "peak goroutines"),
+/// and the lesson's sentence states the same values (a test holds them to it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    /// A short plain label: `cancel at`, `workers blocked on results, in total`.
+    pub label: &'static str,
+    /// The value, in `unit`.
+    pub value: f64,
+    /// Out of how many (`2 of 10 jobs sent`), when the value is a share of a whole.
+    pub of: Option<f64>,
+    /// What it counts in.
+    pub unit: Unit,
+    /// Where the Report holds it.
+    pub at: At,
+}
+
+impl Measure {
+    /// The value at `at` of `r`, or `None` when the run did not record it.
+    pub fn read(r: &Report, at: At, label: &'static str, unit: Unit) -> Option<Measure> {
+        Some(Measure {
+            label,
+            value: at.read(r)?,
+            of: None,
+            unit,
+            at,
+        })
+    }
+
+    /// A value the lesson works out from several figures.
+    pub fn derived(label: &'static str, value: f64, unit: Unit) -> Option<Measure> {
+        value.is_finite().then_some(Measure {
+            label,
+            value,
+            of: None,
+            unit,
+            at: At::Derived,
+        })
+    }
+
+    /// The same, out of `total`.
+    pub fn of(mut self, total: f64) -> Measure {
+        self.of = Some(total);
+        self
+    }
+}
+
+/// The measures a lesson names, the ones its run recorded, at most three (the headline's room).
+pub fn measures<const N: usize>(m: [Option<Measure>; N]) -> Vec<Measure> {
+    m.into_iter().flatten().take(3).collect()
+}
+
 /// Everything a run measured.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -320,6 +489,8 @@ pub struct Report {
     pub log: Vec<String>,
     /// Named figures the scenario measured (e.g. `max_in_use`, `blocked_ms`).
     pub numbers: Numbers,
+    /// The numbers the lesson is about, with a label and a unit each: what the page puts first.
+    pub measures: Vec<Measure>,
     /// One paragraph, with this run's numbers in it.
     pub lesson: String,
     /// How the run ended.

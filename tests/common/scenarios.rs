@@ -179,6 +179,81 @@ fn with_defaults(id: &str) {
     for v in &spec.variants {
         let r = run(id, v.id, json!({}));
         facts_for(id, v.id).unwrap_or_else(|| panic!("{id}/{}: no facts", v.id))(&r);
+        states_its_measures(&r);
+    }
+}
+
+/// Whether `text` holds `n` as a number of its own (not the tail or head of a longer one).
+fn says(text: &str, n: &str) -> bool {
+    text.match_indices(n).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let mut after = text[i + n.len()..].chars();
+        let (a1, a2) = (after.next(), after.next());
+        let digit = |c: Option<char>| c.is_some_and(|c| c.is_ascii_digit());
+        !digit(before) && before != Some('.') && !digit(a1) && !(a1 == Some('.') && digit(a2))
+    })
+}
+
+/// The lesson's measures (review R21: the page's headline puts them first) are the numbers its
+/// sentence states, from the Report: one to three of them, each read back from the place the
+/// Report says it holds it, each in the sentence as the sentence rounds it. A headline and a
+/// sentence that disagree are the contradiction issue 10 forbids.
+fn states_its_measures(r: &Report) {
+    use worker_pool_playground::scenario::{fmt_bytes, At, Unit};
+    let who = format!("{}/{}", r.scenario, r.variant);
+    if r.scenario == "sizing-sweep" {
+        // Its picture carries its figures until the sweep's rework (review R13).
+        assert!(r.measures.is_empty(), "{who}");
+        return;
+    }
+    assert!(
+        (1..=3).contains(&r.measures.len()),
+        "{who}: {} measures",
+        r.measures.len()
+    );
+    let json = json_of(r);
+    for m in &r.measures {
+        if m.at != At::Derived {
+            assert_eq!(m.at.read(r), Some(m.value), "{who}: {}", m.label);
+            let path = json["measures"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["label"] == m.label)
+                .unwrap()["at"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            // The path the page follows in a Go Report: here it leads to the same value.
+            let (head, tail) = path.split_once('.').unwrap_or((&path, ""));
+            let at = match head {
+                "gauge_max" => Value::from(r.gauge_max(tail)),
+                _ if tail.is_empty() => json[head].clone(),
+                _ => json[head][tail].clone(),
+            };
+            assert_eq!(at.as_f64(), Some(m.value), "{who}: {} at {path}", m.label);
+        }
+        let forms: Vec<String> = match m.unit {
+            Unit::Bytes => vec![fmt_bytes(m.value)],
+            Unit::Times => vec![format!("{:.1}×", m.value), format!("{:.0}×", m.value)],
+            Unit::Count | Unit::Ms | Unit::PerSecond => {
+                (0..3).map(|d| format!("{:.*}", d, m.value)).collect()
+            }
+        };
+        assert!(
+            forms.iter().any(|f| says(&r.lesson, f)),
+            "{who}: the measure {:?} = {forms:?} is not in the lesson: {}",
+            m.label,
+            r.lesson
+        );
+        if let Some(of) = m.of {
+            assert!(
+                says(&r.lesson, &format!("{of:.0}")),
+                "{who}: {:?} of {of} not in: {}",
+                m.label,
+                r.lesson
+            );
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Measure, Param, Report, Spec,
+    count, gauge, now_ms, variants, At, Ctx, MarkKind, Measure, Measures, Param, Report, Spec,
     TaskField, TaskOutcome, Unit,
 };
 use crate::{
@@ -171,47 +171,42 @@ async fn main(c: Arc<Ctx>) {
 
 /// What each policy did with the overload: the producer's wait, the drops, or the backlog.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let depth = Measure::read(
-        r,
-        At::GaugeMax("queue_depth"),
-        "tasks waiting in the queue, at most",
-        Unit::Count,
-    );
-    let p99 = Measure::derived("latency from submit, p99", r.latency_ms.p99, Unit::Ms);
+    let mut m = Measures::new(r);
+    let depth = At::GaugeMax("queue_depth");
+    let depth_label = "tasks waiting in the queue, at most";
+    let p99_label = "latency from submit, p99";
+    let p99 = r.latency_ms.p99;
     match Variant::of(v) {
-        Variant::Block => measures([
-            Measure::read(
-                r,
+        Variant::Block => m
+            .read(
                 At::Number("producer_blocked_ms"),
                 "the producer waited, in all",
                 Unit::Ms,
-            ),
-            Measure::read(
-                r,
+            )
+            .read(
                 At::Number("producer_ms"),
                 "offering every task took",
                 Unit::Ms,
-            ),
-            depth,
-        ]),
-        Variant::Drop if r.tasks.dropped > 0 => measures([
-            Measure::read(
-                r,
+            )
+            .read(depth, depth_label, Unit::Count),
+        Variant::Drop if r.tasks.dropped > 0 => m
+            .read(
                 At::Tasks(TaskField::Dropped),
                 "tasks refused, queue full",
                 Unit::Count,
             )
-            .map(|m| m.of(r.params.tasks as f64)),
-            depth,
-            p99,
-        ]),
-        Variant::Drop => measures([depth, p99]),
-        Variant::Unbounded => measures([
-            depth,
-            Measure::read(r, At::HeapPeak, "heap at the peak", Unit::Bytes),
-            Measure::derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
-        ]),
+            .of(r.params.tasks as f64)
+            .read(depth, depth_label, Unit::Count)
+            .derived(p99_label, p99, Unit::Ms),
+        Variant::Drop => m
+            .read(depth, depth_label, Unit::Count)
+            .derived(p99_label, p99, Unit::Ms),
+        Variant::Unbounded => m
+            .read(depth, depth_label, Unit::Count)
+            .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
+            .derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
     }
+    .done()
 }
 
 fn lesson(r: &Report, v: usize) -> String {

@@ -24,7 +24,7 @@ use std::{
 };
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure,
+    count, gauge, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure, Measures,
     Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
@@ -1070,47 +1070,45 @@ fn outlived_main(r: &Report) -> String {
 
 /// The checklist's score and what outlived main; or when the guide's bug ended the program.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let exit = Measure::read(r, At::ExitStatus, "exit status", Unit::Count);
+    let mut m = Measures::new(r);
     match Variant::of(v) {
         Variant::Default => {
             let held = r.checklist.iter().filter(|c| c.ok == Some(true)).count();
-            measures([
-                Measure::derived("practices that held in this run", held as f64, Unit::Count)
-                    .map(|m| m.of(r.checklist.len() as f64)),
-                Measure::read(
-                    r,
+            m.derived("practices that held in this run", held as f64, Unit::Count)
+                .of(r.checklist.len() as f64)
+                .read(
                     At::Tasks(TaskField::Successful),
                     "tasks that succeeded",
                     Unit::Count,
                 )
-                .map(|m| m.of(r.tasks.submitted as f64)),
-                // Named only when something outlived main: the sentence says so then.
-                Measure::read(
-                    r,
+                .of(r.tasks.submitted as f64);
+            // Named only when something outlived main: the sentence says so then.
+            if !r.findings_of(FindingKind::Leak).is_empty() {
+                m.read(
                     At::GoroutinesAfter,
                     "goroutines alive after main returned",
                     Unit::Count,
-                )
-                .filter(|_| !r.findings_of(FindingKind::Leak).is_empty()),
-            ])
+                );
+            }
         }
-        Variant::GuideCancel => measures([r
-            .findings_of(FindingKind::Deadlock)
-            .first()
-            .and_then(|f| Measure::derived("fatal error: deadlock, at", f.at_ms, Unit::Ms))]),
-        Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => measures([
-                Measure::derived(
+        Variant::GuideCancel => {
+            if let Some(f) = r.findings_of(FindingKind::Deadlock).first() {
+                m.derived("fatal error: deadlock, at", f.at_ms, Unit::Ms);
+            }
+        }
+        Variant::InnerPanic => {
+            if let Some(f) = r.findings_of(FindingKind::Panic).first() {
+                m.derived(
                     "the inner goroutine's panic ended the program at",
                     f.at_ms,
                     Unit::Ms,
-                ),
-                Measure::derived("results before it", r.tasks.finished() as f64, Unit::Count),
-                exit,
-            ]),
-            None => Vec::new(),
-        },
+                )
+                .derived("results before it", r.tasks.finished() as f64, Unit::Count)
+                .read(At::ExitStatus, "exit status", Unit::Count);
+            }
+        }
     }
+    m.done()
 }
 
 fn lesson(r: &Report, v: usize) -> String {

@@ -8,8 +8,7 @@ use std::sync::{
 use web_time::Instant;
 
 use super::{
-    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, Measure, Param, Report, Spec,
-    TaskOutcome, Unit,
+    fmt_bytes, now_ms, variants, At, Ctx, Latency, Measures, Param, Report, Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -50,23 +49,22 @@ pub(super) fn spec() -> Spec {
         checklist: super::no_checklist,
         measures: |r, _| {
             let (ua, pa) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
-            measures([
-                Measure::read(
-                    r,
-                    At::Number("unlimited_peak"),
-                    "goroutines at the peak, no pool",
-                    Unit::Count,
-                ),
-                Measure::read(
-                    r,
-                    At::Number("pool_peak"),
-                    "goroutines at the peak, the pool",
-                    Unit::Count,
-                ),
-                // As the sentence words it: only a clear difference is a ratio.
-                Measure::derived("less memory allocated with the pool", ua / pa, Unit::Times)
-                    .filter(|_| pa > 0.0 && ua / pa >= 1.1),
-            ])
+            let mut m = Measures::new(r);
+            m.read(
+                At::Number("unlimited_peak"),
+                "goroutines at the peak, no pool",
+                Unit::Count,
+            )
+            .read(
+                At::Number("pool_peak"),
+                "goroutines at the peak, the pool",
+                Unit::Count,
+            );
+            // As the sentence words it: only a clear difference is a ratio.
+            if pa > 0.0 && ua / pa >= 1.1 {
+                m.derived("less memory allocated with the pool", ua / pa, Unit::Times);
+            }
+            m.done()
         },
         // one goroutine per task in the first phase (its task's records included).
         need: |p, _| (p.tasks + 2) * 166,
@@ -252,7 +250,7 @@ async fn control(c: Arc<Ctx>) {
         vec![label.to_string(), f(&unlimited), f(&pool)]
     };
     c.rec.table(
-        "Control comparison (this run)",
+        "Control comparison",
         &["", "WITHOUT worker pool", "WITH worker pool"],
         vec![
             row("Goroutines before → peak (measured)", &|p| {

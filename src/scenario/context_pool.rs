@@ -9,7 +9,7 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Param, Report,
+    count, gauge, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Measures, Param, Report,
     Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
@@ -401,58 +401,46 @@ fn stopped(r: &Report) -> Stopped {
 
 /// The numbers each variant's lesson states, in its order.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let never = Measure::read(
-        r,
-        At::Tasks(TaskField::Cancelled),
-        "tasks that never produced a result",
-        Unit::Count,
-    )
-    .map(|m| m.of(r.tasks.submitted as f64));
+    let mut m = Measures::new(r);
+    let (submitted, never) = (r.tasks.submitted as f64, At::Tasks(TaskField::Cancelled));
+    let never_label = "tasks that never produced a result";
     match Variant::of(v) {
-        Variant::Close => measures([
-            Measure::read(
-                r,
+        Variant::Close => m
+            .read(
                 At::Tasks(TaskField::Successful),
                 "tasks that succeeded",
                 Unit::Count,
             )
-            .map(|m| m.of(r.tasks.submitted as f64)),
-            Measure::read(
-                r,
+            .of(submitted)
+            .read(
                 At::Tasks(TaskField::Failed),
                 "errors that came back as results",
                 Unit::Count,
-            ),
-            Measure::derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
-        ]),
+            )
+            .derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
         Variant::Cancel => {
             let s = stopped(r);
             match (s.cancelled_at, s.deadline_first) {
-                (Some(_), false) => measures([
-                    Measure::read(r, At::Number("cancelled_at_ms"), "Cancel at", Unit::Ms),
-                    Measure::derived("tasks still ran after it for", s.ran_after, Unit::Ms),
-                    never,
-                ]),
-                _ => measures([
-                    Measure::read(r, At::Number("results"), "results", Unit::Count),
-                    never,
-                ]),
+                (Some(_), false) => m
+                    .read(At::Number("cancelled_at_ms"), "Cancel at", Unit::Ms)
+                    .derived("tasks still ran after it for", s.ran_after, Unit::Ms)
+                    .read(never, never_label, Unit::Count)
+                    .of(submitted),
+                _ => m
+                    .read(At::Number("results"), "results", Unit::Count)
+                    .read(never, never_label, Unit::Count)
+                    .of(submitted),
             }
         }
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => measures([
-                Measure::derived("the second close of results, fatal, at", f.at_ms, Unit::Ms),
-                Measure::derived("results before it", r.tasks.finished() as f64, Unit::Count),
-                Measure::read(r, At::ExitStatus, "exit status", Unit::Count),
-            ]),
-            None => measures([Measure::read(
-                r,
-                At::Number("results"),
-                "results",
-                Unit::Count,
-            )]),
+            Some(f) => m
+                .derived("the second close of results, fatal, at", f.at_ms, Unit::Ms)
+                .derived("results before it", r.tasks.finished() as f64, Unit::Count)
+                .read(At::ExitStatus, "exit status", Unit::Count),
+            None => m.read(At::Number("results"), "results", Unit::Count),
         },
     }
+    .done()
 }
 
 /// The `cancel` variant's lesson: what stopped the pool (the Cancel after half the results, or

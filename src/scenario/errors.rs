@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, measures, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Param, Report, Spec,
+    count, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Measures, Param, Report, Spec,
     TaskField, TaskOutcome, Unit,
 };
 use crate::{
@@ -106,27 +106,22 @@ async fn leak(c: Arc<Ctx>) {
 
 /// The leak's lesson is the goroutines left blocked; the fix's, the workers that returned.
 fn leak_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let after = Measure::read(
-        r,
+    let mut m = Measures::new(r);
+    if let Leak::Right = Leak::of(v) {
+        m.read(
+            At::Number("workers_returned"),
+            "workers returned",
+            Unit::Count,
+        )
+        .of(r.params.workers as f64);
+    }
+    m.read(
         At::GoroutinesAfter,
         "goroutines alive after main returned",
         Unit::Count,
-    );
-    let sent = Measure::read(r, At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count);
-    match Leak::of(v) {
-        Leak::Wrong => measures([after, sent]),
-        Leak::Right => measures([
-            Measure::read(
-                r,
-                At::Number("workers_returned"),
-                "workers returned",
-                Unit::Count,
-            )
-            .map(|m| m.of(r.params.workers as f64)),
-            after,
-            sent,
-        ]),
-    }
+    )
+    .read(At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
+    .done()
 }
 
 fn leak_lesson(r: &Report, v: usize) -> String {
@@ -370,37 +365,38 @@ async fn send_closed(c: Arc<Ctx>) {
 
 /// When the channel closed and when the late send came; or that every value arrived.
 fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let delivered = Measure::read(r, At::Number("delivered"), "values delivered", Unit::Count);
+    let mut m = Measures::new(r);
+    let delivered = At::Number("delivered");
     match Send::of(v) {
-        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => measures([
-            Measure::read(
-                r,
+        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => m
+            .read(
                 At::Number("closed_at_ms"),
                 "the owner closed jobs at",
                 Unit::Ms,
-            ),
-            Measure::read(
-                r,
+            )
+            .read(
                 At::Number("late_send_at_ms"),
                 "the second sender's send, fatal, at",
                 Unit::Ms,
-            ),
-            delivered,
-        ]),
-        Send::Wrong | Send::SingleSender | Send::ManySenders => measures([delivered]),
-        Send::GuideTiming => measures([
-            Measure::derived(
+            )
+            .read(delivered, "values delivered", Unit::Count),
+        Send::Wrong | Send::SingleSender | Send::ManySenders => {
+            m.read(delivered, "values delivered", Unit::Count)
+        }
+        Send::GuideTiming => {
+            m.derived(
                 "trials where the late send panicked",
                 r.number("panicked"),
                 Unit::Count,
             )
-            .map(|m| m.of(r.params.trials as f64)),
-            r.marks
-                .iter()
-                .find(|m| m.kind == MarkKind::Close)
-                .and_then(|m| Measure::derived("close, in the first trial, at", m.t_ms, Unit::Ms)),
-        ]),
+            .of(r.params.trials as f64);
+            if let Some(c) = r.marks.iter().find(|m| m.kind == MarkKind::Close) {
+                m.derived("close, in the first trial, at", c.t_ms, Unit::Ms);
+            }
+            &mut m
+        }
     }
+    .done()
 }
 
 fn send_closed_lesson(r: &Report, v: usize) -> String {
@@ -628,52 +624,46 @@ async fn deadlock(c: Arc<Ctx>) {
 
 /// How far main got before everyone waited; or, in the demo, how long the workers stood still.
 fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let mut m = Measures::new(r);
     let (q, w) = (r.params.queue, r.params.workers);
-    let room = |cap: u64| {
-        Measure::derived(
-            "room for jobs before main reads a result",
-            (2 * cap + w) as f64,
-            Unit::Count,
-        )
-    };
-    let sent = Measure::read(r, At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
-        .map(|m| m.of(r.params.tasks as f64));
-    let at = r
-        .findings_of(FindingKind::Deadlock)
-        .first()
-        .and_then(|f| Measure::derived("fatal error: deadlock, at", f.at_ms, Unit::Ms));
-    let results = Measure::derived("results", r.tasks.finished() as f64, Unit::Count);
     let cap = match Deadlock::of(v) {
         Deadlock::Wrong | Deadlock::SeparateGoroutines => 0,
         Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers => q,
     };
+    let room = (2 * cap + w) as f64;
+    let room_label = "room for jobs before main reads a result";
+    let results = r.tasks.finished() as f64;
     match Deadlock::of(v) {
-        _ if r.ended == Ended::Deadlock => measures([sent, at, room(cap)]),
-        Deadlock::BlockedWorkers => measures([
-            Measure::read(
-                r,
+        _ if r.ended == Ended::Deadlock => {
+            m.read(At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
+                .of(r.params.tasks as f64);
+            if let Some(f) = r.findings_of(FindingKind::Deadlock).first() {
+                m.derived("fatal error: deadlock, at", f.at_ms, Unit::Ms);
+            }
+            m.derived(room_label, room, Unit::Count)
+        }
+        Deadlock::BlockedWorkers => m
+            .read(
                 At::Number("blocked_ms"),
                 "workers blocked on results, in total",
                 Unit::Ms,
-            ),
-            Measure::read(
-                r,
+            )
+            .read(
                 At::Number("workers_blocked_at_read"),
                 "workers blocked while main slept",
                 Unit::Count,
-            ),
-            Measure::read(
-                r,
+            )
+            .read(
                 At::Number("jobs_queued_at_read"),
                 "jobs left queued",
                 Unit::Count,
             ),
-        ]),
-        Deadlock::SeparateGoroutines => measures([results]),
-        Deadlock::Wrong | Deadlock::Buffered | Deadlock::SmallBuffer => {
-            measures([results, room(cap)])
-        }
+        Deadlock::SeparateGoroutines => m.derived("results", results, Unit::Count),
+        Deadlock::Wrong | Deadlock::Buffered | Deadlock::SmallBuffer => m
+            .derived("results", results, Unit::Count)
+            .derived(room_label, room, Unit::Count),
     }
+    .done()
 }
 
 fn deadlock_lesson(r: &Report, v: usize) -> String {

@@ -40,7 +40,7 @@ use serde::{ser::SerializeMap, Serialize, Serializer};
 pub use self::{
     params::{Mode, Param, Params, QueuePolicy, Workload},
     report::{
-        measures, At, Check, Ended, Latency, Measure, Recorder, Report, Table, TaskCounts,
+        At, Check, Ended, Latency, Measure, Measures, Recorder, Report, Table, TaskCounts,
         TaskField, TaskOutcome, TimelineRow, TimelineTask, Unit,
     },
     run::{check, drive, run_blocking, Run, Snapshot},
@@ -444,9 +444,11 @@ pub(crate) fn count(n: f64, one: &str, many: &str) -> String {
     format!("{n:.0} {}", if n == 1.0 { one } else { many })
 }
 
-/// Formats a byte count like `1.4 MB`.
+/// Formats a byte count like `1.4 MB` (`1.83 GB` from 1 GiB: "1878.15 MB" read as a misprint).
 pub fn fmt_bytes(b: f64) -> String {
-    if b >= 1024.0 * 1024.0 {
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.2} GB", b / 1024.0 / 1024.0 / 1024.0)
+    } else if b >= 1024.0 * 1024.0 {
         format!("{:.2} MB", b / 1024.0 / 1024.0)
     } else if b >= 1024.0 {
         format!("{:.1} KB", b / 1024.0)

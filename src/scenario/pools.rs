@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{
-    fmt_bytes, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Measure, Param, Report, Spec,
+    fmt_bytes, gauge, now_ms, variants, At, Ctx, MarkKind, Measures, Param, Report, Spec,
     TaskField, TaskOutcome, Unit, Workload,
 };
 use crate::{
@@ -50,16 +50,11 @@ pub(super) fn unlimited_spec() -> Spec {
         lesson: unlimited_lesson,
         checklist: super::no_checklist,
         measures: |r, _| {
-            measures([
-                Measure::read(
-                    r,
-                    At::PeakGoroutines,
-                    "goroutines alive at once",
-                    Unit::Count,
-                ),
-                Measure::read(r, At::Tasks(TaskField::Submitted), "tasks", Unit::Count),
-                Measure::read(r, At::HeapPeak, "heap at the peak", Unit::Bytes),
-            ])
+            Measures::new(r)
+                .read(At::PeakGoroutines, "goroutines alive at once", Unit::Count)
+                .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
+                .read(At::Tasks(TaskField::Submitted), "tasks", Unit::Count)
+                .done()
         },
         // one goroutine per task (its task's records included).
         need: |p, _| (p.tasks + 1) * 318,
@@ -152,11 +147,11 @@ pub(super) fn fixed_pool_spec() -> Spec {
         lesson: fixed_pool_lesson,
         checklist: super::no_checklist,
         measures: |r, _| {
-            measures([
-                Measure::read(r, At::PeakGoroutines, "goroutines alive, at most", Unit::Count),
-                Measure::derived("jobs processed", r.tasks.finished() as f64, Unit::Count),
-                Measure::read(r, At::HeapPeak, "heap at the peak", Unit::Bytes),
-            ])
+            Measures::new(r)
+                .read(At::PeakGoroutines, "goroutines alive, at most", Unit::Count)
+                .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
+                .derived("jobs processed", r.tasks.finished() as f64, Unit::Count)
+                .done()
         },
         need: |p, _| (p.workers + 3) * 657 + p.tasks * 84,
     }

@@ -8,8 +8,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, Measure, Param, Report, Spec,
-    TaskOutcome, Unit,
+    count, gauge, now_ms, variants, At, Ctx, Gauge, Measures, Param, Report, Spec, TaskOutcome,
+    Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -49,29 +49,22 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         measures: |r, v| {
-            let busiest = Measure::read(
-                r,
+            let mut m = Measures::new(r);
+            m.read(
                 At::Number("max_starts_per_s"),
                 "tasks started in one second, at most",
                 Unit::Count,
-            );
-            let over = Measure::read(
-                r,
-                At::Number("over_limit"),
-                "starts over the limit",
-                Unit::Count,
-            );
+            )
+            .read(At::Number("over_limit"), "starts over the limit", Unit::Count);
             match Variant::of(v) {
-                Variant::TokenBucket => measures([
-                    busiest,
-                    over,
-                    Measure::derived("tasks finished per second", r.throughput_per_s, Unit::PerSecond),
-                ]),
-                Variant::NoLimit => measures([
-                    busiest,
-                    over.map(|m| m.of(r.params.tasks as f64)),
-                ]),
+                Variant::TokenBucket => m.derived(
+                    "tasks finished per second",
+                    r.throughput_per_s,
+                    Unit::PerSecond,
+                ),
+                Variant::NoLimit => m.of(r.params.tasks as f64),
             }
+            .done()
         },
         // main, the refiller and the workers.
         need: |p, _| (p.workers + 2) * 456 + p.tasks * 205,

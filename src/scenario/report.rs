@@ -351,6 +351,7 @@ impl At {
 
     /// The value at this place of `r` (`None` for a number the run did not record, or
     /// [`At::Derived`]).
+    #[inline(never)]
     pub fn read(self, r: &Report) -> Option<f64> {
         let t = &r.tasks;
         Some(match self {
@@ -401,39 +402,76 @@ pub struct Measure {
     pub at: At,
 }
 
-impl Measure {
-    /// The value at `at` of `r`, or `None` when the run did not record it.
-    pub fn read(r: &Report, at: At, label: &'static str, unit: Unit) -> Option<Measure> {
-        Some(Measure {
-            label,
-            value: at.read(r)?,
-            of: None,
-            unit,
-            at,
-        })
+/// Builds a lesson's measures from its Report: the ones the run recorded, at most three (the
+/// headline's room), in the order the lesson names them.
+///
+/// One builder with small non-generic methods rather than a constructor per measure: the ~90
+/// call sites of the scenarios stay a few instructions each in the wasm module, which has a
+/// size budget (scripts/build.sh).
+#[derive(Debug)]
+pub struct Measures<'a> {
+    r: &'a Report,
+    list: Vec<Measure>,
+    /// Whether the last `read` or `derived` added one (`of` applies to it).
+    added: bool,
+}
+
+impl<'a> Measures<'a> {
+    /// None yet, from `r`.
+    pub fn new(r: &'a Report) -> Measures<'a> {
+        Measures {
+            r,
+            list: Vec::with_capacity(3),
+            added: false,
+        }
+    }
+
+    #[inline(never)]
+    fn push(&mut self, label: &'static str, value: Option<f64>, unit: Unit, at: At) -> &mut Self {
+        self.added = false;
+        if let Some(value) = value.filter(|v| v.is_finite()) {
+            if self.list.len() < 3 {
+                self.list.push(Measure {
+                    label,
+                    value,
+                    of: None,
+                    unit,
+                    at,
+                });
+                self.added = true;
+            }
+        }
+        self
+    }
+
+    /// The value at `at` of the Report, when the run recorded it.
+    #[inline(never)]
+    pub fn read(&mut self, at: At, label: &'static str, unit: Unit) -> &mut Self {
+        let v = at.read(self.r);
+        self.push(label, v, unit, at)
     }
 
     /// A value the lesson works out from several figures.
-    pub fn derived(label: &'static str, value: f64, unit: Unit) -> Option<Measure> {
-        value.is_finite().then_some(Measure {
-            label,
-            value,
-            of: None,
-            unit,
-            at: At::Derived,
-        })
+    #[inline(never)]
+    pub fn derived(&mut self, label: &'static str, value: f64, unit: Unit) -> &mut Self {
+        self.push(label, Some(value), unit, At::Derived)
     }
 
-    /// The same, out of `total`.
-    pub fn of(mut self, total: f64) -> Measure {
-        self.of = Some(total);
+    /// The one just added, out of `total` (`2 of 10 jobs sent`).
+    #[inline(never)]
+    pub fn of(&mut self, total: f64) -> &mut Self {
+        if self.added {
+            if let Some(m) = self.list.last_mut() {
+                m.of = Some(total);
+            }
+        }
         self
     }
-}
 
-/// The measures a lesson names, the ones its run recorded, at most three (the headline's room).
-pub fn measures<const N: usize>(m: [Option<Measure>; N]) -> Vec<Measure> {
-    m.into_iter().flatten().take(3).collect()
+    /// The measures.
+    pub fn done(&mut self) -> Vec<Measure> {
+        std::mem::take(&mut self.list)
+    }
 }
 
 /// Everything a run measured.

@@ -11,7 +11,7 @@ use std::{
 };
 
 use super::{
-    gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Param, Report, Spec,
+    gauge, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Measures, Param, Report, Spec,
     TaskOutcome, Unit,
 };
 use crate::{
@@ -324,54 +324,49 @@ fn gave_up_at(r: &Report) -> Option<f64> {
 
 /// The counter and the moments the lesson is about.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    let mut m = Measures::new(r);
     let n = r.params.tasks as f64;
-    let finished = Measure::read(
-        r,
-        At::Number("finished_at_wait"),
-        "goroutines finished when Wait returned",
-        Unit::Count,
-    )
-    .map(|m| m.of(n));
-    let top = Measure::read(
-        r,
-        At::GaugeMax("waitgroup_counter"),
-        "the counter, at most",
-        Unit::Count,
-    );
-    let stuck = Measure::read(
-        r,
-        At::Number("counter_at_timeout"),
-        "the counter when main gave up",
-        Unit::Count,
-    );
-    let gave_up = gave_up_at(r).and_then(|t| Measure::derived("main gave up at", t, Unit::Ms));
+    let finished = At::Number("finished_at_wait");
+    let finished_label = "goroutines finished when Wait returned";
+    let top = At::GaugeMax("waitgroup_counter");
+    let top_label = "the counter, at most";
     match Variant::of(v) {
-        Variant::AddInside if !r.findings_of(FindingKind::EarlyReturn).is_empty() => measures([
-            finished,
-            wait_returned_at(r).and_then(|t| Measure::derived("Wait returned at", t, Unit::Ms)),
-            top,
-        ]),
-        Variant::AddInside => measures([top]),
-        Variant::ByValue | Variant::ForgotDone => measures([stuck, gave_up]),
-        Variant::Right => measures([
-            finished,
-            top,
-            Measure::read(
-                r,
-                At::GoroutinesAfter,
-                "goroutines left behind",
+        Variant::AddInside if !r.findings_of(FindingKind::EarlyReturn).is_empty() => {
+            m.read(finished, finished_label, Unit::Count).of(n);
+            if let Some(t) = wait_returned_at(r) {
+                m.derived("Wait returned at", t, Unit::Ms);
+            }
+            m.read(top, top_label, Unit::Count)
+        }
+        Variant::AddInside => m.read(top, top_label, Unit::Count),
+        Variant::ByValue | Variant::ForgotDone => {
+            m.read(
+                At::Number("counter_at_timeout"),
+                "the counter when main gave up",
                 Unit::Count,
-            ),
-        ]),
-        Variant::NegativeCounter => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => measures([
-                Measure::derived("the counter went below zero at", f.at_ms, Unit::Ms),
-                finished,
-                Measure::read(r, At::ExitStatus, "exit status", Unit::Count),
-            ]),
-            None => measures([finished]),
-        },
+            );
+            if let Some(t) = gave_up_at(r) {
+                m.derived("main gave up at", t, Unit::Ms);
+            }
+            &mut m
+        }
+        Variant::Right => m
+            .read(finished, finished_label, Unit::Count)
+            .of(n)
+            .read(top, top_label, Unit::Count)
+            .read(At::GoroutinesAfter, "goroutines left behind", Unit::Count),
+        Variant::NegativeCounter => {
+            if let Some(f) = r.findings_of(FindingKind::Panic).first() {
+                m.derived("the counter went below zero at", f.at_ms, Unit::Ms);
+            }
+            m.read(finished, finished_label, Unit::Count).of(n);
+            if r.ended == super::Ended::Panicked {
+                m.read(At::ExitStatus, "exit status", Unit::Count);
+            }
+            &mut m
+        }
     }
+    .done()
 }
 
 fn lesson(r: &Report, v: usize) -> String {

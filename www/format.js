@@ -39,19 +39,18 @@ export function measureText({ value, of = null, unit }) {
 }
 
 /**
- * The value at a measure's `at` (`numbers.blocked_ms`, `tasks.cancelled`, `gauge_max.<gauge>`)
- * in a Report of either engine, or null. A Go program has no gauges: it records a gauge's
- * maximum as `numbers.max_<gauge>` (go/database.go).
+ * The value at a measure's place (`at`, and `key` within it: `numbers` `blocked_ms`,
+ * `tasks` `cancelled`, `gauge_max` `<gauge>`, or a field such as `peak_goroutines`) in a Report
+ * of either engine, or null. A Go program has no gauges: it records a gauge's maximum as
+ * `numbers.max_<gauge>` (go/database.go).
  */
-export function valueAt(r, at) {
+export function valueAt(r, { at, key = null }) {
   if (!at || !r) return null;
-  const [head, ...rest] = at.split('.');
-  const tail = rest.join('.');
   let v;
-  if (head === 'gauge_max') {
-    const g = r.series?.gauges?.[tail];
-    v = Array.isArray(g) && g.length ? Math.max(...g.filter((x) => x != null)) : r.numbers?.[`max_${tail}`];
-  } else v = tail ? r[head]?.[tail] : r[head];
+  if (at === 'gauge_max') {
+    const g = r.series?.gauges?.[key];
+    v = Array.isArray(g) && g.length ? Math.max(...g.filter((x) => x != null)) : r.numbers?.[`max_${key}`];
+  } else v = key != null ? r[at]?.[key] : r[at];
   return Number.isFinite(v) ? v : null;
 }
 

@@ -88,8 +88,8 @@ const GO_CLAUSES = new Set(['peak_goroutines', 'heap_peak_bytes', 'tasks.submitt
  * comparison had compared only peaks and heap (review R21).
  */
 export function goMeasures(a, b) {
-  const both = (a.measures ?? []).filter((m) => m.at && !GO_CLAUSES.has(m.at))
-    .map((m) => [m, valueAt(b, m.at)]).filter(([, v]) => v != null).slice(0, 2);
+  const both = (a.measures ?? []).filter((m) => m.at && !GO_CLAUSES.has(m.key ? `${m.at}.${m.key}` : m.at))
+    .map((m) => [m, valueAt(b, m)]).filter(([, v]) => v != null).slice(0, 2);
   if (!both.length) return '';
   const one = ([m, v]) => `${m.label} ${measureText(m)} here and ${measureText({ ...m, value: v, of: null })} in Go`;
   return `The lesson's measure${both.length > 1 ? 's' : ''}: ${both.map(one).join('; ')}. `;

@@ -5,8 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, now_ms, variants, At, Ctx, MarkKind, Measure, Measures, Param, Report, Spec,
-    TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Measure, Named, Of, Param, Report,
+    Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, TrySendError},
@@ -171,42 +171,50 @@ async fn main(c: Arc<Ctx>) {
 
 /// What each policy did with the overload: the producer's wait, the drops, or the backlog.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    let depth = At::GaugeMax("queue_depth");
-    let depth_label = "tasks waiting in the queue, at most";
-    let p99_label = "latency from submit, p99";
-    let p99 = r.latency_ms.p99;
-    match Variant::of(v) {
-        Variant::Block => m
-            .read(
+    const DEPTH: Named = Named(
+        At::GaugeMax("queue_depth"),
+        "queued, at most",
+        Unit::Count,
+        Of::Nothing,
+    );
+    const P99: Named = Named(
+        At::LatencyP99,
+        "latency from submit, p99",
+        Unit::Ms,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        Variant::Block => &[
+            Named(
                 At::Number("producer_blocked_ms"),
-                "the producer waited, in all",
+                "producer waited, in all",
                 Unit::Ms,
-            )
-            .read(
+                Of::Nothing,
+            ),
+            Named(
                 At::Number("producer_ms"),
-                "offering every task took",
+                "offering took",
                 Unit::Ms,
-            )
-            .read(depth, depth_label, Unit::Count),
-        Variant::Drop if r.tasks.dropped > 0 => m
-            .read(
+                Of::Nothing,
+            ),
+            DEPTH,
+        ],
+        Variant::Drop if r.tasks.dropped > 0 => &[
+            Named(
                 At::Tasks(TaskField::Dropped),
                 "tasks refused, queue full",
                 Unit::Count,
-            )
-            .of(r.params.tasks as f64)
-            .read(depth, depth_label, Unit::Count)
-            .derived(p99_label, p99, Unit::Ms),
-        Variant::Drop => m
-            .read(depth, depth_label, Unit::Count)
-            .derived(p99_label, p99, Unit::Ms),
-        Variant::Unbounded => m
-            .read(depth, depth_label, Unit::Count)
-            .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
-            .derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
-    }
-    .done()
+                Of::Tasks,
+            ),
+            DEPTH,
+        ],
+        Variant::Drop => &[DEPTH, P99],
+        Variant::Unbounded => &[
+            DEPTH,
+            Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+        ],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

@@ -24,8 +24,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure, Measures,
-    Param, Report, Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure,
+    Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -1070,45 +1070,44 @@ fn outlived_main(r: &Report) -> String {
 
 /// The checklist's score and what outlived main; or when the guide's bug ended the program.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    match Variant::of(v) {
-        Variant::Default => {
-            let held = r.checklist.iter().filter(|c| c.ok == Some(true)).count();
-            m.derived("practices that held in this run", held as f64, Unit::Count)
-                .of(r.checklist.len() as f64)
-                .read(
-                    At::Tasks(TaskField::Successful),
-                    "tasks that succeeded",
-                    Unit::Count,
-                )
-                .of(r.tasks.submitted as f64);
-            // Named only when something outlived main: the sentence says so then.
-            if !r.findings_of(FindingKind::Leak).is_empty() {
-                m.read(
-                    At::GoroutinesAfter,
-                    "goroutines alive after main returned",
-                    Unit::Count,
-                );
-            }
-        }
-        Variant::GuideCancel => {
-            if let Some(f) = r.findings_of(FindingKind::Deadlock).first() {
-                m.derived("fatal error: deadlock, at", f.at_ms, Unit::Ms);
-            }
-        }
-        Variant::InnerPanic => {
-            if let Some(f) = r.findings_of(FindingKind::Panic).first() {
-                m.derived(
-                    "the inner goroutine's panic ended the program at",
-                    f.at_ms,
-                    Unit::Ms,
-                )
-                .derived("results before it", r.tasks.finished() as f64, Unit::Count)
-                .read(At::ExitStatus, "exit status", Unit::Count);
-            }
-        }
-    }
-    m.done()
+    const HELD: Named = Named(At::Held, "practices held", Unit::Count, Of::Checks);
+    const OK: Named = Named(
+        At::Tasks(TaskField::Successful),
+        "tasks that succeeded",
+        Unit::Count,
+        Of::Submitted,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        // What outlived main is named only when something did: the sentence says so then.
+        Variant::Default if !r.findings_of(FindingKind::Leak).is_empty() => &[
+            HELD,
+            OK,
+            Named(
+                At::GoroutinesAfter,
+                "alive after main returned",
+                Unit::Count,
+                Of::Nothing,
+            ),
+        ],
+        Variant::Default => &[HELD, OK],
+        Variant::GuideCancel => &[Named(
+            At::FindingAt(FindingKind::Deadlock),
+            "fatal error: deadlock, at",
+            Unit::Ms,
+            Of::Nothing,
+        )],
+        Variant::InnerPanic if r.findings_of(FindingKind::Panic).is_empty() => &[],
+        Variant::InnerPanic => &[
+            Named(
+                At::FindingAt(FindingKind::Panic),
+                "panic, fatal, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
+        ],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

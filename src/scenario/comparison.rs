@@ -8,7 +8,8 @@ use std::sync::{
 use web_time::Instant;
 
 use super::{
-    fmt_bytes, now_ms, variants, At, Ctx, Latency, Measures, Param, Report, Spec, TaskOutcome, Unit,
+    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, Named, Of, Param, Report, Spec,
+    TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -48,23 +49,30 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         measures: |r, _| {
-            let (ua, pa) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
-            let mut m = Measures::new(r);
-            m.read(
-                At::Number("unlimited_peak"),
-                "goroutines at the peak, no pool",
-                Unit::Count,
+            measures(
+                r,
+                &[
+                    Named(
+                        At::Number("unlimited_peak"),
+                        "goroutines, no pool",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    Named(
+                        At::Number("pool_peak"),
+                        "goroutines, the pool",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    // As the sentence words it: only a clear difference is a ratio.
+                    Named(
+                        At::LessAllocated,
+                        "less memory, the pool",
+                        Unit::Times,
+                        Of::Nothing,
+                    ),
+                ],
             )
-            .read(
-                At::Number("pool_peak"),
-                "goroutines at the peak, the pool",
-                Unit::Count,
-            );
-            // As the sentence words it: only a clear difference is a ratio.
-            if pa > 0.0 && ua / pa >= 1.1 {
-                m.derived("less memory allocated with the pool", ua / pa, Unit::Times);
-            }
-            m.done()
         },
         // one goroutine per task in the first phase (its task's records included).
         need: |p, _| (p.tasks + 2) * 166,

@@ -9,8 +9,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Measures, Param, Report,
-    Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param,
+    Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -401,46 +401,64 @@ fn stopped(r: &Report) -> Stopped {
 
 /// The numbers each variant's lesson states, in its order.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    let (submitted, never) = (r.tasks.submitted as f64, At::Tasks(TaskField::Cancelled));
-    let never_label = "tasks that never produced a result";
-    match Variant::of(v) {
-        Variant::Close => m
-            .read(
+    const NEVER: Named = Named(
+        At::Tasks(TaskField::Cancelled),
+        "tasks that never produced a result",
+        Unit::Count,
+        Of::Submitted,
+    );
+    const RESULTS: Named = Named(At::Number("results"), "results", Unit::Count, Of::Nothing);
+    let s = stopped(r);
+    let named: &[Named] = match Variant::of(v) {
+        Variant::Close => &[
+            Named(
                 At::Tasks(TaskField::Successful),
                 "tasks that succeeded",
                 Unit::Count,
-            )
-            .of(submitted)
-            .read(
+                Of::Submitted,
+            ),
+            Named(
                 At::Tasks(TaskField::Failed),
-                "errors that came back as results",
+                "errors as results",
                 Unit::Count,
-            )
-            .derived("latency from submit, median", r.latency_ms.p50, Unit::Ms),
-        Variant::Cancel => {
-            let s = stopped(r);
-            match (s.cancelled_at, s.deadline_first) {
-                (Some(_), false) => m
-                    .read(At::Number("cancelled_at_ms"), "Cancel at", Unit::Ms)
-                    .derived("tasks still ran after it for", s.ran_after, Unit::Ms)
-                    .read(never, never_label, Unit::Count)
-                    .of(submitted),
-                _ => m
-                    .read(At::Number("results"), "results", Unit::Count)
-                    .read(never, never_label, Unit::Count)
-                    .of(submitted),
-            }
-        }
-        Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => m
-                .derived("the second close of results, fatal, at", f.at_ms, Unit::Ms)
-                .derived("results before it", r.tasks.finished() as f64, Unit::Count)
-                .read(At::ExitStatus, "exit status", Unit::Count),
-            None => m.read(At::Number("results"), "results", Unit::Count),
-        },
-    }
-    .done()
+                Of::Nothing,
+            ),
+        ],
+        Variant::Cancel if s.cancelled_at.is_some() && !s.deadline_first => &[
+            Named(
+                At::Number("cancelled_at_ms"),
+                "Cancel at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::RanAfterCancel,
+                "tasks still ran after it for",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            NEVER,
+        ],
+        Variant::Cancel => &[RESULTS, NEVER],
+        Variant::GuideCancel if r.findings_of(FindingKind::Panic).is_empty() => &[RESULTS],
+        Variant::GuideCancel => &[
+            Named(
+                At::FindingAt(FindingKind::Panic),
+                "second close, fatal, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
+        ],
+    };
+    measures(r, named)
+}
+
+/// Runtime ms tasks still ran after the Cancel (the lesson's "tasks still ran for … after it"),
+/// when Cancel came.
+pub(super) fn ran_after_cancel(r: &Report) -> Option<f64> {
+    let s = stopped(r);
+    s.cancelled_at.map(|_| s.ran_after)
 }
 
 /// The `cancel` variant's lesson: what stopped the pool (the Cancel after half the results, or

@@ -4,8 +4,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Measures, Param, Report,
-    Spec, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param,
+    Report, Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -241,30 +241,34 @@ async fn main(c: Arc<Ctx>) {
 
 /// The numbers the lesson states: connections in use at once, and how long Acquire kept workers.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    m.read(
+    const IN_USE: Named = Named(
         At::GaugeMax("connections_in_use"),
         "connections in use, at most",
         Unit::Count,
+        Of::Nothing,
     );
-    let longest = At::Number("max_wait_for_connection_ms");
-    match Variant::of(v) {
-        Variant::Pool => {
-            // Only where workers really queued for one: the lesson names them only then.
-            if r.number("max_wait_for_connection_ms") >= 1.0 {
-                m.read(
-                    At::GaugeMax("waiting_for_connection"),
-                    "workers waiting for one, at most",
-                    Unit::Count,
-                );
-            }
-            m.read(longest, "longest wait for a connection", Unit::Ms)
-        }
-        Variant::WithoutPool => m
-            .read(longest, "longest wait for a connection", Unit::Ms)
-            .read(At::RuntimeMs, "the run took", Unit::Ms),
-    }
-    .done()
+    const LONGEST: Named = Named(
+        At::Number("max_wait_for_connection_ms"),
+        "longest wait for a connection",
+        Unit::Ms,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        // Workers waiting are named only where they really queued for one, as the lesson does.
+        Variant::Pool if r.number("max_wait_for_connection_ms") >= 1.0 => &[
+            IN_USE,
+            Named(
+                At::GaugeMax("waiting_for_connection"),
+                "waiting for one, at most",
+                Unit::Count,
+                Of::Nothing,
+            ),
+            LONGEST,
+        ],
+        Variant::Pool => &[IN_USE, LONGEST],
+        Variant::WithoutPool => &[IN_USE, LONGEST],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

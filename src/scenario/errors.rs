@@ -5,8 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Measures, Param, Report, Spec,
-    TaskField, TaskOutcome, Unit,
+    count, measures, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Named, Of, Param, Report,
+    Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -106,22 +106,31 @@ async fn leak(c: Arc<Ctx>) {
 
 /// The leak's lesson is the goroutines left blocked; the fix's, the workers that returned.
 fn leak_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    if let Leak::Right = Leak::of(v) {
-        m.read(
-            At::Number("workers_returned"),
-            "workers returned",
-            Unit::Count,
-        )
-        .of(r.params.workers as f64);
-    }
-    m.read(
+    const AFTER: Named = Named(
         At::GoroutinesAfter,
-        "goroutines alive after main returned",
+        "alive after main returned",
         Unit::Count,
-    )
-    .read(At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
-    .done()
+        Of::Nothing,
+    );
+    const SENT: Named = Named(
+        At::Tasks(TaskField::Submitted),
+        "jobs sent",
+        Unit::Count,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Leak::of(v) {
+        Leak::Wrong => &[AFTER, SENT],
+        Leak::Right => &[
+            Named(
+                At::Number("workers_returned"),
+                "workers returned",
+                Unit::Count,
+                Of::Workers,
+            ),
+            AFTER,
+        ],
+    };
+    measures(r, named)
 }
 
 fn leak_lesson(r: &Report, v: usize) -> String {
@@ -365,38 +374,45 @@ async fn send_closed(c: Arc<Ctx>) {
 
 /// When the channel closed and when the late send came; or that every value arrived.
 fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    let delivered = At::Number("delivered");
-    match Send::of(v) {
-        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => m
-            .read(
+    const DELIVERED: Named = Named(
+        At::Number("delivered"),
+        "values delivered",
+        Unit::Count,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Send::of(v) {
+        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => &[
+            Named(
                 At::Number("closed_at_ms"),
-                "the owner closed jobs at",
+                "close at",
                 Unit::Ms,
-            )
-            .read(
+                Of::Nothing,
+            ),
+            Named(
                 At::Number("late_send_at_ms"),
-                "the second sender's send, fatal, at",
+                "late send, fatal, at",
                 Unit::Ms,
-            )
-            .read(delivered, "values delivered", Unit::Count),
-        Send::Wrong | Send::SingleSender | Send::ManySenders => {
-            m.read(delivered, "values delivered", Unit::Count)
-        }
-        Send::GuideTiming => {
-            m.derived(
-                "trials where the late send panicked",
-                r.number("panicked"),
+                Of::Nothing,
+            ),
+            DELIVERED,
+        ],
+        Send::Wrong | Send::SingleSender | Send::ManySenders => &[DELIVERED],
+        Send::GuideTiming => &[
+            Named(
+                At::Counted("panicked"),
+                "trials that panicked",
                 Unit::Count,
-            )
-            .of(r.params.trials as f64);
-            if let Some(c) = r.marks.iter().find(|m| m.kind == MarkKind::Close) {
-                m.derived("close, in the first trial, at", c.t_ms, Unit::Ms);
-            }
-            &mut m
-        }
-    }
-    .done()
+                Of::Trials,
+            ),
+            Named(
+                At::MarkAt(MarkKind::Close),
+                "close, first trial, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+        ],
+    };
+    measures(r, named)
 }
 
 fn send_closed_lesson(r: &Report, v: usize) -> String {
@@ -624,46 +640,53 @@ async fn deadlock(c: Arc<Ctx>) {
 
 /// How far main got before everyone waited; or, in the demo, how long the workers stood still.
 fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    let (q, w) = (r.params.queue, r.params.workers);
-    let cap = match Deadlock::of(v) {
-        Deadlock::Wrong | Deadlock::SeparateGoroutines => 0,
-        Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers => q,
-    };
-    let room = (2 * cap + w) as f64;
-    let room_label = "room for jobs before main reads a result";
-    let results = r.tasks.finished() as f64;
-    match Deadlock::of(v) {
-        _ if r.ended == Ended::Deadlock => {
-            m.read(At::Tasks(TaskField::Submitted), "jobs sent", Unit::Count)
-                .of(r.params.tasks as f64);
-            if let Some(f) = r.findings_of(FindingKind::Deadlock).first() {
-                m.derived("fatal error: deadlock, at", f.at_ms, Unit::Ms);
-            }
-            m.derived(room_label, room, Unit::Count)
+    const RESULTS: Named = Named(At::Finished, "results", Unit::Count, Of::Nothing);
+    const LABEL: &str = "room for jobs before main reads a result";
+    const UNBUFFERED: Named = Named(At::Room(false), LABEL, Unit::Count, Of::Nothing);
+    const BUFFERED: Named = Named(At::Room(true), LABEL, Unit::Count, Of::Nothing);
+    const SENT: Named = Named(
+        At::Tasks(TaskField::Submitted),
+        "jobs sent",
+        Unit::Count,
+        Of::Tasks,
+    );
+    const AT: Named = Named(
+        At::FindingAt(FindingKind::Deadlock),
+        "fatal error: deadlock, at",
+        Unit::Ms,
+        Of::Nothing,
+    );
+    let deadlocked = r.ended == Ended::Deadlock;
+    let named: &[Named] = match Deadlock::of(v) {
+        Deadlock::Wrong | Deadlock::SeparateGoroutines if deadlocked => &[SENT, AT, UNBUFFERED],
+        Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers if deadlocked => {
+            &[SENT, AT, BUFFERED]
         }
-        Deadlock::BlockedWorkers => m
-            .read(
+        Deadlock::BlockedWorkers => &[
+            Named(
                 At::Number("blocked_ms"),
                 "workers blocked on results, in total",
                 Unit::Ms,
-            )
-            .read(
+                Of::Nothing,
+            ),
+            Named(
                 At::Number("workers_blocked_at_read"),
                 "workers blocked while main slept",
                 Unit::Count,
-            )
-            .read(
+                Of::Nothing,
+            ),
+            Named(
                 At::Number("jobs_queued_at_read"),
                 "jobs left queued",
                 Unit::Count,
+                Of::Nothing,
             ),
-        Deadlock::SeparateGoroutines => m.derived("results", results, Unit::Count),
-        Deadlock::Wrong | Deadlock::Buffered | Deadlock::SmallBuffer => m
-            .derived("results", results, Unit::Count)
-            .derived(room_label, room, Unit::Count),
-    }
-    .done()
+        ],
+        Deadlock::SeparateGoroutines => &[RESULTS],
+        Deadlock::Wrong => &[RESULTS, UNBUFFERED],
+        Deadlock::Buffered | Deadlock::SmallBuffer => &[RESULTS, BUFFERED],
+    };
+    measures(r, named)
 }
 
 fn deadlock_lesson(r: &Report, v: usize) -> String {

@@ -40,8 +40,8 @@ use serde::{ser::SerializeMap, Serialize, Serializer};
 pub use self::{
     params::{Mode, Param, Params, QueuePolicy, Workload},
     report::{
-        At, Check, Ended, Latency, Measure, Measures, Recorder, Report, Table, TaskCounts,
-        TaskField, TaskOutcome, TimelineRow, TimelineTask, Unit,
+        measures, At, Check, Ended, Latency, Measure, Named, Of, Recorder, Report, Table,
+        TaskCounts, TaskField, TaskOutcome, TimelineRow, TimelineTask, Unit,
     },
     run::{check, drive, run_blocking, Run, Snapshot},
 };

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::{
-    fmt_bytes, gauge, now_ms, variants, At, Ctx, MarkKind, Measures, Param, Report, Spec,
-    TaskField, TaskOutcome, Unit, Workload,
+    fmt_bytes, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Named, Of, Param, Report,
+    Spec, TaskOutcome, Unit, Workload,
 };
 use crate::{
     chan::Chan,
@@ -50,11 +50,18 @@ pub(super) fn unlimited_spec() -> Spec {
         lesson: unlimited_lesson,
         checklist: super::no_checklist,
         measures: |r, _| {
-            Measures::new(r)
-                .read(At::PeakGoroutines, "goroutines alive at once", Unit::Count)
-                .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
-                .read(At::Tasks(TaskField::Submitted), "tasks", Unit::Count)
-                .done()
+            measures(
+                r,
+                &[
+                    Named(
+                        At::PeakGoroutines,
+                        "goroutines alive at once",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+                ],
+            )
         },
         // one goroutine per task (its task's records included).
         need: |p, _| (p.tasks + 1) * 318,
@@ -147,11 +154,13 @@ pub(super) fn fixed_pool_spec() -> Spec {
         lesson: fixed_pool_lesson,
         checklist: super::no_checklist,
         measures: |r, _| {
-            Measures::new(r)
-                .read(At::PeakGoroutines, "goroutines alive, at most", Unit::Count)
-                .read(At::HeapPeak, "heap at the peak", Unit::Bytes)
-                .derived("jobs processed", r.tasks.finished() as f64, Unit::Count)
-                .done()
+            measures(
+                r,
+                &[
+                    Named(At::PeakGoroutines, "goroutines alive, at most", Unit::Count, Of::Nothing),
+                    Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+                ],
+            )
         },
         need: |p, _| (p.workers + 3) * 657 + p.tasks * 84,
     }

@@ -8,8 +8,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, now_ms, variants, At, Ctx, Gauge, Measures, Param, Report, Spec, TaskOutcome,
-    Unit,
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, Named, Of, Param, Report, Spec,
+    TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -49,22 +49,25 @@ pub(super) fn spec() -> Spec {
         lesson,
         checklist: super::no_checklist,
         measures: |r, v| {
-            let mut m = Measures::new(r);
-            m.read(
+            const BUSIEST: Named = Named(
                 At::Number("max_starts_per_s"),
-                "tasks started in one second, at most",
+                "starts in one second, at most",
                 Unit::Count,
+                Of::Nothing,
+            );
+            measures(
+                r,
+                match Variant::of(v) {
+                    Variant::TokenBucket => &[
+                        BUSIEST,
+                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Nothing),
+                    ],
+                    Variant::NoLimit => &[
+                        BUSIEST,
+                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Tasks),
+                    ],
+                },
             )
-            .read(At::Number("over_limit"), "starts over the limit", Unit::Count);
-            match Variant::of(v) {
-                Variant::TokenBucket => m.derived(
-                    "tasks finished per second",
-                    r.throughput_per_s,
-                    Unit::PerSecond,
-                ),
-                Variant::NoLimit => m.of(r.params.tasks as f64),
-            }
-            .done()
         },
         // main, the refiller and the workers.
         need: |p, _| (p.workers + 2) * 456 + p.tasks * 205,

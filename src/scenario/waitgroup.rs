@@ -11,8 +11,8 @@ use std::{
 };
 
 use super::{
-    gauge, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Measures, Param, Report, Spec,
-    TaskOutcome, Unit,
+    gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param, Report,
+    Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -324,49 +324,57 @@ fn gave_up_at(r: &Report) -> Option<f64> {
 
 /// The counter and the moments the lesson is about.
 fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
-    let mut m = Measures::new(r);
-    let n = r.params.tasks as f64;
-    let finished = At::Number("finished_at_wait");
-    let finished_label = "goroutines finished when Wait returned";
-    let top = At::GaugeMax("waitgroup_counter");
-    let top_label = "the counter, at most";
-    match Variant::of(v) {
-        Variant::AddInside if !r.findings_of(FindingKind::EarlyReturn).is_empty() => {
-            m.read(finished, finished_label, Unit::Count).of(n);
-            if let Some(t) = wait_returned_at(r) {
-                m.derived("Wait returned at", t, Unit::Ms);
-            }
-            m.read(top, top_label, Unit::Count)
-        }
-        Variant::AddInside => m.read(top, top_label, Unit::Count),
-        Variant::ByValue | Variant::ForgotDone => {
-            m.read(
+    const FINISHED: Named = Named(
+        At::Number("finished_at_wait"),
+        "finished when Wait returned",
+        Unit::Count,
+        Of::Tasks,
+    );
+    const TOP: Named = Named(
+        At::GaugeMax("waitgroup_counter"),
+        "the counter, at most",
+        Unit::Count,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        Variant::AddInside if !r.findings_of(FindingKind::EarlyReturn).is_empty() => &[
+            FINISHED,
+            Named(
+                At::MarkAt(MarkKind::WaitReturned),
+                "Wait returned at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            TOP,
+        ],
+        Variant::AddInside => &[TOP],
+        Variant::ByValue | Variant::ForgotDone => &[
+            Named(
                 At::Number("counter_at_timeout"),
-                "the counter when main gave up",
+                "counter when main gave up",
                 Unit::Count,
-            );
-            if let Some(t) = gave_up_at(r) {
-                m.derived("main gave up at", t, Unit::Ms);
-            }
-            &mut m
-        }
-        Variant::Right => m
-            .read(finished, finished_label, Unit::Count)
-            .of(n)
-            .read(top, top_label, Unit::Count)
-            .read(At::GoroutinesAfter, "goroutines left behind", Unit::Count),
-        Variant::NegativeCounter => {
-            if let Some(f) = r.findings_of(FindingKind::Panic).first() {
-                m.derived("the counter went below zero at", f.at_ms, Unit::Ms);
-            }
-            m.read(finished, finished_label, Unit::Count).of(n);
-            if r.ended == super::Ended::Panicked {
-                m.read(At::ExitStatus, "exit status", Unit::Count);
-            }
-            &mut m
-        }
-    }
-    .done()
+                Of::Nothing,
+            ),
+            Named(
+                At::FindingAt(FindingKind::Hang),
+                "main gave up at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+        ],
+        Variant::Right => &[FINISHED, TOP],
+        Variant::NegativeCounter if r.ended == super::Ended::Panicked => &[
+            Named(
+                At::FindingAt(FindingKind::Panic),
+                "counter below zero at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            FINISHED,
+        ],
+        Variant::NegativeCounter => &[FINISHED],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

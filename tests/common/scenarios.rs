@@ -202,7 +202,7 @@ fn says(text: &str, n: &str) -> bool {
 /// Report says it holds it, each in the sentence as the sentence rounds it. A headline and a
 /// sentence that disagree are the contradiction issue 10 forbids.
 fn states_its_measures(r: &Report) {
-    use worker_pool_playground::scenario::{fmt_bytes, At, Unit};
+    use worker_pool_playground::scenario::{fmt_bytes, Unit};
     let who = format!("{}/{}", r.scenario, r.variant);
     if r.scenario == "sizing-sweep" {
         // Its picture carries its figures until the sweep's rework (review R13).
@@ -216,23 +216,26 @@ fn states_its_measures(r: &Report) {
     );
     let json = json_of(r);
     for m in &r.measures {
-        if m.at != At::Derived {
+        if m.at.path().is_some() {
             assert_eq!(m.at.read(r), Some(m.value), "{who}: {}", m.label);
-            let path = json["measures"]
+            let (place, key) = m.at.path().unwrap();
+            let shown = json["measures"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .find(|x| x["label"] == m.label)
-                .unwrap()["at"]
-                .as_str()
                 .unwrap()
-                .to_string();
-            // The path the page follows in a Go Report: here it leads to the same value.
-            let (head, tail) = path.split_once('.').unwrap_or((&path, ""));
-            let at = match head {
-                "gauge_max" => Value::from(r.gauge_max(tail)),
-                _ if tail.is_empty() => json[head].clone(),
-                _ => json[head][tail].clone(),
+                .clone();
+            assert_eq!(
+                (shown["at"].as_str(), shown["key"].as_str()),
+                (Some(place), key)
+            );
+            // The place the page follows in a Go Report: here it leads to the same value.
+            let path = format!("{place}.{}", key.unwrap_or(""));
+            let at = match (place, key) {
+                ("gauge_max", Some(g)) => Value::from(r.gauge_max(g)),
+                (_, None) => json[place].clone(),
+                (_, Some(k)) => json[place][k].clone(),
             };
             assert_eq!(at.as_f64(), Some(m.value), "{who}: {} at {path}", m.label);
         }

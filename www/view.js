@@ -2,7 +2,7 @@
 // title, sentence and headline numbers. Reads `state`, never changes it.
 import { $, el, fill } from './dom.js';
 import { bytes, measureText, ms, num, readable, runName, valueAt } from './format.js';
-import { headline, pictureFor } from './render/lessons.js';
+import { headline, pictureFor, relative } from './render/lessons.js';
 import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
@@ -59,14 +59,23 @@ export function drawLesson() {
   if (pair) {
     const { a, b } = pair;
     const sa = findSpec(state.specs, a.scenario), sb = findSpec(state.specs, b?.scenario);
-    $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
+    const axes = b && relative(a, b) ? "each on its own run's time" : 'on the same axes';
+    $('section').textContent = b?.engine === 'go' ? `The same program in this engine (A) and in real Go (B), ${axes}` : `Side by side, ${axes}`;
     $('title').textContent = b?.engine === 'go' && a.engine !== 'go'
       ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
       : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : pair.bStopped ? 'stopped, no Report' : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b, { bStopped: pair.bStopped });
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
-    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic, usedParams(state.specs, r)).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+    // Go's Report names no measures: beside this engine's run it gets A's, read at the same
+    // place in Go's Report (its peak and heap had stood beside A's lesson measures).
+    const items = (r, other) => {
+      const got = r.engine === 'go' && !r.measures?.length
+        ? (other?.measures ?? []).map((m) => [m, valueAt(r, m)]).filter(([, v]) => v != null) : [];
+      return got.length ? got.slice(0, 2).map(([m, v]) => [m.label, measureText({ ...m, value: v, of: null })])
+        : headline(r, pic, usedParams(state.specs, r)).slice(0, 2);
+    };
+    fill('headline', [['A', a, b], ['B', b, a]].filter(([, r]) => r).flatMap(([tag, r, other]) => items(r, other).map(([k, v]) => el('div', { class: 'pair-head' },
       el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
     return;
   }

@@ -78,6 +78,19 @@ export function marksOf(run) {
   return [...(run?.marks ?? []), ...found];
 }
 
+/** Where a run ends, runtime ms. */
+export const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
+
+/**
+ * Whether two runs side by side are drawn on each run's own time, in % of its length: when one
+ * is ten times the other or more, a shared ms axis drew the shorter as a hairline at x≈0 (review
+ * R10: the first screen's unlimited run, 1,001 goroutines in about 1 s, beside the pool's 100 s).
+ */
+export const relative = (a, b) => {
+  const [ea, eb] = [endOf(a), endOf(b)];
+  return ea > 0 && eb > 0 && Math.max(ea, eb) >= 10 * Math.min(ea, eb);
+};
+
 const hasGauge = (series, name) => Array.isArray(series?.gauges?.[name]) && series.gauges[name].length > 0;
 
 /** The workers of a pool-size sweep and each size's throughput, from the Report's numbers

@@ -6,7 +6,7 @@ import { $, el, fill, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, truthful } from './lessons.js';
+import { endOf, EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, relative, truthful } from './lessons.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
 import { drawSweep } from './sweep.js';
@@ -47,17 +47,7 @@ function joined(a, colsA, b, colsB) {
 const everywhere = (run) => truthful(marksOf(run)).filter((m) => EVERYWHERE.has(m.kind));
 /** The parameters the run's variant reads (a limit it ignores is not drawn). */
 const paramsOf = (run) => usedParams(schema() ?? [], run);
-const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
 
-/**
- * Whether two runs side by side are drawn on each run's own time, in % of its length: when one
- * is ten times the other or more, a shared ms axis drew the shorter as a hairline at x≈0 (review
- * R10: the first screen's unlimited run, 1,001 goroutines in about 1 s, beside the pool's 100 s).
- */
-const relative = (a, b) => {
-  const [ea, eb] = [endOf(a), endOf(b)];
-  return ea > 0 && eb > 0 && Math.max(ea, eb) >= 10 * Math.min(ea, eb);
-};
 /** A run's series and marks with time as % of its own length. */
 const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
@@ -160,13 +150,12 @@ export class Pictures {
     const same = compare && picA.kind === pic.kind && (pic.kind !== 'gauges' || picA.def.id === pic.def.id);
     // Two runs share one x axis: runtime ms, or each run's own time in % of its length (this.x).
     const rel = Boolean(compare) && relative(run, compare);
-    this.x = rel
-      ? { rel, label: `time, in % of each run's own length (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` }
-      : { rel, label: 'runtime (ms)' };
+    // (The lengths go in the title: an axis label that long was cut at 390 px.)
+    this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
     const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
     const lessonKind = compare && !same ? 'goroutines' : pic.kind;
     $('picture-title').textContent = compare
-      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, ${rel ? "each on its own run's time" : 'on the same axes'}`
+      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`
       : pictureTitle(pic);
     const legend = [];
     const order = $('picture-order');

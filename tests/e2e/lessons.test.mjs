@@ -88,8 +88,15 @@ test('nothing said twice or as a misprint: "panic: panic:", "(this run) (this ru
   const findings = await page.textContent('#findings');
   assert.match(findings, /panic: send on closed channel/);
   assert.doesNotMatch(findings, /panic: panic:/);
-  // The heap chart's y axis never goes below a kilobyte: whole bytes at every tick.
-  assert.ok(await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().heap.u.scales.y.max >= 1024));
+  // The heap chart's y axis never tops below a kilobyte, so every tick is whole bytes: an empty
+  // (all-zero) series had ticks "1 B, 1 B, 0 B".
+  const top = await page.evaluate(async () => {
+    const h = window.workerPoolPlaygroundTest.pictures().heap;
+    h.setData([0, 1], [[0, 0]]);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // uPlot redraws after
+    return h.u.scales.y.max;
+  });
+  assert.ok(top >= 1024, `an empty heap chart tops at ${top} B`);
   const fmt = await page.evaluate(async () => { const f = await import('/format.js'); return [f.bytes(1878.15 * 1024 * 1024), f.bytes(3.5 * 1024 * 1024)]; });
   assert.deepEqual(fmt, ['1.83 GB', '3.50 MB']);
 

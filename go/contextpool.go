@@ -149,6 +149,7 @@ func runContextPool(r *Run, guideCancel bool, cancelAfter int) {
 		}
 		if received == cancelAfter {
 			r.logf("Cancel() after %d results", received)
+			r.number("cancelled_at_ms", r.nowMs()) // the lesson's measure, as the Rust engine's
 			pool.Cancel()
 		}
 	}

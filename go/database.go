@@ -140,7 +140,10 @@ func runDBPool(r *Run, connections int) {
 // snippet:end db-pool/pool
 
 // snippet:start db-pool/pool
-func dbPool(r *Run) { runDBPool(r, int(r.p.Connections)) }
+func dbPool(r *Run) {
+	r.number("pool_limit", float64(r.p.Connections)) // the limit the page draws as the pool's
+	runDBPool(r, int(r.p.Connections))
+}
 
 // snippet:end db-pool/pool
 

@@ -6,15 +6,53 @@
 const FORMATS = [0, 1, 2].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
 export const num = (v, digits = 0) => (Number.isFinite(v) ? FORMATS[Math.min(2, digits)].format(v) : '–');
 
-/** `1.42 MB`, `12.3 KB`, `812 B`, as `fmt_bytes` in src/scenario. */
+/** `1.83 GB`, `1.42 MB`, `12.3 KB`, `812 B`, as `fmt_bytes` in src/scenario. */
 export function bytes(b) {
   if (!Number.isFinite(b)) return '–';
+  if (b >= 1024 ** 3) return `${(b / 1024 ** 3).toFixed(2)} GB`;
   if (b >= 1024 * 1024) return `${(b / 1024 / 1024).toFixed(2)} MB`;
   if (b >= 1024) return `${(b / 1024).toFixed(1)} KB`;
   return `${b.toFixed(0)} B`;
 }
 
-export const ms = (v) => (Number.isFinite(v) ? `${num(v, v < 10 ? 1 : 0)} ms` : '–');
+/**
+ * A Report's sentence as the page shows it: whole numbers of five digits or more grouped
+ * ("102,268 ms", as every figure beside it; the sentence read "114037 ms"), fractions and
+ * shorter numbers as they are.
+ */
+export const readable = (text) => text.replace(/(?<![\d.,])\d{5,}/g, (d) => d.replace(/\B(?=(\d{3})+$)/g, ','));
+
+export const ms = (v) => (Number.isFinite(v) ? `${num(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms` : '–');
+
+/** One of a Report's `measures` ({value, of, unit}) as the headline writes it: `4,000 ms`,
+ * `9 of 20`, `3.7×`. The units are the Rust enum `scenario::Unit`'s names. */
+export function measureText({ value, of = null, unit }) {
+  const v = {
+    count: () => num(value),
+    ms: () => ms(value),
+    bytes: () => bytes(value),
+    per_second: () => `${num(value, 1)}/s`,
+    times: () => `${num(value, 1)}×`,
+  }[unit]?.();
+  if (v == null) throw new Error(`a measure in an unknown unit: ${unit}`);
+  return of == null ? v : `${v} of ${num(of)}`;
+}
+
+/**
+ * The value at a measure's place (`at`, and `key` within it: `numbers` `blocked_ms`,
+ * `tasks` `cancelled`, `gauge_max` `<gauge>`, or a field such as `peak_goroutines`) in a Report
+ * of either engine, or null. A Go program has no gauges: it records a gauge's maximum as
+ * `numbers.max_<gauge>` (go/database.go).
+ */
+export function valueAt(r, { at, key = null }) {
+  if (!at || !r) return null;
+  let v;
+  if (at === 'gauge_max') {
+    const g = r.series?.gauges?.[key];
+    v = Array.isArray(g) && g.length ? Math.max(...g.filter((x) => x != null)) : r.numbers?.[`max_${key}`];
+  } else v = key != null ? r[at]?.[key] : r[at];
+  return Number.isFinite(v) ? v : null;
+}
 
 /** `db-pool / pool`, the name of a run. */
 export const runName = (r) => `${r.scenario} / ${r.variant}${r.engine === 'go' ? ' (Go)' : ''}`;

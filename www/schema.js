@@ -184,6 +184,10 @@ function readParams(spec, params) {
 
 /** Keys a page URL may carry besides parameters. */
 export const URL_KEYS = ['scenario', 'variant', 'run', 'build', 'coi', 'engine'];
+/** The values a link may give the keys that are not parameters (scenario and variant are checked
+ * against the schema): `build=single` forces the single-threaded build (engine.worker.js),
+ * `coi=0` keeps the page from becoming cross-origin isolated (coi-config.js). */
+const URL_VALUES = { build: ['single'], coi: ['0', '1'], run: ['1', '0'] };
 
 /**
  * What a link asks for: `{ scenario, variant, texts, run, errors }`. `texts` keeps the raw text
@@ -193,6 +197,21 @@ export const URL_KEYS = ['scenario', 'variant', 'run', 'build', 'coi', 'engine']
 export function readLink(specs, search) {
   const q = new URLSearchParams(search);
   const errors = [];
+  // A key given twice is a link that means two things: `?tasks=10&tasks=20` ran 20 and said
+  // nothing (review). Every key once, or an error naming both values.
+  const twice = new Set();
+  for (const k of new Set(q.keys())) {
+    const all = q.getAll(k);
+    if (all.length < 2) continue;
+    twice.add(k);
+    errors.push(new InputError(`${shortName(k)}: given ${all.length === 2 ? 'twice' : `${all.length} times`} in the link (${all.slice(0, 3).map(quote).join(', ')}); give it once`, URL_KEYS.includes(k) ? null : k));
+  }
+  // The keys that are not parameters take only the values the page knows: `?build=evil` was
+  // ignored without a word.
+  for (const [k, allowed] of Object.entries(URL_VALUES)) {
+    const v = q.get(k);
+    if (v != null && !allowed.includes(v)) errors.push(new InputError(`${k}: expected ${allowed.join(' or ')}, got ${quote(v)}`));
+  }
   let spec = specs[0];
   const wanted = q.get('scenario');
   if (wanted != null) {
@@ -215,14 +234,13 @@ export function readLink(specs, search) {
   // send-on-closed/wrong blocked the run behind a disabled field).
   const ignored = new Set(findVariant(spec, variant)?.ignores ?? []);
   for (const [k, raw] of q) {
-    if (URL_KEYS.includes(k) || ignored.has(k)) continue;
+    if (URL_KEYS.includes(k) || ignored.has(k) || twice.has(k)) continue;
     const p = findParam(spec, k);
     if (!p) { errors.push(new InputError(`${shortName(k)}: not a parameter of ${spec.id}`, k)); continue; }
     texts[k] = raw.length > 200 ? raw.slice(0, 200) : raw;
     try { values[k] = parseText(p, raw); } catch (e) { errors.push(e); }
   }
   const run = q.get('run');
-  if (run != null && run !== '1' && run !== '0') errors.push(new InputError(`run: expected 1 or 0, got ${quote(run)}`));
   return { spec, variant, texts, values, run: run === '1', errors };
 }
 

@@ -1,8 +1,8 @@
 // Draws the state object: the buttons (from the run's phase), the status line, the lesson's
 // title, sentence and headline numbers. Reads `state`, never changes it.
 import { $, el, fill } from './dom.js';
-import { bytes, ms, num, runName } from './format.js';
-import { headline, pictureFor } from './render/lessons.js';
+import { bytes, measureText, ms, num, readable, runName, valueAt } from './format.js';
+import { headline, pictureFor, relative } from './render/lessons.js';
 import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
@@ -59,14 +59,23 @@ export function drawLesson() {
   if (pair) {
     const { a, b } = pair;
     const sa = findSpec(state.specs, a.scenario), sb = findSpec(state.specs, b?.scenario);
-    $('section').textContent = b?.engine === 'go' ? 'The same program in this engine (A) and in real Go (B), on the same axes' : 'Side by side, on the same axes';
+    const axes = b && relative(a, b) ? "each on its own run's time" : 'on the same axes';
+    $('section').textContent = b?.engine === 'go' ? `The same program in this engine (A) and in real Go (B), ${axes}` : `Side by side, ${axes}`;
     $('title').textContent = b?.engine === 'go' && a.engine !== 'go'
       ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
       : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : pair.bStopped ? 'stopped, no Report' : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b, { bStopped: pair.bStopped });
     // The number the shared picture is about, for A and for B.
     const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
-    fill('headline', [['A', a], ['B', b]].filter(([, r]) => r).flatMap(([tag, r]) => headline(r, pic, usedParams(state.specs, r)).slice(0, 2).map(([k, v]) => el('div', { class: 'pair-head' },
+    // Go's Report names no measures: beside this engine's run it gets A's, read at the same
+    // place in Go's Report (its peak and heap had stood beside A's lesson measures).
+    const items = (r, other) => {
+      const got = r.engine === 'go' && !r.measures?.length
+        ? (other?.measures ?? []).map((m) => [m, valueAt(r, m)]).filter(([, v]) => v != null) : [];
+      return got.length ? got.slice(0, 2).map(([m, v]) => [m.label, measureText({ ...m, value: v, of: null })])
+        : headline(r, pic, usedParams(state.specs, r)).slice(0, 2);
+    };
+    fill('headline', [['A', a, b], ['B', b, a]].filter(([, r]) => r).flatMap(([tag, r, other]) => items(r, other).map(([k, v]) => el('div', { class: 'pair-head' },
       el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
     return;
   }
@@ -75,8 +84,24 @@ export function drawLesson() {
   $('title').textContent = spec.title;
   const r = state.report;
   const view = r ?? state.live;
-  $('lesson').textContent = r ? r.lesson : spec.shows;
+  $('lesson').textContent = r ? readable(r.lesson) : spec.shows;
   fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+}
+
+/** Figures the Go sentence compares in clauses of their own (peaks, memory). */
+const GO_CLAUSES = new Set(['peak_goroutines', 'heap_peak_bytes', 'tasks.submitted']);
+
+/**
+ * The lesson's own measures (A's Report.measures) where Go's Report holds them too, read at the
+ * same place: "workers blocked on results, in total 4,001 ms here and 4,000 ms in Go". The
+ * comparison had compared only peaks and heap (review R21).
+ */
+export function goMeasures(a, b) {
+  const both = (a.measures ?? []).filter((m) => m.at && !GO_CLAUSES.has(m.key ? `${m.at}.${m.key}` : m.at))
+    .map((m) => [m, valueAt(b, m)]).filter(([, v]) => v != null).slice(0, 2);
+  if (!both.length) return '';
+  const one = ([m, v]) => `${m.label} ${measureText(m)} here and ${measureText({ ...m, value: v, of: null })} in Go`;
+  return `The lesson's measure${both.length > 1 ? 's' : ''}: ${both.map(one).join('; ')}. `;
 }
 
 /** What differs between this engine and real Go on one run, and why: from the two Reports. */
@@ -95,7 +120,7 @@ export function goSentence(a, b) {
       ? `, leaving ${num(a.goroutines_after)} goroutine${a.goroutines_after === 1 ? '' : 's'} blocked in each`
       : `, leaving ${num(a.goroutines_after)} goroutines blocked here and ${num(b.goroutines_after)} in Go`;
   } else outcome = `This engine ended ${ended(a)}, Go ${ended(b)}`;
-  return `${outcome}; Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
+  return `${goMeasures(a, b)}${outcome}; Go's own runtime counted a peak of ${num(b.peak_goroutines)} goroutines, this engine ${num(a.peak_goroutines)}`
     + ` (${diff < 0.05 ? 'the same' : `${num(diff, 1)} % apart`}). ${goMemory(a, b)} ${goTime(a, b, cpu)}`;
 }
 

@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{count, gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Measure, Named, Of, Param, Report,
+    Spec, TaskField, TaskOutcome, Unit,
+};
 use crate::{
     chan::{Chan, TrySendError},
     params::Value,
@@ -47,6 +50,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: lesson_measures,
         // main (the producer) and the workers.
         // main (the producer) and the workers; each queued task holds its 1 KB body.
         need: |p, _| (p.workers + 1) * 901 + p.tasks * 1009,
@@ -163,6 +167,54 @@ async fn main(c: Arc<Ctx>) {
         "done: {} tasks run, {} dropped",
         counts.successful, counts.dropped
     ));
+}
+
+/// What each policy did with the overload: the producer's wait, the drops, or the backlog.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const DEPTH: Named = Named(
+        At::GaugeMax("queue_depth"),
+        "queued, at most",
+        Unit::Count,
+        Of::Nothing,
+    );
+    const P99: Named = Named(
+        At::LatencyP99,
+        "latency from submit, p99",
+        Unit::Ms,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        Variant::Block => &[
+            Named(
+                At::Number("producer_blocked_ms"),
+                "producer waited, in all",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("producer_ms"),
+                "offering took",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            DEPTH,
+        ],
+        Variant::Drop if r.tasks.dropped > 0 => &[
+            Named(
+                At::Tasks(TaskField::Dropped),
+                "tasks refused, queue full",
+                Unit::Count,
+                Of::Tasks,
+            ),
+            DEPTH,
+        ],
+        Variant::Drop => &[DEPTH, P99],
+        Variant::Unbounded => &[
+            DEPTH,
+            Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+        ],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

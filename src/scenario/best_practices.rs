@@ -24,8 +24,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, now_ms, variants, Check, Ctx, Ended, Gauge, MarkKind, Param, Report, Spec,
-    TaskOutcome,
+    count, gauge, measures, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure,
+    Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -86,6 +86,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist,
+        measures: lesson_measures,
         // main, the submitter, the workers, one task goroutine per worker, and the drills'
         // pools (each its workers and a submitter), which may outlive their drill when broken.
         // main, the submitter, the workers, one task goroutine per worker, and the drills'
@@ -1065,6 +1066,48 @@ fn outlived_main(r: &Report) -> String {
     } else {
         format!(" But {alive} still alive when main returned (the leak box).")
     }
+}
+
+/// The checklist's score and what outlived main; or when the guide's bug ended the program.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const HELD: Named = Named(At::Held, "practices held", Unit::Count, Of::Checks);
+    const OK: Named = Named(
+        At::Tasks(TaskField::Successful),
+        "tasks that succeeded",
+        Unit::Count,
+        Of::Submitted,
+    );
+    let named: &[Named] = match Variant::of(v) {
+        // What outlived main is named only when something did: the sentence says so then.
+        Variant::Default if !r.findings_of(FindingKind::Leak).is_empty() => &[
+            HELD,
+            OK,
+            Named(
+                At::GoroutinesAfter,
+                "alive after main returned",
+                Unit::Count,
+                Of::Nothing,
+            ),
+        ],
+        Variant::Default => &[HELD, OK],
+        Variant::GuideCancel => &[Named(
+            At::FindingAt(FindingKind::Deadlock),
+            "fatal error: deadlock, at",
+            Unit::Ms,
+            Of::Nothing,
+        )],
+        Variant::InnerPanic if r.findings_of(FindingKind::Panic).is_empty() => &[],
+        Variant::InnerPanic => &[
+            Named(
+                At::FindingAt(FindingKind::Panic),
+                "panic, fatal, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
+        ],
+    };
+    measures(r, named)
 }
 
 fn lesson(r: &Report, v: usize) -> String {

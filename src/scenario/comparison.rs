@@ -7,7 +7,10 @@ use std::sync::{
 
 use web_time::Instant;
 
-use super::{fmt_bytes, now_ms, variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
+use super::{
+    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, Named, Of, Param, Report, Spec,
+    TaskOutcome, Unit,
+};
 use crate::{
     chan::Chan,
     metrics::alloc::{heap, phase_peak, reset_phase_peak},
@@ -45,6 +48,32 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(control(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: |r, _| {
+            measures(
+                r,
+                &[
+                    Named(
+                        At::Number("unlimited_peak"),
+                        "goroutines, no pool",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    Named(
+                        At::Number("pool_peak"),
+                        "goroutines, the pool",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    // As the sentence words it: only a clear difference is a ratio.
+                    Named(
+                        At::LessAllocated,
+                        "less memory, the pool",
+                        Unit::Times,
+                        Of::Nothing,
+                    ),
+                ],
+            )
+        },
         // one goroutine per task in the first phase (its task's records included).
         need: |p, _| (p.tasks + 2) * 166,
     }
@@ -229,7 +258,7 @@ async fn control(c: Arc<Ctx>) {
         vec![label.to_string(), f(&unlimited), f(&pool)]
     };
     c.rec.table(
-        "Control comparison (this run)",
+        "Control comparison",
         &["", "WITHOUT worker pool", "WITH worker pool"],
         vec![
             row("Goroutines before → peak (measured)", &|p| {

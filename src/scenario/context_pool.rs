@@ -9,7 +9,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, now_ms, variants, Ctx, Gauge, MarkKind, Param, Report, Spec, TaskOutcome,
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param,
+    Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -51,6 +52,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: lesson_measures,
         // main, the submitter and the workers.
         need: |p, _| (p.workers + 2) * 744 + p.tasks * 338,
     }
@@ -354,11 +356,16 @@ fn lesson(r: &Report, v: usize) -> String {
     }
 }
 
-/// The `cancel` variant's lesson: what stopped the pool (the Cancel after half the results, or
-/// the run's deadline before them), and whether the submitter was refused, from this run.
-fn cancel_lesson(r: &Report) -> String {
-    let t = r.tasks;
-    let half = (r.params.tasks / 2).max(1);
+/// How the `cancel` variant's pool stopped: when Cancel came (if it did), whether the run's
+/// deadline came first, and for how long tasks still ran after the Cancel.
+struct Stopped {
+    cancelled_at: Option<f64>,
+    deadline_first: bool,
+    /// Runtime ms tasks were still in flight after the Cancel (0: none was running).
+    ran_after: f64,
+}
+
+fn stopped(r: &Report) -> Stopped {
     let deadline_at = r
         .marks
         .iter()
@@ -371,6 +378,99 @@ fn cancel_lesson(r: &Report) -> String {
         (Some(_), None) => true,
         (None, _) => false,
     };
+    // Work in progress is not stopped: processTask never looks at the context, and a worker's
+    // select picks at random when the cancel and a task are both ready. The in-flight gauge
+    // shows for how long tasks still ran.
+    let ran_after = cancelled_at.map_or(0.0, |at| {
+        let busy_until = r.series.gauges.get("in_flight").map_or(at, |g| {
+            r.series
+                .t_ms
+                .iter()
+                .zip(g)
+                .filter(|&(_, &v)| v > 0.0)
+                .fold(at, |m, (&t, _)| m.max(t))
+        });
+        busy_until - at
+    });
+    Stopped {
+        cancelled_at,
+        deadline_first,
+        ran_after,
+    }
+}
+
+/// The numbers each variant's lesson states, in its order.
+fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const NEVER: Named = Named(
+        At::Tasks(TaskField::Cancelled),
+        "tasks that never produced a result",
+        Unit::Count,
+        Of::Submitted,
+    );
+    const RESULTS: Named = Named(At::Number("results"), "results", Unit::Count, Of::Nothing);
+    let s = stopped(r);
+    let named: &[Named] = match Variant::of(v) {
+        Variant::Close => &[
+            Named(
+                At::Tasks(TaskField::Successful),
+                "tasks that succeeded",
+                Unit::Count,
+                Of::Submitted,
+            ),
+            Named(
+                At::Tasks(TaskField::Failed),
+                "errors as results",
+                Unit::Count,
+                Of::Nothing,
+            ),
+        ],
+        Variant::Cancel if s.cancelled_at.is_some() && !s.deadline_first => &[
+            Named(
+                At::Number("cancelled_at_ms"),
+                "Cancel at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::RanAfterCancel,
+                "tasks still ran after it for",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            NEVER,
+        ],
+        Variant::Cancel => &[RESULTS, NEVER],
+        Variant::GuideCancel if r.findings_of(FindingKind::Panic).is_empty() => &[RESULTS],
+        Variant::GuideCancel => &[
+            Named(
+                At::FindingAt(FindingKind::Panic),
+                "second close, fatal, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
+        ],
+    };
+    measures(r, named)
+}
+
+/// Runtime ms tasks still ran after the Cancel (the lesson's "tasks still ran for … after it"),
+/// when Cancel came.
+pub(super) fn ran_after_cancel(r: &Report) -> Option<f64> {
+    let s = stopped(r);
+    s.cancelled_at.map(|_| s.ran_after)
+}
+
+/// The `cancel` variant's lesson: what stopped the pool (the Cancel after half the results, or
+/// the run's deadline before them), and whether the submitter was refused, from this run.
+fn cancel_lesson(r: &Report) -> String {
+    let t = r.tasks;
+    let half = (r.params.tasks / 2).max(1);
+    let Stopped {
+        cancelled_at,
+        deadline_first,
+        ran_after,
+    } = stopped(r);
     let outcome = format!(
         "{} finished ({} successfully, {} with an error) and {} submitted tasks never produced a result (still queued, or dropped by a worker that saw ctx.Done())",
         count(t.finished() as f64, "task had", "tasks had"),
@@ -380,22 +480,10 @@ fn cancel_lesson(r: &Report) -> String {
     );
     let stop = match (cancelled_at, deadline_first) {
         (Some(at), false) => {
-            // Work in progress is not stopped: processTask never looks at the context, and a
-            // worker's select picks at random when the cancel and a task are both ready. The
-            // in-flight gauge shows for how long tasks still ran.
-            let busy_until = r.series.gauges.get("in_flight").map_or(at, |g| {
-                r.series
-                    .t_ms
-                    .iter()
-                    .zip(g)
-                    .filter(|&(_, &v)| v > 0.0)
-                    .fold(at, |m, (&t, _)| m.max(t))
-            });
             let after = t.finished().saturating_sub(half);
-            if busy_until > at {
+            if ran_after > 0.0 {
                 format!(
-                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {:.0} ms after it ({} of them finished and counted); then every worker returned: {outcome}.",
-                    busy_until - at,
+                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({} of them finished and counted); then every worker returned: {outcome}.",
                     after
                 )
             } else {

@@ -4,7 +4,10 @@
 
 use std::{sync::Arc, time::Duration};
 
-use super::{count, now_ms, variants, Ctx, Ended, MarkKind, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, measures, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Named, Of, Param, Report,
+    Spec, TaskField, TaskOutcome, Unit,
+};
 use crate::{
     chan::Chan,
     params::Value,
@@ -45,6 +48,7 @@ pub(super) fn leak_spec() -> Spec {
         main: |c| Box::pin(leak(c)),
         lesson: leak_lesson,
         checklist: super::no_checklist,
+        measures: leak_measures,
         need: |p, _| (p.workers + 1) * 496 + p.tasks * 128,
     }
 }
@@ -98,6 +102,35 @@ async fn leak(c: Arc<Ctx>) {
             // snippet:end leak-unclosed-channel/right
         }
     }
+}
+
+/// The leak's lesson is the goroutines left blocked; the fix's, the workers that returned.
+fn leak_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const AFTER: Named = Named(
+        At::GoroutinesAfter,
+        "alive after main returned",
+        Unit::Count,
+        Of::Nothing,
+    );
+    const SENT: Named = Named(
+        At::Tasks(TaskField::Submitted),
+        "jobs sent",
+        Unit::Count,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Leak::of(v) {
+        Leak::Wrong => &[AFTER, SENT],
+        Leak::Right => &[
+            Named(
+                At::Number("workers_returned"),
+                "workers returned",
+                Unit::Count,
+                Of::Workers,
+            ),
+            AFTER,
+        ],
+    };
+    measures(r, named)
 }
 
 fn leak_lesson(r: &Report, v: usize) -> String {
@@ -173,6 +206,7 @@ pub(super) fn send_closed_spec() -> Spec {
         main: |c| Box::pin(send_closed(c)),
         lesson: send_closed_lesson,
         checklist: super::no_checklist,
+        measures: send_closed_measures,
         need: |p, _| (p.senders + 3) * 4237 + p.tasks * (p.senders + 1) * 42,
     }
 }
@@ -338,6 +372,49 @@ async fn send_closed(c: Arc<Ctx>) {
     }
 }
 
+/// When the channel closed and when the late send came; or that every value arrived.
+fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const DELIVERED: Named = Named(
+        At::Number("delivered"),
+        "values delivered",
+        Unit::Count,
+        Of::Nothing,
+    );
+    let named: &[Named] = match Send::of(v) {
+        Send::Wrong if !r.findings_of(FindingKind::Panic).is_empty() => &[
+            Named(
+                At::Number("closed_at_ms"),
+                "close at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("late_send_at_ms"),
+                "late send, fatal, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            DELIVERED,
+        ],
+        Send::Wrong | Send::SingleSender | Send::ManySenders => &[DELIVERED],
+        Send::GuideTiming => &[
+            Named(
+                At::Counted("panicked"),
+                "trials that panicked",
+                Unit::Count,
+                Of::Trials,
+            ),
+            Named(
+                At::MarkAt(MarkKind::Close),
+                "close, first trial, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+        ],
+    };
+    measures(r, named)
+}
+
 fn send_closed_lesson(r: &Report, v: usize) -> String {
     let delivered = r.number("delivered");
     match Send::of(v) {
@@ -425,6 +502,7 @@ pub(super) fn deadlock_spec() -> Spec {
         main: |c| Box::pin(deadlock(c)),
         lesson: deadlock_lesson,
         checklist: super::no_checklist,
+        measures: deadlock_measures,
         need: |p, _| (p.workers + 3) * 672 + p.tasks * 156,
     }
 }
@@ -558,6 +636,57 @@ async fn deadlock(c: Arc<Ctx>) {
             // snippet:end deadlock-unbuffered/blocked-workers
         }
     }
+}
+
+/// How far main got before everyone waited; or, in the demo, how long the workers stood still.
+fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
+    const RESULTS: Named = Named(At::Finished, "results", Unit::Count, Of::Nothing);
+    const LABEL: &str = "room for jobs before main reads a result";
+    const UNBUFFERED: Named = Named(At::Room(false), LABEL, Unit::Count, Of::Nothing);
+    const BUFFERED: Named = Named(At::Room(true), LABEL, Unit::Count, Of::Nothing);
+    const SENT: Named = Named(
+        At::Tasks(TaskField::Submitted),
+        "jobs sent",
+        Unit::Count,
+        Of::Tasks,
+    );
+    const AT: Named = Named(
+        At::FindingAt(FindingKind::Deadlock),
+        "fatal error: deadlock, at",
+        Unit::Ms,
+        Of::Nothing,
+    );
+    let deadlocked = r.ended == Ended::Deadlock;
+    let named: &[Named] = match Deadlock::of(v) {
+        Deadlock::Wrong | Deadlock::SeparateGoroutines if deadlocked => &[SENT, AT, UNBUFFERED],
+        Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers if deadlocked => {
+            &[SENT, AT, BUFFERED]
+        }
+        Deadlock::BlockedWorkers => &[
+            Named(
+                At::Number("blocked_ms"),
+                "workers blocked on results, in total",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("workers_blocked_at_read"),
+                "workers blocked while main slept",
+                Unit::Count,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("jobs_queued_at_read"),
+                "jobs left queued",
+                Unit::Count,
+                Of::Nothing,
+            ),
+        ],
+        Deadlock::SeparateGoroutines => &[RESULTS],
+        Deadlock::Wrong => &[RESULTS, UNBUFFERED],
+        Deadlock::Buffered | Deadlock::SmallBuffer => &[RESULTS, BUFFERED],
+    };
+    measures(r, named)
 }
 
 fn deadlock_lesson(r: &Report, v: usize) -> String {

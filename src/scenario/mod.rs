@@ -40,8 +40,8 @@ use serde::{ser::SerializeMap, Serialize, Serializer};
 pub use self::{
     params::{Mode, Param, Params, QueuePolicy, Workload},
     report::{
-        Check, Ended, Latency, Recorder, Report, Table, TaskCounts, TaskOutcome, TimelineRow,
-        TimelineTask,
+        measures, At, Check, Ended, Latency, Measure, Named, Of, Recorder, Report, Table,
+        TaskCounts, TaskField, TaskOutcome, TimelineRow, TimelineTask, Unit,
     },
     run::{check, drive, run_blocking, Run, Snapshot},
 };
@@ -174,6 +174,9 @@ pub struct Spec {
     lesson: fn(&Report, usize) -> String,
     /// The best-practices checklist, computed from the finished Report (most have none).
     checklist: fn(&Report, usize) -> Vec<Check>,
+    /// The numbers the lesson is about, from the finished Report and the variant's index: the
+    /// figures its sentence states, which the page puts first.
+    measures: fn(&Report, usize) -> Vec<Measure>,
     /// Heap bytes a run with these parameters needs at its peak: its goroutines and its tasks
     /// times what each costs, measured in Chromium's threaded build (docs/scenarios.md,
     /// "Memory budget"); the budget check adds its margin.
@@ -207,6 +210,11 @@ impl Serialize for Spec {
 
 /// The checklist of a scenario that has none.
 fn no_checklist(_: &Report, _: usize) -> Vec<Check> {
+    Vec::new()
+}
+
+/// The measures of a scenario that names none (the page falls back to its picture's figures).
+fn no_measures(_: &Report, _: usize) -> Vec<Measure> {
     Vec::new()
 }
 
@@ -436,9 +444,11 @@ pub(crate) fn count(n: f64, one: &str, many: &str) -> String {
     format!("{n:.0} {}", if n == 1.0 { one } else { many })
 }
 
-/// Formats a byte count like `1.4 MB`.
+/// Formats a byte count like `1.4 MB` (`1.83 GB` from 1 GiB: "1878.15 MB" read as a misprint).
 pub fn fmt_bytes(b: f64) -> String {
-    if b >= 1024.0 * 1024.0 {
+    if b >= 1024.0 * 1024.0 * 1024.0 {
+        format!("{:.2} GB", b / 1024.0 / 1024.0 / 1024.0)
+    } else if b >= 1024.0 * 1024.0 {
         format!("{:.2} MB", b / 1024.0 / 1024.0)
     } else if b >= 1024.0 {
         format!("{:.1} KB", b / 1024.0)

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use super::{
-    fmt_bytes, gauge, now_ms, variants, Ctx, MarkKind, Param, Report, Spec, TaskOutcome, Workload,
+    fmt_bytes, gauge, measures, now_ms, variants, At, Ctx, MarkKind, Named, Of, Param, Report,
+    Spec, TaskOutcome, Unit, Workload,
 };
 use crate::{
     chan::Chan,
@@ -48,6 +49,20 @@ pub(super) fn unlimited_spec() -> Spec {
         main: |c| Box::pin(unlimited(c)),
         lesson: unlimited_lesson,
         checklist: super::no_checklist,
+        measures: |r, _| {
+            measures(
+                r,
+                &[
+                    Named(
+                        At::PeakGoroutines,
+                        "goroutines alive at once",
+                        Unit::Count,
+                        Of::Nothing,
+                    ),
+                    Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+                ],
+            )
+        },
         // one goroutine per task (its task's records included).
         need: |p, _| (p.tasks + 1) * 318,
     }
@@ -138,6 +153,15 @@ pub(super) fn fixed_pool_spec() -> Spec {
         main: |c| Box::pin(fixed_pool(c)),
         lesson: fixed_pool_lesson,
         checklist: super::no_checklist,
+        measures: |r, _| {
+            measures(
+                r,
+                &[
+                    Named(At::PeakGoroutines, "goroutines alive, at most", Unit::Count, Of::Nothing),
+                    Named(At::HeapPeak, "heap at the peak", Unit::Bytes, Of::Nothing),
+                ],
+            )
+        },
         need: |p, _| (p.workers + 3) * 657 + p.tasks * 84,
     }
 }

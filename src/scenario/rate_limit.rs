@@ -7,7 +7,10 @@ use std::{
     time::Duration,
 };
 
-use super::{count, gauge, now_ms, variants, Ctx, Gauge, Param, Report, Spec, TaskOutcome};
+use super::{
+    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, Named, Of, Param, Report, Spec,
+    TaskOutcome, Unit,
+};
 use crate::{
     chan::{Chan, Select},
     params::Value,
@@ -45,6 +48,27 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(main(c)),
         lesson,
         checklist: super::no_checklist,
+        measures: |r, v| {
+            const BUSIEST: Named = Named(
+                At::Number("max_starts_per_s"),
+                "starts in one second, at most",
+                Unit::Count,
+                Of::Nothing,
+            );
+            measures(
+                r,
+                match Variant::of(v) {
+                    Variant::TokenBucket => &[
+                        BUSIEST,
+                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Nothing),
+                    ],
+                    Variant::NoLimit => &[
+                        BUSIEST,
+                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Tasks),
+                    ],
+                },
+            )
+        },
         // main, the refiller and the workers.
         need: |p, _| (p.workers + 2) * 456 + p.tasks * 205,
     }

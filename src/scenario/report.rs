@@ -267,6 +267,238 @@ impl Serialize for Numbers {
     }
 }
 
+/// What a [`Measure`] counts in, so the page writes its unit and formats it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Goroutines, tasks, results…
+    Count,
+    /// Runtime milliseconds.
+    Ms,
+    /// Heap bytes.
+    Bytes,
+    /// Per second of runtime.
+    PerSecond,
+    /// A ratio, "3.7×".
+    Times,
+}
+
+/// A count of [`TaskCounts`] a measure reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskField {
+    /// [`TaskCounts::submitted`].
+    Submitted,
+    /// [`TaskCounts::successful`].
+    Successful,
+    /// [`TaskCounts::failed`].
+    Failed,
+    /// [`TaskCounts::cancelled`].
+    Cancelled,
+    /// [`TaskCounts::dropped`].
+    Dropped,
+}
+
+/// Where in a Report a measure's value is: the page reads another engine's Report (Go's, the
+/// same shape) at the same place to set the two side by side. The variants after
+/// [`At::Tasks`] are worked out from several figures (the lesson's own arithmetic): no one
+/// place holds them, and only this engine's Report has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum At {
+    /// `numbers.<name>`.
+    Number(&'static str),
+    /// `peak_goroutines`.
+    PeakGoroutines,
+    /// `goroutines_after`.
+    GoroutinesAfter,
+    /// `heap_peak_bytes`.
+    HeapPeak,
+    /// The largest value of `series.gauges.<name>` (path `gauge_max.<name>`; a Go program,
+    /// which has no gauges, records it as `numbers.max_<name>`).
+    GaugeMax(&'static str),
+    /// `tasks.<field>`.
+    Tasks(TaskField),
+    /// `numbers.<name>`, 0 when the run never counted it.
+    Counted(&'static str),
+    /// Tasks that reached an end of their own ([`TaskCounts::finished`]).
+    Finished,
+    /// 99th percentile latency from submit.
+    LatencyP99,
+    /// When the first finding of this kind happened.
+    FindingAt(FindingKind),
+    /// When the first mark of this kind happened.
+    MarkAt(MarkKind),
+    /// The best-practices checks that held.
+    Held,
+    /// Runtime ms tasks still ran after context-pool's Cancel.
+    RanAfterCancel,
+    /// control-comparison: bytes allocated without the pool over with it, when it is 1.1× or
+    /// more (the sentence's "3.7× less memory").
+    LessAllocated,
+    /// deadlock-unbuffered: jobs main can send before it reads a result, with unbuffered
+    /// channels (`false`) or buffers of `queue` (`true`).
+    Room(bool),
+}
+
+impl At {
+    /// Where the page reads it, as (place, key): `("numbers", "blocked_ms")` is
+    /// `numbers.blocked_ms`, `("peak_goroutines", None)` a field of the Report; `None` for a
+    /// value worked out from several figures. (Two static strings, not a built path: the wasm
+    /// module has a size budget.)
+    pub fn path(self) -> Option<(&'static str, Option<&'static str>)> {
+        Some(match self {
+            At::Number(n) => ("numbers", Some(n)),
+            At::PeakGoroutines => ("peak_goroutines", None),
+            At::GoroutinesAfter => ("goroutines_after", None),
+            At::HeapPeak => ("heap_peak_bytes", None),
+            At::GaugeMax(g) => ("gauge_max", Some(g)),
+            At::Tasks(f) => (
+                "tasks",
+                Some(match f {
+                    TaskField::Submitted => "submitted",
+                    TaskField::Successful => "successful",
+                    TaskField::Failed => "failed",
+                    TaskField::Cancelled => "cancelled",
+                    TaskField::Dropped => "dropped",
+                }),
+            ),
+            // (A count absent from `numbers` is 0 here; in another Report it is not there.)
+            At::Counted(_)
+            | At::Finished
+            | At::LatencyP99
+            | At::FindingAt(_)
+            | At::MarkAt(_)
+            | At::Held
+            | At::RanAfterCancel
+            | At::LessAllocated
+            | At::Room(_) => return None,
+        })
+    }
+
+    /// The value at this place of `r` (`None` for a number the run did not record, an instant
+    /// that did not happen).
+    #[inline(never)]
+    pub fn read(self, r: &Report) -> Option<f64> {
+        let t = &r.tasks;
+        Some(match self {
+            At::Number(n) => r.numbers.get(n)?,
+            At::Counted(n) => r.number(n),
+            At::PeakGoroutines => r.peak_goroutines as f64,
+            At::GoroutinesAfter => r.goroutines_after as f64,
+            At::HeapPeak => r.heap_peak_bytes as f64,
+            At::GaugeMax(g) => {
+                r.series.gauges.get(g)?;
+                r.gauge_max(g)
+            }
+            At::Tasks(f) => {
+                (match f {
+                    TaskField::Submitted => t.submitted,
+                    TaskField::Successful => t.successful,
+                    TaskField::Failed => t.failed,
+                    TaskField::Cancelled => t.cancelled,
+                    TaskField::Dropped => t.dropped,
+                }) as f64
+            }
+            At::Finished => t.finished() as f64,
+            At::LatencyP99 => r.latency_ms.p99,
+            At::FindingAt(k) => r.findings.iter().find(|f| f.kind == k)?.at_ms,
+            At::MarkAt(k) => r.marks.iter().find(|m| m.kind == k)?.t_ms,
+            At::Held => r.checklist.iter().filter(|c| c.ok == Some(true)).count() as f64,
+            At::RanAfterCancel => super::context_pool::ran_after_cancel(r)?,
+            At::LessAllocated => {
+                let (u, p) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
+                (p > 0.0 && u / p >= 1.1).then(|| u / p)?
+            }
+            At::Room(buffered) => {
+                let q = if buffered { r.params.queue } else { 0 };
+                (2 * q + r.params.workers) as f64
+            }
+        })
+    }
+}
+
+/// Out of how many a measure is (`2 of 10 jobs sent`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Of {
+    /// A plain value.
+    Nothing,
+    /// The tasks submitted.
+    Submitted,
+    /// The `tasks` parameter.
+    Tasks,
+    /// The `workers` parameter.
+    Workers,
+    /// The `trials` parameter.
+    Trials,
+    /// The practices checked.
+    Checks,
+}
+
+impl Of {
+    fn total(self, r: &Report) -> Option<f64> {
+        Some(match self {
+            Of::Nothing => return None,
+            Of::Submitted => r.tasks.submitted as f64,
+            Of::Tasks => r.params.tasks as f64,
+            Of::Workers => r.params.workers as f64,
+            Of::Trials => r.params.trials as f64,
+            Of::Checks => r.checklist.len() as f64,
+        })
+    }
+}
+
+/// How a lesson names one of its measures: where the value is, a short plain label, the unit.
+/// Lessons list them in tables (`&[Named]`), read by [`measures`]: data, not code per measure,
+/// because the wasm module has a size budget (scripts/build.sh).
+#[derive(Debug, Clone, Copy)]
+pub struct Named(pub At, pub &'static str, pub Unit, pub Of);
+
+/// One number a lesson is about, measured in this run: the page's headline puts the lesson's
+/// measures first (review R21: every goroutine-chart lesson had led with "peak goroutines"),
+/// and the lesson's sentence states the same values (a test holds them to it).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Measure {
+    /// A short plain label: `Cancel at`, `workers blocked on results, in total`.
+    pub label: &'static str,
+    /// The value, in `unit`.
+    pub value: f64,
+    /// Out of how many, when the value is a share of a whole.
+    pub of: Option<f64>,
+    /// What it counts in.
+    pub unit: Unit,
+    /// Where the Report holds it: a field (`peak_goroutines`) or a group (`numbers`, `tasks`,
+    /// `gauge_max`) whose `key` it is; `null` for a value worked out from several figures.
+    #[serde(rename = "at")]
+    pub place: Option<&'static str>,
+    /// The key within `at`'s group.
+    pub key: Option<&'static str>,
+    /// The same, typed.
+    #[serde(skip)]
+    pub at: At,
+}
+
+/// The measures `named` in `r`: the ones the run has, at most three (the headline's room).
+#[inline(never)]
+pub fn measures(r: &Report, named: &[Named]) -> Vec<Measure> {
+    let mut out = Vec::with_capacity(3);
+    for &Named(at, label, unit, of) in named {
+        let Some(value) = at.read(r) else { continue };
+        if out.len() == 3 || !value.is_finite() {
+            continue;
+        }
+        let (place, key) = at.path().map_or((None, None), |(p, k)| (Some(p), k));
+        out.push(Measure {
+            label,
+            value,
+            of: of.total(r),
+            unit,
+            place,
+            key,
+            at,
+        });
+    }
+    out
+}
+
 /// Everything a run measured.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Report {
@@ -320,6 +552,8 @@ pub struct Report {
     pub log: Vec<String>,
     /// Named figures the scenario measured (e.g. `max_in_use`, `blocked_ms`).
     pub numbers: Numbers,
+    /// The numbers the lesson is about, with a label and a unit each: what the page puts first.
+    pub measures: Vec<Measure>,
     /// One paragraph, with this run's numbers in it.
     pub lesson: String,
     /// How the run ended.

@@ -391,6 +391,7 @@ impl Run {
             checklist: vec![],
             log: Vec::new(),
             numbers: std::mem::take(&mut rec.numbers),
+            measures: Vec::new(),
             lesson: String::new(),
             ended,
             exit_status: ended.exit_status(),
@@ -410,6 +411,7 @@ impl Run {
         report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
         report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
+        report.measures = (self.spec.measures)(&report, self.variant);
         (report, trace)
     }
 }

@@ -40,6 +40,14 @@ const fmt = (v) => v.toLocaleString('en-US');
 
 const max = (xs) => xs.reduce((m, v) => (v != null && v > m ? v : m), -Infinity);
 
+/** A measure of Report.measures as the headline should write it (its unit from the Rust enum). */
+const digits = (v, d) => v.toLocaleString('en-US', { maximumFractionDigits: d });
+function measureShown({ value: v, of, unit }) {
+  const kb = v >= 1024 * 1024 ? `${(v / 1024 / 1024).toFixed(2)} MB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KB` : `${v.toFixed(0)} B`;
+  const text = { count: digits(v, 0), ms: `${digits(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms`, bytes: kb, per_second: `${digits(v, 1)}/s`, times: `${digits(v, 1)}×` }[unit];
+  return of == null ? text : `${text} of ${digits(of, 0)}`;
+}
+
 test('every scenario through the page: the picture, the number and the sentence come from the Report beside them', async () => {
   const { page, problems, context } = await strictPage(browser, { viewport: { width: 1280, height: 800 } });
   await page.goto(srv.url('/?scenario=fixed-pool'));
@@ -69,7 +77,10 @@ test('every scenario through the page: the picture, the number and the sentence 
     assert.equal(figs['tasks submitted: ok / failed / timed out / cancelled / unfinished'], `${fmt(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished].map(fmt).join(' / ')}`, `${id}/${variant}: figures`);
     assert.equal(figs['tasks dropped (refused, never submitted)'], fmt(t.dropped ?? 0), `${id}/${variant}: dropped beside`);
     // The sentence and the title are this run's and this lesson's.
-    assert.equal(await page.textContent('#lesson'), r.lesson);
+    // The Report's sentence, its long numbers grouped ("102,268 ms") as the figures beside it.
+    const sentence = await page.textContent('#lesson');
+    assert.equal(sentence.replace(/(\d),(?=\d{3})/g, '$1'), r.lesson);
+    assert.doesNotMatch(sentence, /(?<![\d.,])\d{5,}/, `${id}/${variant}: a long number not grouped: ${sentence}`);
     assert.equal(await page.textContent('#title'), spec.title);
     assert.match(await page.textContent('#status'), new RegExp(`^(Done|Stopped): ${id} / ${variant}`));
     await page.waitForTimeout(80); // a frame for the pictures
@@ -93,6 +104,19 @@ test('every scenario through the page: the picture, the number and the sentence 
       assert.equal(new Set(c.colors).size, c.colors.length, `${id}/${variant}: distinct colours ${c.colors}`);
       assert.ok(c.labels.every((l) => l && !/^Value/.test(l)), `${id}/${variant}: legend names what is drawn: ${c.labels}`);
     }
+    // The headline leads with the lesson's own measures, as the Report names them (review R21:
+    // context-pool/cancel led with "peak goroutines 5" while its lesson was the cancel's 886 ms).
+    const heads = await page.$$eval('#headline > div', (ds) => ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent]));
+    if (id !== 'sizing-sweep') assert.ok(r.measures?.length >= 1, `${id}/${variant}: the lesson names its measures`);
+    assert.ok(heads.length <= 3, `${id}/${variant}: at most three numbers: ${heads}`);
+    (r.measures ?? []).slice(0, 3).forEach((m, i) => assert.deepEqual(heads[i], [m.label, measureShown(m)], `${id}/${variant}: headline item ${i}`));
+    if (`${id}/${variant}` === 'context-pool/cancel' && r.numbers.cancelled_at_ms != null) {
+      assert.deepEqual(heads[0], ['Cancel at', `${fmt(Math.round(r.numbers.cancelled_at_ms))} ms`]);
+      assert.ok(heads.some(([k, v]) => k === 'tasks that never produced a result' && v === `${fmt(t.cancelled)} of ${fmt(t.submitted)}`), heads);
+    }
+    if (`${id}/${variant}` === 'deadlock-unbuffered/blocked-workers') {
+      assert.deepEqual(heads[0], ['workers blocked on results, in total', `${fmt(Math.round(r.numbers.blocked_ms))} ms`]);
+    }
     // The lesson's own picture, from the Report's gauges, graph or marks.
     const g = r.series.gauges ?? {};
     if (g.connections_in_use) {
@@ -109,7 +133,7 @@ test('every scenario through the page: the picture, the number and the sentence 
       else assert.equal(drawn.lesson.limit?.value, r.params.queue, `${id}/${variant}: the capacity line`);
       // Every drop is marked on the picture, and counted beside it.
       assert.equal(drawn.lesson.marks.filter((k) => k === 'drop').length, t.dropped, `${id}/${variant}: drops marked`);
-      if (t.dropped) assert.ok(drawn.headline.includes(`never submitted${fmt(t.dropped)} of ${fmt(t.submitted + t.dropped)} offered`), drawn.headline);
+      if (t.dropped) assert.ok(drawn.headline.includes(`tasks refused, queue full${fmt(t.dropped)} of ${fmt(t.submitted + t.dropped)}`), drawn.headline);
     } else if (g.starts_per_s) {
       // The rate held, against its limit; what went over the limit + burst is shaded.
       assert.match(drawn.title, /rate limit/);

@@ -245,9 +245,10 @@ test('the widget on a phone-wide frame: after Run the result is in view inside t
   await o.context.close();
 });
 
-// R12: side by side, the pair's sentence led with "Peak goroutines 12 in A and 12 in B", and A's
-// gauges had colours of their own that looked like B's other gauge.
-test('side by side: the sentence leads with the lesson\'s measure; a gauge has one colour, A dashed', async () => {
+// R12: side by side, the pair's sentence led with "Peak goroutines 12 in A and 12 in B"; A's gauges
+// had colours that looked like B's other gauge; the limit line read "B: the pool's limit" over a
+// B without a pool.
+test('side by side: the sentence leads with the lesson\'s measure; every series its own colour; each run its own limit line', async () => {
   const { page, problems, context } = await open('/?scenario=db-pool&time_scale=20');
   await page.click('#run');
   await finished(page);
@@ -255,13 +256,22 @@ test('side by side: the sentence leads with the lesson\'s measure; a gauge has o
   await page.check('input[name=variant][value="without-pool"]');
   await page.click('#run');
   await page.waitForFunction(() => document.body.dataset.phase === 'done' && window.workerPoolPlaygroundTest.state.pair?.b);
-  assert.match(await page.textContent('#lesson'), /^Connections in use, at most 3 \(limit 3\) in A and 10 .* in B; /);
-  const defs = await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().lesson.defs.map((d) => ({ label: d.label, color: d.color, dash: !!d.dash })));
+  assert.match(await page.textContent('#lesson'), /^Connections in use, at most 3 in A and 10 in B; /);
+  const drawn = await page.evaluate(() => {
+    const c = window.workerPoolPlaygroundTest.pictures().lesson;
+    return { defs: c.defs.map((d) => ({ label: d.label, color: d.color, dash: !!d.dash })), limits: c.limits.map((l) => ({ value: l.value, label: l.label })) };
+  });
+  const { defs } = drawn;
   assert.deepEqual(defs.map((d) => [d.label, d.dash]), [['A: connections in use', true], ['B: connections in use', false],
     ['A: workers waiting for a connection', true], ['B: workers waiting for a connection', false]]);
-  assert.equal(defs[0].color, defs[1].color);
-  assert.equal(defs[2].color, defs[3].color);
-  assert.notEqual(defs[0].color, defs[2].color);
+  assert.equal(new Set(defs.map((d) => d.color)).size, 4, `four series, four colours: ${defs.map((d) => d.color)}`);
+  // A (the pool) has the pool's limit; B, without a pool, only the line a database would hold it to.
+  assert.deepEqual(drawn.limits.map((l) => l.value), [3, 3]);
+  assert.match(drawn.limits[0].label, /^A: the pool’s limit: 3 connections$/);
+  assert.match(drawn.limits[1].label, /^B: no pool: a database allowing 3 connections/);
+  assert.ok(drawn.limits.every((l) => !/^B: the pool/.test(l.label)), drawn.limits.map((l) => l.label).join());
+  const legend = await page.textContent('#picture-legend');
+  assert.ok(legend.includes(drawn.limits[0].label) && legend.includes(drawn.limits[1].label), legend);
   // The legend's markers are dashed for A, solid for B.
   const borders = await page.evaluate(() => [...document.querySelectorAll('#picture-chart .u-legend .u-series .u-marker')].map((m) => m.style.borderStyle));
   assert.deepEqual(borders, ['dashed', 'solid', 'dashed', 'solid']);

@@ -136,7 +136,7 @@ test('a host-driven run updates the widget; the host can stop it; Stop reports "
   assert.equal(await frame.inputValue('#scenario'), 'fixed-pool', 'the picker follows the host');
   assert.equal(await frame.inputValue('#params [name=tasks]'), '30', 'so does the form');
   assert.match(await frame.textContent('#status'), /^Done: fixed-pool \/ default \(started by the page around this widget\), ended completed/);
-  assert.equal(await frame.textContent('#lesson'), report.lesson);
+  assert.equal((await frame.textContent('#lesson')).replace(/(\d),(?=\d{3})/g, '$1'), report.lesson);
   // A long run, stopped by the host.
   await page.evaluate(() => window.send({ type: 'run', scenario: 'unlimited', params: { tasks: 2000, time_scale: 1 } }));
   await page.waitForFunction(() => window.replies.some((r) => r.type === 'progress'), null, { timeout: 30000 });

@@ -18,23 +18,30 @@ const width = (el) => Math.max(200, Math.floor(widthOf(el)));
 
 export class TimeChart {
   /** `host`: the element to draw into; `height` in px; `yLabel`, `fmt` for the y axis. */
-  constructor(host, { height = 220, yLabel = '', fmt = null, log = false } = {}) {
+  constructor(host, { height = 220, yLabel = '', fmt = null, log = false, minY = 1 } = {}) {
     this.host = host;
     this.height = height;
     this.yLabel = yLabel;
     this.fmt = fmt;
     this.log = log;
+    // The least top of the y axis: a byte axis over an empty or flat series had ticks "1 B, 1 B,
+    // 0 B" (fractions of a byte, rounded).
+    this.minY = minY;
+    // What x is: runtime ms, or a share of each run's own length (two runs of very different
+    // lengths side by side: review R10). The axis says which.
+    this.xLabel = 'runtime (ms)';
     this.u = null;
     this.signature = '';
     this.marks = [];
     this.limit = null;
+    this.limits = [];
     this.xMax = null;
     this.defs = [];
   }
 
   /** `defs`: [{label, color, dash, width, fill, value}] for the y series, in data order. */
   ensure(defs) {
-    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill]), this.log, this.yLabel]);
+    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill]), this.log, this.yLabel, this.xLabel]);
     if (this.u && signature === this.signature) return;
     this.u?.destroy();
     this.signature = signature;
@@ -48,14 +55,14 @@ export class TimeChart {
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
         x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, self.xMax ?? 0, 1)] },
-        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(1, max ?? 1, (self.limit?.value ?? 0) * 1.15, (self.over?.value ?? 0) * 1.15) * 1.05] },
+        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
         label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill,
         points: { show: false }, spanGaps: true, value: (u, v) => (v == null ? '–' : this.fmt ? this.fmt(v) : v),
       }))],
       axes: [
-        { stroke: muted, grid, label: 'runtime (ms)', size: 40 },
+        { stroke: muted, grid, label: this.xLabel, size: 40 },
         { stroke: muted, grid, label: this.log ? `${this.yLabel} (log scale)` : this.yLabel, size: this.fmt ? 84 : 64, values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
       ],
       plugins: [{ hooks: { draw: [(u) => self.drawOverlay(u)] } }],
@@ -69,12 +76,14 @@ export class TimeChart {
 
   /**
    * `xs` and the y columns (aligned), thinned to the width with M4 so no peak is lost. `limit`: a
-   * line ({value, label}); `over`: a second line above which the first series is shaded red (what
-   * went over a limit).
+   * line ({value, label}), or `limits`, several (each run's own, side by side; `dash` tells them
+   * apart); `over`: a second line above which the first series is shaded red (what went over a
+   * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, over = null, xMax = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null } = {}) {
     this.marks = marks;
-    this.limit = limit;
+    this.limits = limits ?? (limit ? [limit] : []);
+    this.limit = this.limits[0] ?? null;
     this.over = over;
     this.xMax = xMax;
     // One M4 bucket per 3 px: each bucket's first, last, lowest and highest point is kept, so the
@@ -87,7 +96,7 @@ export class TimeChart {
 
   /** No data (the chart keeps its axes and legend until the next run draws). */
   empty() {
-    this.marks = []; this.limit = null; this.over = null; this.xMax = null;
+    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
   }
@@ -146,9 +155,11 @@ export class TimeChart {
       ctx.restore();
       label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
     }
-    if (this.limit && !this.log) {
-      const y = hline(this.limit.value, '#c62828', [6, 4]);
-      label(this.limit.label, left + w - 6 * dpr, y - 4 * dpr, '#c62828', { right: true });
+    if (!this.log) {
+      for (const l of this.limits) {
+        const y = hline(l.value, '#c62828', l.dash ?? [6, 4]);
+        label(l.label, left + w - 6 * dpr, y - 4 * dpr, '#c62828', { right: true });
+      }
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));
     const lines = this.marks.filter((m) => LINE_MARKS.has(m.kind));
@@ -197,7 +208,7 @@ export class TimeChart {
       if (x > out.width - 120 * dpr) { x = pad; y += legendH; }
     };
     for (const d of this.defs) item(d.color, d.label, Boolean(d.dash));
-    if (this.limit) item('#c62828', this.limit.label, true);
+    for (const l of this.limits) item('#c62828', l.label, true);
     if (this.over) item('#c62828', this.over.label, true);
     if (kinds.length) { x = pad; y += legendH; for (const k of kinds) item(markStyle(k)[0], `mark: ${markStyle(k)[1]}`); }
     return out.toDataURL('image/png');

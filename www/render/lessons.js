@@ -1,7 +1,7 @@
 // Which picture teaches a run, chosen from what its Report carries (gauges, wait graph, marks),
 // and the number measured in this run that goes beside it. Pure functions: no drawing here.
 import { peak } from '../thin.js';
-import { bytes, num } from '../format.js';
+import { bytes, measureText, num } from '../format.js';
 
 /** What each gauge is, in a phrase (the legend names what is drawn). */
 export const GAUGE_LABELS = {
@@ -25,7 +25,17 @@ const GAUGE_PICTURES = [
   {
     id: 'connections', gauges: ['connections_in_use', 'waiting_for_connection'],
     title: 'Connections in use, and workers waiting for one', yLabel: 'count', marks: ['acquire', 'release'],
-    limit: (p) => (p.connections != null ? { value: p.connections, label: `the pool’s limit: ${p.connections} connections` } : null),
+    // The pool's limit where the run's pool had one (`numbers.pool_limit`, recorded by the
+    // variant with a pool); the variant without one opened a connection per worker, and its
+    // line is what a database allowing that many would hold it to (review R12: it read "the
+    // pool's limit" there too). A live view has no numbers yet: the setting, named as such.
+    limit: (p, run) => {
+      const pool = run?.numbers?.pool_limit;
+      if (pool != null) return { value: pool, label: `the pool’s limit: ${num(pool)} connections` };
+      if (p.connections == null) return null;
+      if (run?.numbers) return { value: p.connections, label: `no pool: a database allowing ${num(p.connections)} connections would refuse the rest` };
+      return { value: p.connections, label: `the connections setting: ${num(p.connections)}` };
+    },
   },
   {
     id: 'queue', gauges: ['queue_depth', 'in_flight'],
@@ -67,6 +77,19 @@ export function marksOf(run) {
     .map((f) => ({ t_ms: f.at_ms, kind: f.kind, label: '' }));
   return [...(run?.marks ?? []), ...found];
 }
+
+/** Where a run ends, runtime ms. */
+export const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
+
+/**
+ * Whether two runs side by side are drawn on each run's own time, in % of its length: when one
+ * is ten times the other or more, a shared ms axis drew the shorter as a hairline at x≈0 (review
+ * R10: the first screen's unlimited run, 1,001 goroutines in about 1 s, beside the pool's 100 s).
+ */
+export const relative = (a, b) => {
+  const [ea, eb] = [endOf(a), endOf(b)];
+  return ea > 0 && eb > 0 && Math.max(ea, eb) >= 10 * Math.min(ea, eb);
+};
 
 const hasGauge = (series, name) => Array.isArray(series?.gauges?.[name]) && series.gauges[name].length > 0;
 
@@ -158,6 +181,14 @@ export function marksFor(picture, marks = []) {
  * run's variant reads (a limit it ignores is not drawn, nor named).
  */
 export function headline(run, picture = pictureFor(run), params = run.params ?? {}) {
+  // A finished run names its lesson's own measures (Report.measures, from the scenario in Rust,
+  // the numbers its sentence states): they come first, and the general figures fill what room
+  // is left. Before, every goroutine-chart lesson led with "peak goroutines" (review R21).
+  if (run.measures?.length) {
+    const out = run.measures.slice(0, 3).map((m) => [m.label, measureText(m)]);
+    if (out.length < 3 && !run.measures.some((m) => m.at === 'peak_goroutines') && run.peak_goroutines != null) out.push(['peak goroutines', num(run.peak_goroutines), 'general']);
+    return out;
+  }
   const out = [];
   const s = run.series ?? {};
   const n = run.numbers ?? {};

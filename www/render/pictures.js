@@ -3,10 +3,10 @@
 // live from snapshots and finally from the Report; two runs share axes. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
 import { $, el, fill, widthOf } from '../dom.js';
-import { bytes, num, runName } from '../format.js';
+import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, truthful } from './lessons.js';
+import { endOf, EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, relative, truthful } from './lessons.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
 import { drawSweep } from './sweep.js';
@@ -47,7 +47,10 @@ function joined(a, colsA, b, colsB) {
 const everywhere = (run) => truthful(marksOf(run)).filter((m) => EVERYWHERE.has(m.kind));
 /** The parameters the run's variant reads (a limit it ignores is not drawn). */
 const paramsOf = (run) => usedParams(schema() ?? [], run);
-const endOf = (r) => Math.max(r?.runtime_ms ?? 0, r?.series?.t_ms?.at(-1) ?? 0);
+
+/** A run's series and marks with time as % of its own length. */
+const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
+const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
 
 const TIMELINE_TITLE = 'What each worker did, and when';
 
@@ -55,7 +58,7 @@ export class Pictures {
   constructor() {
     this.lesson = new TimeChart($('picture-chart'), { height: 240 });
     this.goroutines = new TimeChart($('chart-goroutines'), { height: 220, yLabel: 'goroutines' });
-    this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes });
+    this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes, minY: 1024 });
     this.logScale = false;
     this.last = null;
     // Draw at most once a frame, however fast snapshots come, and in a task of its own after the
@@ -145,10 +148,14 @@ export class Pictures {
     const pic = picture ?? pictureFor(run);
     const picA = compare ? pictureFor(compare) : null;
     const same = compare && picA.kind === pic.kind && (pic.kind !== 'gauges' || picA.def.id === pic.def.id);
-    const xMax = compare ? Math.max(endOf(run), endOf(compare)) : null;
+    // Two runs share one x axis: runtime ms, or each run's own time in % of its length (this.x).
+    const rel = Boolean(compare) && relative(run, compare);
+    // (The lengths go in the title: an axis label that long was cut at 390 px.)
+    this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
+    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
     const lessonKind = compare && !same ? 'goroutines' : pic.kind;
     $('picture-title').textContent = compare
-      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, on the same axes`
+      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`
       : pictureTitle(pic);
     const legend = [];
     const order = $('picture-order');
@@ -209,7 +216,7 @@ export class Pictures {
       if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
       later(() => {
         this.drawHeap(run, compare, xMax);
-        if (timeline) later(() => this.drawTimeline(run, compare, xMax));
+        if (timeline) later(() => this.drawTimeline(run, compare, rel ? null : xMax));
       });
     };
     later(() => {
@@ -217,9 +224,19 @@ export class Pictures {
     });
   }
 
+  /** The two runs' series and marks on the x axis this drawing uses (this.x). */
+  pair(run, compare, marksA, marksB) {
+    const rel = this.x?.rel;
+    return {
+      a: rel ? pctSeries(compare) : compare.series, b: rel ? pctSeries(run) : run.series,
+      marks: rel ? [...pctMarks(compare, marksA), ...pctMarks(run, marksB)] : [...marksA, ...marksB],
+    };
+  }
+
   drawCounts(chart, run, compare, xMax) {
     const s = run.series;
     chart.yLabel = 'goroutines';
+    chart.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
       // Two runs whose peaks differ by more than 20 times share a log axis, or the smaller one
       // would be drawn flat on zero (1,001 against 8 on the first screen).
@@ -229,8 +246,9 @@ export class Pictures {
         { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4] },
         { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
       ]);
-      const [x, ...cols] = joined(compare.series, [compare.series.goroutines], s, [s.goroutines]);
-      chart.setData(x, cols, { marks: [...everywhere(compare), ...everywhere(run)], xMax });
+      const p = this.pair(run, compare, everywhere(compare), everywhere(run));
+      const [x, ...cols] = joined(p.a, [p.a.goroutines], p.b, [p.b.goroutines]);
+      chart.setData(x, cols, { marks: p.marks, xMax });
       return;
     }
     chart.log = chart === this.goroutines && this.logScale;
@@ -243,45 +261,59 @@ export class Pictures {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
     if (compare) {
-      // The colour says which gauge, the dash which run (A dashed, B solid; the legend's markers
-      // are dashed too). A colour of its own for A made A's second gauge a lighter shade of B's
-      // first (sky blue beside blue, orange beside vermillion: review R12).
+      // Every series its own colour from one palette, A's first then B's (no two shades of one
+      // hue: a lighter shade of B's gauge for A's other gauge read as the same thing, review
+      // R12), and A dashed, as its legend marker is; the legend names run and gauge.
       names.forEach((g, i) => {
         defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 });
-        defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[i], width: 2.5 });
+        defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[names.length + i], width: 2.5 });
       });
     } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));
     this.lesson.yLabel = def.yLabel;
+    this.lesson.xLabel = compare ? this.x.label : 'runtime (ms)';
     this.lesson.log = false;
     this.lesson.ensure(defs);
     const colsOf = (r) => names.map((g) => r.series.gauges?.[g] ?? r.series.t_ms.map(() => null));
-    let limit = def.limit(paramsOf(run), run);
+    // Each run's own line, named for its run (B's line had been labelled from B's parameters,
+    // "B: the pool's limit", over a B without a pool: review R12); A's dashed finer.
+    const limitB = def.limit(paramsOf(run), run);
     const limitA = compare ? def.limit(paramsOf(compare), compare) : null;
-    if (limit && compare) limit = { ...limit, label: `B: ${limit.label}${limitA && limitA.value !== limit.value ? ` (A’s: ${limitA.value})` : ''}` };
+    const limits = compare
+      ? [limitA && { ...limitA, label: `A: ${limitA.label}`, dash: [2, 3] }, limitB && { ...limitB, label: `B: ${limitB.label}` }].filter(Boolean)
+      : [limitB].filter(Boolean);
     // The line above which a run broke its limit, shaded where it did (a single run only).
     const over = !compare && def.over ? def.over(paramsOf(run)) : null;
     const marks = marksFor({ kind: 'gauges', def }, marksOf(run));
     if (compare) {
-      const [x, ...cols] = joined(compare.series, colsOf(compare), run.series, colsOf(run));
+      const p = this.pair(run, compare, everywhere(compare), marks);
+      const [x, ...cols] = joined(p.a, colsOf(compare), p.b, colsOf(run));
       // Interleave A and B per gauge, as the defs are.
       const ordered = [];
       names.forEach((g, i) => { ordered.push(cols[i], cols[names.length + i]); });
-      this.lesson.setData(x, ordered, { marks: [...marks, ...everywhere(compare)], limit, xMax });
+      this.lesson.setData(x, ordered, { marks: p.marks, limits, xMax });
     } else {
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limit, over, xMax });
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax });
     }
-    if (limit) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), limit.label));
-    if (over) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch over', dataset: { c: 'limit' } }), `shaded: ${over.label.replace(/; above it.*$/, '')}, over the limit`));
+    for (const l of limits) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), l.label));
+    if (over) {
+      // The line is dotted; the shading is only where the run went over it (the legend had said
+      // "shaded" beside a run that never did, where only the dotted line shows).
+      const went = (peak(run.series.gauges?.[names[0]]) ?? 0) > over.value;
+      legend.push(el('span', { class: 'k' }, el('span', { class: `swatch ${went ? 'over' : 'dotted'}`, dataset: { c: 'limit' } }),
+        `dotted line: ${over.label.replace(/; above it.*$/, '')}; ${went ? 'shaded above it: over the limit' : 'this run never went above it'}`));
+    }
   }
 
   drawHeap(run, compare, xMax) {
+    this.heap.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
       this.heap.ensure([
         { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4] },
         { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
       ]);
-      const [x, ...cols] = joined(compare.series, [compare.series.heap_bytes], run.series, [run.series.heap_bytes]);
-      this.heap.setData(x, cols, { marks: [...everywhere(compare), ...everywhere(run)], xMax });
+      const p = this.pair(run, compare, everywhere(compare), everywhere(run));
+      const [x, ...cols] = joined(p.a, [p.a.heap_bytes], p.b, [p.b.heap_bytes]);
+      this.heap.setData(x, cols, { marks: p.marks, xMax });
       return;
     }
     this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);

@@ -50,7 +50,9 @@ export function drawFigures(report, pair) {
 
 export function drawFindings(host, findings = []) {
   fill(host, findings.map((f) => el('div', { class: `finding finding-${f.kind}` },
-    el('strong', {}, `${f.kind.replaceAll('_', ' ')}: `), el('code', {}, f.message),
+    // Go's own line names its kind already ("panic: send on closed channel"): not said twice
+    // (the box read "panic: panic: …").
+    f.message.startsWith(`${f.kind}:`) ? null : el('strong', {}, `${f.kind.replaceAll('_', ' ')}: `), el('code', {}, f.message),
     f.at_ms != null ? el('span', { class: 'muted' }, ` (at ${num(f.at_ms, 1)} ms)`) : null,
     f.goroutines?.length ? el('ul', {}, f.goroutines.slice(0, 12).map((g) => {
       if (typeof g === 'string') return el('li', {}, g); // Go's own traceback headers

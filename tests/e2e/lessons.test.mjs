@@ -1,0 +1,127 @@
+// One screen per lesson (issue 10, review R10, R21 and its nitpicks), through the real page: the
+// first screen draws both runs' shapes, the Go comparison leads with the lesson's own measure,
+// and nothing beside the picture says a thing twice or in a form that reads as a misprint.
+// Debian's Chromium; any console.error fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { launch, strictPage, engineReady, finished, screenshot, servers } from './browser.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await servers(); });
+after(async () => { await browser?.close(); srv?.close(); });
+
+async function open(path, opts) {
+  const o = await strictPage(browser, opts);
+  await o.page.goto(srv.url(path));
+  await engineReady(o.page);
+  return o;
+}
+
+// R10: the first screen put A's 1,001 goroutines (about a second) on a shared 100,000 ms axis
+// with B's pool: a hairline at x≈0, only B's flat 8 visible.
+test('the first screen draws both runs across the chart, on an axis that says what it is', async () => {
+  const { page, problems, context } = await open('/', { viewport: { width: 1280, height: 800 } });
+  await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 60000 });
+  await page.waitForTimeout(200);
+  const drawn = await page.evaluate(() => {
+    const { state } = window.workerPoolPlaygroundTest;
+    const c = window.workerPoolPlaygroundTest.pictures().lesson;
+    const [x, a, b] = c.u.data;
+    const span = (ys) => { const xs = x.filter((_, i) => ys[i] != null); return [Math.min(...xs), Math.max(...xs)]; };
+    return { xLabel: c.xLabel, xMax: c.u.scales.x.max, a: span(a), b: span(b), aPeak: Math.max(...a.filter((v) => v != null)), ends: [state.pair.a.runtime_ms, state.pair.b.runtime_ms], title: document.getElementById('picture-title').textContent };
+  });
+  assert.ok(drawn.ends[1] > 10 * drawn.ends[0], `the first screen's runs differ in length: ${drawn.ends}`);
+  // Each run's time as a share of its own length: both cover the chart, and the axis says so,
+  // with each run's own length in ms.
+  assert.equal(drawn.xLabel, "time, % of each run's own length");
+  assert.ok(drawn.xMax <= 101, `x to 100 %: ${drawn.xMax}`);
+  for (const [k, [lo, hi]] of Object.entries({ a: drawn.a, b: drawn.b })) assert.ok(lo <= 1 && hi >= 99, `${k} spans the axis: ${lo}–${hi}`);
+  assert.ok(drawn.aPeak >= 900, `A's peak drawn: ${drawn.aPeak}`);
+  assert.match(drawn.title, /each on its own run's time \(A: [\d,]+ ms, B: [\d,]+ ms\)$/);
+  assert.match(await page.textContent('#section'), /^Side by side, each on its own run's time$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// R21: the Go comparison compared peaks and heap only, never the lesson's own measure.
+test('Run in real Go too leads with the lesson\'s own measure, read from Go\'s Report', { skip: !existsSync('dist/go/playground.wasm') && 'no Go build in dist/' }, async () => {
+  const { page, problems, context } = await open('/?scenario=deadlock-unbuffered&variant=blocked-workers', { viewport: { width: 1280, height: 800 } });
+  await page.click('#run-go');
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' && window.workerPoolPlaygroundTest.state.pair?.b, null, { timeout: 120000 });
+  const { a, b } = await page.evaluate(() => window.workerPoolPlaygroundTest.state.pair);
+  assert.equal(b.engine, 'go');
+  const ms = (v) => `${Math.round(v).toLocaleString('en-US')} ms`;
+  const sentence = await page.textContent('#lesson');
+  assert.ok(sentence.startsWith(`The lesson's measures: workers blocked on results, in total ${ms(a.numbers.blocked_ms)} here and ${ms(b.numbers.blocked_ms)} in Go; `
+    + `workers blocked while main slept ${a.numbers.workers_blocked_at_read} here and ${b.numbers.workers_blocked_at_read} in Go. `), sentence);
+  // The headline's pair items are the lesson's too.
+  const heads = await page.$$eval('#headline dt', (d) => d.map((x) => x.textContent));
+  assert.deepEqual(heads, ['A: workers blocked on results, in total', 'A: workers blocked while main slept', 'B: workers blocked on results, in total', 'B: workers blocked while main slept']);
+  await screenshot(page, 'go-beside-blocked-workers', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// The review's nitpicks about the page.
+test('a link that gives a parameter twice, or a build the page does not have, is an error; nothing runs', async () => {
+  for (const [query, want] of [
+    ['?scenario=fixed-pool&tasks=10&tasks=20&run=1', /tasks: given twice in the link \("10", "20"\); give it once/],
+    ['?scenario=fixed-pool&build=evil&run=1', /build: expected single, got "evil"/],
+  ]) {
+    const { page, problems, context } = await open(`/${query}`);
+    await page.waitForFunction(() => document.getElementById('param-error').textContent !== '');
+    assert.match(await page.textContent('#param-error'), want, query);
+    await page.waitForTimeout(300);
+    const st = await page.evaluate(() => ({ phase: document.body.dataset.phase, report: window.workerPoolPlaygroundTest.state.report }));
+    assert.equal(st.report, null, `${query}: nothing ran`);
+    assert.equal(st.phase, 'idle', query);
+    page.removeAllListeners('console');
+    assert.deepEqual(problems.filter((p) => !/given twice|expected single/.test(p)), []);
+    await context.close();
+  }
+});
+
+test('nothing said twice or as a misprint: "panic: panic:", "(this run) (this run", 114037 ms, 1878.15 MB, "shaded" beside a dotted line, 1 B ticks', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=wrong&run=1');
+  await finished(page);
+  const findings = await page.textContent('#findings');
+  assert.match(findings, /panic: send on closed channel/);
+  assert.doesNotMatch(findings, /panic: panic:/);
+  // The heap chart's y axis never tops below a kilobyte, so every tick is whole bytes: an empty
+  // (all-zero) series had ticks "1 B, 1 B, 0 B".
+  const top = await page.evaluate(async () => {
+    const h = window.workerPoolPlaygroundTest.pictures().heap;
+    h.setData([0, 1], [[0, 0]]);
+    await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))); // uPlot redraws after
+    return h.u.scales.y.max;
+  });
+  assert.ok(top >= 1024, `an empty heap chart tops at ${top} B`);
+  const fmt = await page.evaluate(async () => { const f = await import('/format.js'); return [f.bytes(1878.15 * 1024 * 1024), f.bytes(3.5 * 1024 * 1024)]; });
+  assert.deepEqual(fmt, ['1.83 GB', '3.50 MB']);
+
+  await page.goto(srv.url('/?scenario=control-comparison&tasks=50&run=1'));
+  await finished(page);
+  const heads = await page.$$eval('#tables h3', (h) => h.map((x) => x.textContent));
+  assert.ok(heads.includes('Control comparison (this run: control-comparison / default)'), heads.join(' | '));
+  assert.ok(heads.every((h) => !/\(this run\) \(this run/.test(h)), heads.join(' | '));
+
+  // A run of 20,000 ms and more: its sentence groups the digits, as the figures do.
+  await page.goto(srv.url('/?scenario=fixed-pool&tasks=200&time_scale=400&run=1'));
+  const r = await finished(page, 120000);
+  assert.ok(r.runtime_ms >= 10000, `a long run: ${r.runtime_ms}`);
+  const sentence = await page.textContent('#lesson');
+  assert.ok(sentence.includes(`${Math.round(r.runtime_ms).toLocaleString('en-US')} ms of runtime`), sentence);
+  assert.doesNotMatch(sentence, /(?<![\d.,])\d{5,}/);
+
+  // rate-limit: the limit + burst line is dotted; "shaded" only where the run went over it.
+  await page.goto(srv.url('/?scenario=rate-limit&variant=token-bucket&time_scale=20&run=1'));
+  const t = await finished(page);
+  await page.waitForTimeout(100);
+  const legend = await page.textContent('#picture-legend');
+  const over = Math.max(...t.series.gauges.starts_per_s) > t.params.rate_per_s + t.params.burst;
+  assert.match(legend, /dotted line: limit \+ burst: 25 in one second/);
+  assert.match(legend, over ? /shaded above it: over the limit/ : /this run never went above it/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -57,6 +57,30 @@ fn shorten(s: &str) -> String {
     }
 }
 
+/// `s` in double quotes, with `"`, `\` and control characters escaped: how messages echo a
+/// string. By hand, not with `{:?}` or `escape_debug`: the wasm build compiles Debug
+/// formatting away (`-Zfmt-debug=none`, scripts/build.sh), and `escape_debug` pulls in
+/// Unicode's grapheme-extension tables, about 4 KB gzipped.
+pub(crate) fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// One parameter's value as it arrived, before any rule was applied.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawValue {
@@ -79,7 +103,7 @@ impl RawValue {
     pub fn describe(&self) -> String {
         match self {
             RawValue::Number(n) => fmt_number(*n),
-            RawValue::Text(s) => format!("{:?}", shorten(s)),
+            RawValue::Text(s) => quoted(&shorten(s)),
             RawValue::Bool(b) => b.to_string(),
             RawValue::Null => "null".into(),
             RawValue::List => "an array".into(),
@@ -590,6 +614,21 @@ pub fn check_all(raw: &RawParams, specs: &[ParamSpec]) -> Result<Vec<(usize, Val
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Messages quote strings as `{:?}` would (which the wasm build compiles away).
+    #[test]
+    fn quoted_is_debug_for_messages() {
+        for s in [
+            "abc",
+            "a\"b\\c",
+            "line\nbreak\ttab\r",
+            "\u{1}\u{7f}",
+            "é ✓ 10²",
+            "",
+        ] {
+            assert_eq!(quoted(s), format!("{s:?}"), "{s}");
+        }
+    }
 
     const TASKS: ParamSpec = ParamSpec {
         name: "tasks",

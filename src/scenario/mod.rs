@@ -388,7 +388,12 @@ impl fmt::Display for ScenarioError {
             ScenarioError::UnknownScenario(id) => {
                 let ids: Vec<_> = scenarios().iter().map(|s| s.id).collect();
                 let shown = ParamError::new(id, "").name;
-                write!(f, "unknown scenario {shown:?} (known: {})", ids.join(", "))
+                write!(
+                    f,
+                    "unknown scenario {} (known: {})",
+                    crate::params::quoted(&shown),
+                    ids.join(", ")
+                )
             }
             ScenarioError::UnknownVariant(s, v) => {
                 let vs: Vec<_> = scenarios()
@@ -399,7 +404,8 @@ impl fmt::Display for ScenarioError {
                 let shown = ParamError::new(v, "").name;
                 write!(
                     f,
-                    "unknown variant {shown:?} of {s} (known: {})",
+                    "unknown variant {} of {s} (known: {})",
+                    crate::params::quoted(&shown),
                     vs.join(", ")
                 )
             }

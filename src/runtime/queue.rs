@@ -22,7 +22,12 @@ use std::{
 
 use crossbeam_utils::CachePadded;
 
-use super::{level::Level, registry::Retired, runq::RunQueue, scheduler::GRunnable};
+use super::{
+    level::Level,
+    registry::Retired,
+    runq::{Overflow, RunQueue},
+    scheduler::GRunnable,
+};
 
 /// What every thread may see of one runner.
 #[derive(Default)]
@@ -96,7 +101,7 @@ impl Global {
         self.len.store(q.len(), Ordering::Release);
     }
 
-    fn push_all(&self, rs: &mut dyn Iterator<Item = GRunnable>) {
+    fn push_all(&self, rs: Overflow<'_>) {
         let mut q = self.q.lock().unwrap();
         q.extend(rs);
         self.len.store(q.len(), Ordering::Release);
@@ -118,18 +123,7 @@ impl Global {
         let mut q = self.q.lock().unwrap();
         let r = q.pop_front();
         let share = (q.len() / runners.max(1)).min(super::runq::CAP as usize / 2);
-        for _ in 0..share {
-            if let Some(x) = q.pop_front() {
-                let mut full = false;
-                local.push(x, |overflow| {
-                    q.extend(overflow);
-                    full = true;
-                });
-                if full {
-                    break;
-                }
-            }
-        }
+        local.push_from(&mut q, share as u32);
         self.len.store(q.len(), Ordering::Release);
         r
     }

@@ -20,13 +20,16 @@ use web_time::Instant;
 /// Where runtime time comes from.
 #[derive(Debug)]
 pub(crate) enum Clock {
-    /// Wall time since `start`, less `origin_ns`, multiplied by `scale`.
+    /// Wall time since `start`, less `origin_ns`, multiplied by `scale`; 0 until it begins.
     ///
-    /// `origin_ns` (wall nanoseconds after `start`) is set once, when main is spawned
+    /// `origin_ns` (wall nanoseconds after `start`) is set once, when main first runs
     /// ([`Clock::begin`]): a run's t = 0 is main's start, as a Go program's is, not the moment its
-    /// runtime was built. Between the two, allocating the runtime and starting its threads took
-    /// 5–265 ms of wall time on a loaded 2-core machine (150–230 ms of Miri's clock), multiplied
-    /// by the time scale: `unlimited --tasks 10` started its first task 5–145 ms into the run.
+    /// runtime was built nor when main was spawned. Between the two, allocating the runtime and
+    /// starting its threads took 5–265 ms of wall time on a loaded 2-core machine (150–230 ms of
+    /// Miri's clock), and the page's first run waited 30–170 ms for its Web Workers to take up
+    /// their runners, multiplied by the time scale: `unlimited --tasks 10` started its first task
+    /// 5–145 ms into the run, and the page's `guide-timing` closed at 192 ms instead of 100.
+    /// Before it begins, the clock reads 0: nothing the program does can be stamped earlier.
     Real {
         start: Instant,
         origin_ns: AtomicU64,
@@ -65,8 +68,11 @@ impl Clock {
                 origin_ns,
                 scale,
             } => {
-                let wall = (start.elapsed().as_nanos() as u64)
-                    .saturating_sub(origin_ns.load(Ordering::Relaxed));
+                let origin = origin_ns.load(Ordering::Relaxed);
+                if origin == 0 {
+                    return 0;
+                }
+                let wall = (start.elapsed().as_nanos() as u64).saturating_sub(origin);
                 if *scale == 1.0 {
                     wall
                 } else {
@@ -77,8 +83,9 @@ impl Clock {
         }
     }
 
-    /// Runtime time starts now, unless it already started: called as main is spawned, before
-    /// any goroutine, timer or sample has read the clock. A virtual clock starts at 0 anyway.
+    /// Runtime time starts now, unless it already started: called as main first runs, before
+    /// any goroutine or timer of the program has read the clock. A virtual clock starts at 0
+    /// anyway.
     pub(crate) fn begin(&self) {
         if let Clock::Real {
             start, origin_ns, ..

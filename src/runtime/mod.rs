@@ -389,14 +389,14 @@ impl Runtime {
         let slot: MainSlot<T> = Arc::new(Mutex::new(None));
         let out = slot.clone();
         let shared = self.shared.clone();
-        // Runtime time starts with main (the first start of this runtime), and the series at
-        // t = 0 with main alive, as Go's NumGoroutine is 1 in main.
-        self.shared.clock.begin();
+        // The series starts at t = 0 with main alive, as Go's NumGoroutine is 1 in main; the
+        // clock reads 0 until main first runs.
         self.shared.obs.first_row(self.shared.obs.live.get() + 1);
         self.shared.spawn("main", async move {
-            // The runner polling main may have read the clock before it began (a runner
-            // spinning since the runtime was built): what main spawns and waits on is stamped
-            // from now on, not from that earlier reading.
+            // Runtime time begins as main first runs (the first run of this runtime: a second
+            // `block_on` goes on from where the first ended). The runner polling main read the
+            // clock before, as 0: what main spawns and waits on is stamped from now on.
+            shared.clock.begin();
             local::with_runner_of(&shared, |l| l.now_ns.set(shared.now_ns()));
             let mut guard = MainGuard {
                 slot: out.clone(),

@@ -102,7 +102,9 @@ async fn main(c: Arc<Ctx>) {
         all: Mutex::default(),
         gauge: gauge("starts_per_s"),
     });
-    let tokens_gauge = gauge("tokens");
+    // Only a program with a bucket charts one: the no-limit variant drew "tokens in the bucket"
+    // flat at its burst (independent review, session 15, F4).
+    let tokens_gauge = (v == Variant::TokenBucket).then(|| gauge("tokens"));
     // snippet:start rate-limit/token-bucket
     // tokens := make(chan struct{}, burst), full at the start; a ticker adds one every 1/rate s.
     let tokens: Chan<()> = Chan::new(p.burst as usize).named("tokens");
@@ -110,11 +112,10 @@ async fn main(c: Arc<Ctx>) {
         tokens.try_send(()).expect("room for the burst");
     }
     let stop: Chan<()> = Chan::new(0).named("stop");
-    if v == Variant::TokenBucket {
-        let (t, s, g, every) = (
+    if let Some(g) = tokens_gauge.clone() {
+        let (t, s, every) = (
             tokens.clone(),
             stop.clone(),
-            tokens_gauge.clone(),
             Duration::from_secs_f64(1.0 / p.rate_per_s),
         );
         c.go("refiller", async move {
@@ -131,7 +132,9 @@ async fn main(c: Arc<Ctx>) {
         });
     }
     // snippet:end rate-limit/token-bucket
-    tokens_gauge.set(tokens.len() as u64);
+    if let Some(g) = &tokens_gauge {
+        g.set(tokens.len() as u64);
+    }
     let jobs: Chan<(u64, f64)> = Chan::new(p.tasks as usize).named("jobs");
     let wg = WaitGroup::named("wg");
     // snippet:start rate-limit
@@ -148,7 +151,7 @@ async fn main(c: Arc<Ctx>) {
         c.go("worker", async move {
             let _done = wg.defer_done();
             while let Some((id, submitted)) = jobs.recv().await {
-                if v == Variant::TokenBucket {
+                if let Some(tg) = &tg {
                     tokens.recv().await; // <-tokens: wait for the bucket
                     tg.set(tokens.len() as u64);
                 }

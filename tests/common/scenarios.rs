@@ -482,8 +482,7 @@ fn context_pool_guide_cancel(r: &Report) {
         ended => {
             assert_eq!(ended, Ended::Completed);
             assert!(
-                r.lesson
-                    .starts_with("This time main returned before the second close"),
+                r.lesson.starts_with("This time main returned after "),
                 "{}",
                 r.lesson
             );
@@ -559,6 +558,7 @@ pub fn context_pool_deadline_before_cancel() {
         json!({"timeout_ms": 100, "mode": "deterministic"}),
     );
     assert_eq!(g.ended, Ended::Completed, "{}", g.lesson);
+    context_pool_guide_cancel(&g);
     states_its_measures(&g);
 }
 
@@ -1423,6 +1423,7 @@ pub fn rate_limit() {
 
 fn rate_limit_bucket(r: &Report) {
     assert_eq!(r.number("over_limit"), 0.0);
+    assert!(r.series.gauges.contains_key("tokens"));
     // 20 per second plus the burst of 5, at most.
     assert!(r.number("max_starts_per_s") <= 25.0, "{:?}", r.numbers);
     assert!(r.gauge_max("starts_per_s") <= 25.0);
@@ -1440,6 +1441,12 @@ fn rate_limit_bucket(r: &Report) {
 
 fn rate_limit_none(r: &Report) {
     assert!(r.number("max_starts_per_s") > 25.0, "{:?}", r.numbers);
+    // No bucket, so no bucket charted (review F4, session 15: "tokens" flat at 5).
+    assert!(
+        !r.series.gauges.contains_key("tokens"),
+        "{:?}",
+        r.series.gauges.iter().map(|(k, _)| k).collect::<Vec<_>>()
+    );
     assert!(r.number("over_limit") > 0.0, "{:?}", r.numbers);
     assert_eq!(r.tasks.successful, 60);
     assert!(

@@ -125,3 +125,37 @@ test('nothing said twice or as a misprint: "panic: panic:", "(this run) (this ru
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Review F5 (session 15): samples were joined by straight lines, so a sparse run's goroutines,
+// 1 → 6 → 1, were drawn as a triangle of counts that never existed. A count holds its value
+// until the next sample: the line steps. Read from the canvas, halfway up the first rise.
+test('charts draw counts as steps, not ramps between samples', async () => {
+  const { page, problems, context } = await open('/?scenario=fixed-pool');
+  const px = await page.evaluate(async () => {
+    const { TimeChart } = await import('./render/chart.js');
+    const host = document.createElement('div');
+    host.style.width = '400px';
+    document.body.append(host);
+    const c = new TimeChart(host, { height: 200 });
+    c.ensure([{ label: 'goroutines', color: '#000000' }]);
+    c.setData([0, 10, 20], [[1, 6, 1]]);
+    for (let i = 0; i < 2; i++) await new Promise((r) => requestAnimationFrame(r));
+    const u = c.u;
+    // How dark the line is around a point (the series is black; grid lines are light grey).
+    const ink = (x, y) => {
+      const [cx, cy] = [Math.round(u.valToPos(x, 'x', true)), Math.round(u.valToPos(y, 'y', true))];
+      const d = u.ctx.getImageData(cx - 1, cy - 1, 3, 3).data;
+      let a = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] < 100 && d[i + 1] < 100 && d[i + 2] < 100) a = Math.max(a, d[i + 3]);
+      return a;
+    };
+    // Off the grid lines: a third of the way along the first rise, as a ramp would draw it.
+    const out = { ramp: ink(10 / 3, 1 + 5 / 3), flat: ink(10 / 3, 1), top: ink(50 / 3, 6) };
+    host.remove();
+    return out;
+  });
+  assert.ok(px.flat > 0 && px.top > 0, `the steps are drawn: ${JSON.stringify(px)}`);
+  assert.equal(px.ramp, 0, `nothing between the samples' values: ${JSON.stringify(px)}`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});

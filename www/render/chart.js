@@ -49,6 +49,10 @@ export class TimeChart {
     const muted = css('--muted', '#666');
     const grid = { stroke: css('--line', '#ddd'), width: 1 };
     const self = this;
+    // Counts and bytes hold their value until the next sample: drawn as steps, a sparse run's
+    // 1 → 6 → 1 goroutines is not a triangle of counts that never existed (review F5, session
+    // 15). Each row holds from its time on.
+    const steps = uPlot.paths.stepped({ align: 1 });
     this.u = new uPlot({
       width: width(this.host), height: this.height,
       legend: { live: false },
@@ -58,7 +62,7 @@ export class TimeChart {
         y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
-        label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill,
+        label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill, paths: steps,
         points: { show: false }, spanGaps: true, value: (u, v) => (v == null ? '–' : this.fmt ? this.fmt(v) : v),
       }))],
       axes: [

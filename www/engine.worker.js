@@ -176,6 +176,24 @@ self.onmessage = async ({ data }) => {
   }
 };
 
+// A first run on a fresh page ran its code for the first time: V8 compiles each wasm function
+// when it is first called, and those milliseconds of wall time, times the time scale, landed in
+// the program's time (a shared link's guide-timing closed at 142–192 ms instead of 100; the first
+// task of `unlimited` started 10–70 ms in). Two small runs, at a time scale that makes their
+// sleeps short, call the runtime's channels, select, timers, context and WaitGroup on the runner
+// threads first. Queued like any job, after `ready`: a run asked for at once waits for them.
+async function warmUp() {
+  for (const [scenario, variant] of [['context-pool', 'cancel'], ['send-on-closed', 'guide-timing']]) {
+    const run = engine.startRun(scenario, variant, { time_scale: 1000 });
+    try {
+      while (!run.poll().done) await sleep(1);
+      run.finish();
+    } finally { run.free(); }
+  }
+}
+
+started.then(() => serial(warmUp)).catch(() => {});
+
 started.then(
   (i) => self.postMessage({ type: 'ready', value: i }),
   (e) => self.postMessage({ type: 'fatal', message: `the engine failed to start: ${e?.message ?? e}` }),

@@ -42,6 +42,14 @@ export async function engineReady(page, timeoutMs = 60000) {
   throw new Error(`engine not ready after ${timeoutMs} ms${last ? `: ${last.message}` : ''}`);
 }
 
+/** A strict page at `path` of `srv` (from `servers()`), its engine ready: `{context, page, problems}`. */
+export async function openPage(browser, srv, path, opts) {
+  const o = await strictPage(browser, opts);
+  await o.page.goto(srv.url(path));
+  await engineReady(o.page);
+  return o;
+}
+
 /** Waits until the page shows a finished run (phase done) and returns the Report on screen. */
 export async function finished(page, timeout = 60000) {
   await page.waitForFunction(() => document.body.dataset.phase === 'done' || document.body.dataset.phase === 'idle', null, { timeout });

@@ -5,18 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { launch, strictPage, engineReady, finished, screenshot, servers } from './browser.mjs';
+import { launch, openPage, finished, screenshot, servers } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); srv?.close(); });
 
-async function open(path, opts) {
-  const o = await strictPage(browser, opts);
-  await o.page.goto(srv.url(path));
-  await engineReady(o.page);
-  return o;
-}
+const open = (path, opts) => openPage(browser, srv, path, opts);
 
 // R10: the first screen put A's 1,001 goroutines (about a second) on a shared 100,000 ms axis
 // with B's pool: a hairline at x≈0, only B's flat 8 visible.
@@ -156,6 +151,20 @@ test('charts draw counts as steps, not ramps between samples', async () => {
   });
   assert.ok(px.flat > 0 && px.top > 0, `the steps are drawn: ${JSON.stringify(px)}`);
   assert.equal(px.ramp, 0, `nothing between the samples' values: ${JSON.stringify(px)}`);
+  await context.close();
+  assert.deepEqual(problems, []);
+});
+
+// Review F1 (session 15): a shared link's run is the first on a fresh page, and V8 compiles each
+// wasm function when it is first called; those milliseconds, times the time scale (10 here), were
+// the program's time: guide-timing's first send came at 28–76 ms, its close at 142–192 ms, not
+// the guide's 0 and 100. The engine now warms its code up before the first run; the runtime's
+// clock begins when main first runs.
+test('the first run on a fresh page starts at once', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=guide-timing&run=1');
+  const r = await finished(page, 120000);
+  const first = Math.min(...r.marks.filter((m) => m.kind === 'send').map((m) => m.t_ms));
+  assert.ok(first < 15, `first send at ${first} ms of runtime (×${r.params.time_scale})`);
   await context.close();
   assert.deepEqual(problems, []);
 });

@@ -4,18 +4,13 @@
 // phones keeping the result in view. Debian's Chromium; any console.error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, strictPage, engineReady, finished, servers } from './browser.mjs';
+import { launch, openPage, strictPage, engineReady, finished, servers } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); srv?.close(); });
 
-async function open(path, opts) {
-  const o = await strictPage(browser, opts);
-  await o.page.goto(srv.url(path));
-  await engineReady(o.page);
-  return o;
-}
+const open = (path, opts) => openPage(browser, srv, path, opts);
 
 const tl = (page) => page.evaluate(() => window.workerPoolPlaygroundTest.state);
 

@@ -1354,6 +1354,7 @@ pub fn backpressure() {
 }
 
 fn backpressure_block(r: &Report) {
+    states_the_producers_rate(r);
     assert_eq!(
         (r.tasks.submitted, r.tasks.dropped, r.tasks.successful),
         (200, 0, 200)
@@ -1381,7 +1382,22 @@ fn backpressure_block(r: &Report) {
     assert!(!r.lesson.contains("memory stayed flat"), "{}", r.lesson);
 }
 
+/// The sentence gives the producer's measured rate beside its setting (review F2, session 15).
+fn states_the_producers_rate(r: &Report) {
+    let managed = 200.0 * 1000.0 / r.number("producer_ms");
+    assert!(
+        r.lesson.starts_with(&format!(
+            "The producer was set to offer 200 tasks/s and offered {managed:.0}/s in this run (200 tasks in {:.0} ms)",
+            r.number("producer_ms")
+        )),
+        "{}",
+        r.lesson
+    );
+    assert!(!r.lesson.contains("kept its pace"), "{}", r.lesson);
+}
+
 fn backpressure_drop(r: &Report) {
+    states_the_producers_rate(r);
     assert!(r.tasks.dropped > 0, "{:?}", r.tasks);
     assert_eq!(r.tasks.submitted + r.tasks.dropped, 200);
     assert_eq!(

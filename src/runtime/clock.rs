@@ -9,7 +9,7 @@ use std::{
     collections::BinaryHeap,
     sync::{
         atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering},
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
     },
     task::Waker,
     time::Duration,
@@ -20,10 +20,9 @@ use web_time::Instant;
 /// Where runtime time comes from.
 #[derive(Debug)]
 pub(crate) enum Clock {
-    /// Wall time since `start`, less `origin_ns`, multiplied by `scale`; 0 until it begins.
+    /// Wall time since `start`, multiplied by `scale`; 0 until it begins.
     ///
-    /// `origin_ns` (wall nanoseconds after `start`) is set once, when main first runs
-    /// ([`Clock::begin`]): a run's t = 0 is main's start, as a Go program's is, not the moment its
+    /// `start` is set once, when main first runs ([`Clock::begin`]): a run's t = 0 is main's start, as a Go program's is, not the moment its
     /// runtime was built nor when main was spawned. Between the two, allocating the runtime and
     /// starting its threads took 5–265 ms of wall time on a loaded 2-core machine (150–230 ms of
     /// Miri's clock), and the page's first run waited 30–170 ms for its Web Workers to take up
@@ -31,8 +30,7 @@ pub(crate) enum Clock {
     /// 5–145 ms into the run, and the page's `guide-timing` closed at 192 ms instead of 100.
     /// Before it begins, the clock reads 0: nothing the program does can be stamped earlier.
     Real {
-        start: Instant,
-        origin_ns: AtomicU64,
+        start: OnceLock<Instant>,
         scale: f64,
     },
     /// A counter that only moves when the scheduler advances it to the next timer.
@@ -42,8 +40,7 @@ pub(crate) enum Clock {
 impl Clock {
     pub(crate) fn real(scale: f64) -> Clock {
         Clock::Real {
-            start: Instant::now(),
-            origin_ns: AtomicU64::new(0),
+            start: OnceLock::new(),
             scale,
         }
     }
@@ -63,16 +60,11 @@ impl Clock {
         match self {
             // web-time adds `performance.timeOrigin`, so Web Workers' clocks agree: measured here,
             // a 1 s run at 50× ended within 1 % on every worker.
-            Clock::Real {
-                start,
-                origin_ns,
-                scale,
-            } => {
-                let origin = origin_ns.load(Ordering::Relaxed);
-                if origin == 0 {
+            Clock::Real { start, scale } => {
+                let Some(start) = start.get() else {
                     return 0;
-                }
-                let wall = (start.elapsed().as_nanos() as u64).saturating_sub(origin);
+                };
+                let wall = start.elapsed().as_nanos() as u64;
                 if *scale == 1.0 {
                     wall
                 } else {
@@ -87,12 +79,8 @@ impl Clock {
     /// any goroutine or timer of the program has read the clock. A virtual clock starts at 0
     /// anyway.
     pub(crate) fn begin(&self) {
-        if let Clock::Real {
-            start, origin_ns, ..
-        } = self
-        {
-            let now = (start.elapsed().as_nanos() as u64).max(1);
-            let _ = origin_ns.compare_exchange(0, now, Ordering::Relaxed, Ordering::Relaxed);
+        if let Clock::Real { start, .. } = self {
+            start.get_or_init(Instant::now);
         }
     }
 

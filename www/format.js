@@ -1,5 +1,6 @@
 // Number formatting, the same as the Rust core's (`scenario::fmt_bytes`), so a figure reads the
 // same on the page, in the CLI and in the Report's own sentences.
+import { peak } from './thin.js';
 
 // One formatter per precision: toLocaleString builds a new one on every call (60 ms for the
 // tables of a 100,000-goroutine run).
@@ -49,7 +50,7 @@ export function valueAt(r, { at, key = null }) {
   let v;
   if (at === 'gauge_max') {
     const g = r.series?.gauges?.[key];
-    v = Array.isArray(g) && g.length ? Math.max(...g.filter((x) => x != null)) : r.numbers?.[`max_${key}`];
+    v = Array.isArray(g) && g.length ? peak(g) : r.numbers?.[`max_${key}`];
   } else v = key != null ? r[at]?.[key] : r[at];
   return Number.isFinite(v) ? v : null;
 }

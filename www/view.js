@@ -70,9 +70,8 @@ export function drawLesson() {
     // Go's Report names no measures: beside this engine's run it gets A's, read at the same
     // place in Go's Report (its peak and heap had stood beside A's lesson measures).
     const items = (r, other) => {
-      const got = r.engine === 'go' && !r.measures?.length
-        ? (other?.measures ?? []).map((m) => [m, valueAt(r, m)]).filter(([, v]) => v != null) : [];
-      return got.length ? got.slice(0, 2).map(([m, v]) => [m.label, measureText({ ...m, value: v, of: null })])
+      const got = r.engine === 'go' && !r.measures?.length ? readIn(r, other?.measures ?? []) : [];
+      return got.length ? got.slice(0, 2).map(([m, v]) => [m.label, textOf(m, v)])
         : headline(r, pic, usedParams(state.specs, r)).slice(0, 2);
     };
     fill('headline', [['A', a, b], ['B', b, a]].filter(([, r]) => r).flatMap(([tag, r, other]) => items(r, other).map(([k, v]) => el('div', { class: 'pair-head' },
@@ -88,6 +87,11 @@ export function drawLesson() {
   fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
 }
 
+/** `measures` (another run's) read at their places in `r`: [[measure, value]], where `r` has one. */
+const readIn = (r, measures) => measures.map((m) => [m, valueAt(r, m)]).filter(([, v]) => v != null);
+/** A measure's text with another run's value (and no "of": that count was the other run's). */
+const textOf = (m, value) => measureText({ ...m, value, of: null });
+
 /** Figures the Go sentence compares in clauses of their own (peaks, memory). */
 const GO_CLAUSES = new Set(['peak_goroutines', 'heap_peak_bytes', 'tasks.submitted']);
 
@@ -97,10 +101,9 @@ const GO_CLAUSES = new Set(['peak_goroutines', 'heap_peak_bytes', 'tasks.submitt
  * comparison had compared only peaks and heap (review R21).
  */
 export function goMeasures(a, b) {
-  const both = (a.measures ?? []).filter((m) => m.at && !GO_CLAUSES.has(m.key ? `${m.at}.${m.key}` : m.at))
-    .map((m) => [m, valueAt(b, m)]).filter(([, v]) => v != null).slice(0, 2);
+  const both = readIn(b, (a.measures ?? []).filter((m) => m.at && !GO_CLAUSES.has(m.key ? `${m.at}.${m.key}` : m.at))).slice(0, 2);
   if (!both.length) return '';
-  const one = ([m, v]) => `${m.label} ${measureText(m)} here and ${measureText({ ...m, value: v, of: null })} in Go`;
+  const one = ([m, v]) => `${m.label} ${measureText(m)} here and ${textOf(m, v)} in Go`;
   return `The lesson's measure${both.length > 1 ? 's' : ''}: ${both.map(one).join('; ')}. `;
 }
 

@@ -308,11 +308,14 @@ fn unlimited_default(r: &Report) {
         "a goroutine costs heap: {}",
         r.heap_peak_bytes
     );
-    // Latency runs from the spawn: each task's own sleep (below 1000 ms), not ~0.
+    // Latency runs from the spawn: each task's own sleep (uniform below 1000 ms), not ~0. A
+    // sleep may fire late on a loaded machine (CI saw 1,056 ms), so the ceiling is the run's own
+    // length, not a fixed margin over 1 s.
     assert!(
-        r.latency_ms.max < 1050.0 && r.latency_ms.p50 > 300.0,
-        "{:?}",
-        r.latency_ms
+        r.latency_ms.p50 > 300.0 && r.latency_ms.max > 900.0 && r.latency_ms.max <= r.runtime_ms,
+        "{:?} in a run of {} ms",
+        r.latency_ms,
+        r.runtime_ms
     );
     let claim = format!(
         "{} goroutines alive at once for 1000 tasks",

@@ -69,14 +69,16 @@ export function exportCsv() {
   download(`${base(r)}-series.csv`, 'text/csv', seriesCsv(r));
 }
 
-export function exportPng(pictures) {
+export async function exportPng(pictures) {
   const pair = state.pair;
   const r = pair?.b ?? pair?.a ?? state.report;
   const spec = findSpec(state.specs, r.scenario);
   const title = pair?.b ? `A: ${runName(pair.a)}  vs  B: ${runName(pair.b)}` : `${spec?.title ?? r.scenario}: ${runName(r)}`;
   const sub = `${describeParams(spec, r.params, { only: keyParams(r) })} · ${r.build ?? r.engine} build · ended ${r.ended} · Worker Pool Playground`;
-  const png = pictures.png(title, sub);
+  // (An SVG picture is drawn to a canvas through an image, which loads asynchronously.)
+  const png = await pictures.png(title, sub);
   if (png) download(`${base(r)}.png`, 'image/png', png);
+  else $('share-note').textContent = 'Nothing is drawn in this picture to export.';
 }
 
 export async function exportTrace(api) {

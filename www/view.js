@@ -3,6 +3,8 @@
 import { $, el, fill } from './dom.js';
 import { bytes, measureText, ms, num, readable, runName, valueAt } from './format.js';
 import { headline, pictureFor, relative } from './render/lessons.js';
+import { pairMeasures, pairPicture } from './render/pair.js';
+import { packedOf } from './timeline-pack.js';
 import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
@@ -65,17 +67,8 @@ export function drawLesson() {
       ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
       : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : pair.bStopped ? 'stopped, no Report' : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b, { bStopped: pair.bStopped });
-    // The number the shared picture is about, for A and for B.
-    const pic = b ? (pictureFor(a).kind === pictureFor(b).kind ? pictureFor(b) : { kind: 'goroutines' }) : pictureFor(a);
-    // Go's Report names no measures: beside this engine's run it gets A's, read at the same
-    // place in Go's Report (its peak and heap had stood beside A's lesson measures).
-    const items = (r, other) => {
-      const got = r.engine === 'go' && !r.measures?.length ? readIn(r, other?.measures ?? []) : [];
-      return got.length ? got.slice(0, 2).map(([m, v]) => [m.label, textOf(m, v)])
-        : headline(r, pic, usedParams(state.specs, r)).slice(0, 2);
-    };
-    fill('headline', [['A', a, b], ['B', b, a]].filter(([, r]) => r).flatMap(([tag, r, other]) => items(r, other).map(([k, v]) => el('div', { class: 'pair-head' },
-      el('dt', {}, el('span', { class: 'run-label' }, `${tag}: ${k}`)), el('dd', {}, v)))));
+    fill('headline', b ? pairHeadline(a, b) : headline(a, pictureFor(a), usedParams(state.specs, a)).slice(0, 2)
+      .map(([k, v]) => el('div', { class: 'pair-head' }, el('dt', {}, el('span', { class: 'run-label' }, `A: ${k}`)), el('dd', {}, v))));
     return;
   }
   if (!spec) return;
@@ -85,6 +78,32 @@ export function drawLesson() {
   const view = r ?? state.live;
   $('lesson').textContent = r ? readable(r.lesson) : spec.shows;
   fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+}
+
+/**
+ * The rows of a pair's headline: the lesson's measures matched by place (pairMeasures); for two
+ * runs without measures, the picture's figures matched by name. At most three, the same rows for
+ * A and B in the same order.
+ */
+export function pairRows(a, b) {
+  const rows = pairMeasures(a, b);
+  if (rows.length) return rows.slice(0, 3);
+  const pic = pairPicture(a, b);
+  const byName = new Map();
+  for (const [side, r] of [['a', a], ['b', b]]) {
+    for (const [label, v] of headline(r, pic, usedParams(state.specs, r))) {
+      if (!byName.has(label)) byName.set(label, { label, a: null, b: null });
+      byName.get(label)[side] = v;
+    }
+  }
+  return [...byName.values()].slice(0, 3);
+}
+
+/** One item per measure, A's value and B's beside each other ("not measured" where a run has none). */
+function pairHeadline(a, b) {
+  const value = (tag, v) => el('span', { class: 'pair-v' }, el('span', { class: 'run-label' }, `${tag} `),
+    v == null ? el('span', { class: 'pair-none' }, 'not measured') : v);
+  return pairRows(a, b).map((row) => el('div', { class: 'pair-head' }, el('dt', {}, row.label), el('dd', {}, value('A', row.a), ' ', value('B', row.b))));
 }
 
 /** `measures` (another run's) read at their places in `r`: [[measure, value]], where `r` has one. */
@@ -163,11 +182,60 @@ function goTime(a, b, cpu) {
   return `${times}.`;
 }
 
-/** One sentence that compares two Reports, from their own numbers only. */
+/** Task time in a run's timeline, ms in all (null when it has none). */
+function taskTime(r) {
+  const p = packedOf(r);
+  if (!p || !p.start.length) return null;
+  let sum = 0;
+  for (let k = 0; k < p.start.length; k++) sum += p.end[k] - p.start[k];
+  return sum;
+}
+
+/**
+ * Why one run of a pair took far longer, when it is the pool and the other ran more goroutines at
+ * once: its workers took the tasks a few at a time, and the tasks' time in all, shared among the
+ * workers, is about the run's length. From the two Reports (workers, tasks, the timeline's task
+ * time, runtime); '' when that is not the story. Review F11 (session 15): the first screen said
+ * "998 ms and 101,425 ms of runtime" and nothing about why the pool took 100 times as long, where
+ * the guide promises pools "better performance".
+ */
+export function timeClause(a, b) {
+  if (!(a.runtime_ms > 0 && b.runtime_ms > 0)) return '';
+  const [slowTag, slow, fastTag, fast] = b.runtime_ms >= a.runtime_ms ? ['B', b, 'A', a] : ['A', a, 'B', b];
+  const ratio = slow.runtime_ms / fast.runtime_ms;
+  const workers = slow.params?.workers;
+  const tasks = slow.tasks?.submitted;
+  const busy = taskTime(slow);
+  if (ratio < 3 || !(workers > 0) || !(tasks > 0) || busy == null || !(fast.peak_goroutines > slow.peak_goroutines)) return '';
+  const sleeps = slow.params?.workload === 'io' && slow.params?.sleep_max_ms != null;
+  const what = sleeps ? `sleeps (up to ${num(slow.params.sleep_max_ms)} ms each)` : 'work';
+  return `${slowTag} took ${num(ratio, ratio < 10 ? 1 : 0)} times as long as ${fastTag} (${num(slow.runtime_ms)} against ${ms(fast.runtime_ms)} of runtime): `
+    + `its ${num(workers)} workers ran the ${num(tasks)} tasks ${num(workers)} at a time, ${ms(busy)} of ${what} in all, `
+    + `${ms(busy / workers)} per worker. The pool trades time for a bounded number of goroutines.`;
+}
+
+/**
+ * One sentence that compares two Reports, from their own numbers only: the lesson's measures
+ * both runs have (pairMeasures), then why one took far longer (timeClause). Peaks and heap only
+ * when the two share no measure. Review F3 (session 15): every pair had been "A had up to N
+ * goroutines alive at once, against B's N; heap peaks …", the leak's 5 against 0 left out.
+ */
 export function compareSentence(a, b, { bStopped = false } = {}) {
   if (b?.engine === 'go' && a.engine !== 'go') return goSentence(a, b);
   if (!b) return `A (${runName(a)}) ${a.ended === 'stopped' ? 'was stopped' : `ended ${a.ended}`} with a peak of ${num(a.peak_goroutines)} goroutines; `
     + `${bStopped ? 'B was stopped before it finished and has no Report' : 'B did not run'}.`;
+  const time = timeClause(a, b);
+  const rows = pairMeasures(a, b, Infinity);
+  const shared = rows.filter((row) => row.a != null && row.b != null).slice(0, 2);
+  if (shared.length) {
+    // A run's lead measure that the other run has no value for ("Cancel at", where A never
+    // cancelled) is said as that run's alone.
+    const leads = [['A', a], ['B', b]].map(([tag, r]) => [tag, rows.find((row) => row.label === r.measures?.[0]?.label)])
+      .filter(([tag, row]) => row && (tag === 'A' ? row.b == null && row.a != null : row.a == null && row.b != null));
+    const text = [...shared.map((row) => `${row.label} ${row.a} in A and ${row.b} in B`),
+      ...leads.map(([tag, row]) => `${row.label} ${tag === 'A' ? row.a : row.b} in ${tag} only`)].join('; ');
+    return `${text[0].toUpperCase()}${text.slice(1)}.${time ? ` ${time}` : ''}`;
+  }
   const more = a.peak_goroutines >= b.peak_goroutines ? ['A', a, 'B', b] : ['B', b, 'A', a];
   const ratio = more[3].peak_goroutines > 0 ? more[1].peak_goroutines / more[3].peak_goroutines : null;
   const pa = pictureFor(a), pb = pictureFor(b);
@@ -180,7 +248,7 @@ export function compareSentence(a, b, { bStopped = false } = {}) {
   }
   return `${about}${more[0]} (${runName(more[1])}) had up to ${num(more[1].peak_goroutines)} goroutines alive at once, `
     + `${ratio && ratio >= 1.5 ? `${num(ratio, 0)} times` : 'against'} ${more[2]}’s ${num(more[3].peak_goroutines)} (${runName(more[3])}); `
-    + `heap peaks ${bytes(a.heap_peak_bytes)} (A) and ${bytes(b.heap_peak_bytes)} (B), in ${ms(a.runtime_ms)} and ${ms(b.runtime_ms)} of runtime.`;
+    + `heap peaks ${bytes(a.heap_peak_bytes)} (A) and ${bytes(b.heap_peak_bytes)} (B), in ${ms(a.runtime_ms)} and ${ms(b.runtime_ms)} of runtime.${time ? ` ${time}` : ''}`;
 }
 
 /** The next thing to try, after what is on screen. */

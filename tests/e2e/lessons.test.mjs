@@ -50,9 +50,9 @@ test('Run in real Go too leads with the lesson\'s own measure, read from Go\'s R
   const sentence = await page.textContent('#lesson');
   assert.ok(sentence.startsWith(`The lesson's measures: workers blocked on results, in total ${ms(a.numbers.blocked_ms)} here and ${ms(b.numbers.blocked_ms)} in Go; `
     + `workers blocked while main slept ${a.numbers.workers_blocked_at_read} here and ${b.numbers.workers_blocked_at_read} in Go. `), sentence);
-  // The headline's pair items are the lesson's too.
-  const heads = await page.$$eval('#headline dt', (d) => d.map((x) => x.textContent));
-  assert.deepEqual(heads, ['A: workers blocked on results, in total', 'A: workers blocked while main slept', 'B: workers blocked on results, in total', 'B: workers blocked while main slept']);
+  // The headline's pair items are the lesson's too: one per measure, A's value and Go's beside it.
+  const heads = await page.$$eval('#headline > div', (ds) => ds.map((d) => [d.querySelector('dt').textContent, ...[...d.querySelectorAll('.pair-v .run-label')].map((x) => x.textContent.trim())]));
+  assert.deepEqual(heads, [['workers blocked on results, in total', 'A', 'B'], ['workers blocked while main slept', 'A', 'B'], ['jobs left queued', 'A', 'B']]);
   await screenshot(page, 'go-beside-blocked-workers', { fullPage: false });
   assert.deepEqual(problems, []);
   await context.close();

@@ -192,7 +192,8 @@ test('side by side for any two runs: keep one as A, run another, shared axes and
   assert.deepEqual(view.labels, ['A: connections in use', 'B: connections in use', 'A: workers waiting for a connection', 'B: workers waiting for a connection']);
   assert.ok(view.xMax >= Math.max(a.runtime_ms, b.runtime_ms) * 0.99, `shared x axis: ${view.xMax}`);
   assert.deepEqual(view.heads, ['figure', 'A: db-pool / without-pool', 'B: db-pool / pool']);
-  assert.match(await page.textContent('#lesson'), /\(A\).*\(B\)/);
+  // The lesson's measure, each run's value (review F3: the pair had compared goroutine peaks).
+  assert.match(await page.textContent('#lesson'), new RegExp(`^Connections in use, at most ${max(a.series.gauges.connections_in_use)} in A and ${max(b.series.gauges.connections_in_use)} in B`));
   await screenshot(page, 'side-by-side-db-pool-1280x800', { fullPage: false });
   // Forget A: the next run stands alone again.
   await page.click('#unpin');
@@ -424,7 +425,7 @@ test('the PNG stands alone: a title, a legend, distinct colours', async () => {
   await page.waitForTimeout(100);
   const png = await page.evaluate(async () => {
     const p = window.workerPoolPlaygroundTest.pictures();
-    const url = p.png('The database connection pool: db-pool / pool', 'tasks 20');
+    const url = await p.png('The database connection pool: db-pool / pool', 'tasks 20');
     const img = new Image();
     img.src = url;
     await img.decode();

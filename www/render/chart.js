@@ -117,18 +117,32 @@ export class TimeChart {
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'alphabetic';
-    // Labels are placed where they overlap no other label (the limit's, the marks').
+    // Labels are placed where they overlap no other label (the limit's, the marks'), each on a
+    // patch of the card's colour, so a line drawn through it does not cross the text (review F3,
+    // session 15: the Cancel label ran through two limit labels). `this.labels` keeps where each
+    // went, in canvas px (the tests read it).
     const placed = [];
+    this.labels = placed;
+    // The limit lines' y: a mark's label is not drawn across one either.
+    const across = [];
+    const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
+    const patch = css('--card', '#ffffff');
     const label = (text, x, y, color, { right = false } = {}) => {
-      const tw = ctx.measureText(text).width, th = 13 * dpr;
+      const tw = ctx.measureText(text).width;
       let tx = right || x + tw > left + w ? x - tw : x;
       tx = Math.max(left + 2 * dpr, tx);
       let ty = y;
-      for (let i = 0; i < 12 && placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - th < b.y && ty > b.y - b.h); i++) {
-        ty += th + 1 * dpr;
+      const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
+        || across.some((ly) => ty - up < ly && ly < ty + down);
+      for (let i = 0; i < 12 && hits(); i++) {
+        ty += up + down + 1 * dpr;
         if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
       }
-      placed.push({ x: tx, y: ty, w: tw, h: th });
+      placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down });
+      ctx.fillStyle = patch;
+      ctx.globalAlpha = 0.85;
+      ctx.fillRect(tx - 2 * dpr, ty - up, tw + 4 * dpr, up + down);
+      ctx.globalAlpha = 1;
       ctx.fillStyle = color;
       ctx.fillText(text, tx, ty);
     };
@@ -143,6 +157,7 @@ export class TimeChart {
     if (this.over && !this.log) {
       // What went over: the first series' area above the line, shaded.
       const y0 = hline(this.over.value, '#c62828', [2, 3]);
+      across.push(y0);
       const [xs, ys] = u.data;
       ctx.save();
       ctx.beginPath(); ctx.rect(left, top, w, Math.max(0, y0 - top)); ctx.clip();
@@ -160,9 +175,17 @@ export class TimeChart {
       label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
     }
     if (!this.log) {
-      for (const l of this.limits) {
-        const y = hline(l.value, '#c62828', l.dash ?? [6, 4]);
-        label(l.label, left + w - 6 * dpr, y - 4 * dpr, '#c62828', { right: true });
+      // Two runs' limits at the same value are one line: one label where they say the same
+      // ("A and B: the queue's capacity: 10"), else the first above the line and the next below
+      // it. Review F3 (session 15): A's and B's labels were drawn over each other and the line.
+      const byValue = new Map();
+      for (const l of this.limits) byValue.set(l.value, [...(byValue.get(l.value) ?? []), l]);
+      for (const [value, ls] of byValue) {
+        const y = hline(value, '#c62828', ls[0].dash ?? [6, 4]);
+        across.push(y);
+        const bare = new Set(ls.map((l) => l.label.replace(/^[AB]: /, '')));
+        const texts = ls.length > 1 && bare.size === 1 ? [`${ls.map((l) => /^([AB]): /.exec(l.label)?.[1]).filter(Boolean).join(' and ')}: ${[...bare][0]}`] : ls.map((l) => l.label);
+        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), '#c62828', { right: true }));
       }
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));

@@ -15,6 +15,8 @@ import { usedParams } from '../schema.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
 import { hasTimeline } from '../timeline-pack.js';
+import { pairPicture, taggedMarks } from './pair.js';
+import { svgPng } from './svgpng.js';
 
 /**
  * Runs `fn` in a task of its own once the next frame has been rendered (a task, not the frame's
@@ -27,6 +29,48 @@ function afterFrame(fn) {
 }
 
 const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['blocked', 'blocked'], ['queued', 'runnable, waiting for a thread']];
+
+/**
+ * How each count is drawn. The counts often coincide (every goroutine blocked: "alive" equals
+ * "blocked"; all runnable: "runnable" equals "alive"), and a line drawn on another of the same
+ * width hid it (review F6, session 15: the legend named 4 lines and about 2 could be seen). So
+ * "alive" is a wide pale band drawn first, and the others thin lines on it, each with its own
+ * dash, sparser the later it is drawn: where two coincide, both show.
+ */
+const COUNT_STYLE = {
+  goroutines: { color: 'rgba(0,114,178,0.38)', width: 8 },
+  running: { color: PALETTE[1], width: 1.5 },
+  blocked: { color: PALETTE[2], width: 2, dash: [7, 4] },
+  queued: { color: PALETTE[3], width: 2, dash: [2, 3] },
+};
+const countDefs = (present) => present.map(([k, label]) => ({ label, ...COUNT_STYLE[k] }));
+
+/**
+ * The pairs of counts that are the same, or within 1 % of the run's peak (one pixel row of the
+ * chart, or less), for at least 30 % of the run (by time, not samples) while above zero:
+ * [[label, label, share %, exact]]. The legend says so, beside the lines drawn one on another.
+ */
+export function coinciding(s, present) {
+  const t = s.t_ms;
+  const end = t.at(-1) ?? 0;
+  if (!(end > 0)) return [];
+  const tol = 0.01 * (peak(s.goroutines) ?? 0);
+  const out = [];
+  for (let i = 0; i < present.length; i++) {
+    for (let j = i + 1; j < present.length; j++) {
+      const [ka, la] = present[i], [kb, lb] = present[j];
+      let same = 0, exact = true;
+      for (let k = 0; k + 1 < t.length; k++) {
+        const [va, vb] = [s[ka][k], s[kb][k]];
+        if (!(va > 0 && vb > 0) || Math.abs(va - vb) > tol) continue;
+        same += t[k + 1] - t[k];
+        if (va !== vb) exact = false;
+      }
+      if (same / end >= 0.3) out.push([la, lb, same / end * 100, exact]);
+    }
+  }
+  return out;
+}
 
 /** When the wait-for graph of a finished run was taken, in words. */
 function graphWhen(r) {
@@ -54,9 +98,16 @@ const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ 
 
 const TIMELINE_TITLE = 'What each worker did, and when';
 
+/**
+ * The lesson picture's height: lower on a laptop's short screen beside the controls, where the
+ * first screen's picture and "Next" are to fit without scrolling (review F11: at 1366×657 the
+ * Next box was cut off); as before elsewhere (phones stack, and scroll anyway).
+ */
+const lessonHeight = () => (window.innerWidth >= 900 && window.innerHeight < 720 ? 190 : 240);
+
 export class Pictures {
   constructor() {
-    this.lesson = new TimeChart($('picture-chart'), { height: 240 });
+    this.lesson = new TimeChart($('picture-chart'), { height: lessonHeight() });
     this.goroutines = new TimeChart($('chart-goroutines'), { height: 220, yLabel: 'goroutines' });
     this.heap = new TimeChart($('chart-heap'), { height: 160, yLabel: 'heap', fmt: bytes, minY: 1024 });
     this.logScale = false;
@@ -76,7 +127,11 @@ export class Pictures {
     let resizeFrame = 0;
     window.addEventListener('resize', () => {
       cancelAnimationFrame(resizeFrame);
-      resizeFrame = requestAnimationFrame(() => { for (const c of [this.lesson, this.goroutines, this.heap]) c.resize(); if (this.last) this.drawNow(...this.last); });
+      resizeFrame = requestAnimationFrame(() => {
+        this.lesson.height = lessonHeight();
+        for (const c of [this.lesson, this.goroutines, this.heap]) c.resize();
+        if (this.last) this.drawNow(...this.last);
+      });
     });
     this.drawn = 0; // how many times the pictures were drawn (the tests read it)
     this.stamp = 0;
@@ -101,7 +156,7 @@ export class Pictures {
     // As drawCounts will ask for it: a uPlot whose y label differs is created anew.
     this.lesson.yLabel = 'goroutines';
     this.lesson.log = false;
-    this.lesson.ensure(COUNTS.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
+    this.lesson.ensure(countDefs(COUNTS));
     this.heap.ensure([{ label: 'heap in use', color: PALETTE[3], fill: 'rgba(204,121,167,.12)' }]);
     // Measured now, so the timeline drawn after a run does not force a layout of the page to
     // learn its width (2–3 ms of a long task at the end of a 100,000-goroutine run).
@@ -127,7 +182,7 @@ export class Pictures {
     this.stamp++;
     // The charts stay (creating a uPlot costs tens of ms); they are emptied.
     for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
-    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend'); fill('picture-order');
+    fill('picture-svg'); fill('picture-legend'); fill('timeline-legend'); fill('picture-order'); fill('goroutines-note');
     $('picture-order').hidden = true;
     $('picture-svg').hidden = true;
     $('picture-chart').hidden = false;
@@ -146,23 +201,24 @@ export class Pictures {
     // A live run keeps the picture it started drawing (`picture`), so it does not flip between
     // the goroutine chart and the graph as waits come and go.
     const pic = picture ?? pictureFor(run);
-    const picA = compare ? pictureFor(compare) : null;
-    const same = compare && picA.kind === pic.kind && (pic.kind !== 'gauges' || picA.def.id === pic.def.id);
+    // Two runs share the lesson's picture where they can (pairPicture), else the goroutine chart.
+    const shared = compare ? pairPicture(compare, run, pic) : pic;
     // Two runs share one x axis: runtime ms, or each run's own time in % of its length (this.x).
     const rel = Boolean(compare) && relative(run, compare);
     // (The lengths go in the title: an axis label that long was cut at 390 px.)
     this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
     const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
-    const lessonKind = compare && !same ? 'goroutines' : pic.kind;
+    const lessonKind = shared.kind;
+    const svgKind = lessonKind === 'graph' || lessonKind === 'sequence' || lessonKind === 'sweep';
     $('picture-title').textContent = compare
-      ? `${lessonKind === pic.kind ? pictureTitle(pic) : pictureTitle({ kind: 'goroutines' })}: A dashed, B solid, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`
+      ? `${pictureTitle(shared)}: ${svgKind ? 'A, then B' : `A dashed, B solid, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`}`
       : pictureTitle(pic);
     const legend = [];
     const order = $('picture-order');
     fill(order);
     order.hidden = true;
     // The lesson's picture.
-    if (lessonKind === 'graph' || lessonKind === 'sequence' || lessonKind === 'sweep') {
+    if (svgKind) {
       $('picture-chart').hidden = true;
       const host = $('picture-svg');
       host.hidden = false;
@@ -186,18 +242,18 @@ export class Pictures {
     } else {
       $('picture-svg').hidden = true;
       $('picture-chart').hidden = false;
-      if (lessonKind === 'gauges') this.drawGauges(run, compare, pic.def, xMax, legend);
-      else this.drawCounts(this.lesson, run, compare, xMax);
+      if (lessonKind === 'gauges') this.drawGauges(run, compare, shared.def, xMax, legend);
+      else legend.push(...(this.drawCounts(this.lesson, run, compare, xMax) ?? []));
       // The WaitGroup lesson is the order of Add, Wait and Done: told in order beside the chart,
       // where instants a few microseconds apart would sit on one pixel.
-      if (lessonKind === 'gauges' && pic.def.id === 'waitgroup' && !compare) {
+      if (!compare && lessonKind === 'gauges' && pic.def.id === 'waitgroup') {
         order.hidden = false;
         drawOrder(order, marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang'));
       }
     }
     // (The graph and the send/close line carry their own legends.)
     const charted = lessonKind === 'gauges' || lessonKind === 'goroutines';
-    for (const k of new Set(charted ? [...marksFor(pic, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
+    for (const k of new Set(charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
       const [color, name] = markStyle(k);
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }
@@ -213,7 +269,7 @@ export class Pictures {
     const stamp = ++this.stamp;
     const later = (fn) => afterFrame(() => { if (stamp === this.stamp) fn(); }); // else a newer drawing is on its way
     const charts = () => {
-      if (!dup) this.drawCounts(this.goroutines, run, compare, xMax);
+      fill('goroutines-note', dup ? [] : this.drawCounts(this.goroutines, run, compare, xMax) ?? []);
       later(() => {
         this.drawHeap(run, compare, xMax);
         if (timeline) later(() => this.drawTimeline(run, compare, rel ? null : xMax));
@@ -225,8 +281,11 @@ export class Pictures {
   }
 
   /** The two runs' series and marks on the x axis this drawing uses (this.x). */
-  pair(run, compare, marksA, marksB) {
+  pair(run, compare, marksA0, marksB0) {
     const rel = this.x?.rel;
+    // Each run's instants named for their run ("A: cancel", "B: cancel"): two Cancel lines, each
+    // its own run's (review F3: beside Go only A's was drawn).
+    const marksA = taggedMarks('A', compare, marksA0), marksB = taggedMarks('B', run, marksB0);
     return {
       a: rel ? pctSeries(compare) : compare.series, b: rel ? pctSeries(run) : run.series,
       marks: rel ? [...pctMarks(compare, marksA), ...pctMarks(run, marksB)] : [...marksA, ...marksB],
@@ -253,21 +312,31 @@ export class Pictures {
     }
     chart.log = chart === this.goroutines && this.logScale;
     const present = COUNTS.filter(([k]) => Array.isArray(s[k]));
-    chart.ensure(present.map(([, label], i) => ({ label, color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 })));
+    chart.ensure(countDefs(present));
     chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks: everywhere(run), xMax });
+    // Said in words too, for lines drawn one on another.
+    return coinciding(s, present).map(([la, lb, share, exact]) => el('span', { class: 'k muted' },
+      `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`));
   }
 
   drawGauges(run, compare, def, xMax, legend) {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
+    const has = (r, g) => Array.isArray(r.series.gauges?.[g]) && r.series.gauges[g].length > 0;
+    // Which run and gauge each series of a pair is: a run without the gauge (Go's Report has no
+    // gauges) gets no series, and the legend says so, rather than a legend entry with no line.
+    const sides = [];
     if (compare) {
       // Every series its own colour from one palette, A's first then B's (no two shades of one
       // hue: a lighter shade of B's gauge for A's other gauge read as the same thing, review
       // R12), and A dashed, as its legend marker is; the legend names run and gauge.
       names.forEach((g, i) => {
-        defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 });
-        defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[names.length + i], width: 2.5 });
+        if (has(compare, g)) { sides.push(['a', i]); defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 }); }
+        if (has(run, g)) { sides.push(['b', i]); defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[names.length + i], width: 2.5 }); }
       });
+      for (const [tag, r] of [['A', compare], ['B', run]]) {
+        if (!names.some((g) => has(r, g))) legend.push(el('span', { class: 'k muted' }, `${tag}, ${runName(r)}, records no ${names.map(gaugeLabel).join(' or ')} over time`));
+      }
     } else names.forEach((g, i) => defs.push({ label: gaugeLabel(g), color: PALETTE[i], width: i === 0 ? 2.5 : 1.5 }));
     this.lesson.yLabel = def.yLabel;
     this.lesson.xLabel = compare ? this.x.label : 'runtime (ms)';
@@ -288,8 +357,7 @@ export class Pictures {
       const p = this.pair(run, compare, everywhere(compare), marks);
       const [x, ...cols] = joined(p.a, colsOf(compare), p.b, colsOf(run));
       // Interleave A and B per gauge, as the defs are.
-      const ordered = [];
-      names.forEach((g, i) => { ordered.push(cols[i], cols[names.length + i]); });
+      const ordered = sides.map(([side, i]) => cols[side === 'a' ? i : names.length + i]);
       this.lesson.setData(x, ordered, { marks: p.marks, limits, xMax });
     } else {
       this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax });
@@ -334,9 +402,15 @@ export class Pictures {
     else host.querySelector('canvas')?.remove();
   }
 
-  /** A PNG of the lesson's picture (or of the goroutine chart when the picture is a graph). */
-  png(title, subtitle) {
-    const chart = $('picture-chart').hidden ? this.goroutines : this.lesson;
-    return chart.u ? chart.png(title, subtitle) : null;
+  /**
+   * A PNG of the lesson's picture, as a data: URL (null when nothing is drawn): the chart, or the
+   * SVG picture of each run (wait-for graph, sends and close, sweep), each named for its run in a
+   * pair. Review F10 (session 15): for those it had exported the goroutine chart.
+   */
+  async png(title, subtitle) {
+    if (!$('picture-chart').hidden) return this.lesson.u ? this.lesson.png(title, subtitle) : null;
+    const boxes = [...$('picture-svg').querySelectorAll('.picture-one')];
+    const pics = boxes.map((b) => ({ tag: b.querySelector('.run-tag')?.textContent ?? '', svg: b.querySelector('svg') })).filter((p) => p.svg);
+    return pics.length ? svgPng(pics, title, subtitle) : null;
   }
 }

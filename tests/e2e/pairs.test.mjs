@@ -42,12 +42,15 @@ const chartDrawn = (page) => page.evaluate(() => {
     labels: c.labels ?? [], marks: c.marks.map((m) => ({ kind: m.kind, label: m.label, t: m.t_ms })),
     lines: c.limits.map((l) => ({ value: l.value, y: Math.round(c.u.valToPos(l.value, 'y', true)) })),
     series: c.u.series.slice(1).map((s) => s.label), hidden: document.getElementById('picture-chart').hidden,
+    plot: { left: c.u.bbox.left, right: c.u.bbox.left + c.u.bbox.width },
   };
 });
 
-/** No two labels overlap, and no label sits across a limit line (review F3: A's and B's did). */
-function labelsApart({ labels, lines }) {
+/** No two labels overlap, no label sits across a limit line (review F3: A's and B's did), and
+ * each is inside the plot (at 390 px B's db-pool label ran off its right edge). */
+function labelsApart({ labels, lines, plot }) {
   for (let i = 0; i < labels.length; i++) {
+    assert.ok(labels[i].x >= plot.left && labels[i].x + labels[i].w <= plot.right, `"${labels[i].text}" inside the plot: ${labels[i].x}+${labels[i].w} in ${plot.left}–${plot.right}`);
     for (let j = i + 1; j < labels.length; j++) {
       const [p, q] = [labels[i], labels[j]];
       const overlap = p.x < q.x + q.w && q.x < p.x + p.w && p.y0 < q.y1 && q.y0 < p.y1;
@@ -105,20 +108,23 @@ test('side by side, context-pool close against cancel: matched measures, the que
   await context.close();
 });
 
-test('side by side, db-pool: the two limit labels at y = 3 neither overlap nor cross the line', async () => {
-  const { page, problems, context } = await open('/?scenario=db-pool&time_scale=20&run=1', { viewport: { width: 1280, height: 800 } });
-  await finished(page);
-  await pairWith(page, 'without-pool', { timeScale: 20 });
-  const drawn = await chartDrawn(page);
-  assert.deepEqual(drawn.lines.map((l) => l.value), [3, 3]);
-  assert.equal(drawn.labels.filter((l) => /^[AB]: .*3 connections/.test(l.text)).length, 2, drawn.labels.map((l) => l.text).join(' | '));
-  labelsApart(drawn);
-  const rows = await headRows(page);
-  assert.equal(rows[0].label, 'connections in use, at most');
-  assert.deepEqual(rows[0].vs, ['A 3', 'B 10']);
-  assert.deepEqual(problems, []);
-  await context.close();
-});
+for (const [width, height] of [[1280, 800], [390, 844]]) {
+  test(`side by side, db-pool at ${width}×${height}: the two limit labels at y = 3 neither overlap nor cross the line`, async () => {
+    const { page, problems, context } = await open('/?scenario=db-pool&time_scale=20&run=1', { viewport: { width, height } });
+    await finished(page);
+    await pairWith(page, 'without-pool', { timeScale: 20 });
+    const drawn = await chartDrawn(page);
+    assert.deepEqual(drawn.lines.map((l) => l.value), [3, 3]);
+    assert.equal(drawn.labels.filter((l) => /^A: the pool’s limit|^B: no pool/.test(l.text)).length, 2, drawn.labels.map((l) => l.text).join(' | '));
+    labelsApart(drawn);
+    const rows = await headRows(page);
+    assert.equal(rows[0].label, 'connections in use, at most');
+    assert.deepEqual(rows[0].vs, ['A 3', 'B 10']);
+    await screenshot(page, `pair-db-pool-${width}x${height}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
 
 test('side by side, the leak against its fix: the wait-for graph stays, B drawn as waiting for nothing', async () => {
   const { page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });

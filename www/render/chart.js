@@ -127,7 +127,10 @@ export class TimeChart {
     const across = [];
     const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
     const patch = css('--card', '#ffffff');
-    const label = (text, x, y, color, { right = false } = {}) => {
+    const label = (full, x, y, color, { right = false } = {}) => {
+      // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
+      let text = full;
+      while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
       const tw = ctx.measureText(text).width;
       let tx = right || x + tw > left + w ? x - tw : x;
       tx = Math.max(left + 2 * dpr, tx);
@@ -138,13 +141,19 @@ export class TimeChart {
         ty += up + down + 1 * dpr;
         if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
       }
-      placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down });
-      ctx.fillStyle = patch;
-      ctx.globalAlpha = 0.85;
-      ctx.fillRect(tx - 2 * dpr, ty - up, tw + 4 * dpr, up + down);
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = color;
-      ctx.fillText(text, tx, ty);
+      placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color });
+    };
+    // Drawn last, over every line; the patch is see-through enough that a line under a label
+    // still shows (dimmed), as no line may hide another (review F6).
+    const drawLabels = () => {
+      for (const b of placed) {
+        ctx.fillStyle = patch;
+        ctx.globalAlpha = 0.7;
+        ctx.fillRect(b.x - 2 * dpr, b.y0, b.w + 4 * dpr, b.y1 - b.y0);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = b.color;
+        ctx.fillText(b.text, b.x, b.y0 + up);
+      }
     };
     const hline = (value, color, dash) => {
       const y = Math.round(u.valToPos(value, 'y', true));
@@ -207,6 +216,7 @@ export class TimeChart {
       const text = m.label && m.label.length <= 28 ? m.label : name;
       label(text, x + 4 * dpr, top + 34 * dpr, color);
     }
+    drawLabels();
     ctx.restore();
   }
 

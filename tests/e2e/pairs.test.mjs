@@ -151,6 +151,7 @@ test('Go beside context-pool/cancel: the queue picture stays, both cancels drawn
   const drawn = await chartDrawn(page);
   assert.equal(drawn.hidden, false, 'the lesson picture, not the goroutine chart');
   assert.deepEqual(drawn.series, ['A: tasks waiting in the queue', 'A: tasks in flight']);
+  assert.match(await page.textContent('#picture-title'), /^Tasks waiting in the queue, and tasks in flight: A dashed, on the same axes$/);
   assert.match(await page.textContent('#picture-legend'), /B, context-pool \/ cancel \(Go\), records no tasks waiting in the queue/);
   const cancels = drawn.marks.filter((m) => m.kind === 'cancel');
   assert.deepEqual(cancels.map((m) => m.label.slice(0, 3)), ['A: ', 'B: ']);

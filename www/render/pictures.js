@@ -72,6 +72,12 @@ export function coinciding(s, present) {
   return out;
 }
 
+/** "A dashed, B solid", naming only a run the picture draws a line for (Go's Report has no gauges). */
+function styles(picture, a, b) {
+  const drawn = (r) => picture.kind !== 'gauges' || picture.def.gauges.some((g) => r.series.gauges?.[g]?.length);
+  return [drawn(a) && 'A dashed', drawn(b) && 'B solid'].filter(Boolean).join(', ') || 'no line for either run';
+}
+
 /** When the wait-for graph of a finished run was taken, in words. */
 function graphWhen(r) {
   if (r.ended === 'deadlock') {
@@ -211,7 +217,7 @@ export class Pictures {
     const lessonKind = shared.kind;
     const svgKind = lessonKind === 'graph' || lessonKind === 'sequence' || lessonKind === 'sweep';
     $('picture-title').textContent = compare
-      ? `${pictureTitle(shared)}: ${svgKind ? 'A, then B' : `A dashed, B solid, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`}`
+      ? `${pictureTitle(shared)}: ${svgKind ? 'A, then B' : `${styles(shared, compare, run)}, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`}`
       : pictureTitle(pic);
     const legend = [];
     const order = $('picture-order');

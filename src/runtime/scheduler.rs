@@ -244,8 +244,12 @@ impl Shared {
     }
 
     /// An instant on the run's time axis, at runtime now.
-    pub(crate) fn mark(&self, kind: MarkKind, label: String) {
-        self.obs.mark(self.now_ns(), kind, label);
+    /// Marks an instant at runtime now; returns that instant (ns), so a caller can give another
+    /// record of the same moment the same time (review F12: a finding 2.6 ms after its mark).
+    pub(crate) fn mark(&self, kind: MarkKind, label: String) -> u64 {
+        let t = self.now_ns();
+        self.obs.mark(t, kind, label);
+        t
     }
 
     pub(crate) fn add_finding(&self, f: Finding) {
@@ -602,15 +606,17 @@ impl<F: Future<Output = ()>> Future for Goroutine<F> {
             }
             Err(payload) => {
                 let message = super::panic_message(&payload);
+                let at = super::take_panic_at();
                 shared.event(EventKind::Panic, meta.id, WaitKind::None, 0);
-                shared.mark(
+                shared.obs.mark(
+                    at,
                     MarkKind::Panic,
                     format!("{} #{}: {message}", meta.name, meta.id),
                 );
                 shared.add_finding(Finding {
                     kind: FindingKind::Panic,
                     message: format!("panic: {message} [goroutine {}]", meta.id),
-                    at_ms: shared.now_ns() as f64 / 1e6,
+                    at_ms: at as f64 / 1e6,
                     goroutines: vec![],
                 });
                 shared.finish(meta);

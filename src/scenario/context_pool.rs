@@ -205,7 +205,9 @@ impl WorkerPool {
 
     fn close_results(&self, c: &Ctx, by: &str) {
         let close = || match self.results.close() {
-            Ok(()) => c.mark(MarkKind::Close, format!("{by}: close(results)")),
+            Ok(()) => {
+                c.mark(MarkKind::Close, format!("{by}: close(results)"));
+            }
             // Go: panic: close of closed channel.
             Err(e) => panic!("{e}"),
         };

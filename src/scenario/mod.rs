@@ -49,7 +49,7 @@ pub use self::{
 pub use crate::runtime::{gauge, Gauge, Mark, MarkKind};
 use crate::{
     params::{ParamError, SchemaParam, Value},
-    runtime::{go_named, goid, num_goroutine, recover, SpawnHandler},
+    runtime::{go_named, goid, num_goroutine, recover_at, Panicked, SpawnHandler},
     time,
     workload::{do_work, TaskDraw},
 };
@@ -311,22 +311,27 @@ impl Ctx {
     ) -> u64 {
         let c = self.clone();
         go_named(name, async move {
-            if let Err(message) = recover(f).await {
-                c.died(message);
+            if let Err(p) = recover_at(f).await {
+                c.died(p);
             }
         })
     }
 
-    /// Records an unrecovered panic of the calling goroutine.
-    pub(crate) fn died(&self, message: String) {
-        self.rec
-            .fatal_panic(message, goid(), now_ms(), num_goroutine() as u64);
+    /// Records an unrecovered panic of the calling goroutine, at the instant it was raised (the
+    /// `wg.Done()` that panics, not the end of the unwinding: review F12).
+    pub(crate) fn died(&self, p: Panicked) {
+        self.rec.fatal_panic(
+            p.message,
+            goid(),
+            p.at_ns as f64 / 1e6,
+            num_goroutine() as u64,
+        );
     }
 
-    /// Marks an instant of the run on its time axis.
-    /// It goes to the runtime's marks, so the Chrome trace shows it as well.
-    pub fn mark(&self, kind: MarkKind, label: impl Into<String>) {
-        crate::runtime::mark(kind, label);
+    /// Marks an instant of the run on its time axis; returns it, runtime ms, for whatever else
+    /// records the same moment. It goes to the runtime's marks, so the Chrome trace shows it.
+    pub fn mark(&self, kind: MarkKind, label: impl Into<String>) -> f64 {
+        crate::runtime::mark(kind, label) as f64 / 1e6
     }
 }
 

@@ -143,8 +143,8 @@ impl Run {
         let mut heap0 = heap();
         // Main is goroutine 1; a panic it does not recover ends the program, as in Go.
         let handle = rt.start(async move {
-            if let Err(message) = crate::runtime::recover(main(c.clone())).await {
-                c.died(message);
+            if let Err(p) = crate::runtime::recover_at(main(c.clone())).await {
+                c.died(p);
             }
         });
         // The series' zero is the peak's too: one baseline for both figures.

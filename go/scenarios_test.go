@@ -130,6 +130,12 @@ func TestSendOnClosed(t *testing.T) {
 	r = run(t, "send-on-closed", "-variant", "many-senders", "-senders", "4")
 	expect(t, r, "delivered", r.Numbers["delivered"], 4*5)
 	expect(t, r, "findings", findings(r), "")
+	// The two instants the Rust lesson states, at the same places: the closer closes after the
+	// last send.
+	last, closed := r.Numbers["last_send_at_ms"], r.Numbers["closed_at_ms"]
+	if !(last > 0 && closed >= last) {
+		t.Errorf("many-senders: last send at %v ms, close at %v ms", last, closed)
+	}
 }
 
 func TestDeadlocks(t *testing.T) {

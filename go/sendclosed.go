@@ -109,12 +109,15 @@ func sendManySenders(r *Run) {
 			for i := 0; i < int(r.p.Tasks); i++ {
 				jobs <- senderID*100 + i
 				r.submitted(1)
+				r.maxNumber("last_send_at_ms", r.nowMs())
 			}
 		}(s)
 		r.sample()
 	}
 	go func() { // the closer
 		senders.Wait()
+		// Timed just before the close: once jobs is closed, main may return and end the run.
+		r.number("closed_at_ms", r.nowMs())
 		close(jobs)
 	}()
 	r.sample()

@@ -5,8 +5,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, measures, now_ms, variants, At, Ctx, Ended, MarkKind, Measure, Named, Of, Param, Report,
-    Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, Ctx, Ended, Gauge, MarkKind, Measure, Named, Of,
+    Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -238,7 +238,12 @@ fn owner(c: &Arc<Ctx>, jobs: &Chan<u64>, n: u64) -> Chan<()> {
     let (j, c2, done) = (jobs.clone(), c.clone(), closed.clone());
     c.go("sender", async move {
         for i in 0..n {
+            let t = now_ms();
             j.send(i).await.expect("open while its owner sends");
+            // How long the send waited for the worker to take the value: the sentence claims
+            // a wait only when there was one (it said "each also waiting for the worker" while
+            // the guide's worker, 10 ms a job, is back long before the 20 ms sender: review).
+            c2.rec.number_max("owner_send_wait_max_ms", now_ms() - t);
             c2.rec.submitted(1);
             c2.mark(MarkKind::Send, format!("jobs <- {i}"));
             time::sleep(Duration::from_millis(OWNER_PAUSE_MS)).await;
@@ -300,10 +305,15 @@ async fn send_closed(c: Arc<Ctx>) {
                 c.go("sender", async move {
                     let _d = sw.defer_done();
                     for i in 0..n {
-                        j.send(s * 100 + i)
+                        let v = s * 100 + i;
+                        j.send(v)
                             .await
                             .expect("closed only after every sender is done");
                         c2.rec.submitted(1);
+                        // The sends on the picture, before the closer's close (review F9: it
+                        // had no sends to draw, and the lesson was only claimed).
+                        let t = c2.mark(MarkKind::Send, format!("sender {s}: jobs <- {v}"));
+                        c2.rec.number_max("last_send_at_ms", t);
                     }
                 });
             }
@@ -311,8 +321,11 @@ async fn send_closed(c: Arc<Ctx>) {
             let (j, sw, c2) = (jobs.clone(), senders.clone(), c.clone());
             c.go("closer", async move {
                 sw.wait().await;
+                // Marked just before the close: once jobs is closed, the worker and then main
+                // may return and end the run before a mark made after it.
+                let t = c2.mark(MarkKind::Close, "close(jobs) after senderWg.Wait()");
+                c2.rec.set_number("closed_at_ms", t);
                 j.close().expect("closed once");
-                c2.mark(MarkKind::Close, "close(jobs) after senderWg.Wait()");
             });
             wg.wait().await;
             c.rec.log("All senders completed successfully");
@@ -347,14 +360,14 @@ async fn send_closed(c: Arc<Ctx>) {
                     }
                     Err(msg) => {
                         c.rec.number("panicked", 1.0);
-                        c.mark(
+                        let at = c.mark(
                             MarkKind::FatalSend,
                             format!("trial {trial}: {msg} [recovered]"),
                         );
                         c.rec.finding(Finding {
                             kind: FindingKind::RecoveredPanic,
                             message: format!("panic: {msg} [recovered]"),
-                            at_ms: now_ms(),
+                            at_ms: at,
                             goroutines: vec![],
                         });
                     }
@@ -396,7 +409,22 @@ fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
             ),
             DELIVERED,
         ],
-        Send::Wrong | Send::SingleSender | Send::ManySenders => &[DELIVERED],
+        Send::ManySenders => &[
+            DELIVERED,
+            Named(
+                At::Number("last_send_at_ms"),
+                "last send at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("closed_at_ms"),
+                "close, after every sender, at",
+                Unit::Ms,
+                Of::Nothing,
+            ),
+        ],
+        Send::Wrong | Send::SingleSender => &[DELIVERED],
         Send::GuideTiming => &[
             Named(
                 At::Counted("panicked"),
@@ -432,8 +460,10 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             "One goroutine sent all {delivered:.0} values and then closed the channel: no send can follow the close, so nothing can panic."
         ),
         Send::ManySenders => format!(
-            "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) before closing. All {delivered:.0} values arrived and no send ever met a closed channel.",
-            r.params.senders
+            "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) and closed it at {:.1} ms, after the last send at {:.1} ms. All {delivered:.0} values arrived and no send ever met a closed channel.",
+            r.params.senders,
+            r.number("closed_at_ms"),
+            r.number("last_send_at_ms")
         ),
         Send::GuideTiming => {
             let (panicked, trials) = (r.number("panicked"), r.params.trials);
@@ -447,23 +477,61 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             } else {
                 format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close: a race, decided by the scheduler on each trial.", share * 100.0)
             };
-            // The close as measured in the first trial (it starts at 0 ms), the time the
-            // picture marks: each send also waits for the worker to take it, so the close
-            // comes later than sends × pause (the sentence said "about 100 ms" beside a
-            // picture's close at 147.4 ms: review R15).
-            let close = r
-                .marks
-                .iter()
-                .find(|m| m.kind == MarkKind::Close)
-                .map_or_else(
-                    || format!("about {} ms", OWNER_PAUSE_MS * r.params.tasks),
-                    |m| format!("{:.0} ms in the first trial", m.t_ms),
-                );
             format!(
-                "At the guide's own timings (a send every {OWNER_PAUSE_MS} ms, each also waiting for the worker, so the close came at {close}, and the second send at {GUIDE_LATE_SEND_MS} ms) the late send panicked in {panicked:.0} of {trials} trials: {reading}"
+                "At the guide's own timings {}. The late send panicked in {panicked:.0} of {trials} trials: {reading}",
+                guide_timing_measured(r)
             )
         }
     }
+}
+
+/// What the first trial of guide-timing measured, in words: the owner's send interval and
+/// close, whether its sends waited for the worker, and when the second send came. From the
+/// marks the picture draws, not from the settings.
+fn guide_timing_measured(r: &Report) -> String {
+    let close = r.marks.iter().find(|m| m.kind == MarkKind::Close);
+    let close_t = close.map_or(f64::INFINITY, |m| m.t_ms);
+    // The owner's sends are labelled `jobs <- i`; the second sender's `trial 1: jobs <- 999 …`.
+    let owner: Vec<f64> = r
+        .marks
+        .iter()
+        .filter(|m| {
+            m.kind == MarkKind::Send && m.label.starts_with("jobs <- ") && m.t_ms <= close_t
+        })
+        .map(|m| m.t_ms)
+        .collect();
+    let pace = match (owner.first(), owner.last()) {
+        (Some(a), Some(b)) if owner.len() > 1 => format!(
+            "the owner sent a value every {:.1} ms (it pauses {OWNER_PAUSE_MS} ms after each send)",
+            (b - a) / (owner.len() - 1) as f64
+        ),
+        _ => format!("the owner pauses {OWNER_PAUSE_MS} ms after each send"),
+    };
+    let closed = close.map_or(String::new(), |m| {
+        format!(
+            " and closed the channel at {:.0} ms in the first trial",
+            m.t_ms
+        )
+    });
+    // A wait for the worker is claimed only when a send measured one (1 ms of runtime: more
+    // than the scheduling noise of a send whose receiver is ready).
+    let waited = r.number("owner_send_wait_max_ms");
+    let wait = if waited >= 1.0 {
+        format!("; across the trials its sends waited for the worker up to {waited:.1} ms")
+    } else {
+        format!("; the worker, {WORKER_MS} ms a job, was always ready for the next value, so no send in any trial waited for it")
+    };
+    let late = r
+        .marks
+        .iter()
+        .find(|m| m.label.starts_with("trial 1: jobs <- 999"))
+        .map_or(String::new(), |m| {
+            format!(
+                "; the second sender sent at {:.0} ms (the guide: {GUIDE_LATE_SEND_MS} ms)",
+                m.t_ms
+            )
+        });
+    format!("{pace}{closed}{wait}{late}")
 }
 
 // ------------------------------------------------------ Error 3: deadlock from unbuffered channels
@@ -507,19 +575,53 @@ pub(super) fn deadlock_spec() -> Spec {
     }
 }
 
+/// What `blocked-workers` draws: the workers inside their send on `results` and the jobs left
+/// in the jobs channel. Its goroutine chart counted main's sleep as a third "blocked" beside
+/// the headline's 2 workers (review F6).
+#[derive(Clone)]
+struct Stall {
+    /// Workers inside `results <- …`: blocked while nobody reads.
+    sending: Gauge,
+    /// `len(jobs)`, set after each send and each receive.
+    queued: Gauge,
+}
+
+impl Stall {
+    fn new() -> Stall {
+        Stall {
+            sending: gauge("workers_blocked_on_results"),
+            queued: gauge("jobs_queued"),
+        }
+    }
+}
+
 /// Workers that double each job onto `results`, measuring how long each send blocks.
-fn doubling_workers(c: &Arc<Ctx>, jobs: &Chan<(u64, f64)>, results: &Chan<u64>, wg: &WaitGroup) {
+fn doubling_workers(
+    c: &Arc<Ctx>,
+    jobs: &Chan<(u64, f64)>,
+    results: &Chan<u64>,
+    wg: &WaitGroup,
+    stall: Option<&Stall>,
+) {
     for w in 1..=c.p.workers {
         wg.add(1).expect("counting up");
         let (c2, jobs, results, wg) = (c.clone(), jobs.clone(), results.clone(), wg.clone());
+        let stall = stall.cloned();
         c.go("worker", async move {
             let _d = wg.defer_done();
             while let Some((job, sent)) = jobs.recv().await {
                 let t = now_ms();
+                if let Some(s) = &stall {
+                    s.queued.set(jobs.len() as u64);
+                    s.sending.add(1);
+                }
                 results
                     .send(job * 2) // blocks until someone reads (or the buffer has room)
                     .await
                     .expect("results stay open while workers run");
+                if let Some(s) = &stall {
+                    s.sending.add(-1);
+                }
                 let blocked = now_ms() - t;
                 c2.rec.number("blocked_ms", blocked);
                 c2.rec.number_max("max_blocked_ms", blocked);
@@ -530,10 +632,13 @@ fn doubling_workers(c: &Arc<Ctx>, jobs: &Chan<(u64, f64)>, results: &Chan<u64>, 
 }
 
 /// Sends every job from the calling goroutine.
-async fn send_all(c: &Ctx, jobs: &Chan<(u64, f64)>) {
+async fn send_all(c: &Ctx, jobs: &Chan<(u64, f64)>, queued: Option<&Gauge>) {
     for i in 0..c.p.tasks {
         c.rec.log(format!("main: sending job {i}"));
         jobs.send((i, now_ms())).await.expect("open");
+        if let Some(q) = queued {
+            q.set(jobs.len() as u64);
+        }
         c.rec.submitted(1);
     }
     jobs.close().expect("closed once");
@@ -556,8 +661,8 @@ fn closer(c: &Arc<Ctx>, results: &Chan<u64>, wg: &WaitGroup) {
 async fn send_then_read(c: &Arc<Ctx>, cap: usize, wg: &WaitGroup) {
     let jobs = Chan::new(cap).named("jobs");
     let results: Chan<u64> = Chan::new(cap).named("results");
-    doubling_workers(c, &jobs, &results, wg);
-    send_all(c, &jobs).await;
+    doubling_workers(c, &jobs, &results, wg, None);
+    send_all(c, &jobs, None).await;
     for _ in 0..c.p.tasks {
         let r = results.recv().await;
         c.rec.log(format!("Result: {}", r.unwrap_or_default()));
@@ -583,8 +688,8 @@ async fn deadlock(c: Arc<Ctx>) {
             // snippet:start deadlock-unbuffered/buffered
             let jobs = Chan::new(q).named("jobs");
             let results: Chan<u64> = Chan::new(q).named("results");
-            doubling_workers(&c, &jobs, &results, &wg);
-            send_all(&c, &jobs).await;
+            doubling_workers(&c, &jobs, &results, &wg, None);
+            send_all(&c, &jobs, None).await;
             closer(&c, &results, &wg);
             while let Some(v) = results.recv().await {
                 c.rec.log(format!("Result: {v}"));
@@ -596,9 +701,9 @@ async fn deadlock(c: Arc<Ctx>) {
             // snippet:start deadlock-unbuffered/separate-goroutines
             let jobs = Chan::new(0).named("jobs");
             let results: Chan<u64> = Chan::new(0).named("results");
-            doubling_workers(&c, &jobs, &results, &wg);
+            doubling_workers(&c, &jobs, &results, &wg, None);
             let (j, c2) = (jobs.clone(), c.clone());
-            c.go("sender", async move { send_all(&c2, &j).await });
+            c.go("sender", async move { send_all(&c2, &j, None).await });
             closer(&c, &results, &wg);
             let mut count = 0;
             while let Some(v) = results.recv().await {
@@ -612,8 +717,9 @@ async fn deadlock(c: Arc<Ctx>) {
             // snippet:start deadlock-unbuffered/blocked-workers
             let jobs = Chan::new(q).named("jobs");
             let results: Chan<u64> = Chan::new(0).named("results"); // unbuffered: dangerous
-            doubling_workers(&c, &jobs, &results, &wg);
-            send_all(&c, &jobs).await;
+            let stall = Stall::new();
+            doubling_workers(&c, &jobs, &results, &wg, Some(&stall));
+            send_all(&c, &jobs, Some(&stall.queued)).await;
             c.rec.log("Sleeping while workers try to send results...");
             time::sleep(Duration::from_millis(BLOCKED_SLEEP_MS)).await;
             let blocked: Vec<_> = goroutines()

@@ -813,6 +813,28 @@ fn send_single(r: &Report) {
 fn send_many(r: &Report) {
     assert_eq!(r.number("delivered"), 15.0, "3 senders × 5");
     assert!(r.findings.is_empty(), "{:?}", r.findings);
+    // The picture (review F9): every send marked, and the closer's one close after all of them.
+    let sends: Vec<_> = r
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::Send)
+        .collect();
+    assert_eq!(sends.len(), 15, "{:?}", r.marks);
+    let closes: Vec<_> = r
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::Close)
+        .collect();
+    assert_eq!(closes.len(), 1, "{:?}", r.marks);
+    assert!(
+        sends.iter().all(|m| m.t_ms <= closes[0].t_ms),
+        "{:?}",
+        r.marks
+    );
+    // The sentence's two instants are the picture's.
+    assert_eq!(r.number("closed_at_ms"), closes[0].t_ms);
+    let last = sends.iter().map(|m| m.t_ms).fold(0.0, f64::max);
+    assert_eq!(r.number("last_send_at_ms"), last);
 }
 
 fn send_guide_timing(r: &Report) {
@@ -850,10 +872,43 @@ fn send_guide_timing(r: &Report) {
     let close = r.marks.iter().find(|m| m.kind == MarkKind::Close).unwrap();
     assert!(
         r.lesson.contains(&format!(
-            "the close came at {:.0} ms in the first trial",
+            "closed the channel at {:.0} ms in the first trial",
             close.t_ms
         )),
         "{}",
+        r.lesson
+    );
+    // The send interval is the one the marks show, not the setting; a wait for the worker is
+    // stated only when a send measured one (the guide's worker takes 10 ms, its sender pauses
+    // 20: the sentence said "each also waiting for the worker" regardless).
+    let owner: Vec<f64> = r
+        .marks
+        .iter()
+        .filter(|m| {
+            m.kind == MarkKind::Send && m.label.starts_with("jobs <- ") && m.t_ms <= close.t_ms
+        })
+        .map(|m| m.t_ms)
+        .collect();
+    assert_eq!(owner.len(), 5, "{:?}", r.marks);
+    let every = (owner[4] - owner[0]) / 4.0;
+    assert!(
+        r.lesson
+            .contains(&format!("the owner sent a value every {every:.1} ms")),
+        "{every}: {}",
+        r.lesson
+    );
+    let waited = r.numbers.get("owner_send_wait_max_ms").expect("measured");
+    assert!(!r.lesson.contains("each also waiting"), "{}", r.lesson);
+    assert_eq!(
+        r.lesson.contains("its sends waited for the worker"),
+        waited >= 1.0,
+        "{waited}: {}",
+        r.lesson
+    );
+    assert_eq!(
+        r.lesson.contains("so no send in any trial waited for it"),
+        waited < 1.0,
+        "{waited}: {}",
         r.lesson
     );
     let late = r
@@ -955,6 +1010,31 @@ fn deadlock_small_buffer(r: &Report) {
 fn deadlock_blocked_workers(r: &Report) {
     assert_eq!((r.params.tasks, r.params.queue), (5, 5));
     assert_eq!(r.number("workers_blocked_at_read"), 2.0);
+    // The picture is the headline's number (review F6: the goroutine chart's "blocked" read 3,
+    // main's sleep included, beside "workers blocked while main slept 2"): the gauge of workers
+    // blocked on their send tops out at the measure, and halfway through main's sleep it holds
+    // the measure and the jobs gauge holds the jobs left queued.
+    let g = &r.series.gauges;
+    let (blocked, queued) = (&g["workers_blocked_on_results"], &g["jobs_queued"]);
+    assert_eq!(
+        r.gauge_max("workers_blocked_on_results"),
+        r.number("workers_blocked_at_read")
+    );
+    let mid = r
+        .series
+        .t_ms
+        .iter()
+        .position(|&t| t >= 1000.0)
+        .expect("a row during the sleep");
+    assert_eq!(
+        (blocked[mid], queued[mid]),
+        (
+            r.number("workers_blocked_at_read"),
+            r.number("jobs_queued_at_read")
+        ),
+        "at {} ms",
+        r.series.t_ms[mid]
+    );
     // Both workers blocked for most of main's 2 s sleep.
     assert!(r.number("max_blocked_ms") >= 1900.0, "{:?}", r.numbers);
     assert_eq!(r.tasks.successful, 5);

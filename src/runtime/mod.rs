@@ -794,11 +794,21 @@ pub async fn yield_now() {
 /// assert_eq!(r.unwrap(), Err::<(), _>("boom".to_string()));
 /// ```
 pub async fn recover<T>(fut: impl Future<Output = T>) -> Result<T, String> {
-    recover_at(fut).await.map_err(|p| p.message)
+    // Not through recover_at: this is instantiated at every call site, and the wasm module has a
+    // size budget (issue 11). A time left behind here is overwritten by the next panic's hook.
+    let mut fut = std::pin::pin!(fut);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(p) => std::task::Poll::Ready(Err(panic_message(&p))),
+        }
+    })
+    .await
 }
 
 /// A panic caught by [`recover_at`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Panicked {
     /// The panic's message.
     pub message: String,

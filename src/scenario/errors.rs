@@ -489,49 +489,32 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
 /// close, whether its sends waited for the worker, and when the second send came. From the
 /// marks the picture draws, not from the settings.
 fn guide_timing_measured(r: &Report) -> String {
-    let close = r.marks.iter().find(|m| m.kind == MarkKind::Close);
-    let close_t = close.map_or(f64::INFINITY, |m| m.t_ms);
-    // The owner's sends are labelled `jobs <- i`; the second sender's `trial 1: jobs <- 999 …`.
-    let owner: Vec<f64> = r
-        .marks
-        .iter()
-        .filter(|m| {
-            m.kind == MarkKind::Send && m.label.starts_with("jobs <- ") && m.t_ms <= close_t
-        })
-        .map(|m| m.t_ms)
-        .collect();
-    let pace = match (owner.first(), owner.last()) {
-        (Some(a), Some(b)) if owner.len() > 1 => format!(
-            "the owner sent a value every {:.1} ms (it pauses {OWNER_PAUSE_MS} ms after each send)",
-            (b - a) / (owner.len() - 1) as f64
-        ),
-        _ => format!("the owner pauses {OWNER_PAUSE_MS} ms after each send"),
+    let close = At::MarkAt(MarkKind::Close).read(r).unwrap_or(f64::INFINITY);
+    // The owner's sends are labelled `jobs <- i`, the second sender's `trial 1: jobs <- 999 …`.
+    // (One loop, no list: the wasm module has a size budget, issue 11.)
+    let (mut first, mut last, mut n, mut late) = (0.0, 0.0, 0.0, f64::NAN);
+    for m in r.marks.iter().filter(|m| m.kind == MarkKind::Send) {
+        if m.label.starts_with("jobs <- ") && m.t_ms <= close {
+            first = if n == 0.0 { m.t_ms } else { first };
+            (last, n) = (m.t_ms, n + 1.0);
+        } else if late.is_nan() && m.label.starts_with("trial 1: ") {
+            late = m.t_ms;
+        }
+    }
+    let pace = if n > 1.0 {
+        format!("the owner sent every {:.1} ms", (last - first) / (n - 1.0))
+    } else {
+        "the owner sent once".into()
     };
-    let closed = close.map_or(String::new(), |m| {
-        format!(
-            " and closed the channel at {:.0} ms in the first trial",
-            m.t_ms
-        )
-    });
     // A wait for the worker is claimed only when a send measured one (1 ms of runtime: more
     // than the scheduling noise of a send whose receiver is ready).
     let waited = r.number("owner_send_wait_max_ms");
-    let wait = if waited >= 1.0 {
-        format!("; across the trials its sends waited for the worker up to {waited:.1} ms")
+    let why = if waited >= 1.0 {
+        "waiting for the busy worker"
     } else {
-        format!("; the worker, {WORKER_MS} ms a job, was always ready for the next value, so no send in any trial waited for it")
+        "no wait for the worker"
     };
-    let late = r
-        .marks
-        .iter()
-        .find(|m| m.label.starts_with("trial 1: jobs <- 999"))
-        .map_or(String::new(), |m| {
-            format!(
-                "; the second sender sent at {:.0} ms (the guide: {GUIDE_LATE_SEND_MS} ms)",
-                m.t_ms
-            )
-        });
-    format!("{pace}{closed}{wait}{late}")
+    format!("{pace} (it pauses {OWNER_PAUSE_MS} ms after each) and closed the channel at {close:.0} ms in the first trial; its longest send took {waited:.1} ms: {why}; the second send came at {late:.0} ms (the guide: {GUIDE_LATE_SEND_MS})")
 }
 
 // ------------------------------------------------------ Error 3: deadlock from unbuffered channels

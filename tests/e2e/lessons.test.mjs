@@ -168,3 +168,78 @@ test('the first run on a fresh page starts at once', async () => {
   await context.close();
   assert.deepEqual(problems, []);
 });
+
+// Review F6 (session 15): blocked-workers' goroutine chart drew "blocked" at 3 (main's sleep
+// counted) beside the headline's "workers blocked while main slept 2". Its picture is now the
+// workers blocked on their send, against the pool, and the jobs left queued: the same numbers.
+test('blocked-workers draws the workers blocked on the send: the headline\'s number', async () => {
+  const { page, problems, context } = await open('/?scenario=deadlock-unbuffered&variant=blocked-workers&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page, 120000);
+  await page.waitForTimeout(300);
+  const seen = await page.evaluate(() => {
+    const c = window.workerPoolPlaygroundTest.pictures().lesson;
+    const peak = (ys) => Math.max(...ys.filter((v) => v != null));
+    return {
+      title: document.getElementById('picture-title').textContent,
+      series: c.u.series.slice(1).map((s) => s.label),
+      peaks: c.u.data.slice(1).map(peak),
+      heads: [...document.querySelectorAll('#headline dt')].map((d) => [d.textContent, d.nextElementSibling?.textContent]),
+    };
+  });
+  assert.equal(seen.title, 'Workers blocked on the results channel, and jobs left queued');
+  const blocked = seen.series.indexOf('workers blocked sending a result');
+  assert.ok(blocked >= 0, `drawn: ${seen.series}`);
+  assert.equal(seen.peaks[blocked], r.numbers.workers_blocked_at_read);
+  const head = seen.heads.find(([k]) => k === 'workers blocked while main slept');
+  assert.equal(head?.[1], String(r.numbers.workers_blocked_at_read), JSON.stringify(seen.heads));
+  await screenshot(page, 'blocked-workers-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Review F9: many-senders had no sends-and-close picture, and the lesson ("a closer waited for
+// all of them") was only claimed.
+test('many-senders draws every send and the closer\'s close after them', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=many-senders&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page, 120000);
+  await page.waitForTimeout(300);
+  const seen = await page.evaluate(() => {
+    const svg = document.querySelector('#picture-svg svg.sequence');
+    return {
+      title: document.getElementById('picture-title').textContent,
+      sends: [...(svg?.querySelectorAll('line[stroke="#0072B2"]') ?? [])].map((l) => Number(l.getAttribute('x1'))),
+      closes: [...(svg?.querySelectorAll('rect') ?? [])].map((c) => Number(c.getAttribute('x')) + 2),
+    };
+  });
+  assert.equal(seen.title, 'The sends and the close, on one time line');
+  assert.equal(seen.sends.length, r.params.senders * r.params.tasks);
+  assert.equal(seen.closes.length, 1);
+  assert.ok(seen.sends.every((x) => x <= seen.closes[0] + 0.01), JSON.stringify(seen));
+  await screenshot(page, 'many-senders-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Review F9: at 390×844 guide-timing's labels ran into one another ("trial 1: jobs <- 0 <- 999
+// (second sender)"). No two texts of the time line may overlap.
+test('guide-timing\'s time line is readable at 390 px: no label over another', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=guide-timing&run=1', { viewport: { width: 390, height: 844 } });
+  await finished(page, 120000);
+  await page.waitForTimeout(300);
+  const boxes = await page.evaluate(() => [...document.querySelectorAll('#picture-svg svg.sequence text')].map((t) => {
+    const b = t.getBoundingClientRect();
+    return { text: t.textContent, l: b.left, r: b.right, t: b.top, b: b.bottom };
+  }));
+  assert.ok(boxes.filter((b) => /^(jobs <- )?\d+/.test(b.text)).length >= 5, `send labels: ${JSON.stringify(boxes.map((b) => b.text))}`);
+  const overlaps = [];
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const [p, q] = [boxes[i], boxes[j]];
+      if (p.l < q.r && q.l < p.r && p.t < q.b && q.t < p.b) overlaps.push(`${p.text} × ${q.text}`);
+    }
+  }
+  assert.deepEqual(overlaps, []);
+  await page.locator('#picture-svg').screenshot({ path: 'test-results/guide-timing-390.png' });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -12,6 +12,8 @@ export const GAUGE_LABELS = {
   waitgroup_counter: 'WaitGroup counter',
   tokens: 'tokens in the bucket',
   starts_per_s: 'tasks started in the last second',
+  workers_blocked_on_results: 'workers blocked sending a result',
+  jobs_queued: 'jobs waiting in the jobs channel',
 };
 export const gaugeLabel = (name) => GAUGE_LABELS[name] ?? name.replaceAll('_', ' ');
 
@@ -52,6 +54,14 @@ const GAUGE_PICTURES = [
     id: 'waitgroup', gauges: ['waitgroup_counter'],
     title: 'The WaitGroup counter, with Add, Done and Wait marked', yLabel: 'counter', marks: ['add', 'done', 'wait', 'wait_returned'],
     limit: () => null,
+  },
+  {
+    // deadlock-unbuffered/blocked-workers: the workers stuck in `results <- v` while main
+    // sleeps, against the whole pool, and the jobs left behind them. The goroutine chart drew
+    // "blocked" at 3 (main's sleep counted) beside the lesson's 2 workers (review F6).
+    id: 'stall', gauges: ['workers_blocked_on_results', 'jobs_queued'],
+    title: 'Workers blocked on the results channel, and jobs left queued', yLabel: 'count', marks: [],
+    limit: (p) => (p.workers != null ? { value: p.workers, label: `the pool: ${num(p.workers)} workers` } : null),
   },
   {
     id: 'rate', gauges: ['starts_per_s', 'tokens'],

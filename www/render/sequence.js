@@ -16,6 +16,44 @@ export function niceTicks(end, most = 5) {
   return out;
 }
 
+/** Rough width of an 11 px label (`.seq-label`), px: what the layout keeps apart. */
+const textWidth = (text) => text.length * 6.3;
+/** Rows of send labels above the axis, at most, and their spacing (an 11 px label's box is
+ * 13–14 px tall: at 12 px, rows touched). */
+const MAX_ROWS = 4;
+const ROW = 15;
+
+/**
+ * Rows for the send labels, so that none overlaps another: each label goes into the lowest row
+ * where it clears the one before it by 6 px, centred on its bar and kept inside [left, right].
+ * Returns [{text, x, anchor, row}] (row null: no room, the bar stays unlabelled) and the rows used.
+ * At 390 px the labels sat in two alternating rows and ran into one another ("trial 1: jobs <- 0
+ * <- 999 (second sender)": review F9).
+ */
+export function layoutLabels(items, left, right, maxRows = MAX_ROWS) {
+  const ends = [];
+  const out = items.map(({ x, text }) => {
+    const w = textWidth(text);
+    const x0 = Math.min(Math.max(x - w / 2, left), right - w);
+    const row = [...Array(maxRows).keys()].find((r) => ends[r] == null || x0 >= ends[r] + 6);
+    if (row == null) return { text, x, row: null };
+    ends[row] = x0 + w;
+    return { text, x: x0, anchor: 'start', row };
+  });
+  return { labels: out, rows: ends.length };
+}
+
+/**
+ * The send labels: in full where they fit in the rows; else only the value sent (`jobs <- 3` →
+ * `3`); a trial's prefix is left out (the caption names the trial drawn).
+ */
+function sendLabels(sends, x, left, right) {
+  const full = sends.map((m) => ({ x: x(m.t_ms), text: (m.label || 'send').replace(/^trial \d+: /, '') }));
+  const laid = layoutLabels(full, left, right);
+  if (laid.labels.every((l) => l.row != null)) return laid;
+  return layoutLabels(full.map((l) => ({ ...l, text: l.text.replace(/^(sender \d+: )?jobs <- /, '') })), left, right);
+}
+
 export function drawSequence(host, marks, { runtimeMs } = {}) {
   const trials = trialsOf(marks);
   const closed = trials.filter((t) => t.marks.some((m) => m.kind === 'close'));
@@ -24,27 +62,35 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   const trial = trials[0] ?? { start: 0, marks: [] };
   const ms = trial.marks;
   const W = Math.max(300, Math.floor(widthOf(host)));
-  const H = 170, left = 16, right = W - 16, axisY = 92;
+  const left = 16, right = W - 16;
   const lastT = ms.at(-1)?.t_ms ?? 0;
   const end = (many ? Math.max(lastT, 1) : Math.max(runtimeMs ?? 0, lastT, 1)) * 1.06;
   const x = (t) => left + (t / end) * (right - left);
+  const sends = ms.filter((m) => m.kind === 'send');
+  const labelSends = sends.length <= 12;
+  const laid = labelSends ? sendLabels(sends, x, left, right) : { labels: [], rows: 0 };
+  // The close's label on its own line at the top, the send labels' rows under it, the axis
+  // under them: the axis moves down as rows are added.
+  const closeY = 14;
+  const axisY = Math.max(92, closeY + 10 + ROW + 30 + Math.max(laid.rows - 1, 0) * ROW);
+  const H = axisY + 78;
   const parts = [svg('line', { x1: left, y1: axisY, x2: right, y2: axisY, stroke: 'currentColor', 'stroke-width': 1.5 })];
   const ticks = niceTicks(end);
   ticks.forEach((t, i) => {
     parts.push(svg('line', { x1: x(t), y1: axisY, x2: x(t), y2: axisY + 5, stroke: 'currentColor' }),
       svg('text', { x: x(t), y: axisY + 18, 'text-anchor': i === 0 ? 'start' : x(t) > right - 30 ? 'end' : 'middle', class: 'seq-axis' }, `${num(t, 0)} ms`));
   });
-  const sends = ms.filter((m) => m.kind === 'send');
-  const labelSends = sends.length <= 12;
   sends.forEach((m, i) => {
     parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: '#0072B2', 'stroke-width': 3 }));
-    if (labelSends) parts.push(svg('text', { x: x(m.t_ms), y: axisY - 30 - (i % 2) * 12, 'text-anchor': 'middle', class: 'seq-label', fill: '#0072B2' }, m.label || 'send'));
+    const l = laid.labels[i];
+    if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: '#0072B2' }, l.text));
   });
   for (const m of ms.filter((k) => k.kind === 'close')) {
     const cx = x(m.t_ms);
-    const flip = cx > right - 90; // near the right edge, the label goes to the left of the bar
-    parts.push(svg('rect', { x: cx - 2, y: 18, width: 4, height: axisY - 18, fill: 'currentColor' }),
-      svg('text', { x: flip ? cx - 6 : cx + 6, y: 28, 'text-anchor': flip ? 'end' : 'start', class: 'seq-label seq-strong' }, m.label || 'close(ch)'));
+    const text = m.label || 'close(ch)';
+    const flip = cx + 6 + textWidth(text) > right; // near the right edge, the label goes left of the bar
+    parts.push(svg('rect', { x: cx - 2, y: closeY + 4, width: 4, height: axisY - closeY - 4, fill: 'currentColor' }),
+      svg('text', { x: flip ? cx - 6 : cx + 6, y: closeY + 10, 'text-anchor': flip ? 'end' : 'start', class: 'seq-label seq-strong' }, text));
   }
   // A send marked fatal is drawn as one only when it really came after the close (trialsOf
   // passes the marks through `truthful`: in a race the "late" send can land first).

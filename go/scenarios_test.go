@@ -146,18 +146,18 @@ func TestStacksOnlyWhereMeasured(t *testing.T) {
 	if v, ok := r.Numbers["stack_inuse_at_peak_bytes"]; ok {
 		t.Errorf("context-pool/cancel, %d goroutines: stacks given as %v B", r.PeakGoroutines, v)
 	}
-	// Where given, never less than the goroutines' smallest stacks. (A process that ran goroutines
+	// Where given, at least half the goroutines' smallest stacks. (A process that ran goroutines
 	// before keeps spare stack spans: in the full test run, 988 goroutines grew StackInuse by less
-	// than 988 × 2 KB, so even there the figure is left out.)
+	// than 988 × 2 KB.)
 	r = run(t, "unlimited", "-tasks", "1000", "-time_scale", "50")
-	if v, ok := r.Numbers["stack_inuse_at_peak_bytes"]; ok && v < float64(r.PeakGoroutines)*stackMin {
+	if v, ok := r.Numbers["stack_inuse_at_peak_bytes"]; ok && v < float64(r.PeakGoroutines)*stackMin/2 {
 		t.Errorf("unlimited, %d goroutines: stacks given as %v B", r.PeakGoroutines, v)
 	}
 	for _, c := range []struct {
 		g     int
 		grown float64
 		want  bool
-	}{{5, 0, false}, {5, stackSpan, false}, {1000, 2 << 20, true}, {1000, 0, false}, {63, 4 * stackSpan, false}, {64, 4 * stackSpan, true}} {
+	}{{5, 0, false}, {5, stackSpan, false}, {1000, 2 << 20, true}, {1001, 1.97e6, true}, {1000, 0.9e6, false}, {1000, 0, false}, {63, 4 * stackSpan, false}, {64, 4 * stackSpan, true}} {
 		if got := stacksMeasured(c.g, c.grown); got != c.want {
 			t.Errorf("stacksMeasured(%d, %v) = %v", c.g, c.grown, got)
 		}

@@ -20,14 +20,15 @@ func init() {
 // measureGoroutines is the guide's measurement, with the true peak beside it: the guide's
 // "peak" is runtime.NumGoroutine() read after fn returned and things settled, which is the
 // count after the run, not its peak.
-func measureGoroutines(r *Run, label string, fn func()) {
+// It returns the phase's runtime ms, for main_alone_ms.
+func measureGoroutines(r *Run, label string, fn func()) float64 {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	r.startPhase()
-	start := time.Now()
+	start, t0 := time.Now(), r.nowMs()
 	fn()
-	elapsed := time.Since(start)
+	elapsed, span := time.Since(start), r.nowMs()-t0
 	truePeak := r.endPhase()
 	runtime.GC()
 	time.Sleep(100 * time.Millisecond) // let things settle, as the guide does
@@ -38,6 +39,7 @@ func measureGoroutines(r *Run, label string, fn func()) {
 	r.number(label+"_alloc", float64(after.TotalAlloc-before.TotalAlloc))
 	r.number(label+"_ms", float64(elapsed)/1e6)
 	r.logf("%s: goroutines (before → guide's \"peak\") 1 → %d; true peak %d; %v", label, guidePeak, truePeak, elapsed)
+	return span
 }
 
 func withoutWorkerPool(r *Run, numTasks int) {
@@ -79,8 +81,10 @@ func withWorkerPool(r *Run, numTasks, numWorkers int) {
 }
 
 func controlComparison(r *Run) {
-	measureGoroutines(r, "unlimited", func() { withoutWorkerPool(r, int(r.p.Tasks)) })
-	measureGoroutines(r, "pool", func() { withWorkerPool(r, int(r.p.Tasks), int(r.p.Workers)) })
+	u := measureGoroutines(r, "unlimited", func() { withoutWorkerPool(r, int(r.p.Tasks)) })
+	p := measureGoroutines(r, "pool", func() { withWorkerPool(r, int(r.p.Tasks), int(r.p.Workers)) })
+	// Runtime outside both phases, as the Rust program's sentence gives it: main alone, settling.
+	r.number("main_alone_ms", r.nowMs()-u-p)
 }
 
 // snippet:end control-comparison

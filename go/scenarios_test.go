@@ -209,6 +209,11 @@ func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
 		t.Errorf("true peak without a pool: %v, want about 301", p)
 	}
 	expect(t, r, "true peak with the pool", r.Numbers["pool_peak"], 11)
+	// Main alone outside the phases, as in the Rust Report (review F7): the two settling sleeps
+	// of 100 ms at least, and no more than the run's runtime (lower bounds only: CI is loaded).
+	if a := r.Numbers["main_alone_ms"]; a < 200 || a > r.RuntimeMs {
+		t.Errorf("main alone %v ms, want 200 ms to the run's %v", a, r.RuntimeMs)
+	}
 }
 
 // The browser's budget (1 GiB): a million goroutines at once do not fit, a pool of them does.

@@ -93,6 +93,12 @@ pub enum MarkKind {
     Acquire,
     /// A resource was given back.
     Release,
+    /// A measured phase began (control-comparison: the run without a pool, then with one). The
+    /// picture draws each phase between its marks; unmarked, both shared one unlabelled axis
+    /// with main's idle time between them (independent review F7, session 15).
+    PhaseStart,
+    /// A measured phase ended.
+    PhaseEnd,
 }
 
 impl MarkKind {
@@ -114,6 +120,8 @@ impl MarkKind {
             MarkKind::Timeout => "timeout",
             MarkKind::Acquire => "acquire",
             MarkKind::Release => "release",
+            MarkKind::PhaseStart => "phase_start",
+            MarkKind::PhaseEnd => "phase_end",
         }
     }
 }

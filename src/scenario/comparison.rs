@@ -8,8 +8,8 @@ use std::sync::{
 use web_time::Instant;
 
 use super::{
-    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, Named, Of, Param, Report, Spec,
-    TaskOutcome, Unit,
+    fmt_bytes, measures, now_ms, variants, At, Ctx, Latency, MarkKind, Named, Of, Param, Report,
+    Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -96,7 +96,12 @@ struct Phase {
     latency: Latency,
     /// The most tasks that were running `doWork` at once.
     max_in_flight: u64,
+    /// Runtime ms the phase took, between its marks: the picture's time (`ms` is wall time).
+    span_ms: f64,
 }
+
+/// How long the guide's `measureGoroutines` sleeps after a phase before it reads the count.
+const SETTLE_MS: u64 = 100;
 
 /// Counts the tasks running `doWork` now and the most at once.
 #[derive(Default)]
@@ -122,6 +127,7 @@ type Latencies = Arc<Mutex<Vec<f64>>>;
 async fn measure<F: std::future::Future<Output = ()>>(
     c: &Ctx,
     label: &str,
+    short: &str,
     latencies: &Latencies,
     in_flight: &InFlight,
     f: F,
@@ -136,14 +142,20 @@ async fn measure<F: std::future::Future<Output = ()>>(
     let before = num_goroutine();
     let h0 = heap();
     let polls0 = polls();
+    // The phase's start and end on the run's time axis: the picture draws each phase between
+    // them, and the sentence accounts for the time outside both (review F7).
+    c.mark(MarkKind::PhaseStart, short);
+    let t0 = now_ms();
     let start = Instant::now();
     f.await;
     let ms = start.elapsed().as_secs_f64() * 1e3;
+    let span_ms = now_ms() - t0;
+    c.mark(MarkKind::PhaseEnd, short);
     let h1 = heap();
     let heap_peak = phase_peak();
     let peak = peak_goroutines();
     let polls = polls() - polls0;
-    time::sleep(std::time::Duration::from_millis(100)).await;
+    time::sleep(std::time::Duration::from_millis(SETTLE_MS)).await;
     while num_goroutine() > 1 {
         yield_now().await;
     }
@@ -166,6 +178,7 @@ async fn measure<F: std::future::Future<Output = ()>>(
         polls,
         latency: Latency::of(&mut latencies.lock().unwrap()),
         max_in_flight: in_flight.max.load(Ordering::Acquire),
+        span_ms,
     }
 }
 
@@ -187,30 +200,38 @@ async fn control(c: Arc<Ctx>) {
     // How long main took to start every goroutine (runtime ms): it never waits on a queue.
     let spawn_ms = Arc::new(Mutex::new(0.0f64));
     // snippet:start control-comparison
-    let unlimited = measure(&c, "WITHOUT WORKER POOL", &lat_u, &busy_u, async {
-        let wg = WaitGroup::named("wg");
-        let t0 = now_ms();
-        for id in 0..n {
-            wg.add(1).expect("counting up");
-            let (wg, c2, lat, busy) = (wg.clone(), c.clone(), lat_u.clone(), busy_u.clone());
-            let spawned = now_ms();
-            c.go("task", async move {
-                let _d = wg.defer_done();
-                let start = now_ms();
-                busy.enter();
-                do_work(iters);
-                busy.leave();
-                let end = now_ms();
-                c2.rec
-                    .task(NO_POOL_ROW, id, spawned, start, end, TaskOutcome::Success);
-                lat.lock().unwrap().push(end - spawned);
-            });
-        }
-        *spawn_ms.lock().unwrap() = now_ms() - t0;
-        wg.wait().await;
-    })
+    let unlimited = measure(
+        &c,
+        "WITHOUT WORKER POOL",
+        "no pool",
+        &lat_u,
+        &busy_u,
+        async {
+            let wg = WaitGroup::named("wg");
+            let t0 = now_ms();
+            for id in 0..n {
+                wg.add(1).expect("counting up");
+                let (wg, c2, lat, busy) = (wg.clone(), c.clone(), lat_u.clone(), busy_u.clone());
+                let spawned = now_ms();
+                c.go("task", async move {
+                    let _d = wg.defer_done();
+                    let start = now_ms();
+                    busy.enter();
+                    do_work(iters);
+                    busy.leave();
+                    let end = now_ms();
+                    c2.rec
+                        .task(NO_POOL_ROW, id, spawned, start, end, TaskOutcome::Success);
+                    lat.lock().unwrap().push(end - spawned);
+                });
+            }
+            *spawn_ms.lock().unwrap() = now_ms() - t0;
+            wg.wait().await;
+        },
+    )
     .await;
-    let pool = measure(&c, "WITH WORKER POOL", &lat_p, &busy_p, async {
+    let pool_name = format!("pool of {workers}");
+    let pool = measure(&c, "WITH WORKER POOL", &pool_name, &lat_p, &busy_p, async {
         let jobs: Chan<(u64, f64)> = Chan::new(c.p.queue as usize).named("jobs");
         let wg = WaitGroup::named("wg");
         for w in 1..=workers {
@@ -288,6 +309,10 @@ async fn control(c: Arc<Ctx>) {
         c.rec
             .set_number(&format!("{name}_max_in_flight"), ph.max_in_flight as f64);
     }
+    // Runtime outside both phases: main alone, settling after each one (review F7: a quarter
+    // of the picture's axis that the sentence's two times did not account for).
+    c.rec
+        .set_number("main_alone_ms", now_ms() - unlimited.span_ms - pool.span_ms);
     let waits = full_queue_waits.load(Ordering::Relaxed);
     c.rec.set_number("pool_full_queue_waits", waits as f64);
     let spawn_ms = *spawn_ms.lock().unwrap();
@@ -468,10 +493,11 @@ fn lesson(r: &Report, _: usize) -> String {
         format!("{ug:.0} without the pool and {pg:.0} with it")
     };
     format!(
-        "The same {} × doWork ran both ways. Unlimited: {up:.0} goroutines at the peak, {} allocated, {ums:.0} ms. Pool of {}: {pp:.0} goroutines, {} allocated, {pms:.0} ms: {goroutines} and {memory}. {time} (The guide's program prints the count after the run as its \"peak\": {guide}.)",
+        "The same {} × doWork ran both ways. Unlimited: {up:.0} goroutines at the peak, {} allocated, {ums:.0} ms. Pool of {}: {pp:.0} goroutines, {} allocated, {pms:.0} ms: {goroutines} and {memory}. {time} Main ran alone for the other {:.0} ms of the run: after each phase the guide's program sleeps {SETTLE_MS} ms before it counts goroutines. (It prints that count as its \"peak\": {guide}.)",
         r.params.tasks,
         fmt_bytes(ua),
         r.params.workers,
         fmt_bytes(pa),
+        r.number("main_alone_ms"),
     )
 }

@@ -651,6 +651,42 @@ fn control_comparison_default(r: &Report) {
     assert_eq!(r.number("pool_guide_peak"), 1.0);
     assert!(r.number("unlimited_alloc") > r.number("pool_alloc"));
     assert_eq!(r.peak_goroutines as f64, r.number("unlimited_peak"));
+    // Review F7: each phase is marked at its start and end, named, so the picture draws it
+    // between its marks; the time outside both (main alone, settling) is measured and the
+    // sentence gives it, so its two times and that one make up the axis.
+    let phases: Vec<(MarkKind, &str)> = r
+        .marks
+        .iter()
+        .filter(|m| matches!(m.kind, MarkKind::PhaseStart | MarkKind::PhaseEnd))
+        .map(|m| (m.kind, m.label.as_str()))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            (MarkKind::PhaseStart, "no pool"),
+            (MarkKind::PhaseEnd, "no pool"),
+            (MarkKind::PhaseStart, "pool of 10"),
+            (MarkKind::PhaseEnd, "pool of 10"),
+        ]
+    );
+    let at = |k: MarkKind, n: usize| r.marks.iter().filter(|m| m.kind == k).nth(n).unwrap().t_ms;
+    let spans = (at(MarkKind::PhaseEnd, 0) - at(MarkKind::PhaseStart, 0))
+        + (at(MarkKind::PhaseEnd, 1) - at(MarkKind::PhaseStart, 1));
+    let alone = r.number("main_alone_ms");
+    // Two settling sleeps of 100 ms at least (a lower bound: never a tight upper one on CI).
+    assert!(alone >= 200.0, "{:?}", r.numbers);
+    assert!(
+        spans + alone <= r.runtime_ms + 1.0,
+        "{spans} + {alone} > {}",
+        r.runtime_ms
+    );
+    assert!(
+        r.lesson.contains(&format!(
+            "Main ran alone for the other {alone:.0} ms of the run"
+        )),
+        "{}",
+        r.lesson
+    );
     let t = r
         .table("Complete Comparison Table")
         .expect("the guide's table");

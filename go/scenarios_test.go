@@ -326,6 +326,16 @@ func TestSizingSweepRunsEachSize(t *testing.T) {
 	if _, ok := r.Numbers["io_tps_8"]; ok {
 		t.Error("a size above workers ran")
 	}
+	// The Rust program's headline ratios and each size's doWork time, for the page beside it
+	// (review F8).
+	for _, k := range []string{"cpu_task_us_1", "cpu_task_us_6", "cpu_gain_knee", "cpu_gain_top", "io_gain"} {
+		if v := r.Numbers[k]; !(v > 0) {
+			t.Errorf("%s = %v", k, v)
+		}
+	}
+	if g, want := r.Numbers["io_gain"], r.Numbers["io_tps_6"]/r.Numbers["io_tps_1"]; g != want {
+		t.Errorf("io_gain %v, want %v", g, want)
+	}
 }
 
 func TestBackpressurePolicies(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,19 +22,23 @@ func init() {
 // sweepPool runs `tasks` tasks (ids 1..) on the guide's fixed pool of w workers: CPU-bound
 // (doWork) or I/O-bound (a sleep drawn from the generator). Jobs and results are buffered for
 // every task; main sends them all, closes jobs, waits for the workers, then reads the results.
-// It returns tasks per second: of wall time for CPU work, of runtime for I/O.
-func sweepPool(r *Run, w int, cpu bool) float64 {
+// It returns tasks per second (of wall time for CPU work, of runtime for I/O) and, for CPU
+// work, one doWork's mean wall time in µs (whether the threads had a core each: review F8).
+func sweepPool(r *Run, w int, cpu bool) (float64, float64) {
 	n := int(r.p.Tasks)
 	jobs := make(chan int, n)
 	results := make(chan float64, n) // when each job ended (runtime ms)
 	var wg sync.WaitGroup
+	var busyNs int64 // doWork's wall time, summed over the tasks
 	for i := 0; i < w; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for id := range jobs {
 				if cpu {
+					t := time.Now()
 					doWork(r.p.WorkIterations)
+					atomic.AddInt64(&busyNs, int64(time.Since(t)))
 				} else {
 					r.sleep(ms(DrawTask(r.p.Seed, uint64(id), r.p.SleepMaxMs, 0).SleepMs))
 				}
@@ -54,9 +59,9 @@ func sweepPool(r *Run, w int, cpu bool) float64 {
 		r.done(Successful, t0)
 	}
 	if cpu {
-		return float64(n) / time.Since(wall).Seconds()
+		return float64(n) / time.Since(wall).Seconds(), float64(busyNs) / 1e3 / float64(n)
 	}
-	return float64(n) / ((r.nowMs() - t0) / 1e3)
+	return float64(n) / ((r.nowMs() - t0) / 1e3), 0
 }
 
 // sweepSizes are 1, 2, 4, … up to workers, and workers itself.
@@ -90,15 +95,26 @@ func sizingSweep(r *Run) {
 	sweepPool(r, runtime.GOMAXPROCS(0), true)
 	sizes := sweepSizes(int(r.p.Workers))
 	rounds := make([][]float64, len(sizes))
+	taskUs := make([]map[float64]float64, len(sizes)) // each round's doWork µs, by its tasks/s
 	for k := 0; k < cpuRounds; k++ {
 		for i, w := range sizes {
-			rounds[i] = append(rounds[i], sweepPool(r, w, true))
+			tps, us := sweepPool(r, w, true)
+			rounds[i] = append(rounds[i], tps)
+			if taskUs[i] == nil {
+				taskUs[i] = map[float64]float64{}
+			}
+			taskUs[i][tps] = us
 		}
 	}
+	median := map[int]float64{}
 	bestCPU, bestIO := [2]float64{}, [2]float64{}
+	var ios []float64
 	for i, w := range sizes {
 		lo, cpu, hi := spreadOf(rounds[i])
-		io := sweepPool(r, w, false)
+		io, _ := sweepPool(r, w, false)
+		median[w] = cpu
+		ios = append(ios, io)
+		r.number(fmt.Sprintf("cpu_task_us_%d", w), taskUs[i][cpu])
 		r.number(fmt.Sprintf("cpu_tps_%d", w), cpu)
 		r.number(fmt.Sprintf("cpu_tps_min_%d", w), lo)
 		r.number(fmt.Sprintf("cpu_tps_max_%d", w), hi)
@@ -115,6 +131,17 @@ func sizingSweep(r *Run) {
 	r.number("cpu_rounds", cpuRounds)
 	r.number("best_cpu_workers", bestCPU[0])
 	r.number("best_io_workers", bestIO[0])
+	// The Rust program's headline ratios, read at the same places beside it.
+	knee := sizes[0]
+	for _, w := range sizes {
+		if w <= runtime.GOMAXPROCS(0) {
+			knee = w
+		}
+	}
+	top := sizes[len(sizes)-1]
+	r.number("cpu_gain_knee", median[knee]/median[1])
+	r.number("cpu_gain_top", median[top]/median[knee])
+	r.number("io_gain", ios[len(ios)-1]/ios[0])
 }
 
 // snippet:end sizing-sweep

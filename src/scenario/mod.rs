@@ -213,11 +213,6 @@ fn no_checklist(_: &Report, _: usize) -> Vec<Check> {
     Vec::new()
 }
 
-/// The measures of a scenario that names none (the page falls back to its picture's figures).
-fn no_measures(_: &Report, _: usize) -> Vec<Measure> {
-    Vec::new()
-}
-
 /// Every scenario, in the guide's order.
 pub fn scenarios() -> Vec<Spec> {
     vec![

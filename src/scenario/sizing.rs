@@ -4,7 +4,10 @@ use std::{sync::Arc, time::Duration};
 
 use web_time::Instant;
 
-use super::{now_ms, variants, Ctx, Latency, Param, Report, Spec, TaskOutcome};
+use super::{
+    measures, now_ms, variants, At, Ctx, Latency, Measure, Named, Of, Param, Report, Spec,
+    TaskOutcome, Unit,
+};
 use crate::{
     chan::Chan, params::Value, runtime::gomaxprocs, sync::WaitGroup, time, workload::do_work,
 };
@@ -37,9 +40,7 @@ pub(super) fn spec() -> Spec {
         main: |c| Box::pin(sweep(c)),
         lesson,
         checklist: super::no_checklist,
-        // The sweep's picture carries its own figures (lessons.js); its measures wait for the
-        // sweep's rework (review R13).
-        measures: super::no_measures,
+        measures: sweep_measures,
         // the largest pool and main; every size runs the tasks CPU_ROUNDS times CPU-bound and
         // once I/O-bound, and every task's latency is kept.
         need: |p, _| {
@@ -199,6 +200,7 @@ async fn sweep(c: Arc<Ctx>) {
     let mut rows = vec![];
     let mut best_io = (0u64, 0.0f64);
     let mut spreads = vec![];
+    let mut io_tps = vec![];
     for (&w, cpu_rounds) in sizes.iter().zip(rounds) {
         let tps: Vec<f64> = cpu_rounds.iter().map(|p| p.throughput).collect();
         let spread = Spread::of(&tps);
@@ -216,6 +218,7 @@ async fn sweep(c: Arc<Ctx>) {
             "workers {w:>2}: CPU {:>7.1} tasks/s ({:.1}–{:.1} over {CPU_ROUNDS} rounds; p50 {:.1} ms, p99 {:.1} ms) | I/O {:>7.1} tasks/s (p50 {:.0} ms, p99 {:.0} ms), Little's law predicts {little:.1}",
             cpu.throughput, spread.min, spread.max, cpu.lat.p50, cpu.lat.p99, io.throughput, io.lat.p50, io.lat.p99
         ));
+        io_tps.push(io.throughput);
         if io.throughput > best_io.1 {
             best_io = (w, io.throughput);
         }
@@ -223,6 +226,10 @@ async fn sweep(c: Arc<Ctx>) {
         c.rec.set_number(&format!("cpu_tps_min_{w}"), spread.min);
         c.rec.set_number(&format!("cpu_tps_max_{w}"), spread.max);
         c.rec.set_number(&format!("io_tps_{w}"), io.throughput);
+        // How long one doWork took (µs of wall time, the median round's mean): beside 1
+        // worker's, it says whether the threads had a core each (review F8).
+        c.rec
+            .set_number(&format!("cpu_task_us_{w}"), cpu.mean_ms * 1e3);
         rows.push(vec![
             w.to_string(),
             format!("{:.1}", spread.median),
@@ -261,33 +268,50 @@ async fn sweep(c: Arc<Ctx>) {
         }
     });
     c.rec.set_number("best_cpu_workers", best_cpu.0 as f64);
+    // The headline's ratios, medians over medians (review F8: "14,281 → 16,549" read as a gain
+    // beside a sentence saying there was none).
+    let g = gomaxprocs().max(1) as u64;
+    let knee = knee_of(&sizes, g);
+    let top = *sizes.last().expect("one size at least");
+    let at = |w: u64| {
+        spreads
+            .iter()
+            .find(|(s, _)| *s == w)
+            .expect("swept")
+            .1
+            .median
+    };
+    c.rec.set_number("cpu_gain_knee", at(knee) / at(1));
+    c.rec.set_number("cpu_gain_top", at(top) / at(knee));
+    c.rec
+        .set_number("io_gain", io_tps[io_tps.len() - 1] / io_tps[0]);
     c.rec.set_number("best_io_workers", best_io.0 as f64);
+}
+
+/// The largest size swept not above GOMAXPROCS `g`: where CPU work should stop gaining.
+fn knee_of(sizes: &[u64], g: u64) -> u64 {
+    sizes.iter().copied().filter(|&s| s <= g).max().unwrap_or(1)
 }
 
 fn lesson(r: &Report, _: usize) -> String {
     let g = r.number("gomaxprocs").max(1.0) as u64;
     let ran = sizes(r.params.workers);
-    let knee = ran.iter().copied().filter(|&s| s <= g).max().unwrap_or(1);
+    let knee = knee_of(&ran, g);
     let top = r.params.workers;
     let list: Vec<String> = ran.iter().map(u64::to_string).collect();
     let tps = |kind: &str, w: u64| r.number(&format!("{kind}_tps_{w}"));
-    let spreads: Vec<(u64, Spread)> = ran
-        .iter()
-        .map(|&w| {
-            let median = tps("cpu", w);
-            // A Report without a spread (none is older than it, but a hand-made one may be)
-            // has one round: no difference is then beyond the noise.
-            let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
-            let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
-            (w, Spread { min, median, max })
-        })
-        .collect();
-    let cpu = cpu_words(&spreads, knee, g, r.number("cpu_rounds") as u64);
+    let spreads = spreads_of(r);
+    let times = TaskTimes {
+        fastest_one: spreads.first().map_or(0.0, |(_, s)| 1e6 / s.max.max(1e-9)),
+        knee: r.number(&format!("cpu_task_us_{knee}")),
+    };
+    let cpu = cpu_words(&spreads, knee, g, r.number("cpu_rounds") as u64, times);
     let (io1, io_top) = (tps("io", 1), tps("io", top));
+    let gain = r.number("io_gain");
     let io = if io_top > 1.5 * io1 {
-        format!("I/O-bound: {io1:.0} tasks/s with 1 worker, {io_top:.0} with {top}, because a sleeping worker holds no thread; the table sets each size beside Little's law (throughput ≈ workers ÷ mean task time).")
+        format!("I/O-bound: {io1:.0} tasks/s with 1 worker, {io_top:.0} with {top} ({gain:.1}×), because a sleeping worker holds no thread; the table sets each size beside Little's law (throughput ≈ workers ÷ mean task time).")
     } else {
-        format!("I/O-bound: {io1:.0} tasks/s with 1 worker and {io_top:.0} with {top}: more workers did not help much in this run.")
+        format!("I/O-bound: {io1:.0} tasks/s with 1 worker and {io_top:.0} with {top} ({gain:.1}×): more workers did not help much in this run.")
     };
     format!(
         "Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. {cpu} {io} The best I/O throughput came with {:.0} workers.",
@@ -313,11 +337,38 @@ fn and_list(sizes: &[u64]) -> String {
     }
 }
 
+/// Whether `knee` workers' rounds (`k`) show the threads running CPU work at once against 1
+/// worker's: faster in every round, and by half the ideal gain at least (2 workers 1.5×). A
+/// loaded machine gave 2 workers 1.04× "faster in every round", each task taking 106 µs against
+/// 60 µs alone: the threads shared one core, and that is not a measurement of what they give.
+pub fn shows_threads(k: &Spread, one: &Spread, knee: u64) -> bool {
+    Versus::of(k, one) == Versus::Faster && k.median >= one.median * (1.0 + (knee - 1) as f64 / 2.0)
+}
+
+/// What a task took, µs of wall time: whether the threads had a core each when the sweep could
+/// not show them gaining (review F8).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TaskTimes {
+    /// Wall time per task in 1 worker's fastest round (hand-off included): a core to itself.
+    pub fastest_one: f64,
+    /// One doWork's mean wall time with as many workers as threads (the median round's).
+    pub knee: f64,
+}
+
 /// The CPU half of the lesson: it claims a difference between two sizes only when their rounds
 /// do not overlap ([`Versus`]); otherwise it says they are within the noise. One measurement
 /// per size once made it say "little or no throughput" and "best with 16 workers" in one
-/// sentence, and compared only the largest size with the knee (review R13).
-pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> String {
+/// sentence, and compared only the largest size with the knee (review R13). When 1 → GOMAXPROCS
+/// workers shows no gain beyond the noise, the run could not measure what the threads give,
+/// and it says so with what it did measure, not a finding about more workers (review F8: on a
+/// loaded 2-core machine 2 workers gave 14,281 tasks/s against 1 worker's 15,582).
+pub fn cpu_words(
+    spreads: &[(u64, Spread)],
+    knee: u64,
+    g: u64,
+    rounds: u64,
+    times: TaskTimes,
+) -> String {
     let at = |w: u64| spreads.iter().find(|(s, _)| *s == w).map(|(_, s)| *s);
     let (Some(one), Some(k)) = (at(1), at(knee)) else {
         return String::new();
@@ -330,25 +381,57 @@ pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> S
     let head = format!(
         "CPU-bound, tasks/s as the median of {rounds} rounds per size (slowest–fastest round):"
     );
+    let how = |a: &Spread, b: &Spread| match Versus::of(a, b) {
+        Versus::Faster => "faster in every round",
+        Versus::Slower => "slower in every round",
+        Versus::WithinNoise => "within the noise: the rounds overlap",
+    };
+    let measured = knee == 1 || shows_threads(&k, &one, knee);
     let rise = if knee == 1 {
         format!("{} with 1 worker.", spread_words(&one))
     } else {
-        let how = match Versus::of(&k, &one) {
-            Versus::Faster => "faster in every round",
-            Versus::Slower => "slower in every round",
-            Versus::WithinNoise => "within the noise: the rounds overlap",
-        };
-        format!(
-            "{} with 1 worker, {} with {knee_label}, {how}.",
+        let mut rise = format!(
+            "{} with 1 worker, {} with {knee_label}: {:.1}×, {}.",
             spread_words(&one),
-            spread_words(&k)
-        )
+            spread_words(&k),
+            k.median / one.median,
+            how(&k, &one)
+        );
+        if !measured {
+            // Why, from what the run measured: rounds noisier than the gain; each task slower
+            // with the threads at once (they shared cores with other work); or tasks as fast as
+            // alone, so the time went between them (handing jobs out).
+            let (t, f) = (times.knee, times.fastest_one);
+            let why = if k.median >= 1.5 * one.median {
+                "its rounds varied more than the gain between the medians".to_string()
+            } else if t >= 1.3 * f {
+                format!("each doWork took {t:.0} µs with {knee} workers at once, where 1 worker's fastest round finished a task every {f:.0} µs, so the threads did not get a core each (other work on this machine had them)")
+            } else {
+                format!("each doWork took {t:.0} µs with {knee} workers at once, about what 1 worker's fastest round took per task ({f:.0} µs), so the time went between tasks, not into them")
+            };
+            rise.push_str(&format!(
+                " So this run could not measure what {g} threads give CPU work: {why}."
+            ));
+        }
+        rise
     };
     let past: Vec<(u64, Spread)> = spreads.iter().copied().filter(|&(w, _)| w > knee).collect();
-    if past.is_empty() {
+    let Some(&top) = past.last() else {
         return format!(
             "{head} {rise} The sweep stopped at or below GOMAXPROCS {g}, so it never tried more workers than threads."
         );
+    };
+    // (The headline's second measure, with the same verdict in its label.)
+    let top_words = format!(
+        "{} workers gave {}, {:.1}× the rate with {knee}, {}",
+        top.0,
+        spread_words(&top.1),
+        top.1.median / k.median,
+        how(&top.1, &k)
+    );
+    if !measured {
+        // Facts only: with no gain measured up to the threads, none past them says anything.
+        return format!("{head} {rise} {top_words}.");
     }
     let (mut faster, mut slower, mut noise) = (vec![], vec![], vec![]);
     for (w, s) in &past {
@@ -358,19 +441,14 @@ pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> S
             Versus::WithinNoise => noise.push(*w),
         }
     }
-    let top = past[past.len() - 1];
     let mut verdict = if faster.is_empty() {
         format!(
-            "Past the number of threads, more workers added no throughput beyond the noise: {} workers gave {}; they queue for the same cores.",
-            top.0,
-            spread_words(&top.1)
+            "Past the number of threads, more workers added no throughput beyond the noise: {top_words}; they queue for the same cores."
         )
     } else {
         format!(
-            "{} workers beat {knee} in every round in this run; {} workers gave {}.",
-            and_list(&faster),
-            top.0,
-            spread_words(&top.1)
+            "{} workers beat {knee} in every round in this run; {top_words}.",
+            and_list(&faster)
         )
     };
     if !slower.is_empty() {
@@ -386,6 +464,68 @@ pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> S
         ));
     }
     format!("{head} {rise} {verdict}")
+}
+
+/// Each size's CPU spread as the Report holds it.
+fn spreads_of(r: &Report) -> Vec<(u64, Spread)> {
+    sizes(r.params.workers)
+        .into_iter()
+        .map(|w| {
+            let median = r.number(&format!("cpu_tps_{w}"));
+            // A Report without a spread (none is older than it, but a hand-made one may be)
+            // has one round: no difference is then beyond the noise.
+            let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
+            let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
+            (w, Spread { min, median, max })
+        })
+        .collect()
+}
+
+/// The headline: the sentence's three ratios, each labelled with what the rounds say of it, so
+/// a ratio inside the noise reads as noise (review F8: "14,281 → 16,549" beside "no throughput
+/// beyond the noise").
+fn sweep_measures(r: &Report, _: usize) -> Vec<Measure> {
+    let spreads = spreads_of(r);
+    let g = r.number("gomaxprocs").max(1.0) as u64;
+    let ran: Vec<u64> = spreads.iter().map(|(w, _)| *w).collect();
+    let knee = knee_of(&ran, g);
+    let at = |w: u64| spreads.iter().find(|(s, _)| *s == w).map(|(_, s)| *s);
+    let (Some(one), Some(k), Some(&(top, t))) = (at(1), at(knee), spreads.last()) else {
+        return vec![];
+    };
+    let rise = Versus::of(&k, &one);
+    let mut named = vec![];
+    if knee > 1 {
+        named.push(Named(
+            At::Number("cpu_gain_knee"),
+            match rise {
+                Versus::Faster => "CPU, 1 worker → one per thread: faster in every round",
+                Versus::Slower => "CPU, 1 worker → one per thread: slower in every round",
+                Versus::WithinNoise => "CPU, 1 worker → one per thread: within the noise",
+            },
+            Unit::Times,
+            Of::Nothing,
+        ));
+    }
+    if top > knee {
+        named.push(Named(
+            At::Number("cpu_gain_top"),
+            match Versus::of(&t, &k) {
+                Versus::Faster => "CPU, one worker per thread → the most: faster in every round",
+                Versus::Slower => "CPU, one worker per thread → the most: slower in every round",
+                Versus::WithinNoise => "CPU, one worker per thread → the most: within the noise",
+            },
+            Unit::Times,
+            Of::Nothing,
+        ));
+    }
+    named.push(Named(
+        At::Number("io_gain"),
+        "I/O, 1 worker → the most",
+        Unit::Times,
+        Of::Nothing,
+    ));
+    measures(r, &named)
 }
 
 #[cfg(test)]
@@ -406,11 +546,11 @@ mod tests {
             (4, s(8_500.0, 9_500.0, 10_000.0)), // median 19 % above, rounds overlap
             (8, s(6_000.0, 8_500.0, 9_100.0)),
         ];
-        let w = cpu_words(&spreads, 2, 2, 5);
+        let w = cpu_words(&spreads, 2, 2, 5, T);
         assert!(w.contains("added no throughput beyond the noise"), "{w}");
         assert!(!w.contains("beat"), "{w}");
         assert!(
-            w.contains("with 2 (= GOMAXPROCS), faster in every round"),
+            w.contains("with 2 (= GOMAXPROCS): 1.8×, faster in every round"),
             "{w}"
         );
     }
@@ -426,7 +566,7 @@ mod tests {
             (8, s(8_000.0, 8_500.0, 9_200.0)),
             (16, s(5_000.0, 5_500.0, 6_000.0)),
         ];
-        let w = cpu_words(&spreads, 2, 2, 5);
+        let w = cpu_words(&spreads, 2, 2, 5, T);
         assert!(w.contains("4 workers beat 2 in every round"), "{w}");
         assert!(
             w.contains("16 workers were slower than 2 in every round"),
@@ -434,6 +574,57 @@ mod tests {
         );
         assert!(w.contains("8 workers were within the noise of 2"), "{w}");
         assert!(!w.contains("no throughput"), "{w}");
+    }
+
+    const T: TaskTimes = TaskTimes {
+        fastest_one: 60.0,
+        knee: 110.0,
+    };
+
+    /// Review F8: when 1 → GOMAXPROCS workers gains nothing beyond the noise (a loaded 2-core
+    /// machine: 15,582 tasks/s with 1 worker, 14,281 with 2), the run could not measure what the
+    /// threads give, and says so with why, from what it measured; it states no finding about
+    /// more workers ("added no throughput", "they queue for the same cores").
+    #[test]
+    fn no_gain_up_to_the_threads_is_not_a_finding() {
+        let spreads = [
+            (1, s(4_325.0, 15_582.0, 16_605.0)),
+            (2, s(4_637.0, 14_281.0, 16_353.0)),
+            (64, s(9_339.0, 16_549.0, 16_646.0)),
+        ];
+        let w = cpu_words(&spreads, 2, 2, 5, T);
+        assert!(
+            w.contains("So this run could not measure what 2 threads give CPU work: each doWork took 110 µs with 2 workers at once, where 1 worker's fastest round finished a task every 60 µs, so the threads did not get a core each"),
+            "{w}"
+        );
+        assert!(
+            w.contains(
+                "64 workers gave 16549 (9339–16646), 1.2× the rate with 2, within the noise"
+            ),
+            "{w}"
+        );
+        assert!(
+            !w.contains("no throughput") && !w.contains("queue for"),
+            "{w}"
+        );
+        // Faster in every round by 4 %: the threads shared a core, not a measurement.
+        let barely = [
+            (1, s(11_647.0, 16_205.0, 16_439.0)),
+            (2, s(16_651.0, 16_833.0, 17_446.0)),
+            (64, s(15_825.0, 17_396.0, 17_539.0)),
+        ];
+        let b = cpu_words(&barely, 2, 2, 5, T);
+        assert!(
+            b.contains("1.0×, faster in every round. So this run could not measure"),
+            "{b}"
+        );
+        assert!(!b.contains("no throughput"), "{b}");
+        // Tasks as fast as alone: the time went between them.
+        let fast = TaskTimes { knee: 62.0, ..T };
+        assert!(
+            cpu_words(&spreads, 2, 2, 5, fast).contains("so the time went between tasks"),
+            "{w}"
+        );
     }
 
     #[test]

@@ -204,11 +204,6 @@ fn says(text: &str, n: &str) -> bool {
 fn states_its_measures(r: &Report) {
     use worker_pool_playground::scenario::{fmt_bytes, Unit};
     let who = format!("{}/{}", r.scenario, r.variant);
-    if r.scenario == "sizing-sweep" {
-        // Its picture carries its figures until the sweep's rework (review R13).
-        assert!(r.measures.is_empty(), "{who}");
-        return;
-    }
     assert!(
         (1..=3).contains(&r.measures.len()),
         "{who}: {} measures",
@@ -1487,6 +1482,54 @@ fn sizing_default(r: &Report) {
         "{:?}",
         r.tasks
     );
+    // Review F8: the headline is the sentence's ratios, each labelled with what the rounds say
+    // of it, in the sentence's words (states_its_measures holds the values to the sentence).
+    // Whether 2 workers beat 1 is the machine's load, not the program: the label, the sentence
+    // and the "could not measure" must agree on it.
+    let labels: Vec<&str> = r.measures.iter().map(|m| m.label).collect();
+    let verdict = |i: usize, prefix: &str| {
+        labels[i]
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{labels:?}"))
+    };
+    let knee = verdict(0, "CPU, 1 worker → one per thread: ");
+    let ratio = |key: &str| format!("{:.1}×", r.number(key));
+    assert!(
+        r.lesson
+            .contains(&format!("): {}, {knee}", ratio("cpu_gain_knee"))),
+        "{labels:?}: {}",
+        r.lesson
+    );
+    let top = verdict(1, "CPU, one worker per thread → the most: ");
+    assert!(
+        r.lesson.contains(&format!(
+            "{} the rate with {}, {top}",
+            ratio("cpu_gain_top"),
+            [1, 2, 4, 8, 16, 32, 64]
+                .into_iter()
+                .filter(|&w| w <= g)
+                .max()
+                .unwrap()
+        )),
+        "{labels:?}: {}",
+        r.lesson
+    );
+    assert_eq!(labels[2], "I/O, 1 worker → the most");
+    let could_not = r.lesson.contains("So this run could not measure");
+    // (Faster in every round by half the ideal gain at least: sizing::shows_threads.)
+    assert_eq!(
+        could_not,
+        !(knee == "faster in every round" && r.number("cpu_gain_knee") >= 1.5),
+        "{labels:?}: {}",
+        r.lesson
+    );
+    // Without a gain up to the threads the sentence states no finding past them.
+    if could_not {
+        assert!(!r.lesson.contains("added no throughput"), "{}", r.lesson);
+    }
+    for w in [1, 2, 64] {
+        assert!(r.number(&format!("cpu_task_us_{w}")) > 0.0, "{w}");
+    }
 }
 
 pub fn backpressure() {

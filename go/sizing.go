@@ -107,6 +107,12 @@ func sizingSweep(r *Run) {
 		}
 	}
 	median := map[int]float64{}
+	knee, top := sizes[0], sizes[len(sizes)-1] // the largest size not above GOMAXPROCS, the largest
+	for _, w := range sizes {
+		if w <= runtime.GOMAXPROCS(0) {
+			knee = w
+		}
+	}
 	bestCPU, bestIO := [2]float64{}, [2]float64{}
 	var ios []float64
 	for i, w := range sizes {
@@ -114,7 +120,9 @@ func sizingSweep(r *Run) {
 		io, _ := sweepPool(r, w, false)
 		median[w] = cpu
 		ios = append(ios, io)
-		r.number(fmt.Sprintf("cpu_task_us_%d", w), taskUs[i][cpu])
+		if w == knee {
+			r.number("cpu_task_us_knee", taskUs[i][cpu]) // the median round's
+		}
 		r.number(fmt.Sprintf("cpu_tps_%d", w), cpu)
 		r.number(fmt.Sprintf("cpu_tps_min_%d", w), lo)
 		r.number(fmt.Sprintf("cpu_tps_max_%d", w), hi)
@@ -131,16 +139,14 @@ func sizingSweep(r *Run) {
 	r.number("cpu_rounds", cpuRounds)
 	r.number("best_cpu_workers", bestCPU[0])
 	r.number("best_io_workers", bestIO[0])
-	// The Rust program's headline ratios, read at the same places beside it.
-	knee := sizes[0]
-	for _, w := range sizes {
-		if w <= runtime.GOMAXPROCS(0) {
-			knee = w
-		}
+	// The Rust program's headline ratios, read at the same places beside it: only the ratios
+	// the sweep has, as in the Rust Report.
+	if knee > 1 {
+		r.number("cpu_gain_knee", median[knee]/median[1])
 	}
-	top := sizes[len(sizes)-1]
-	r.number("cpu_gain_knee", median[knee]/median[1])
-	r.number("cpu_gain_top", median[top]/median[knee])
+	if top > knee {
+		r.number("cpu_gain_top", median[top]/median[knee])
+	}
 	r.number("io_gain", ios[len(ios)-1]/ios[0])
 }
 

@@ -200,7 +200,11 @@ async fn sweep(c: Arc<Ctx>) {
     let mut rows = vec![];
     let mut best_io = (0u64, 0.0f64);
     let mut spreads = vec![];
-    let mut io_tps = vec![];
+    // The headline's ratios, medians over medians, set as the sizes come (review F8: "14,281 →
+    // 16,549" read as a gain beside a sentence saying there was none). Only the ratios the sweep
+    // has: the headline leaves out one that is not in `numbers`.
+    let knee = knee_of(&sizes, gomaxprocs().max(1) as u64);
+    let (mut one, mut at_knee, mut io_one) = (None, None, 1.0);
     for (&w, cpu_rounds) in sizes.iter().zip(rounds) {
         let tps: Vec<f64> = cpu_rounds.iter().map(|p| p.throughput).collect();
         let spread = Spread::of(&tps);
@@ -218,7 +222,25 @@ async fn sweep(c: Arc<Ctx>) {
             "workers {w:>2}: CPU {:>7.1} tasks/s ({:.1}–{:.1} over {CPU_ROUNDS} rounds; p50 {:.1} ms, p99 {:.1} ms) | I/O {:>7.1} tasks/s (p50 {:.0} ms, p99 {:.0} ms), Little's law predicts {little:.1}",
             cpu.throughput, spread.min, spread.max, cpu.lat.p50, cpu.lat.p99, io.throughput, io.lat.p50, io.lat.p99
         ));
-        io_tps.push(io.throughput);
+        if w == 1 {
+            (one, io_one) = (Some(spread), io.throughput);
+        }
+        if let (Some(o), true) = (one, w == knee) {
+            at_knee = Some(spread);
+            if knee > 1 {
+                c.rec.set_number("cpu_gain_knee", spread.median / o.median);
+            }
+            // Whether the sentence could state what the threads give (the picture says why not).
+            let shown = knee == 1 || shows_threads(&spread, &o, knee);
+            c.rec
+                .set_number("cpu_threads_shown", f64::from(u8::from(shown)));
+        }
+        if let (Some(k), true) = (at_knee, w > knee && w == c.p.workers) {
+            c.rec.set_number("cpu_gain_top", spread.median / k.median);
+        }
+        if w == c.p.workers {
+            c.rec.set_number("io_gain", io.throughput / io_one);
+        }
         if io.throughput > best_io.1 {
             best_io = (w, io.throughput);
         }
@@ -226,10 +248,11 @@ async fn sweep(c: Arc<Ctx>) {
         c.rec.set_number(&format!("cpu_tps_min_{w}"), spread.min);
         c.rec.set_number(&format!("cpu_tps_max_{w}"), spread.max);
         c.rec.set_number(&format!("io_tps_{w}"), io.throughput);
-        // How long one doWork took (µs of wall time, the median round's mean): beside 1
-        // worker's, it says whether the threads had a core each (review F8).
-        c.rec
-            .set_number(&format!("cpu_task_us_{w}"), cpu.mean_ms * 1e3);
+        // How long one doWork took with one worker per thread (µs of wall time, the median
+        // round's mean): beside 1 worker's, whether the threads had a core each (review F8).
+        if w == knee {
+            c.rec.set_number("cpu_task_us_knee", cpu.mean_ms * 1e3);
+        }
         rows.push(vec![
             w.to_string(),
             format!("{:.1}", spread.median),
@@ -268,23 +291,6 @@ async fn sweep(c: Arc<Ctx>) {
         }
     });
     c.rec.set_number("best_cpu_workers", best_cpu.0 as f64);
-    // The headline's ratios, medians over medians (review F8: "14,281 → 16,549" read as a gain
-    // beside a sentence saying there was none).
-    let g = gomaxprocs().max(1) as u64;
-    let knee = knee_of(&sizes, g);
-    let top = *sizes.last().expect("one size at least");
-    let at = |w: u64| {
-        spreads
-            .iter()
-            .find(|(s, _)| *s == w)
-            .expect("swept")
-            .1
-            .median
-    };
-    c.rec.set_number("cpu_gain_knee", at(knee) / at(1));
-    c.rec.set_number("cpu_gain_top", at(top) / at(knee));
-    c.rec
-        .set_number("io_gain", io_tps[io_tps.len() - 1] / io_tps[0]);
     c.rec.set_number("best_io_workers", best_io.0 as f64);
 }
 
@@ -301,11 +307,7 @@ fn lesson(r: &Report, _: usize) -> String {
     let list: Vec<String> = ran.iter().map(u64::to_string).collect();
     let tps = |kind: &str, w: u64| r.number(&format!("{kind}_tps_{w}"));
     let spreads = spreads_of(r);
-    let times = TaskTimes {
-        fastest_one: spreads.first().map_or(0.0, |(_, s)| 1e6 / s.max.max(1e-9)),
-        knee: r.number(&format!("cpu_task_us_{knee}")),
-    };
-    let cpu = cpu_words(&spreads, knee, g, r.number("cpu_rounds") as u64, times);
+    let cpu = cpu_words(&spreads, knee, g, r.number("cpu_rounds") as u64);
     let (io1, io_top) = (tps("io", 1), tps("io", top));
     let gain = r.number("io_gain");
     let io = if io_top > 1.5 * io1 {
@@ -345,16 +347,6 @@ pub fn shows_threads(k: &Spread, one: &Spread, knee: u64) -> bool {
     Versus::of(k, one) == Versus::Faster && k.median >= one.median * (1.0 + (knee - 1) as f64 / 2.0)
 }
 
-/// What a task took, µs of wall time: whether the threads had a core each when the sweep could
-/// not show them gaining (review F8).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TaskTimes {
-    /// Wall time per task in 1 worker's fastest round (hand-off included): a core to itself.
-    pub fastest_one: f64,
-    /// One doWork's mean wall time with as many workers as threads (the median round's).
-    pub knee: f64,
-}
-
 /// The CPU half of the lesson: it claims a difference between two sizes only when their rounds
 /// do not overlap ([`Versus`]); otherwise it says they are within the noise. One measurement
 /// per size once made it say "little or no throughput" and "best with 16 workers" in one
@@ -362,13 +354,7 @@ pub struct TaskTimes {
 /// workers shows no gain beyond the noise, the run could not measure what the threads give,
 /// and it says so with what it did measure, not a finding about more workers (review F8: on a
 /// loaded 2-core machine 2 workers gave 14,281 tasks/s against 1 worker's 15,582).
-pub fn cpu_words(
-    spreads: &[(u64, Spread)],
-    knee: u64,
-    g: u64,
-    rounds: u64,
-    times: TaskTimes,
-) -> String {
+pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> String {
     let at = |w: u64| spreads.iter().find(|(s, _)| *s == w).map(|(_, s)| *s);
     let (Some(one), Some(k)) = (at(1), at(knee)) else {
         return String::new();
@@ -381,10 +367,12 @@ pub fn cpu_words(
     let head = format!(
         "CPU-bound, tasks/s as the median of {rounds} rounds per size (slowest–fastest round):"
     );
-    let how = |a: &Spread, b: &Spread| match Versus::of(a, b) {
-        Versus::Faster => "faster in every round",
-        Versus::Slower => "slower in every round",
-        Versus::WithinNoise => "within the noise: the rounds overlap",
+    let how = |a: &Spread, b: &Spread| {
+        [
+            "faster in every round",
+            "slower in every round",
+            "within the noise: the rounds overlap",
+        ][Versus::of(a, b) as usize]
     };
     let measured = knee == 1 || shows_threads(&k, &one, knee);
     let rise = if knee == 1 {
@@ -398,19 +386,10 @@ pub fn cpu_words(
             how(&k, &one)
         );
         if !measured {
-            // Why, from what the run measured: rounds noisier than the gain; each task slower
-            // with the threads at once (they shared cores with other work); or tasks as fast as
-            // alone, so the time went between them (handing jobs out).
-            let (t, f) = (times.knee, times.fastest_one);
-            let why = if k.median >= 1.5 * one.median {
-                "its rounds varied more than the gain between the medians".to_string()
-            } else if t >= 1.3 * f {
-                format!("each doWork took {t:.0} µs with {knee} workers at once, where 1 worker's fastest round finished a task every {f:.0} µs, so the threads did not get a core each (other work on this machine had them)")
-            } else {
-                format!("each doWork took {t:.0} µs with {knee} workers at once, about what 1 worker's fastest round took per task ({f:.0} µs), so the time went between tasks, not into them")
-            };
+            // Why is in the picture's note (sweep.js, from `cpu_task_us_knee`): here it cost the
+            // wasm package its size gate.
             rise.push_str(&format!(
-                " So this run could not measure what {g} threads give CPU work: {why}."
+                " So this run could not measure what {g} threads give CPU work."
             ));
         }
         rise
@@ -466,66 +445,73 @@ pub fn cpu_words(
     format!("{head} {rise} {verdict}")
 }
 
+/// Size `w`'s CPU spread as the Report holds it. (Not inlined: three callers, and the wasm
+/// package has a size gate.)
+#[inline(never)]
+fn spread_at(r: &Report, w: u64) -> Spread {
+    let median = r.number(&format!("cpu_tps_{w}"));
+    // A Report without a spread (none is older than it, but a hand-made one may be) has one
+    // round: no difference is then beyond the noise.
+    let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
+    let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
+    Spread { min, median, max }
+}
+
 /// Each size's CPU spread as the Report holds it.
 fn spreads_of(r: &Report) -> Vec<(u64, Spread)> {
     sizes(r.params.workers)
         .into_iter()
-        .map(|w| {
-            let median = r.number(&format!("cpu_tps_{w}"));
-            // A Report without a spread (none is older than it, but a hand-made one may be)
-            // has one round: no difference is then beyond the noise.
-            let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
-            let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
-            (w, Spread { min, median, max })
-        })
+        .map(|w| (w, spread_at(r, w)))
         .collect()
 }
 
+/// The headline's labels, by [`Versus`] (a table, not matches: the wasm package's size gate).
+const KNEE_LABELS: [&str; 3] = [
+    "CPU, 1 worker → one per thread: faster in every round",
+    "CPU, 1 worker → one per thread: slower in every round",
+    "CPU, 1 worker → one per thread: within the noise",
+];
+const TOP_LABELS: [&str; 3] = [
+    "CPU, one worker per thread → the most: faster in every round",
+    "CPU, one worker per thread → the most: slower in every round",
+    "CPU, one worker per thread → the most: within the noise",
+];
+
 /// The headline: the sentence's three ratios, each labelled with what the rounds say of it, so
 /// a ratio inside the noise reads as noise (review F8: "14,281 → 16,549" beside "no throughput
-/// beyond the noise").
+/// beyond the noise"). A ratio the sweep did not have (1 worker is one per thread; the sweep
+/// stopped at the threads) is not in `numbers`, and `measures` leaves it out.
 fn sweep_measures(r: &Report, _: usize) -> Vec<Measure> {
-    let spreads = spreads_of(r);
     let g = r.number("gomaxprocs").max(1.0) as u64;
-    let ran: Vec<u64> = spreads.iter().map(|(w, _)| *w).collect();
-    let knee = knee_of(&ran, g);
-    let at = |w: u64| spreads.iter().find(|(s, _)| *s == w).map(|(_, s)| *s);
-    let (Some(one), Some(k), Some(&(top, t))) = (at(1), at(knee), spreads.last()) else {
-        return vec![];
-    };
-    let rise = Versus::of(&k, &one);
-    let mut named = vec![];
-    if knee > 1 {
-        named.push(Named(
-            At::Number("cpu_gain_knee"),
-            match rise {
-                Versus::Faster => "CPU, 1 worker → one per thread: faster in every round",
-                Versus::Slower => "CPU, 1 worker → one per thread: slower in every round",
-                Versus::WithinNoise => "CPU, 1 worker → one per thread: within the noise",
-            },
-            Unit::Times,
-            Of::Nothing,
-        ));
-    }
-    if top > knee {
-        named.push(Named(
-            At::Number("cpu_gain_top"),
-            match Versus::of(&t, &k) {
-                Versus::Faster => "CPU, one worker per thread → the most: faster in every round",
-                Versus::Slower => "CPU, one worker per thread → the most: slower in every round",
-                Versus::WithinNoise => "CPU, one worker per thread → the most: within the noise",
-            },
-            Unit::Times,
-            Of::Nothing,
-        ));
-    }
-    named.push(Named(
-        At::Number("io_gain"),
-        "I/O, 1 worker → the most",
-        Unit::Times,
-        Of::Nothing,
-    ));
-    measures(r, &named)
+    let knee = knee_of(&sizes(r.params.workers), g);
+    let (one, k, top) = (
+        spread_at(r, 1),
+        spread_at(r, knee),
+        spread_at(r, r.params.workers),
+    );
+    measures(
+        r,
+        &[
+            Named(
+                At::Number("cpu_gain_knee"),
+                KNEE_LABELS[Versus::of(&k, &one) as usize],
+                Unit::Times,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("cpu_gain_top"),
+                TOP_LABELS[Versus::of(&top, &k) as usize],
+                Unit::Times,
+                Of::Nothing,
+            ),
+            Named(
+                At::Number("io_gain"),
+                "I/O, 1 worker → the most",
+                Unit::Times,
+                Of::Nothing,
+            ),
+        ],
+    )
 }
 
 #[cfg(test)]
@@ -546,7 +532,7 @@ mod tests {
             (4, s(8_500.0, 9_500.0, 10_000.0)), // median 19 % above, rounds overlap
             (8, s(6_000.0, 8_500.0, 9_100.0)),
         ];
-        let w = cpu_words(&spreads, 2, 2, 5, T);
+        let w = cpu_words(&spreads, 2, 2, 5);
         assert!(w.contains("added no throughput beyond the noise"), "{w}");
         assert!(!w.contains("beat"), "{w}");
         assert!(
@@ -566,7 +552,7 @@ mod tests {
             (8, s(8_000.0, 8_500.0, 9_200.0)),
             (16, s(5_000.0, 5_500.0, 6_000.0)),
         ];
-        let w = cpu_words(&spreads, 2, 2, 5, T);
+        let w = cpu_words(&spreads, 2, 2, 5);
         assert!(w.contains("4 workers beat 2 in every round"), "{w}");
         assert!(
             w.contains("16 workers were slower than 2 in every round"),
@@ -576,14 +562,9 @@ mod tests {
         assert!(!w.contains("no throughput"), "{w}");
     }
 
-    const T: TaskTimes = TaskTimes {
-        fastest_one: 60.0,
-        knee: 110.0,
-    };
-
     /// Review F8: when 1 → GOMAXPROCS workers gains nothing beyond the noise (a loaded 2-core
     /// machine: 15,582 tasks/s with 1 worker, 14,281 with 2), the run could not measure what the
-    /// threads give, and says so with why, from what it measured; it states no finding about
+    /// threads give, and says so; it states no finding about
     /// more workers ("added no throughput", "they queue for the same cores").
     #[test]
     fn no_gain_up_to_the_threads_is_not_a_finding() {
@@ -592,9 +573,9 @@ mod tests {
             (2, s(4_637.0, 14_281.0, 16_353.0)),
             (64, s(9_339.0, 16_549.0, 16_646.0)),
         ];
-        let w = cpu_words(&spreads, 2, 2, 5, T);
+        let w = cpu_words(&spreads, 2, 2, 5);
         assert!(
-            w.contains("So this run could not measure what 2 threads give CPU work: each doWork took 110 µs with 2 workers at once, where 1 worker's fastest round finished a task every 60 µs, so the threads did not get a core each"),
+            w.contains("0.9×, within the noise: the rounds overlap. So this run could not measure what 2 threads give CPU work."),
             "{w}"
         );
         assert!(
@@ -613,18 +594,12 @@ mod tests {
             (2, s(16_651.0, 16_833.0, 17_446.0)),
             (64, s(15_825.0, 17_396.0, 17_539.0)),
         ];
-        let b = cpu_words(&barely, 2, 2, 5, T);
+        let b = cpu_words(&barely, 2, 2, 5);
         assert!(
             b.contains("1.0×, faster in every round. So this run could not measure"),
             "{b}"
         );
         assert!(!b.contains("no throughput"), "{b}");
-        // Tasks as fast as alone: the time went between them.
-        let fast = TaskTimes { knee: 62.0, ..T };
-        assert!(
-            cpu_words(&spreads, 2, 2, 5, fast).contains("so the time went between tasks"),
-            "{w}"
-        );
     }
 
     #[test]

@@ -107,7 +107,7 @@ test('every scenario through the page: the picture, the number and the sentence 
     // The headline leads with the lesson's own measures, as the Report names them (review R21:
     // context-pool/cancel led with "peak goroutines 5" while its lesson was the cancel's 886 ms).
     const heads = await page.$$eval('#headline > div', (ds) => ds.map((d) => [d.querySelector('dt').textContent, d.querySelector('dd').textContent]));
-    if (id !== 'sizing-sweep') assert.ok(r.measures?.length >= 1, `${id}/${variant}: the lesson names its measures`);
+    assert.ok(r.measures?.length >= 1, `${id}/${variant}: the lesson names its measures`);
     assert.ok(heads.length <= 3, `${id}/${variant}: at most three numbers: ${heads}`);
     (r.measures ?? []).slice(0, 3).forEach((m, i) => assert.deepEqual(heads[i], [m.label, measureShown(m)], `${id}/${variant}: headline item ${i}`));
     if (`${id}/${variant}` === 'context-pool/cancel' && r.numbers.cancelled_at_ms != null) {
@@ -155,6 +155,20 @@ test('every scenario through the page: the picture, the number and the sentence 
       const sizes = Object.keys(r.numbers).filter((k) => /^cpu_tps_min_\d+$/.test(k)).length;
       assert.ok(sizes >= 2, `${sizes} sizes with a spread`);
       assert.equal(await page.locator('svg.sweep .sweep-whisker').count(), sizes);
+      // What the threads could give, drawn beside what the run got (review F8).
+      assert.equal(await page.locator('svg.sweep .sweep-ideal').count(), r.numbers.gomaxprocs >= 2 ? 1 : 0);
+    }
+    if (id === 'control-comparison') {
+      // Review F7: each phase between its marks, named, with its own peak on a log axis, and
+      // main's time alone named with the sentence's figure.
+      assert.match(drawn.title, /each phase \(log scale\)/);
+      assert.equal(await page.locator('svg.phases .phase-band').count(), 2);
+      assert.equal(await page.locator('svg.phases .phase-mark').count(), 4);
+      const peaks = await page.$$eval('svg.phases .phase-peak', (ts) => ts.map((x) => x.textContent));
+      assert.deepEqual(peaks, [`peak ${fmt(r.numbers.unlimited_peak)}`, `peak ${fmt(r.numbers.pool_peak)}`]);
+      const names = await page.$$eval('svg.phases .phase-name', (ts) => ts.map((x) => x.textContent));
+      assert.deepEqual(names.map((x) => x.split(':')[0]), ['no pool', `pool of ${r.params.workers}`]);
+      assert.ok(drawn.svg.includes(`main alone (${fmt(Math.round(r.numbers.main_alone_ms))} ms)`), drawn.svg);
     }
     if (r.checklist?.length) {
       const marks = await page.$$eval('#tables .ok-mark, #tables .bad-mark', (m) => m.map((x) => x.textContent));

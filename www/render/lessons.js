@@ -114,6 +114,31 @@ export function sweepOf(numbers) {
 }
 
 /**
+ * The measured phases of a finished run, from its `phase_start` and `phase_end` marks (paired in
+ * order, by label), each with the most goroutines its series held between them:
+ * [{label, start, end, peak}], or null for a run with fewer than two phases (control-comparison's
+ * picture: review F7).
+ */
+export function phasesOf(run) {
+  if (run?.ended == null) return null;
+  const t = run.series?.t_ms ?? [], g = run.series?.goroutines ?? [];
+  const out = [];
+  for (const m of run.marks ?? []) {
+    if (m.kind === 'phase_start') out.push({ label: m.label, start: m.t_ms, end: null, peak: 0 });
+    const open = out.at(-1);
+    if (m.kind === 'phase_end' && open?.end == null && open?.label === m.label) open.end = m.t_ms;
+  }
+  const done = out.filter((p) => p.end != null);
+  if (done.length < 2) return null;
+  for (const p of done) {
+    // The count in force when the phase began (the last sample at or before it), and each after.
+    let i = t.findLastIndex((v) => v <= p.start);
+    for (i = Math.max(0, i); i < t.length && t[i] <= p.end; i++) p.peak = Math.max(p.peak, g[i]);
+  }
+  return done;
+}
+
+/**
  * The picture for a run: `{ kind: 'gauges', def } | { kind: 'graph' } | { kind: 'sequence' } |
  * { kind: 'sweep' } | { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series,
  * marks, wait_graph}). A deadlock is its wait-for graph first: the cycle is the lesson, whatever
@@ -137,6 +162,9 @@ export function pictureFor(run) {
   }
   if (graph) return { kind: 'graph' };
   if (kinds.has('close') && sends) return { kind: 'sequence' };
+  // Measured phases are drawn as an SVG picture of their own (phases.js, reached through
+  // drawSweep: pictures.js routes its SVG pictures by kind, and 'sweep' is the comparison one).
+  if (phasesOf(run)) return { kind: 'sweep', phases: true };
   if (sweepOf(run.numbers)) return { kind: 'sweep' };
   return { kind: 'goroutines' };
 }
@@ -245,7 +273,7 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
       if (late && late.t_ms >= closeT) out.push(['send after the close, fatal, at', `${num(late.t_ms, 1)} ms`]);
       else if (late) out.push(['the late send came before the close, at', `${num(late.t_ms, 1)} ms`]);
     }
-  } else if (picture.kind === 'sweep') {
+  } else if (picture.kind === 'sweep' && sweepOf(n)) {
     // Measured throughputs at both ends, not a "best" size: on two busy cores neighbouring sizes
     // differ by noise, and a winner picked from noise would contradict the lesson beside it.
     const sw = sweepOf(n);
@@ -272,7 +300,7 @@ export function pictureTitle(picture) {
     case 'gauges': return picture.def.title;
     case 'graph': return 'Who waits for whom: the wait-for graph';
     case 'sequence': return 'The sends and the close, on one time line';
-    case 'sweep': return 'Throughput by pool size: CPU-bound and I/O-bound work';
+    case 'sweep': return picture.phases ? 'Goroutines alive in each phase (log scale): no pool, then the pool' : 'Throughput by pool size: CPU-bound and I/O-bound work';
     default: return 'Goroutines alive over time';
   }
 }

@@ -6,11 +6,35 @@
 // whiskers is noise (review R13). Only draws.
 import { el, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
-import { sweepOf } from './lessons.js';
+import { phasesOf, sweepOf } from './lessons.js';
+import { drawPhases } from './phases.js';
 
 const CPU = '#D55E00', IO = '#0072B2';
 
+/**
+ * Why a sweep could not show what its threads give CPU work (`numbers.cpu_threads_shown` 0: the
+ * Rust sentence says it could not measure it), from what it measured, or null. Review F8: on a
+ * loaded 2-core machine 2 workers gave 14,281 tasks/s against 1 worker's 15,582. Measured
+ * natively, a doWork then took 89–112 µs with 2 workers at once against a task every 56–62 µs
+ * in 1 worker's fastest round: the threads shared cores with other work. (Here, not in the
+ * sentence: the wasm package has a size gate.)
+ */
+export function threadsWhy(n = {}) {
+  if (n.cpu_threads_shown !== 0 || !(n.gomaxprocs >= 2)) return null;
+  const sizes = sweepOf(n)?.workers ?? [];
+  const knee = Math.max(...sizes.filter((w) => w <= n.gomaxprocs));
+  const [m1, mk] = [n.cpu_tps_1, n[`cpu_tps_${knee}`]];
+  const t = n.cpu_task_us_knee, f = 1e6 / n.cpu_tps_max_1;
+  const why = mk >= 1.5 * m1 ? 'its rounds varied more than the gain between the medians'
+    : `each doWork took ${num(t)} µs with ${num(knee)} workers at once, against a task every ${num(f)} µs in 1 worker's fastest round: ${t >= 1.3 * f
+      ? 'the threads did not get a core each (other work on this machine had them)'
+      : 'the time went between tasks, not into them'}`;
+  return `Why this run could not measure what ${num(n.gomaxprocs)} threads give CPU work: ${why}.`;
+}
+
 export function drawSweep(host, report) {
+  // control-comparison's phases take the same route to the page (lessons.js pictureFor).
+  if (phasesOf(report)) { drawPhases(host, report); return; }
   const sw = sweepOf(report.numbers);
   if (!sw) { host.replaceChildren(el('p', { class: 'muted' }, 'This run measured no pool sizes.')); return; }
   const W = Math.max(300, Math.floor(widthOf(host)));
@@ -20,7 +44,8 @@ export function drawSweep(host, report) {
   // added (a straight line here), CPU work stops climbing at the number of threads.
   const n = report.numbers ?? {};
   const range = sw.workers.map((w) => [n[`cpu_tps_min_${w}`], n[`cpu_tps_max_${w}`]]);
-  const all = [...sw.cpu, ...sw.io, ...range.flat()].filter((v) => v > 0);
+  const g = n.gomaxprocs;
+  const all = [...sw.cpu, ...sw.io, ...range.flat(), (n.cpu_tps_max_1 ?? 0) * Math.min(g ?? 1, wMax)].filter((v) => v > 0);
   const lo = 10 ** Math.floor(Math.log10(Math.min(...all))), hi = 10 ** Math.ceil(Math.log10(Math.max(...all)));
   const lx = (w) => L + (Math.log2(w) / Math.log2(wMax)) * (W - L - R);
   const ly = (v) => T + (1 - (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (H - T - B);
@@ -35,7 +60,6 @@ export function drawSweep(host, report) {
   }
   parts.push(svg('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', class: 'seq-axis' }, 'workers in the pool'),
     svg('text', { x: 12, y: (T + H - B) / 2, transform: `rotate(-90 12 ${(T + H - B) / 2})`, 'text-anchor': 'middle', class: 'seq-axis' }, 'tasks per second (log scale)'));
-  const g = report.numbers?.gomaxprocs;
   if (g >= 1 && g <= wMax) {
     parts.push(svg('line', { x1: lx(g), x2: lx(g), y1: T, y2: H - B, stroke: '#c62828', 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }),
       svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label', fill: '#c62828' }, `GOMAXPROCS ${num(g)}`));
@@ -58,6 +82,15 @@ export function drawSweep(host, report) {
     parts.push(svg('path', { d: `M${x - 4},${ly(lo)}H${x + 4}M${x},${ly(lo)}V${ly(hi)}M${x - 4},${ly(hi)}H${x + 4}`, stroke: CPU, 'stroke-width': 1.5, fill: 'none', class: 'sweep-whisker' }));
   });
   line(sw.cpu, CPU, 'CPU');
+  // What the threads could give CPU work, from 1 worker's fastest round: that rate × workers up
+  // to GOMAXPROCS, flat past it. The page had never shown CPU work scaling up to the threads: on
+  // a loaded machine the measured line was flat from 1 worker (review F8), and beside this line
+  // the gap is what the run could not get.
+  const best1 = n.cpu_tps_max_1;
+  const ideal = g >= 2 && best1 > 0 ? sw.workers.map((w) => best1 * Math.min(w, g)) : null;
+  if (ideal) {
+    parts.push(svg('polyline', { points: sw.workers.map((w, i) => `${lx(w)},${ly(ideal[i])}`).join(' '), fill: 'none', stroke: CPU, 'stroke-width': 1.5, 'stroke-dasharray': '3 4', class: 'sweep-ideal' }));
+  }
   const at = (ys, w) => ys[sw.workers.indexOf(w)];
   const gi = sw.workers.includes(g) ? g : sw.workers[0];
   const spread = (w) => { const [lo, hi] = range[sw.workers.indexOf(w)] ?? []; return lo > 0 ? ` (${num(lo)}–${num(hi)})` : ''; };
@@ -71,6 +104,8 @@ export function drawSweep(host, report) {
   host.replaceChildren(
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sweep' }, parts),
     el('p', { class: 'legend' }, key(CPU, n.cpu_rounds > 1 ? `CPU-bound tasks (doWork): median of ${num(n.cpu_rounds)} rounds, whisker slowest–fastest` : 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
+      ideal ? key(CPU, `CPU, if each of the ${num(g)} threads had a core: 1 worker's fastest round × workers, up to GOMAXPROCS`, true) : null, ' ',
       key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
+    threadsWhy(n) ? el('p', { class: 'help sweep-why' }, threadsWhy(n)) : null,
     el('p', { class: 'help' }, sentence));
 }

@@ -218,10 +218,8 @@ async fn sweep(c: Arc<Ctx>) {
         // Little's law, L = λW: with w tasks in service at a time and a mean service time S,
         // throughput is at most w / S (and never more than all tasks at once).
         let little = (w as f64).min(c.p.tasks as f64) / (io.mean_ms / 1e3).max(1e-9);
-        c.rec.log(format!(
-            "workers {w:>2}: CPU {:>7.1} tasks/s ({:.1}–{:.1} over {CPU_ROUNDS} rounds; p50 {:.1} ms, p99 {:.1} ms) | I/O {:>7.1} tasks/s (p50 {:.0} ms, p99 {:.0} ms), Little's law predicts {little:.1}",
-            cpu.throughput, spread.min, spread.max, cpu.lat.p50, cpu.lat.p99, io.throughput, io.lat.p50, io.lat.p99
-        ));
+        // (No log line per size: it repeated this table's row, and its formatting cost the wasm
+        // package more than its size gate had room for once the headline came in, review F8.)
         if w == 1 {
             (one, io_one) = (Some(spread), io.throughput);
         }
@@ -229,6 +227,8 @@ async fn sweep(c: Arc<Ctx>) {
             at_knee = Some(spread);
             if knee > 1 {
                 c.rec.set_number("cpu_gain_knee", spread.median / o.median);
+                c.rec
+                    .set_number("cpu_knee_versus", Versus::of(&spread, &o) as u8 as f64);
             }
             // Whether the sentence could state what the threads give (the picture says why not).
             let shown = knee == 1 || shows_threads(&spread, &o, knee);
@@ -237,6 +237,8 @@ async fn sweep(c: Arc<Ctx>) {
         }
         if let (Some(k), true) = (at_knee, w > knee && w == c.p.workers) {
             c.rec.set_number("cpu_gain_top", spread.median / k.median);
+            c.rec
+                .set_number("cpu_top_versus", Versus::of(&spread, &k) as u8 as f64);
         }
         if w == c.p.workers {
             c.rec.set_number("io_gain", io.throughput / io_one);
@@ -282,15 +284,6 @@ async fn sweep(c: Arc<Ctx>) {
     );
     c.rec.set_number("gomaxprocs", gomaxprocs() as f64);
     c.rec.set_number("cpu_rounds", CPU_ROUNDS as f64);
-    // The best median; the lesson says whether it is above the knee beyond the noise.
-    let best_cpu = spreads.iter().fold((0u64, 0.0f64), |b, &(w, s)| {
-        if s.median > b.1 {
-            (w, s.median)
-        } else {
-            b
-        }
-    });
-    c.rec.set_number("best_cpu_workers", best_cpu.0 as f64);
     c.rec.set_number("best_io_workers", best_io.0 as f64);
 }
 
@@ -445,23 +438,18 @@ pub fn cpu_words(spreads: &[(u64, Spread)], knee: u64, g: u64, rounds: u64) -> S
     format!("{head} {rise} {verdict}")
 }
 
-/// Size `w`'s CPU spread as the Report holds it. (Not inlined: three callers, and the wasm
-/// package has a size gate.)
-#[inline(never)]
-fn spread_at(r: &Report, w: u64) -> Spread {
-    let median = r.number(&format!("cpu_tps_{w}"));
-    // A Report without a spread (none is older than it, but a hand-made one may be) has one
-    // round: no difference is then beyond the noise.
-    let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
-    let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
-    Spread { min, median, max }
-}
-
 /// Each size's CPU spread as the Report holds it.
 fn spreads_of(r: &Report) -> Vec<(u64, Spread)> {
     sizes(r.params.workers)
         .into_iter()
-        .map(|w| (w, spread_at(r, w)))
+        .map(|w| {
+            let median = r.number(&format!("cpu_tps_{w}"));
+            // A Report without a spread (none is older than it, but a hand-made one may be)
+            // has one round: no difference is then beyond the noise.
+            let min = r.numbers.get(&format!("cpu_tps_min_{w}")).unwrap_or(median);
+            let max = r.numbers.get(&format!("cpu_tps_max_{w}")).unwrap_or(median);
+            (w, Spread { min, median, max })
+        })
         .collect()
 }
 
@@ -482,25 +470,21 @@ const TOP_LABELS: [&str; 3] = [
 /// beyond the noise"). A ratio the sweep did not have (1 worker is one per thread; the sweep
 /// stopped at the threads) is not in `numbers`, and `measures` leaves it out.
 fn sweep_measures(r: &Report, _: usize) -> Vec<Measure> {
-    let g = r.number("gomaxprocs").max(1.0) as u64;
-    let knee = knee_of(&sizes(r.params.workers), g);
-    let (one, k, top) = (
-        spread_at(r, 1),
-        spread_at(r, knee),
-        spread_at(r, r.params.workers),
-    );
+    // The verdicts as the sweep recorded them ([`Versus`] as a number), so the labels need no
+    // spreads here (the wasm package's size gate).
+    let versus = |k: &str| (r.number(k) as usize).min(2);
     measures(
         r,
         &[
             Named(
                 At::Number("cpu_gain_knee"),
-                KNEE_LABELS[Versus::of(&k, &one) as usize],
+                KNEE_LABELS[versus("cpu_knee_versus")],
                 Unit::Times,
                 Of::Nothing,
             ),
             Named(
                 At::Number("cpu_gain_top"),
-                TOP_LABELS[Versus::of(&top, &k) as usize],
+                TOP_LABELS[versus("cpu_top_versus")],
                 Unit::Times,
                 Of::Nothing,
             ),

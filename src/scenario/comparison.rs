@@ -1,8 +1,12 @@
 //! The guide's control comparison: 1000 × `doWork`, unlimited goroutines versus a pool of 10.
 
-use std::sync::{
-    atomic::{AtomicU64, Ordering},
-    Arc, Mutex,
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex,
+    },
 };
 
 use web_time::Instant;
@@ -123,14 +127,16 @@ impl InFlight {
 /// Each phase's latencies from submit, collected by its tasks.
 type Latencies = Arc<Mutex<Vec<f64>>>;
 
-/// Runs one strategy and measures it the way the guide's `measureGoroutines` does.
-async fn measure<F: std::future::Future<Output = ()>>(
+/// Runs one strategy and measures it the way the guide's `measureGoroutines` does. The phase
+/// comes boxed so that this body is compiled once, not once per phase: a generic `F` doubled it
+/// in the wasm packages, which stand at issue 11's 250,000-byte gate.
+async fn measure(
     c: &Ctx,
     label: &str,
     short: &str,
     latencies: &Latencies,
     in_flight: &InFlight,
-    f: F,
+    f: Pin<Box<dyn Future<Output = ()> + Send + '_>>,
 ) -> Phase {
     // Let the previous phase's goroutines finish exiting ("runtime.GC(); time.Sleep").
     while num_goroutine() > 1 {
@@ -206,7 +212,7 @@ async fn control(c: Arc<Ctx>) {
         "no pool",
         &lat_u,
         &busy_u,
-        async {
+        Box::pin(async {
             let wg = WaitGroup::named("wg");
             let t0 = now_ms();
             for id in 0..n {
@@ -227,52 +233,59 @@ async fn control(c: Arc<Ctx>) {
             }
             *spawn_ms.lock().unwrap() = now_ms() - t0;
             wg.wait().await;
-        },
+        }),
     )
     .await;
     let pool_name = format!("pool of {workers}");
-    let pool = measure(&c, "WITH WORKER POOL", &pool_name, &lat_p, &busy_p, async {
-        let jobs: Chan<(u64, f64)> = Chan::new(c.p.queue as usize).named("jobs");
-        let wg = WaitGroup::named("wg");
-        for w in 1..=workers {
-            wg.add(1).expect("counting up");
-            let (jobs, wg, c2, lat, busy) = (
-                jobs.clone(),
-                wg.clone(),
-                c.clone(),
-                lat_p.clone(),
-                busy_p.clone(),
-            );
-            c.go("worker", async move {
-                let _d = wg.defer_done();
-                while let Some((id, queued)) = jobs.recv().await {
-                    let start = now_ms();
-                    busy.enter();
-                    do_work(iters);
-                    busy.leave();
-                    let end = now_ms();
-                    c2.rec.task(
-                        NO_POOL_ROW + w,
-                        n + id,
-                        queued,
-                        start,
-                        end,
-                        TaskOutcome::Success,
-                    );
-                    lat.lock().unwrap().push(end - queued);
-                }
-            });
-        }
-        for id in 0..n {
-            if jobs.len() >= jobs.cap() {
-                // The queue is full: this send waits for a worker (backpressure).
-                full_queue_waits.fetch_add(1, Ordering::Relaxed);
+    let pool = measure(
+        &c,
+        "WITH WORKER POOL",
+        &pool_name,
+        &lat_p,
+        &busy_p,
+        Box::pin(async {
+            let jobs: Chan<(u64, f64)> = Chan::new(c.p.queue as usize).named("jobs");
+            let wg = WaitGroup::named("wg");
+            for w in 1..=workers {
+                wg.add(1).expect("counting up");
+                let (jobs, wg, c2, lat, busy) = (
+                    jobs.clone(),
+                    wg.clone(),
+                    c.clone(),
+                    lat_p.clone(),
+                    busy_p.clone(),
+                );
+                c.go("worker", async move {
+                    let _d = wg.defer_done();
+                    while let Some((id, queued)) = jobs.recv().await {
+                        let start = now_ms();
+                        busy.enter();
+                        do_work(iters);
+                        busy.leave();
+                        let end = now_ms();
+                        c2.rec.task(
+                            NO_POOL_ROW + w,
+                            n + id,
+                            queued,
+                            start,
+                            end,
+                            TaskOutcome::Success,
+                        );
+                        lat.lock().unwrap().push(end - queued);
+                    }
+                });
             }
-            jobs.send((id, now_ms())).await.expect("open");
-        }
-        jobs.close().expect("closed once");
-        wg.wait().await;
-    })
+            for id in 0..n {
+                if jobs.len() >= jobs.cap() {
+                    // The queue is full: this send waits for a worker (backpressure).
+                    full_queue_waits.fetch_add(1, Ordering::Relaxed);
+                }
+                jobs.send((id, now_ms())).await.expect("open");
+            }
+            jobs.close().expect("closed once");
+            wg.wait().await;
+        }),
+    )
     .await;
     // snippet:end control-comparison
     let row = |label: &str, f: &dyn Fn(&Phase) -> String| {

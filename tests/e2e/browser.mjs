@@ -1,6 +1,6 @@
 // Shared Playwright helpers: Debian's Chromium (never a downloaded browser), strict console,
 // axe-core, layout checks and the course page that embeds the widget.
-import { readFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { readFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -120,7 +120,11 @@ export async function servers() {
       const frame = await (await page.waitForSelector('iframe')).contentFrame();
       return frame;
     },
-    close() { for (const s of [isolated, plain, host]) s.close(); },
+    // The course page's folder goes with the servers (every e2e run had left one in /tmp).
+    close() {
+      for (const s of [isolated, plain, host]) s.close();
+      return rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -159,12 +159,13 @@ test('Go engine not built: the run says so', { skip }, async () => {
 
 // scripts/snippets.mjs: the page's code comes from marked regions; a missing or broken marker
 // fails the build (no browser needed).
-test('snippets: every variant gets Go and Rust code; a missing marker is an error', async () => {
-  const { mkdtemp, writeFile, mkdir } = await import('node:fs/promises');
+test('snippets: every variant gets Go and Rust code; a missing marker is an error', async (t) => {
+  const { mkdtemp, writeFile, mkdir, rm } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const { extract } = await import('../../scripts/snippets.mjs');
   const dir = await mkdtemp(join(tmpdir(), 'wpp-snippets-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
   await mkdir(join(dir, 'go'));
   await mkdir(join(dir, 'rs'));
   await writeFile(join(dir, 'go', 'a.go'), [

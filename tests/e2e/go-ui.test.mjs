@@ -10,7 +10,7 @@ import { launch, strictPage, engineReady, screenshot, servers } from './browser.
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 const built = existsSync('dist/go/playground.wasm');
 

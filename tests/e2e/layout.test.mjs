@@ -9,7 +9,7 @@ import { launch, strictPage, engineReady, finished, screenshot, servers, axeProb
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 test('320, 390 and 1280 px wide: no horizontal scroll, before and after a run; one column below 900 px is not sticky', async () => {
   for (const [w, h] of [[320, 700], [390, 844], [1280, 800]]) {

@@ -9,7 +9,7 @@ import { launch, openPage, finished, screenshot, servers } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 const open = (path, opts) => openPage(browser, srv, path, opts);
 

@@ -12,7 +12,7 @@ import { compareSentence, pairRows } from '../../www/view.js';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 const open = (path, opts) => openPage(browser, srv, path, opts);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');

@@ -7,7 +7,7 @@ import { launch, strictPage, engineReady, finished, screenshot, servers, traceMa
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 // Small parameters so every scenario runs in a second or two.
 const RUNS = [

@@ -8,7 +8,7 @@ import { launch, openPage, strictPage, engineReady, finished, servers } from './
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 const open = (path, opts) => openPage(browser, srv, path, opts);
 

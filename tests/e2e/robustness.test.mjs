@@ -8,7 +8,7 @@ import { launch, strictPage, engineReady, finished, servers } from './browser.mj
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
-after(async () => { await browser?.close(); srv?.close(); });
+after(async () => { await browser?.close(); await srv?.close(); });
 
 const S = (page) => page.evaluate(() => {
   const s = window.workerPoolPlaygroundTest.state;

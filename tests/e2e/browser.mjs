@@ -86,6 +86,24 @@ export async function overflow(target) {
 }
 
 /**
+ * Run in the page (`page.evaluate(installPngReader)`): `window.readPng(url)` draws the PNG at
+ * `url` on a canvas and resolves to `{ w, h, ctx }`, for tests that read an exported picture's
+ * pixels.
+ */
+export function installPngReader() {
+  window.readPng = async (url) => {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = img.width; c.height = img.height;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    return { w: img.width, h: img.height, ctx };
+  };
+}
+
+/**
  * Serves dist/ twice (isolated and plain) and a course page on another site (localhost against
  * 127.0.0.1) that embeds the widget and records what it says: `window.replies` and
  * `window.send(msg)` → the replies to it, each with the ms it took.

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { launch, openPage, finished, screenshot, servers } from './browser.mjs';
+import { installPngReader, launch, openPage, finished, screenshot, servers } from './browser.mjs';
 import { compareSentence, pairRows } from '../../www/view.js';
 
 let browser, srv;
@@ -251,21 +251,16 @@ test('Picture (PNG) of a deadlock is the wait-for graph, not the goroutine chart
   const { page, problems, context } = await open('/?scenario=deadlock-unbuffered&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
   await finished(page);
   await page.waitForTimeout(500);
+  await page.evaluate(installPngReader);
   const got = await page.evaluate(async () => {
     const P = window.workerPoolPlaygroundTest.pictures();
     const read = async (url) => {
-      const img = new Image();
-      img.src = url;
-      await img.decode();
-      const c = document.createElement('canvas');
-      c.width = img.width; c.height = img.height;
-      const ctx = c.getContext('2d');
-      ctx.drawImage(img, 0, 0);
-      const d = ctx.getImageData(0, 0, c.width, c.height).data;
+      const { w, h, ctx } = await window.readPng(url);
+      const d = ctx.getImageData(0, 0, w, h).data;
       // The graph's cycle is drawn in red (#c62828).
       let red = 0;
       for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - 198) < 30 && d[i + 1] < 80 && d[i + 2] < 80) red++;
-      return { w: img.width, h: img.height, red };
+      return { w, h, red };
     };
     const lesson = await P.png('Deadlock', 'deadlock-unbuffered / wrong');
     const chart = P.goroutines.png('Deadlock', 'deadlock-unbuffered / wrong');

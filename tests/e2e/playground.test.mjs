@@ -3,7 +3,7 @@
 // thread under 100,000 goroutines. Debian's Chromium; any console.error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, strictPage, engineReady, finished, screenshot, servers, traceMainThread } from './browser.mjs';
+import { installPngReader, launch, strictPage, engineReady, finished, screenshot, servers, traceMainThread } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
@@ -437,18 +437,14 @@ test('the PNG stands alone: a title, a legend, distinct colours', async () => {
   await page.goto(srv.url('/?scenario=db-pool&time_scale=40&run=1'));
   await finished(page);
   await page.waitForTimeout(100);
+  await page.evaluate(installPngReader);
   const png = await page.evaluate(async () => {
     const p = window.workerPoolPlaygroundTest.pictures();
     const url = await p.png('The database connection pool: db-pool / pool', 'tasks 20');
-    const img = new Image();
-    img.src = url;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width; c.height = img.height;
-    const ctx = c.getContext('2d');
-    ctx.drawImage(img, 0, 0);
+    const img = await window.readPng(url);
+    const { ctx } = img;
     const band = (y0, y1) => {
-      const d = ctx.getImageData(0, y0, c.width, y1 - y0).data;
+      const d = ctx.getImageData(0, y0, img.w, y1 - y0).data;
       const colors = new Set();
       let dark = 0;
       for (let i = 0; i < d.length; i += 4) {
@@ -459,7 +455,7 @@ test('the PNG stands alone: a title, a legend, distinct colours', async () => {
     };
     const chartH = p.lesson.u.ctx.canvas.height;
     const dpr = devicePixelRatio || 1;
-    return { w: img.width, h: img.height, chartH, title: band(0, 40 * dpr), legend: band(img.height - 60 * dpr, img.height), strokes: p.lesson.u.series.slice(1).map((s) => s.stroke()) };
+    return { w: img.w, h: img.h, chartH, title: band(0, 40 * dpr), legend: band(img.h - 60 * dpr, img.h), strokes: p.lesson.u.series.slice(1).map((s) => s.stroke()) };
   });
   assert.ok(png.h >= png.chartH + 60, `room for a title and a legend: ${png.h} vs ${png.chartH}`);
   assert.ok(png.title.dark > 200, `a title: ${png.title.dark} dark pixels`);

@@ -29,6 +29,7 @@ func sendJobs(r *Run, jobs chan<- int) {
 
 // startRangeWorkers starts workers that range over jobs until it is closed.
 func startRangeWorkers(r *Run, jobs chan int, wg *sync.WaitGroup) {
+	r.addNumber("workers_returned", 0) // counted from 0: a leak says 0, not nothing
 	for w := 0; w < int(r.p.Workers); w++ {
 		wg.Add(1)
 		go func(id int) {

@@ -113,6 +113,9 @@ func TestLeakWrongLeavesEveryWorker(t *testing.T) {
 	r := run(t, "leak-unclosed-channel", "-variant", "wrong", "-workers", "4")
 	expect(t, r, "goroutines_after", r.GoroutinesAfter, 4)
 	expect(t, r, "findings", findings(r), "leak: 4 goroutines are still blocked after main returned")
+	// 0, not absent: side by side reads the leak's measure at this place.
+	returned, ok := r.Numbers["workers_returned"]
+	expect(t, r, "workers_returned", fmt.Sprint(returned, ok), "0 true")
 	r = run(t, "leak-unclosed-channel", "-variant", "right")
 	expect(t, r, "goroutines_after", r.GoroutinesAfter, 0)
 	expect(t, r, "findings", findings(r), "")

@@ -56,6 +56,9 @@ pub(super) fn leak_spec() -> Spec {
 async fn leak(c: Arc<Ctx>) {
     let v = Leak::of(c.variant);
     let before = num_goroutine();
+    // Counted from 0, so a run where none returned says 0 (the leak), not nothing: side by
+    // side had read "not measured" for it (independent review N5, session 16).
+    c.rec.number("workers_returned", 0.0);
     // snippet:start leak-unclosed-channel
     let jobs: Chan<(u64, f64)> = Chan::new(0).named("jobs");
     let wg = WaitGroup::named("wg");
@@ -506,13 +509,16 @@ fn guide_timing_measured(r: &Report) -> String {
     } else {
         "the owner sent once".into()
     };
-    // A wait for the worker is claimed only when a send measured one (1 ms of runtime: more
-    // than the scheduling noise of a send whose receiver is ready).
+    // A wait is claimed only when a send measured one (1 ms of runtime: more than the
+    // scheduling noise of a send whose receiver is ready). Its cause is not: an unbuffered send
+    // ends when the worker takes the value, and the worker may be late because it was busy (the
+    // second sender's 999) or because the machine ran it late, which the time scale multiplies
+    // (independent review N3, session 16: 23.9 ms "for the busy worker" at load 2.5).
     let waited = r.number("owner_send_wait_max_ms");
     let why = if waited >= 1.0 {
-        "waiting for the busy worker"
+        "blocked until the worker took it, busy or run late"
     } else {
-        "no wait for the worker"
+        "the worker was ready each time"
     };
     format!("{pace} (it pauses {OWNER_PAUSE_MS} ms after each) and closed the channel at {close:.0} ms in the first trial; its longest send took {waited:.1} ms: {why}; the second send came at {late:.0} ms (the guide: {GUIDE_LATE_SEND_MS})")
 }

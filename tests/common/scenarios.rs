@@ -778,6 +778,13 @@ fn leak_wrong(r: &Report) {
     // main slept the guide's 500 ms of runtime before returning.
     assert!(r.runtime_ms >= 500.0, "{}", r.runtime_ms);
     assert_eq!(r.goroutines_after, 5);
+    // None returned, and the Report says 0, not nothing (side by side read "not measured").
+    assert_eq!(
+        r.numbers.get("workers_returned"),
+        Some(0.0),
+        "{:?}",
+        r.numbers
+    );
     // The wait-for graph names every leaked worker and the channel it waits on.
     let g = json_of(r)["wait_graph"].clone();
     let waits: Vec<&Value> = g["edges"]
@@ -932,7 +939,7 @@ fn send_guide_timing(r: &Report) {
     assert!(!r.lesson.contains("each also waiting"), "{}", r.lesson);
     assert_eq!(
         r.lesson.contains(&format!(
-            "its longest send took {waited:.1} ms: waiting for the busy worker"
+            "its longest send took {waited:.1} ms: blocked until the worker took it, busy or run late"
         )),
         waited >= 1.0,
         "{waited}: {}",
@@ -940,7 +947,7 @@ fn send_guide_timing(r: &Report) {
     );
     assert_eq!(
         r.lesson.contains(&format!(
-            "its longest send took {waited:.1} ms: no wait for the worker"
+            "its longest send took {waited:.1} ms: the worker was ready each time"
         )),
         waited < 1.0,
         "{waited}: {}",

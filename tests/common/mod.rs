@@ -1160,7 +1160,19 @@ pub fn trace_is_chrome_trace_event_format() {
     })
     .unwrap();
     rt.settle(Duration::from_millis(500)); // the doomed goroutine may still be unwinding
-    let json = serde_json::to_value(rt.trace()).unwrap();
+                                           // A goroutine counts as gone (settle returns) inside its last poll, and that poll's X is
+                                           // logged once the poll returns: a runner descheduled between the two left CI's browser run
+                                           // one X short (26 for 27 polls). So the trace is read once every poll has its event.
+    let runs_in = |t: &serde_json::Value| {
+        t["traceEvents"].as_array().map_or(0, |e| {
+            e.iter().filter(|e| e["ph"] == "X" && e["pid"] == 1).count() as u64
+        })
+    };
+    let waited = web_time::Instant::now();
+    let mut json = serde_json::to_value(rt.trace()).unwrap();
+    while runs_in(&json) < rt.polls() && waited.elapsed() < Duration::from_secs(2) {
+        json = serde_json::to_value(rt.trace()).unwrap();
+    }
     let events = json["traceEvents"].as_array().expect("traceEvents");
     assert_eq!(json["displayTimeUnit"], "ms");
     let (mut runs, mut thread_names, mut instants) = (0u64, BTreeSet::new(), vec![]);

@@ -208,8 +208,11 @@ func TestWaitGroupMisuse(t *testing.T) {
 func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
 	r := run(t, "control-comparison", "-tasks", "300", "-work_iterations", "100000")
 	expect(t, r, "guide's peak without a pool", r.Numbers["unlimited_guide_peak"], 1)
-	if p := r.Numbers["unlimited_peak"]; p < 250 {
-		t.Errorf("true peak without a pool: %v, want about 301", p)
+	// The true peak is far above the guide's 1, but how far depends on how many tasks finish
+	// while main is still spawning: 226–301 of 301 in 8 quiet runs, 235 in a CI run that failed
+	// a bound of 250. Above the pool's 11 is the lesson.
+	if p := r.Numbers["unlimited_peak"]; p <= 11 {
+		t.Errorf("true peak without a pool: %v, want above the pool's 11", p)
 	}
 	expect(t, r, "true peak with the pool", r.Numbers["pool_peak"], 11)
 	// Main alone outside the phases, as in the Rust Report (review F7): the two settling sleeps

@@ -40,6 +40,16 @@ function append(node, children) {
 
 export const $ = (id) => document.getElementById(id);
 
+/**
+ * A legend entry: a swatch of `color` (`kind`: '' a line, 'box', 'dashed') and its text. The
+ * colour goes through the CSSOM: the page's CSP allows no inline style attribute.
+ */
+export function legendKey(color, text, kind = '') {
+  const s = el('span', { class: kind ? `swatch ${kind}` : 'swatch' });
+  s.style.setProperty('--c', color);
+  return el('span', { class: 'k' }, s, text);
+}
+
 /** Replaces the children of the element with this id (or element). */
 export function fill(target, ...children) {
   const node = typeof target === 'string' ? $(target) : target;

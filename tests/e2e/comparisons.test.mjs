@@ -22,7 +22,7 @@ test('the phases are read from their marks, each with its own peak', () => {
     { label: 'no pool', start: 0, end: 560, peak: 1001 },
     { label: 'pool of 10', start: 661, end: 1110, peak: 11 },
   ]);
-  assert.deepEqual(pictureFor(RUN), { kind: 'sweep', phases: true });
+  assert.deepEqual(pictureFor(RUN), { kind: 'phases' });
   assert.match(pictureTitle(pictureFor(RUN)), /each phase \(log scale\)/);
 });
 

@@ -101,7 +101,7 @@ export const relative = (a, b) => {
   return ea > 0 && eb > 0 && Math.max(ea, eb) >= 10 * Math.min(ea, eb);
 };
 
-const hasGauge = (series, name) => Array.isArray(series?.gauges?.[name]) && series.gauges[name].length > 0;
+export const hasGauge = (series, name) => Array.isArray(series?.gauges?.[name]) && series.gauges[name].length > 0;
 
 /** The workers of a pool-size sweep and each size's throughput, from the Report's numbers
  * (`cpu_tps_<workers>`, `io_tps_<workers>`), or null. */
@@ -140,7 +140,7 @@ export function phasesOf(run) {
 
 /**
  * The picture for a run: `{ kind: 'gauges', def } | { kind: 'graph' } | { kind: 'sequence' } |
- * { kind: 'sweep' } | { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series,
+ * { kind: 'sweep' } | { kind: 'phases' } | { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series,
  * marks, wait_graph}). A deadlock is its wait-for graph first: the cycle is the lesson, whatever
  * else the run measured.
  */
@@ -162,9 +162,8 @@ export function pictureFor(run) {
   }
   if (graph) return { kind: 'graph' };
   if (kinds.has('close') && sends) return { kind: 'sequence' };
-  // Measured phases are drawn as an SVG picture of their own (phases.js, reached through
-  // drawSweep: pictures.js routes its SVG pictures by kind, and 'sweep' is the comparison one).
-  if (phasesOf(run)) return { kind: 'sweep', phases: true };
+  // Measured phases (control-comparison) are an SVG picture of their own: phases.js.
+  if (phasesOf(run)) return { kind: 'phases' };
   if (sweepOf(run.numbers)) return { kind: 'sweep' };
   return { kind: 'goroutines' };
 }
@@ -300,7 +299,8 @@ export function pictureTitle(picture) {
     case 'gauges': return picture.def.title;
     case 'graph': return 'Who waits for whom: the wait-for graph';
     case 'sequence': return 'The sends and the close, on one time line';
-    case 'sweep': return picture.phases ? 'Goroutines alive in each phase (log scale): no pool, then the pool' : 'Throughput by pool size: CPU-bound and I/O-bound work';
+    case 'sweep': return 'Throughput by pool size: CPU-bound and I/O-bound work';
+    case 'phases': return 'Goroutines alive in each phase (log scale): no pool, then the pool';
     default: return 'Goroutines alive over time';
   }
 }

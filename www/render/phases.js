@@ -4,7 +4,7 @@
 // phases had shared one unlabelled linear axis, where the pool's 11 goroutines were a hairline
 // under the unlimited run's 1,001, and a quarter of the axis was main alone with nothing saying
 // so. Drawn from the Report's marks (`phase_start`, `phase_end`) and series. Only draws.
-import { el, svg, widthOf } from '../dom.js';
+import { el, legendKey as key, svg, widthOf } from '../dom.js';
 import { ms, num } from '../format.js';
 import { endOf, phasesOf } from './lessons.js';
 
@@ -61,7 +61,6 @@ export function drawPhases(host, report) {
       svg('text', { x: x0 + 4, y: y(p.peak) - 5, class: 'seq-label seq-strong phase-peak', fill: c }, `peak ${num(p.peak)}`),
       svg('text', { x: (x0 + x1) / 2, y: T - 10, 'text-anchor': 'middle', class: 'seq-label seq-strong phase-name', fill: c }, `${p.label}: ${ms(p.end - p.start)}`));
   });
-  // The sentence's figure where the Report has it (main's own count, at its return).
   // The stretches of main alone, named where they are wide enough to hold it.
   const edges = [0, ...phases.flatMap((p) => [p.start, p.end]), end];
   for (let i = 0; i < edges.length; i += 2) {
@@ -70,15 +69,10 @@ export function drawPhases(host, report) {
   }
   const alone = report.numbers?.main_alone_ms ?? end - phases.reduce((s, p) => s + (p.end - p.start), 0);
   const sentence = `${phases.map((p) => `${p.label}: peak ${num(p.peak)} goroutines, ${ms(p.end - p.start)}`).join('; ')}; main alone ${ms(alone)} of the run's ${ms(end)}.`;
-  const key = (color, text, cls = 'box') => {
-    const s = el('span', { class: `swatch ${cls}` });
-    s.style.setProperty('--c', color); // (CSSOM: the page's CSP allows no inline style attribute)
-    return el('span', { class: 'k' }, s, text);
-  };
   host.replaceChildren(
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'phases' }, parts),
-    el('p', { class: 'legend' }, ...phases.map((p, i) => key(COLORS[i % COLORS.length], `${p.label}, between its start and end marks`)), ' ',
-      key(ALONE, `main alone (${ms(alone)}): after each phase the guide's program sleeps before it counts goroutines`), ' ',
+    el('p', { class: 'legend' }, ...phases.map((p, i) => key(COLORS[i % COLORS.length], `${p.label}, between its start and end marks`, 'box')), ' ',
+      key(ALONE, `main alone (${ms(alone)}): after each phase the guide's program sleeps before it counts goroutines`, 'box'), ' ',
       key('#333', 'goroutines alive', '')),
     el('p', { class: 'help' }, sentence));
 }

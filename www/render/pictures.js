@@ -2,14 +2,15 @@
 // wait-for graph, the sends and the close), the goroutine and heap charts, the timeline. Drawn
 // live from snapshots and finally from the Report; two runs share axes. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
-import { $, el, fill, widthOf } from '../dom.js';
+import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { endOf, EVERYWHERE, gaugeLabel, marksFor, marksOf, pictureFor, pictureTitle, relative, truthful } from './lessons.js';
+import { endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, relative, truthful } from './lessons.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
 import { drawSweep } from './sweep.js';
+import { drawPhases } from './phases.js';
 import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
 import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
@@ -74,7 +75,7 @@ export function coinciding(s, present) {
 
 /** "A dashed, B solid", naming only a run the picture draws a line for (Go's Report has no gauges). */
 function styles(picture, a, b) {
-  const drawn = (r) => picture.kind !== 'gauges' || picture.def.gauges.some((g) => r.series.gauges?.[g]?.length);
+  const drawn = (r) => picture.kind !== 'gauges' || picture.def.gauges.some((g) => hasGauge(r.series, g));
   return [drawn(a) && 'A dashed', drawn(b) && 'B solid'].filter(Boolean).join(', ') || 'no line for either run';
 }
 
@@ -215,7 +216,7 @@ export class Pictures {
     this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
     const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
     const lessonKind = shared.kind;
-    const svgKind = lessonKind === 'graph' || lessonKind === 'sequence' || lessonKind === 'sweep';
+    const svgKind = ['graph', 'sequence', 'sweep', 'phases'].includes(lessonKind);
     $('picture-title').textContent = compare
       ? `${pictureTitle(shared)}: ${svgKind ? 'A, then B' : `${styles(shared, compare, run)}, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`}`
       : pictureTitle(pic);
@@ -241,6 +242,7 @@ export class Pictures {
               ? 'Too many goroutines alive right now to draw who waits for whom live; the graph comes back when fewer are.'
               : `No goroutine waits${caption ? ' right now' : ' at the end of this run'}.`));
           } else if (lessonKind === 'sweep') drawSweep(inner, r);
+          else if (lessonKind === 'phases') drawPhases(inner, r);
           else drawSequence(inner, r.marks ?? [], { runtimeMs: endOf(r) });
         });
         return box;
@@ -328,7 +330,7 @@ export class Pictures {
   drawGauges(run, compare, def, xMax, legend) {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
-    const has = (r, g) => Array.isArray(r.series.gauges?.[g]) && r.series.gauges[g].length > 0;
+    const has = (r, g) => hasGauge(r.series, g);
     // Which run and gauge each series of a pair is: a run without the gauge (Go's Report has no
     // gauges) gets no series, and the legend says so, rather than a legend entry with no line.
     const sides = [];
@@ -400,9 +402,7 @@ export class Pictures {
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
     fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
-      const s = el('span', { class: 'swatch box' });
-      s.style.setProperty('--c', c);
-      return el('span', { class: 'k' }, s, k.replace('_', ' '));
+      return legendKey(c, k.replace('_', ' '), 'box');
     }));
     if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();

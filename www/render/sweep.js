@@ -4,10 +4,9 @@
 // `io_tps_<N>`, `gomaxprocs`), each CPU point with a whisker from its slowest to its fastest
 // round (`cpu_tps_min_<N>`, `cpu_tps_max_<N>`, over `cpu_rounds`): a difference inside the
 // whiskers is noise (review R13). Only draws.
-import { el, svg, widthOf } from '../dom.js';
+import { el, legendKey, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
-import { phasesOf, sweepOf } from './lessons.js';
-import { drawPhases } from './phases.js';
+import { sweepOf } from './lessons.js';
 
 const CPU = '#D55E00', IO = '#0072B2';
 
@@ -33,8 +32,6 @@ export function threadsWhy(n = {}) {
 }
 
 export function drawSweep(host, report) {
-  // control-comparison's phases take the same route to the page (lessons.js pictureFor).
-  if (phasesOf(report)) { drawPhases(host, report); return; }
   const sw = sweepOf(report.numbers);
   if (!sw) { host.replaceChildren(el('p', { class: 'muted' }, 'This run measured no pool sizes.')); return; }
   const W = Math.max(300, Math.floor(widthOf(host)));
@@ -96,16 +93,13 @@ export function drawSweep(host, report) {
   const spread = (w) => { const [lo, hi] = range[sw.workers.indexOf(w)] ?? []; return lo > 0 ? ` (${num(lo)}–${num(hi)})` : ''; };
   const sentence = `CPU-bound: ${num(at(sw.cpu, gi))}${spread(gi)} tasks/s with ${num(gi)} worker${gi === 1 ? '' : 's'}${gi === g ? ' (GOMAXPROCS)' : ''}, ${num(at(sw.cpu, wMax))}${spread(wMax)} with ${num(wMax)}; `
     + `I/O-bound: ${num(at(sw.io, 1) ?? sw.io[0])} tasks/s with 1 worker, ${num(at(sw.io, wMax))} with ${num(wMax)}.`;
-  const key = (color, text, dash) => {
-    const sw = el('span', { class: `swatch${dash ? ' dashed' : ''}` });
-    sw.style.setProperty('--c', color); // (CSSOM: the page's CSP allows no inline style attribute)
-    return el('span', { class: 'k' }, sw, text);
-  };
+  const key = (color, text, dash) => legendKey(color, text, dash ? 'dashed' : '');
+  const why = threadsWhy(n);
   host.replaceChildren(
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sweep' }, parts),
     el('p', { class: 'legend' }, key(CPU, n.cpu_rounds > 1 ? `CPU-bound tasks (doWork): median of ${num(n.cpu_rounds)} rounds, whisker slowest–fastest` : 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
       ideal ? key(CPU, `CPU, if each of the ${num(g)} threads had a core: 1 worker's fastest round × workers, up to GOMAXPROCS`, true) : null, ' ',
       key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
-    threadsWhy(n) ? el('p', { class: 'help sweep-why' }, threadsWhy(n)) : null,
+    why ? el('p', { class: 'help sweep-why' }, why) : null,
     el('p', { class: 'help' }, sentence));
 }

@@ -223,9 +223,11 @@ impl Columns {
             gauges,
             n_gauges,
         } = self;
+        let [goroutines, running, blocked, queued, heap] = fixed;
         thin_columns(
             t_ms,
-            fixed.iter_mut().chain(&mut gauges[..*n_gauges]),
+            &mut [goroutines, running, blocked, queued],
+            std::iter::once(heap).chain(&mut gauges[..*n_gauges]),
             max_rows,
         );
     }
@@ -389,7 +391,7 @@ impl Observer {
         m
     }
 
-    /// The first row, at t = 0: `goroutines` alive (main, about to be spawned), queued, nothing
+    /// The first row, at t = 0: `goroutines` alive (main, about to be spawned), running, nothing
     /// else. Only when the series is empty. Call it before spawning main: the interval then
     /// starts at the value main's spawn brings, and the moment before it is not drawn.
     pub(crate) fn first_row(&self, goroutines: i64) {
@@ -403,9 +405,12 @@ impl Observer {
         let mut g = [(0.0, 0.0, 0.0); MAX_GAUGES];
         let ng = self.gauge_rows(&mut g);
         let now: [f64; MAX_GAUGES] = g.map(|(_, _, v)| v);
+        // Drawn running: t = 0 is main's start. Drawn runnable until the next sample, main
+        // read as "waiting for a thread" for the first 0.23 ms of leak/right, while it ran
+        // (independent review N1, session 16).
         st.push(
             0,
-            [goroutines as f64, 0.0, 0.0, goroutines as f64, 0.0],
+            [goroutines as f64, goroutines as f64, 0.0, 0.0, 0.0],
             &now[..ng],
         );
         st.last_ns = 0;
@@ -512,7 +517,7 @@ impl Observer {
                 let e = extras[i].as_slice();
                 e.get(k).or(e.last()).copied().unwrap_or(now)
             };
-            let values: [f64; 5] = std::array::from_fn(|i| at(i, cols[i].2));
+            let values = states(std::array::from_fn(|i| at(i, cols[i].2)));
             let g: [f64; MAX_GAUGES] =
                 std::array::from_fn(|j| gauges.get(j).map_or(0.0, |&(_, _, now)| at(5 + j, now)));
             let t = t0 + (now_ns - t0) * (k as u64 + 1) / (n_extra as u64 + 1);
@@ -520,7 +525,7 @@ impl Observer {
         }
         let now: [f64; MAX_GAUGES] =
             std::array::from_fn(|j| gauges.get(j).map_or(0.0, |&(_, _, v)| v));
-        st.push(now_ns, cols.map(|c| c.2), &now[..ng]);
+        st.push(now_ns, states(cols.map(|c| c.2)), &now[..ng]);
         st.last_ns = now_ns;
         self.next_due_ns
             .store(now_ns.saturating_add(st.period_ns), Ordering::Relaxed);
@@ -532,6 +537,22 @@ impl Observer {
         let names = self.gauges.lock().unwrap();
         st.cols.to_series(&names)
     }
+}
+
+/// A row whose states add up to the goroutines alive: running, then runnable, each at most what
+/// is left of alive, and blocked the rest. The three counts are read one after another while
+/// goroutines move between them, and a row between two samples holds each count's own extreme
+/// (alive's is exact, the others' instants are not known), so read as they are they could add
+/// up to more or less than alive (independent review N1, session 16: leak/right drew 6 alive
+/// with 1 running and none blocked or runnable).
+fn states(mut row: [f64; 5]) -> [f64; 5] {
+    let [alive, running, _, queued, _] = row;
+    let running = running.clamp(0.0, alive.max(0.0));
+    let queued = queued.clamp(0.0, alive.max(0.0) - running);
+    row[1] = running;
+    row[2] = alive.max(0.0) - running - queued;
+    row[3] = queued;
+    row
 }
 
 /// Up to two values to draw between two rows (see [`between`]); no allocation.
@@ -622,6 +643,42 @@ mod tests {
             s.gauges["in_use"].iter().copied().fold(0.0, f64::max),
             100.0
         );
+    }
+
+    #[test]
+    fn every_row_adds_up_to_alive() {
+        let o = Observer::new(Duration::from_millis(1), true);
+        o.first_row(1);
+        o.spawned(); // main
+        let q = Queues::new(2);
+        // Between two samples: 5 more spawn and end, while runner 1 ran one goroutine and
+        // stopped, and runner 0 reads 2 running at the sample (its count moved after alive's
+        // read): running's extremes and alive's fall at different instants.
+        for _ in 0..5 {
+            o.spawned();
+        }
+        q.stats[1].running.add(1);
+        q.stats[1].running.add(-1);
+        for _ in 0..5 {
+            o.live.add(-1);
+        }
+        q.stats[0].running.add(2);
+        o.sample(1_000_000, true, &q);
+        let s = o.series();
+        assert_eq!(
+            (s.goroutines[0], s.running[0], s.queued[0]),
+            (1.0, 1.0, 0.0)
+        );
+        assert_eq!(s.goroutines.iter().copied().fold(0.0, f64::max), 6.0);
+        for i in 0..s.len() {
+            let states = [s.running[i], s.blocked[i], s.queued[i]];
+            assert!(states.iter().all(|&n| n >= 0.0), "row {i}: {states:?}");
+            assert_eq!(
+                states.iter().sum::<f64>(),
+                s.goroutines[i],
+                "row {i}: {states:?}"
+            );
+        }
     }
 
     #[test]

@@ -79,7 +79,8 @@ pub fn raw(params: Value) -> RawParams {
 }
 
 /// What every Report's series must satisfy: it starts at t = 0 with main alone, keeps the
-/// whole run's peak, ascends in time, and has at least 100 points for a run over 100 ms.
+/// whole run's peak, ascends in time, has each goroutine alive in one state in every row, and
+/// has at least 100 points for a run over 100 ms.
 fn series_invariants(r: &Report) {
     let (id, v, s) = (r.scenario, r.variant, &r.series);
     assert_eq!(s.t_ms[0], 0.0, "{id}/{v}: the series starts at t = 0");
@@ -96,6 +97,18 @@ fn series_invariants(r: &Report) {
         s.t_ms.windows(2).all(|w| w[0] < w[1]),
         "{id}/{v}: time ascends"
     );
+    // Each row is one instant: every goroutine alive is in exactly one state.
+    for (i, &alive) in s.goroutines.iter().enumerate() {
+        let states = [s.running[i], s.blocked[i], s.queued[i]];
+        assert!(
+            states.iter().all(|&n| n >= 0.0) && states.iter().sum::<f64>() == alive,
+            "{id}/{v}: row {i} at {:.3} ms: {alive} alive, but running {} + blocked {} + runnable {}",
+            s.t_ms[i],
+            states[0],
+            states[1],
+            states[2]
+        );
+    }
     if r.runtime_ms > 100.0 {
         assert!(
             s.len() >= 100,

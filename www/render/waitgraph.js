@@ -144,112 +144,211 @@ function exitPoint(a, b) {
   return [ax + dx * t, ay + dy * t];
 }
 
+// Text is measured, not guessed: boxes had a fixed width (190 px, or a third of the drawing) and
+// "worker [chan receive] ×5" ran out of its oval in a pair; at 390 px labels overlapped borders
+// and each other (independent review N4, session 16). Sizes match style.css's .wg-* rules.
+const FONT = { label: [12, 600], kind: [10, 400], edge: [11, 400], head: [11, 400] };
+const LINE = 14, EDGE_H = 14, HEAD_BOTTOM = 22;
+let canvas2d = null;
+function measurer(host) {
+  const family = getComputedStyle(host).fontFamily || 'sans-serif';
+  canvas2d ??= document.createElement('canvas').getContext('2d');
+  return (text, [size, weight]) => { canvas2d.font = `${weight} ${size}px ${family}`; return canvas2d.measureText(text).width; };
+}
+
+/** `text` in lines no wider than `max` px (words kept whole; a word too long, or a third line, ends in "…"). */
+function wrap(text, max, width, maxLines = 2) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (!line || width(next) <= max) line = next;
+    else { lines.push(line); line = word; }
+  }
+  if (line) lines.push(line);
+  const out = lines.slice(0, maxLines);
+  if (lines.length > maxLines) out[maxLines - 1] += ` ${lines.slice(maxLines).join(' ')}`;
+  return out.map((l) => {
+    if (width(l) <= max) return l;
+    let cut = l;
+    while (cut.length > 1 && width(`${cut}…`) > max) cut = cut.slice(0, -1);
+    return `${cut.trimEnd()}…`;
+  });
+}
+
+/** Point and unit normal of the cubic Bézier `c` ([x0,y0,x1,y1,x2,y2,x3,y3]) at t. */
+function onCurve(c, t) {
+  const u = 1 - t;
+  const p = (i) => u ** 3 * c[i] + 3 * u * u * t * c[i + 2] + 3 * u * t * t * c[i + 4] + t ** 3 * c[i + 6];
+  const d = (i) => 3 * u * u * (c[i + 2] - c[i]) + 6 * u * t * (c[i + 4] - c[i + 2]) + 3 * t * t * (c[i + 6] - c[i + 4]);
+  const dx = d(0), dy = d(1), len = Math.hypot(dx, dy) || 1;
+  return [p(0), p(1), -dy / len, dx / len];
+}
+
+const overlaps = (a, b, pad = 0) => a.x < b.x + b.w + pad && b.x < a.x + a.w + pad && a.y < b.y + b.h + pad && b.y < a.y + a.h + pad;
+
+/**
+ * Where an edge's label goes: the first spot near the middle of its curve whose box stays inside
+ * the drawing's width, below the headings, off every node and off every label placed before it.
+ * Tried nearest first (along the curve, then farther out on either side). `outward`: the side
+ * (unit vector) to prefer, out of a ring. A label that fits nowhere takes the spot it overlaps
+ * least, which the e2e test (tests/e2e/waitgraph.test.mjs) reports.
+ */
+function placeLabel(curve, w, { W, obstacles, placed, outward = null }) {
+  let best = null;
+  for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78]) {
+    const [px, py, nx, ny] = onCurve(curve, t);
+    for (const off of [10, 18, 26, 34, 42, 52, 62, 74, 86]) {
+      for (const sign of [1, -1]) {
+        const cx = px + nx * off * sign, cy = py + ny * off * sign;
+        const box = { x: cx - w / 2, y: cy - EDGE_H / 2, w, h: EDGE_H };
+        // Kept inside the width by sliding, not by giving up the spot.
+        box.x = Math.min(Math.max(box.x, 2), W - 2 - w);
+        let cost = off + Math.abs(t - 0.5) * 30;
+        if (outward) cost -= (nx * sign * outward[0] + ny * sign * outward[1]) * 6;
+        let bad = box.y < HEAD_BOTTOM + 2 ? 1e6 : 0;
+        for (const o of obstacles) if (overlaps(box, o, 3)) bad += 1e3 + Math.min(box.x + box.w, o.x + o.w) - Math.max(box.x, o.x);
+        for (const o of placed) if (overlaps(box, o, 2)) bad += 1e3 + Math.min(box.x + box.w, o.x + o.w) - Math.max(box.x, o.x);
+        const score = bad + cost;
+        if (!best || score < best.score) best = { score, box };
+      }
+    }
+    if (best.score < 1e3) break;
+  }
+  return best.box;
+}
+
 /**
  * Draws `graph` into `host` (an SVG sized to the host's width), with a text list for screen
  * readers. `when` says when it was taken ("At the deadlock, 1.7 ms in", "Now, 120 ms in"). A cycle
  * of waits is drawn as a ring, in the order the waits go, so it reads as a circle at a glance;
- * anything else, goroutines on the left and what they wait on on the right.
+ * anything else, goroutines on the left and what they wait on on the right. Nodes are as wide as
+ * their text (wrapped onto a second line where the drawing is narrow); edge labels sit where no
+ * node, heading or other label is.
  */
 export function drawWaitGraph(host, graph, { caption = null, when = null, deadlock = false } = {}) {
   const g = groupGraph(graph);
   const cyc = onCycle(g);
   const orph = orphans(g);
-  const W = Math.max(300, Math.floor(widthOf(host)));
-  const boxW = Math.min(190, W * 0.34), boxH = 34;
-  const pos = new Map();
+  const W = Math.max(260, Math.floor(widthOf(host)));
+  const width = measurer(host);
   const ring = cycleOrder(g, cyc);
-  let H;
-  if (ring.length >= 2) {
-    // The ring: its nodes on an ellipse, clockwise from the top left, in the order the waits go;
-    // anything off the ring in a row beneath it.
-    const rest = g.nodes.filter((n) => !ring.includes(n.id));
-    const rx = Math.max(60, (W - boxW) / 2 - 12), ry = ring.length <= 4 ? 62 : 40 + ring.length * 12;
-    const cx = W / 2, cy = 30 + ry + boxH / 2;
+  const isRing = ring.length >= 2;
+  // Two nodes side by side with room between them for an arrow.
+  const maxW = Math.max(80, Math.floor((W - 16 - 36) / 2));
+  const size = new Map(g.nodes.map((n) => {
+    const exited = n.kind === 'exited_goroutine';
+    const text = exited && !/exited/.test(n.label) ? `${n.label} (exited)` : n.label;
+    const padX = GOROUTINE.has(n.kind) ? 16 : 10;
+    const kind = n.kind.replace('_', ' ');
+    const lines = wrap(text, maxW - 2 * padX, (s) => width(s, FONT.label));
+    const inner = Math.max(...lines.map((l) => width(l, FONT.label)), width(kind, FONT.kind));
+    return [n.id, { lines, kind, w: Math.min(maxW, Math.ceil(inner + 2 * padX)), h: 20 + LINE * lines.length }];
+  }));
+  const pos = new Map();
+  const top = HEAD_BOTTOM + EDGE_H + 12; // room for a label above the top row
+  if (isRing) {
+    // The ring: its nodes on an ellipse, clockwise from the top left, in the order the waits go,
+    // as far apart as the width allows (the nodes at 390 px had touched); anything off the ring
+    // in rows beneath it.
+    const bw = Math.max(...ring.map((id) => size.get(id).w)), bh = Math.max(...ring.map((id) => size.get(id).h));
+    const angles = ring.map((_, i) => -3 * Math.PI / 4 + (i * 2 * Math.PI) / ring.length);
+    const cosMax = Math.max(...angles.map((a) => Math.abs(Math.cos(a)))) || 1;
+    const up = Math.max(...angles.map((a) => -Math.sin(a))), down = Math.max(...angles.map((a) => Math.sin(a)));
+    const rx = Math.max(0, (W - 16 - bw) / 2 / cosMax);
+    const ry = ring.length <= 4 ? Math.max(62, (bh + 2 * EDGE_H + 24) / (up + down || 1)) : 40 + ring.length * 12 + bh / 2;
+    const cx = W / 2, cy = top + ry * up + bh / 2;
     ring.forEach((id, i) => {
-      const a = -3 * Math.PI / 4 + (i * 2 * Math.PI) / ring.length;
-      pos.set(id, { x: cx + rx * Math.cos(a) - boxW / 2, y: cy + ry * Math.sin(a) - boxH / 2, w: boxW, h: boxH });
+      pos.set(id, { x: cx + rx * Math.cos(angles[i]) - bw / 2, y: cy + ry * Math.sin(angles[i]) - bh / 2, w: bw, h: bh });
     });
-    const restY = cy + ry + boxH / 2 + 40;
-    const perRow = Math.max(1, Math.floor(W / (boxW + 16)));
-    rest.forEach((n, i) => pos.set(n.id, { x: 8 + (i % perRow) * (boxW + 16), y: restY + Math.floor(i / perRow) * 64, w: boxW, h: boxH }));
-    H = (rest.length ? restY + Math.ceil(rest.length / perRow) * 64 : cy + ry + boxH / 2 + 34);
+    let x = 8, y = cy + ry * down + bh / 2 + EDGE_H * 2 + 24, rowH = 0;
+    for (const n of g.nodes.filter((m) => !ring.includes(m.id))) {
+      const s = size.get(n.id);
+      if (x > 8 && x + s.w > W - 8) { x = 8; y += rowH + 40; rowH = 0; }
+      pos.set(n.id, { x, y, w: s.w, h: s.h });
+      x += s.w + 24; rowH = Math.max(rowH, s.h);
+    }
   } else {
     const left = g.nodes.filter((n) => GOROUTINE.has(n.kind));
     const right = g.nodes.filter((n) => !GOROUTINE.has(n.kind));
     left.sort((a, b) => (cyc.has(b.id) - cyc.has(a.id)) || (orph.has(b.id) - orph.has(a.id)) || (a.kind === 'exited_goroutine') - (b.kind === 'exited_goroutine'));
-    const rowH = 64, top = 28;
+    // Each column as wide as its widest node, so the arrows start and end on one line.
+    const colW = (list) => Math.max(0, ...list.map((n) => size.get(n.id).w));
+    const lw = colW(left), rw = colW(right);
+    const rowH = Math.max(34, ...g.nodes.map((n) => size.get(n.id).h)) + 2 * EDGE_H + 6;
     const rows = Math.max(left.length, right.length, 1);
-    H = top + rows * rowH + 10;
-    const lx = 8, rx = W - boxW - 8;
-    const place = (list, x) => list.forEach((n, i) => {
+    const place = (list, x, w) => list.forEach((n, i) => {
       const offset = (rows - list.length) * rowH / 2;
-      pos.set(n.id, { x, y: top + offset + i * rowH + 6, w: boxW, h: boxH });
+      pos.set(n.id, { x, y: top + offset + i * rowH, w, h: size.get(n.id).h });
     });
-    place(left, lx); place(right, rx);
+    place(left, 8, lw); place(right, W - 8 - rw, rw);
   }
   const colorOf = (e) => (cyc.has(e.from) && cyc.has(e.to) ? RED : orph.has(e.from) ? AMBER : GREY);
   const defs = svg('defs', {}, [RED, AMBER, GREY].map((c) => svg('marker', {
     id: `arrow-${c.slice(1)}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
   }, svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: c }))));
-  const ringCentre = ring.length >= 2 ? (() => { const ps = ring.map((id) => pos.get(id)); return [ps.reduce((s, p) => s + p.x + p.w / 2, 0) / ps.length, ps.reduce((s, p) => s + p.y + p.h / 2, 0) / ps.length]; })() : null;
+  const ringCentre = isRing ? (() => { const ps = ring.map((id) => pos.get(id)); return [ps.reduce((s, p) => s + p.x + p.w / 2, 0) / ps.length, ps.reduce((s, p) => s + p.y + p.h / 2, 0) / ps.length]; })() : null;
+  const obstacles = [...pos.values()];
+  const placed = [];
+  // The headings are labels too: none may sit on them.
+  const headBox = (text, x) => ({ text, x, y: HEAD_BOTTOM - 14, w: width(text.toUpperCase(), FONT.head) + text.length * 0.55, h: 14 });
+  const heads = isRing ? [headBox('a cycle of waits: follow the arrows around', 8)] : (() => {
+    const l = headBox('goroutines', 8), r = headBox('what they wait on', 0);
+    const rightX = g.nodes.some((n) => !GOROUTINE.has(n.kind)) ? Math.min(...g.nodes.filter((n) => !GOROUTINE.has(n.kind)).map((n) => pos.get(n.id).x)) : W / 2;
+    r.x = Math.max(l.x + l.w + 12, Math.min(rightX, W - 4 - r.w));
+    return [l, r];
+  })();
   const edges = g.edges.map((e, i) => {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) return null;
     const color = colorOf(e);
     const dashed = g.nodes.find((n) => n.id === e.to)?.kind === 'exited_goroutine';
-    let d, lx0, ly0, anchor = 'middle';
+    let curve, outward = null;
     if (ringCentre) {
-      // Straight between the boxes; a pair of opposite edges bows apart. The label sits outside
-      // the ring, beside the middle of its edge.
+      // Straight between the boxes; a pair of opposite edges bows apart.
       const [x1, y1] = exitPoint(a, b), [x2, y2] = exitPoint(b, a);
       const back = g.edges.some((f) => f.from === e.to && f.to === e.from);
       const mx = (x1 + x2) / 2, my = (y1 + y2) / 2;
       const nx = -(y2 - y1), ny = x2 - x1, len = Math.hypot(nx, ny) || 1;
       const bow = back ? 18 : 0;
       const qx = mx + (nx / len) * bow, qy = my + (ny / len) * bow;
-      d = `M${x1},${y1} Q${qx},${qy} ${x2},${y2}`;
-      const ox = mx - ringCentre[0], oy = my - ringCentre[1];
-      const horizontal = Math.abs(x2 - x1) >= Math.abs(y2 - y1);
-      if (horizontal) { lx0 = mx; ly0 = my + (oy < 0 ? -8 : 16); } else { lx0 = mx + (ox < 0 ? -8 : 8); ly0 = my + 4; anchor = ox < 0 ? 'end' : 'start'; }
-      if (back) { lx0 += (nx / len) * bow; ly0 += (ny / len) * bow; }
+      curve = [x1, y1, x1 + (2 / 3) * (qx - x1), y1 + (2 / 3) * (qy - y1), x2 + (2 / 3) * (qx - x2), y2 + (2 / 3) * (qy - y2), x2, y2];
+      const ox = mx - ringCentre[0], oy = my - ringCentre[1], ol = Math.hypot(ox, oy) || 1;
+      outward = [ox / ol, oy / ol];
     } else {
       const forward = a.x < b.x;
-      const x1 = forward ? a.x + a.w : a.x, y1 = a.y + (forward ? 12 : 24);
-      const x2 = forward ? b.x : b.x + b.w, y2 = b.y + (forward ? 12 : 24);
+      const x1 = forward ? a.x + a.w : a.x, y1 = a.y + a.h * (forward ? 0.35 : 0.7);
+      const x2 = forward ? b.x : b.x + b.w, y2 = b.y + b.h * (forward ? 0.35 : 0.7);
       const bow = forward ? 0 : 22 + (i % 3) * 10;
       const mx = (x1 + x2) / 2;
-      const c1 = [mx, y1 + bow], c2 = [mx, y2 + bow];
-      d = `M${x1},${y1} C${c1[0]},${c1[1]} ${c2[0]},${c2[1]} ${x2},${y2}`;
-      // The label sits on the curve: a wait's near its middle, a release's near the object it
-      // leaves, so the two labels of a pair of rows do not land on each other.
-      const t = forward ? 0.5 : 0.22;
-      const at = (p, q, r, s2) => (1 - t) ** 3 * p + 3 * (1 - t) ** 2 * t * q + 3 * (1 - t) * t ** 2 * r + t ** 3 * s2;
-      lx0 = at(x1, c1[0], c2[0], x2); ly0 = at(y1, c1[1], c2[1], y2) + (forward ? -6 : 13);
-      anchor = forward ? 'middle' : 'end';
+      curve = [x1, y1, mx, y1 + bow, mx, y2 + bow, x2, y2];
     }
+    const [x0, y0, c1x, c1y, c2x, c2y, x3, y3] = curve.map((v) => Math.round(v * 10) / 10);
+    const box = placeLabel(curve, Math.ceil(width(e.label, FONT.edge)) + 4, { W, obstacles: [...obstacles, ...heads], placed, outward });
+    placed.push(box);
     return svg('g', {},
-      svg('path', { d, fill: 'none', stroke: color, 'stroke-width': color === GREY ? 1.5 : 2.5, 'stroke-dasharray': dashed ? '5 4' : null, 'marker-end': `url(#arrow-${color.slice(1)})` }),
-      svg('text', { x: lx0, y: ly0, 'text-anchor': anchor, class: 'wg-edge', fill: color }, e.label));
+      svg('path', { d: `M${x0},${y0} C${c1x},${c1y} ${c2x},${c2y} ${x3},${y3}`, fill: 'none', stroke: color, 'stroke-width': color === GREY ? 1.5 : 2.5, 'stroke-dasharray': dashed ? '5 4' : null, 'marker-end': `url(#arrow-${color.slice(1)})` }),
+      svg('text', { x: box.x + box.w / 2, y: box.y + 11, 'text-anchor': 'middle', class: 'wg-edge', fill: color }, e.label));
   });
   const nodes = g.nodes.map((n) => {
-    const p = pos.get(n.id);
+    const p = pos.get(n.id), s = size.get(n.id);
     const exited = n.kind === 'exited_goroutine';
     const stroke = cyc.has(n.id) ? RED : orph.has(n.id) ? AMBER : exited ? GREY : 'currentColor';
     const shape = GOROUTINE.has(n.kind)
       ? svg('rect', { x: p.x, y: p.y, width: p.w, height: p.h, rx: 17, class: 'wg-node', stroke, 'stroke-width': 2, 'stroke-dasharray': exited ? '5 4' : null })
       : svg('rect', { x: p.x, y: p.y, width: p.w, height: p.h, rx: 3, class: 'wg-object', stroke, 'stroke-width': 2 });
-    const text = exited && !/exited/.test(n.label) ? `${n.label} (exited)` : n.label;
-    return svg('g', {}, shape,
-      svg('text', { x: p.x + p.w / 2, y: p.y + 15, 'text-anchor': 'middle', class: 'wg-label' }, text.length > 30 ? `${text.slice(0, 29)}…` : text),
-      svg('text', { x: p.x + p.w / 2, y: p.y + 29, 'text-anchor': 'middle', class: 'wg-kind' }, n.kind.replace('_', ' ')));
+    // Lines centred in the box: the box may be taller than the text (a ring's boxes share one size).
+    const y0 = p.y + (p.h - s.h) / 2;
+    return svg('g', { 'data-node': n.id }, shape,
+      s.lines.map((l, k) => svg('text', { x: p.x + p.w / 2, y: y0 + 15 + LINE * k, 'text-anchor': 'middle', class: 'wg-label' }, l)),
+      svg('text', { x: p.x + p.w / 2, y: y0 + 15 + LINE * s.lines.length, 'text-anchor': 'middle', class: 'wg-kind' }, s.kind));
   });
-  const heads = ringCentre ? [svg('text', { x: 8, y: 16, class: 'wg-head' }, 'a cycle of waits: follow the arrows around')] : [
-    svg('text', { x: 8, y: 16, class: 'wg-head' }, 'goroutines'),
-    svg('text', { x: W - boxW - 8, y: 16, class: 'wg-head' }, 'what they wait on'),
-  ];
+  const bottom = Math.max(...[...pos.values(), ...placed].map((b) => b.y + b.h));
+  const H = Math.ceil(bottom + 10);
   const said = caption ?? describe(graph, { deadlock });
   const sentence = when ? `${when}: ${said[0].toLowerCase()}${said.slice(1)}` : said;
-  const pic = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'waitgraph' }, defs, heads, edges, nodes);
+  const pic = svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'waitgraph' }, defs,
+    heads.map((h) => svg('text', { x: h.x, y: 16, class: 'wg-head' }, h.text)), edges, nodes);
   const list = el('details', { class: 'wg-list' }, el('summary', {}, 'The graph as a list'),
     el('ul', {}, graph.edges.map((e) => {
       const n = (id) => graph.nodes.find((x) => x.id === id)?.label ?? id;

@@ -19,7 +19,7 @@ import { readLink } from './schema.js';
 import { copy, embedCode, exportCsv, exportJson, exportPng, exportTrace, shareLink } from './share.js';
 import { wireSpeed } from './speed.js';
 import { go, set, state } from './state.js';
-import { drawControls, drawStatus } from './view.js';
+import { drawControls, drawFormNote, drawStatus } from './view.js';
 import { wireGo } from './goui.js';
 import { drawCode } from './code.js';
 
@@ -36,16 +36,17 @@ function wire() {
     if (busyBefore) { switchLesson(state.spec.id, e.target.value, currentTexts()); return; }
     set({ variant: e.target.value });
     applyVariantDefaults(state.spec, state.variant);
+    drawFormNote();
     if (state.report && !state.pair) switchLesson(state.spec.id, state.variant, currentTexts());
     // Nothing of another run on screen: the code panels follow the version picked.
     else if (!state.report && !state.pair && !EMBED) drawCode(state.spec.id, state.variant);
   });
   // Run is the form's submit button, so Enter in any field runs too.
   $('params').addEventListener('submit', (e) => { e.preventDefault(); state.userDriven = true; runFromForm(); });
-  $('params').addEventListener('input', () => { if ($('param-error').textContent) clearError(); });
+  $('params').addEventListener('input', () => { if ($('param-error').textContent) clearError(); drawFormNote(); });
   $('step').addEventListener('click', () => { state.userDriven = true; step(); });
   $('stop').addEventListener('click', () => stop());
-  $('reset').addEventListener('click', () => { resetParams(state.spec, state.variant); clearError(); });
+  $('reset').addEventListener('click', () => { resetParams(state.spec, state.variant); clearError(); drawFormNote(); });
   $('compare').addEventListener('click', () => {
     // Unlimited against the fixed pool on the same workload: tasks, seed, sleep and time scale
     // come from the form where the lesson on screen has them (and they check out).

@@ -5,7 +5,7 @@ import { bytes, measureText, ms, num, readable, runName, valueAt } from './forma
 import { headline, pictureFor, relative } from './render/lessons.js';
 import { pairMeasures, pairPicture } from './render/pair.js';
 import { packedOf } from './timeline-pack.js';
-import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
+import { describeParams, findParam, findSpec, parseText, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
 /** Which controls work in each phase. */
@@ -41,6 +41,57 @@ export function drawControls() {
     ? `A is ${runName(state.pinned)} (${describeParams(findSpec(state.specs, state.pinned.scenario), state.pinned.params, { only: keyParams(state.pinned) })}). Change the lesson, version or parameters and press Run: the run is drawn beside A.`
     : 'Keep a finished run as A; the next run is drawn beside it on the same axes.';
   document.body.dataset.phase = p;
+  drawFormNote();
+}
+
+/** What the form holds now, in the schema's types, or null where a field does not convert
+ * (readParams without marking fields: this runs on every keystroke). */
+function formNow() {
+  const spec = state.spec;
+  if (!spec) return null;
+  const params = {};
+  for (const input of $('params').elements) {
+    if (!input.name || input.disabled) continue;
+    const p = findParam(spec, input.name);
+    if (!p) continue;
+    try { params[p.name] = parseText(p, input.value); } catch { return null; }
+  }
+  const variant = $('variants').querySelector('input:checked')?.value ?? state.variant;
+  return { scenario: spec.id, variant, params };
+}
+
+/**
+ * `r` named with the parameters it ran with that `other` did not ("time_scale 50 (A: 10)"): the
+ * whole list was seven lines in the form's panel and pushed Run below the fold at 1366×657.
+ */
+function ranWith(r, other, tag) {
+  const mine = usedParams(state.specs, r), theirs = usedParams(state.specs, other);
+  const show = (v) => (typeof v === 'number' ? v.toLocaleString('en-US') : String(v));
+  const diff = Object.entries(mine).filter(([k, v]) => theirs[k] !== v)
+    .map(([k, v]) => `${k} ${show(v)}${k in theirs ? ` (${tag}: ${show(theirs[k])})` : ''}`);
+  return `${runName(r)}${diff.length ? `, with ${diff.join(' · ')}` : ', with the same settings'}`;
+}
+
+/**
+ * Whose settings the form holds while a pair is on screen. The first screen ran A and B with
+ * different settings (B at time scale 50) and the form showed A's without saying so (independent
+ * review F11, session 16): one run, one truth. The note names the run (or runs) the form matches,
+ * field by field, and lists the other's; once the form is changed, it says it matches neither.
+ */
+export function drawFormNote() {
+  const host = $('form-note');
+  const pair = state.pair;
+  if (!pair?.b || busy()) { host.hidden = true; host.textContent = ''; return; }
+  const form = formNow();
+  const holds = (r) => form != null && r.scenario === form.scenario && r.variant === form.variant
+    && Object.entries(form.params).every(([k, v]) => r.params?.[k] === v);
+  const a = holds(pair.a), b = holds(pair.b);
+  host.hidden = false;
+  host.dataset.holds = a && b ? 'both' : a ? 'A' : b ? 'B' : 'neither';
+  fill(host, a && b ? [el('strong', {}, 'The form holds the settings A and B both ran'), '.']
+    : a ? [el('strong', {}, 'The form holds A’s settings'), `. B ran ${ranWith(pair.b, pair.a, 'A')}.`]
+      : b ? [el('strong', {}, 'The form holds B’s settings'), `. A ran ${ranWith(pair.a, pair.b, 'B')}.`]
+        : [el('strong', {}, 'The form holds neither run’s settings'), ': it was changed after A and B ran.']);
 }
 
 /** The parameters worth naming in a label: the ones the scenario reads, without mode and scale. */

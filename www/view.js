@@ -201,10 +201,19 @@ export function goSentence(a, b) {
  * Go's memory at its peak and what it was made of, from Go's own MemStats (`numbers`): the
  * stacks' part is named as measured, and stacks are given as the reason only in proportion.
  * A run that died has no split (its report was built from what it streamed).
+ *
+ * The two figures are not the same measure, and the sentence says what each is (review F12,
+ * session 16: "Go's memory peaked at 3.80 MB against 6.0 KB here" read as a 630× gap in like
+ * figures). Go's (go/run.go readHeap): HeapAlloc + StackInuse above the start, read every
+ * millisecond, the whole Go program (its runtime, sampler and report objects too). This
+ * engine's (src/metrics/alloc.rs): the most bytes live through its allocator above the start,
+ * counted on every allocation; its goroutines are tasks, with no stack of their own.
  */
 function goMemory(a, b) {
   const total = b.heap_peak_bytes;
-  const head = `Go's memory peaked at ${bytes(total)} against ${bytes(a.heap_peak_bytes)} here`;
+  const head = `Memory is measured differently in each: Go's heap and goroutine stacks peaked at ${bytes(total)} above the start `
+    + `(runtime.MemStats HeapAlloc + StackInuse of the whole Go program, read every millisecond), `
+    + `this engine's heap at ${bytes(a.heap_peak_bytes)} above the start (bytes live through its allocator; its goroutines have no stacks of their own)`;
   const stacks = b.numbers?.stack_inuse_at_peak_bytes;
   if (!Number.isFinite(stacks) || !(total > 0)) return `${head}.`;
   const s = Math.min(Math.max(stacks, 0), total);
@@ -217,20 +226,31 @@ function goMemory(a, b) {
 }
 
 /**
- * Wall time in each; one thread against several is given as the reason only where the work is
- * CPU-bound and Go took clearly longer on fewer threads.
+ * Wall time and runtime time in each. One thread against several is given as the reason only
+ * where the work is CPU-bound and Go took clearly longer on fewer threads; otherwise no reason:
+ * "these tasks mostly sleep, so their sleeps set the time" stood beside 2,053 ms of runtime in Go
+ * and 1,379 ms here (review F12, session 16), a cause nobody had measured.
  */
 function goTime(a, b, cpu) {
-  const times = `Wall time was ${ms(b.wall_ms)} in Go and ${ms(a.wall_ms)} here`;
-  if (!cpu) return `${times} (these tasks mostly sleep, so their sleeps set the time).`;
-  const fewer = b.threads > 0 && a.threads > b.threads;
-  const slower = b.wall_ms > a.wall_ms * 1.2;
-  if (fewer && slower) {
-    const n = b.threads === 1 ? 'one thread' : `${num(b.threads)} threads`;
-    const go = b.build === 'js-wasm' ? `Go's js/wasm port runs on ${n}` : `Go ran on ${n}`;
-    return `${times}: this work is CPU-bound, and ${go}, this engine on ${num(a.threads)}.`;
+  const scale = a.params?.time_scale;
+  const sameScale = scale != null && scale === b.params?.time_scale;
+  const runtime = a.runtime_ms > 0 && b.runtime_ms > 0
+    ? `, ${ms(b.runtime_ms)} and ${ms(a.runtime_ms)} of runtime time${sameScale ? ` (time scale ${num(scale)} in both)` : ''}` : '';
+  const times = `Wall time was ${ms(b.wall_ms)} in Go and ${ms(a.wall_ms)} here${runtime}`;
+  if (cpu) {
+    const fewer = b.threads > 0 && a.threads > b.threads;
+    const slower = b.wall_ms > a.wall_ms * 1.2;
+    if (fewer && slower) {
+      const n = b.threads === 1 ? 'one thread' : `${num(b.threads)} threads`;
+      const go = b.build === 'js-wasm' ? `Go's js/wasm port runs on ${n}` : `Go ran on ${n}`;
+      return `${times}: this work is CPU-bound, and ${go}, this engine on ${num(a.threads)}.`;
+    }
+    return `${times}.`;
   }
-  return `${times}.`;
+  const ratio = a.runtime_ms > 0 && b.runtime_ms > 0 ? Math.max(a.runtime_ms, b.runtime_ms) / Math.min(a.runtime_ms, b.runtime_ms) : 1;
+  if (ratio < 1.1) return `${times}.`;
+  const longer = b.runtime_ms > a.runtime_ms ? 'Go' : 'this engine';
+  return `${times}: ${longer} ran ${num(ratio, 1)} times as long, for reasons this page does not measure.`;
 }
 
 /** Task time in a run's timeline, ms in all (null when it has none). */

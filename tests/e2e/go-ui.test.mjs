@@ -48,7 +48,8 @@ test('Run in real Go too: the two runs on shared axes, figures in two columns, w
   // the heap peaked as the report was built, 1 goroutine alive, 0 B of stacks grown), and no
   // thread count for sleeping tasks.
   const sentence = await page.textContent('#lesson');
-  assert.match(sentence, /^Both ended completed[^;]*; Go's own runtime counted a peak of [\d,]+ goroutines, this engine [\d,]+ .*Go's memory peaked at .* here[.;] .*Wall time was .* \(these tasks mostly sleep/);
+  assert.match(sentence, /^Both ended completed[^;]*; Go's own runtime counted a peak of [\d,]+ goroutines, this engine [\d,]+ .*Go's heap and goroutine stacks peaked at .* above the start \(runtime\.MemStats .*\), this engine's heap at .* above the start .*Wall time was .* in Go and .* here, .* of runtime time/);
+  assert.doesNotMatch(sentence, /sleeps set the time/);
   assert.equal(/at Go's peak its goroutine stacks were [\d.]+ [KM]?B of the/.test(sentence), pair.b.numbers.stack_inuse_at_peak_bytes != null, sentence);
   assert.doesNotMatch(sentence, /thread/);
   const heads = await page.$$eval('#figures th[scope=col]', (t) => t.map((x) => x.textContent));

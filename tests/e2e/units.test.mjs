@@ -110,9 +110,9 @@ test('the Go sentence gives the reasons the two reports measured, in proportion'
     numbers: { stack_inuse_at_peak_bytes: 16 * 1024, heap_alloc_at_peak_bytes: 582 * 1024 } };
   // fixed-pool: 8 stacks are 16 KB of Go's 598 KB; its tasks sleep.
   let s = goSentence(a, b);
-  assert.match(s, /Go's memory peaked at 598\.0 KB against 59\.0 KB here; at Go's peak its goroutine stacks were 16\.0 KB of the 598\.0 KB \(2\.7 %\)/);
+  assert.match(s, /Go's heap and goroutine stacks peaked at 598\.0 KB above the start \(runtime\.MemStats HeapAlloc \+ StackInuse[^)]*\), this engine's heap at 59\.0 KB above the start \([^)]*\); at Go's peak its goroutine stacks were 16\.0 KB of the 598\.0 KB \(2\.7 %\)/);
   assert.match(s, /stacks explain little/);
-  assert.match(s, /Wall time was 1,320 ms in Go and 1,310 ms here \(these tasks mostly sleep/);
+  assert.match(s, /Wall time was 1,320 ms in Go and 1,310 ms here\.$/);
   assert.doesNotMatch(s, /2 KB stack|thread|most of Go's figure/);
   // A thousand parked goroutines: stacks are most of Go's memory.
   s = goSentence({ ...a, peak_goroutines: 1001 }, { ...b, peak_goroutines: 1001, heap_peak_bytes: 3e6, numbers: { stack_inuse_at_peak_bytes: 2e6 } });
@@ -122,5 +122,20 @@ test('the Go sentence gives the reasons the two reports measured, in proportion'
   assert.match(goSentence(cpu, { ...b, wall_ms: 5000 }), /this work is CPU-bound, and Go's js\/wasm port runs on one thread, this engine on 4\.$/);
   assert.doesNotMatch(goSentence(cpu, { ...b, wall_ms: 1350 }), /thread/);
   // A run that died has no split: no reason is given for its memory.
-  assert.match(goSentence(a, { ...b, numbers: {} }), /Go's memory peaked at 598\.0 KB against 59\.0 KB here\. Wall/);
+  assert.match(goSentence(a, { ...b, numbers: {} }), /this engine's heap at 59\.0 KB above the start \([^)]*\)\. Wall/);
+});
+
+// Review F12 (session 16), context-pool/cancel beside Go: "Go's memory peaked at 3.80 MB against
+// 6.0 KB here" without a word that the two are different measures, and "these tasks mostly
+// sleep, so their sleeps set the time" beside 2,053 ms of runtime in Go and 1,379 ms here.
+test('the Go sentence says what each memory figure measures and claims no cause for the time', () => {
+  const a = { scenario: 'context-pool', variant: 'cancel', engine: 'rust', params: { workload: 'io', time_scale: 10 }, ended: 'completed', exit_status: 0,
+    peak_goroutines: 5, goroutines_after: 0, heap_peak_bytes: 6144, wall_ms: 148, runtime_ms: 1379, threads: 2, findings: [] };
+  const b = { ...a, engine: 'go', build: 'js-wasm', threads: 1, heap_peak_bytes: 3.8 * 1048576, wall_ms: 205, runtime_ms: 2053, numbers: {} };
+  const s = goSentence(a, b);
+  assert.match(s, /Memory is measured differently in each: Go's heap and goroutine stacks peaked at 3\.80 MB above the start \(runtime\.MemStats HeapAlloc \+ StackInuse of the whole Go program, read every millisecond\), this engine's heap at 6\.0 KB above the start \(bytes live through its allocator/);
+  assert.match(s, /Wall time was 205 ms in Go and 148 ms here, 2,053 ms and 1,379 ms of runtime time \(time scale 10 in both\): Go ran 1\.5 times as long, for reasons this page does not measure\.$/);
+  assert.doesNotMatch(s, /sleeps set the time|memory peaked at 3\.80 MB against/);
+  // Close runtimes: no ratio, no reason.
+  assert.match(goSentence(a, { ...b, runtime_ms: 1400 }), /of runtime time \(time scale 10 in both\)\.$/);
 });

@@ -109,6 +109,7 @@ export function drawStatus() {
 export function drawLesson() {
   const spec = state.spec;
   const pair = state.pair;
+  drawModeNote();
   if (pair) {
     const { a, b } = pair;
     const sa = findSpec(state.specs, a.scenario), sb = findSpec(state.specs, b?.scenario);
@@ -129,6 +130,25 @@ export function drawLesson() {
   const view = r ?? state.live;
   $('lesson').textContent = r ? readable(r.lesson) : spec.shows;
   fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
+}
+
+/**
+ * Beside the verdict, when a run on screen ran in real time: its outcome and counts can differ
+ * from one run to the next, which the page had not said (review N8, session 16: context-pool /
+ * guide-cancel ended completed in 1 of 12 runs, context-pool / cancel had 11, 12 and 11
+ * successes). From each Report's own `mode` parameter (every scenario has one) and its engine
+ * (real Go always runs in real time), not typed per lesson.
+ */
+export function drawModeNote() {
+  const host = $('mode-note');
+  const runs = state.pair ? [['A', state.pair.a], ['B', state.pair.b]].filter(([, r]) => r) : state.report ? [['', state.report]] : [];
+  const real = runs.filter(([, r]) => r.engine === 'go' || r.params?.mode === 'real');
+  if (!real.length || busy()) { host.hidden = true; host.textContent = ''; return; }
+  const who = runs.length === 1 ? 'This run' : real.length === runs.length ? 'Both runs' : `${real[0][0]}`;
+  const replay = real.some(([, r]) => r.engine !== 'go');
+  host.hidden = false;
+  host.textContent = `${who} ran in real time: how ${real.length > 1 ? 'they end' : 'it ends'}, the counts and the times can differ from one run to the next.`
+    + `${replay ? ' Mode “deterministic” replays a run exactly from its seed.' : ''}`;
 }
 
 /**

@@ -38,3 +38,21 @@ test('beside a pair, the form says whose settings it holds and lists the other r
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// N8: context-pool / guide-cancel ended completed in 1 of 12 real-time runs, and nothing on the
+// page said a real-time outcome may vary; a deterministic run says nothing of the kind.
+test('a real-time run says beside its verdict that its outcome can vary; a deterministic one does not', async () => {
+  const { page, problems, context } = await open('/?scenario=context-pool&variant=guide-cancel&mode=real&run=1', { viewport: { width: 1280, height: 800 } });
+  await finished(page);
+  const note = () => page.$eval('#mode-note', (n) => ({ hidden: n.hidden, text: n.textContent }));
+  let n = await note();
+  assert.equal(n.hidden, false);
+  assert.match(n.text, /^This run ran in real time: how it ends, the counts and the times can differ from one run to the next\. Mode “deterministic” replays a run exactly from its seed\.$/);
+  await page.selectOption('#params [name=mode]', 'deterministic');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' && window.workerPoolPlaygroundTest.state.report?.params.mode === 'deterministic', null, { timeout: 60000 });
+  n = await note();
+  assert.equal(n.hidden, true, n.text);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -170,11 +170,27 @@ export function pairRows(a, b) {
   return [...byName.values()].slice(0, 3);
 }
 
+/**
+ * Measures a run lacks by design, and the instants that would have set them: a run with neither
+ * the number nor such a mark did not do the thing ("no cancel"), which "not measured" made read
+ * like a gap (review N5, session 16: "Cancel at: A not measured" for context-pool / close).
+ */
+const ABSENT = new Map([['numbers.cancelled_at_ms', { marks: ['cancel'], text: 'no cancel' }]]);
+
+/** Why `r` has no value for the pair row labelled `label`: "no cancel" where its data shows it
+ * never did that, else "not measured". */
+function noneText(label, a, b, r) {
+  const m = [...(a.measures ?? []), ...(b.measures ?? [])].find((x) => x.label === label && x.at);
+  const why = m && ABSENT.get(m.key != null ? `${m.at}.${m.key}` : m.at);
+  const did = why && ((r.marks ?? []).some((k) => why.marks.includes(k.kind)) || valueAt(r, m) != null);
+  return why && !did ? why.text : 'not measured';
+}
+
 /** One item per measure, A's value and B's beside each other ("not measured" where a run has none). */
 function pairHeadline(a, b) {
-  const value = (tag, v) => el('span', { class: 'pair-v' }, el('span', { class: 'run-label' }, `${tag} `),
-    v == null ? el('span', { class: 'pair-none' }, 'not measured') : v);
-  return pairRows(a, b).map((row) => el('div', { class: 'pair-head' }, el('dt', {}, row.label), el('dd', {}, value('A', row.a), ' ', value('B', row.b))));
+  const value = (tag, v, row, r) => el('span', { class: 'pair-v' }, el('span', { class: 'run-label' }, `${tag} `),
+    v == null ? el('span', { class: 'pair-none' }, noneText(row.label, a, b, r)) : v);
+  return pairRows(a, b).map((row) => el('div', { class: 'pair-head' }, el('dt', {}, row.label), el('dd', {}, value('A', row.a, row, a), ' ', value('B', row.b, row, b))));
 }
 
 /** `measures` (another run's) read at their places in `r`: [[measure, value]], where `r` has one. */

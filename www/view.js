@@ -144,11 +144,11 @@ export function drawModeNote() {
   const runs = state.pair ? [['A', state.pair.a], ['B', state.pair.b]].filter(([, r]) => r) : state.report ? [['', state.report]] : [];
   const real = runs.filter(([, r]) => r.engine === 'go' || r.params?.mode === 'real');
   if (!real.length || busy()) { host.hidden = true; host.textContent = ''; return; }
-  const who = runs.length === 1 ? 'This run' : real.length === runs.length ? 'Both runs' : `${real[0][0]}`;
+  // Short: at 320×640 a longer note pushed the lesson's picture below the fold (review.test.mjs).
+  const who = runs.length === 1 ? 'Real time' : `${real.length === runs.length ? 'A and B' : real[0][0]} in real time`;
   const replay = real.some(([, r]) => r.engine !== 'go');
   host.hidden = false;
-  host.textContent = `${who} ran in real time: how ${real.length > 1 ? 'they end' : 'it ends'}, the counts and the times can differ from one run to the next.`
-    + `${replay ? ' Mode “deterministic” replays a run exactly from its seed.' : ''}`;
+  host.textContent = `${who}: the outcome and counts can vary run to run${replay ? '; mode “deterministic” replays a run exactly' : ''}.`;
 }
 
 /**

@@ -194,7 +194,7 @@ const overlaps = (a, b, pad = 0) => a.x < b.x + b.w + pad && b.x < a.x + a.w + p
  * (unit vector) to prefer, out of a ring. A label that fits nowhere takes the spot it overlaps
  * least, which the e2e test (tests/e2e/waitgraph.test.mjs) reports.
  */
-function placeLabel(curve, w, { W, obstacles, placed, outward = null }) {
+function placeLabel(curve, w, { W, obstacles, placed, outward = null, lines = [] }) {
   let best = null;
   for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78]) {
     const [px, py, nx, ny] = onCurve(curve, t);
@@ -209,6 +209,8 @@ function placeLabel(curve, w, { W, obstacles, placed, outward = null }) {
         let bad = box.y < HEAD_BOTTOM + 2 ? 1e6 : 0;
         for (const o of obstacles) if (overlaps(box, o, 3)) bad += 1e3 + Math.min(box.x + box.w, o.x + o.w) - Math.max(box.x, o.x);
         for (const o of placed) if (overlaps(box, o, 2)) bad += 1e3 + Math.min(box.x + box.w, o.x + o.w) - Math.max(box.x, o.x);
+        // Off the arrows where it can be (a cost, not a rule: the halo keeps a crossed line legible).
+        for (const [lx, ly] of lines) if (lx > box.x && lx < box.x + box.w && ly > box.y && ly < box.y + box.h) cost += 4;
         const score = bad + cost;
         if (!best || score < best.score) best = { score, box };
       }
@@ -298,11 +300,9 @@ export function drawWaitGraph(host, graph, { caption = null, when = null, deadlo
     r.x = Math.max(l.x + l.w + 12, Math.min(rightX, W - 4 - r.w));
     return [l, r];
   })();
-  const edges = g.edges.map((e, i) => {
+  const routed = g.edges.map((e, i) => {
     const a = pos.get(e.from), b = pos.get(e.to);
     if (!a || !b) return null;
-    const color = colorOf(e);
-    const dashed = g.nodes.find((n) => n.id === e.to)?.kind === 'exited_goroutine';
     let curve, outward = null;
     if (ringCentre) {
       // Straight between the boxes; a pair of opposite edges bows apart.
@@ -323,8 +323,16 @@ export function drawWaitGraph(host, graph, { caption = null, when = null, deadlo
       const mx = (x1 + x2) / 2;
       curve = [x1, y1, mx, y1 + bow, mx, y2 + bow, x2, y2];
     }
+    return { e, curve, outward };
+  }).filter(Boolean);
+  // Every arrowhead is kept clear too: "last sender (exited)" had sat on the head of its arrow.
+  const arrowheads = routed.map(({ curve }) => ({ x: curve[6] - 7, y: curve[7] - 7, w: 14, h: 14 }));
+  const lines = routed.flatMap(({ curve }) => Array.from({ length: 25 }, (_, k) => onCurve(curve, k / 24).slice(0, 2)));
+  const edges = routed.map(({ e, curve, outward }) => {
+    const color = colorOf(e);
+    const dashed = g.nodes.find((n) => n.id === e.to)?.kind === 'exited_goroutine';
     const [x0, y0, c1x, c1y, c2x, c2y, x3, y3] = curve.map((v) => Math.round(v * 10) / 10);
-    const box = placeLabel(curve, Math.ceil(width(e.label, FONT.edge)) + 4, { W, obstacles: [...obstacles, ...heads], placed, outward });
+    const box = placeLabel(curve, Math.ceil(width(e.label, FONT.edge)) + 4, { W, obstacles: [...obstacles, ...heads, ...arrowheads], placed, outward, lines });
     placed.push(box);
     return svg('g', {},
       svg('path', { d: `M${x0},${y0} C${c1x},${c1y} ${c2x},${c2y} ${x3},${y3}`, fill: 'none', stroke: color, 'stroke-width': color === GREY ? 1.5 : 2.5, 'stroke-dasharray': dashed ? '5 4' : null, 'marker-end': `url(#arrow-${color.slice(1)})` }),

@@ -16,6 +16,16 @@ export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));
 
+/**
+ * The ticks of a count's log axis from 0: 0, then 1–9, 10–90, … up to `max` (uPlot's own asinh
+ * splits always add -1, drawn under the axis's 0).
+ */
+export function logSplits(u, axisIdx, min, max) {
+  const out = [0];
+  for (let p = 1; p <= max; p *= 10) for (let m = 1; m < 10 && m * p <= max; m++) out.push(m * p);
+  return out;
+}
+
 export class TimeChart {
   /** `host`: the element to draw into; `height` in px; `yLabel`, `fmt` for the y axis. */
   constructor(host, { height = 220, yLabel = '', fmt = null, log = false, minY = 1 } = {}) {
@@ -36,6 +46,7 @@ export class TimeChart {
     this.limit = null;
     this.limits = [];
     this.xMax = null;
+    this.xEnd = null;
     this.defs = [];
   }
 
@@ -58,8 +69,16 @@ export class TimeChart {
       legend: { live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
-        x: { time: false, range: (u, min, max) => [0, Math.max(max ?? 1, self.xMax ?? 0, 1)] },
-        y: this.log ? { distr: 3 } : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
+        // To the run's end, not to 1 ms at least: a 0.46 ms run had an axis to 1 ms, its right
+        // half empty (review N7, session 16). `xEnd` cuts a quiet tail off (drawGauges says so).
+        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0) || 1)] },
+        // "Log" is asinh (uPlot's distr 4): logarithmic above 1 and linear from 1 down to 0, so a
+        // count that ends at 0 is drawn ending at 0. A log axis has no 0: the first screen's lines
+        // stopped at 4–5 at 100 % beside figures that said "→ 0" (review F11, session 16). The top
+        // is the data's (or a limit's), not the next power of 10 (an empty top decade to 10,000).
+        y: this.log
+          ? { distr: 4, asinh: 1, range: (u, min, max) => [0, Math.max(2, max ?? 1, ...self.limits.map((l) => l.value)) * 1.25] }
+          : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
         label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill, paths: steps,
@@ -67,7 +86,9 @@ export class TimeChart {
       }))],
       axes: [
         { stroke: muted, grid, label: this.xLabel, size: 40 },
-        { stroke: muted, grid, label: this.log ? `${this.yLabel} (log scale)` : this.yLabel, size: this.fmt ? 84 : 64, values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
+        // (At 1366×657 the lesson chart is 190 px tall: "goroutines (log scale)" was cut, review
+        // F11; the short title fits, and 24 px between labels keeps 0, 1, 10, 100 and 1,000.)
+        { stroke: muted, grid, label: this.log ? `${this.yLabel} (log)` : this.yLabel, size: this.fmt ? 84 : 64, ...(this.log ? { space: 24, splits: logSplits } : {}), values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
       ],
       plugins: [{ hooks: { draw: [(u) => self.drawOverlay(u)] } }],
     }, [[], ...defs.map(() => [])], this.host);
@@ -84,23 +105,23 @@ export class TimeChart {
    * apart); `over`: a second line above which the first series is shaded red (what went over a
    * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null } = {}) {
     this.marks = marks;
     this.limits = limits ?? (limit ? [limit] : []);
     this.limit = this.limits[0] ?? null;
     this.over = over;
     this.xMax = xMax;
+    this.xEnd = xEnd;
     // One M4 bucket per 3 px: each bucket's first, last, lowest and highest point is kept, so the
     // line still touches every extreme, with a third of the points to draw.
     const w = width(this.host);
     const data = m4(xs, cols, Math.max(50, Math.floor(w / 3)));
-    if (this.log) for (let i = 1; i < data.length; i++) data[i] = data[i].map((v) => (v > 0 ? v : null));
     this.u.setData(data);
   }
 
   /** No data (the chart keeps its axes and legend until the next run draws). */
   empty() {
-    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null;
+    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
   }
@@ -183,18 +204,19 @@ export class TimeChart {
       ctx.restore();
       label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
     }
-    if (!this.log) {
+    {
       // Two runs' limits at the same value are one line: one label where they say the same
       // ("A and B: the queue's capacity: 10"), else the first above the line and the next below
       // it. Review F3 (session 15): A's and B's labels were drawn over each other and the line.
       const byValue = new Map();
       for (const l of this.limits) byValue.set(l.value, [...(byValue.get(l.value) ?? []), l]);
       for (const [value, ls] of byValue) {
-        const y = hline(value, '#c62828', ls[0].dash ?? [6, 4]);
+        const color = ls[0].color ?? '#c62828';
+        const y = hline(value, color, ls[0].dash ?? [6, 4]);
         across.push(y);
         const bare = new Set(ls.map((l) => l.label.replace(/^[AB]: /, '')));
         const texts = ls.length > 1 && bare.size === 1 ? [`${ls.map((l) => /^([AB]): /.exec(l.label)?.[1]).filter(Boolean).join(' and ')}: ${[...bare][0]}`] : ls.map((l) => l.label);
-        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), '#c62828', { right: true }));
+        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), color, { right: true }));
       }
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));
@@ -245,7 +267,7 @@ export class TimeChart {
       if (x > out.width - 120 * dpr) { x = pad; y += legendH; }
     };
     for (const d of this.defs) item(d.color, d.label, Boolean(d.dash));
-    for (const l of this.limits) item('#c62828', l.label, true);
+    for (const l of this.limits) item(l.color ?? '#c62828', l.label, true);
     if (this.over) item('#c62828', this.over.label, true);
     if (kinds.length) { x = pad; y += legendH; for (const k of kinds) item(markStyle(k)[0], `mark: ${markStyle(k)[1]}`); }
     return out.toDataURL('image/png');

@@ -4,6 +4,7 @@
 import { markStyle } from './chart.js';
 import { widthOf } from '../dom.js';
 import { packedOf } from '../timeline-pack.js';
+import { ms } from '../format.js';
 
 const ROWS = 400;
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -30,7 +31,8 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const ctx = canvas.getContext('2d');
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, w, h);
-  const end = Math.max(1, xMax ?? 0, report?.runtime_ms ?? 1);
+  // To the run's end (a 0.46 ms run was drawn on 1 ms, review N7, session 16).
+  const end = Math.max(xMax ?? 0, report?.runtime_ms ?? 0) || 1;
   const left = rowH >= 8 ? 78 : 10, span = w - left - 10;
   const muted = css('--muted', '#666');
   ctx.font = '11px system-ui, sans-serif';
@@ -102,7 +104,7 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
     }
     ctx.fillStyle = muted;
     ctx.fillText('0 ms', left, h - 4);
-    const endText = `${end.toFixed(0)} ms`;
+    const endText = ms(end);
     ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
   }
 }

@@ -374,6 +374,12 @@ export function drawNext({ firstScreen = false } = {}) {
   const other = spec.variants.find((v) => (kind === 'right' ? v.kind !== 'right' : v.kind === 'right') && v.id !== r.variant);
   // The widget has no side-by-side controls: its next step is the other version alone.
   const embed = document.body.classList.contains('embed');
+  // A pool's bound has its lesson beside one goroutine per task: "Unlimited vs a pool" runs the
+  // two on one chart (review N2, session 16: Next only said "change a parameter").
+  if (!other && !embed && pictureFor(r).kind === 'bound') {
+    fill(host, el('strong', {}, 'Next: '), 'press “Unlimited vs a pool”: the same tasks as one goroutine per task, beside this pool, on one chart. Or change a parameter (more tasks, fewer workers) and Run again: the bound follows the workers, not the tasks.');
+    return;
+  }
   fill(host, other
     ? [el('strong', {}, 'Next: '), embed
       ? `pick “${other.label}” (${other.kind.replace('_', ' ')}) and Run, and compare.`

@@ -148,6 +148,7 @@ export function pictureFor(run) {
   const g = run.wait_graph;
   const graph = Boolean(g && g.nodes?.length);
   if (run.ended === 'deadlock' && graph) return { kind: 'graph' };
+  if (boundLesson(run)) return { kind: 'bound' };
   const def = GAUGE_PICTURES.find((d) => hasGauge(run.series, d.gauges[0]));
   if (def) return { kind: 'gauges', def };
   const kinds = new Set((run.marks ?? []).map((m) => m.kind));
@@ -167,6 +168,64 @@ export function pictureFor(run) {
   if (sweepOf(run.numbers)) return { kind: 'sweep' };
   return { kind: 'goroutines' };
 }
+
+/**
+ * The lessons whose number is the most goroutines alive under a pool's bound: their Report's
+ * first measure is `peak_goroutines` (src/scenario/pools.rs) and they have workers. A live view
+ * has no measures yet, so it is known by its lesson (the picture must not flip at the end).
+ * fixed-pool's headline "at most 8" stood beside a picture of its queue (review N2, session 16).
+ */
+const BOUND_LESSONS = new Set(['fixed-pool']);
+export function boundLesson(run) {
+  if (run.params?.workers == null) return false;
+  return run.measures ? run.measures[0]?.at === 'peak_goroutines' : BOUND_LESSONS.has(run.scenario);
+}
+
+/**
+ * The two lines a bound lesson is drawn against, from the run's parameters: the pool's own bound
+ * (its workers, main, and the sender and the closer its program starts: the Rust sentence's
+ * "the workers plus main, the sender and the closer"), and what one goroutine per task would have
+ * reached (the tasks and main, `goroutines_before`: the sentence's "up to 1001").
+ */
+export function boundLines(run) {
+  const { workers, tasks } = run.params ?? {};
+  const main = run.goroutines_before ?? 1;
+  const out = [];
+  if (tasks != null) out.push({ value: tasks + main, label: `one goroutine per task: up to ${num(tasks + main)} (${num(tasks)} tasks + main)`, dash: [2, 3], color: '#D55E00' });
+  if (workers != null) out.push({ value: workers + main + 2, label: `the pool: ${num(workers + main + 2)} (${num(workers)} workers + main, sender, closer)`, color: '#009E73' });
+  return out;
+}
+
+/**
+ * Where the story of a gauge picture ends, when the run goes on long after it with nothing
+ * changing: `{ at, end, only }` (the last of the picture's marks, the run's end, and whether
+ * only main was alive meanwhile), or null. add-inside's last wg.Done() came at ~108 ms of a
+ * ~510 ms run: 80 % of its picture was a flat 0 with nothing saying why (review N7, session 16).
+ */
+export function quietTail(run, picture) {
+  if (picture.kind !== 'gauges' || run.ended == null) return null;
+  const kinds = new Set([...picture.def.marks, ...EVERYWHERE]);
+  const at = Math.max(...truthful(run.marks ?? []).filter((m) => kinds.has(m.kind)).map((m) => m.t_ms));
+  const end = endOf(run);
+  if (!(at > 0) || end - at < 0.5 * end) return null;
+  // Nothing the picture draws changes after `at` (from a moment later: the goroutine that made
+  // the last mark still returns).
+  const s = run.series;
+  const i0 = s.t_ms.findIndex((t) => t > at + 0.05 * (end - at));
+  if (i0 < 0) return null;
+  for (const g of picture.def.gauges) {
+    const col = s.gauges?.[g];
+    if (col && col.slice(i0).some((v) => v !== col.at(-1))) return null;
+  }
+  // (The last sample, after main returned, is 0.)
+  const alive = s.goroutines.slice(i0).filter((v) => v > 0);
+  return { at, end, only: alive.length > 0 && alive.every((v) => v === (run.goroutines_before ?? 1)) };
+}
+
+/** Why a run goes on quietly after its story, where its program says so (the code panel shows it). */
+export const TAIL_WHY = {
+  'waitgroup-misuse/add-inside': 'main sleeps 500 ms after wg.Wait(), as the guide’s main pauses between its examples (the code’s last line)',
+};
 
 const OBJECTS = new Set(['channel', 'mutex', 'semaphore']);
 /** Whether some goroutine of `g` waits on a channel, a mutex or a semaphore. */
@@ -301,6 +360,7 @@ export function pictureTitle(picture) {
     case 'sequence': return 'The sends and the close, on one time line';
     case 'sweep': return 'Throughput by pool size: CPU-bound and I/O-bound work';
     case 'phases': return 'Goroutines alive in each phase (log scale): no pool, then the pool';
+    case 'bound': return 'Goroutines alive over time, against one goroutine per task';
     default: return 'Goroutines alive over time';
   }
 }

@@ -59,6 +59,9 @@ export function pairMeasures(a, b, room = 3) {
  */
 export function pairPicture(a, b, pb = pictureFor(b)) {
   const pa = pictureFor(a);
+  // Two runs' goroutine counts are the goroutine chart of a pair (a log axis where their peaks
+  // differ 20 times or more), which is what a pool's bound is compared on.
+  if (pa.kind === 'bound' || pb.kind === 'bound') return { kind: 'goroutines' };
   if (pa.kind === pb.kind && (pa.kind !== 'gauges' || pa.def.id === pb.def.id)) return pb;
   if (a.scenario !== b.scenario) return { kind: 'goroutines' };
   const [own, other] = pa.kind === 'goroutines' ? [pb, pa] : [pa, pb];

@@ -6,7 +6,7 @@ import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, relative, truthful } from './lessons.js';
+import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, TAIL_WHY, truthful } from './lessons.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
 import { drawSweep } from './sweep.js';
@@ -251,6 +251,7 @@ export class Pictures {
       $('picture-svg').hidden = true;
       $('picture-chart').hidden = false;
       if (lessonKind === 'gauges') this.drawGauges(run, compare, shared.def, xMax, legend);
+      else if (lessonKind === 'bound') this.drawBound(run, legend);
       else legend.push(...(this.drawCounts(this.lesson, run, compare, xMax) ?? []));
       // The WaitGroup lesson is the order of Add, Wait and Done: told in order beside the chart,
       // where instants a few microseconds apart would sit on one pixel.
@@ -260,13 +261,13 @@ export class Pictures {
       }
     }
     // (The graph and the send/close line carry their own legends.)
-    const charted = lessonKind === 'gauges' || lessonKind === 'goroutines';
+    const charted = ['gauges', 'goroutines', 'bound'].includes(lessonKind);
     for (const k of new Set(charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
       const [color, name] = markStyle(k);
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }
     fill('picture-legend', legend);
-    for (const s of $('picture-legend').querySelectorAll('.swatch')) s.style.setProperty('--c', markStyle(s.dataset.c)[0]);
+    for (const s of $('picture-legend').querySelectorAll('.swatch[data-c]')) s.style.setProperty('--c', markStyle(s.dataset.c)[0]);
     // The goroutine chart below is left out when it is the lesson's picture already.
     const dup = lessonKind === 'goroutines';
     $('chart-goroutines').hidden = dup;
@@ -327,6 +328,23 @@ export class Pictures {
       `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`));
   }
 
+  /**
+   * A pool's bound (fixed-pool): goroutines alive over time, the pool's bound and what one
+   * goroutine per task would have reached, on a log axis (8 against 1,001 both show). The counts
+   * in detail (running, blocked) stay in the goroutine chart below. Review N2 (session 16): the
+   * headline's "at most 8" stood beside a picture of the queue.
+   */
+  drawBound(run, legend) {
+    const c = this.lesson;
+    c.yLabel = 'goroutines';
+    c.xLabel = 'runtime (ms)';
+    c.log = true;
+    c.ensure([{ label: 'goroutines alive', color: PALETTE[0], width: 3 }]);
+    const limits = boundLines(run);
+    c.setData(run.series.t_ms, [run.series.goroutines], { marks: everywhere(run), limits });
+    for (const l of limits) legend.push(legendKey(l.color, l.label, 'dashed'));
+  }
+
   drawGauges(run, compare, def, xMax, legend) {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     const defs = [];
@@ -368,7 +386,16 @@ export class Pictures {
       const ordered = sides.map(([side, i]) => cols[side === 'a' ? i : names.length + i]);
       this.lesson.setData(x, ordered, { marks: p.marks, limits, xMax });
     } else {
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax });
+      // A run that goes on long after its story with nothing changing ends its axis a little
+      // after the story's last mark, and says what the rest of the run was (review N7).
+      const tail = quietTail(run, { kind: 'gauges', def });
+      const xEnd = tail ? tail.at * 1.15 : null;
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd });
+      if (tail) {
+        const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
+        legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`
+          + `${tail.only ? ' with only main alive' : ''} and nothing drawn here changed${why ? ` (${why})` : ''}.`));
+      }
     }
     for (const l of limits) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), l.label));
     if (over) {

@@ -119,7 +119,12 @@ test('every scenario through the page: the picture, the number and the sentence 
     }
     // The lesson's own picture, from the Report's gauges, graph or marks.
     const g = r.series.gauges ?? {};
-    if (g.connections_in_use) {
+    if (id === 'fixed-pool') {
+      // The pool's bound is the lesson (review N2): goroutines alive, against the bound and one
+      // goroutine per task; the queue is not the picture.
+      assert.equal(drawn.title, 'Goroutines alive over time, against one goroutine per task');
+      assert.deepEqual(drawn.lesson.labels, ['goroutines alive']);
+    } else if (g.connections_in_use) {
       assert.match(drawn.title, /Connections in use/);
       assert.equal(max(drawn.lesson.data[1]), max(g.connections_in_use), `${id}/${variant}: connections drawn`);
       assert.equal(drawn.lesson.limit.value, r.params.connections);

@@ -6,14 +6,51 @@ import { el, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { trialsOf } from './lessons.js';
 
-/** Round tick steps (1, 2, 5 × 10^k) for an axis from 0 to `end`. */
-export function niceTicks(end, most = 5) {
-  const raw = end / most;
-  const pow = 10 ** Math.floor(Math.log10(raw || 1));
-  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+/** Round tick steps (1, 2, 5 × 10^k) for an axis from `start` (0 unless given) to `end`. */
+export function niceTicks(end, most = 5, start = 0) {
+  const step = niceStep((end - start) / most);
   const out = [];
-  for (let t = 0; t <= end + 1e-9; t += step) out.push(t);
+  for (let t = (Math.ceil(start / step - 1e-9) || 0) * step; t <= end + 1e-9; t += step) out.push(Math.round(t / step) * step);
   return out;
+}
+
+const niceStep = (raw) => {
+  const pow = 10 ** Math.floor(Math.log10(raw || 1));
+  return [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? 10 * pow;
+};
+
+/** A tick's text with the decimals its step needs ("0.35 ms", not "0 ms"). */
+const tickText = (t, step) => `${num(t, step >= 1 ? 0 : step >= 0.1 ? 1 : 2)} ms`;
+
+/**
+ * Where the time line starts: 0, or, when the story starts late (the first mark after 30 % of
+ * the axis), a round time a little before it. many-senders' first 1.35 ms of a 2.9 ms axis were
+ * empty (review N6, session 16).
+ */
+export function axisStart(first, end) {
+  if (!(first > 0.3 * end)) return 0;
+  const step = niceStep((end - first) / 4);
+  let t0 = Math.floor(first / step) * step;
+  if (first - t0 < 0.3 * step) t0 -= step;
+  return Math.max(0, t0);
+}
+
+/** The sender a send's label names ("sender 2: jobs <- 200" → "sender 2"), or null. */
+export const senderOf = (m) => /^(sender \d+): /.exec(m.label ?? '')?.[1] ?? null;
+
+/**
+ * Each tick's x, in time order, at least `gap` px before the one after it: sends 0.001 ms apart
+ * are then still five ticks, not one (review N6: 15 sends drew as ~6 ticks). Earlier ticks move
+ * left, so the last send stays where it was, before the close. Returns the xs and whether any
+ * moved.
+ */
+export function spread(xs, gap = 4) {
+  let moved = false;
+  const out = [...xs];
+  for (let i = out.length - 2; i >= 0; i--) {
+    if (out[i] > out[i + 1] - gap) { out[i] = out[i + 1] - gap; moved = true; }
+  }
+  return { xs: out, moved };
 }
 
 /** Rough width of an 11 px label (`.seq-label`), px: what the layout keeps apart. */
@@ -64,27 +101,50 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   const W = Math.max(300, Math.floor(widthOf(host)));
   const left = 16, right = W - 16;
   const lastT = ms.at(-1)?.t_ms ?? 0;
-  const end = (many ? Math.max(lastT, 1) : Math.max(runtimeMs ?? 0, lastT, 1)) * 1.06;
-  const x = (t) => left + (t / end) * (right - left);
+  // To the run's end (not to 1 ms at least: a 0.5 ms run was drawn on a 1 ms axis, review N7).
+  const top = many ? lastT : Math.max(runtimeMs ?? 0, lastT);
+  const t0 = axisStart(ms[0]?.t_ms ?? 0, top);
+  const end = t0 + ((top - t0) || 1) * 1.06;
+  const x = (t) => left + ((t - t0) / (end - t0)) * (right - left);
   const sends = ms.filter((m) => m.kind === 'send');
-  const labelSends = sends.length <= 12;
+  // Several senders (many-senders): a row each, so the senders and their sends can be counted.
+  const senders = [...new Set(sends.map(senderOf))].sort((p, q) => (p ?? '').localeCompare(q ?? '', 'en', { numeric: true }));
+  const rows = senders.length > 1 && !senders.includes(null) ? senders : null;
+  const labelSends = !rows && sends.length <= 12;
   const laid = labelSends ? sendLabels(sends, x, left, right) : { labels: [], rows: 0 };
-  // The close's label on its own line at the top, the send labels' rows under it, the axis
-  // under them: the axis moves down as rows are added.
+  // The close's label on its own line at the top, the send labels' rows (or the senders' rows)
+  // under it, the axis under them: the axis moves down as rows are added.
   const closeY = 14;
-  const axisY = Math.max(92, closeY + 10 + ROW + 30 + Math.max(laid.rows - 1, 0) * ROW);
+  const ROW_H = 36;
+  const axisY = rows ? closeY + 18 + rows.length * ROW_H : Math.max(92, closeY + 10 + ROW + 30 + Math.max(laid.rows - 1, 0) * ROW);
   const H = axisY + 78;
   const parts = [svg('line', { x1: left, y1: axisY, x2: right, y2: axisY, stroke: 'currentColor', 'stroke-width': 1.5 })];
-  const ticks = niceTicks(end);
+  const ticks = niceTicks(end, 5, t0);
+  const step = ticks.length > 1 ? ticks[1] - ticks[0] : end;
   ticks.forEach((t, i) => {
     parts.push(svg('line', { x1: x(t), y1: axisY, x2: x(t), y2: axisY + 5, stroke: 'currentColor' }),
-      svg('text', { x: x(t), y: axisY + 18, 'text-anchor': i === 0 ? 'start' : x(t) > right - 30 ? 'end' : 'middle', class: 'seq-axis' }, `${num(t, 0)} ms`));
+      svg('text', { x: x(t), y: axisY + 18, 'text-anchor': i === 0 && x(t) < left + 20 ? 'start' : x(t) > right - 30 ? 'end' : 'middle', class: 'seq-axis' }, tickText(t, step)));
   });
-  sends.forEach((m, i) => {
-    parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: '#0072B2', 'stroke-width': 3 }));
-    const l = laid.labels[i];
-    if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: '#0072B2' }, l.text));
-  });
+  let moved = false;
+  if (rows) {
+    rows.forEach((who, r) => {
+      const mine = sends.filter((m) => senderOf(m) === who);
+      const base = closeY + 18 + (r + 1) * ROW_H - 6;
+      const sp = spread(mine.map((m) => x(m.t_ms)));
+      moved ||= sp.moved;
+      const from = mine[0].t_ms, to = mine.at(-1).t_ms;
+      parts.push(svg('line', { x1: left, y1: base, x2: right, y2: base, stroke: 'currentColor', 'stroke-opacity': 0.25, class: 'seq-row' }),
+        svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label', fill: '#0072B2' },
+          `${who}: ${mine.length} send${mine.length === 1 ? '' : 's'}, ${num(from, 2)}${to > from ? `–${num(to, 2)}` : ''} ms`));
+      sp.xs.forEach((sx) => parts.push(svg('line', { x1: sx, y1: base - 14, x2: sx, y2: base, stroke: '#0072B2', 'stroke-width': 2, 'data-row': r })));
+    });
+  } else {
+    sends.forEach((m, i) => {
+      parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: '#0072B2', 'stroke-width': 3 }));
+      const l = laid.labels[i];
+      if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: '#0072B2' }, l.text));
+    });
+  }
   for (const m of ms.filter((k) => k.kind === 'close')) {
     const cx = x(m.t_ms);
     const text = m.label || 'close(ch)';
@@ -93,26 +153,32 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
       svg('text', { x: flip ? cx - 6 : cx + 6, y: closeY + 10, 'text-anchor': flip ? 'end' : 'start', class: 'seq-label seq-strong' }, text));
   }
   // A send marked fatal is drawn as one only when it really came after the close (trialsOf
-  // passes the marks through `truthful`: in a race the "late" send can land first).
+  // passes the marks through `truthful`: in a race the "late" send can land first). With a row
+  // per sender, on its sender's row.
   ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').forEach((m, i) => {
     const cx = x(m.t_ms);
-    parts.push(svg('path', { d: `M${cx - 8},${axisY - 8 - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }),
+    const r = rows ? Math.max(0, rows.indexOf(senderOf(m))) : -1;
+    const cy = rows ? closeY + 18 + (r + 1) * ROW_H - 6 - 7 : axisY - 8;
+    parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }),
       svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + i * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' },
         `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms: ${m.label || 'panic: send on closed channel'}`));
   });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
   const fatal = ms.find((m) => m.kind === 'fatal_send');
   const early = (marks ?? []).find((m) => m.kind === 'fatal_send' && !ms.includes(m) && closeAt != null && m.t_ms < closeAt);
-  let sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${closeAt != null ? `, close at ${num(closeAt, 1)} ms` : ''}${fatal ? `, then a send at ${num(fatal.t_ms, 1)} ms on the closed channel: the program panics` : ''}.`;
+  let sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${rows ? ` from ${rows.length} senders, a row each` : ''}${closeAt != null ? `, close at ${num(closeAt, closeAt < 1 ? 2 : 1)} ms` : ''}${fatal ? `, then a send at ${num(fatal.t_ms, 1)} ms on the closed channel: the program panics` : ''}.`;
   if (early) sentence += ` The late send came first, at ${num(early.t_ms, 1)} ms, before the close: no panic this time.`;
   if (many) {
     const per = new Set(closed.map((t) => t.marks.filter((m) => m.kind === 'send').length));
     const fatalTrials = closed.filter((t) => t.marks.some((m) => m.kind === 'fatal_send')).length;
     sentence = `Trial 1 of ${num(closed.length)}: ${sentence} Every trial: ${per.size === 1 ? num([...per][0]) : `${num(Math.min(...per))} to ${num(Math.max(...per))}`} sends, then the close; a send met the closed channel in ${num(fatalTrials)} of ${num(closed.length)}.`;
   }
+  const notes = [t0 > 0 ? `The time line starts at ${tickText(t0, step)}: nothing was sent before.` : null,
+    moved ? 'Sends less than 4 px apart are drawn 4 px apart, so each can be counted.' : null].filter(Boolean);
   host.replaceChildren(
     el('p', { class: 'wg-caption' }, sentence),
-    svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sequence' }, parts),
+    svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sequence', 'data-from': t0, 'data-to': end }, parts),
+    notes.length ? el('p', { class: 'muted seq-note' }, notes.join(' ')) : null,
     el('p', { class: 'legend' },
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'send' }), 'send'), ' ',
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'close' }), 'close(ch)'), ' ',

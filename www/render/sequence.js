@@ -117,7 +117,10 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   const closeY = 14;
   const ROW_H = 36;
   const axisY = rows ? closeY + 18 + rows.length * ROW_H : Math.max(92, closeY + 10 + ROW + 30 + Math.max(laid.rows - 1, 0) * ROW);
-  const H = axisY + 78;
+  // Room under the axis for its labels, and for a line per fatal send or panic (none: no blank
+  // band under the picture, 50 px of a phone's screen).
+  const fatals = ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').length;
+  const H = axisY + (fatals ? 42 + fatals * 15 : 28);
   const parts = [svg('line', { x1: left, y1: axisY, x2: right, y2: axisY, stroke: 'currentColor', 'stroke-width': 1.5 })];
   const ticks = niceTicks(end, 5, t0);
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : end;

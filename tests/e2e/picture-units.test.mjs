@@ -36,6 +36,10 @@ test('a quiet tail: found after the story\'s last mark when nothing drawn change
   assert.equal(quietTail(busy, picture), null);
   // The story takes most of the run: no tail.
   assert.equal(quietTail({ ...run, runtime_ms: 180, series: { ...run.series, t_ms: t.map((x) => Math.min(x, 180)) } }, picture), null);
+  // A change of the counter after the last mark (a late sample): the story ends there.
+  const late = structuredClone(run);
+  late.series.gauges.waitgroup_counter = [0, 5, 5, 2, 2, 0, 0, 0, 0];
+  assert.deepEqual(quietTail(late, picture), { at: 200, end: 500, only: true });
   // Others alive meanwhile: a tail, but not "only main".
   const others = structuredClone(run);
   others.series.goroutines = [1, 6, 6, 6, 2, 2, 2, 2, 2];

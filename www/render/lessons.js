@@ -198,27 +198,27 @@ export function boundLines(run) {
 
 /**
  * Where the story of a gauge picture ends, when the run goes on long after it with nothing
- * changing: `{ at, end, only }` (the last of the picture's marks, the run's end, and whether
- * only main was alive meanwhile), or null. add-inside's last wg.Done() came at ~108 ms of a
- * ~510 ms run: 80 % of its picture was a flat 0 with nothing saying why (review N7, session 16).
+ * changing: `{ at, end, only }` (the later of the picture's last mark and the last change of
+ * what it draws, the run's end, and whether only main was alive meanwhile), or null.
+ * add-inside's last wg.Done() came at ~108 ms of a ~510 ms run: 80 % of its picture was a flat 0
+ * with nothing saying why (review N7, session 16). (The last change, too: on a loaded machine the
+ * series has held the counter at 2 for 30 ms after the last Done mark, 2 runs in 10.)
  */
 export function quietTail(run, picture) {
   if (picture.kind !== 'gauges' || run.ended == null) return null;
   const kinds = new Set([...picture.def.marks, ...EVERYWHERE]);
-  const at = Math.max(...truthful(run.marks ?? []).filter((m) => kinds.has(m.kind)).map((m) => m.t_ms));
-  const end = endOf(run);
-  if (!(at > 0) || end - at < 0.5 * end) return null;
-  // Nothing the picture draws changes after `at` (from a moment later: the goroutine that made
-  // the last mark still returns).
   const s = run.series;
-  const i0 = s.t_ms.findIndex((t) => t > at + 0.05 * (end - at));
-  if (i0 < 0) return null;
-  for (const g of picture.def.gauges) {
-    const col = s.gauges?.[g];
-    if (col && col.slice(i0).some((v) => v !== col.at(-1))) return null;
-  }
-  // (The last sample, after main returned, is 0.)
-  const alive = s.goroutines.slice(i0).filter((v) => v > 0);
+  const cols = picture.def.gauges.map((g) => s.gauges?.[g]).filter(Boolean);
+  // The first row from which every drawn gauge holds its final value.
+  let k = s.t_ms.length;
+  while (k > 0 && cols.every((c) => c[k - 1] === c.at(-1))) k--;
+  const settled = s.t_ms[k] ?? Infinity;
+  const at = Math.max(settled, ...truthful(run.marks ?? []).filter((m) => kinds.has(m.kind)).map((m) => m.t_ms));
+  const end = endOf(run);
+  if (!(at > 0) || !(end - at >= 0.5 * end)) return null;
+  // Who was alive after it (from a moment later: the goroutine that made the last mark still
+  // returns; the last sample, after main returned, is 0).
+  const alive = s.goroutines.filter((v, i) => s.t_ms[i] > at + 0.05 * (end - at) && v > 0);
   return { at, end, only: alive.length > 0 && alive.every((v) => v === (run.goroutines_before ?? 1)) };
 }
 

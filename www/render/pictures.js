@@ -393,7 +393,7 @@ export class Pictures {
       this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd });
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
-        legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`
+        legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark and the last change drawn, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`
           + `${tail.only ? ' with only main alive' : ''} and nothing drawn here changed${why ? ` (${why})` : ''}.`));
       }
     }

@@ -3,8 +3,9 @@
 //! Every export returns `Result<_, JsError>`; parameters arrive as plain JS objects, read by
 //! serde-wasm-bindgen straight into the core's shallow [`RawParams`] (a nested object or array
 //! in a parameter's place is recorded as such, never walked), and the core types them and owns
-//! the error messages. No JSON text is parsed or printed on this side: serde_json is not in the
-//! wasm build at all.
+//! the error messages. Values go back as JSON text (`crate::json`, not serde_json, which is not
+//! in the wasm build at all) that `JSON.parse` turns into what serde-wasm-bindgen's serializer
+//! made of them.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -25,10 +26,34 @@ pub const BUILD: &str = if cfg!(feature = "threads") {
     "single"
 };
 
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse(text, reviver)` (js-sys binds it without the reviver).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_reviving(
+        text: &str,
+        reviver: &mut dyn FnMut(JsValue, JsValue) -> JsValue,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// `value` as the JS value serde-wasm-bindgen's `json_compatible()` serializer made of it, by way
+/// of JSON text (`crate::json` says why, and how NaN survives it).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+    let json = crate::json::to_json(value).map_err(|e| JsError::new(&e.to_string()))?;
+    let parsed = if json.marked {
+        parse_reviving(&json.text, &mut |_key, v| {
+            let Some(s) = v.as_string() else { return v };
+            match crate::json::revive(&s) {
+                crate::json::Revived::Same => v,
+                crate::json::Revived::Number(n) => JsValue::from_f64(n),
+                crate::json::Revived::Text(t) => JsValue::from_str(t),
+            }
+        })
+    } else {
+        js_sys::JSON::parse(&json.text)
+    };
+    // Only a bug in crate::json makes text JSON.parse rejects.
+    parsed.map_err(|_| JsError::new("internal error: the value's JSON text did not parse"))
 }
 
 /// The parameters of a call: `undefined` means none (every default); anything else must be a

@@ -22,6 +22,7 @@ mod tls;
 pub mod bench;
 pub mod chan;
 pub mod context;
+pub mod json;
 pub mod metrics;
 pub mod params;
 pub mod pool;

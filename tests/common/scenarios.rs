@@ -5,6 +5,7 @@
 use serde::Deserialize;
 use serde_json::{json, Value};
 use worker_pool_playground::{
+    json,
     params::RawParams,
     runtime::{FindingKind, MarkKind},
     scenario::{run_blocking, schema, Ended, Env, Report, Run},
@@ -119,6 +120,61 @@ fn series_invariants(r: &Report) {
     }
 }
 
+/// `v` after a reviver applied [`json::revive`]: a non-finite number as serde_json writes one.
+fn revived(v: Value) -> Value {
+    match v {
+        Value::String(s) => match json::revive(&s) {
+            json::Revived::Same => Value::String(s),
+            json::Revived::Number(_) => Value::Null,
+            json::Revived::Text(t) => json!(t),
+        },
+        Value::Array(a) => Value::Array(a.into_iter().map(revived).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, revived(v))).collect()),
+        v => v,
+    }
+}
+
+/// What the page receives of `v` (src/bindings.rs: `json::to_json`'s text through
+/// `JSON.parse`) holds the values the CLI's `--json` (serde_json) writes, as JS reads them.
+pub fn reaches_js_intact<T: serde::Serialize>(what: &str, v: &T) {
+    let text = json::to_json(v).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mut ours: Value =
+        serde_json::from_str(&text.text).unwrap_or_else(|e| panic!("{what}: {e} in {}", text.text));
+    if text.marked {
+        ours = revived(ours);
+    }
+    let theirs = serde_json::to_value(v).unwrap();
+    if let Some(d) = difference(&ours, &theirs, String::new()) {
+        panic!("{what}: not what serde_json writes: {d}");
+    }
+}
+
+/// Where `a` and `b` first differ, as a path (`.series.t_ms[3]`) and both values. Numbers are
+/// compared as JS holds them, f64s (serde_json's `Value` tells 3 from 3.0), to a few ulps:
+/// serde_json's reader (without its `float_roundtrip` feature) can land one off, 252.259811 read
+/// as 252.25981099999998. That the text reads back exactly, as JSON.parse reads it, is
+/// `json::tests::every_f64_reads_back_exactly`.
+fn difference(a: &Value, b: &Value, at: String) -> Option<String> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            ((x - y).abs() > x.abs().max(y.abs()) * 1e-15)
+                .then(|| format!("at {at}: {x} against {y}"))
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (x, y))| difference(x, y, format!("{at}[{i}]"))),
+        (Value::Object(x), Value::Object(y)) if x.keys().eq(y.keys()) => x
+            .iter()
+            .zip(y.values())
+            .find_map(|((k, x), y)| difference(x, y, format!("{at}.{k}"))),
+        _ if a == b => None,
+        _ => Some(format!("at {at}: {a} against {b}")),
+    }
+}
+
 /// Runs one scenario and checks what every Report must satisfy.
 pub fn run(id: &str, variant: &str, params: Value) -> Report {
     let r = {
@@ -136,6 +192,7 @@ pub fn run(id: &str, variant: &str, params: Value) -> Report {
     assert_eq!(r.exit_status, r.ended.exit_status(), "{id}/{variant}");
     assert!(!r.series.is_empty(), "{id}/{variant}: a series");
     series_invariants(&r);
+    reaches_js_intact(&format!("{id}/{variant}'s Report"), &r);
     r
 }
 
@@ -272,6 +329,7 @@ fn states_its_measures(r: &Report) {
 }
 
 pub fn every_variant_has_its_facts() {
+    reaches_js_intact("the schema", &schema());
     for s in schema() {
         for v in &s.variants {
             assert!(
@@ -1830,7 +1888,7 @@ pub fn snapshots_carry_the_live_picture() {
         assert_ne!(run.step(1), Progress::Done);
         snap = run.snapshot();
     }
-    let g = serde_json::to_value(snap.wait_graph.expect("a live graph")).unwrap();
+    let g = serde_json::to_value(snap.wait_graph.as_ref().expect("a live graph")).unwrap();
     let sends = g["edges"]
         .as_array()
         .unwrap()
@@ -1843,6 +1901,8 @@ pub fn snapshots_carry_the_live_picture() {
         "{:?}",
         snap.marks
     );
+    reaches_js_intact("a snapshot", &snap);
+    reaches_js_intact("a trace so far", &run.trace());
     drop(run);
 }
 

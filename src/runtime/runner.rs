@@ -98,7 +98,7 @@ impl Shared {
                 None => self.idle(&l),
             }
         }
-        self.registry.flush(&l.retired);
+        self.registry.flush(l.index, &l.retired);
         // Goroutines left in this runner's queue: dropping them cancels them.
         drop(self.queues.stats[index].take_next());
         while self.queues.pop_local(index).is_some() {}
@@ -165,7 +165,7 @@ impl Shared {
             self.sample_at(now, false);
             // Finished goroutines leave the registry before the runner sleeps (a deadlock
             // report or a leak listing must not wait for this runner's next batch).
-            self.registry.flush(&l.retired);
+            self.registry.flush(l.index, &l.retired);
             let Some((idle, n)) = self.sleep.go_idle(l.index, || {
                 self.queues.any_stealable() || self.timers.maybe_due(now)
             }) else {

@@ -194,3 +194,19 @@ test('the first screen\'s log axis: to the data, down to 0, every decade labelle
     await context.close();
   }
 });
+
+// Independent review, session 17: replaceChildren writes a null argument as the text "null", and
+// the send/close time line printed one under its picture when it had no note.
+test('no picture prints "null" where it has nothing to say', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=wrong&run=1', LAPTOP);
+  await finished(page);
+  const texts = await page.evaluate(() => {
+    const out = [];
+    const walk = document.createTreeWalker(document.querySelector('figure.picture'), NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) if (/\b(null|undefined|NaN)\b/.test(n.textContent)) out.push(n.textContent);
+    return out;
+  });
+  assert.deepEqual(texts, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

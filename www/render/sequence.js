@@ -181,7 +181,8 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   host.replaceChildren(
     el('p', { class: 'wg-caption' }, sentence),
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sequence', 'data-from': t0, 'data-to': end }, parts),
-    notes.length ? el('p', { class: 'muted seq-note' }, notes.join(' ')) : null,
+    // replaceChildren would write a null as the text "null" (el skips them; this call does not).
+    ...(notes.length ? [el('p', { class: 'muted seq-note' }, notes.join(' '))] : []),
     el('p', { class: 'legend' },
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'send' }), 'send'), ' ',
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'close' }), 'close(ch)'), ' ',

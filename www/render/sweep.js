@@ -100,6 +100,6 @@ export function drawSweep(host, report) {
     el('p', { class: 'legend' }, key(CPU, n.cpu_rounds > 1 ? `CPU-bound tasks (doWork): median of ${num(n.cpu_rounds)} rounds, whisker slowest–fastest` : 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
       ideal ? key(CPU, `CPU, if each of the ${num(g)} threads had a core: 1 worker's fastest round × workers, up to GOMAXPROCS`, true) : null, ' ',
       key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
-    why ? el('p', { class: 'help sweep-why' }, why) : null,
+    ...(why ? [el('p', { class: 'help sweep-why' }, why)] : []),
     el('p', { class: 'help' }, sentence));
 }

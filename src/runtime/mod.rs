@@ -753,6 +753,14 @@ pub fn mark(kind: MarkKind, label: impl Into<String>) -> u64 {
     current().map_or(0, |rt| rt.mark(kind, label.into()))
 }
 
+/// Takes a row of the series at runtime time `t_ns` (an instant just past, such as when a panic
+/// was raised). Nothing outside a runtime.
+pub fn sample_at(t_ns: u64) {
+    if let Some(rt) = current() {
+        rt.sample_at(t_ns, true);
+    }
+}
+
 /// Runtime time now, in nanoseconds (0 outside a runtime).
 pub fn now_ns() -> u64 {
     current().map_or(0, |rt| rt.now_ns())

@@ -86,7 +86,12 @@ impl Shared {
                 IdleStep::Nothing
             }
             Some(t) if self.clock.is_virtual() => {
-                self.sample(false);
+                // Forced: the row before a jump holds how this instant ended, and the rows that
+                // fill the jump hold that. Sampled only when due, the fill held the state from
+                // before the instant's events (independent review, session 17: deterministic
+                // waitgroup/right drew the counter at 0 for 0–99 ms after wg.Add(1) ×3 at 0 ms;
+                // leak/wrong drew main alone for 500 ms beside 5 blocked workers).
+                self.sample(true);
                 self.clock.advance_to(t);
                 self.timers.fire_due(t);
                 IdleStep::Advanced

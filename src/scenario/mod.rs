@@ -315,6 +315,10 @@ impl Ctx {
     /// Records an unrecovered panic of the calling goroutine, at the instant it was raised (the
     /// `wg.Done()` that panics, not the end of the unwinding: review F12).
     pub(crate) fn died(&self, p: Panicked) {
+        // A row at the panic: the program ends there and its series is cut at it, so without
+        // one the series ended at the last sample before it (negative-counter's counter drawn
+        // at 2 or 1 on the page, never the 0 it went below; independent review, session 17).
+        crate::runtime::sample_at(p.at_ns);
         self.rec.fatal_panic(
             p.message,
             goid(),

@@ -441,9 +441,16 @@ fn push_log(rec: &mut Recorded, line: String) {
     rec.log.push(line);
 }
 
-/// Drops the samples after `t_ms`.
+/// Drops the samples after `t_ms`, keeping those within the clock's resolution (1 ns) of it: on
+/// a virtual clock what happened at one instant is spread over the floats just above it, the
+/// row taken at the panic among them (as [`end_at`]).
 fn truncate(s: &mut Series, t_ms: f64) {
-    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms).count().max(1);
+    let keep = s
+        .t_ms
+        .iter()
+        .take_while(|&&t| t <= t_ms + 1e-6)
+        .count()
+        .max(1);
     for v in s.every_column_mut() {
         v.truncate(keep);
     }

@@ -33,6 +33,7 @@ macro_rules! each_scenario_test {
             unlimited_cpu_lesson,
             waitgroup_misuse,
             waitgroup_add_inside_in_deterministic_mode,
+            deterministic_series_hold_each_instant_s_end,
             best_practices,
             best_practices_breaks,
             best_practices_sizing_is_judged_from_the_run,
@@ -1327,6 +1328,57 @@ fn waitgroup_negative_counter(r: &Report) {
     assert!(panic >= done, "panic at {panic}, last Done at {done}");
     let mark = r.marks.iter().find(|m| m.kind == MarkKind::Panic).unwrap();
     assert_eq!(mark.t_ms, panic);
+    // The series is cut at the panic and ends with the counter the extra Done found: 0.
+    let counter = &r.series.gauges["waitgroup_counter"];
+    assert_eq!(
+        counter.last(),
+        Some(&0.0),
+        "the counter ends at {counter:?}"
+    );
+}
+
+/// On a virtual clock, the rows that fill a jump of time hold how the instant before it ended,
+/// not the state before its events (independent review, session 17: waitgroup/right drew the
+/// counter at 0 for 0–99 ms after wg.Add(1) ×3 at 0 ms; leak/wrong drew main alone for 500 ms).
+pub fn deterministic_series_hold_each_instant_s_end() {
+    let between = |r: &Report, from: f64, to: f64| -> Vec<usize> {
+        let s = &r.series;
+        let rows: Vec<usize> = (0..s.len())
+            .filter(|&i| s.t_ms[i] > from && s.t_ms[i] < to)
+            .collect();
+        assert!(rows.len() >= 10, "{} rows in {from}–{to} ms", rows.len());
+        rows
+    };
+    let r = run(
+        "waitgroup-misuse",
+        "right",
+        json!({"mode": "deterministic"}),
+    );
+    let counter = &r.series.gauges["waitgroup_counter"];
+    for i in between(&r, 1.0, 99.0) {
+        let t = r.series.t_ms[i];
+        assert_eq!(counter[i], 3.0, "the counter at {t} ms");
+        assert_eq!(r.series.goroutines[i], 4.0, "goroutines at {t} ms");
+    }
+    let r = run(
+        "leak-unclosed-channel",
+        "wrong",
+        json!({"mode": "deterministic"}),
+    );
+    for i in between(&r, 1.0, r.runtime_ms - 1.0) {
+        let (t, s) = (r.series.t_ms[i], &r.series);
+        assert_eq!(s.goroutines[i], 6.0, "goroutines at {t} ms");
+        // The 5 workers on the channel and main in its sleep.
+        assert_eq!(s.blocked[i], 6.0, "blocked at {t} ms");
+    }
+    // Every Done of the last instant ran before the extra one panicked: the series, cut at the
+    // panic, ends with the counter at 0 (it ended at 1, the state of an earlier sample).
+    let r = run(
+        "waitgroup-misuse",
+        "negative-counter",
+        json!({"mode": "deterministic"}),
+    );
+    assert_eq!(r.series.gauges["waitgroup_counter"].last(), Some(&0.0));
 }
 
 pub fn best_practices() {

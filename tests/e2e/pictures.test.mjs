@@ -210,3 +210,18 @@ test('no picture prints "null" where it has nothing to say', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Independent review, session 17: after a db-pool run, choosing the deadlock lesson emptied the
+// chart but left its legend naming "connections in use" under it.
+test('an emptied chart does not name the last lesson\'s series', async () => {
+  const { page, problems, context } = await open('/?scenario=db-pool&time_scale=20&run=1', LAPTOP);
+  await finished(page);
+  const legend = () => page.evaluate(() => [...document.querySelectorAll('#picture-chart .u-legend')]
+    .filter((l) => getComputedStyle(l).visibility !== 'hidden' && l.offsetParent).map((l) => l.textContent).join(' '));
+  assert.match(await legend(), /connections in use/);
+  await page.selectOption('#scenario', 'deadlock-unbuffered');
+  await page.waitForTimeout(300);
+  assert.doesNotMatch(await legend(), /connection/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

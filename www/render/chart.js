@@ -117,13 +117,16 @@ export class TimeChart {
     const w = width(this.host);
     const data = m4(xs, cols, Math.max(50, Math.floor(w / 3)));
     this.u.setData(data);
+    this.host.classList.remove('chart-empty');
   }
 
-  /** No data (the chart keeps its axes and legend until the next run draws). */
+  /** No data (the chart keeps its axes until the next run draws; its legend is hidden, as it
+   * named the last lesson's series: independent review, session 17). */
   empty() {
     this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
+    this.host.classList.add('chart-empty');
   }
 
   resize() {

@@ -316,7 +316,12 @@ func TestDBPoolSharesItsConnections(t *testing.T) {
 
 func TestSizingSweepRunsEachSize(t *testing.T) {
 	r := run(t, "sizing-sweep", "-workers", "6", "-tasks", "20", "-work_iterations", "1000", "-time_scale", "50")
-	expect(t, r, "peak_goroutines", r.PeakGoroutines, 6+1) // the largest pool and main
+	// The largest pool and main; one more pool's workers can still be exiting when the next
+	// starts: wg.Wait returns at their deferred Done, before they have returned (a clean-clone
+	// run read 8). Never more than the two largest pools and main.
+	if r.PeakGoroutines < 6+1 || r.PeakGoroutines > 6+4+1 {
+		t.Errorf("peak_goroutines = %d, want 7 to 11", r.PeakGoroutines)
+	}
 	// A CPU warm-up, then cpuRounds CPU rounds and one I/O round at 1, 2, 4, 6 workers.
 	expect(t, r, "submitted", r.Tasks.Submitted, 20+(cpuRounds+1)*20*4)
 	if _, ok := r.Numbers["io_tps_6"]; !ok {

@@ -101,13 +101,13 @@ fn releasers(kind: ObjectKind, op: Op) -> &'static [(Op, &'static str, &'static 
             (Op::Close, "could close", "closer (exited)"),
             (
                 Op::Make,
-                "made it (could send or close)",
-                "made it (exited)",
+                "its maker (could send or close)",
+                "its maker (exited)",
             ),
         ],
         (ObjectKind::Channel, _) => &[
             (Op::Recv, "could receive", "last receiver (exited)"),
-            (Op::Make, "made it (could receive)", "made it (exited)"),
+            (Op::Make, "its maker (could receive)", "its maker (exited)"),
         ],
         (ObjectKind::WaitGroup, _) => &[
             (Op::Done, "could call Done", "called Done (exited)"),

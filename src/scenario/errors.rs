@@ -520,7 +520,7 @@ fn guide_timing_measured(r: &Report) -> String {
     } else {
         "the worker was ready each time"
     };
-    format!("{pace} (it pauses {OWNER_PAUSE_MS} ms after each) and closed the channel at {close:.0} ms in the first trial; its longest send took {waited:.1} ms: {why}; the second send came at {late:.0} ms (the guide: {GUIDE_LATE_SEND_MS})")
+    format!("{pace} (it pauses {OWNER_PAUSE_MS} ms after each) and closed the channel at {close:.0} ms in the first trial; its longest send took {waited:.1} ms: {why}; the second sender's send came at {late:.0} ms (the guide: {GUIDE_LATE_SEND_MS})")
 }
 
 // ------------------------------------------------------ Error 3: deadlock from unbuffered channels

@@ -60,11 +60,11 @@ pub(super) fn spec() -> Spec {
                 match Variant::of(v) {
                     Variant::TokenBucket => &[
                         BUSIEST,
-                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Nothing),
+                        Named(At::Number("over_limit"), "starts over limit + burst", Unit::Count, Of::Nothing),
                     ],
                     Variant::NoLimit => &[
                         BUSIEST,
-                        Named(At::Number("over_limit"), "starts over the limit", Unit::Count, Of::Tasks),
+                        Named(At::Number("over_limit"), "starts over limit + burst", Unit::Count, Of::Tasks),
                     ],
                 },
             )
@@ -179,7 +179,7 @@ async fn main(c: Arc<Ctx>) {
     c.rec.set_number("over_limit", over as f64);
     c.rec.set_number("limit_per_s", p.rate_per_s);
     c.rec.log(format!(
-        "busiest second: {busiest} starts (limit {} per s, burst {}); {over} starts over the limit",
+        "busiest second: {busiest} starts (limit {} per s, burst {}); {over} starts over limit + burst",
         p.rate_per_s, p.burst
     ));
 }
@@ -210,7 +210,7 @@ fn lesson(r: &Report, v: usize) -> String {
     let pace = r.throughput_per_s;
     match Variant::of(v) {
         Variant::TokenBucket => format!(
-            "A bucket of {} tokens refilled at {} per second {}: at most {busiest:.0} tasks started in any one second (the limit allows {} plus the burst of {}), {over:.0} starts over the limit, and the {} tasks took {:.0} ms. {}",
+            "A bucket of {} tokens refilled at {} per second {}: at most {busiest:.0} tasks started in any one second (the limit allows {} plus the burst of {}), {over:.0} starts over limit + burst, and the {} tasks took {:.0} ms. {}",
             p.burst,
             p.rate_per_s,
             if over == 0.0 { "held the rate" } else { "did not hold the rate in this run" },

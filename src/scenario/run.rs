@@ -294,7 +294,10 @@ impl Run {
                     findings.push(Finding {
                         kind: FindingKind::Leak,
                         message: leak_message(&leaks),
-                        at_ms: self.rt.now_ms(),
+                        // When main returned, as the Report's runtime: they were left then (read
+                        // now, the finding fell after the run's end: by-value at 2,135 ms of a
+                        // 2,011 ms run; independent review, session 17).
+                        at_ms: self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms()),
                         goroutines: leaks,
                     });
                 }

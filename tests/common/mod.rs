@@ -1087,7 +1087,7 @@ pub fn deadlock_keeps_its_wait_graph() {
     assert_eq!(edge(&main.id, &jobs.id), "waits to send");
     assert_eq!(edge(&jobs.id, &worker.id), "could receive");
     assert_eq!(edge(&worker.id, &results.id), "waits to send");
-    assert_eq!(edge(&results.id, &main.id), "made it (could receive)");
+    assert_eq!(edge(&results.id, &main.id), "its maker (could receive)");
     assert_eq!(rt.wait_graph(), g, "nothing moved since");
 }
 

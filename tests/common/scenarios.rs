@@ -843,6 +843,13 @@ fn leak_wrong(r: &Report) {
         "5 goroutines are still blocked after main returned"
     );
     assert_eq!(leaks[0].goroutines.len(), 5, "exactly 5 leaked");
+    // Found when main returned, not when the Report was read.
+    assert!(
+        leaks[0].at_ms <= r.runtime_ms,
+        "leak at {} ms of a {} ms run",
+        leaks[0].at_ms,
+        r.runtime_ms
+    );
     assert!(leaks[0]
         .goroutines
         .iter()

@@ -145,7 +145,7 @@ test('every scenario through the page: the picture, the number and the sentence 
       assert.equal(max(drawn.lesson.data[1]), max(g.starts_per_s));
       assert.equal(drawn.lesson.limit.value, r.params.rate_per_s);
       assert.equal(drawn.lesson.over.value, r.params.rate_per_s + r.params.burst);
-      assert.ok(drawn.headline.includes(`starts over the limit${fmt(r.numbers.over_limit)}`), drawn.headline);
+      assert.ok(drawn.headline.includes(`starts over limit + burst${fmt(r.numbers.over_limit)}`), drawn.headline);
       if (variant === 'no-limit') assert.ok(max(g.starts_per_s) > drawn.lesson.over.value, `${id}/${variant}: over the limit: ${max(g.starts_per_s)}`);
     } else if (g.waitgroup_counter) {
       assert.match(drawn.title, /WaitGroup counter/);

@@ -294,7 +294,7 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
     const at = (name) => peak(s.gauges?.[name]);
     if (def.id === 'rate') {
       out.push(['tasks started in one second, at most', num(at('starts_per_s'))]);
-      if (n.over_limit != null) out.push(['starts over the limit', num(n.over_limit)]);
+      if (n.over_limit != null) out.push(['starts over limit + burst', num(n.over_limit)]);
       if (lim) out.push(['the limit', `${num(params.rate_per_s)}/s${params.burst != null ? ` + burst ${num(params.burst)}` : ''}`]);
     } else {
       for (const name of def.gauges) {

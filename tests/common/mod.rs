@@ -1050,11 +1050,16 @@ pub fn time_starts_with_main() {
     );
     let s = rt.series();
     assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0), "main alone at 0");
-    assert!(
-        s.t_ms.iter().all(|&t| t < 3_000.0),
-        "no row from before main ran: {:?}",
-        s.t_ms
-    );
+    // Not under Miri: there the series runs on after main until `block_on` looks (every 100 ms
+    // of Miri's clock, which interpreting makes long): rows to 10,728 ms in `npm run miri` on
+    // 2026-11-30, all after main ran. The bound on `first` above still holds there.
+    if !cfg!(miri) {
+        assert!(
+            s.t_ms.iter().all(|&t| t < 3_000.0),
+            "no row from before main ran: {:?}",
+            s.t_ms
+        );
+    }
 }
 
 /// The guide's unbuffered deadlock: the graph at detection has the cycle main → jobs → worker

@@ -178,15 +178,19 @@ export function pairRows(a, b) {
 const ABSENT = new Map([['numbers.cancelled_at_ms', { marks: ['cancel'], text: 'no cancel' }]]);
 
 /** Why `r` has no value for the pair row labelled `label`: "no cancel" where its data shows it
- * never did that, else "not measured". */
+ * never did that; else where the value comes from: Go's Report, which lacks it, or this run or
+ * version, which never did it ("not measured" read as a gap where the version has nothing to
+ * measure: "second close, fatal, at: A not measured" for the sync.Once fix; review D6, session 17). */
 function noneText(label, a, b, r) {
   const m = [...(a.measures ?? []), ...(b.measures ?? [])].find((x) => x.label === label && x.at);
   const why = m && ABSENT.get(m.key != null ? `${m.at}.${m.key}` : m.at);
   const did = why && ((r.marks ?? []).some((k) => why.marks.includes(k.kind)) || valueAt(r, m) != null);
-  return why && !did ? why.text : 'not measured';
+  if (why && !did) return why.text;
+  if (r.engine === 'go') return "not in Go's Report";
+  return a.scenario === b.scenario && a.variant === b.variant ? 'none in this run' : 'none in this version';
 }
 
-/** One item per measure, A's value and B's beside each other ("not measured" where a run has none). */
+/** One item per measure, A's value and B's beside each other (and why, where a run has none). */
 function pairHeadline(a, b) {
   const value = (tag, v, row, r) => el('span', { class: 'pair-v' }, el('span', { class: 'run-label' }, `${tag} `),
     v == null ? el('span', { class: 'pair-none' }, noneText(row.label, a, b, r)) : v);

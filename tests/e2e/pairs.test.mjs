@@ -307,3 +307,18 @@ test('the first screen at 1366×657: the next step in view, and why the pool too
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Review D6, session 17: "counter below zero at: A not measured" beside the right version, which
+// never takes the counter below zero: the pair says why a run has no value.
+test('side by side, a measure one version never has reads "none in this version"', async () => {
+  const { page, problems, context } = await open('/?scenario=waitgroup-misuse&variant=right&run=1', { viewport: { width: 1280, height: 800 } });
+  await finished(page);
+  await pairWith(page, 'negative-counter');
+  const rows = await headRows(page);
+  const below = rows.find((r) => /below zero/.test(r.label));
+  assert.ok(below, rows.map((r) => r.label).join(' | '));
+  assert.equal(below.vs[0], 'A none in this version');
+  assert.doesNotMatch(rows.flatMap((r) => r.vs).join(' '), /not measured/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

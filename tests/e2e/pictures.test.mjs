@@ -225,3 +225,20 @@ test('an emptied chart does not name the last lesson\'s series', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Review D5, session 17: leak/right's picture is the goroutine chart, and its close(jobs), the
+// moment the workers end, was in the Report but not drawn.
+test('leak/right\'s goroutine chart marks close(jobs)', async () => {
+  const { page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=right&run=1', LAPTOP);
+  const r = await finished(page);
+  const close = r.marks.find((m) => m.kind === 'close');
+  assert.ok(close, JSON.stringify(r.marks));
+  const drawn = await page.evaluate(() => {
+    const P = window.workerPoolPlaygroundTest.pictures();
+    return [P.lesson, P.goroutines].filter((c) => c?.u?.series[1]?.label === 'goroutines alive').map((c) => c.marks.map((m) => [m.kind, m.t_ms]));
+  });
+  assert.ok(drawn.length >= 1);
+  for (const marks of drawn) assert.ok(marks.some(([k, t]) => k === 'close' && t === close.t_ms), JSON.stringify(marks));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

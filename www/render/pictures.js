@@ -322,7 +322,12 @@ export class Pictures {
     chart.log = chart === this.goroutines && this.logScale;
     const present = COUNTS.filter(([k]) => Array.isArray(s[k]));
     chart.ensure(countDefs(present));
-    chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks: everywhere(run), xMax });
+    // A close or two is the moment the goroutines end in the lessons that draw only this chart
+    // (leak/right's close(jobs) was in its Report and not drawn: review D5, session 17); a run
+    // with many (a trial per close) would bury the chart under them.
+    const closes = truthful(marksOf(run)).filter((m) => m.kind === 'close');
+    const marks = [...everywhere(run), ...(closes.length <= 2 ? closes : [])].sort((p, q) => p.t_ms - q.t_ms);
+    chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks, xMax });
     // Said in words too, for lines drawn one on another.
     return coinciding(s, present).map(([la, lb, share, exact]) => el('span', { class: 'k muted' },
       `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`));

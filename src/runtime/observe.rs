@@ -272,8 +272,8 @@ impl SeriesState {
 /// The counters, the series built from them, the gauges and the marks of one runtime.
 ///
 /// Only the live count is one shared counter (its peak must be exact). Running is counted per
-/// runner (each keeps its own extremes; their sum bounds the true one), queued is read from the
-/// queues at each sample, and blocked is what remains.
+/// runner and read at each sample, queued is read from the queues, and blocked is what remains
+/// (see [`states`]).
 pub(crate) struct Observer {
     pub(crate) live: Level,
     /// The most goroutines alive at once, over the whole run.
@@ -462,19 +462,19 @@ impl Observer {
         }
         let now_ns = now_ns.max(st.last_ns);
         let live = self.live.take_interval();
-        let running = queues.running_interval();
+        let running = queues.running_now() as i64;
         let queued = queues.queued() as i64;
-        let blocked = (live.2 - running.2 - queued).max(0);
         let (hlo, hhi, hnow) = alloc::take_interval();
         let base = self.heap_base.load(Ordering::Relaxed);
         let mut cols = [(0.0, 0.0, 0.0); 5];
-        // Running as it is now, without its extremes: a row between two samples stands at
-        // alive's extreme, and running's own extremes fell at other instants (drawn there, leak/
-        // right read 6 alive with none running while main ran). Alive's extremes are exact.
+        // Running as it is now, without extremes: a row between two samples stands at alive's
+        // extreme, and running's own extremes fell at other instants (drawn there, leak/right
+        // read 6 alive with none running while main ran). Alive's extremes are exact. Blocked is
+        // left at 0 here: `states` derives it, in every row, from the other three.
         for (c, (lo, hi, now)) in cols.iter_mut().zip([
             live,
-            (running.2, running.2, running.2),
-            (blocked, blocked, blocked),
+            (running, running, running),
+            (0, 0, 0),
             (queued, queued, queued),
         ]) {
             *c = (lo as f64, hi as f64, now as f64);
@@ -657,18 +657,15 @@ mod tests {
         o.first_row(1);
         o.spawned(); // main
         let q = Queues::new(2);
-        // Between two samples: 5 more spawn and end, while runner 1 ran one goroutine and
-        // stopped, and runner 0 reads 2 running at the sample (its count moved after alive's
-        // read): running's extremes and alive's fall at different instants.
+        // Between two samples: 5 more spawn and end, and runner 0 reads 2 running at the sample
+        // (its count moved after alive's read): the counts, read one after another, disagree.
         for _ in 0..5 {
             o.spawned();
         }
-        q.stats[1].running.add(1);
-        q.stats[1].running.add(-1);
         for _ in 0..5 {
             o.live.add(-1);
         }
-        q.stats[0].running.add(2);
+        q.stats[0].running.store(2, Ordering::Relaxed);
         o.sample(1_000_000, true, &q);
         let s = o.series();
         assert_eq!(

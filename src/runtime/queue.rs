@@ -14,7 +14,7 @@ use std::{
     collections::VecDeque,
     ptr::{self, NonNull},
     sync::{
-        atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering},
+        atomic::{AtomicI64, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
         Mutex,
     },
     time::Duration,
@@ -23,7 +23,6 @@ use std::{
 use crossbeam_utils::CachePadded;
 
 use super::{
-    level::Level,
     registry::Retired,
     runq::{Overflow, RunQueue},
     scheduler::GRunnable,
@@ -32,8 +31,9 @@ use super::{
 /// What every thread may see of one runner.
 #[derive(Default)]
 pub(crate) struct RunnerStats {
-    /// 1 while it polls a goroutine (with its extremes between samples).
-    pub(crate) running: Level,
+    /// 1 while it polls a goroutine. A plain atomic: the series reads running as it is at each
+    /// sample (its extremes fell at other instants than alive's, src/runtime/observe.rs).
+    pub(crate) running: AtomicI64,
     /// Its `runnext` slot: a raw `GRunnable`, or null. The owner puts and takes with a swap; a
     /// thief takes with a compare-and-swap, so whoever wins owns the goroutine.
     runnext: AtomicPtr<()>,
@@ -182,7 +182,7 @@ impl Queues {
     pub(crate) fn running_now(&self) -> usize {
         self.stats
             .iter()
-            .map(|s| s.running.get().max(0) as usize)
+            .map(|s| s.running.load(Ordering::Acquire).max(0) as usize)
             .sum()
     }
 
@@ -211,15 +211,6 @@ impl Queues {
             .iter()
             .map(|s| s.polls.load(Ordering::Relaxed))
             .sum()
-    }
-
-    /// `(lowest, highest, now)` goroutines running since the last call: each runner's extremes,
-    /// summed (so the highest is an upper bound of how many ran at once).
-    pub(crate) fn running_interval(&self) -> (i64, i64, i64) {
-        self.stats.iter().fold((0, 0, 0), |acc, s| {
-            let (lo, hi, now) = s.running.take_interval();
-            (acc.0 + lo, acc.1 + hi, acc.2 + now)
-        })
     }
 
     /// Steals work for runner `me` (whose queue is empty): from the global queue, then half of

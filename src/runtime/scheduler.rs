@@ -409,7 +409,7 @@ impl Shared {
             self.events.is_some(),
         );
         if let Some(s) = stats {
-            s.running.set(1);
+            s.running.store(1, Ordering::Release);
         }
         let start = if events || l.is_none() {
             self.now_ns()
@@ -439,7 +439,7 @@ impl Shared {
             _ => self.now_ns(),
         };
         if let Some(s) = stats {
-            s.running.set(0);
+            s.running.store(0, Ordering::Release);
             s.polls
                 .store(s.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         } else {

@@ -444,16 +444,16 @@ fn push_log(rec: &mut Recorded, line: String) {
     rec.log.push(line);
 }
 
-/// Drops the samples after `t_ms`, keeping those within the clock's resolution (1 ns) of it: on
-/// a virtual clock what happened at one instant is spread over the floats just above it, the
-/// row taken at the panic among them (as [`end_at`]).
+/// How many rows were sampled by `t_ms`, counting those within the clock's resolution (1 ns) of
+/// it: on a virtual clock what happened at one instant is spread over the floats just above it
+/// (a row taken at a panic among them).
+fn rows_by(s: &Series, t_ms: f64) -> usize {
+    s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count()
+}
+
+/// Drops the samples after `t_ms` ([`rows_by`]).
 fn truncate(s: &mut Series, t_ms: f64) {
-    let keep = s
-        .t_ms
-        .iter()
-        .take_while(|&&t| t <= t_ms + 1e-6)
-        .count()
-        .max(1);
+    let keep = rows_by(s, t_ms).max(1);
     for v in s.every_column_mut() {
         v.truncate(keep);
     }
@@ -462,13 +462,13 @@ fn truncate(s: &mut Series, t_ms: f64) {
 /// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
 /// which moves to the end (what was left then, as `goroutines_after` counts it). The runtime
 /// sampled at the end itself, so the rows kept hold every extreme up to it; rows within the
-/// clock's resolution (1 ns) of the end are at the end (on a virtual clock, what happened at one
-/// instant is spread over the floats just above it), and the moved row goes just after them.
+/// clock's resolution of the end are at the end ([`rows_by`]), and the moved row goes just after
+/// them.
 /// It holds the highest heap of the rows dropped, so that the series keeps the heap peak the
 /// report states (review R2).
 fn end_at(s: &mut Series, t_ms: f64) {
     let n = s.t_ms.len();
-    let keep = s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count();
+    let keep = rows_by(s, t_ms);
     if keep >= n {
         return;
     }

@@ -89,17 +89,24 @@ export function resetParams(spec, variant) {
 
 /** The form's values in the schema's types, or an InputError for the first bad field (all marked). */
 export function readParams(spec) {
-  const out = {};
+  const { params, errors } = parseForm(spec);
+  markInvalid(errors.map((e) => e.param));
+  if (errors.length) throw errors[0];
+  return params;
+}
+
+/** The form's fields in the schema's types, and the errors of those that do not convert; marks
+ * nothing (the note beside a pair reads it on every keystroke). */
+export function parseForm(spec) {
+  const params = {};
   const errors = [];
   for (const input of $('params').elements) {
     if (!input.name || input.disabled) continue; // not read by this variant: not sent
     const p = findParam(spec, input.name);
     if (!p) continue;
-    try { out[p.name] = parseText(p, input.value); } catch (e) { errors.push(e); }
+    try { params[p.name] = parseText(p, input.value); } catch (e) { errors.push(e); }
   }
-  markInvalid(errors.map((e) => e.param));
-  if (errors.length) throw errors[0];
-  return out;
+  return { params, errors };
 }
 
 /** Marks fields as invalid (`names`), or clears every mark (null). */

@@ -1,11 +1,12 @@
 // Draws the state object: the buttons (from the run's phase), the status line, the lesson's
 // title, sentence and headline numbers. Reads `state`, never changes it.
 import { $, el, fill } from './dom.js';
+import { parseForm } from './form.js';
 import { bytes, measureText, ms, num, readable, runName, valueAt } from './format.js';
 import { headline, pictureFor, relative } from './render/lessons.js';
 import { pairMeasures, pairPicture } from './render/pair.js';
 import { packedOf } from './timeline-pack.js';
-import { describeParams, findParam, findSpec, parseText, unusedParams, usedParams } from './schema.js';
+import { describeParams, findSpec, unusedParams, usedParams } from './schema.js';
 import { busy, state } from './state.js';
 
 /** Which controls work in each phase. */
@@ -44,18 +45,12 @@ export function drawControls() {
   drawFormNote();
 }
 
-/** What the form holds now, in the schema's types, or null where a field does not convert
- * (readParams without marking fields: this runs on every keystroke). */
+/** What the form holds now, in the schema's types, or null where a field does not convert. */
 function formNow() {
   const spec = state.spec;
   if (!spec) return null;
-  const params = {};
-  for (const input of $('params').elements) {
-    if (!input.name || input.disabled) continue;
-    const p = findParam(spec, input.name);
-    if (!p) continue;
-    try { params[p.name] = parseText(p, input.value); } catch { return null; }
-  }
+  const { params, errors } = parseForm(spec);
+  if (errors.length) return null;
   const variant = $('variants').querySelector('input:checked')?.value ?? state.variant;
   return { scenario: spec.id, variant, params };
 }

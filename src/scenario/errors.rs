@@ -85,11 +85,13 @@ async fn leak(c: Arc<Ctx>) {
         });
     }
     for i in 0..c.p.tasks {
-        jobs.send((i, now_ms())).await.expect("open");
-        c.rec.submitted(1);
+        // Marked as the send begins: an unbuffered send returns only once main runs again,
+        // after the worker took the job, and a mark then fell after the job's start.
         if fix {
             c.mark(MarkKind::Send, format!("jobs <- {i}"));
         }
+        jobs.send((i, now_ms())).await.expect("open");
+        c.rec.submitted(1);
     }
     // snippet:end leak-unclosed-channel
     match v {
@@ -631,20 +633,21 @@ fn doubling_workers(
     }
 }
 
-/// Sends every job from the calling goroutine; `marked`: each send is a mark, for the right
+/// Sends every job from the calling goroutine; `marked`: each send's start is a mark, for the right
 /// versions' picture of sends and receives (the others' pictures are the wait-for graph or the
 /// stalled workers, and a live run with sends would draw the send line instead).
 async fn send_all(c: &Ctx, jobs: &Chan<(u64, f64)>, queued: Option<&Gauge>, marked: bool) {
     for i in 0..c.p.tasks {
         c.rec.log(format!("main: sending job {i}"));
+        // As the send begins (an unbuffered send returns after the worker took the job).
+        if marked {
+            c.mark(MarkKind::Send, format!("jobs <- {i}"));
+        }
         jobs.send((i, now_ms())).await.expect("open");
         if let Some(q) = queued {
             q.set(jobs.len() as u64);
         }
         c.rec.submitted(1);
-        if marked {
-            c.mark(MarkKind::Send, format!("jobs <- {i}"));
-        }
     }
     jobs.close().expect("closed once");
     c.mark(MarkKind::Close, "close(jobs)");

@@ -197,3 +197,23 @@ test('a run in which no time passed draws the order of its events, and says so',
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Which picture two versions share when one is drawn as lanes (pair.js pairPicture).
+test('a pair with a lane picture: each its own beside another drawing, the shared gauge chart beside a chart', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  const kinds = await page.evaluate(async () => {
+    const { pairPicture } = await import('./render/pair.js');
+    const gauges = { queue_depth: [0, 3, 0], in_flight: [0, 5, 0] };
+    const pool = { scenario: 'best-practices', variant: 'default', ended: 'completed', series: { t_ms: [0, 1, 2], goroutines: [1, 7, 1], gauges }, marks: [] };
+    const inner = { scenario: 'best-practices', variant: 'inner-panic', ended: 'panicked', series: { t_ms: [0, 1, 2], goroutines: [1, 12, 12], gauges },
+      marks: [{ t_ms: 2, kind: 'panic', label: 'panic: task 7 hit a bug' }], numbers: { inner_panic_goroutine: 14, inner_panic_worker: 1, inner_panic_worker_goroutine: 2, inner_panic_started_ms: 1 } };
+    const leak = (variant, extra) => ({ scenario: 'leak-unclosed-channel', variant, ended: 'completed', series: { t_ms: [0], goroutines: [1] }, marks: [], ...extra });
+    const wrong = leak('wrong', { wait_graph: { nodes: [{ id: 'g2', kind: 'goroutine', label: 'worker' }], edges: [] } });
+    const right = leak('right', { marks: [{ t_ms: 1, kind: 'send', label: 'jobs <- 0' }, { t_ms: 2, kind: 'close', label: 'close(jobs)' }] });
+    const p = pairPicture(pool, inner), q = pairPicture(wrong, right);
+    return [p.kind, p.def?.id, q.kind, q.a?.kind, q.b?.kind];
+  });
+  assert.deepEqual(kinds, ['gauges', 'queue', 'each', 'graph', 'lanes']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

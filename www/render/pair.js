@@ -2,7 +2,7 @@
 // each contributes. Pure functions over two Reports (no drawing): view.js writes the sentence and
 // the headline from them, pictures.js draws from them.
 import { measureText, valueAt } from '../format.js';
-import { pictureFor } from './lessons.js';
+import { hasGauge, pictureFor } from './lessons.js';
 
 /** Where a measure lives (`numbers.blocked_ms`, `peak_goroutines`), or its label when it has no
  * place (a value worked out from several figures can only be matched by name). */
@@ -70,6 +70,12 @@ export function pairPicture(a, b, pb = pictureFor(b)) {
   // sends and the close): each its own, A then B. The leak's graph beside its fix's shutdown,
   // where B had been drawn as "no goroutine waits" (review D5, session 17).
   if (DRAWN.has(pa.kind) && DRAWN.has(pb.kind)) return { kind: 'each', a: pa, b: pb };
+  // A version drawn as lanes beside one drawn as a gauge chart that both runs' Reports have
+  // (best-practices' pool beside its inner panic: the queue), that chart, as before the lanes.
+  if (pa.kind === 'lanes' || pb.kind === 'lanes') {
+    const g = [pa, pb].find((p) => p.kind === 'gauges');
+    if (g && hasGauge(a.series, g.def.gauges[0]) && hasGauge(b.series, g.def.gauges[0])) return g;
+  }
   const [own, other] = pa.kind === 'goroutines' ? [pb, pa] : [pa, pb];
   if (other.kind !== 'goroutines') return { kind: 'goroutines' };
   if (own.kind === 'graph' || own.kind === 'gauges') return own;

@@ -170,11 +170,17 @@ test('the goroutine chart says what runnable is where a sample has work ready an
     const series = { t_ms: [0, 0.54, 0.67, 0.8], goroutines: [1, 4, 1, 0], running: [1, 0, 1, 0], blocked: [0, 1, 0, 0], queued: [0, 3, 0, 0] };
     const timeline = [{ worker: 1, label: 'worker 1', tasks: [0.57, 0.6, 0.62].map((t, i) => ({ task: i, start_ms: t, end_ms: t + 0.01, outcome: 'success' })) }];
     const r = { runtime_ms: 0.8, threads: 2, series, timeline };
-    return [runnableNote(r), runnableNote({ ...r, series: { ...series, queued: [0, 0, 0, 0], blocked: [0, 4, 0, 0] } })];
+    const { samplesNote } = await import('./render/lessons.js');
+    const still = { ...r, series: { ...series, queued: [0, 0, 0, 0], blocked: [0, 4, 0, 0] } };
+    const long = { ...still, series: { ...still.series, t_ms: Array.from({ length: 12 }, (_, i) => i) } };
+    return [runnableNote(r), runnableNote(still), samplesNote({ ...still, ended: 'completed', marks: [{ t_ms: 0.1, kind: 'close', label: 'close(jobs)' }] }), samplesNote({ ...long, ended: 'completed' })];
   });
   assert.match(notes[0], /^runnable = ready to run, waiting for a thread to take it: at 0\.54 ms, 3 were, with 0 of the 2 threads running a goroutine/);
   assert.match(notes[0], /each held until the next, here 0\.67 ms: in between, the per-worker timeline shows 3 jobs started\.$/);
   assert.equal(notes[1], null);
+  // A short run's few samples are said to be samples (leak/right's chart held 6 alive to its end).
+  assert.equal(notes[2], 'This run\'s counts are 4 samples in 0.8 ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between. The instants the program marked are exact.');
+  assert.equal(notes[3], null);
   assert.deepEqual(problems, []);
   await context.close();
 });

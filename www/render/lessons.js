@@ -416,3 +416,16 @@ export function runnableNote(run) {
   return `runnable = ready to run, waiting for a thread to take it: at ${f(t)}, ${num(s.queued[at])} ${s.queued[at] === 1 ? 'was' : 'were'}, with ${num(s.running[at])} of the ${num(threads)} threads running a goroutine (just started goroutines wait so until a thread wakes, or gets a core on a busy machine). `
     + `The counts are samples, each held until the next, here ${f(next)}${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
 }
+
+/**
+ * Where a run is so short that its goroutine counts are a handful of samples (they are taken at
+ * most every 0.5 ms of runtime, src/runtime/README.md): said under the chart, so a count held
+ * until the next sample is not read as goroutines still alive. leak/right's chart held 6 alive
+ * to its end, 0.49 ms, while its lanes, from the marks, showed each worker returning before.
+ * Null for a run with more samples.
+ */
+export function samplesNote(run) {
+  const n = run?.series?.t_ms?.length ?? 0;
+  if (!(n > 0 && n < 12) || run.ended == null) return null;
+  return `This run's counts are ${num(n)} samples in ${endOf(run).toLocaleString('en', { maximumFractionDigits: 3 })} ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between.${run.marks?.length ? ' The instants the program marked are exact.' : ''}`;
+}

@@ -6,7 +6,7 @@ import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, runnableNote, TAIL_WHY, truthful } from './lessons.js';
+import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, runnableNote, samplesNote, TAIL_WHY, truthful } from './lessons.js';
 import { drawLanes } from './lanes.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
@@ -336,7 +336,7 @@ export class Pictures {
     // reads as work waiting while a thread idled (review D5, session 17).
     // (Under the lesson's own chart only for a run of a few ms, whose samples are few: below it,
     // on a long run, the note pushed "Next" off a laptop's first screen.)
-    const why = chart === this.goroutines || endOf(run) < 10 ? runnableNote(run) : null;
+    const why = chart === this.goroutines || endOf(run) < 10 ? runnableNote(run) ?? samplesNote(run) : null;
     return [...coinciding(s, present).map(([la, lb, share, exact]) => el('span', { class: 'k muted' },
       `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`)),
     ...(why ? [el('span', { class: 'k muted runnable-note' }, why)] : [])];

@@ -79,6 +79,9 @@ pub enum MarkKind {
     Close,
     /// A value was sent.
     Send,
+    /// A value was received (deadlock-unbuffered's right versions draw main's reads of the
+    /// results beside the sends: review D5, session 17).
+    Receive,
     /// A send on a closed channel: Go's panic.
     FatalSend,
     /// A task was dropped (queue full).
@@ -113,6 +116,7 @@ impl MarkKind {
             MarkKind::Deadline => "deadline",
             MarkKind::Close => "close",
             MarkKind::Send => "send",
+            MarkKind::Receive => "receive",
             MarkKind::FatalSend => "fatal_send",
             MarkKind::Drop => "drop",
             MarkKind::Panic => "panic",

@@ -31,7 +31,7 @@ use crate::{
     chan::{Chan, Select},
     context::{self, CancelFunc, Context, ContextError},
     params::Value,
-    runtime::{gomaxprocs, goroutines, recover, FindingKind},
+    runtime::{goid, gomaxprocs, goroutines, recover, FindingKind},
     sync::WaitGroup,
     time,
 };
@@ -352,7 +352,7 @@ impl Pool {
         let start_ms = now_ms();
         // In flight until processTask returns or panics (task 7's panic unwinds through here).
         let in_flight = InFlight::enter(self.in_flight.as_ref());
-        let (err, outcome) = self.process_task(task, c).await;
+        let (err, outcome) = self.process_task(worker, task, c).await;
         drop(in_flight);
         let r = TaskResult {
             task,
@@ -383,7 +383,12 @@ impl Pool {
 
     // snippet:start best-practices/inner-panic
     /// `processTask`: the work runs in an inner goroutine; 8: a timeout bounds the wait for it.
-    async fn process_task(&self, task: Task, c: &Arc<Ctx>) -> (Option<String>, TaskOutcome) {
+    async fn process_task(
+        &self,
+        worker: u64,
+        task: Task,
+        c: &Arc<Ctx>,
+    ) -> (Option<String>, TaskOutcome) {
         if task.id == PANICKING_TASK && self.variant == Variant::Default {
             panic!("task {} hit a bug", task.id);
         }
@@ -404,13 +409,23 @@ impl Pool {
             done.clone(),
             task.id == PANICKING_TASK && self.variant == Variant::InnerPanic,
         );
-        c.go("task", async move {
+        let inner = c.go("task", async move {
             time::sleep(Duration::from_millis(work_ms)).await;
             if inner_panics {
                 panic!("task {} hit a bug", task.id); // no recover reaches this goroutine
             }
             let _ = d.send(task.id).await;
         });
+        if inner_panics && self.record {
+            // Who started the goroutine that panics: the picture draws the worker, with its
+            // recover, and the goroutine it started, with the panic (review D5, session 17:
+            // which goroutine panicked was not shown).
+            c.rec.set_number("inner_panic_worker", worker as f64);
+            c.rec
+                .set_number("inner_panic_worker_goroutine", goid() as f64);
+            c.rec.set_number("inner_panic_goroutine", inner as f64);
+            c.rec.set_number("inner_panic_started_ms", now_ms());
+        }
         let mut sel = Select::new();
         let finished = sel.recv(&done);
         sel.recv(tctx.done());

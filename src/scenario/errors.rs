@@ -55,6 +55,10 @@ pub(super) fn leak_spec() -> Spec {
 
 async fn leak(c: Arc<Ctx>) {
     let v = Leak::of(c.variant);
+    // The fix's picture is its shutdown on one time line: each send, close(jobs), each worker
+    // returning, wg.Wait() coming back (review D5, session 17: only the close was in its Report).
+    // The leak's picture is its wait-for graph; a live run with sends would draw the send line.
+    let fix = v == Leak::Right;
     let before = num_goroutine();
     // Counted from 0, so a run where none returned says 0 (the leak), not nothing: side by
     // side had read "not measured" for it (independent review N5, session 16).
@@ -75,9 +79,17 @@ async fn leak(c: Arc<Ctx>) {
             }
             c2.rec.log(format!("Worker {w}: shutting down cleanly"));
             c2.rec.number("workers_returned", 1.0);
+            if fix {
+                c2.mark(MarkKind::Done, format!("worker {w} returns"));
+            }
         });
     }
     for i in 0..c.p.tasks {
+        // Marked as the send begins: an unbuffered send returns only once main runs again,
+        // after the worker took the job, and a mark then fell after the job's start.
+        if fix {
+            c.mark(MarkKind::Send, format!("jobs <- {i}"));
+        }
         jobs.send((i, now_ms())).await.expect("open");
         c.rec.submitted(1);
     }
@@ -99,6 +111,7 @@ async fn leak(c: Arc<Ctx>) {
             jobs.close().expect("closed once"); // SOLUTION: close the channel
             c.mark(MarkKind::Close, "close(jobs)");
             wg.wait().await;
+            c.mark(MarkKind::WaitReturned, "wg.Wait() returned");
             c.rec.log("All workers shut down cleanly");
             c.rec
                 .log(format!("Goroutines remaining: {}", num_goroutine()));
@@ -620,10 +633,16 @@ fn doubling_workers(
     }
 }
 
-/// Sends every job from the calling goroutine.
-async fn send_all(c: &Ctx, jobs: &Chan<(u64, f64)>, queued: Option<&Gauge>) {
+/// Sends every job from the calling goroutine; `marked`: each send's start is a mark, for the right
+/// versions' picture of sends and receives (the others' pictures are the wait-for graph or the
+/// stalled workers, and a live run with sends would draw the send line instead).
+async fn send_all(c: &Ctx, jobs: &Chan<(u64, f64)>, queued: Option<&Gauge>, marked: bool) {
     for i in 0..c.p.tasks {
         c.rec.log(format!("main: sending job {i}"));
+        // As the send begins (an unbuffered send returns after the worker took the job).
+        if marked {
+            c.mark(MarkKind::Send, format!("jobs <- {i}"));
+        }
         jobs.send((i, now_ms())).await.expect("open");
         if let Some(q) = queued {
             q.set(jobs.len() as u64);
@@ -651,7 +670,7 @@ async fn send_then_read(c: &Arc<Ctx>, cap: usize, wg: &WaitGroup) {
     let jobs = Chan::new(cap).named("jobs");
     let results: Chan<u64> = Chan::new(cap).named("results");
     doubling_workers(c, &jobs, &results, wg, None);
-    send_all(c, &jobs, None).await;
+    send_all(c, &jobs, None, false).await;
     for _ in 0..c.p.tasks {
         let r = results.recv().await;
         c.rec.log(format!("Result: {}", r.unwrap_or_default()));
@@ -678,9 +697,10 @@ async fn deadlock(c: Arc<Ctx>) {
             let jobs = Chan::new(q).named("jobs");
             let results: Chan<u64> = Chan::new(q).named("results");
             doubling_workers(&c, &jobs, &results, &wg, None);
-            send_all(&c, &jobs, None).await;
+            send_all(&c, &jobs, None, true).await;
             closer(&c, &results, &wg);
             while let Some(v) = results.recv().await {
+                c.mark(MarkKind::Receive, format!("<-results: {v}"));
                 c.rec.log(format!("Result: {v}"));
             }
             c.rec.log("Completed without deadlock");
@@ -692,10 +712,11 @@ async fn deadlock(c: Arc<Ctx>) {
             let results: Chan<u64> = Chan::new(0).named("results");
             doubling_workers(&c, &jobs, &results, &wg, None);
             let (j, c2) = (jobs.clone(), c.clone());
-            c.go("sender", async move { send_all(&c2, &j, None).await });
+            c.go("sender", async move { send_all(&c2, &j, None, true).await });
             closer(&c, &results, &wg);
             let mut count = 0;
             while let Some(v) = results.recv().await {
+                c.mark(MarkKind::Receive, format!("<-results: {v}"));
                 count += 1;
                 c.rec.log(format!("Result: {v}"));
             }
@@ -708,7 +729,7 @@ async fn deadlock(c: Arc<Ctx>) {
             let results: Chan<u64> = Chan::new(0).named("results"); // unbuffered: dangerous
             let stall = Stall::new();
             doubling_workers(&c, &jobs, &results, &wg, Some(&stall));
-            send_all(&c, &jobs, Some(&stall.queued)).await;
+            send_all(&c, &jobs, Some(&stall.queued), false).await;
             c.rec.log("Sleeping while workers try to send results...");
             time::sleep(Duration::from_millis(BLOCKED_SLEEP_MS)).await;
             let blocked: Vec<_> = goroutines()

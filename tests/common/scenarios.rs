@@ -219,8 +219,8 @@ fn facts_for(id: &str, variant: &str) -> Option<Facts> {
         ("send-on-closed", "many-senders") => send_many,
         ("send-on-closed", "guide-timing") => send_guide_timing,
         ("deadlock-unbuffered", "wrong") => deadlock_wrong,
-        ("deadlock-unbuffered", "buffered") => deadlock_fine,
-        ("deadlock-unbuffered", "separate-goroutines") => deadlock_fine,
+        ("deadlock-unbuffered", "buffered") => deadlock_buffered,
+        ("deadlock-unbuffered", "separate-goroutines") => deadlock_separate,
         ("deadlock-unbuffered", "blocked-workers") => deadlock_blocked_workers,
         ("deadlock-unbuffered", "small-buffer") => deadlock_small_buffer,
         ("waitgroup-misuse", "add-inside") => waitgroup_add_inside,
@@ -883,6 +883,31 @@ fn leak_right(r: &Report) {
     // The workers that returned are counted, not assumed.
     assert_eq!(r.number("workers_returned"), 5.0);
     assert!(r.lesson.contains("5 of 5 workers returned"), "{}", r.lesson);
+    // Its picture's marks, in the order the fix works (review D5, session 17): the 10 sends,
+    // close(jobs), each worker returning, wg.Wait() coming back.
+    let at = |k: MarkKind| -> Vec<f64> {
+        r.marks
+            .iter()
+            .filter(|m| m.kind == k)
+            .map(|m| m.t_ms)
+            .collect()
+    };
+    let (sends, close, done, back) = (
+        at(MarkKind::Send),
+        at(MarkKind::Close),
+        at(MarkKind::Done),
+        at(MarkKind::WaitReturned),
+    );
+    assert_eq!(
+        (sends.len(), close.len(), done.len(), back.len()),
+        (10, 1, 5, 1),
+        "{:?}",
+        r.marks
+    );
+    assert!(sends.iter().all(|&t| t <= close[0]), "{:?}", r.marks);
+    // A worker's range loop ends only once jobs is closed; Wait returns after the last Done.
+    assert!(done.iter().all(|&t| t >= close[0]), "{:?}", r.marks);
+    assert!(done.iter().all(|&t| t <= back[0]), "{:?}", r.marks);
 }
 
 pub fn send_on_closed() {
@@ -1101,6 +1126,44 @@ fn deadlock_fine(r: &Report) {
     assert_eq!(r.ended, Ended::Completed);
     assert_eq!(r.tasks.successful, 10);
     assert!(r.findings.is_empty(), "{:?}", r.findings);
+}
+
+/// The times of the sends and of main's receives, for the right versions' picture (review D5,
+/// session 17: "room for 22 jobs" and "send and receive in different goroutines" were only
+/// in the text).
+fn sends_and_receives(r: &Report) -> (Vec<f64>, Vec<f64>) {
+    let at = |k: MarkKind| {
+        r.marks
+            .iter()
+            .filter(|m| m.kind == k)
+            .map(|m| m.t_ms)
+            .collect()
+    };
+    (at(MarkKind::Send), at(MarkKind::Receive))
+}
+
+fn deadlock_buffered(r: &Report) {
+    deadlock_fine(r);
+    // 10 jobs in room for 22: every send done before main's first receive.
+    let (sends, recvs) = sends_and_receives(r);
+    assert_eq!((sends.len(), recvs.len()), (10, 10), "{:?}", r.marks);
+    assert!(sends.iter().all(|&t| t <= recvs[0]), "{:?}", r.marks);
+}
+
+fn deadlock_separate(r: &Report) {
+    deadlock_fine(r);
+    // Unbuffered: each of the 2 workers holds a job until main reads its result, so the sender
+    // cannot get all 10 out first: main's reads come between the sends. (A send is marked as it
+    // begins, a read as it returns: before main runs to mark its first read, the worker it freed
+    // can take one more job and the sender begin the next send, so workers + 2 at most.)
+    let (sends, recvs) = sends_and_receives(r);
+    assert_eq!((sends.len(), recvs.len()), (10, 10), "{:?}", r.marks);
+    let before = sends.iter().filter(|&&t| t < recvs[0]).count() as u64;
+    assert!(
+        before <= r.params.workers + 2,
+        "{before} sends before the first receive"
+    );
+    assert!(recvs[0] < sends[9], "{:?}", r.marks);
 }
 
 fn deadlock_small_buffer(r: &Report) {
@@ -1468,6 +1531,25 @@ fn best_practices_inner_panic(r: &Report) {
     let t = r.tasks;
     assert_eq!(t.cancelled, 0, "{t:?}");
     assert!(t.unfinished > 0, "{t:?}");
+    // Who panicked: the goroutine a worker started for the work, not the worker, and the one
+    // Go's last line names (review D5, session 17: the picture could not say which).
+    let inner = r.number("inner_panic_goroutine");
+    assert_eq!(
+        r.log.last().unwrap(),
+        &format!("goroutine {inner} [running]:")
+    );
+    assert_ne!(inner, r.number("inner_panic_worker_goroutine"));
+    let worker = r.number("inner_panic_worker");
+    assert!(
+        (1.0..=r.params.workers as f64).contains(&worker),
+        "{worker}"
+    );
+    let panic = r.marks.iter().find(|m| m.kind == MarkKind::Panic).unwrap();
+    assert!(
+        r.number("inner_panic_started_ms") < panic.t_ms,
+        "{:?}",
+        r.numbers
+    );
 }
 
 /// `break N` fails exactly practice N; the others hold, or (after a fatal break) were never

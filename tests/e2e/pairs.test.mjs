@@ -129,15 +129,18 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
   });
 }
 
-test('side by side, the leak against its fix: the wait-for graph stays, B drawn as waiting for nothing', async () => {
+test('side by side, the leak against its fix: A\'s wait-for graph, B\'s own picture of its shutdown', async () => {
   const { page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
   await finished(page);
   await pairWith(page, 'right');
-  assert.match(await page.textContent('#picture-title'), /^Who waits for whom: the wait-for graph/);
-  const boxes = await page.$$eval('#picture-svg .picture-one', (bs) => bs.map((b) => ({ tag: b.querySelector('.run-tag')?.textContent, svg: Boolean(b.querySelector('svg.waitgraph')), text: b.textContent })));
+  // (Review D5, session 17: B had been drawn as a graph of nobody waiting; now each version
+  // its own picture, lanes.test.mjs reads B's.)
+  assert.match(await page.textContent('#picture-title'), /^Each version's own picture: A, then B$/);
+  await page.waitForSelector('#picture-svg svg.lanes');
+  const boxes = await page.$$eval('#picture-svg .picture-one', (bs) => bs.map((b) => ({ tag: b.querySelector('.run-tag')?.textContent, svg: Boolean(b.querySelector('svg.waitgraph')), lanes: Boolean(b.querySelector('svg.lanes')), text: b.textContent })));
   assert.equal(boxes.length, 2);
   assert.ok(boxes[0].tag.startsWith('A: leak-unclosed-channel / wrong') && boxes[0].svg, JSON.stringify(boxes[0]));
-  assert.ok(boxes[1].tag.startsWith('B: leak-unclosed-channel / right') && /No goroutine waits at the end of this run/.test(boxes[1].text), JSON.stringify(boxes[1]));
+  assert.ok(boxes[1].tag.startsWith('B: leak-unclosed-channel / right') && boxes[1].lanes && /wg\.Wait\(\) came back/.test(boxes[1].text), JSON.stringify(boxes[1]));
   assert.match(await page.textContent('#lesson'), /^Alive after main returned 5 in A and 0 in B; /);
   assert.deepEqual(problems, []);
   await context.close();

@@ -139,6 +139,31 @@ export function phasesOf(run) {
 }
 
 /**
+ * The right versions drawn as goroutine lanes on one time line (lanes.js), and each one's title
+ * (review D5, session 17: their picture was the goroutine chart, not their lesson).
+ */
+const LANE_LESSONS = {
+  'leak-unclosed-channel/right': ['shutdown', 'The fix on one time line: the sends, close(jobs), each worker returning, wg.Wait()'],
+  'deadlock-unbuffered/buffered': ['handoff', 'Sends and reads on one time line, and what each buffer held'],
+  'deadlock-unbuffered/separate-goroutines': ['handoff', 'The sender goroutine\'s sends and main\'s reads, on one time line'],
+  'best-practices/inner-panic': ['panic', 'Which goroutine panicked: the workers, and the goroutine one of them started'],
+};
+
+const marked = (run, kind) => (run.marks ?? []).some((m) => m.kind === kind);
+/**
+ * The lane picture of a finished `run` ('shutdown' | 'handoff' | 'panic'), or null: when its
+ * lesson has none, or its Report lacks what the picture is drawn from (Go's Report has no marks;
+ * a run that deadlocked is its wait-for graph).
+ */
+export function laneKind(run) {
+  const kind = LANE_LESSONS[`${run?.scenario}/${run?.variant}`]?.[0];
+  if (!kind || run.ended == null) return null;
+  if (kind === 'shutdown') return marked(run, 'send') && marked(run, 'close') ? kind : null;
+  if (kind === 'handoff') return run.ended === 'completed' && marked(run, 'send') && marked(run, 'receive') ? kind : null;
+  return run.ended === 'panicked' && Number.isFinite(run.numbers?.inner_panic_goroutine) && marked(run, 'panic') ? kind : null;
+}
+
+/**
  * The picture for a run: `{ kind: 'gauges', def } | { kind: 'graph' } | { kind: 'sequence' } |
  * { kind: 'sweep' } | { kind: 'phases' } | { kind: 'goroutines' }`. `run` is a Report, or a live view of one ({series,
  * marks, wait_graph}). A deadlock is its wait-for graph first: the cycle is the lesson, whatever
@@ -148,6 +173,8 @@ export function pictureFor(run) {
   const g = run.wait_graph;
   const graph = Boolean(g && g.nodes?.length);
   if (run.ended === 'deadlock' && graph) return { kind: 'graph' };
+  const lanes = laneKind(run);
+  if (lanes) return { kind: 'lanes', lanes, title: LANE_LESSONS[`${run.scenario}/${run.variant}`][1] };
   if (boundLesson(run)) return { kind: 'bound' };
   const def = GAUGE_PICTURES.find((d) => hasGauge(run.series, d.gauges[0]));
   if (def) return { kind: 'gauges', def };
@@ -361,6 +388,44 @@ export function pictureTitle(picture) {
     case 'sweep': return 'Throughput by pool size: CPU-bound and I/O-bound work';
     case 'phases': return 'Goroutines alive in each phase (log scale): no pool, then the pool';
     case 'bound': return 'Goroutines alive over time, against one goroutine per task';
+    case 'lanes': return picture.title;
+    case 'each': return 'Each version\'s own picture';
     default: return 'Goroutines alive over time';
   }
+}
+
+/**
+ * What the goroutine chart's runnable line means where it reads as "nothing ran while work
+ * waited": a sample with goroutines runnable and a thread not running any (review D5, session
+ * 17: "4 alive = 0 running + 1 blocked + 3 runnable" drawn for 0.13 ms, unexplained). The counts
+ * are samples, each held until the next; the per-worker timeline says what ran in between.
+ * Null where no sample looks so (or the run does not say its threads).
+ */
+export function runnableNote(run) {
+  const s = run?.series, threads = run?.threads;
+  if (!s?.queued || !(threads > 0)) return null;
+  let at = -1;
+  for (let i = 0; i < s.t_ms.length; i++) {
+    if (s.queued[i] > 0 && s.running[i] < threads && (at < 0 || s.queued[i] > s.queued[at])) at = i;
+  }
+  if (at < 0) return null;
+  const t = s.t_ms[at], next = s.t_ms.slice(at + 1).find((v) => v > t) ?? endOf(run);
+  const d = next - t < 0.1 ? 3 : next - t < 1 ? 2 : 1;
+  const f = (v) => `${v.toLocaleString('en', { maximumFractionDigits: d })} ms`;
+  const ran = (Array.isArray(run.timeline) ? run.timeline : []).flatMap((row) => row.tasks ?? []).filter((k) => k.start_ms >= t && k.start_ms < next).length;
+  return `runnable = ready to run, waiting for a thread to take it: at ${f(t)}, ${num(s.queued[at])} ${s.queued[at] === 1 ? 'was' : 'were'}, with ${num(s.running[at])} of the ${num(threads)} threads running a goroutine (just started goroutines wait so until a thread wakes, or gets a core on a busy machine). `
+    + `The counts are samples, each held until the next, here ${f(next)}${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
+}
+
+/**
+ * Where a run is so short that its goroutine counts are a handful of samples (they are taken at
+ * most every 0.5 ms of runtime, src/runtime/README.md): said under the chart, so a count held
+ * until the next sample is not read as goroutines still alive. leak/right's chart held 6 alive
+ * to its end, 0.49 ms, while its lanes, from the marks, showed each worker returning before.
+ * Null for a run with more samples.
+ */
+export function samplesNote(run) {
+  const n = run?.series?.t_ms?.length ?? 0;
+  if (!(n > 0 && n < 12) || run.ended == null) return null;
+  return `This run's counts are ${num(n)} samples in ${endOf(run).toLocaleString('en', { maximumFractionDigits: 3 })} ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between.${run.marks?.length ? ' The instants the program marked are exact.' : ''}`;
 }

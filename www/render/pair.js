@@ -2,7 +2,7 @@
 // each contributes. Pure functions over two Reports (no drawing): view.js writes the sentence and
 // the headline from them, pictures.js draws from them.
 import { measureText, valueAt } from '../format.js';
-import { pictureFor } from './lessons.js';
+import { hasGauge, pictureFor } from './lessons.js';
 
 /** Where a measure lives (`numbers.blocked_ms`, `peak_goroutines`), or its label when it has no
  * place (a value worked out from several figures can only be matched by name). */
@@ -49,6 +49,8 @@ export function pairMeasures(a, b, room = 3) {
   return chosen.sort((x, y) => order(x) - order(y)).map(({ label, a: va, b: vb }) => ({ label, a: va, b: vb }));
 }
 
+const DRAWN = new Set(['graph', 'lanes', 'sequence']);
+
 /**
  * The picture two runs share: the lesson's own when both have it; when one of two runs of the
  * same lesson has a wait-for graph or gauges and the other has only the goroutine chart (the
@@ -62,8 +64,18 @@ export function pairPicture(a, b, pb = pictureFor(b)) {
   // Two runs' goroutine counts are the goroutine chart of a pair (a log axis where their peaks
   // differ 20 times or more), which is what a pool's bound is compared on.
   if (pa.kind === 'bound' || pb.kind === 'bound') return { kind: 'goroutines' };
-  if (pa.kind === pb.kind && (pa.kind !== 'gauges' || pa.def.id === pb.def.id)) return pb;
+  if (pa.kind === pb.kind && (pa.kind !== 'gauges' || pa.def.id === pb.def.id) && (pa.kind !== 'lanes' || pa.title === pb.title)) return pb;
   if (a.scenario !== b.scenario) return { kind: 'goroutines' };
+  // Two versions of one lesson whose pictures are both drawings (a wait-for graph, lanes, the
+  // sends and the close): each its own, A then B. The leak's graph beside its fix's shutdown,
+  // where B had been drawn as "no goroutine waits" (review D5, session 17).
+  if (DRAWN.has(pa.kind) && DRAWN.has(pb.kind)) return { kind: 'each', a: pa, b: pb };
+  // A version drawn as lanes beside one drawn as a gauge chart that both runs' Reports have
+  // (best-practices' pool beside its inner panic: the queue), that chart, as before the lanes.
+  if (pa.kind === 'lanes' || pb.kind === 'lanes') {
+    const g = [pa, pb].find((p) => p.kind === 'gauges');
+    if (g && hasGauge(a.series, g.def.gauges[0]) && hasGauge(b.series, g.def.gauges[0])) return g;
+  }
   const [own, other] = pa.kind === 'goroutines' ? [pb, pa] : [pa, pb];
   if (other.kind !== 'goroutines') return { kind: 'goroutines' };
   if (own.kind === 'graph' || own.kind === 'gauges') return own;

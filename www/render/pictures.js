@@ -6,7 +6,8 @@ import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { markStyle, PALETTE, TimeChart } from './chart.js';
 import { peak } from '../thin.js';
-import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, TAIL_WHY, truthful } from './lessons.js';
+import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, runnableNote, samplesNote, TAIL_WHY, truthful } from './lessons.js';
+import { drawLanes } from './lanes.js';
 import { drawOrder } from './order.js';
 import { drawSequence } from './sequence.js';
 import { drawSweep } from './sweep.js';
@@ -216,7 +217,7 @@ export class Pictures {
     this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
     const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
     const lessonKind = shared.kind;
-    const svgKind = ['graph', 'sequence', 'sweep', 'phases'].includes(lessonKind);
+    const svgKind = ['graph', 'sequence', 'sweep', 'phases', 'lanes', 'each'].includes(lessonKind);
     $('picture-title').textContent = compare
       ? `${pictureTitle(shared)}: ${svgKind ? 'A, then B' : `${styles(shared, compare, run)}, ${rel ? `each on its own run's time (A: ${ms(endOf(compare))}, B: ${ms(endOf(run))})` : 'on the same axes'}`}`
       : pictureTitle(pic);
@@ -235,14 +236,17 @@ export class Pictures {
         const box = el('div', { class: 'picture-one' }, tag ? el('p', { class: 'run-tag' }, el('strong', {}, `${tag}: ${runName(r)}`)) : null);
         const inner = el('div');
         box.append(inner);
+        // Two versions each with its own drawing ('each'): A's and B's picture kinds.
+        const kind = lessonKind === 'each' ? (r === compare ? shared.a : shared.b).kind : lessonKind;
         queueMicrotask(() => {
-          if (lessonKind === 'graph') {
+          if (kind === 'lanes') drawLanes(inner, r);
+          else if (kind === 'graph') {
             if (r.wait_graph?.nodes?.length) drawWaitGraph(inner, r.wait_graph, { when: caption ?? graphWhen(r), deadlock: r.ended === 'deadlock' });
             else fill(inner, el('p', { class: 'muted' }, caption && r.wait_graph == null
               ? 'Too many goroutines alive right now to draw who waits for whom live; the graph comes back when fewer are.'
               : `No goroutine waits${caption ? ' right now' : ' at the end of this run'}.`));
-          } else if (lessonKind === 'sweep') drawSweep(inner, r);
-          else if (lessonKind === 'phases') drawPhases(inner, r);
+          } else if (kind === 'sweep') drawSweep(inner, r);
+          else if (kind === 'phases') drawPhases(inner, r);
           else drawSequence(inner, r.marks ?? [], { runtimeMs: endOf(r) });
         });
         return box;
@@ -328,9 +332,14 @@ export class Pictures {
     const closes = truthful(marksOf(run)).filter((m) => m.kind === 'close');
     const marks = [...everywhere(run), ...(closes.length <= 2 ? closes : [])].sort((p, q) => p.t_ms - q.t_ms);
     chart.setData(s.t_ms, present.map(([k]) => s[k]), { marks, xMax });
-    // Said in words too, for lines drawn one on another.
-    return coinciding(s, present).map(([la, lb, share, exact]) => el('span', { class: 'k muted' },
-      `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`));
+    // Said in words too, for lines drawn one on another; and what "runnable" is, where a row
+    // reads as work waiting while a thread idled (review D5, session 17).
+    // (Under the lesson's own chart only for a run of a few ms, whose samples are few: below it,
+    // on a long run, the note pushed "Next" off a laptop's first screen.)
+    const why = chart === this.goroutines || endOf(run) < 10 ? runnableNote(run) ?? samplesNote(run) : null;
+    return [...coinciding(s, present).map(([la, lb, share, exact]) => el('span', { class: 'k muted' },
+      `${la} ${exact ? '=' : '≈'} ${lb} for ${num(share, 0)} % of the run${exact ? '' : ' (within 1 % of the peak)'}: the ${lb} line lies inside the ${la === 'goroutines alive' ? 'band' : `${la} line`}`)),
+    ...(why ? [el('span', { class: 'k muted runnable-note' }, why)] : [])];
   }
 
   /**

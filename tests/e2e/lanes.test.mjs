@@ -1,0 +1,225 @@
+// The right versions' own pictures (review D5, session 17): leak/right's shutdown, the deadlock
+// lesson's buffered and separate-goroutines versions, best-practices/inner-panic's panic, each
+// drawn as goroutine lanes from the Report beside it, read back from the page: the lanes, the
+// ticks of each send and read, which goroutine is marked. Debian's Chromium; any console.error
+// fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, finished, overflow, screenshot, servers } from './browser.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await servers(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+const SEND = '#0072B2', RECEIVE = '#D55E00';
+
+/** The lane picture on screen: its lanes (label, ticks by colour, bars, end caps, crosses). */
+const lanesOf = (page, sel = '#picture-svg svg.lanes') => page.evaluate((s) => [...document.querySelectorAll(s)].map((svg) => {
+  const W = Number(svg.getAttribute('width'));
+  const labels = [...svg.querySelectorAll('.lane-label')];
+  const ys = labels.map((t) => Number(t.getAttribute('y')) + 10); // the lane's line, 10 px under its label
+  const laneAt = (y) => ys.findIndex((ly) => Math.abs(ly - y) <= 9);
+  const lanes = labels.map((t) => ({ label: t.querySelector('title').textContent, shown: t.childNodes[0].textContent, right: t.getBBox().x + t.getBBox().width, ticks: {}, bars: 0, ends: 0, cross: false, strong: t.classList.contains('seq-strong') }));
+  for (const l of svg.querySelectorAll('.lane-tick')) {
+    const lane = lanes[laneAt((Number(l.getAttribute('y1')) + Number(l.getAttribute('y2'))) / 2)];
+    (lane.ticks[l.dataset.c] ??= []).push(Number(l.getAttribute('x1')));
+  }
+  for (const b of svg.querySelectorAll('.lane-bar')) lanes[laneAt(Number(b.getAttribute('y')) + 5)].bars++;
+  for (const e of svg.querySelectorAll('.lane-end')) lanes[laneAt(Number(e.getAttribute('y')) + 7)].ends++;
+  for (const c of svg.querySelectorAll('.lane-cross')) { const m = /^M([\d.]+),([\d.]+)/.exec(c.getAttribute('d')); lanes[laneAt(Number(m[2]) + 7)].cross = Number(m[1]) + 7; }
+  const vlines = [...svg.querySelectorAll('.lane-vline')].map((l) => ({ x: Number(l.getAttribute('x1')), label: l.nextSibling.textContent }));
+  return { kind: svg.getAttribute('class'), W, lanes, vlines, fills: [...svg.querySelectorAll('.lane-fill-label')].map((t) => t.textContent),
+    strip: svg.querySelector('.lane-strip-label')?.textContent ?? null, sentence: svg.getAttribute('aria-label') };
+}), sel);
+
+const title = (page) => page.textContent('#picture-title');
+const marksOf = (r, kind) => r.marks.filter((m) => m.kind === kind);
+
+/** Every lane label drawn whole inside its picture. */
+function labelsInside(p) {
+  for (const l of p.lanes) assert.ok(l.right <= p.W + 0.5, `"${l.shown}" ends at ${l.right} of ${p.W} px`);
+}
+
+for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+  test(`leak/right draws its fix: 10 sends, close(jobs), each worker returning, wg.Wait() at ${viewport.width} px`, async () => {
+    const { page, problems, context } = await openPage(browser, srv, '/?scenario=leak-unclosed-channel&variant=right&run=1', { viewport });
+    const r = await finished(page);
+    await page.waitForSelector('svg.lanes');
+    const [p] = await lanesOf(page);
+    assert.match(await title(page), /^The fix on one time line/);
+    assert.equal(p.kind, 'lanes lanes-shutdown');
+    const { workers, tasks } = r.params;
+    assert.equal(p.lanes.length, 1 + workers, p.lanes.map((l) => l.label).join(' | '));
+    // main: a tick per send of the Report, and wg.Wait() coming back.
+    assert.equal(p.lanes[0].ticks[SEND]?.length, tasks);
+    assert.equal(marksOf(r, 'send').length, tasks);
+    // close(jobs) across the lanes, after every send; each worker's return after it.
+    const close = p.vlines.find((v) => v.label === 'close(jobs)');
+    assert.ok(close, JSON.stringify(p.vlines));
+    assert.ok(Math.max(...p.lanes[0].ticks[SEND]) <= close.x + 0.5);
+    const returned = p.lanes.slice(1).filter((l) => l.ends === 1);
+    assert.equal(returned.length, workers, 'every worker lane ends in its return');
+    assert.equal(marksOf(r, 'done').length, workers);
+    // The jobs in the lanes are the Report's timeline, worker by worker.
+    assert.equal(p.lanes.slice(1).reduce((s, l) => s + l.bars, 0), r.tasks.successful);
+    assert.match(p.strip, /^goroutines alive/);
+    assert.match(p.sentence, new RegExp(`returned \\(${workers} of ${workers}, the last at [\\d.]+ ms\\), and wg\\.Wait\\(\\) came back at [\\d.]+ ms: goroutines alive ${workers + 1} → 1\\.`));
+    labelsInside(p);
+    assert.equal((await overflow(page)).by, 0);
+    await screenshot(page, `lanes-leak-right-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test(`deadlock/buffered: every send before main's first read, each buffer against its slots, at ${viewport.width} px`, async () => {
+    const { page, problems, context } = await openPage(browser, srv, '/?scenario=deadlock-unbuffered&variant=buffered&run=1', { viewport });
+    const r = await finished(page);
+    await page.waitForSelector('svg.lanes');
+    const [p] = await lanesOf(page);
+    assert.equal(p.kind, 'lanes lanes-handoff');
+    const main = p.lanes[0];
+    assert.match(main.label, /^main: 10 sends, close\(jobs\), then 10 reads of results$/);
+    assert.equal(main.ticks[SEND].length, marksOf(r, 'send').length);
+    assert.equal(main.ticks[RECEIVE].length, marksOf(r, 'receive').length);
+    assert.ok(Math.max(...main.ticks[SEND]) <= Math.min(...main.ticks[RECEIVE]), 'all sends before the first read');
+    assert.equal(p.lanes.length, 1 + r.params.workers, 'main and every worker, those without a job too');
+    assert.deepEqual(p.fills.map((f) => f.replace(/\d+ of/, 'N of')), [`jobs buffer: up to N of its ${r.params.queue} slots used`, `results buffer: up to N of its ${r.params.queue} slots used`]);
+    assert.match(p.sentence, /room for 22 jobs \(10 \+ 10 slots, one job in each of 2 workers\) and main sent 10/);
+    labelsInside(p);
+    assert.equal((await overflow(page)).by, 0);
+    await screenshot(page, `lanes-deadlock-buffered-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test(`deadlock/separate-goroutines: the sender's sends and main's reads interleave on one time line, at ${viewport.width} px`, async () => {
+    const { page, problems, context } = await openPage(browser, srv, '/?scenario=deadlock-unbuffered&variant=separate-goroutines&run=1', { viewport });
+    const r = await finished(page);
+    await page.waitForSelector('svg.lanes');
+    const [p] = await lanesOf(page);
+    const [sender, main] = p.lanes;
+    assert.match(sender.label, /^sender goroutine: 10 sends/);
+    assert.match(main.label, /^main: 10 reads of results$/);
+    assert.equal(sender.ticks[SEND].length, 10);
+    assert.equal(sender.ticks[RECEIVE], undefined);
+    assert.equal(main.ticks[RECEIVE].length, 10);
+    // Interleaved: a read before the sender's last send, as the Report's marks have it.
+    const lastSend = Math.max(...sender.ticks[SEND]);
+    const early = main.ticks[RECEIVE].filter((x) => x < lastSend).length;
+    const fromReport = marksOf(r, 'receive').filter((m) => m.t_ms < marksOf(r, 'send').at(-1).t_ms).length;
+    assert.ok(early >= 1, `${early} reads before the last send`);
+    assert.match(p.sentence, new RegExp(`and ${fromReport} reads? came before the sender's last send`));
+    labelsInside(p);
+    assert.equal((await overflow(page)).by, 0);
+    await screenshot(page, `lanes-deadlock-separate-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test(`inner-panic marks the goroutine that panicked, not the worker, and the program's end, at ${viewport.width} px`, async () => {
+    const { page, problems, context } = await openPage(browser, srv, '/?scenario=best-practices&variant=inner-panic&run=1', { viewport });
+    const r = await finished(page, 120000);
+    await page.waitForSelector('svg.lanes');
+    const [p] = await lanesOf(page);
+    assert.equal(p.kind, 'lanes lanes-panic');
+    const { inner_panic_goroutine: inner, inner_panic_worker: w, inner_panic_worker_goroutine: wg } = r.numbers;
+    // Go's last line names the goroutine the picture marks.
+    assert.equal(r.log.at(-1), `goroutine ${inner} [running]:`);
+    const crossed = p.lanes.filter((l) => l.cross !== false);
+    assert.equal(crossed.length, 1, 'one goroutine panicked');
+    assert.match(crossed[0].label, new RegExp(`^└ goroutine ${inner}, started by worker ${w}'s go func\\(\\): it panicked$`));
+    const i = p.lanes.indexOf(crossed[0]);
+    assert.ok(p.lanes[i - 1].strong && p.lanes[i - 1].label.startsWith(`worker ${w} (goroutine ${wg}), its recover() here`), p.lanes[i - 1].label);
+    assert.ok(!p.lanes[i - 1].cross, 'the worker is not the one marked');
+    assert.equal(p.lanes.filter((l) => /^worker \d+/.test(l.label)).length, r.params.workers);
+    // The end of the program across every lane, where the cross is.
+    const dies = p.vlines.find((v) => v.label === 'the program dies');
+    assert.ok(dies && Math.abs(dies.x - crossed[0].cross) < 1, JSON.stringify(p.vlines));
+    assert.match(p.sentence, new RegExp(`^Goroutine ${inner}, which worker ${w} started at [\\d,]+ ms for its task, panicked at [\\d,]+ ms \\("task 7 hit a bug"\\)\\. Worker ${w}'s recover\\(\\) runs in goroutine ${wg} `));
+    labelsInside(p);
+    assert.equal((await overflow(page)).by, 0);
+    await screenshot(page, `lanes-inner-panic-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+test('side by side, the leak against its fix: A its wait-for graph, B its shutdown lanes', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
+  await finished(page);
+  await page.click('#pin');
+  await page.check('input[name=variant][value="right"]');
+  await page.click('#run');
+  await page.waitForFunction(() => document.body.dataset.phase === 'done' && window.workerPoolPlaygroundTest.state.pair?.b, null, { timeout: 120000 });
+  await page.waitForSelector('#picture-svg svg.lanes');
+  const boxes = await page.$$eval('#picture-svg .picture-one', (bs) => bs.map((b) => ({ tag: b.querySelector('.run-tag')?.textContent, graph: Boolean(b.querySelector('svg.waitgraph')), lanes: Boolean(b.querySelector('svg.lanes')) })));
+  assert.deepEqual(boxes.map((b) => [b.tag.slice(0, 34), b.graph, b.lanes]), [['A: leak-unclosed-channel / wrong', true, false], ['B: leak-unclosed-channel / right', false, true]].map(([t, g, l]) => [t.slice(0, 34), g, l]));
+  assert.match(await title(page), /^Each version's own picture: A, then B$/);
+  assert.equal((await overflow(page)).by, 0);
+  await screenshot(page, 'lanes-leak-pair-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// "4 alive = 0 running + 1 blocked + 3 runnable", held for 0.13 ms between two samples, read as
+// "nothing ran while work waited" (review D5, session 17).
+test('the goroutine chart says what runnable is where a sample has work ready and a thread idle', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  const notes = await page.evaluate(async () => {
+    const { runnableNote } = await import('./render/lessons.js');
+    const series = { t_ms: [0, 0.54, 0.67, 0.8], goroutines: [1, 4, 1, 0], running: [1, 0, 1, 0], blocked: [0, 1, 0, 0], queued: [0, 3, 0, 0] };
+    const timeline = [{ worker: 1, label: 'worker 1', tasks: [0.57, 0.6, 0.62].map((t, i) => ({ task: i, start_ms: t, end_ms: t + 0.01, outcome: 'success' })) }];
+    const r = { runtime_ms: 0.8, threads: 2, series, timeline };
+    const { samplesNote } = await import('./render/lessons.js');
+    const still = { ...r, series: { ...series, queued: [0, 0, 0, 0], blocked: [0, 4, 0, 0] } };
+    const long = { ...still, series: { ...still.series, t_ms: Array.from({ length: 12 }, (_, i) => i) } };
+    return [runnableNote(r), runnableNote(still), samplesNote({ ...still, ended: 'completed', marks: [{ t_ms: 0.1, kind: 'close', label: 'close(jobs)' }] }), samplesNote({ ...long, ended: 'completed' })];
+  });
+  assert.match(notes[0], /^runnable = ready to run, waiting for a thread to take it: at 0\.54 ms, 3 were, with 0 of the 2 threads running a goroutine/);
+  assert.match(notes[0], /each held until the next, here 0\.67 ms: in between, the per-worker timeline shows 3 jobs started\.$/);
+  assert.equal(notes[1], null);
+  // A short run's few samples are said to be samples (leak/right's chart held 6 alive to its end).
+  assert.equal(notes[2], 'This run\'s counts are 4 samples in 0.8 ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between. The instants the program marked are exact.');
+  assert.equal(notes[3], null);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Deterministic mode: a program that never sleeps runs in no time, every mark at 0 ms; its lanes
+// had been ticks piled on one x (and pushed past the left edge to keep them 4 px apart).
+test('a run in which no time passed draws the order of its events, and says so', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=leak-unclosed-channel&variant=right&mode=deterministic&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  assert.ok(r.marks.every((m) => m.t_ms === r.marks[0].t_ms), 'every mark at one instant');
+  await page.waitForSelector('svg.lanes');
+  const [p] = await lanesOf(page);
+  assert.equal(p.sentence, 'No time passed in this run (deterministic mode, and the program never sleeps), so its lanes show the order of events, one step each: 10 sends → close(jobs) → 5 workers return → wg.Wait() comes back.');
+  const xs = p.lanes[0].ticks[SEND];
+  assert.equal(xs.length, 10);
+  assert.ok(Math.min(...xs) >= 12 && Math.max(...xs) < p.vlines[0].x, `sends at ${xs} before close(jobs) at ${p.vlines[0].x}`);
+  assert.ok(p.lanes.slice(1).every((l) => l.ends === 1 && / returned$/.test(l.label)), p.lanes.map((l) => l.label).join(' | '));
+  assert.match(await page.textContent('#picture-svg'), /the order of events →/);
+  await screenshot(page, 'lanes-leak-right-deterministic-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Which picture two versions share when one is drawn as lanes (pair.js pairPicture).
+test('a pair with a lane picture: each its own beside another drawing, the shared gauge chart beside a chart', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  const kinds = await page.evaluate(async () => {
+    const { pairPicture } = await import('./render/pair.js');
+    const gauges = { queue_depth: [0, 3, 0], in_flight: [0, 5, 0] };
+    const pool = { scenario: 'best-practices', variant: 'default', ended: 'completed', series: { t_ms: [0, 1, 2], goroutines: [1, 7, 1], gauges }, marks: [] };
+    const inner = { scenario: 'best-practices', variant: 'inner-panic', ended: 'panicked', series: { t_ms: [0, 1, 2], goroutines: [1, 12, 12], gauges },
+      marks: [{ t_ms: 2, kind: 'panic', label: 'panic: task 7 hit a bug' }], numbers: { inner_panic_goroutine: 14, inner_panic_worker: 1, inner_panic_worker_goroutine: 2, inner_panic_started_ms: 1 } };
+    const leak = (variant, extra) => ({ scenario: 'leak-unclosed-channel', variant, ended: 'completed', series: { t_ms: [0], goroutines: [1] }, marks: [], ...extra });
+    const wrong = leak('wrong', { wait_graph: { nodes: [{ id: 'g2', kind: 'goroutine', label: 'worker' }], edges: [] } });
+    const right = leak('right', { marks: [{ t_ms: 1, kind: 'send', label: 'jobs <- 0' }, { t_ms: 2, kind: 'close', label: 'close(jobs)' }] });
+    const p = pairPicture(pool, inner), q = pairPicture(wrong, right);
+    return [p.kind, p.def?.id, q.kind, q.a?.kind, q.b?.kind];
+  });
+  assert.deepEqual(kinds, ['gauges', 'queue', 'each', 'graph', 'lanes']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -348,6 +348,13 @@ impl Runtime {
         self.shared.obs.series()
     }
 
+    /// The series so far with a last row at runtime now, in the copy only (what a live view
+    /// draws; see `Observer::series_now`).
+    pub fn series_now(&self) -> Series {
+        let sh = &self.shared;
+        sh.obs.series_now(sh.now_ns(), &sh.queues)
+    }
+
     /// Takes a sample now, whatever the interval.
     pub fn sample(&self) {
         self.shared.sample(true)

@@ -1395,7 +1395,10 @@ fn waitgroup_negative_counter(r: &Report) {
         .map(|m| m.t_ms)
         .fold(0.0, f64::max);
     let panic = r.findings_of(FindingKind::Panic)[0].at_ms;
-    assert!(panic >= done, "panic at {panic}, last Done at {done}");
+    assert_eq!(
+        panic, done,
+        "panic at {panic} ms, the last Done at {done} ms"
+    );
     let mark = r.marks.iter().find(|m| m.kind == MarkKind::Panic).unwrap();
     assert_eq!(mark.t_ms, panic);
     // The series is cut at the panic and ends with the counter the extra Done found: 0.
@@ -2019,7 +2022,7 @@ pub fn snapshots_carry_the_live_picture() {
     let mut run = Run::start(
         "deadlock-unbuffered",
         Some("blocked-workers"),
-        &raw(p),
+        &raw(p.clone()),
         &env(),
     )
     .unwrap();
@@ -2042,9 +2045,56 @@ pub fn snapshots_carry_the_live_picture() {
         "{:?}",
         snap.marks
     );
+    // One instant (review D7, session 17: the status line read the counters now, the chart the
+    // last sample, 1,012 ms of runtime against 18.7): the snapshot's time and counts are its
+    // series' last row, and no mark comes after it.
+    let s = &snap.series;
+    assert_eq!(s.t_ms.last(), Some(&snap.t_ms));
+    let last = s.last_values().unwrap();
+    let counts = [snap.goroutines, snap.running, snap.blocked, snap.queued];
+    assert_eq!(&last[..4], &counts.map(|c| c as f64)[..]);
+    assert_eq!(last[4], snap.heap_bytes as f64);
+    assert_eq!(s.last_gauge("workers_blocked_on_results"), 2.0);
+    assert!(snap.marks.iter().all(|m| m.t_ms <= snap.t_ms));
     reaches_js_intact("a snapshot", &snap);
     reaches_js_intact("a trace so far", &run.trace());
+    // In real time too, where nobody samples while every goroutine sleeps: db-pool's workers
+    // in their queries.
     drop(run);
+    let mut run = Run::start("db-pool", Some("pool"), &raw(json!({})), &env()).unwrap();
+    let mut snap = run.snapshot();
+    while snap.t_ms < 50.0 {
+        assert_ne!(run.poll(), Progress::Done);
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        snap = run.snapshot();
+    }
+    assert_eq!(snap.series.t_ms.last(), Some(&snap.t_ms));
+    let last = snap.series.last_values().unwrap();
+    assert_eq!(last[0], snap.goroutines as f64);
+    assert!(snap.series.gauges.contains_key("connections_in_use"));
+    run.stop();
+    while run.poll() != Progress::Done {}
+    drop(run);
+    // The row a snapshot adds is the snapshot's own: the Report of a run looked at after every
+    // event is the Report of one stepped alike that nobody looked at.
+    let steps = |look: bool| {
+        let mut run = Run::start(
+            "deadlock-unbuffered",
+            Some("blocked-workers"),
+            &raw(p.clone()),
+            &env(),
+        )
+        .unwrap();
+        while run.step(1) != Progress::Done {
+            if look {
+                run.snapshot();
+            }
+        }
+        run.finish()
+    };
+    let (looked, unseen) = (steps(true), steps(false));
+    assert_eq!(looked.series, unseen.series);
+    assert_eq!(looked.marks, unseen.marks);
 }
 
 /// Bad input gets a short, clear error and never runs the defaults.

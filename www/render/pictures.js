@@ -203,7 +203,12 @@ export class Pictures {
     fill('timeline-legend');
   }
 
-  drawNow(run, compare, { timeline = true, picture = null, caption = null } = {}) {
+  /**
+   * `onDraw` runs once, in the same task as the lesson's picture is drawn: the status line and
+   * the headline beside it are written then, from the same run, so that nothing on screen is
+   * from another instant (review D7, session 17: the status had raced 2 s of runtime ahead).
+   */
+  drawNow(run, compare, { timeline = true, picture = null, caption = null, onDraw = null } = {}) {
     this.last = [run, compare, { timeline, picture, caption }];
     this.drawn++;
     // A live run keeps the picture it started drawing (`picture`), so it does not flip between
@@ -271,6 +276,7 @@ export class Pictures {
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }
     fill('picture-legend', legend);
+    onDraw?.();
     for (const s of $('picture-legend').querySelectorAll('.swatch[data-c]')) s.style.setProperty('--c', markStyle(s.dataset.c)[0]);
     // The goroutine chart below is left out when it is the lesson's picture already.
     const dup = lessonKind === 'goroutines';
@@ -361,6 +367,8 @@ export class Pictures {
 
   drawGauges(run, compare, def, xMax, legend) {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
+    // A live run drawn before its program made the gauges: the picture's own axes, empty.
+    if (!names.length) names.push(def.gauges[0]);
     const defs = [];
     const has = (r, g) => hasGauge(r.series, g);
     // Which run and gauge each series of a pair is: a run without the gauge (Go's Report has no

@@ -56,6 +56,14 @@ pub struct Snapshot {
 /// The most live goroutines a snapshot draws a wait-for graph for.
 pub const LIVE_GRAPH_MAX: usize = 300;
 
+/// Marks in the order they happened: by time, and at one instant a panic after the others, as
+/// it is raised by the operation marked there (negative-counter's panic takes the instant of
+/// the wg.Done() that raised it, and was listed before that Done).
+fn in_order(a: &crate::runtime::Mark, b: &crate::runtime::Mark) -> std::cmp::Ordering {
+    let panic = |m: &crate::runtime::Mark| m.kind == crate::runtime::MarkKind::Panic;
+    a.t_ms.total_cmp(&b.t_ms).then(panic(a).cmp(&panic(b)))
+}
+
 /// A started scenario. Drive it with [`Run::poll`] until it is done, then [`Run::finish`].
 pub struct Run {
     rt: Runtime,
@@ -235,7 +243,7 @@ impl Run {
         };
         marks.extend(self.rt.marks());
         marks.retain(|m| m.t_ms <= t_ms);
-        marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        marks.sort_by(in_order);
         Snapshot {
             t_ms,
             goroutines: goroutines as usize,
@@ -430,7 +438,7 @@ impl Run {
             rec.log.extend(tail);
         }
         report.log = rec.log;
-        report.marks.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+        report.marks.sort_by(in_order);
         report.checklist = (self.spec.checklist)(&report, self.variant);
         report.lesson = (self.spec.lesson)(&report, self.variant);
         report.measures = (self.spec.measures)(&report, self.variant);

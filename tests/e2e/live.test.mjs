@@ -1,6 +1,7 @@
 // A run's live view is one instant (review D7, session 17): the status line, the headline and
 // the lesson's picture come from the same snapshot, and the picture is the lesson's from the
-// first one. Debian's Chromium; any console.error fails a test.
+// first one. And two runs side by side both show where they end (F11's residue). Debian's
+// Chromium; any console.error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, servers } from './browser.mjs';
@@ -86,6 +87,33 @@ test("a live run draws its lesson's picture from the first snapshot, the one its
   });
   assert.ok(wrong.listed >= 10, `${wrong.listed} lessons listed`);
   assert.deepEqual(wrong.out, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("the first screen shows where each run ends: A's dashed drop to 0 over B's", async () => {
+  const { page, problems, context } = await open('/', { viewport: { width: 1280, height: 800 } });
+  await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 60000 });
+  await page.waitForTimeout(400);
+  // Both runs end at 100 % of their own time, A from ~5 goroutines and B from ~5 too: the pixels
+  // of the last 2 px of the plot, between 0.5 and 3 goroutines, hold A's orange, not only B's
+  // blue (on the code before, A's drop lay under B's and A read as ending at 5).
+  const px = await page.evaluate(() => {
+    const u = window.workerPoolPlaygroundTest.pictures().lesson.u;
+    const x = Math.round(u.valToPos(100, 'x', true));
+    const y0 = Math.round(u.valToPos(3, 'y', true)), y1 = Math.round(u.valToPos(0.5, 'y', true));
+    const img = u.ctx.getImageData(x - 3, y0, 6, y1 - y0).data;
+    let orange = 0, blue = 0;
+    for (let i = 0; i < img.length; i += 4) {
+      const [r, g, b] = [img[i], img[i + 1], img[i + 2]];
+      if (r > 180 && g > 60 && g < 130 && b < 60) orange++;
+      if (r < 40 && g > 80 && g < 150 && b > 140) blue++;
+    }
+    return { orange, blue, h: y1 - y0 };
+  });
+  assert.ok(px.h >= 10, `the band is ${px.h} px tall`);
+  assert.ok(px.blue > 0, `B's drop is drawn: ${JSON.stringify(px)}`);
+  assert.ok(px.orange >= 4, `A's drop is drawn over it: ${JSON.stringify(px)}`);
   assert.deepEqual(problems, []);
   await context.close();
 });

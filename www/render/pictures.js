@@ -321,7 +321,7 @@ export class Pictures {
       const pa = peak(compare.series.goroutines) ?? 0, pb = peak(s.goroutines) ?? 0;
       chart.log = this.logScale || Math.max(pa, pb) >= 20 * Math.max(1, Math.min(pa, pb));
       chart.ensure([
-        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4] },
+        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4], top: true },
         { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));
@@ -379,7 +379,7 @@ export class Pictures {
       // hue: a lighter shade of B's gauge for A's other gauge read as the same thing, review
       // R12), and A dashed, as its legend marker is; the legend names run and gauge.
       names.forEach((g, i) => {
-        if (has(compare, g)) { sides.push(['a', i]); defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 }); }
+        if (has(compare, g)) { sides.push(['a', i]); defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5, top: true }); }
         if (has(run, g)) { sides.push(['b', i]); defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[names.length + i], width: 2.5 }); }
       });
       for (const [tag, r] of [['A', compare], ['B', run]]) {
@@ -433,7 +433,7 @@ export class Pictures {
     this.heap.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
       this.heap.ensure([
-        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4] },
+        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4], top: true },
         { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));

@@ -1054,7 +1054,7 @@ fn send_guide_timing(r: &Report) {
     assert!(!r.lesson.contains("each also waiting"), "{}", r.lesson);
     assert_eq!(
         r.lesson.contains(&format!(
-            "its longest send took {waited:.1} ms: blocked until the worker took it, busy or run late"
+            "the longest send of the run {waited:.1} ms: blocked until the worker took it, busy or run late"
         )),
         waited >= 1.0,
         "{waited}: {}",
@@ -1062,10 +1062,39 @@ fn send_guide_timing(r: &Report) {
     );
     assert_eq!(
         r.lesson.contains(&format!(
-            "its longest send took {waited:.1} ms: the worker was ready each time"
+            "the longest send of the run {waited:.1} ms: the worker was ready each time"
         )),
         waited < 1.0,
         "{waited}: {}",
+        r.lesson
+    );
+    // The guide's timing beside what this run measured, and where the time went, measured (review
+    // N3, session 17: a second send at 62 ms against the guide's 50 with nothing saying why):
+    // the second sender's sleep ended `woke` ms late, and its send is on the picture then.
+    let woke = r.number("late_sender_woke_late_ms");
+    let first_late = r
+        .marks
+        .iter()
+        .find(|m| m.kind == MarkKind::Send && m.label.starts_with("trial 1: jobs <- 999"))
+        .unwrap()
+        .t_ms;
+    assert!(
+        woke >= 0.0 && (first_late - 50.0 - woke).abs() < 1.0,
+        "{woke} {first_late}"
+    );
+    for part in [
+        "The guide's timing is a 20 ms pause after each send and the second send at 50 ms".to_string(),
+        format!("the second sender's 50 ms sleep ended {woke:.1} ms after it was due: its send came at {first_late:.0} ms"),
+    ] {
+        assert!(r.lesson.contains(&part), "{part}: {}", r.lesson);
+    }
+    let pauses = r.number("first_trial_pause_ms") / r.number("first_trial_sends");
+    assert!(pauses >= 20.0, "{pauses}");
+    assert!(
+        r.lesson.contains(&format!(
+            "in this trial the pauses lasted {pauses:.1} ms on average"
+        )),
+        "{}",
         r.lesson
     );
     let late = r

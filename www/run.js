@@ -5,6 +5,7 @@ import api from './api.js';
 import { $ } from './dom.js';
 import { drawParams, drawPicker, drawVariants, fieldOf, markInvalid, readParams } from './form.js';
 import { bytes, num, runName } from './format.js';
+import { lessonPicture } from './render/lessons.js';
 import { Pictures } from './render/pictures.js';
 import { drawDataTables, drawFigures, drawFindings, drawLog, drawTables } from './render/report.js';
 import { defaultsOf, findParam, findSpec } from './schema.js';
@@ -58,27 +59,57 @@ export function drawResults({ firstScreen = false } = {}) {
   else delete document.body.dataset.lastReport;
 }
 
-/** A snapshot of the run in flight, drawn like a Report (pictures and headline only), at most
- * five times a second: a learner cannot follow faster, and each drawing costs the main thread. */
-let lastLive = 0;
-function drawLive(req, snap, compare) {
-  const now = performance.now();
-  if (now - lastLive < 200 && state.phase !== 'stepping') return;
-  lastLive = now;
+/**
+ * A snapshot of the run in flight, drawn like a Report (pictures and headline only), at most
+ * every LIVE_EVERY_MS: each drawing costs the main thread. The status line, the headline and the
+ * picture are written together, from the same snapshot, when the picture is drawn (`onDraw`); a
+ * snapshot that comes sooner waits, and a newer one replaces it. Review D7 (session 17): the
+ * status was written from every snapshot and the picture from one in two, a frame later, so a
+ * status at 1,012 ms of runtime stood beside a chart that ended at 18.7 ms.
+ *
+ * `message(snap)` is the status line for it; `mine()` whether its run is still the one shown.
+ */
+const LIVE_EVERY_MS = 100;
+let lastLive = -Infinity;
+let liveTimer = 0;
+let liveNext = null;
+function drawLive(req, snap, compare, message, mine) {
+  liveNext = { req, snap, compare, message, mine };
+  if (liveTimer) return;
+  const wait = state.phase === 'stepping' ? 0 : LIVE_EVERY_MS - (performance.now() - lastLive);
+  if (wait <= 0) drawLiveNow();
+  else liveTimer = setTimeout(() => { liveTimer = 0; drawLiveNow(); }, wait);
+}
+
+function drawLiveNow() {
+  const next = liveNext;
+  liveNext = null;
+  // The run ended (its Report is drawn instead) or another took its place.
+  if (!next || !next.mine() || !busy()) return;
+  lastLive = performance.now();
+  const { req, snap, compare, message, mine } = next;
   const view = {
     scenario: req.scenario, variant: req.variant, params: { ...defaultsOf(findSpec(state.specs, req.scenario), req.variant), ...req.params },
     series: snap.series, marks: snap.marks ?? [], wait_graph: snap.wait_graph ?? null,
     runtime_ms: snap.t_ms, peak_goroutines: null, goroutines_after: snap.goroutines, goroutines: snap.goroutines,
   };
-  // The picture a live run starts drawing stays until its Report: a wait-for graph does not turn
-  // into a chart whenever nobody happens to wait, nor back.
-  const kind = Pictures.kindOf(view);
+  // The lesson's picture, known from its scenario before any data (lessonPicture); else chosen
+  // from the data, and kept until the Report: a wait-for graph does not turn into a chart
+  // whenever nobody happens to wait, nor back.
   const kept = state.live?.runId === state.runId && state.live.scenario === req.scenario ? state.live.picture : null;
-  view.picture = kind.kind !== 'gauges' && kept?.kind === 'graph' ? kept : kind;
+  const kind = Pictures.kindOf(view);
+  view.picture = lessonPicture(req.scenario, req.variant) ?? (kind.kind !== 'gauges' && kept?.kind === 'graph' ? kept : kind);
   view.runId = state.runId;
-  state.live = view;
-  pictures.draw(view, compare, { timeline: false, picture: view.picture, caption: `Now, ${num(snap.t_ms, snap.t_ms < 10 ? 1 : 0)} ms in` });
-  drawLesson();
+  pictures.draw(view, compare, {
+    timeline: false, picture: view.picture, caption: `Now, ${num(snap.t_ms, snap.t_ms < 10 ? 1 : 0)} ms in`,
+    onDraw: () => {
+      if (!mine() || !busy()) return;
+      state.live = view;
+      set({ message: state.phase === 'stopping' ? 'Stopping…' : message(snap) });
+      drawStatus();
+      drawLesson();
+    },
+  });
 }
 
 const liveMessage = (req, snap) => `${state.phase === 'stepping' ? `Step ${state.steps}` : `Running ${req.scenario} / ${req.variant}`}: `
@@ -157,9 +188,7 @@ export async function runOne(req, { stepping = false, startedBy = 'page', onProg
     const r = await api.run(req.scenario, { ...req.params, variant: req.variant }, (snap) => {
       if (!mine()) return;
       onProgress?.(snap);
-      set({ message: state.phase === 'stopping' ? 'Stopping…' : liveMessage(req, snap) });
-      drawStatus();
-      drawLive(req, snap, compare);
+      drawLive(req, snap, compare, (x) => liveMessage(req, x), mine);
     }, { stepping });
     if (!mine()) return { report: r, dropped: true };
     go('report', { request: null,
@@ -241,9 +270,7 @@ export async function runPair(reqA, reqB, { engineB = 'rust', firstScreen = fals
   const mine = () => state.runId === id;
   const one = async (req, compare, tag) => api.run(req.scenario, { ...req.params, variant: req.variant }, (snap) => {
     if (!mine()) return;
-    set({ message: state.phase === 'stopping' ? 'Stopping…' : `${tag}: ${liveMessage(req, snap)}` });
-    drawStatus();
-    drawLive(req, snap, compare);
+    drawLive(req, snap, compare, (x) => `${tag}: ${liveMessage(req, x)}`, mine);
   });
   try {
     const a = await one(reqA, null, 'A');
@@ -283,9 +310,7 @@ async function runGoReport(req, compare, mine) {
   try {
     return await runGo(req.scenario, { ...req.params, variant: req.variant }, (snap) => {
       if (!mine()) return;
-      set({ message: state.phase === 'stopping' ? 'Stopping…' : `B, in real Go: ${num(snap.t_ms)} ms of runtime, ${num(snap.goroutines)} goroutines alive, heap ${bytes(snap.heap_bytes)}, ${num(snap.finished)} tasks done` });
-      drawStatus();
-      drawLive(req, snap, compare);
+      drawLive(req, snap, compare, (x) => `B, in real Go: ${num(x.t_ms)} ms of runtime, ${num(x.goroutines)} goroutines alive, heap ${bytes(x.heap_bytes)}, ${num(x.finished)} tasks done`, mine);
     });
   } catch (e) {
     // Stop ends Go's worker: its run rejects with "stopped".

@@ -20,7 +20,7 @@ use std::{
 use serde::Serialize;
 
 use super::{level::Level, queue::Queues};
-use crate::metrics::{alloc, next_after, thin_columns, Series};
+use crate::metrics::{alloc, next_after, thin_columns, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
 pub const SERIES_CAP: usize = 4000;
@@ -546,6 +546,42 @@ impl Observer {
         let st = self.state.lock().unwrap();
         let names = self.gauges.lock().unwrap();
         st.cols.to_series(&names)
+    }
+
+    /// The series so far, ending in a row at `now_ns` that holds the values now: what a live
+    /// view draws, so that its chart, its headline and its status line are one instant. The row
+    /// is in the copy only: the runtime's own series, and so a deterministic run's Report, are the
+    /// same however often the page looked. (A view whose status came from the counters now and
+    /// whose chart from the last sample disagreed by as much as nobody had sampled since: review
+    /// D7, session 17.) Empty before the run starts.
+    pub(crate) fn series_now(&self, now_ns: u64, queues: &Queues) -> Series {
+        let st = self.state.lock().unwrap();
+        let names = self.gauges.lock().unwrap();
+        let mut s = st.cols.to_series(&names);
+        if s.is_empty() {
+            return s;
+        }
+        let heap = alloc::heap()
+            .live_bytes
+            .saturating_sub(self.heap_base.load(Ordering::Relaxed));
+        let values = states([
+            self.live.get() as f64,
+            queues.running_now() as f64,
+            0.0,
+            queues.queued() as f64,
+            heap as f64,
+        ]);
+        let gauges = names
+            .iter()
+            .take(MAX_GAUGES)
+            .map(|(name, g)| (name.to_string(), g.get() as f64))
+            .collect();
+        s.push(Row {
+            t_ms: now_ns.max(st.last_ns) as f64 / 1e6,
+            values,
+            gauges,
+        });
+        s
     }
 }
 

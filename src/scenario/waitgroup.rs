@@ -103,10 +103,10 @@ impl Wg {
         } else {
             " on a copy"
         };
-        self.c
-            .mark(MarkKind::Done, format!("wg.Done(){copy} {who}"));
+        let at = crate::runtime::mark(MarkKind::Done, format!("wg.Done(){copy} {who}"));
         if let Err(e) = self.wg.done() {
-            panic!("{e}");
+            // Raised inside this Done, as in Go: the panic's instant is the Done's mark.
+            crate::runtime::panic_at(at, e.to_string());
         }
         self.show();
     }

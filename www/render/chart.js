@@ -50,9 +50,10 @@ export class TimeChart {
     this.defs = [];
   }
 
-  /** `defs`: [{label, color, dash, width, fill, value}] for the y series, in data order. */
+  /** `defs`: [{label, color, dash, width, fill, value, top}] for the y series, in data order
+   * (`top`: stroked again over the others, strokeOnTop). */
   ensure(defs) {
-    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill]), this.log, this.yLabel, this.xLabel]);
+    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill, d.top]), this.log, this.yLabel, this.xLabel]);
     if (this.u && signature === this.signature) return;
     this.u?.destroy();
     this.signature = signature;
@@ -129,6 +130,30 @@ export class TimeChart {
     this.host.classList.add('chart-empty');
   }
 
+  /**
+   * Strokes the series whose def has `top` once more, over the others: a dashed line (run A of a
+   * pair) drawn under a solid one was hidden wherever the two met. On the first screen both runs
+   * end at 100 % of their time, and A's drop from 5 to 0 lay under B's: A read as ending at 5
+   * (independent review, session 17, F11). Over it, A's dashes show B between them.
+   */
+  strokeOnTop(u) {
+    const ctx = u.ctx;
+    const dpr = devicePixelRatio || 1;
+    const { left, top, width: w, height: h } = u.bbox;
+    this.defs.forEach((d, i) => {
+      const s = u.series[i + 1];
+      const path = s?._paths?.stroke;
+      if (!d.top || !s.show || !(path instanceof Path2D)) return;
+      const lw = s.width * dpr;
+      ctx.save();
+      ctx.beginPath(); ctx.rect(left - lw / 2, top - lw / 2, w + lw, h + lw); ctx.clip();
+      ctx.strokeStyle = s._stroke ?? d.color; ctx.lineWidth = lw; ctx.lineJoin = 'round';
+      ctx.setLineDash(s.dash ?? []);
+      ctx.stroke(path);
+      ctx.restore();
+    });
+  }
+
   resize() {
     if (this.u) this.u.setSize({ width: width(this.host), height: this.height });
   }
@@ -137,6 +162,7 @@ export class TimeChart {
     const ctx = u.ctx;
     const dpr = devicePixelRatio || 1;
     const { left, top, width: w, height: h } = u.bbox;
+    this.strokeOnTop(u);
     ctx.save();
     ctx.font = `${11 * dpr}px system-ui, sans-serif`;
     ctx.textAlign = 'left';

@@ -197,6 +197,45 @@ export function pictureFor(run) {
 }
 
 /**
+ * The picture each lesson's Report is drawn with, by `scenario` or `scenario/variant`: a gauge
+ * picture's id (GAUGE_PICTURES) or a picture kind. A live run draws it from its first snapshot,
+ * before the data that would choose it has come (review D7, session 17: db-pool's run was drawn
+ * as the generic goroutine chart, its scenario's gauges not yet made, then turned into the
+ * connections chart at the end). Lessons not listed are chosen from their data as before: their
+ * picture is measured at the end (phases, the sweep) or changes with their Report (leak/right,
+ * deadlock's buffered and separate-goroutines, best-practices' inner-panic). lessons-live's
+ * e2e test checks every entry against a finished run's picture.
+ */
+const LESSON_PICTURES = {
+  unlimited: 'goroutines',
+  'fixed-pool': 'bound',
+  'context-pool': 'queue',
+  'db-pool': 'connections',
+  'leak-unclosed-channel/wrong': 'graph',
+  'send-on-closed': 'sequence',
+  'deadlock-unbuffered/wrong': 'graph',
+  'deadlock-unbuffered/small-buffer': 'graph',
+  'deadlock-unbuffered/blocked-workers': 'stall',
+  'waitgroup-misuse': 'waitgroup',
+  'best-practices/default': 'queue',
+  // Its lesson is the deadlock it ends in (the Report's picture is the wait-for graph).
+  'best-practices/guide-cancel': 'graph',
+  backpressure: 'queue',
+  'rate-limit': 'rate',
+};
+
+/** The listed lessons (LESSON_PICTURES), for the test that checks them. */
+export const lessonPictureIds = () => Object.keys(LESSON_PICTURES);
+
+/** The picture of lesson `scenario`/`variant` known before its run (LESSON_PICTURES), or null. */
+export function lessonPicture(scenario, variant) {
+  const id = LESSON_PICTURES[`${scenario}/${variant}`] ?? LESSON_PICTURES[scenario];
+  if (!id) return null;
+  const def = GAUGE_PICTURES.find((d) => d.id === id);
+  return def ? { kind: 'gauges', def } : { kind: id };
+}
+
+/**
  * The lessons whose number is the most goroutines alive under a pool's bound: their Report's
  * first measure is `peak_goroutines` (src/scenario/pools.rs) and they have workers. A live view
  * has no measures yet, so it is known by its lesson (the picture must not flip at the end).
@@ -320,7 +359,7 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
     const lim = def.limit(params, run);
     const at = (name) => peak(s.gauges?.[name]);
     if (def.id === 'rate') {
-      out.push(['tasks started in one second, at most', num(at('starts_per_s'))]);
+      if (hasGauge(s, 'starts_per_s')) out.push(['tasks started in one second, at most', num(at('starts_per_s'))]);
       if (n.over_limit != null) out.push(['starts over limit + burst', num(n.over_limit)]);
       if (lim) out.push(['the limit', `${num(params.rate_per_s)}/s${params.burst != null ? ` + burst ${num(params.burst)}` : ''}`]);
     } else {
@@ -333,7 +372,8 @@ export function headline(run, picture = pictureFor(run), params = run.params ?? 
         const dropped = run.tasks?.dropped ?? (run.marks ?? []).filter((m) => m.kind === 'drop').length;
         if (dropped) out.push(['tasks dropped, never submitted', run.tasks ? `${num(dropped)} of ${num(run.tasks.submitted + dropped)} offered` : num(dropped)]);
       }
-      if (def.id === 'waitgroup') out.push(['counter at the end', num(s.gauges.waitgroup_counter.at(-1))]);
+      // (A live run is drawn with its lesson's picture before its program has made the gauge.)
+      if (def.id === 'waitgroup' && hasGauge(s, 'waitgroup_counter')) out.push(['counter at the end', num(s.gauges.waitgroup_counter.at(-1))]);
     }
   } else if (picture.kind === 'graph' && run.wait_graph) {
     const g = run.wait_graph;

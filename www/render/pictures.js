@@ -203,7 +203,12 @@ export class Pictures {
     fill('timeline-legend');
   }
 
-  drawNow(run, compare, { timeline = true, picture = null, caption = null } = {}) {
+  /**
+   * `onDraw` runs once, in the same task as the lesson's picture is drawn: the status line and
+   * the headline beside it are written then, from the same run, so that nothing on screen is
+   * from another instant (review D7, session 17: the status had raced 2 s of runtime ahead).
+   */
+  drawNow(run, compare, { timeline = true, picture = null, caption = null, onDraw = null } = {}) {
     this.last = [run, compare, { timeline, picture, caption }];
     this.drawn++;
     // A live run keeps the picture it started drawing (`picture`), so it does not flip between
@@ -271,6 +276,7 @@ export class Pictures {
       legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
     }
     fill('picture-legend', legend);
+    onDraw?.();
     for (const s of $('picture-legend').querySelectorAll('.swatch[data-c]')) s.style.setProperty('--c', markStyle(s.dataset.c)[0]);
     // The goroutine chart below is left out when it is the lesson's picture already.
     const dup = lessonKind === 'goroutines';
@@ -315,7 +321,7 @@ export class Pictures {
       const pa = peak(compare.series.goroutines) ?? 0, pb = peak(s.goroutines) ?? 0;
       chart.log = this.logScale || Math.max(pa, pb) >= 20 * Math.max(1, Math.min(pa, pb));
       chart.ensure([
-        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4] },
+        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4], top: true },
         { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));
@@ -361,6 +367,8 @@ export class Pictures {
 
   drawGauges(run, compare, def, xMax, legend) {
     const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
+    // A live run drawn before its program made the gauges: the picture's own axes, empty.
+    if (!names.length) names.push(def.gauges[0]);
     const defs = [];
     const has = (r, g) => hasGauge(r.series, g);
     // Which run and gauge each series of a pair is: a run without the gauge (Go's Report has no
@@ -371,7 +379,7 @@ export class Pictures {
       // hue: a lighter shade of B's gauge for A's other gauge read as the same thing, review
       // R12), and A dashed, as its legend marker is; the legend names run and gauge.
       names.forEach((g, i) => {
-        if (has(compare, g)) { sides.push(['a', i]); defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5 }); }
+        if (has(compare, g)) { sides.push(['a', i]); defs.push({ label: `A: ${gaugeLabel(g)}`, color: PALETTE[i], dash: [6, 4], width: 1.5, top: true }); }
         if (has(run, g)) { sides.push(['b', i]); defs.push({ label: `B: ${gaugeLabel(g)}`, color: PALETTE[names.length + i], width: 2.5 }); }
       });
       for (const [tag, r] of [['A', compare], ['B', run]]) {
@@ -425,7 +433,7 @@ export class Pictures {
     this.heap.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
       this.heap.ensure([
-        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4] },
+        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4], top: true },
         { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));

@@ -37,8 +37,11 @@ pub(crate) struct RunnerStats {
     /// Its `runnext` slot: a raw `GRunnable`, or null. The owner puts and takes with a swap; a
     /// thief takes with a compare-and-swap, so whoever wins owns the goroutine.
     runnext: AtomicPtr<()>,
-    /// Its local queue.
-    runq: RunQueue,
+    /// Its local queue, on a cache line of its own: idle runners read its head and tail in
+    /// every spin round, and the owner writes `running`, `polls` and `runnext` at every poll.
+    /// On one line, each of those writes cost the owner a cache miss while another runner spun
+    /// (pool dispatch bench, issue 9).
+    runq: CachePadded<RunQueue>,
     /// Goroutine polls on this runner (only the runner writes it).
     pub(crate) polls: AtomicU64,
 }
@@ -213,19 +216,32 @@ impl Queues {
             .sum()
     }
 
-    /// Steals work for runner `me` (whose queue is empty): from the global queue, then half of
-    /// another runner's queue (starting at a random one, as Go's `stealWork` does), then a
-    /// `runnext` that waited too long.
-    pub(crate) fn steal(&self, me: usize, start: usize) -> Option<GRunnable> {
+    /// Steals work for runner `me` (whose queue is empty): half of another runner's queue
+    /// (starting at a random one, as Go's `stealWork` does; a queue of one only if `runnext`),
+    /// then from the global queue, then, if `runnext`, a goroutine that waited too long in
+    /// another's `runnext`. `runnext` is set in an idle runner's last spin round.
+    pub(crate) fn steal(&self, me: usize, start: usize, runnext: bool) -> Option<GRunnable> {
         let n = self.stats.len();
         let others = (0..n).map(|k| (start + k) % n).filter(|&i| i != me);
         for i in others.clone() {
+            // A lone goroutine in a busy runner's queue is, most often, one a hand-off just
+            // pushed out of `runnext` (a submitter woke a second worker): its runner gets to it
+            // within microseconds, so like a `runnext` it is left for the last spin round. Taken
+            // at once, it ran beside the submitter and the two cores fought for the channel's
+            // lock: the pool dispatch bench's slow mode, 80–140 ns a job against 20–30, with
+            // thousands of such steals per million jobs (issue 9).
+            if !runnext && self.stats[i].runq.len() == 1 {
+                continue;
+            }
             if let Some(r) = self.stats[i].runq.steal_into(&self.stats[me].runq) {
                 return Some(r);
             }
         }
         if let Some(r) = self.take_global(me) {
             return Some(r);
+        }
+        if !runnext {
+            return None;
         }
         others
             .into_iter()
@@ -271,5 +287,37 @@ impl Local {
         x ^= x << 17;
         self.rng.set(x);
         (x % n.max(1) as u64) as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn runnable(id: u64) -> GRunnable {
+        let meta = super::super::goroutine::GMeta::new(id, "t", 0, 0);
+        let (r, t) = async_task::Builder::new()
+            .metadata(meta)
+            .spawn(move |_| async {}, |_r| {});
+        t.detach();
+        r
+    }
+
+    #[test]
+    fn a_lone_queued_goroutine_is_stolen_only_in_the_last_spin_round() {
+        let q = Queues::new(2);
+        q.push_local(0, runnable(1));
+        assert!(
+            q.steal(1, 0, false).is_none(),
+            "a queue of one is left to its runner until the last round"
+        );
+        q.push_local(0, runnable(2));
+        assert!(q.steal(1, 0, false).is_some(), "a queue of two gives half");
+        assert!(q.steal(1, 0, false).is_none());
+        assert!(
+            q.steal(1, 0, true).is_some(),
+            "the last round takes the lone one"
+        );
+        assert!(q.pop_local(0).is_none() && q.pop_local(1).is_none());
     }
 }

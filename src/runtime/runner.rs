@@ -20,7 +20,16 @@ use super::{
 /// a ping-pong pair cannot starve everyone else (Go's `runnext` inherits the time slice for the
 /// same reason).
 const RUN_NEXT_STREAK: u32 = 32;
-/// How many rounds an idle runner looks for work before it parks: roughly 10–20 µs here.
+/// How many rounds an idle runner looks for work before it parks: about 13 µs of pause loops
+/// here (544 `pause`s at ~24 ns each on this KVM EPYC, measured 2026-11-30), about what waking a
+/// parked thread costs (25 µs), as Go's spinning M gives up after one pass over the Ps.
+///
+/// It was 64 rounds, which the comment put at 10–20 µs but which measured 315–515 µs of pauses
+/// (8,320 of them), plus up to 3 µs at every round whose victim had a `runnext`: on the pool
+/// dispatch bench (one submitter, two workers) the idle runner then never parked, and stole every
+/// worker that a hand-off pushed out of the busy runner's `runnext` into its queue, so submitter
+/// and workers contended for the channel's lock from two cores (1.93 CPUs busy; Go runs the same
+/// program on 0.97, all three goroutines on the submitter's thread). Issue 9.
 ///
 /// Under Miri, two rounds and no pause loop. Miri's clock (isolated) charges 5 µs per
 /// interpreted basic block, so the native spin, some 10,000 pause-loop iterations, lasts about
@@ -28,7 +37,7 @@ const RUN_NEXT_STREAK: u32 = 32;
 /// spinning instead of ~1 %, and the deadlock check, made by the last runner to park, had to wait
 /// for one runner to go idle inside the other's few-block park (about 25 minutes per deadlock
 /// test, issue 9).
-const SPIN_ROUNDS: u32 = if cfg!(miri) { 2 } else { 64 };
+const SPIN_ROUNDS: u32 = if cfg!(miri) { 2 } else { 16 };
 /// Pause-loop iterations after spin round `round` (none under Miri, see `SPIN_ROUNDS`).
 const fn spin_pauses(round: u32) -> u32 {
     if cfg!(miri) {
@@ -146,7 +155,10 @@ impl Shared {
         self.sleep.start_spinning();
         loop {
             for round in 0..SPIN_ROUNDS {
-                if let Some(r) = self.find_elsewhere(l) {
+                // Another runner's `runnext` only in the last round, as Go's `stealWork` takes
+                // it only in the last of its four passes: each try waits out the grace (3 µs)
+                // while the owner usually runs it, and that wait is spinning too.
+                if let Some(r) = self.find_elsewhere(l, round + 1 == SPIN_ROUNDS) {
                     self.sleep.found_work();
                     self.run(r, Some(l));
                     self.after_poll(l);
@@ -197,8 +209,8 @@ impl Shared {
     }
 
     /// Work from anywhere but this runner's own queue: due timers, the global queue, the other
-    /// runners' queues.
-    fn find_elsewhere(&self, l: &Local) -> Option<GRunnable> {
+    /// runners' queues, and with `runnext` their `runnext` slots.
+    fn find_elsewhere(&self, l: &Local, runnext: bool) -> Option<GRunnable> {
         // The clock only when a timer is armed: a runner looking for work does this in a loop.
         if self.timers.any() && self.timers.maybe_due(self.now_ns()) {
             let now = self.now_ns();
@@ -212,6 +224,6 @@ impl Shared {
             }
         }
         let n = self.queues.stats.len();
-        self.queues.steal(l.index, l.random_below(n))
+        self.queues.steal(l.index, l.random_below(n), runnext)
     }
 }

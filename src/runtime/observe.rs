@@ -461,6 +461,24 @@ impl Observer {
                 Err(_) => return,
             }
         };
+        self.sample_into(&mut st, now_ns, queues);
+    }
+
+    /// Samples at `now_ns` unless a row was taken less than an eighth of a period ago: what a
+    /// runner does before it parks (and the single-threaded pump before it waits for a timer),
+    /// so the row before a stretch where nothing runs holds how the busy stretch ended. Sampled
+    /// only when due, the rows filling that stretch held the state from before its events:
+    /// negative-counter drew the WaitGroup counter at 0 for 0–2.5 ms natively and 0–30 ms on the
+    /// page after `wg.Add(1)` ×3 at 0.25 ms (session 18, the real-time cousin of review D1).
+    pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues) {
+        let mut st = self.state.lock().unwrap();
+        if now_ns.saturating_sub(st.last_ns) < st.period_ns / 8 {
+            return;
+        }
+        self.sample_into(&mut st, now_ns, queues);
+    }
+
+    fn sample_into(&self, st: &mut SeriesState, now_ns: u64, queues: &Queues) {
         if st.cols.is_empty() {
             return; // the run has not started
         }
@@ -491,7 +509,6 @@ impl Observer {
         let mut gauges = [(0.0, 0.0, 0.0); MAX_GAUGES];
         let ng = self.gauge_rows(&mut gauges);
         let gauges = &gauges[..ng];
-        let st = &mut *st;
         // A gap nobody sampled: nothing changed in it, so it holds the last row's values.
         if let Some(prev) = st.cols.last_values() {
             while now_ns.saturating_sub(st.last_ns) / st.period_ns > SERIES_CAP as u64 / 2 {

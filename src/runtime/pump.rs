@@ -96,7 +96,10 @@ impl Shared {
                 self.timers.fire_due(t);
                 IdleStep::Advanced
             }
-            Some(t) => IdleStep::Until(t),
+            Some(t) => {
+                self.sample_settled(self.now_ns());
+                IdleStep::Until(t)
+            }
             None => {
                 if self.deadlock_now() {
                     self.declare_deadlock();

@@ -174,7 +174,7 @@ impl Shared {
             }
             let now = self.now_ns();
             l.now_ns.set(now);
-            self.sample_at(now, false);
+            self.sample_settled(now);
             // Finished goroutines leave the registry before the runner sleeps (a deadlock
             // report or a leak listing must not wait for this runner's next batch).
             self.registry.flush(l.index, &l.retired);

@@ -287,6 +287,11 @@ impl Shared {
         }
     }
 
+    /// Samples before nothing runs for a while (see `Observer::sample_settled`).
+    pub(crate) fn sample_settled(&self, now_ns: u64) {
+        self.obs.sample_settled(now_ns, &self.queues);
+    }
+
     /// `go f()`: spawns a goroutine named `name`.
     pub(crate) fn spawn<F>(&self, name: &'static str, fut: F) -> u64
     where

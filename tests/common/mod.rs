@@ -864,6 +864,7 @@ macro_rules! runtime_bodies {
             gauges_keep_their_extremes,
             marks_are_placed_at_runtime_now,
             time_starts_with_main,
+            a_quiet_stretch_holds_how_the_busy_one_ended,
             deadlock_keeps_its_wait_graph,
             leak_graph_names_the_exited_sender,
             trace_is_chrome_trace_event_format,
@@ -1060,6 +1061,43 @@ pub fn time_starts_with_main() {
             s.t_ms
         );
     }
+}
+
+/// A runner about to park samples first, so the rows of a stretch where every goroutine sleeps
+/// hold how the busy stretch before it ended. Sampled only when due, they held the last sample's
+/// state from before that stretch's events: negative-counter drew the WaitGroup counter at 0
+/// for 30 ms after `wg.Add(1)` ×3 on the page (session 18; review D1 was the same in
+/// deterministic mode).
+pub fn a_quiet_stretch_holds_how_the_busy_one_ended() {
+    use worker_pool_playground::runtime::now_ns;
+    let rt = runtime(1);
+    let name = "counter";
+    let changed_at = rt
+        .block_on(async move {
+            let g = worker_pool_playground::runtime::gauge(name);
+            // Busy past an eighth of the 0.5 ms sample period, and short of a whole one: no
+            // sample is due when the runner parks, and a settled one is not skipped.
+            let t = web_time::Instant::now();
+            while t.elapsed() < Duration::from_micros(150) {
+                std::hint::spin_loop();
+            }
+            g.set(3);
+            let at = now_ns() as f64 / 1e6;
+            time::sleep(Duration::from_millis(20)).await;
+            at
+        })
+        .unwrap();
+    let s = rt.series();
+    let v = &s.gauges[name];
+    let stale: Vec<(f64, f64)> = (0..s.len())
+        .filter(|&i| s.t_ms[i] > changed_at + 1.0 && s.t_ms[i] < changed_at + 19.0)
+        .filter(|&i| v[i] != 3.0)
+        .map(|i| (s.t_ms[i], v[i]))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "set to 3 at {changed_at} ms, then asleep; rows (ms, value): {stale:?}"
+    );
 }
 
 /// The guide's unbuffered deadlock: the graph at detection has the cycle main → jobs → worker

@@ -102,7 +102,7 @@ test('many-senders draws a row per sender: every send and every sender can be co
     const first = Math.min(...seen.ticks.map((t) => t.x));
     const sends = r.marks.filter((m) => m.kind === 'send');
     if (sends[0].t_ms > 0.3 * r.runtime_ms) {
-      assert.ok(seen.from > 0, `the axis starts at ${seen.from} ms`);
+      assert.ok(seen.from > 0, `the axis starts at ${seen.from} ms (first send at ${sends[0].t_ms} of ${r.runtime_ms} ms)`);
       assert.ok(first - seen.left < 0.34 * (seen.right - seen.left), `first send at ${first} of ${seen.left}–${seen.right}`);
       assert.match(await page.textContent('#picture-svg'), /The time line starts at [\d.]+ ms: nothing was sent before\./);
     }

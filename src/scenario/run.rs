@@ -361,13 +361,13 @@ impl Run {
         let mut series = self.rt.series();
         let runtime_ms = match &fatal {
             Some(f) => {
-                truncate(&mut series, f.at_ms);
+                cut_at(&mut series, f.at_ms, Kept::First);
                 f.at_ms
             }
             // When the program ended, not now: the driver may finish it much later.
             None => {
                 let end = self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms());
-                end_at(&mut series, end);
+                cut_at(&mut series, end, Kept::Last);
                 end
             }
         };
@@ -478,22 +478,26 @@ fn rows_by(s: &Series, t_ms: f64) -> usize {
     s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count()
 }
 
-/// Drops the samples after `t_ms` ([`rows_by`]).
-fn truncate(s: &mut Series, t_ms: f64) {
-    let keep = rows_by(s, t_ms).max(1);
-    for v in s.every_column_mut() {
-        v.truncate(keep);
-    }
+/// Which of the rows sampled after a cut stays, moved to the cut.
+#[derive(Clone, Copy)]
+enum Kept {
+    /// At an unrecovered panic: the first. The row `Ctx::died` samples at the panic comes after
+    /// any row another runner took while the panic unwound (a runner samples before it parks),
+    /// so dropping every row after the panic ended negative-counter's series at the sample
+    /// before its Dones, its counter at 3 (session 18). The first row after the panic is the
+    /// nearest to it.
+    First,
+    /// When the program ended: the last, what was left then, as `goroutines_after` counts it.
+    Last,
 }
 
-/// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
-/// which moves to the end (what was left then, as `goroutines_after` counts it). The runtime
-/// sampled at the end itself, so the rows kept hold every extreme up to it; rows within the
-/// clock's resolution of the end are at the end ([`rows_by`]), and the moved row goes just after
-/// them.
+/// Cuts the series at `t_ms`: drops the rows sampled after it but one ([`Kept`]), which moves
+/// to the cut. The runtime sampled at the cut itself, so the rows kept hold every extreme up to
+/// it; rows within the clock's resolution of the cut are at it ([`rows_by`]), and the moved row
+/// goes just after them.
 /// It holds the highest heap of the rows dropped, so that the series keeps the heap peak the
 /// report states (review R2).
-fn end_at(s: &mut Series, t_ms: f64) {
+fn cut_at(s: &mut Series, t_ms: f64, kept: Kept) {
     let n = s.t_ms.len();
     let keep = rows_by(s, t_ms);
     if keep >= n {
@@ -505,8 +509,12 @@ fn end_at(s: &mut Series, t_ms: f64) {
         Some(last) if last >= t_ms => f64::from_bits(last.to_bits() + 1),
         _ => t_ms,
     };
+    let moved = match kept {
+        Kept::First => keep,
+        Kept::Last => n - 1,
+    };
     for v in s.every_column_mut() {
-        v.swap(keep, n - 1);
+        v.swap(keep, moved);
         v.truncate(keep + 1);
     }
     s.t_ms[keep] = t;

@@ -2062,13 +2062,16 @@ pub fn snapshots_carry_the_live_picture() {
     use worker_pool_playground::runtime::Progress;
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let p = json!({"mode": "deterministic"});
-    let mut run = Run::start(
-        "deadlock-unbuffered",
-        Some("blocked-workers"),
-        &raw(p.clone()),
-        &env(),
-    )
-    .unwrap();
+    let blocked_workers = || {
+        Run::start(
+            "deadlock-unbuffered",
+            Some("blocked-workers"),
+            &raw(p.clone()),
+            &env(),
+        )
+        .unwrap()
+    };
+    let mut run = blocked_workers();
     // Into main's 2 s sleep: both workers are blocked sending a result nobody reads yet.
     let mut snap = run.snapshot();
     while snap.t_ms < 1000.0 {
@@ -2121,13 +2124,7 @@ pub fn snapshots_carry_the_live_picture() {
     // The row a snapshot adds is the snapshot's own: the Report of a run looked at after every
     // event is the Report of one stepped alike that nobody looked at.
     let steps = |look: bool| {
-        let mut run = Run::start(
-            "deadlock-unbuffered",
-            Some("blocked-workers"),
-            &raw(p.clone()),
-            &env(),
-        )
-        .unwrap();
+        let mut run = blocked_workers();
         while run.step(1) != Progress::Done {
             if look {
                 run.snapshot();

@@ -54,6 +54,14 @@ test('a time line that starts late starts a little before its first mark; close 
   // Under load (CI, session 18): sends from 24.9 ms of a 67.5 ms run started the axis at 0.
   const late = axisStart(24.8999, 67.5);
   assert.ok(late > 0 && late < 24.8999, `starts at ${late}`);
+  // Wherever a story starts late, the axis starts before it and the story in its first quarter
+  // (pictures.test.mjs's bound is a third of the drawn axis, which runs 6 % past the end).
+  for (let end = 0.5; end < 5000; end *= 1.37) {
+    for (let f = 0.31; f < 0.95; f += 0.013) {
+      const t0 = axisStart(f * end, end);
+      assert.ok(t0 > 0 && t0 < f * end && f * end - t0 < 0.25 * (end - t0), `first ${f * end} of ${end}: starts at ${t0}`);
+    }
+  }
   const ticks = niceTicks(0.65, 5, t0);
   assert.ok(ticks[0] >= t0 && ticks[0] < 0.356 && ticks.at(-1) <= 0.65, `ticks ${ticks}`);
   assert.deepEqual(niceTicks(10), [0, 2, 4, 6, 8, 10]);

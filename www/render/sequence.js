@@ -33,11 +33,16 @@ export function axisStart(first, end) {
     const t0 = Math.floor(first / step) * step;
     return first - t0 < 0.3 * step ? t0 - step : t0;
   };
-  const step = niceStep((end - first) / 4);
-  // A step as long as the first mark's time fell back to 0: sends from 24.9 ms of a 67.5 ms
-  // run (step 20) drew a third of the axis empty; half the step starts it at 20.
-  const t0 = before(step) > 0 ? before(step) : before(step / 2);
-  return Math.max(0, t0);
+  // A round step a quarter of the story long, or a finer one until the story starts in the
+  // axis' first quarter: a step as long as the first send's time fell back to 0 (sends from
+  // 24.9 ms of a 67.5 ms run), or left a third of the axis empty (CI, session 18).
+  let step = niceStep((end - first) / 4);
+  // (niceStep rounds up: a step / 2.6 is the next round step down, 5 → 2 → 1 → 0.5.)
+  for (let i = 0; i < 6; i++, step = niceStep(step / 2.6)) {
+    const t0 = before(step);
+    if (t0 > 0 && first - t0 < 0.25 * (end - t0)) return t0;
+  }
+  return Math.max(0, before(step));
 }
 
 /** The sender a send's label names ("sender 2: jobs <- 200" → "sender 2"), or null. */

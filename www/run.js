@@ -48,7 +48,7 @@ export function drawResults({ firstScreen = false } = {}) {
   const stamp = ++detailsStamp;
   setTimeout(() => {
     if (stamp !== detailsStamp) return;
-    drawFigures(pair ? null : report, pair);
+    drawFigures(pair ? null : report, pair, ['running', 'stepping', 'stopping'].includes(state.phase));
     drawTables(shown);
     drawDataTables(shown);
     drawLog(shown);

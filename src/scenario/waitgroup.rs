@@ -410,9 +410,15 @@ fn lesson(r: &Report, v: usize) -> String {
         ),
         Variant::NegativeCounter => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "Worker 1 called Done on its error path and again in its defer: {} Dones for {n} Adds. The counter reached 0 while a worker still ran (Wait returned with {:.0} of {n} finished), and the last Done took it below zero: \"{}\" at {:.0} ms, and the program died (exit status 2). Match every Add with exactly one Done.",
+                "Worker 1 called Done on its error path and again in its defer: {} Dones for {n} Adds. The counter reached 0 while a worker still ran ({}), and the last Done took it below zero: \"{}\" at {:.0} ms, and the program died (exit status 2). Match every Add with exactly one Done.",
                 n + 1,
-                r.number("finished_at_wait"),
+                // Only what this run did: main may never run again after the Wait that 0
+                // released (independent review, session 18: "Wait returned with 0 of 3" beside
+                // an order strip with no return, 2 runs in 5 on the page).
+                match r.marks.iter().any(|m| m.kind == MarkKind::WaitReturned) {
+                    true => format!("Wait returned with {:.0} of {n} finished", r.number("finished_at_wait")),
+                    false => "it released wg.Wait(), but the panic came before main ran again".to_string(),
+                },
                 f.message,
                 f.at_ms
             ),

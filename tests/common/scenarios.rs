@@ -945,6 +945,14 @@ fn send_wrong(r: &Report) {
         .find(|m| m.label.starts_with("jobs <- 999"))
         .expect("the fatal send is marked");
     assert!(close.t_ms < fatal.t_ms);
+    // The panic is the send's, at its instant (1.75–1.95 ms apart on the page: independent
+    // review, session 18).
+    let panic = r.findings_of(FindingKind::Panic)[0].at_ms;
+    assert_eq!(
+        panic, fatal.t_ms,
+        "panic at {panic} ms, the send at {}",
+        fatal.t_ms
+    );
     assert_eq!(r.number("delivered"), 5.0);
     // The guide's version has a deferred recover; this one leaves it out, and says so.
     assert!(
@@ -1441,6 +1449,9 @@ fn waitgroup_negative_counter(r: &Report) {
     );
     let mark = r.marks.iter().find(|m| m.kind == MarkKind::Panic).unwrap();
     assert_eq!(mark.t_ms, panic);
+    // The sentence says Wait returned only when it did (independent review, session 18).
+    let returned = r.marks.iter().any(|m| m.kind == MarkKind::WaitReturned);
+    assert_eq!(r.lesson.contains("Wait returned"), returned, "{}", r.lesson);
     // At one instant, listed after the Done that raised it.
     let at = |kind| r.marks.iter().rposition(|m| m.kind == kind).unwrap();
     assert!(at(MarkKind::Panic) > at(MarkKind::Done), "{:?}", r.marks);

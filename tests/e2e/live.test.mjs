@@ -30,6 +30,7 @@ async function watch(page) {
         phase: window.workerPoolPlaygroundTest.state.phase, status,
         ms: m ? n(m[1]) : null, alive: m ? n(m[2]) : null, x: xs.length ? xs[xs.length - 1] : null,
         peak: peak ? n(peak[1]) : null, title: document.getElementById('picture-title').textContent,
+        figures: document.getElementById('figures').textContent,
       });
     }, 20);
   });
@@ -50,6 +51,8 @@ test('while a run goes, the status, the headline and the chart are one instant o
   for (const p of drawn) assert.ok(Math.abs(p.ms - p.x) <= 0.5 + 1e-9, `status ${p.ms} ms beside a chart to ${p.x} ms: "${p.status}"`);
   assert.equal(drawn.length, live.length, 'a chart beside every live status');
   for (const p of live) if (p.peak != null) assert.ok(p.peak >= p.alive, `peak ${p.peak} beside ${p.alive} alive`);
+  // Not "Nothing has run yet." beside a status of a run under way (independent review, session 18).
+  for (const p of live) assert.ok(!/Nothing has run yet/.test(p.figures), `figures "${p.figures}" beside "${p.status}"`);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -31,7 +31,9 @@ export function figuresOf(r) {
   ];
 }
 
-export function drawFigures(report, pair) {
+/** `going`: a run is under way (its figures come with its Report; "Nothing has run yet." beside
+ * a status of "Running … 160 tasks done" contradicted it: independent review, session 18). */
+export function drawFigures(report, pair, going = false) {
   const host = document.getElementById('figures');
   const h = document.getElementById('figures-h');
   if (pair) {
@@ -44,7 +46,7 @@ export function drawFigures(report, pair) {
     return;
   }
   h.textContent = report ? `Figures of this run: ${runName(report)}` : 'Figures of this run';
-  if (!report) { fill(host, el('p', { class: 'muted' }, 'Nothing has run yet.')); return; }
+  if (!report) { fill(host, el('p', { class: 'muted' }, going ? 'The figures come when this run ends.' : 'Nothing has run yet.')); return; }
   fill(host, el('dl', { class: 'figures' }, figuresOf(report).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v)))));
 }
 

@@ -259,7 +259,15 @@ struct SeriesState {
     cols: Columns,
     period_ns: u64,
     last_ns: u64,
+    /// `(start, taken)`: the window of one period the settled samples are counted in, and how
+    /// many were taken in it (see [`Observer::sample_settled`]).
+    settled: (u64, u32),
 }
+
+/// At most this many settled samples (a runner about to park) per sample period: rows of a
+/// program whose runners park and wake a thousand times a period stay within a few times the
+/// due ones, and the period is not doubled for them at every thinning.
+const SETTLED_PER_PERIOD: u32 = 8;
 
 impl SeriesState {
     /// Appends a row; at [`SERIES_CAP`] rows thins the series to half and doubles the period,
@@ -332,6 +340,7 @@ impl Observer {
                 cols: Columns::new(),
                 period_ns,
                 last_ns: 0,
+                settled: (0, 0),
             }),
             next_due_ns: AtomicU64::new(u64::MAX),
             heap_base: AtomicU64::new(alloc::heap().live_bytes),
@@ -464,17 +473,26 @@ impl Observer {
         self.sample_into(&mut st, now_ns, queues);
     }
 
-    /// Samples at `now_ns` unless a row was taken less than an eighth of a period ago: what a
-    /// runner does before it parks (and the single-threaded pump before it waits for a timer),
-    /// so the row before a stretch where nothing runs holds how the busy stretch ended. Sampled
-    /// only when due, the rows filling that stretch held the state from before its events:
+    /// Samples at `now_ns`, up to [`SETTLED_PER_PERIOD`] times a period: what a runner does
+    /// before it parks (and the single-threaded pump before it waits for a timer), so the row
+    /// before a stretch where nothing runs holds how the busy stretch ended. Sampled only when
+    /// due, the rows filling that stretch held the state from before its events:
     /// negative-counter drew the WaitGroup counter at 0 for 0–2.5 ms natively and 0–30 ms on the
     /// page after `wg.Add(1)` ×3 at 0.25 ms (session 18, the real-time cousin of review D1).
+    /// Bounded by count, not by the last row's age: two runners park within microseconds, and
+    /// the second, whose goroutine made the change, skipped a row the first had just taken
+    /// (forgot-done's counter drawn 2 → 1 21.5 ms after its Done: independent review, session 18).
     pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues) {
         let mut st = self.state.lock().unwrap();
-        if now_ns.saturating_sub(st.last_ns) < st.period_ns / 8 {
+        let (start, taken) = st.settled;
+        let taken = match now_ns.saturating_sub(start) >= st.period_ns {
+            true => 0,
+            false => taken,
+        };
+        if taken >= SETTLED_PER_PERIOD {
             return;
         }
+        st.settled = (if taken == 0 { now_ns } else { start }, taken + 1);
         self.sample_into(&mut st, now_ns, queues);
     }
 
@@ -675,6 +693,31 @@ mod tests {
         assert_eq!(o.peak(), 1000);
         assert_eq!(*s.goroutines.last().unwrap(), 1.0);
         assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn a_runner_parking_just_after_another_still_samples() {
+        let o = Observer::new(Duration::from_micros(500), false);
+        o.first_row(1);
+        o.spawned();
+        let g = o.gauge("counter");
+        let q = Queues::new(2);
+        g.set(2);
+        o.sample_settled(1_000_000, &q); // one runner parks
+        g.set(1);
+        o.sample_settled(1_010_000, &q); // the other, 10 µs later, after its goroutine's Done
+        let s = o.series();
+        assert_eq!(s.t_ms.last(), Some(&1.01), "{:?}", s.t_ms);
+        assert_eq!(s.gauges["counter"].last(), Some(&1.0));
+        // Bounded: a runner parking every microsecond of a period samples 8 times in it. (The
+        // first also fills the gap since 1.01 ms; only the gauge changes here, as the heap's
+        // extremes would with other tests allocating beside this one.)
+        o.sample_settled(2_000_000, &q);
+        let before = o.series().len();
+        for us in 2_001..2_500u64 {
+            o.sample_settled(us * 1_000, &q);
+        }
+        assert_eq!(o.series().len() - before, 7);
     }
 
     #[test]

@@ -775,11 +775,11 @@ pub fn mark(kind: MarkKind, label: impl Into<String>) -> u64 {
     current().map_or(0, |rt| rt.mark(kind, label.into()))
 }
 
-/// Takes a row of the series at runtime time `t_ns` (an instant just past, such as when a panic
-/// was raised). Nothing outside a runtime.
+/// Takes a row of the series at runtime time `t_ns`, an instant just past at which the program
+/// died (an unrecovered panic), dropping the rows taken after it. Nothing outside a runtime.
 pub fn sample_at(t_ns: u64) {
     if let Some(rt) = current() {
-        rt.sample_at(t_ns, true);
+        rt.obs.sample_back_at(t_ns, &rt.queues);
     }
 }
 

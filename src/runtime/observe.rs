@@ -220,6 +220,18 @@ impl Columns {
         }
     }
 
+    /// Keeps the first `n` rows.
+    fn truncate(&mut self, n: usize) {
+        self.t_ms.truncate(n);
+        for col in self
+            .fixed
+            .iter_mut()
+            .chain(&mut self.gauges[..self.n_gauges])
+        {
+            col.truncate(n);
+        }
+    }
+
     fn thin(&mut self, max_rows: usize) {
         let Columns {
             t_ms,
@@ -494,6 +506,22 @@ impl Observer {
         }
         st.settled = (if taken == 0 { now_ns } else { start }, taken + 1);
         self.sample_into(&mut st, now_ns, queues);
+    }
+
+    /// A row at `t_ns`, an instant just past at which the program died (an unrecovered panic),
+    /// holding the counts now: the rows other runners took after it are dropped first. Taken
+    /// after them, the row landed past the panic and was cut with them, and the series ended at
+    /// the sample before the panic's cause (negative-counter's counter at 3, or at 1 in the
+    /// browser: session 18).
+    pub(crate) fn sample_back_at(&self, t_ns: u64, queues: &Queues) {
+        let mut st = self.state.lock().unwrap();
+        let by = t_ns as f64 / 1e6 + 1e-6;
+        let keep = st.cols.t_ms.iter().take_while(|&&t| t <= by).count().max(1);
+        if keep < st.cols.len() {
+            st.cols.truncate(keep);
+            st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;
+        }
+        self.sample_into(&mut st, t_ns, queues);
     }
 
     fn sample_into(&self, st: &mut SeriesState, now_ns: u64, queues: &Queues) {

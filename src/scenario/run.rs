@@ -361,7 +361,7 @@ impl Run {
         let mut series = self.rt.series();
         let runtime_ms = match &fatal {
             Some(f) => {
-                cut_at(&mut series, f.at_ms, Kept::First);
+                cut_at(&mut series, f.at_ms, Kept::None);
                 f.at_ms
             }
             // When the program ended, not now: the driver may finish it much later.
@@ -481,12 +481,11 @@ fn rows_by(s: &Series, t_ms: f64) -> usize {
 /// Which of the rows sampled after a cut stays, moved to the cut.
 #[derive(Clone, Copy)]
 enum Kept {
-    /// At an unrecovered panic: the first. The row `Ctx::died` samples at the panic comes after
-    /// any row another runner took while the panic unwound (a runner samples before it parks),
-    /// so dropping every row after the panic ended negative-counter's series at the sample
-    /// before its Dones, its counter at 3 (session 18). The first row after the panic is the
-    /// nearest to it.
-    First,
+    /// At an unrecovered panic: none. `Ctx::died` took a row at the panic, and dropped the rows
+    /// taken after it (`runtime::sample_at`); what came after the panic is not the program's.
+    /// (Keeping the first row after it kept an interval's extreme in the browser: the counter
+    /// ended at 1, session 18.)
+    None,
     /// When the program ended: the last, what was left then, as `goroutines_after` counts it.
     Last,
 }
@@ -510,7 +509,12 @@ fn cut_at(s: &mut Series, t_ms: f64, kept: Kept) {
         _ => t_ms,
     };
     let moved = match kept {
-        Kept::First => keep,
+        Kept::None => {
+            for v in s.every_column_mut() {
+                v.truncate(keep.max(1));
+            }
+            return;
+        }
         Kept::Last => n - 1,
     };
     for v in s.every_column_mut() {

@@ -214,6 +214,13 @@ pub(crate) fn thin_columns<'a>(
     }
 }
 
+/// How many of the times `t_ms` (ascending) are by `by_ms`, counting those within the clock's
+/// resolution (1 ns) of it: on a virtual clock what happened at one instant is spread over the
+/// floats just above it (a row taken at a panic among them).
+pub(crate) fn rows_by(t_ms: &[f64], by_ms: f64) -> usize {
+    t_ms.iter().take_while(|&&t| t <= by_ms + 1e-6).count()
+}
+
 /// Thins one column to its buckets' two rows each (see [`thin_columns`]): the rows where `by`
 /// (or, without it, the column itself) is lowest and highest, in the order they occurred.
 fn thin_column(

@@ -20,7 +20,7 @@ use std::{
 use serde::Serialize;
 
 use super::{level::Level, queue::Queues};
-use crate::metrics::{alloc, next_after, thin_columns, Row, Series};
+use crate::metrics::{alloc, next_after, rows_by, thin_columns, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
 pub const SERIES_CAP: usize = 4000;
@@ -515,8 +515,7 @@ impl Observer {
     /// browser: session 18).
     pub(crate) fn sample_back_at(&self, t_ns: u64, queues: &Queues) {
         let mut st = self.state.lock().unwrap();
-        let by = t_ns as f64 / 1e6 + 1e-6;
-        let keep = st.cols.t_ms.iter().take_while(|&&t| t <= by).count().max(1);
+        let keep = rows_by(&st.cols.t_ms, t_ns as f64 / 1e6).max(1);
         if keep < st.cols.len() {
             st.cols.truncate(keep);
             st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;

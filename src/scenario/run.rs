@@ -361,13 +361,13 @@ impl Run {
         let mut series = self.rt.series();
         let runtime_ms = match &fatal {
             Some(f) => {
-                cut_at(&mut series, f.at_ms, Kept::None);
+                truncate(&mut series, f.at_ms);
                 f.at_ms
             }
             // When the program ended, not now: the driver may finish it much later.
             None => {
                 let end = self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms());
-                cut_at(&mut series, end, Kept::Last);
+                end_at(&mut series, end);
                 end
             }
         };
@@ -471,32 +471,30 @@ fn push_log(rec: &mut Recorded, line: String) {
     rec.log.push(line);
 }
 
-/// How many rows were sampled by `t_ms`, counting those within the clock's resolution (1 ns) of
-/// it: on a virtual clock what happened at one instant is spread over the floats just above it
-/// (a row taken at a panic among them).
+/// How many rows were sampled by `t_ms` ([`crate::metrics::rows_by`]).
 fn rows_by(s: &Series, t_ms: f64) -> usize {
-    s.t_ms.iter().take_while(|&&t| t <= t_ms + 1e-6).count()
+    crate::metrics::rows_by(&s.t_ms, t_ms)
 }
 
-/// Which of the rows sampled after a cut stays, moved to the cut.
-#[derive(Clone, Copy)]
-enum Kept {
-    /// At an unrecovered panic: none. `Ctx::died` took a row at the panic, and dropped the rows
-    /// taken after it (`runtime::sample_at`); what came after the panic is not the program's.
-    /// (Keeping the first row after it kept an interval's extreme in the browser: the counter
-    /// ended at 1, session 18.)
-    None,
-    /// When the program ended: the last, what was left then, as `goroutines_after` counts it.
-    Last,
+/// Drops the samples after an unrecovered panic at `t_ms` ([`rows_by`]). `Ctx::died` took a row
+/// at the panic and dropped the rows taken after it (`runtime::sample_at`); what came after the
+/// panic is not the program's. (Keeping the first row after it kept an interval's extreme in
+/// the browser: the counter ended at 1, session 18.)
+fn truncate(s: &mut Series, t_ms: f64) {
+    let keep = rows_by(s, t_ms).max(1);
+    for v in s.every_column_mut() {
+        v.truncate(keep);
+    }
 }
 
-/// Cuts the series at `t_ms`: drops the rows sampled after it but one ([`Kept`]), which moves
-/// to the cut. The runtime sampled at the cut itself, so the rows kept hold every extreme up to
-/// it; rows within the clock's resolution of the cut are at it ([`rows_by`]), and the moved row
-/// goes just after them.
+/// Ends the series when the program ended: drops the rows sampled after `t_ms` but the last,
+/// which moves to the end (what was left then, as `goroutines_after` counts it). The runtime
+/// sampled at the end itself, so the rows kept hold every extreme up to it; rows within the
+/// clock's resolution of the end are at it ([`rows_by`]), and the moved row goes just after
+/// them.
 /// It holds the highest heap of the rows dropped, so that the series keeps the heap peak the
 /// report states (review R2).
-fn cut_at(s: &mut Series, t_ms: f64, kept: Kept) {
+fn end_at(s: &mut Series, t_ms: f64) {
     let n = s.t_ms.len();
     let keep = rows_by(s, t_ms);
     if keep >= n {
@@ -508,17 +506,8 @@ fn cut_at(s: &mut Series, t_ms: f64, kept: Kept) {
         Some(last) if last >= t_ms => f64::from_bits(last.to_bits() + 1),
         _ => t_ms,
     };
-    let moved = match kept {
-        Kept::None => {
-            for v in s.every_column_mut() {
-                v.truncate(keep.max(1));
-            }
-            return;
-        }
-        Kept::Last => n - 1,
-    };
     for v in s.every_column_mut() {
-        v.swap(keep, moved);
+        v.swap(keep, n - 1);
         v.truncate(keep + 1);
     }
     s.t_ms[keep] = t;

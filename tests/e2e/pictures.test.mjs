@@ -112,6 +112,24 @@ test('many-senders draws a row per sender: every send and every sender can be co
   }
 });
 
+// Session 19: at 390 px the fatal send's line under the time line ("✕ send on the closed channel
+// at 107.7 ms: jobs <- 999 (no recover)") ran off the picture's left edge.
+test('send-on-closed/wrong at 390 px: every word of its time line lies inside the picture', async () => {
+  const { page, problems, context } = await open('/?scenario=send-on-closed&variant=wrong&run=1', { viewport: { width: 390, height: 844 } });
+  await finished(page, 60000);
+  await page.waitForTimeout(300);
+  const seen = await page.evaluate(() => {
+    const svg = document.querySelector('#picture-svg svg.sequence');
+    const w = svg.viewBox.baseVal.width;
+    return { w, texts: [...svg.querySelectorAll('text')].map((t) => { const b = t.getBBox(); return { text: t.textContent, x0: b.x, x1: b.x + b.width }; }) };
+  });
+  assert.ok(seen.texts.some((t) => /send on the closed channel at/.test(t.text)), JSON.stringify(seen.texts));
+  for (const t of seen.texts) assert.ok(t.x0 >= 0 && t.x1 <= seen.w, `"${t.text}" spans ${t.x0.toFixed(1)}–${t.x1.toFixed(1)} of 0–${seen.w}`);
+  await screenshot(page, 'send-on-closed-wrong-390', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // N7: add-inside's last wg.Done() at ~108 ms on a ~510 ms axis, 80 % a flat 0 with nothing
 // saying why; leak/right and deadlock/buffered drawn on 0–1 ms for 0.46–0.76 ms runs.
 test('add-inside\'s axis ends at the story\'s end, with a note saying what the rest of the run was', async () => {

@@ -129,8 +129,15 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   const axisY = rows ? closeY + 18 + rows.length * ROW_H : Math.max(92, closeY + 10 + ROW + 30 + Math.max(laid.rows - 1, 0) * ROW);
   // Room under the axis for its labels, and for a line per fatal send or panic (none: no blank
   // band under the picture, 50 px of a phone's screen).
-  const fatals = ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').length;
-  const H = axisY + (fatals ? 42 + fatals * 15 : 28);
+  // A fatal line too wide for the picture (a phone: 358 px) breaks after its time, so neither
+  // half is cut at the picture's edge (clipped at 390 px, session 19).
+  const fatalLines = ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').map((m) => {
+    const head = `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms`;
+    const tail = m.label || 'panic: send on closed channel';
+    return textWidth(`${head}: ${tail}`) <= right - left ? [`${head}: ${tail}`] : [`${head}:`, tail];
+  });
+  const fatalRows = fatalLines.flat().length;
+  const H = axisY + (fatalRows ? 42 + fatalRows * 15 : 28);
   const parts = [svg('line', { x1: left, y1: axisY, x2: right, y2: axisY, stroke: 'currentColor', 'stroke-width': 1.5 })];
   const ticks = niceTicks(end, 5, t0);
   const step = ticks.length > 1 ? ticks[1] - ticks[0] : end;
@@ -168,13 +175,15 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   // A send marked fatal is drawn as one only when it really came after the close (trialsOf
   // passes the marks through `truthful`: in a race the "late" send can land first). With a row
   // per sender, on its sender's row.
+  let line = 0;
   ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').forEach((m, i) => {
     const cx = x(m.t_ms);
     const r = rows ? Math.max(0, rows.indexOf(senderOf(m))) : -1;
     const cy = rows ? closeY + 18 + (r + 1) * ROW_H - 6 - 7 : axisY - 8;
-    parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }),
-      svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + i * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' },
-        `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms: ${m.label || 'panic: send on closed channel'}`));
+    parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }));
+    for (const text of fatalLines[i]) {
+      parts.push(svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + line++ * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' }, text));
+    }
   });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
   const fatal = ms.find((m) => m.kind === 'fatal_send');

@@ -75,3 +75,22 @@ for (const width of [1280, 390]) {
     });
   }
 }
+
+// Review F7 (session 18): the deadlock's sentence was the edges' labels glued together, "results
+// (unbuffered) its maker (could receive) main #1 [chan send]". Now told around the cycle, from the
+// graph's nodes and edges, in words; read from the page.
+test('the deadlock\'s cycle is told in plain words: who waits on what, and who alone could release it', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=deadlock-unbuffered&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  await page.waitForSelector('svg.waitgraph');
+  const caption = await page.textContent('#picture-svg .wg-caption');
+  const workers = r.wait_graph.nodes.filter((n) => n.kind === 'goroutine' && /^worker/.test(n.label)).length;
+  assert.ok(workers >= 1, JSON.stringify(r.wait_graph.nodes));
+  const who = workers === 1 ? 'worker \\d+' : `the ${workers} workers`;
+  assert.match(caption, new RegExp(`^At the deadlock, [\\d.]+ ms in: main waits to send on jobs, an unbuffered channel; only ${who} could receive from jobs, `
+    + `and ${workers === 1 ? who : 'they'} waits? to send on results, an unbuffered channel; only main could receive from results, and main is itself waiting to send on jobs\\. `
+    + 'None of them can move first, so every goroutine sleeps: a deadlock\\.$'), caption);
+  assert.doesNotMatch(caption, /its maker|#\d|\[chan/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -84,6 +84,81 @@ export function orphans({ nodes, edges }) {
   return result;
 }
 
+/** A goroutine as a sentence names it: "main", "worker 2", "the 2 workers" (its state, "[chan
+ * send]", is said by the verb). */
+function who(n, g) {
+  const plain = (m) => m.label.replace(/\s*\[[^\]]*\]/g, '').replace(/\s*\(exited\)/, '').replace(/\s*×\d+$/, '').trim();
+  const bare = plain(n);
+  if (n.count > 1) return `the ${n.count} ${bare.replace(/\s*#\d+/, '')}s`;
+  // The number only where another goroutine has the same name ("main", but "worker 2").
+  const base = bare.replace(/\s*#\d+/, '');
+  const alone = !g.nodes.some((m) => m !== n && GOROUTINE.has(m.kind) && plain(m).replace(/\s*#\d+/, '') === base);
+  return alone ? base : bare.replace(/\s*#(\d+)/, ' $1');
+}
+
+/** A channel, lock or WaitGroup as a sentence names it: "jobs (unbuffered)" → "jobs, an
+ * unbuffered channel"; "jobs (3/3 buffered)" → "jobs, its buffer full (3 of 3)". */
+function what(n) {
+  const m = /^(.*?)\s*\((.*)\)$/.exec(n.label);
+  if (!m) return n.label;
+  const [, base, q] = m;
+  if (q === 'unbuffered') return `${base}, an unbuffered channel`;
+  const buf = /^(\d+)\/(\d+) buffered$/.exec(q);
+  if (buf) return buf[1] === buf[2] ? `${base}, its buffer full (${buf[1]} of ${buf[2]})` : `${base} (${buf[1]} of ${buf[2]} buffered)`;
+  return n.label;
+}
+
+/** A wait edge's words with its object: "waits to send on jobs". */
+const waitWords = (label, obj) => (label === 'waits to send' ? `${label} on ${obj}` : label === 'waits to receive' ? `${label} from ${obj}` : `${label} (${obj})`);
+
+/** What a releaser could do, from the edge's label ("its maker (could receive)" → "receive
+ * from"), as "could receive from results"; null for a label this does not know. */
+function releaseWords(label, obj) {
+  const verb = /^(?:its maker \()?could ([^)]*)\)?$/.exec(label)?.[1];
+  const words = { receive: `receive from ${obj}`, send: `send on ${obj}`, close: `close ${obj}`, 'send or close': `send on or close ${obj}`, 'call Done': `call Done on ${obj}` }[verb];
+  return words ? `could ${words}` : null;
+}
+
+/**
+ * A cycle of waits told around its ring, in plain words: "main waits to send on jobs, an
+ * unbuffered channel; only the 2 workers could receive from jobs, and they wait to send on
+ * results, …; only main could receive from results, and main is itself waiting to send on jobs."
+ * Built from the graph's structure (the node kinds and the edges), not by gluing the edges'
+ * labels together: review F7 (session 18) read "results (unbuffered) its maker (could receive)
+ * main #1 [chan send]". Null where the ring is not goroutine → object → goroutine … (the
+ * caller then lists the edges).
+ */
+function cycleSentence(g, cyc) {
+  const ring = cycleOrder(g, cyc);
+  const node = new Map(g.nodes.map((n) => [n.id, n]));
+  if (ring.length < 2 || ring.length % 2 || !GOROUTINE.has(node.get(ring[0])?.kind)) return null;
+  const edge = (a, b) => g.edges.find((e) => e.from === a && e.to === b);
+  const first = node.get(ring[0]);
+  const parts = [];
+  for (let i = 0; i < ring.length; i += 2) {
+    const gr = node.get(ring[i]), ob = node.get(ring[i + 1]), next = node.get(ring[(i + 2) % ring.length]);
+    const wait = edge(gr.id, ob.id);
+    if (!GOROUTINE.has(gr.kind) || GOROUTINE.has(ob.kind) || !wait) return null;
+    const objName = ob.label.replace(/\s*\(.*\)$/, '');
+    // Everyone who could release it: in a deadlock each of them is on the ring, waiting too.
+    const rel = g.edges.filter((e) => e.from === ob.id && GOROUTINE.has(node.get(e.to)?.kind));
+    const can = rel.map((e) => releaseWords(e.label, objName));
+    if (!rel.length || can.some((c) => c == null) || new Set(can).size !== 1) return null;
+    const names = rel.map((e) => who(node.get(e.to), g));
+    const words = waitWords(wait.label, what(ob));
+    // After the first clause the goroutines were just named ("only the 2 workers could…, and
+    // they wait…"); a group's verb is plural.
+    const lead = i === 0 ? `${who(gr, g)} ${words}` : gr.count > 1 ? `they ${words.replace(/^waits/, 'wait')}` : `${who(gr, g)} ${words}`;
+    parts.push(i === 0 ? lead : `, and ${lead}`);
+    const firstWait = edge(first.id, ring[1]);
+    const back = next.id === first.id
+      ? `, and ${who(first, g)} ${first.count > 1 ? 'are themselves' : 'is itself'} ${firstWait.label.replace(/^waits/, 'waiting')} ${firstWait.label === 'waits to send' ? 'on ' : firstWait.label === 'waits to receive' ? 'from ' : ''}${node.get(ring[1]).label.replace(/\s*\(.*\)$/, '')}`
+      : '';
+    parts.push(`; only ${names.join(' and ')} ${can[0]}${back}`);
+  }
+  return `${parts.join('')}. None of them can move first, so every goroutine sleeps: a deadlock.`;
+}
+
 /**
  * One or two sentences that say what the graph shows. `deadlock`: the run ended in one (Go's
  * detector found every goroutine asleep), so waiters nobody can release are a deadlock, not a
@@ -95,6 +170,8 @@ export function describe(graph, { deadlock = false } = {}) {
   const orph = orphans(g);
   const name = new Map(g.nodes.map((n) => [n.id, n.label.replace(/\s*\(exited\)/, '')]));
   if (cyc.size) {
+    const ring = cycleSentence(g, cyc);
+    if (ring) return ring;
     const parts = g.edges.filter((e) => cyc.has(e.from) && cyc.has(e.to)).map((e) => `${name.get(e.from)} ${e.label} ${name.get(e.to)}`);
     return `A cycle of waits: ${parts.join('; ')}. Nobody in it can move first, so every goroutine sleeps: a deadlock.`;
   }

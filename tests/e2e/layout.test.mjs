@@ -134,6 +134,14 @@ test('screenshots at 1280×800, 1366×657 and 390×844: the first screen teaches
     const head = await page.textContent('#headline');
     assert.ok(head.includes(pair.a.peak_goroutines.toLocaleString('en-US')) && head.includes(String(pair.b.peak_goroutines)), `the two peaks: ${head}`);
     assert.match(await page.textContent('#next'), /^Next: /);
+    // Both lines end in a drop to 0 at 100 %: the chart's 0 is above the fold, so their ends are
+    // seen without scrolling (review F6, session 18: at 390×844 it lay 7 px below it).
+    const zero = await page.evaluate(() => {
+      const u = window.workerPoolPlaygroundTest.pictures().lesson.u;
+      return { y: u.ctx.canvas.getBoundingClientRect().top + u.valToPos(0, 'y', true) / (devicePixelRatio || 1), vh: innerHeight, scrollY };
+    });
+    assert.equal(zero.scrollY, 0);
+    assert.ok(zero.y <= zero.vh - 8, `${w}×${h}: the lesson chart's 0 at ${zero.y.toFixed(0)} px of ${zero.vh}`);
     if (w === 1280) assert.deepEqual(await axeProblems(page), [], 'axe on the first screen (side by side)');
     await screenshot(page, `first-screen-${w}x${h}`, { fullPage: false });
     assert.deepEqual(problems, []);

@@ -120,3 +120,37 @@ test("the first screen shows where each run ends: A's dashed drop to 0 over B's"
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Review F5 (session 18): backpressure's first live snapshot, taken microseconds into the run,
+// had an x axis of 0–0.000001 ms ("0 0 0 0 …"), and a legend naming only "tasks waiting in the
+// queue" under the title "Tasks waiting in the queue, and tasks in flight" (its program had not
+// made the in-flight gauge yet). Such a snapshot, cut from a real run's Report, drawn by the page
+// as a live one.
+test('a live snapshot microseconds in: an x axis of at least 1 ms, a legend that names what the title does', async () => {
+  const { page, problems, context } = await open('/?scenario=backpressure&variant=block&time_scale=20&run=1', { viewport: { width: 1280, height: 800 } });
+  await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 60000 });
+  const got = await page.evaluate(async () => {
+    const { lessonPicture } = await import('./render/lessons.js');
+    const r = window.workerPoolPlaygroundTest.state.report;
+    const P = window.workerPoolPlaygroundTest.pictures();
+    const cut = (col) => col.slice(0, 2);
+    const s = r.series;
+    const series = { t_ms: [0, 0.000001], goroutines: cut(s.goroutines), running: cut(s.running), blocked: cut(s.blocked), queued: cut(s.queued), heap_bytes: cut(s.heap_bytes), gauges: { queue_depth: cut(s.gauges.queue_depth) } };
+    const view = { scenario: r.scenario, variant: r.variant, params: r.params, series, marks: [], wait_graph: null, runtime_ms: 0.000001, peak_goroutines: null, goroutines: 1 };
+    const picture = lessonPicture(r.scenario, r.variant);
+    P.drawNow(view, null, { timeline: false, picture, caption: 'Now, 0 ms in' });
+    // (uPlot commits a new scale in a microtask, and draws its axes on the canvas: their texts
+    // are the axis's `_values`.)
+    await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 50)));
+    const u = P.lesson.u;
+    const ticks = u.axes[0]._values ?? [];
+    const legend = [...u.root.querySelectorAll('.u-legend .u-series')].map((e) => e.textContent.trim()).filter((t) => !t.startsWith('runtime'));
+    return { max: u.scales.x.max, ticks, legend, title: document.getElementById('picture-title').textContent };
+  });
+  assert.ok(got.max >= 1, `the x axis spans ${got.max} ms`);
+  assert.ok(new Set(got.ticks).size === got.ticks.length && got.ticks.length >= 2, `x ticks ${got.ticks.join(' ')}`);
+  assert.equal(got.title, 'Tasks waiting in the queue, and tasks in flight');
+  assert.deepEqual(got.legend.map((t) => t.replace(/[–\d.,\s]+$/, '')), ['tasks waiting in the queue', 'tasks in flight']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -146,6 +146,47 @@ test('side by side, the leak against its fix: A\'s wait-for graph, B\'s own pict
   await context.close();
 });
 
+// Review F4 (session 18): beside leak/wrong, leak/right's goroutine chart held its count of 6 from
+// the sample half-way through its 0.2 ms to its end, while its lanes above had every worker
+// return before; the single run's chart said its counts were a few samples, the pair's said
+// nothing. Read from the canvas: between two of B's samples no pixel of B's line, and the note
+// under the chart names B's samples.
+test('side by side, a run of a few samples is drawn as its samples, and the chart says so', async () => {
+  const { page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
+  await finished(page);
+  const { b } = await pairWith(page, 'right');
+  const n = b.series.t_ms.length;
+  assert.ok(n < 12, `leak/right has a handful of samples: ${n}`);
+  await page.evaluate(() => document.getElementById('charts-card').scrollIntoView());
+  await page.waitForTimeout(400);
+  const seen = await page.evaluate(() => {
+    const u = window.workerPoolPlaygroundTest.pictures().goroutines.u;
+    const dpr = devicePixelRatio || 1;
+    const [xs, , bs] = u.data;
+    const pts = xs.map((x, i) => [x, bs[i]]).filter(([, v]) => v != null);
+    // B's blue (#0072B2) in the row of each held value, from 8 px after a sample to 8 px before
+    // the next (the samples' dots are 9 px wide).
+    let blue = 0, px = 0;
+    for (let k = 0; k + 1 < pts.length; k++) {
+      const [x0, v] = pts[k], x1 = pts[k + 1][0];
+      const a = Math.round(u.valToPos(x0, 'x', true)) + 8 * dpr, z = Math.round(u.valToPos(x1, 'x', true)) - 8 * dpr;
+      if (z - a < 4 * dpr) continue;
+      const y = Math.round(u.valToPos(v, 'y', true));
+      const d = u.ctx.getImageData(a, y - 2 * dpr, z - a, 4 * dpr).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 100 && d[i] < 60 && d[i + 1] > 80 && d[i + 1] < 150 && d[i + 2] > 140) blue++;
+      px += z - a;
+    }
+    return { blue, px, label: u.series[2].label, note: document.getElementById('goroutines-note').textContent };
+  });
+  assert.ok(seen.px >= 100, `${seen.px} px between B's samples looked at`);
+  assert.equal(seen.blue, 0, `B's count is not drawn between its samples: ${JSON.stringify(seen)}`);
+  assert.match(seen.label, new RegExp(`^B: leak-unclosed-channel / right, goroutines, ${n} samples \\(dots\\)$`));
+  assert.match(seen.note, new RegExp(`B: This run's counts are ${n} samples in [\\d.]+ ms \\(taken at most every 0\\.5 ms, and when a thread looks\\), drawn as dots at the samples, not held from one to the next`));
+  await screenshot(page, 'pair-leak-few-samples-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('Go beside context-pool/cancel: the queue picture stays, both cancels drawn, each named for its run', { skip: !existsSync('dist/go/playground.wasm') && 'no Go build in dist/' }, async () => {
   const { page, problems, context } = await open('/?scenario=context-pool&variant=cancel&time_scale=20&run=1', { viewport: { width: 1280, height: 800 } });
   await finished(page);

@@ -47,13 +47,15 @@ export class TimeChart {
     this.limits = [];
     this.xMax = null;
     this.xEnd = null;
+    // The least length of the x axis, runtime ms (a live run's: Pictures.drawNow sets it).
+    this.minSpan = 0;
     this.defs = [];
   }
 
   /** `defs`: [{label, color, dash, width, fill, value, top}] for the y series, in data order
    * (`top`: stroked again over the others, strokeOnTop). */
   ensure(defs) {
-    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill, d.top]), this.log, this.yLabel, this.xLabel]);
+    const signature = JSON.stringify([defs.map((d) => [d.label, d.color, d.dash, d.fill, d.top, d.dots]), this.log, this.yLabel, this.xLabel]);
     if (this.u && signature === this.signature) return;
     this.u?.destroy();
     this.signature = signature;
@@ -72,7 +74,9 @@ export class TimeChart {
       scales: {
         // To the run's end, not to 1 ms at least: a 0.46 ms run had an axis to 1 ms, its right
         // half empty (review N7, session 16). `xEnd` cuts a quiet tail off (drawGauges says so).
-        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0) || 1)] },
+        // While a run is live, at least `minSpan` ms: its first snapshot ends microseconds in, and
+        // its axis had read "0 0 0 0 …" over 0–0.000001 ms (independent review, session 18, F5).
+        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0, self.minSpan) || 1)] },
         // "Log" is asinh (uPlot's distr 4): logarithmic above 1 and linear from 1 down to 0, so a
         // count that ends at 0 is drawn ending at 0. A log axis has no 0: the first screen's lines
         // stopped at 4–5 at 100 % beside figures that said "→ 0" (review F11, session 16). The top
@@ -81,9 +85,13 @@ export class TimeChart {
           ? { distr: 4, asinh: 1, range: (u, min, max) => [0, Math.max(2, max ?? 1, ...self.limits.map((l) => l.value)) * 1.25] }
           : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
+      // A def with `dots`: a dot at each sample and no line, for a run of a handful of samples,
+      // whose count held to the next sample would claim what was never seen (a pair's leak/right
+      // drawn at 6 alive to its end beside lanes that said 6 → 1: review F4, session 18).
       series: [{ label: 'runtime ms' }, ...defs.map((d) => ({
-        label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill, paths: steps,
-        points: { show: false }, spanGaps: true, value: (u, v) => (v == null ? '–' : this.fmt ? this.fmt(v) : v),
+        label: d.label, stroke: d.color, width: d.width ?? 2, dash: d.dash, fill: d.fill, paths: d.dots ? () => null : steps,
+        points: d.dots ? { show: true, size: 9, width: 0, fill: d.color, stroke: d.color } : { show: false },
+        spanGaps: true, value: (u, v) => (v == null ? '–' : this.fmt ? this.fmt(v) : v),
       }))],
       axes: [
         { stroke: muted, grid, label: this.xLabel, size: 40 },

@@ -464,8 +464,10 @@ export function runnableNote(run) {
  * to its end, 0.49 ms, while its lanes, from the marks, showed each worker returning before.
  * Null for a run with more samples.
  */
-export function samplesNote(run) {
+export function samplesNote(run, { dots = false } = {}) {
   const n = run?.series?.t_ms?.length ?? 0;
   if (!(n > 0 && n < 12) || run.ended == null) return null;
-  return `This run's counts are ${num(n)} samples in ${endOf(run).toLocaleString('en', { maximumFractionDigits: 3 })} ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between.${run.marks?.length ? ' The instants the program marked are exact.' : ''}`;
+  // (`dots`: a pair's chart draws such a run as a dot per sample, nothing in between.)
+  const drawn = dots ? 'drawn as dots at the samples, not held from one to the next' : 'each held until the next';
+  return `This run's counts are ${num(n)} samples in ${endOf(run).toLocaleString('en', { maximumFractionDigits: 3 })} ms (taken at most every 0.5 ms, and when a thread looks), ${drawn}: a count drawn here may have changed in between.${run.marks?.length ? ' The instants the program marked are exact.' : ''}`;
 }

@@ -105,13 +105,18 @@ const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.ser
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
 
 const TIMELINE_TITLE = 'What each worker did, and when';
+/** The shortest x axis of a live run, ms: its first snapshot is microseconds in (review F5). */
+const LIVE_SPAN_MS = 1;
 
 /**
  * The lesson picture's height: lower on a laptop's short screen beside the controls, where the
  * first screen's picture and "Next" are to fit without scrolling (review F11: at 1366×657 the
- * Next box was cut off); as before elsewhere (phones stack, and scroll anyway).
+ * Next box was cut off), and on a phone, where the first screen's two lines drop to 0 at the
+ * chart's foot: at 240 px that foot lay 7 px below a 390×844 screen's fold, the lines' ends
+ * unseen (independent review, session 18, F6); at 200 it is above it, with the log axis's 0, 1,
+ * 10, 100 and 1,000 still apart. As before elsewhere.
  */
-const lessonHeight = () => (window.innerWidth >= 900 && window.innerHeight < 720 ? 190 : 240);
+const lessonHeight = () => (window.innerWidth >= 900 && window.innerHeight < 720 ? 190 : window.innerWidth < 600 ? 200 : 240);
 
 export class Pictures {
   constructor() {
@@ -221,6 +226,8 @@ export class Pictures {
     // (The lengths go in the title: an axis label that long was cut at 390 px.)
     this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
     const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
+    // A live run (no end yet) gets an x axis of at least LIVE_SPAN_MS; a finished one ends at its end.
+    for (const c of [this.lesson, this.goroutines, this.heap]) c.minSpan = run.ended == null ? LIVE_SPAN_MS : 0;
     const lessonKind = shared.kind;
     const svgKind = ['graph', 'sequence', 'sweep', 'phases', 'lanes', 'each'].includes(lessonKind);
     $('picture-title').textContent = compare
@@ -320,14 +327,20 @@ export class Pictures {
       // would be drawn flat on zero (1,001 against 8 on the first screen).
       const pa = peak(compare.series.goroutines) ?? 0, pb = peak(s.goroutines) ?? 0;
       chart.log = this.logScale || Math.max(pa, pb) >= 20 * Math.max(1, Math.min(pa, pb));
+      // A run of a handful of samples is drawn as its samples, dots, and says so, as a single
+      // run's chart does (samplesNote): its count held from one sample to the next had drawn
+      // leak/right at 6 alive to its end beside its lanes' 6 → 1 (review F4, session 18).
+      const few = { a: samplesNote(compare, { dots: true }), b: samplesNote(run, { dots: true }) };
+      const dots = (note, r) => (note ? { dots: true, label: `, ${num(r.series.t_ms.length)} samples (dots)` } : { label: '' });
+      const da = dots(few.a, compare), db = dots(few.b, run);
       chart.ensure([
-        { label: `A: ${runName(compare)}, goroutines`, color: PALETTE[1], dash: [6, 4], top: true },
-        { label: `B: ${runName(run)}, goroutines`, color: PALETTE[0] },
+        { label: `A: ${runName(compare)}, goroutines${da.label}`, color: PALETTE[1], dash: [6, 4], top: true, dots: da.dots },
+        { label: `B: ${runName(run)}, goroutines${db.label}`, color: PALETTE[0], dots: db.dots },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));
       const [x, ...cols] = joined(p.a, [p.a.goroutines], p.b, [p.b.goroutines]);
       chart.setData(x, cols, { marks: p.marks, xMax });
-      return;
+      return [['A', few.a], ['B', few.b]].filter(([, n]) => n).map(([tag, n]) => el('span', { class: 'k muted runnable-note' }, `${tag}: ${n}`));
     }
     chart.log = chart === this.goroutines && this.logScale;
     const present = COUNTS.filter(([k]) => Array.isArray(s[k]));
@@ -366,7 +379,10 @@ export class Pictures {
   }
 
   drawGauges(run, compare, def, xMax, legend) {
-    const names = def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
+    // A live run alone draws every gauge its title names, those its program has not made yet
+    // too (no line until their first sample): backpressure's first snapshot had a legend of only
+    // "tasks waiting in the queue" under "…, and tasks in flight" (review F5, session 18).
+    const names = run.ended == null && !compare ? [...def.gauges] : def.gauges.filter((g) => run.series.gauges?.[g] || compare?.series.gauges?.[g]);
     // A live run drawn before its program made the gauges: the picture's own axes, empty.
     if (!names.length) names.push(def.gauges[0]);
     const defs = [];

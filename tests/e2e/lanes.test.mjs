@@ -19,7 +19,9 @@ const lanesOf = (page, sel = '#picture-svg svg.lanes') => page.evaluate((s) => [
   const labels = [...svg.querySelectorAll('.lane-label')];
   const ys = labels.map((t) => Number(t.getAttribute('y')) + 10); // the lane's line, 10 px under its label
   const laneAt = (y) => ys.findIndex((ly) => Math.abs(ly - y) <= 9);
-  const lanes = labels.map((t) => ({ label: t.querySelector('title').textContent, shown: t.childNodes[0].textContent, right: t.getBBox().x + t.getBBox().width, ticks: {}, bars: 0, ends: 0, cross: false, strong: t.classList.contains('seq-strong') }));
+  const lanes = labels.map((t) => { const b = t.getBBox(); return { label: t.querySelector('title').textContent, shown: t.childNodes[0].textContent, right: b.x + b.width, box: { x: b.x, y: b.y, w: b.width, h: b.height }, ticks: {}, bars: 0, ends: 0, cross: false, open: null, strong: t.classList.contains('seq-strong') }; });
+  for (const o of svg.querySelectorAll('.lane-open')) { const m = /^M([\d.]+),([\d.]+) H([\d.]+)/.exec(o.getAttribute('d')); lanes[laneAt(Number(m[2]) + 5)].open = { from: Number(m[3]), to: Number(m[1]) }; }
+  const go = [...svg.querySelectorAll('.lane-go')].map((g) => { const m = /^M([\d.]+),([\d.]+) V([\d.]+)/.exec(g.getAttribute('d')); return { x: Number(m[1]), y0: Number(m[2]), y1: Number(m[3]) }; });
   for (const l of svg.querySelectorAll('.lane-tick')) {
     const lane = lanes[laneAt((Number(l.getAttribute('y1')) + Number(l.getAttribute('y2'))) / 2)];
     (lane.ticks[l.dataset.c] ??= []).push(Number(l.getAttribute('x1')));
@@ -28,7 +30,7 @@ const lanesOf = (page, sel = '#picture-svg svg.lanes') => page.evaluate((s) => [
   for (const e of svg.querySelectorAll('.lane-end')) lanes[laneAt(Number(e.getAttribute('y')) + 7)].ends++;
   for (const c of svg.querySelectorAll('.lane-cross')) { const m = /^M([\d.]+),([\d.]+)/.exec(c.getAttribute('d')); lanes[laneAt(Number(m[2]) + 7)].cross = Number(m[1]) + 7; }
   const vlines = [...svg.querySelectorAll('.lane-vline')].map((l) => ({ x: Number(l.getAttribute('x1')), label: l.nextSibling.textContent }));
-  return { kind: svg.getAttribute('class'), W, lanes, vlines, fills: [...svg.querySelectorAll('.lane-fill-label')].map((t) => t.textContent),
+  return { kind: svg.getAttribute('class'), W, lanes, vlines, go, fills: [...svg.querySelectorAll('.lane-fill-label')].map((t) => t.textContent),
     strip: svg.querySelector('.lane-strip-label')?.textContent ?? null, sentence: svg.getAttribute('aria-label') };
 }), sel);
 
@@ -136,6 +138,30 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     const dies = p.vlines.find((v) => v.label === 'the program dies');
     assert.ok(dies && Math.abs(dies.x - crossed[0].cross) < 1, JSON.stringify(p.vlines));
     assert.match(p.sentence, new RegExp(`^Goroutine ${inner}, which worker ${w} started at [\\d,]+ ms for its task, panicked at [\\d,]+ ms \\("task 7 hit a bug"\\)\\. Worker ${w}'s recover\\(\\) runs in goroutine ${wg} `));
+    // The go statement's arrow runs through no label (at 390 px it crossed "goroutine 14, …").
+    assert.equal(p.go.length, 1);
+    for (const l of p.lanes) {
+      const crosses = l.box.x < p.go[0].x && p.go[0].x < l.box.x + l.box.w && l.box.y < p.go[0].y1 && p.go[0].y0 < l.box.y + l.box.h;
+      assert.ok(!crosses, `the go func() arrow at x ${p.go[0].x} runs through "${l.shown}" (${JSON.stringify(l.box)})`);
+    }
+    // Review F7 (session 18): no worker drawn idle while it ran a task. A worker whose last result
+    // came back before the end while the queue held tasks took the next one: an open bar from
+    // that result to the line where the program dies.
+    const panicAt = marksOf(r, 'panic')[0].t_ms;
+    const at = (name, t) => { let v = null; r.series.t_ms.forEach((x, k) => { if (x <= t) v = r.series.gauges[name][k]; }); return v; };
+    let open = 0;
+    for (let i = 1; i <= r.params.workers; i++) {
+      if (i === w) continue;
+      const lane = p.lanes.find((l) => l.label.startsWith(`worker ${i}:`));
+      const last = r.timeline.find((x) => x.worker === i)?.tasks.at(-1);
+      const busy = last && last.end_ms < panicAt && at('queue_depth', last.end_ms) > 0;
+      assert.equal(Boolean(lane.open), Boolean(busy), `worker ${i}: ${lane.label}, last result at ${last?.end_ms} ms, queue ${last && at('queue_depth', last.end_ms)}`);
+      if (!busy) continue;
+      open++;
+      assert.ok(Math.abs(lane.open.to - dies.x) < 1, `worker ${i}'s open bar ends at the death line: ${JSON.stringify(lane.open)} against ${dies.x}`);
+      assert.match(lane.label, /, 1 running at the end$/);
+    }
+    assert.ok(open >= 1, 'a worker ran a task when the program died');
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);
     await screenshot(page, `lanes-inner-panic-${viewport.width}`, { fullPage: false });

@@ -169,6 +169,41 @@ export function handoffOf(run) {
   };
 }
 
+/** A gauge's value at the last sample at or before `t` (null without the gauge). */
+function gaugeAt(r, name, t) {
+  const g = r.series?.gauges?.[name], ts = r.series?.t_ms ?? [];
+  if (!Array.isArray(g)) return null;
+  let v = null;
+  for (let i = 0; i < ts.length && ts[i] <= t; i++) if (g[i] != null) v = g[i];
+  return v;
+}
+
+/**
+ * The workers still running a task when the program died at `death`: the Report's timeline
+ * lists only the tasks whose result came back, so a worker whose last result came back while
+ * the queue still held tasks took the next one (its `range` loop) and ran it to the death.
+ * Returns { from: Map(worker → when it took it), queued: the least queue depth seen at those
+ * instants } (review F7, session 18: workers 2–4 were drawn idle for 105 ms beside a full queue).
+ * The Report cannot say which task, nor exactly when it was taken: for that the pool's timeline
+ * would have to record each task when its worker takes it, not when its result comes back
+ * (src/pool, src/scenario/run.rs). (The in-flight gauge is no check: its samples lag the
+ * timeline's instants, and at the death it read 4 beside 4 open bars and the panicking task.)
+ */
+export function runningAtDeath(r, death, panicked, workers) {
+  const from = new Map();
+  let queued = null;
+  for (let i = 1; i <= workers; i++) {
+    if (i === panicked) continue;
+    const last = rowsOf(r).find((x) => x.worker === i)?.tasks?.filter((t) => Number.isFinite(t.end_ms)).at(-1);
+    if (!last || last.end_ms >= death) continue;
+    const depth = gaugeAt(r, 'queue_depth', last.end_ms);
+    if (!(depth > 0)) continue;
+    from.set(i, last.end_ms);
+    queued = queued == null ? depth : Math.min(queued, depth);
+  }
+  return { from, queued };
+}
+
 /** best-practices/inner-panic: which goroutine panicked, who started it, and the end. */
 export function panicOf(r) {
   const n = r.numbers;
@@ -180,13 +215,16 @@ export function panicOf(r) {
   Object.assign(ax, { ticks, d: digitsFor(ticks.length > 1 ? ticks[1] - ticks[0] : ax.to) });
   const f = said(ax);
   const workers = r.params?.workers ?? rows.length;
+  const open = runningAtDeath(r, panic.t_ms, w, workers);
   const lanes = [];
   for (let i = 1; i <= workers; i++) {
     const mine = i === w;
+    const from = open.from.get(i);
     lanes.push({
-      label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(rows.find((x) => x.worker === i)?.tasks?.length ?? 0, 'task')} done`,
+      label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(rows.find((x) => x.worker === i)?.tasks?.length ?? 0, 'task')} done${from != null ? ', 1 running at the end' : ''}`,
       line: [ax.t0, panic.t_ms],
       bars: [...jobBars(rows.find((x) => x.worker === i)), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
+      open: from != null ? { from, to: panic.t_ms, title: `a task taken from the queue at ${f(from)}, still running when the program died` } : null,
       strong: mine,
     });
     if (mine) {
@@ -200,11 +238,16 @@ export function panicOf(r) {
   const unfinished = r.tasks?.unfinished;
   const sentence = `Goroutine ${n.inner_panic_goroutine}, which worker ${num(w)} started at ${f(started)} for its task, panicked at ${f(panic.t_ms)} ("${panic.label.replace(/^panic: /, '')}"). `
     + `Worker ${num(w)}'s recover() runs in goroutine ${n.inner_panic_worker_goroutine} and cannot catch a panic in another goroutine: the program died there (exit status ${num(r.exit_status ?? 2)})${Number.isFinite(unfinished) ? `, ${plural(unfinished, 'task')} unfinished` : ''}.`;
+  const running = open.from.size;
   return {
     kind: 'panic', ax, lanes, sentence,
-    note: 'A task still running when the program died is not drawn: the timeline holds the tasks whose result came back.',
+    note: running
+      ? `An open bar is a task still running when the program died, on ${plural(running, 'worker')}. The Report's timeline lists only tasks whose result came back, so each is drawn from its worker's last result: the queue still held ${open.queued == null ? 'tasks' : `${num(open.queued)} or more`} then, and the worker took the next.`
+        + ' Which task each was is not recorded.'
+      : 'A task still running when the program died is not drawn: the timeline holds the tasks whose result came back, and no worker took another with tasks left in the queue.',
     vlines: [{ t: panic.t_ms, color: C.panic, label: 'the program dies', width: 2 }],
-    legend: [[C.job, 'a task done', 'box'], [C.wait, 'the worker waits for the goroutine it started', 'box'],
+    legend: [[C.job, 'a task done', 'box'], ...(running ? [[C.job, 'a task still running when the program died', 'open']] : []),
+      [C.wait, 'the worker waits for the goroutine it started', 'box'],
       [C.panic, 'the goroutine that panicked', 'box'], [C.panic, 'the end of the program', '']],
   };
 }
@@ -253,9 +296,20 @@ export function drawLanes(host, run, kind = laneKind(run)) {
   }
   p.lanes.forEach((lane, i) => {
     const ly = laneY(i);
-    const lx = lane.indent ? left + 14 : left;
+    let lx = lane.indent ? left + 14 : left;
     // The label in full where it fits, else up to its first colon (a phone's 330 px).
-    const text = textWidth(lane.label) <= right - lx ? lane.label : lane.label.replace(/: .*$/, '');
+    let text = textWidth(lane.label) <= right - lx ? lane.label : lane.label.replace(/: .*$/, '');
+    if (lane.from != null) {
+      // Not across the go statement's arrow, which comes down at the lane's start: before it,
+      // else after it, else as much as fits before it (at 390 px the arrow ran through "goroutine
+      // 14, started by worker 1's go func()": review F7, session 18).
+      const gx = x(lane.line[0]);
+      const fits = (t, from, to) => from + textWidth(t) <= to;
+      const short = text.replace(/, started by .*$/, '');
+      if (fits(text, lx, gx - 6)) { /* before the arrow */ } else if (fits(text, gx + 8, right)) lx = gx + 8;
+      else if (fits(short, lx, gx - 6)) text = short;
+      else if (fits(short, gx + 8, right)) { text = short; lx = gx + 8; }
+    }
     parts.push(svg('text', { x: lx, y: ly - 10, class: `seq-label lane-label${lane.strong ? ' seq-strong' : ''}`, 'data-lane': i }, text, svg('title', {}, lane.label)));
     const [a, b] = lane.line;
     parts.push(svg('line', { x1: x(a), x2: x(b), y1: ly, y2: ly, stroke: 'currentColor', 'stroke-opacity': 0.35, 'stroke-width': 1.5 }));
@@ -264,6 +318,12 @@ export function drawLanes(host, run, kind = laneKind(run)) {
       const gx = x(a);
       parts.push(svg('path', { d: `M${gx},${laneY(lane.from) + 5} V${ly - 4}`, stroke: C.panic, 'stroke-width': 1.5, fill: 'none', 'marker-end': null, class: 'lane-go' }),
         svg('path', { d: `M${gx - 4},${ly - 9} l4,5 l4,-5`, stroke: C.panic, 'stroke-width': 1.5, fill: 'none' }));
+    }
+    if (lane.open) {
+      // A task running when the program died: an outlined bar, open at the death line.
+      const [bx, ex] = [x(lane.open.from), x(lane.open.to)];
+      parts.push(svg('path', { d: `M${ex},${ly - 5} H${bx} V${ly + 5} H${ex}`, fill: 'none', stroke: C.job, 'stroke-width': 1.5, class: 'lane-open' }, svg('title', {}, lane.open.title)),
+        svg('rect', { x: bx, y: ly - 5, width: Math.max(1, ex - bx), height: 10, fill: C.job, 'fill-opacity': 0.18 }));
     }
     for (const bar of lane.bars ?? []) {
       parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 0.85, class: 'lane-bar' },

@@ -31,7 +31,8 @@ const lanesOf = (page, sel = '#picture-svg svg.lanes') => page.evaluate((s) => [
   for (const c of svg.querySelectorAll('.lane-cross')) { const m = /^M([\d.]+),([\d.]+)/.exec(c.getAttribute('d')); lanes[laneAt(Number(m[2]) + 7)].cross = Number(m[1]) + 7; }
   const vlines = [...svg.querySelectorAll('.lane-vline')].map((l) => ({ x: Number(l.getAttribute('x1')), label: l.nextSibling.textContent }));
   return { kind: svg.getAttribute('class'), W, lanes, vlines, go, fills: [...svg.querySelectorAll('.lane-fill-label')].map((t) => t.textContent),
-    strip: svg.querySelector('.lane-strip-label')?.textContent ?? null, sentence: svg.getAttribute('aria-label') };
+    strip: svg.querySelector('.lane-strip-label')?.textContent ?? null, sentence: svg.getAttribute('aria-label'),
+    from: Number(svg.dataset.from), to: Number(svg.dataset.to), notes: [...svg.parentElement.querySelectorAll('.seq-note')].map((n) => n.textContent).join(' ') };
 }), sel);
 
 const title = (page) => page.textContent('#picture-title');
@@ -87,6 +88,18 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     assert.equal(p.lanes.length, 1 + r.params.workers, 'main and every worker, those without a job too');
     assert.deepEqual(p.fills.map((f) => f.replace(/\d+ of/, 'N of')), [`jobs buffer: up to N of its ${r.params.queue} slots used`, `results buffer: up to N of its ${r.params.queue} slots used`]);
     assert.match(p.sentence, /room for 22 jobs \(10 \+ 10 slots, one job in each of 2 workers\) and main sent 10/);
+    // Review F7 (session 18): at 390 px main's reads, within 0.01 ms of each other, were spread
+    // left of the first read's time, which the sentence gives. No read's tick is drawn before its
+    // time, the first at it; sends at or before theirs; and the picture says where ticks moved.
+    const at = (t) => 12 + ((t - p.from) / (p.to - p.from)) * (p.W - 24);
+    const reads = marksOf(r, 'receive').map((m) => m.t_ms).sort((a, b) => a - b);
+    const drawnReads = [...main.ticks[RECEIVE]].sort((a, b) => a - b);
+    assert.ok(Math.abs(drawnReads[0] - at(reads[0])) < 0.5, `the first read drawn at ${drawnReads[0]} px, its time at ${at(reads[0])} px`);
+    drawnReads.forEach((dx, k) => assert.ok(dx >= at(reads[k]) - 0.5, `read ${k + 1} drawn at ${dx} px, before its time at ${at(reads[k])} px`));
+    const sends = marksOf(r, 'send').map((m) => m.t_ms).sort((a, b) => a - b);
+    [...main.ticks[SEND]].sort((a, b) => a - b).forEach((dx, k) => assert.ok(dx <= at(sends[k]) + 0.5, `send ${k + 1} drawn after its time`));
+    const movedAny = drawnReads.some((dx, k) => Math.abs(dx - at(reads[k])) > 0.5);
+    assert.equal(/reads at or after their time/.test(p.notes), movedAny, p.notes);
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);
     await screenshot(page, `lanes-deadlock-buffered-${viewport.width}`, { fullPage: false });

@@ -78,7 +78,7 @@ export function shutdownOf(run) {
   const lanes = [{
     label: `main: ${plural(sends.length, 'send')}, close(jobs)${back ? ', wg.Wait() came back' : ''}`,
     line: [ax.t0, back?.t_ms ?? ax.to],
-    ticks: [...sends.map((m) => ({ t: m.t_ms, color: C.send })), ...(back ? [{ t: back.t_ms, color: C.back, wide: true }] : [])],
+    ticks: [...sends.map((m) => ({ t: m.t_ms, color: C.send, what: 'send' })), ...(back ? [{ t: back.t_ms, color: C.back, wide: true, what: 'wg.Wait()' }] : [])],
   }];
   for (let w = 1; w <= n; w++) {
     const done = dones.find((m) => workerOf(m) === w);
@@ -124,8 +124,11 @@ export function handoffOf(run) {
   const last = Math.max(...[...sends, ...recvs, close].filter(Boolean).map((m) => m.t_ms), ...times(rows, 'end_ms'));
   const ax = axis(Math.min(sends[0].t_ms, ...times(rows, 'start_ms')), last, last);
   const f = said(ax);
-  const sendTicks = sends.map((m) => ({ t: m.t_ms, color: C.send }));
-  const recvTicks = recvs.map((m) => ({ t: m.t_ms, color: C.receive }));
+  const sendTicks = sends.map((m) => ({ t: m.t_ms, color: C.send, what: 'send' }));
+  // A read's tick is never drawn before its time (`late`): the sentence gives the first read's
+  // time, and at 390 px the ticks spread leftwards had started 0.04 ms before it (review F7,
+  // session 18).
+  const recvTicks = recvs.map((m) => ({ t: m.t_ms, color: C.receive, what: 'read', late: true }));
   const before = sends.filter((m) => m.t_ms < recvs[0].t_ms).length;
   const between = recvs.filter((m) => m.t_ms < sends.at(-1).t_ms).length;
   const lanes = [];
@@ -269,14 +272,66 @@ export function lanesOf(run, kind = laneKind(run)) {
 /** Rough width of an 11 px label, px. */
 const textWidth = (text) => text.length * 6.3;
 
+/** Ticks less than this many px apart are drawn this far apart, so each can be counted. */
+const TICK_GAP = 4;
+
+/**
+ * `xs` (in time order) spread to at least `gap` px apart to the right: each x is at or after its
+ * own, the first where it was. Returns the xs and whether any moved.
+ */
+export function spreadRight(xs, gap = TICK_GAP) {
+  let moved = false;
+  const out = [...xs];
+  for (let i = 1; i < out.length; i++) {
+    if (out[i] < out[i - 1] + gap) { out[i] = out[i - 1] + gap; moved = true; }
+  }
+  return { xs: out, moved };
+}
+
+/** A lane's ticks drawn apart: the `late` ones never before their time, the others never after
+ * it (a send stays before the close). Returns [{tk, x}] and which kinds moved. */
+function placeTicks(ticks, x) {
+  const out = [], moved = { early: new Set(), late: new Set() };
+  for (const late of [false, true]) {
+    const group = ticks.filter((tk) => Boolean(tk.late) === late).sort((a, b) => a.t - b.t);
+    const sp = (late ? spreadRight : spread)(group.map((tk) => x(tk.t)), TICK_GAP);
+    group.forEach((tk, k) => {
+      out.push({ tk, x: sp.xs[k] });
+      if (Math.abs(sp.xs[k] - x(tk.t)) > 0.01) moved[late ? 'late' : 'early'].add(tk.what ?? 'tick');
+    });
+  }
+  return { out, moved };
+}
+
+/** The note under a picture whose ticks were spread, naming which way each kind went. */
+function spreadNote(moved) {
+  const plural2 = (w) => (w === 'wg.Wait()' ? w : `${w}s`);
+  const parts = [...[...moved.early].map((w) => `${plural2(w)} at or before their time`), ...[...moved.late].map((w) => `${plural2(w)} at or after their time (the first one's at it)`)];
+  return parts.length ? `Ticks less than ${TICK_GAP} px apart are drawn ${TICK_GAP} px apart, so each can be counted: ${parts.join('; ')}.` : null;
+}
+
 /** Draws `run`'s lane picture into `host`; returns its sentence. */
 export function drawLanes(host, run, kind = laneKind(run)) {
   const p = lanesOf(run, kind);
   if (!p) { host.replaceChildren(el('p', { class: 'muted' }, 'This run has no marks to draw its lanes from.')); return null; }
   const W = Math.max(300, Math.floor(widthOf(host)));
   const left = 12, right = W - 12;
-  const { t0, to } = p.ax;
+  const { t0 } = p.ax;
+  let { to } = p.ax;
+  const end = to; // a lane drawn to the axis's end goes to the lengthened one
   const x = (t) => left + ((Math.max(t0, Math.min(to, t)) - t0) / (to - t0)) * (right - left);
+  // Ticks spread to the right (reads, never before their time) need room before the axis ends:
+  // it is lengthened until the last of them fits (a few tries: a longer axis packs them closer).
+  for (let k = 0; k < 4 && !p.still; k++) {
+    const over = Math.max(0, ...p.lanes.map((l) => Math.max(...placeTicks((l.ticks ?? []).filter((tk) => tk.late), x).out.map((o) => o.x), -Infinity) - (right - 2)));
+    if (!(over > 0)) break;
+    to += (over / (right - left)) * (to - t0) * 1.1;
+  }
+  if (to !== p.ax.to) {
+    const ticks = niceTicks(to, 5, t0).filter((t) => t <= to + 1e-9);
+    p.ax = { ...p.ax, to, ticks, d: Math.max(p.ax.d, digitsFor(ticks.length > 1 ? ticks[1] - ticks[0] : to - t0)) };
+  }
+  const moved = { early: new Set(), late: new Set() };
   const LANE = 34, FILL = 44, STRIP = 50;
   const top = 18;
   const laneY = (i) => top + i * LANE + 24; // the lane's line; its label 13 px above
@@ -311,7 +366,8 @@ export function drawLanes(host, run, kind = laneKind(run)) {
       else if (fits(short, gx + 8, right)) { text = short; lx = gx + 8; }
     }
     parts.push(svg('text', { x: lx, y: ly - 10, class: `seq-label lane-label${lane.strong ? ' seq-strong' : ''}`, 'data-lane': i }, text, svg('title', {}, lane.label)));
-    const [a, b] = lane.line;
+    const [a, b0] = lane.line;
+    const b = b0 === end ? to : b0;
     parts.push(svg('line', { x1: x(a), x2: x(b), y1: ly, y2: ly, stroke: 'currentColor', 'stroke-opacity': 0.35, 'stroke-width': 1.5 }));
     if (lane.from != null) {
       // The go statement: from the lane of the goroutine that started this one.
@@ -329,9 +385,9 @@ export function drawLanes(host, run, kind = laneKind(run)) {
       parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 0.85, class: 'lane-bar' },
         svg('title', {}, bar.title)));
     }
-    const ticks = lane.ticks ?? [];
-    const sp = spread(ticks.map((tk) => x(tk.t)), 4);
-    ticks.forEach((tk, k) => parts.push(svg('line', { x1: sp.xs[k], x2: sp.xs[k], y1: ly - 8, y2: ly + 8, stroke: tk.color, 'stroke-width': tk.wide ? 4 : 2, class: 'lane-tick', 'data-c': tk.color })));
+    const placed = placeTicks(lane.ticks ?? [], x);
+    for (const side of ['early', 'late']) for (const w of placed.moved[side]) moved[side].add(w);
+    for (const { tk, x: tx } of placed.out) parts.push(svg('line', { x1: tx, x2: tx, y1: ly - 8, y2: ly + 8, stroke: tk.color, 'stroke-width': tk.wide ? 4 : 2, class: 'lane-tick', 'data-c': tk.color, 'data-t': tk.t }));
     if (lane.end) parts.push(svg('rect', { x: x(lane.end.t) - 3, y: ly - 7, width: 6, height: 14, fill: lane.end.color, class: 'lane-end' }));
     if (lane.cross) {
       const cx = x(lane.cross.t);
@@ -369,7 +425,7 @@ export function drawLanes(host, run, kind = laneKind(run)) {
   host.replaceChildren(
     el('p', { class: 'wg-caption lane-sentence' }, p.sentence),
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': p.sentence, class: `lanes lanes-${p.kind}`, 'data-from': t0, 'data-to': to }, parts),
-    ...[t0 > 0 && !p.still ? `The time line starts at ${fmt(t0, p.ax.d)}: nothing drawn here happened before it.` : null, p.note ?? null]
+    ...[t0 > 0 && !p.still ? `The time line starts at ${fmt(t0, p.ax.d)}: nothing drawn here happened before it.` : null, p.still ? null : spreadNote(moved), p.note ?? null]
       .filter(Boolean).map((t) => el('p', { class: 'muted seq-note' }, t)),
     el('p', { class: 'legend' }, ...p.legend.map(([c, text, kind]) => key(c, text, kind))));
   return p.sentence;

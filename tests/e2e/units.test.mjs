@@ -89,6 +89,13 @@ test('the wait-for graph: a cycle is a deadlock, waiters nobody alive can releas
   assert.deepEqual(g.nodes.map((n) => n.label).sort(), ['jobs', 'main #1 [chan send]', 'results', 'worker [chan send] ×2']);
   assert.equal(onCycle(g).size, 4, 'every node is on the cycle');
   assert.equal(describe(deadlock), 'main waits to send on jobs; only the 2 workers could receive from jobs, and they wait to send on results; only main could receive from results, and main is itself waiting to send on jobs. None of them can move first, so every goroutine sleeps: a deadlock.');
+  // A lock in the ring, and a full buffer: said in words too.
+  const mu = {
+    nodes: [{ id: 'g1', kind: 'goroutine', label: 'main #1 [sync.Mutex.Lock]' }, { id: 'g2', kind: 'goroutine', label: 'worker #2 [chan send]' },
+      { id: 'o1', kind: 'mutex', label: 'mu' }, { id: 'o2', kind: 'channel', label: 'ch (3/3 buffered)' }],
+    edges: [{ from: 'g1', to: 'o1', label: 'waits for the lock' }, { from: 'o1', to: 'g2', label: 'holds the lock' }, { from: 'g2', to: 'o2', label: 'waits to send' }, { from: 'o2', to: 'g1', label: 'its maker (could receive)' }],
+  };
+  assert.equal(describe(mu), 'main waits for the lock (mu); only worker holds mu, and worker waits to send on ch, its buffer full (3 of 3); only main could receive from ch, and main is itself waiting for the lock (mu). None of them can move first, so every goroutine sleeps: a deadlock.');
   const leak = {
     nodes: [{ id: 'g1', kind: 'exited_goroutine', label: 'main #1 (exited)' }, ...[2, 3, 4].map((i) => ({ id: `g${i}`, kind: 'goroutine', label: `worker #${i} [chan receive]` })),
       { id: 'o1', kind: 'channel', label: 'jobs' }],

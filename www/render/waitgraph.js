@@ -111,9 +111,10 @@ function what(n) {
 /** A wait edge's words with its object: "waits to send on jobs". */
 const waitWords = (label, obj) => (label === 'waits to send' ? `${label} on ${obj}` : label === 'waits to receive' ? `${label} from ${obj}` : `${label} (${obj})`);
 
-/** What a releaser could do, from the edge's label ("its maker (could receive)" → "receive
- * from"), as "could receive from results"; null for a label this does not know. */
+/** What a releaser could do, from the edge's label ("its maker (could receive)" → "could
+ * receive from results", "holds the lock" → "holds mu"); null for a label this does not know. */
 function releaseWords(label, obj) {
+  if (label === 'holds the lock') return `holds ${obj}`;
   const verb = /^(?:its maker \()?could ([^)]*)\)?$/.exec(label)?.[1];
   const words = { receive: `receive from ${obj}`, send: `send on ${obj}`, close: `close ${obj}`, 'send or close': `send on or close ${obj}`, 'call Done': `call Done on ${obj}` }[verb];
   return words ? `could ${words}` : null;
@@ -152,7 +153,7 @@ function cycleSentence(g, cyc) {
     parts.push(i === 0 ? lead : `, and ${lead}`);
     const firstWait = edge(first.id, ring[1]);
     const back = next.id === first.id
-      ? `, and ${who(first, g)} ${first.count > 1 ? 'are themselves' : 'is itself'} ${firstWait.label.replace(/^waits/, 'waiting')} ${firstWait.label === 'waits to send' ? 'on ' : firstWait.label === 'waits to receive' ? 'from ' : ''}${node.get(ring[1]).label.replace(/\s*\(.*\)$/, '')}`
+      ? `, and ${who(first, g)} ${first.count > 1 ? 'are themselves' : 'is itself'} ${waitWords(firstWait.label, node.get(ring[1]).label.replace(/\s*\(.*\)$/, '')).replace(/^waits/, 'waiting')}`
       : '';
     parts.push(`; only ${names.join(' and ')} ${can[0]}${back}`);
   }

@@ -158,7 +158,9 @@ test('side by side, a run of a few samples is drawn as its samples, and the char
   const n = b.series.t_ms.length;
   assert.ok(n < 12, `leak/right has a handful of samples: ${n}`);
   await page.evaluate(() => document.getElementById('charts-card').scrollIntoView());
-  await page.waitForTimeout(400);
+  // (The goroutine chart is drawn a frame or two after the lesson's picture.)
+  await page.waitForFunction(() => window.workerPoolPlaygroundTest.pictures().goroutines.u?.series[2]?.label.startsWith('B: '), null, { timeout: 10000 });
+  await page.waitForTimeout(200);
   const seen = await page.evaluate(() => {
     const u = window.workerPoolPlaygroundTest.pictures().goroutines.u;
     const dpr = devicePixelRatio || 1;

@@ -448,9 +448,12 @@ export class Pictures {
   drawHeap(run, compare, xMax) {
     this.heap.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
+      // A run of a few samples as dots, as in the goroutine chart above (drawCounts).
+      const dots = (r) => (samplesNote(r) ? { dots: true, label: `, ${num(r.series.t_ms.length)} samples (dots)` } : { label: '' });
+      const da = dots(compare), db = dots(run);
       this.heap.ensure([
-        { label: `A: ${runName(compare)}, heap`, color: PALETTE[1], dash: [6, 4], top: true },
-        { label: `B: ${runName(run)}, heap`, color: PALETTE[3] },
+        { label: `A: ${runName(compare)}, heap${da.label}`, color: PALETTE[1], dash: [6, 4], top: true, dots: da.dots },
+        { label: `B: ${runName(run)}, heap${db.label}`, color: PALETTE[3], dots: db.dots },
       ]);
       const p = this.pair(run, compare, everywhere(compare), everywhere(run));
       const [x, ...cols] = joined(p.a, [p.a.heap_bytes], p.b, [p.b.heap_bytes]);

@@ -350,10 +350,16 @@ impl Pool {
     /// The body of the guide's per-task `func()`: process, then send the result.
     async fn handle(&self, worker: u64, task: Task, c: &Arc<Ctx>) {
         let start_ms = now_ms();
+        if self.record {
+            c.rec.begin(worker, task.id, start_ms);
+        }
         // In flight until processTask returns or panics (task 7's panic unwinds through here).
         let in_flight = InFlight::enter(self.in_flight.as_ref());
         let (err, outcome) = self.process_task(worker, task, c).await;
         drop(in_flight);
+        if self.record {
+            c.rec.returned(worker, task.id);
+        }
         let r = TaskResult {
             task,
             worker,

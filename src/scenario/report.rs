@@ -622,6 +622,9 @@ pub(crate) struct Recorded {
     pub(crate) log: Vec<String>,
     pub(crate) log_dropped: usize,
     pub(crate) tasks: Vec<(u64, TimelineTask)>,
+    /// Tasks begun ([`Recorder::begin`]) whose outcome is not recorded yet: (worker, task,
+    /// start ms). Those left when the program ends are drawn open to its end.
+    pub(crate) running: Vec<(u64, u64, f64)>,
     /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
     pub(crate) row_labels: Vec<(u64, String)>,
     pub(crate) latencies: Vec<f64>,
@@ -632,6 +635,26 @@ pub(crate) struct Recorded {
     pub(crate) marks: Vec<Mark>,
     pub(crate) hung: bool,
     pub(crate) fatal: Option<Fatal>,
+}
+
+impl Recorded {
+    /// The tasks begun and not finished, as timeline entries open to `end_ms`. Not counted: the
+    /// counts' [`TaskCounts::at_end`] counts them as unfinished already.
+    pub(crate) fn still_running(&mut self, end_ms: f64) {
+        for (worker, task, start_ms) in std::mem::take(&mut self.running) {
+            if self.tasks.len() < TIMELINE_CAP {
+                self.tasks.push((
+                    worker,
+                    TimelineTask {
+                        task,
+                        start_ms,
+                        end_ms: end_ms.max(start_ms),
+                        outcome: TaskOutcome::Unfinished,
+                    },
+                ));
+            }
+        }
+    }
 }
 
 impl Recorder {
@@ -663,6 +686,28 @@ impl Recorder {
                 None => r.row_labels.push((worker, label)),
             },
         );
+    }
+
+    /// Records that `worker` took `task` at `start_ms`. A task begun that never
+    /// [`Recorder::returned`] is on the timeline as [`TaskOutcome::Unfinished`], from its start to the
+    /// program's end: inner-panic's workers were drawn idle beside a full queue while each ran a
+    /// task when the program died (independent review F7, session 18).
+    pub fn begin(&self, worker: u64, task: u64, start_ms: f64) {
+        self.with(|r| r.running.push((worker, task, start_ms)));
+    }
+
+    /// Records that `worker`'s `task` ([`Recorder::begin`]) returned, whatever became of its
+    /// result (a cancelled worker may drop it).
+    pub fn returned(&self, worker: u64, task: u64) {
+        self.with(|r| {
+            if let Some(i) = r
+                .running
+                .iter()
+                .position(|&(w, t, _)| (w, t) == (worker, task))
+            {
+                r.running.swap_remove(i);
+            }
+        });
     }
 
     /// Records one finished task: its worker, times (submitted, started, ended) and outcome.

@@ -415,7 +415,10 @@ impl Run {
                 Ended::Completed | Ended::Hung if after > 0 => Some(self.rt.wait_graph()),
                 Ended::Completed | Ended::Hung | Ended::Panicked | Ended::Stopped => None,
             },
-            timeline: timeline(std::mem::take(&mut rec.tasks), &rec.row_labels),
+            timeline: {
+                rec.still_running(runtime_ms);
+                timeline(std::mem::take(&mut rec.tasks), &rec.row_labels)
+            },
             findings,
             tables: std::mem::take(&mut rec.tables),
             checklist: vec![],

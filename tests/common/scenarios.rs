@@ -8,7 +8,7 @@ use worker_pool_playground::{
     json,
     params::RawParams,
     runtime::{FindingKind, MarkKind},
-    scenario::{run_blocking, schema, Ended, Env, Report, Run},
+    scenario::{run_blocking, schema, Ended, Env, Report, Run, TaskOutcome},
     workload::TaskDraw,
 };
 
@@ -1607,6 +1607,30 @@ fn best_practices_inner_panic(r: &Report) {
         "{:?}",
         r.numbers
     );
+    // The workers were running tasks when the program died (its recover()'s worker its task 7,
+    // the others the next from a queue that still held 9): on the timeline, open to the panic
+    // (review F7, session 18: the timeline had only the tasks whose result came back, and the
+    // page drew workers 2-4 idle beside a full queue).
+    let running: Vec<_> = r
+        .timeline
+        .iter()
+        .flat_map(|row| row.tasks.iter().map(move |t| (row.worker, t)))
+        .filter(|(_, t)| t.outcome == TaskOutcome::Unfinished)
+        .collect();
+    // (Each worker at most one; a worker sending its result at the panic has none.)
+    let mut workers: Vec<u64> = running.iter().map(|(w, _)| *w).collect();
+    workers.dedup();
+    assert_eq!(workers.len(), running.len(), "{running:?}");
+    assert!(running.len() >= 2, "{running:?}");
+    for (w, t) in &running {
+        assert_eq!(t.end_ms, panic.t_ms, "worker {w}: {t:?}");
+        assert!(t.start_ms < t.end_ms, "worker {w}: {t:?}");
+    }
+    assert!(running
+        .iter()
+        .any(|(w, t)| *w == worker as u64 && t.task == 7));
+    let finished = r.timeline.iter().flat_map(|row| &row.tasks).count() - running.len();
+    assert_eq!(finished as u64, t.finished(), "{t:?}");
 }
 
 /// `break N` fails exactly practice N; the others hold, or (after a fatal break) were never

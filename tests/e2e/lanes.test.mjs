@@ -157,23 +157,25 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
       const crosses = l.box.x < p.go[0].x && p.go[0].x < l.box.x + l.box.w && l.box.y < p.go[0].y1 && p.go[0].y0 < l.box.y + l.box.h;
       assert.ok(!crosses, `the go func() arrow at x ${p.go[0].x} runs through "${l.shown}" (${JSON.stringify(l.box)})`);
     }
-    // Review F7 (session 18): no worker drawn idle while it ran a task. A worker whose last result
-    // came back before the end while the queue held tasks took the next one: an open bar from
-    // that result to the line where the program dies.
+    // Review F7 (session 18): no worker drawn idle while it ran a task. The Report's timeline
+    // has each task a worker had taken and was still running when the program died (outcome
+    // unfinished, to the panic); each is an open bar to the line where the program dies.
     const panicAt = marksOf(r, 'panic')[0].t_ms;
-    const at = (name, t) => { let v = null; r.series.t_ms.forEach((x, k) => { if (x <= t) v = r.series.gauges[name][k]; }); return v; };
     let open = 0;
     for (let i = 1; i <= r.params.workers; i++) {
+      const running = r.timeline.find((x) => x.worker === i)?.tasks.filter((t) => t.outcome === 'unfinished') ?? [];
+      assert.ok(running.length <= 1, `worker ${i} runs one task at a time: ${JSON.stringify(running)}`);
+      for (const t of running) assert.ok(t.start_ms <= t.end_ms && Math.abs(t.end_ms - panicAt) < 1e-6, `worker ${i}'s task ${t.task} open to the panic: ${JSON.stringify(t)} against ${panicAt}`);
       if (i === w) continue;
       const lane = p.lanes.find((l) => l.label.startsWith(`worker ${i}:`));
-      const last = r.timeline.find((x) => x.worker === i)?.tasks.at(-1);
-      const busy = last && last.end_ms < panicAt && at('queue_depth', last.end_ms) > 0;
-      assert.equal(Boolean(lane.open), Boolean(busy), `worker ${i}: ${lane.label}, last result at ${last?.end_ms} ms, queue ${last && at('queue_depth', last.end_ms)}`);
-      if (!busy) continue;
+      assert.equal(Boolean(lane.open), running.length === 1, `worker ${i}: ${lane.label}, unfinished ${JSON.stringify(running)}`);
+      if (!running.length) continue;
       open++;
-      assert.ok(Math.abs(lane.open.to - dies.x) < 1, `worker ${i}'s open bar ends at the death line: ${JSON.stringify(lane.open)} against ${dies.x}`);
+      assert.ok(lane.open.from < lane.open.to && Math.abs(lane.open.to - dies.x) < 1, `worker ${i}'s open bar ends at the death line: ${JSON.stringify(lane.open)} against ${dies.x}`);
       assert.match(lane.label, /, 1 running at the end$/);
     }
+    const done = r.timeline.flatMap((x) => x.tasks).filter((t) => t.outcome !== 'unfinished').length;
+    assert.equal(done, r.tasks.successful + r.tasks.failed + r.tasks.timed_out, 'the timeline\'s finished tasks are the counts\' finished tasks');
     assert.ok(open >= 1, 'a worker ran a task when the program died');
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);

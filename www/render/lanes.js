@@ -172,40 +172,23 @@ export function handoffOf(run) {
   };
 }
 
-/** A gauge's value at the last sample at or before `t` (null without the gauge). */
-function gaugeAt(r, name, t) {
-  const g = r.series?.gauges?.[name], ts = r.series?.t_ms ?? [];
-  if (!Array.isArray(g)) return null;
-  let v = null;
-  for (let i = 0; i < ts.length && ts[i] <= t; i++) if (g[i] != null) v = g[i];
-  return v;
+/**
+ * The tasks each worker had taken and was still running when the program died: the timeline's
+ * `unfinished` entries (the scenario records a task when its worker takes it, and when
+ * processTask returns). Review F7 (session 18) saw workers 2–4 drawn idle for 105 ms beside a
+ * full queue: the timeline had listed only tasks whose result came back.
+ * Returns Map(worker → {task, start_ms}).
+ */
+export function runningAtDeath(r) {
+  const open = new Map();
+  for (const row of rowsOf(r)) {
+    const t = (row.tasks ?? []).find((x) => x.outcome === 'unfinished');
+    if (t) open.set(row.worker, t);
+  }
+  return open;
 }
 
-/**
- * The workers still running a task when the program died at `death`: the Report's timeline
- * lists only the tasks whose result came back, so a worker whose last result came back while
- * the queue still held tasks took the next one (its `range` loop) and ran it to the death.
- * Returns { from: Map(worker → when it took it), queued: the least queue depth seen at those
- * instants } (review F7, session 18: workers 2–4 were drawn idle for 105 ms beside a full queue).
- * The Report cannot say which task, nor exactly when it was taken: for that the pool's timeline
- * would have to record each task when its worker takes it, not when its result comes back
- * (src/pool, src/scenario/run.rs). (The in-flight gauge is no check: its samples lag the
- * timeline's instants, and at the death it read 4 beside 4 open bars and the panicking task.)
- */
-export function runningAtDeath(r, death, panicked, workers) {
-  const from = new Map();
-  let queued = null;
-  for (let i = 1; i <= workers; i++) {
-    if (i === panicked) continue;
-    const last = rowsOf(r).find((x) => x.worker === i)?.tasks?.filter((t) => Number.isFinite(t.end_ms)).at(-1);
-    if (!last || last.end_ms >= death) continue;
-    const depth = gaugeAt(r, 'queue_depth', last.end_ms);
-    if (!(depth > 0)) continue;
-    from.set(i, last.end_ms);
-    queued = queued == null ? depth : Math.min(queued, depth);
-  }
-  return { from, queued };
-}
+const done = (row) => ({ ...row, tasks: (row?.tasks ?? []).filter((t) => t.outcome !== 'unfinished') });
 
 /** best-practices/inner-panic: which goroutine panicked, who started it, and the end. */
 export function panicOf(r) {
@@ -218,16 +201,18 @@ export function panicOf(r) {
   Object.assign(ax, { ticks, d: digitsFor(ticks.length > 1 ? ticks[1] - ticks[0] : ax.to) });
   const f = said(ax);
   const workers = r.params?.workers ?? rows.length;
-  const open = runningAtDeath(r, panic.t_ms, w, workers);
+  const open = runningAtDeath(r);
   const lanes = [];
   for (let i = 1; i <= workers; i++) {
     const mine = i === w;
-    const from = open.from.get(i);
+    const row = done(rows.find((x) => x.worker === i));
+    // The panicking worker's own task is its wait for the goroutine it started (drawn below).
+    const o = mine ? null : open.get(i);
     lanes.push({
-      label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(rows.find((x) => x.worker === i)?.tasks?.length ?? 0, 'task')} done${from != null ? ', 1 running at the end' : ''}`,
+      label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(row.tasks.length, 'task')} done${o ? ', 1 running at the end' : ''}`,
       line: [ax.t0, panic.t_ms],
-      bars: [...jobBars(rows.find((x) => x.worker === i)), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
-      open: from != null ? { from, to: panic.t_ms, title: `a task taken from the queue at ${f(from)}, still running when the program died` } : null,
+      bars: [...jobBars(row), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
+      open: o ? { from: o.start_ms, to: panic.t_ms, title: `task ${o.task}, taken at ${f(o.start_ms)}, still running when the program died` } : null,
       strong: mine,
     });
     if (mine) {
@@ -241,13 +226,13 @@ export function panicOf(r) {
   const unfinished = r.tasks?.unfinished;
   const sentence = `Goroutine ${n.inner_panic_goroutine}, which worker ${num(w)} started at ${f(started)} for its task, panicked at ${f(panic.t_ms)} ("${panic.label.replace(/^panic: /, '')}"). `
     + `Worker ${num(w)}'s recover() runs in goroutine ${n.inner_panic_worker_goroutine} and cannot catch a panic in another goroutine: the program died there (exit status ${num(r.exit_status ?? 2)})${Number.isFinite(unfinished) ? `, ${plural(unfinished, 'task')} unfinished` : ''}.`;
-  const running = open.from.size;
+  const others = [...open].filter(([i]) => i !== w).sort(([p], [q]) => p - q);
+  const running = others.length;
   return {
     kind: 'panic', ax, lanes, sentence,
     note: running
-      ? `An open bar is a task still running when the program died, on ${plural(running, 'worker')}. The Report's timeline lists only tasks whose result came back, so each is drawn from its worker's last result: the queue still held ${open.queued == null ? 'tasks' : `${num(open.queued)} or more`} then, and the worker took the next.`
-        + ' Which task each was is not recorded.'
-      : 'A task still running when the program died is not drawn: the timeline holds the tasks whose result came back, and no worker took another with tasks left in the queue.',
+      ? `An open bar is a task a worker had taken and was still running when the program died: ${others.map(([i, t]) => `task ${num(t.task)} on worker ${num(i)}`).join(', ')}.`
+      : 'No other worker was running a task when the program died.',
     vlines: [{ t: panic.t_ms, color: C.panic, label: 'the program dies', width: 2 }],
     legend: [[C.job, 'a task done', 'box'], ...(running ? [[C.job, 'a task still running when the program died', 'open']] : []),
       [C.wait, 'the worker waits for the goroutine it started', 'box'],

@@ -14,7 +14,7 @@ import { drawSweep } from './sweep.js';
 import { drawPhases } from './phases.js';
 import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
-import { drawTimeline, OUTCOME_COLORS } from './timeline.js';
+import { drawTimeline, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
 import { hasTimeline } from '../timeline-pack.js';
 import { pairPicture, taggedMarks } from './pair.js';
@@ -469,9 +469,7 @@ export class Pictures {
     const h = host.parentElement.querySelector('h3');
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
-    fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => {
-      return legendKey(c, k.replace('_', ' '), 'box');
-    }));
+    fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')));
     if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();
   }

@@ -130,6 +130,20 @@ test('send-on-closed/wrong at 390 px: every word of its time line lies inside th
   await context.close();
 });
 
+// Session 19: context-pool's queue chart had ticks at 2.5 and 7.5 tasks at 1280 px.
+test('a count axis steps by whole numbers', async () => {
+  const { page, problems, context } = await open('/?scenario=context-pool&variant=cancel&run=1', LAPTOP);
+  await finished(page, 60000);
+  await page.waitForTimeout(300);
+  const splits = await page.evaluate(() => { const p = window.workerPoolPlaygroundTest.pictures(); return [p.lesson, p.goroutines].map((c) => c.u.axes[1]._splits); });
+  for (const s of splits) {
+    assert.ok(s.length >= 2, JSON.stringify(splits));
+    for (const v of s) assert.ok(Number.isInteger(v), `a tick at ${v}: ${JSON.stringify(splits)}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // N7: add-inside's last wg.Done() at ~108 ms on a ~510 ms axis, 80 % a flat 0 with nothing
 // saying why; leak/right and deadlock/buffered drawn on 0–1 ms for 0.46–0.76 ms runs.
 test('add-inside\'s axis ends at the story\'s end, with a note saying what the rest of the run was', async () => {

@@ -26,6 +26,9 @@ export function logSplits(u, axisIdx, min, max) {
   return out;
 }
 
+/** A count axis's tick steps: 1, 2, 5, 10, 20, 50, … (never a fraction). */
+const WHOLE = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3] * 10 ** Math.floor(i / 3));
+
 export class TimeChart {
   /** `host`: the element to draw into; `height` in px; `yLabel`, `fmt` for the y axis. */
   constructor(host, { height = 220, yLabel = '', fmt = null, log = false, minY = 1 } = {}) {
@@ -97,7 +100,9 @@ export class TimeChart {
         { stroke: muted, grid, label: this.xLabel, size: 40 },
         // (At 1366×657 the lesson chart is 190 px tall: "goroutines (log scale)" was cut, review
         // F11; the short title fits, and 24 px between labels keeps 0, 1, 10, 100 and 1,000.)
-        { stroke: muted, grid, label: this.log ? `${this.yLabel} (log)` : this.yLabel, size: this.fmt ? 84 : 64, ...(this.log ? { space: 24, splits: logSplits } : {}), values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
+        // Counts (every y axis without a formatter: goroutines, tasks, connections, the counter)
+        // step by whole numbers: "2.5 tasks" and "0.75 goroutines" were ticks (session 19).
+        { stroke: muted, grid, label: this.log ? `${this.yLabel} (log)` : this.yLabel, size: this.fmt ? 84 : 64, ...(this.log ? { space: 24, splits: logSplits } : this.fmt ? {} : { incrs: WHOLE }), values: this.fmt ? (u, vs) => vs.map((v) => this.fmt(v)) : undefined },
       ],
       plugins: [{ hooks: { draw: [(u) => self.drawOverlay(u)] } }],
     }, [[], ...defs.map(() => [])], this.host);

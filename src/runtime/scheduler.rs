@@ -60,7 +60,8 @@ pub(crate) struct Shared {
     /// Wakes `block_on` when the main goroutine ends or a deadlock is found.
     done_cv: Condvar,
     done_mx: Mutex<()>,
-    spawned: AtomicU64,
+    /// The next goroutine's id; ids count up from 1, so it also counts the goroutines spawned
+    /// (a second shared counter cost an atomic add per spawn).
     next_gid: AtomicU64,
     pub(crate) events: Option<EventLog>,
     findings: Mutex<Vec<Finding>>,
@@ -127,7 +128,6 @@ impl Shared {
             objects: Arc::new(Objects::new()),
             done_cv: Condvar::new(),
             done_mx: Mutex::new(()),
-            spawned: AtomicU64::new(0),
             next_gid: AtomicU64::new(1),
             events: events.map(|cap| EventLog::new(cap, threads.max(1))),
             findings: Mutex::new(Vec::new()),
@@ -189,7 +189,7 @@ impl Shared {
     }
 
     pub(crate) fn spawned(&self) -> u64 {
-        self.spawned.load(Ordering::Relaxed)
+        self.next_gid.load(Ordering::Relaxed) - 1
     }
 
     pub(crate) fn polls(&self) -> u64 {
@@ -305,7 +305,6 @@ impl Shared {
         let (runner, now) = local::with_runner_of(self, |l| (l.index, l.now_ns.get()))
             .map_or_else(|| (None, self.now_ns()), |(i, t)| (Some(i), t));
         let meta = GMeta::new(id, name, self.registry.shard_for(runner), now);
-        self.spawned.fetch_add(1, Ordering::Relaxed);
         let this = SharedRef(self);
         let schedule =
             WithInfo(move |r: GRunnable, info: ScheduleInfo| this.get().schedule(r, info));

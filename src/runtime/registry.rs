@@ -18,6 +18,13 @@
 //! and 315, medians 525 and 492 against 556 and 507 (within the noise); callgrind counts 1.7 %
 //! more instructions (the inbox).
 //!
+//! Tried and dropped (session 19, issue 9): freeing what the owner takes off one task per
+//! spawn instead of 64 at once, so that glibc's per-thread cache (7 blocks a size) serves every
+//! next allocation. Callgrind counted 12 % fewer instructions on the spawn bench (1,458–1,506 a
+//! goroutine against 1,674–1,714; allocations missing the cache 254,000–438,000 of 1M against
+//! 1M), but natively it was slower: 12 runs each interleaved at load 5.5–6.2, median 374 ns a
+//! goroutine against main's 214 (and 292 with a backlog kept under 64); why was not found.
+//!
 //! Goroutines spawned outside the runners (main, from the driver) have no owner runner: the
 //! finishing runner takes those off itself, in batches. Finished goroutines waiting to be taken
 //! off are skipped in listings.
@@ -83,14 +90,27 @@ impl Registry {
     /// Lists a goroutine (before it first runs, so it cannot finish unlisted). On its owner's
     /// runner, first takes off what other runners finished of this shard (see the module doc).
     pub(crate) fn insert(&self, task: Handle) {
-        let meta = task.metadata();
-        let shard = &self.shards[meta.shard as usize];
+        let shard = &self.shards[task.metadata().shard as usize];
+        // Out of line: most spawns find the inbox empty, and took it, looked for keys to
+        // remove and gave it back all the same (about 40 instructions a spawn, callgrind).
+        if shard.pending.load(Ordering::Acquire) != 0 {
+            self.take_off_inbox(shard);
+        }
+        let mut slab = shard.slab.lock().unwrap();
+        let entry = slab.vacant_entry();
+        task.metadata()
+            .key
+            .store(entry.key() as u32, Ordering::Relaxed);
+        entry.insert(task);
+    }
+
+    /// Takes off (and frees) what other runners handed to `shard`.
+    #[cold]
+    #[inline(never)]
+    fn take_off_inbox(&self, shard: &Shard) {
         let mut done = self.take_inbox(shard);
         let mut slab = shard.slab.lock().unwrap();
         let taken = remove_all(&mut slab, &mut done);
-        let entry = slab.vacant_entry();
-        meta.key.store(entry.key() as u32, Ordering::Relaxed);
-        entry.insert(task);
         drop(slab);
         self.return_inbox(shard, done);
         detach_all(taken);
@@ -176,13 +196,8 @@ impl Registry {
         }
         drop(r);
         let shard = &self.shards[me];
-        let mut done = self.take_inbox(shard);
-        if !done.is_empty() {
-            let mut slab = shard.slab.lock().unwrap();
-            let taken = remove_all(&mut slab, &mut done);
-            drop(slab);
-            self.return_inbox(shard, done);
-            detach_all(taken);
+        if shard.pending.load(Ordering::Acquire) != 0 {
+            self.take_off_inbox(shard);
         }
     }
 

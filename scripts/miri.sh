@@ -18,6 +18,11 @@
 # - goroutines_spread_over_threads: needs CPU work spread over both threads in time.
 # - deterministic_mode_replays: replays 100 seeds twice (hours interpreted); the pool tests
 #   run on deterministic runtimes too.
+# - a_quiet_stretch_holds_how_the_busy_one_ended: about timing, under Miri's clock. Its runner
+#   is to park (and sample) within microseconds of main's 20 ms sleep; interpreted, its two spin
+#   rounds outlast the sleep, so it never parks and the rows filling the sleep hold the row from
+#   before the change (set to 3 at 7.38 ms, rows at 10 and 15 ms still 0; the first settled
+#   sample came at 301 ms of Miri's clock: session 19, instrumented).
 #
 # Measured (2026-11-29, a whole `npm run miri` on the 2-core machine, nothing else running for
 # most of it): passed in 1659 s of tests, 27 min 43 s with the build. tests/runtime.rs 18 passed
@@ -54,7 +59,7 @@ run() {
 }
 
 run runtime --skip time_scale_keeps_ratios --skip goroutines_spread_over_threads \
-  --skip deterministic_mode_replays &
+  --skip deterministic_mode_replays --skip a_quiet_stretch_holds_how_the_busy_one_ended &
 a=$!
 (run golang && run pool && run select) &
 b=$!

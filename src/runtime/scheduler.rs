@@ -262,7 +262,12 @@ impl Shared {
 
     /// Every live goroutine, sorted by id, with the names of the objects they wait on.
     pub(crate) fn goroutines(&self) -> Vec<GoroutineInfo> {
-        let mut out = self.registry.snapshot(self.now_ns());
+        self.goroutines_at(self.now_ns())
+    }
+
+    /// [`Shared::goroutines`], each one's time in its state measured to `now_ns`.
+    pub(crate) fn goroutines_at(&self, now_ns: u64) -> Vec<GoroutineInfo> {
+        let mut out = self.registry.snapshot(now_ns);
         for g in &mut out {
             if g.object != 0 {
                 g.object_name = self.objects.name(g.object);

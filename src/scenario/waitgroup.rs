@@ -17,7 +17,7 @@ use super::{
 use crate::{
     chan::{Chan, Select},
     params::Value,
-    runtime::{goroutines, FindingKind},
+    runtime::{goroutines, goroutines_at, FindingKind},
     sync::WaitGroup,
     time,
 };
@@ -207,7 +207,8 @@ async fn main(c: Arc<Ctx>) {
                 n - done
             ));
             if done < n {
-                let running = goroutines()
+                // Each one's time in its state up to Wait's return, the finding's instant.
+                let running = goroutines_at((returned * 1e6).round() as u64)
                     .into_iter()
                     .filter(|g| g.name == "worker")
                     .collect();

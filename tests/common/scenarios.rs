@@ -121,6 +121,34 @@ fn series_invariants(r: &Report) {
     }
 }
 
+/// A finding's goroutines were in their state for at most the time up to its instant, and it
+/// falls within the run: both are read on the runtime's clock. A leak read when the Report was
+/// built said 5 goroutines were blocked "for 514 ms" when main returned at 505.9 ms (review F7,
+/// session 18).
+fn durations_end_with_their_instants(r: &Report) {
+    let (id, v) = (r.scenario, r.variant);
+    for f in &r.findings {
+        assert!(
+            f.at_ms <= r.runtime_ms,
+            "{id}/{v}: {:?} at {} ms, after the run's end at {} ms",
+            f.kind,
+            f.at_ms,
+            r.runtime_ms
+        );
+        for g in &f.goroutines {
+            assert!(
+                g.for_ms <= f.at_ms,
+                "{id}/{v}: {:?} at {} ms says goroutine {} ({}) was in its state for {} ms",
+                f.kind,
+                f.at_ms,
+                g.id,
+                g.name,
+                g.for_ms
+            );
+        }
+    }
+}
+
 /// `v` after a reviver applied [`json::revive`]: a non-finite number as serde_json writes one.
 fn revived(v: Value) -> Value {
     match v {
@@ -193,6 +221,7 @@ pub fn run(id: &str, variant: &str, params: Value) -> Report {
     assert_eq!(r.exit_status, r.ended.exit_status(), "{id}/{variant}");
     assert!(!r.series.is_empty(), "{id}/{variant}: a series");
     series_invariants(&r);
+    durations_end_with_their_instants(&r);
     reaches_js_intact(&format!("{id}/{variant}'s Report"), &r);
     r
 }

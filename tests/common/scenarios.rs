@@ -1608,6 +1608,21 @@ fn best_practices_guide_cancel(r: &Report) {
     // What Cancel's drain threw away is cancelled; the results left unread when it deadlocked
     // are unfinished (review R18 counted all of them cancelled).
     assert!(r.tasks.unfinished > 0, "{:?}", r.tasks);
+    // The queue's gauge ends where the wait-for graph finds the tasks channel: the drain
+    // emptied it (review F8, session 18: the gauge held 3 beside "tasks (0/50 buffered)").
+    let graph = r.wait_graph.as_ref().expect("a deadlock's graph");
+    let tasks = graph
+        .nodes
+        .iter()
+        .find_map(|n| n.label.strip_prefix("tasks ("))
+        .expect("the tasks channel in the graph");
+    let buffered: f64 = tasks.split('/').next().unwrap().parse().unwrap();
+    assert!(r.tasks.cancelled > 0, "the drain took tasks: {:?}", r.tasks);
+    assert_eq!(
+        r.series.gauges["queue_depth"].last(),
+        Some(&buffered),
+        "the queue's gauge against the graph's {tasks}"
+    );
 }
 
 fn best_practices_inner_panic(r: &Report) {

@@ -1120,18 +1120,45 @@ fn send_guide_timing(r: &Report) {
         "{woke} {first_late}"
     );
     for part in [
-        "The guide's timing is a 20 ms pause after each send and the second send at 50 ms".to_string(),
-        format!("the second sender's 50 ms sleep ended {woke:.1} ms after it was due: its send came at {first_late:.0} ms"),
+        "The guide's timing: the owner pauses 20 ms after each send, and a second sender sends once at 50 ms.".to_string(),
+        format!("The second sender's 50 ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {first_late:.0} ms"),
     ] {
         assert!(r.lesson.contains(&part), "{part}: {}", r.lesson);
     }
-    let pauses = r.number("first_trial_pause_ms") / r.number("first_trial_sends");
-    assert!(pauses >= 20.0, "{pauses}");
+    // A step from one send to the next is its pause, its send and the owner's statements around
+    // them, measured over the same 4 steps as the interval, and the sentence's parts add up to
+    // it as printed (review F7, session 18: "sent every 34.1 ms" beside pauses of 28.5 ms and
+    // sends of 3.0 ms).
+    let steps = r.number("first_trial_steps");
+    assert_eq!(steps, 4.0, "{:?}", r.numbers);
+    let parts =
+        ["pause", "send", "between"].map(|k| r.number(&format!("first_trial_{k}_ms")) / steps);
+    assert!(parts[0] >= 20.0, "{parts:?}");
     assert!(
-        r.lesson.contains(&format!(
-            "in this trial the pauses lasted {pauses:.1} ms on average"
-        )),
-        "{}",
+        (parts.iter().sum::<f64>() - every).abs() < 1e-6,
+        "{parts:?} against {every}"
+    );
+    let printed = |key: &str| -> f64 {
+        let at = r
+            .lesson
+            .find(key)
+            .unwrap_or_else(|| panic!("{key:?} in {}", r.lesson));
+        let rest = &r.lesson[at + key.len()..];
+        rest[..rest.find(' ').unwrap()].parse().unwrap()
+    };
+    let (step, pause, send, between) = (
+        printed("each step from one send to the next took "),
+        printed("the pause "),
+        printed("the send "),
+        printed("statements around them "),
+    );
+    assert_eq!(step, (every * 10.0).round() / 10.0, "{}", r.lesson);
+    assert!(
+        ((pause + send + between) * 10.0).round() == (step * 10.0).round()
+            && (pause - parts[0]).abs() <= 0.05
+            && (send - parts[1]).abs() <= 0.05
+            && (between - parts[2]).abs() <= 0.15,
+        "{parts:?}: {}",
         r.lesson
     );
     let late = r

@@ -2,7 +2,13 @@
 //! nobody closes, a send on a closed channel, a deadlock from unbuffered channels. (Error 4, the
 //! WaitGroup, is in `waitgroup.rs`.)
 
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use super::{
     count, gauge, measures, now_ms, variants, At, Ctx, Ended, Gauge, MarkKind, Measure, Named, Of,
@@ -636,6 +642,10 @@ struct Stall {
     sending: Gauge,
     /// `len(jobs)`, set after each send and each receive.
     queued: Gauge,
+    /// Main has begun to read results: a send begun before is one the sleep stalled, a send
+    /// after it waits only for main's next read. The sentence's "in total (up to … each)" summed
+    /// both, and 2 workers "up to 2000 ms each" made "4,001 ms" (review F8, session 18).
+    reading: Arc<AtomicBool>,
 }
 
 impl Stall {
@@ -643,7 +653,13 @@ impl Stall {
         Stall {
             sending: gauge("workers_blocked_on_results"),
             queued: gauge("jobs_queued"),
+            reading: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Main is about to read its first result.
+    fn main_reads(&self) {
+        self.reading.store(true, Ordering::SeqCst);
     }
 }
 
@@ -663,6 +679,9 @@ fn doubling_workers(
             let _d = wg.defer_done();
             while let Some((job, sent)) = jobs.recv().await {
                 let t = now_ms();
+                let stalled = stall
+                    .as_ref()
+                    .is_some_and(|s| !s.reading.load(Ordering::SeqCst));
                 if let Some(s) = &stall {
                     s.queued.set(jobs.len() as u64);
                     s.sending.add(1);
@@ -676,7 +695,11 @@ fn doubling_workers(
                 }
                 let blocked = now_ms() - t;
                 c2.rec.number("blocked_ms", blocked);
-                c2.rec.number_max("max_blocked_ms", blocked);
+                if stalled {
+                    c2.rec.number("stalled_ms", blocked);
+                    c2.rec.number("stalled_sends", 1.0);
+                    c2.rec.number_max("max_blocked_ms", blocked);
+                }
                 c2.rec.task(w, job, sent, t, now_ms(), TaskOutcome::Success);
             }
         });
@@ -793,6 +816,7 @@ async fn deadlock(c: Arc<Ctx>) {
                 c.rec.log(format!("{g} for {:.0} ms", g.for_ms));
             }
             c.rec.log("Now reading results...");
+            stall.main_reads();
             for _ in 0..n {
                 let r = results.recv().await;
                 c.rec.log(format!("Got result: {}", r.unwrap_or_default()));
@@ -801,6 +825,35 @@ async fn deadlock(c: Arc<Ctx>) {
             c.rec.log("This worked but workers were blocked!");
             // snippet:end deadlock-unbuffered/blocked-workers
         }
+    }
+}
+
+/// blocked-workers' stall in numbers that add up as printed: the stalled sends' total and
+/// longest, the later sends' share and the measure's total (`blocked_ms`, every send). Tenths of
+/// a ms, the longest rounded up: "4,001 ms in total (up to 2000 ms each)" from 2 workers was
+/// two rounded halves (review F8, session 18); n × the longest rounded up is never below the
+/// total rounded. The later sends are what is left of the total as printed.
+fn stall_text(r: &Report) -> String {
+    let tenths = |x: f64| (x * 10.0).round() / 10.0;
+    let (stalled, all) = (
+        tenths(r.number("stalled_ms")),
+        tenths(r.number("blocked_ms")),
+    );
+    let longest = (r.number("max_blocked_ms") * 10.0).ceil() / 10.0;
+    let later = r.params.tasks as f64 - r.number("stalled_sends");
+    let each = if r.number("stalled_sends") > 1.0 {
+        format!("{stalled:.1} ms in total (up to {longest:.1} ms each)")
+    } else {
+        format!("{stalled:.1} ms")
+    };
+    if later > 0.0 {
+        format!(
+            "{each}; the {} after main began reading waited {:.1} ms more ({all:.1} ms in all)",
+            count(later, "send", "sends"),
+            (all - stalled).max(0.0),
+        )
+    } else {
+        each
     }
 }
 
@@ -922,10 +975,9 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
             stuck(r)
         ),
         Deadlock::BlockedWorkers => format!(
-            "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel, {:.0} ms in total (up to {:.0} ms each): the pool stood still with {} in the jobs channel and one in the hands of each blocked worker.",
+            "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel until main read, {}: the pool stood still with {} in the jobs channel and one in the hands of each blocked worker.",
             count(r.number("workers_blocked_at_read"), "worker", "workers"),
-            r.number("blocked_ms"),
-            r.number("max_blocked_ms"),
+            stall_text(r),
             count(r.number("jobs_queued_at_read"), "job queued", "jobs queued")
         ),
     }

@@ -1325,6 +1325,35 @@ fn deadlock_blocked_workers(r: &Report) {
     );
     // Both workers blocked for most of main's 2 s sleep.
     assert!(r.number("max_blocked_ms") >= 1900.0, "{:?}", r.numbers);
+    // The sentence's numbers add up as printed (review F8, session 18: "2 workers … 4,001 ms in
+    // total (up to 2000 ms each)"): the stalled sends are the blocked workers', their total is at
+    // most that many times the longest, and with the later sends it makes the measure's total.
+    assert_eq!(
+        r.number("stalled_sends"),
+        r.number("workers_blocked_at_read")
+    );
+    let after = |key: &str| -> f64 {
+        let at = r
+            .lesson
+            .find(key)
+            .unwrap_or_else(|| panic!("{key:?} in {}", r.lesson));
+        let head = r.lesson[..at].trim_end();
+        let num = &head[head.rfind([' ', '(']).unwrap() + 1..];
+        num.parse()
+            .unwrap_or_else(|_| panic!("{num:?} before {key:?} in {}", r.lesson))
+    };
+    let (stalled, longest) = (after(" ms in total (up to"), after(" ms each)"));
+    let (later, all) = (after(" ms more ("), after(" ms in all)"));
+    assert!(
+        stalled <= 2.0 * longest && ((stalled + later) * 10.0).round() == (all * 10.0).round(),
+        "{}",
+        r.lesson
+    );
+    assert_eq!(
+        (all * 10.0).round(),
+        (r.number("blocked_ms") * 10.0).round(),
+        "the measure's total"
+    );
     assert_eq!(r.tasks.successful, 5);
     // 5 jobs sent, one in each blocked worker's hands: 3 still in the channel.
     assert_eq!(r.number("jobs_queued_at_read"), 3.0);

@@ -572,17 +572,14 @@ fn guide_timing_measured(r: &Report) -> String {
     // 25.9 ms (it pauses 20 ms after each)" and a second send at 62 ms against the guide's 50,
     // with nothing saying where the time went): a step from one send's mark to the next is its
     // sleep, its send and the owner's own statements around them (see `owner`), averaged over
-    // the same steps as the interval, so the three add up to it. The statements are printed as
-    // what is left of the interval once the other two are rounded, so the sum reads true to the
-    // tenth (each part stays within 0.1 ms of its measure). Each sleep ends when its timer fires
-    // and its goroutine runs again; the page does not split that delay further.
+    // the same steps as the interval, so the three add up to it, and are printed so that they
+    // still do (see `tenths_adding_up`). Each sleep ends when its timer fires and its goroutine
+    // runs again; the page does not split that delay further.
     let steps = r.number("first_trial_steps").max(1.0);
-    let tenths = |x: f64| (x / steps * 10.0).round() / 10.0;
-    let (pause, send) = (
-        tenths(r.number("first_trial_pause_ms")),
-        tenths(r.number("first_trial_send_ms")),
+    let [pause, send, between] = tenths_adding_up(
+        ["pause", "send", "between"].map(|k| r.number(&format!("first_trial_{k}_ms")) / steps),
+        step,
     );
-    let between = ((step * 10.0).round() / 10.0 - pause - send).max(0.0);
     let woke = r.number("late_sender_woke_late_ms");
     let parts = if n > 1.0 {
         format!(" In this trial each step from one send to the next took {step:.1} ms: the pause {pause:.1} ms (it ends when its timer has fired and the owner runs again), the send {send:.1} ms (the longest send of the run {waited:.1} ms: {why}) and the owner's own statements around them {between:.1} ms.")
@@ -590,6 +587,21 @@ fn guide_timing_measured(r: &Report) -> String {
         String::new()
     };
     format!("{pace} and closed the channel at {close:.0} ms in the first trial. The guide's timing: the owner pauses {OWNER_PAUSE_MS} ms after each send, and a second sender sends once at {GUIDE_LATE_SEND_MS} ms.{parts} The second sender's {GUIDE_LATE_SEND_MS} ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {late:.0} ms")
+}
+
+/// `parts` in tenths of a ms that add up to `total` in tenths, as printed: each part rounded
+/// down, and the tenths left given to the parts with the largest remainders, so each stays
+/// within 0.1 ms of its measure. Rounded one by one, 37.26 + 6.75 + 0.01 printed as 37.3 + 6.8
+/// + 0.0 beside a step of 44.0 ms.
+fn tenths_adding_up(parts: [f64; 3], total: f64) -> [f64; 3] {
+    let mut t = parts.map(|p| (p * 10.0).max(0.0).floor());
+    let left = (total * 10.0).round() - t.iter().sum::<f64>();
+    let mut order = [0, 1, 2];
+    order.sort_by(|&a, &b| (parts[b] * 10.0 - t[b]).total_cmp(&(parts[a] * 10.0 - t[a])));
+    for &i in order.iter().take(left.clamp(0.0, 3.0) as usize) {
+        t[i] += 1.0;
+    }
+    t.map(|x| x / 10.0)
 }
 
 // ------------------------------------------------------ Error 3: deadlock from unbuffered channels
@@ -980,5 +992,20 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
             stall_text(r),
             count(r.number("jobs_queued_at_read"), "job queued", "jobs queued")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tenths_adding_up;
+
+    #[test]
+    fn printed_parts_add_up_to_the_printed_step() {
+        // The run that failed the scenario test: rounded one by one they made 44.1.
+        assert_eq!(
+            tenths_adding_up([37.26152, 6.75341, 0.01389], 44.02882),
+            [37.3, 6.7, 0.0]
+        );
+        assert_eq!(tenths_adding_up([20.84, 0.06, 0.0], 20.9), [20.8, 0.1, 0.0]);
     }
 }

@@ -1155,9 +1155,9 @@ fn send_guide_timing(r: &Report) {
     assert_eq!(step, (every * 10.0).round() / 10.0, "{}", r.lesson);
     assert!(
         ((pause + send + between) * 10.0).round() == (step * 10.0).round()
-            && (pause - parts[0]).abs() <= 0.05
-            && (send - parts[1]).abs() <= 0.05
-            && (between - parts[2]).abs() <= 0.15,
+            && (pause - parts[0]).abs() < 0.1
+            && (send - parts[1]).abs() < 0.1
+            && (between - parts[2]).abs() < 0.1,
         "{parts:?}: {}",
         r.lesson
     );
@@ -1673,7 +1673,6 @@ fn best_practices_guide_cancel(r: &Report) {
         .find_map(|n| n.label.strip_prefix("tasks ("))
         .expect("the tasks channel in the graph");
     let buffered: f64 = tasks.split('/').next().unwrap().parse().unwrap();
-    assert!(r.tasks.cancelled > 0, "the drain took tasks: {:?}", r.tasks);
     assert_eq!(
         r.series.gauges["queue_depth"].last(),
         Some(&buffered),

@@ -796,6 +796,20 @@ pub fn sample_at(t_ns: u64) {
     }
 }
 
+/// Takes a row of the series at `t_ns`, an instant just past (a mark's), holding the counts
+/// and gauges now; after the last row if a runner sampled since. For a gauge change whose
+/// picture is read against its mark: sampled only between polls, WaitGroup counter changes were
+/// drawn where the goroutine that made them next parked, by-value's rise 1.0–1.6 ms after its
+/// Adds on the page (review F2, session 18). Nothing outside a runtime, nor on a virtual clock:
+/// there the pump samples before each jump of time, so an instant's changes are drawn at it
+/// already, and forced rows, spread over the nanoseconds after it, fell past a panic's cut
+/// (deterministic negative-counter's series ended at 1).
+pub fn sample_row_at(t_ns: u64) {
+    if let Some(rt) = current().filter(|rt| !rt.clock.is_virtual()) {
+        rt.sample_at(t_ns, true);
+    }
+}
+
 /// Runtime time now, in nanoseconds (0 outside a runtime).
 pub fn now_ns() -> u64 {
     current().map_or(0, |rt| rt.now_ns())

@@ -236,6 +236,9 @@ impl Run {
                     )
                 }
             };
+        if self.ctx.p.mode == Mode::Real {
+            series.drop_repeats(1500);
+        }
         series.thin(1500);
         let (c, mut marks) = {
             let r = self.ctx.rec.inner.lock().unwrap();
@@ -378,6 +381,11 @@ impl Run {
             Some(_) => series_peak,
             None => series_peak.max(self.rt.peak_goroutines() as u64),
         };
+        // Rows that repeat go first (see `Series::drop_repeats`), then buckets: a change drawn
+        // at its bucket's end lagged its mark by a row or two.
+        if self.ctx.p.mode == Mode::Real {
+            series.drop_repeats(2000);
+        }
         series.thin(2000);
         let c = rec.counts.at_end();
         let mut report = Report {

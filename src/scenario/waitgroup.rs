@@ -81,9 +81,13 @@ impl Wg {
         }
     }
 
-    fn show(&self) {
+    /// Sets the drawn counter, and takes a row at `at_ns`, the call's mark: the picture reads
+    /// the line against the marks, and a row taken when the runner next sampled drew the
+    /// change up to 1.6 ms late on the page (review F2, session 18).
+    fn show(&self, at_ns: u64) {
         if let Some(g) = &self.counter {
             g.set(self.wg.count().max(0) as u64);
+            crate::runtime::sample_row_at(at_ns);
         }
     }
 
@@ -92,8 +96,8 @@ impl Wg {
         if let Err(e) = self.wg.add(n) {
             panic!("{e}");
         }
-        self.show();
-        self.c.mark(MarkKind::Add, format!("wg.Add({n}) {who}"));
+        let at = crate::runtime::mark(MarkKind::Add, format!("wg.Add({n}) {who}"));
+        self.show(at);
     }
 
     /// `wg.Done()`; panics with "sync: negative WaitGroup counter" on one Done too many.
@@ -108,7 +112,7 @@ impl Wg {
             // Raised inside this Done, as in Go: the panic's instant is the Done's mark.
             crate::runtime::panic_at(at, e.to_string());
         }
-        self.show();
+        self.show(at);
     }
 
     /// `defer wg.Done()`.

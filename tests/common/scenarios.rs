@@ -1466,7 +1466,37 @@ pub fn waitgroup_add_inside_in_deterministic_mode() {
     assert_eq!(r.gauge_max("waitgroup_counter"), 5.0);
 }
 
+/// Every step of the drawn WaitGroup counter comes at an Add or Done on it (not on a copy),
+/// within 0.1 ms after its mark: the picture reads the line against the marks (review F2,
+/// session 18: by-value's line rose 1.0–1.6 ms after its Adds on the page, forgot-done's fell up
+/// to 21.5 ms after its Done; natively by-value rose 0.25–0.44 ms late).
+fn counter_steps_at_its_marks(r: &Report) {
+    let (s, v) = (&r.series, r.variant);
+    let g = &s.gauges["waitgroup_counter"];
+    let calls: Vec<f64> = r
+        .marks
+        .iter()
+        .filter(|m| {
+            (m.label.starts_with("wg.Add") || m.label.starts_with("wg.Done"))
+                && !m.label.contains("on a copy")
+        })
+        .map(|m| m.t_ms)
+        .collect();
+    for i in 1..g.len() {
+        if g[i] != g[i - 1] {
+            let t = s.t_ms[i];
+            assert!(
+                calls.iter().any(|&m| m <= t + 1e-6 && t - m <= 0.1),
+                "{v}: the counter steps {} -> {} at {t} ms, the calls at {calls:?}",
+                g[i - 1],
+                g[i]
+            );
+        }
+    }
+}
+
 fn hangs(r: &Report, stuck: f64) {
+    counter_steps_at_its_marks(r);
     assert_eq!(r.ended, Ended::Hung);
     assert_eq!(
         r.exit_status,
@@ -1500,6 +1530,7 @@ fn waitgroup_forgot_done(r: &Report) {
 }
 
 fn waitgroup_right(r: &Report) {
+    counter_steps_at_its_marks(r);
     assert!(r.findings.is_empty(), "{:?}", r.findings);
     assert_eq!(r.number("finished_at_wait"), 3.0);
     assert_eq!(r.gauge_max("waitgroup_counter"), 3.0);
@@ -1516,6 +1547,7 @@ fn waitgroup_right(r: &Report) {
 }
 
 fn waitgroup_negative_counter(r: &Report) {
+    counter_steps_at_its_marks(r);
     ends_like_go(r, "panic: sync: negative WaitGroup counter");
     // Go raises the panic inside the Done that takes the counter below zero: the panic's instant
     // is that Done's, to the nanosecond, not when the unwinding was caught (review F12: Done at

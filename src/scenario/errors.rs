@@ -577,7 +577,11 @@ fn guide_timing_measured(r: &Report) -> String {
     // runs again; the page does not split that delay further.
     let steps = r.number("first_trial_steps").max(1.0);
     let [pause, send, between] = tenths_adding_up(
-        ["pause", "send", "between"].map(|k| r.number(&format!("first_trial_{k}_ms")) / steps),
+        [
+            r.number("first_trial_pause_ms") / steps,
+            r.number("first_trial_send_ms") / steps,
+            r.number("first_trial_between_ms") / steps,
+        ],
         step,
     );
     let woke = r.number("late_sender_woke_late_ms");
@@ -595,11 +599,15 @@ fn guide_timing_measured(r: &Report) -> String {
 /// + 0.0 beside a step of 44.0 ms.
 fn tenths_adding_up(parts: [f64; 3], total: f64) -> [f64; 3] {
     let mut t = parts.map(|p| (p * 10.0).max(0.0).floor());
-    let left = (total * 10.0).round() - t.iter().sum::<f64>();
-    let mut order = [0, 1, 2];
-    order.sort_by(|&a, &b| (parts[b] * 10.0 - t[b]).total_cmp(&(parts[a] * 10.0 - t[a])));
-    for &i in order.iter().take(left.clamp(0.0, 3.0) as usize) {
+    let mut left = (total * 10.0).round() - (t[0] + t[1] + t[2]);
+    // (A loop, not a sort: the wasm module has a size budget, issue 11.)
+    let mut rest = [0, 1, 2].map(|i| parts[i] * 10.0 - t[i]);
+    while left >= 1.0 {
+        let i = (rest[1] > rest[0]) as usize;
+        let i = if rest[2] > rest[i] { 2 } else { i };
         t[i] += 1.0;
+        rest[i] = f64::NEG_INFINITY;
+        left -= 1.0;
     }
     t.map(|x| x / 10.0)
 }

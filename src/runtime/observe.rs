@@ -232,6 +232,31 @@ impl Columns {
         }
     }
 
+    /// `metrics::Series::drop_repeats` on these columns: rows equal to the row before them in
+    /// every column but time go first, the earliest first, until at most `max_rows` are left.
+    fn drop_repeats(&mut self, max_rows: usize) {
+        let n = self.t_ms.len();
+        let ng = self.n_gauges;
+        let mut w = 1;
+        for i in 1..n {
+            let repeats = || {
+                self.fixed.iter().all(|c| c[i] == c[i - 1])
+                    && self.gauges[..ng].iter().all(|c| c[i] == c[i - 1])
+            };
+            if i < n - 1 && w + (n - i) > max_rows && repeats() {
+                continue;
+            }
+            for col in std::iter::once(&mut self.t_ms)
+                .chain(&mut self.fixed)
+                .chain(&mut self.gauges[..ng])
+            {
+                col[w] = col[i];
+            }
+            w += 1;
+        }
+        self.truncate(w.min(n));
+    }
+
     fn thin(&mut self, max_rows: usize) {
         let Columns {
             t_ms,
@@ -274,6 +299,8 @@ struct SeriesState {
     /// `(start, taken)`: the window of one period the settled samples are counted in, and how
     /// many were taken in it (see [`Observer::sample_settled`]).
     settled: (u64, u32),
+    /// Whether thinning drops repeated rows first (a real clock).
+    drop_repeats: bool,
 }
 
 /// At most this many settled samples (a runner about to park) per sample period: rows of a
@@ -287,6 +314,13 @@ impl SeriesState {
     fn push(&mut self, t_ns: u64, values: [f64; 5], gauges: &[f64]) {
         self.cols.push(t_ns as f64 / 1e6, values, gauges);
         if self.cols.len() >= SERIES_CAP {
+            // On a real clock, repeated rows first (see `Columns::drop_repeats`): halved into
+            // 4-row buckets, the WaitGroup counter's steps, each sampled at its mark, were drawn
+            // up to 0.65 ms after it on the page (by-value, forgot-done). Not on a virtual clock,
+            // where the rows a seed gives must not depend on the heap column.
+            if self.drop_repeats {
+                self.cols.drop_repeats(SERIES_CAP / 2);
+            }
             self.cols.thin(SERIES_CAP / 2);
             self.period_ns *= 2;
         }
@@ -353,6 +387,7 @@ impl Observer {
                 period_ns,
                 last_ns: 0,
                 settled: (0, 0),
+                drop_repeats: heap_extremes,
             }),
             next_due_ns: AtomicU64::new(u64::MAX),
             heap_base: AtomicU64::new(alloc::heap().live_bytes),
@@ -818,6 +853,29 @@ mod tests {
                 "row {i}: {states:?}"
             );
         }
+    }
+
+    #[test]
+    fn halving_on_a_real_clock_keeps_a_step_at_its_row() {
+        // by-value's series when it reaches the cap: a gauge stepping at its marks early on,
+        // then a long wait repeating one row. Halved into 4-row buckets, a step was drawn at
+        // its bucket's last time (0.5–0.65 ms late on the page).
+        let mut st = SeriesState {
+            cols: Columns::new(),
+            period_ns: 1,
+            last_ns: 0,
+            settled: (0, 0),
+            drop_repeats: true,
+        };
+        st.cols.n_gauges = 1;
+        for i in 0..SERIES_CAP as u64 {
+            let g = if i < 7 { 0.0 } else { 3.0 };
+            st.push(i * 500_000, [1.0, 0.0, 1.0, 0.0, 0.0], &[g]);
+        }
+        let c = &st.cols;
+        assert!(c.len() <= SERIES_CAP / 2, "{} rows", c.len());
+        let step = c.gauges[0].iter().position(|&g| g == 3.0).unwrap();
+        assert_eq!(c.t_ms[step], 3.5, "the step where it was sampled");
     }
 
     #[test]

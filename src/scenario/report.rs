@@ -642,13 +642,15 @@ impl Recorded {
     /// counts' [`TaskCounts::at_end`] counts them as unfinished already.
     pub(crate) fn still_running(&mut self, end_ms: f64) {
         for (worker, task, start_ms) in std::mem::take(&mut self.running) {
-            if self.tasks.len() < TIMELINE_CAP {
+            // A task taken after the instant the program died (a panic is dated at its cause,
+            // before the record froze) was never part of the program.
+            if self.tasks.len() < TIMELINE_CAP && start_ms <= end_ms {
                 self.tasks.push((
                     worker,
                     TimelineTask {
                         task,
                         start_ms,
-                        end_ms: end_ms.max(start_ms),
+                        end_ms,
                         outcome: TaskOutcome::Unfinished,
                     },
                 ));

@@ -336,7 +336,7 @@ test('the wait-for graph live: drawn while the run goes (stepping a deadlock, a 
   assert.equal(r.ended, 'deadlock');
   await page.waitForFunction(() => /^At the deadlock/.test(document.querySelector('#picture-svg .wg-caption')?.textContent ?? ''));
   const fin = await graph();
-  assert.match(fin.caption, /^At the deadlock, [\d.,]+ ms in: a cycle of waits/, fin.caption);
+  assert.match(fin.caption, /^At the deadlock, [\d.,]+ ms in: main waits to send on jobs, .* None of them can move first, so every goroutine sleeps: a deadlock\.$/, fin.caption);
   console.log(`live graph: first drawn at step ${live.step} (${live.nodes} nodes), final: ${fin.caption.slice(0, 80)}…`);
 
   // A leak in real time: main sleeps 500 ms while its workers wait on a channel nobody closes.

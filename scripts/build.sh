@@ -72,7 +72,9 @@ build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mu
 # instead of `thread_local!` (src/tls.rs: 1.1 KB; threaded was at 249,774 just before). Growth
 # past the target fails the build. On 2026-11-30 main was at 249,977 and 221,811 bytes; handing
 # JS JSON text (src/json.rs) instead of serde-wasm-bindgen's per-type serializer code, then the
-# registry's batched frees (+427 threaded), brought them to 244,626 and 216,371. (The `bench`
+# registry's batched frees (+427 threaded), brought them to 244,626 and 216,371. Session 19's
+# lessons brought threaded to 249,918; wasm-opt's --low-memory-unused (Cargo.toml) to 247,459
+# and 219,576. (The `bench`
 # feature adds the benchmark suite, about 20 KB, for `npm run bench` only, and is not guarded.)
 if [ -z "$EXTRA_FEATURES" ]; then
   for name in threads single; do

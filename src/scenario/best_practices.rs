@@ -571,13 +571,18 @@ async fn drill(c: &Arc<Ctx>, parent: &Context, end: DrillEnd) {
             if let Some(cancel) = &pool.cancel {
                 cancel.cancel();
             }
-            c.mark(MarkKind::Cancel, "cancel drill: pool.cancel()");
+            // On a pool of its own, before the main pool starts: drawn on the main pool's chart,
+            // the bare label read as a cancel that did nothing (independent review, session 19).
+            c.mark(
+                MarkKind::Cancel,
+                "cancel drill, on its own pool: pool.cancel()",
+            );
         }
         DrillEnd::Lifecycle => {
             end_life.cancel();
             c.mark(
                 MarkKind::Cancel,
-                "lifecycle drill: main's context cancelled",
+                "lifecycle drill, on its own pool: main's context cancelled",
             );
         }
     }
@@ -1161,7 +1166,18 @@ fn lesson(r: &Report, v: usize) -> String {
                 (false, false) => {}
             }
             if holds(1) && holds(12) {
-                shown.push("a cancel and the end of main's lifecycle each stopped a busy pool at once".into());
+                // Not "at once" when a worker's select took queued tasks after the cancel (Go
+                // picks at random among ready cases): the page's table said "9 queued tasks
+                // started after it" beside "stopped … at once" (independent review, session 19).
+                let late = ["drill_cancel", "drill_lifecycle"]
+                    .map(|k| r.number(&format!("{k}_started_after_cancel")));
+                shown.push(match late {
+                    [0.0, 0.0] => "a cancel and the end of main's lifecycle each stopped a busy pool at once".into(),
+                    [a, b] => format!(
+                        "a cancel and the end of main's lifecycle each stopped a busy pool, though {} and {} queued tasks still started after them (a worker's select picks at random between a ready task and ctx.Done())",
+                        a as u64, b as u64
+                    ),
+                });
             }
             if holds(10) && holds(14) {
                 shown.push("the pool closed cleanly and a second Close() did nothing".into());

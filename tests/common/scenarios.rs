@@ -1630,6 +1630,17 @@ pub fn best_practices() {
 }
 
 fn best_practices_default(r: &Report) {
+    // "At once" only when no queued task started after either drill's cancel: the table said
+    // "9 queued tasks started after it" beside a lesson that said "stopped … at once"
+    // (independent review, session 19).
+    let late = r.number("drill_cancel_started_after_cancel")
+        + r.number("drill_lifecycle_started_after_cancel");
+    assert_eq!(
+        r.lesson.contains("each stopped a busy pool at once"),
+        late == 0.0,
+        "{late} tasks started after a cancel: {}",
+        r.lesson
+    );
     assert_eq!(r.checklist.len(), 15);
     for (i, c) in r.checklist.iter().enumerate() {
         assert_eq!(c.n as usize, i + 1);

@@ -1642,6 +1642,19 @@ fn best_practices_default(r: &Report) {
         r.lesson
     );
     assert_eq!(r.checklist.len(), 15);
+    // Practice 15's "at most N queued" is read after each result; the chart's gauge, at every
+    // change, can be higher, and then the evidence names its peak (review, session 19: 14 beside
+    // a chart at 15).
+    let peak = r.gauge_max("queue_depth");
+    if peak > r.number("max_depth_seen") {
+        assert!(
+            r.checklist[14]
+                .evidence
+                .contains(&format!("the queue reached {peak:.0}, the chart's peak")),
+            "{peak}: {}",
+            r.checklist[14].evidence
+        );
+    }
     for (i, c) in r.checklist.iter().enumerate() {
         assert_eq!(c.n as usize, i + 1);
         assert_eq!(c.ok, Some(true), "{c:?}");

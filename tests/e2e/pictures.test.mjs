@@ -144,6 +144,20 @@ test('a count axis steps by whole numbers', async () => {
   await context.close();
 });
 
+// Independent review, session 19: the counter rose 0.3–1.1 ms after the first wg.Add(1) it
+// follows: thinned to the width over the whole 2 s run (buckets of 6.7 ms for a 124 ms axis), a
+// bucket's 0 → 1 → 2 → 3 was drawn at its highest row.
+test('forgot-done: the counter line rises at the first wg.Add(1)', async () => {
+  const { page, problems, context } = await open('/?scenario=waitgroup-misuse&variant=forgot-done&run=1', LAPTOP);
+  const r = await finished(page, 60000);
+  await page.waitForTimeout(300);
+  const rise = await page.evaluate(() => { const [xs, c] = window.workerPoolPlaygroundTest.pictures().lesson.u.data; return xs[c.findIndex((v) => v > 0)]; });
+  const add = r.marks.find((m) => m.kind === 'add').t_ms;
+  assert.ok(Math.abs(rise - add) < 1e-6, `the line rises at ${rise} ms, the first Add at ${add} ms`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // N7: add-inside's last wg.Done() at ~108 ms on a ~510 ms axis, 80 % a flat 0 with nothing
 // saying why; leak/right and deadlock/buffered drawn on 0–1 ms for 0.46–0.76 ms runs.
 test('add-inside\'s axis ends at the story\'s end, with a note saying what the rest of the run was', async () => {

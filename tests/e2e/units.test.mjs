@@ -23,6 +23,17 @@ test('m4 keeps each bucket\'s first, last, lowest and highest point', () => {
   assert.deepEqual(m4([0, 1, 2], [[1, 2, 3]], 300), [[0, 1, 2], [1, 2, 3]], 'small input untouched');
 });
 
+// Independent review, session 19: wg.Add(1) ×3 at 5.6, 5.75 and 6.05 ms, thinned into one
+// bucket, was drawn rising 0 → 3 at 6.05 ms, after the first Add that moved it.
+test('m4 keeps each bucket\'s first change, so a step starts where its first mark is', () => {
+  const xs = Array.from({ length: 2001 }, (_, i) => i);
+  xs.splice(6, 0, 5.6, 5.75, 6.05);
+  const ys = xs.map((x) => (x < 5.6 ? 0 : x < 5.75 ? 1 : x < 6.05 ? 2 : 3));
+  const [tx, ty] = m4(xs, [ys], 50);
+  const at = tx.indexOf(5.6);
+  assert.ok(at > 0 && ty[at] === 1 && ty[at - 1] === 0, `kept: ${JSON.stringify(tx.slice(0, 8))} ${JSON.stringify(ty.slice(0, 8))}`);
+});
+
 const SPEC = {
   id: 'fixed-pool',
   variants: [{ id: 'default', kind: 'right', defaults: {} }, { id: 'small', kind: 'wrong', defaults: { tasks: 5 } }],

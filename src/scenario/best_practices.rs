@@ -573,17 +573,12 @@ async fn drill(c: &Arc<Ctx>, parent: &Context, end: DrillEnd) {
             }
             // On a pool of its own, before the main pool starts: drawn on the main pool's chart,
             // the bare label read as a cancel that did nothing (independent review, session 19).
-            c.mark(
-                MarkKind::Cancel,
-                "cancel drill, on its own pool: pool.cancel()",
-            );
+            // At most 28 characters, or the chart draws the bare kind ("cancel") instead.
+            c.mark(MarkKind::Cancel, "cancel drill, own pool");
         }
         DrillEnd::Lifecycle => {
             end_life.cancel();
-            c.mark(
-                MarkKind::Cancel,
-                "lifecycle drill, on its own pool: main's context cancelled",
-            );
+            c.mark(MarkKind::Cancel, "lifecycle drill, own pool");
         }
     }
     // Watch until the workers are gone and the blocked Submit is back, or the window ends.

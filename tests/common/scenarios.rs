@@ -1641,6 +1641,19 @@ fn best_practices_default(r: &Report) {
         "{late} tasks started after a cancel: {}",
         r.lesson
     );
+    // The drills' cancels are drawn on the main pool's chart: their labels say the drill ran on
+    // a pool of its own, in at most the 28 characters the chart draws (longer, it drew the bare
+    // "cancel": independent review, session 19).
+    let drills: Vec<&str> = r
+        .marks
+        .iter()
+        .filter(|m| m.kind == MarkKind::Cancel && m.label.contains("drill"))
+        .map(|m| m.label.as_str())
+        .collect();
+    assert_eq!(drills.len(), 2, "{drills:?}");
+    for l in drills {
+        assert!(l.ends_with("own pool") && l.chars().count() <= 28, "{l}");
+    }
     assert_eq!(r.checklist.len(), 15);
     // Practice 15's "at most N queued" is read after each result; the chart's gauge, at every
     // change, can be higher, and then the evidence names its peak (review, session 19: 14 beside

@@ -152,11 +152,21 @@ test('side by side, the leak against its fix: A\'s wait-for graph, B\'s own pict
 // nothing. Read from the canvas: between two of B's samples no pixel of B's line, and the note
 // under the chart names B's samples.
 test('side by side, a run of a few samples is drawn as its samples, and the chart says so', async () => {
-  const { page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
-  await finished(page);
-  const { b } = await pairWith(page, 'right');
-  const n = b.series.t_ms.length;
-  assert.ok(n < 12, `leak/right has a handful of samples: ${n}`);
+  // leak/right has 4 samples natively, 4–9 on a quiet page; a loaded machine stretches the run
+  // and a clean-clone CI run took 13 (session 19), a line then, not dots. Up to 4 tries for a
+  // run of a handful.
+  let page, problems, context, b, n, tries = [];
+  for (let k = 0; k < 4; k++) {
+    ({ page, problems, context } = await open('/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } }));
+    await finished(page);
+    ({ b } = await pairWith(page, 'right'));
+    n = b.series.t_ms.length;
+    tries.push(n);
+    if (n < 12) break;
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  assert.ok(n < 12, `leak/right has a handful of samples: ${tries}`);
   await page.evaluate(() => document.getElementById('charts-card').scrollIntoView());
   // (The goroutine chart is drawn a frame or two after the lesson's picture.)
   await page.waitForFunction(() => window.workerPoolPlaygroundTest.pictures().goroutines.u?.series[2]?.label.startsWith('B: '), null, { timeout: 10000 });

@@ -170,34 +170,38 @@ impl Series {
     /// after its Adds natively, a 3-row bucket of a 2,000 ms run thinned to 2,000 rows, while
     /// 1,900 ms of it repeated one row: review F2, session 18). Not for a run that a seed must
     /// repeat: which rows repeat reads the heap column, and the heap differs from run to run
-    /// (the allocator's state). In place, without allocating (see [`thin_columns`]).
+    /// (the allocator's state). In place (see [`drop_repeats_columns`]).
     pub fn drop_repeats(&mut self, max_rows: usize) {
-        let n = self.len();
-        if n <= max_rows {
-            return;
+        let mut cols: Vec<&mut Vec<f64>> = self.every_column_mut().collect();
+        drop_repeats_columns(&mut cols, max_rows);
+    }
+}
+
+/// [`Series::drop_repeats`] on bare columns, the times first (`cols[0]`, never compared), in
+/// place: the runtime's own series drops repeats inside the memory it reserved up front, as
+/// [`thin_columns`] thins it.
+pub(crate) fn drop_repeats_columns(cols: &mut [&mut Vec<f64>], max_rows: usize) {
+    let n = cols.first().map_or(0, |t| t.len());
+    if n <= max_rows {
+        return;
+    }
+    // Row i repeats row i - 1 (as it was: rows are only moved down, to a place at or before
+    // their own, so i - 1 still holds its own row when i is read).
+    let mut w = 1;
+    for i in 1..n {
+        let last = i == n - 1;
+        if !last && w + (n - i) > max_rows && cols[1..].iter().all(|c| c[i] == c[i - 1]) {
+            continue;
         }
-        // Row i repeats row i - 1 (as it was: rows are only moved down, to a place at or
-        // before their own, so i - 1 still holds its own row when i is read).
-        let repeats = |s: &Series, i: usize| {
-            s.columns().iter().all(|c| c[i] == c[i - 1])
-                && s.gauges.iter().all(|(_, g)| g[i] == g[i - 1])
-        };
-        let mut w = 1;
-        for i in 1..n {
-            let last = i == n - 1;
-            if !last && w + (n - i) > max_rows && repeats(self, i) {
-                continue;
+        if w != i {
+            for col in cols.iter_mut() {
+                col[w] = col[i];
             }
-            if w != i {
-                for col in self.every_column_mut() {
-                    col[w] = col[i];
-                }
-            }
-            w += 1;
         }
-        for col in self.every_column_mut() {
-            col.truncate(w);
-        }
+        w += 1;
+    }
+    for col in cols.iter_mut() {
+        col.truncate(w);
     }
 }
 

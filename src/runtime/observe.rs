@@ -20,7 +20,7 @@ use std::{
 use serde::Serialize;
 
 use super::{level::Level, queue::Queues};
-use crate::metrics::{alloc, next_after, rows_by, thin_columns, Row, Series};
+use crate::metrics::{alloc, drop_repeats_columns, next_after, rows_by, thin_columns, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
 pub const SERIES_CAP: usize = 4000;
@@ -234,27 +234,12 @@ impl Columns {
 
     /// `metrics::Series::drop_repeats` on these columns: rows equal to the row before them in
     /// every column but time go first, the earliest first, until at most `max_rows` are left.
+    /// Without allocating, as [`Columns::thin`].
     fn drop_repeats(&mut self, max_rows: usize) {
-        let n = self.t_ms.len();
-        let ng = self.n_gauges;
-        let mut w = 1;
-        for i in 1..n {
-            let repeats = || {
-                self.fixed.iter().all(|c| c[i] == c[i - 1])
-                    && self.gauges[..ng].iter().all(|c| c[i] == c[i - 1])
-            };
-            if i < n - 1 && w + (n - i) > max_rows && repeats() {
-                continue;
-            }
-            for col in std::iter::once(&mut self.t_ms)
-                .chain(&mut self.fixed)
-                .chain(&mut self.gauges[..ng])
-            {
-                col[w] = col[i];
-            }
-            w += 1;
-        }
-        self.truncate(w.min(n));
+        let [a, b, c, d, e] = self.fixed.each_mut();
+        let [g0, g1, g2, g3] = self.gauges.each_mut();
+        let mut all = [&mut self.t_ms, a, b, c, d, e, g0, g1, g2, g3];
+        drop_repeats_columns(&mut all[..6 + self.n_gauges], max_rows);
     }
 
     fn thin(&mut self, max_rows: usize) {

@@ -236,10 +236,7 @@ impl Run {
                     )
                 }
             };
-        if self.ctx.p.mode == Mode::Real {
-            series.drop_repeats(1500);
-        }
-        series.thin(1500);
+        thin_for_page(&mut series, self.ctx.p.mode, 1500);
         let (c, mut marks) = {
             let r = self.ctx.rec.inner.lock().unwrap();
             (r.counts, r.marks.clone())
@@ -381,12 +378,7 @@ impl Run {
             Some(_) => series_peak,
             None => series_peak.max(self.rt.peak_goroutines() as u64),
         };
-        // Rows that repeat go first (see `Series::drop_repeats`), then buckets: a change drawn
-        // at its bucket's end lagged its mark by a row or two.
-        if self.ctx.p.mode == Mode::Real {
-            series.drop_repeats(2000);
-        }
-        series.thin(2000);
+        thin_for_page(&mut series, self.ctx.p.mode, 2000);
         let c = rec.counts.at_end();
         let mut report = Report {
             scenario: self.spec.id,
@@ -480,6 +472,16 @@ fn push_log(rec: &mut Recorded, line: String) {
         rec.log.remove(0);
     }
     rec.log.push(line);
+}
+
+/// Thins `s` to `rows` for the page: on a real clock the rows that repeat go first (see
+/// `Series::drop_repeats`), then buckets, where a change drawn at its bucket's end lagged its
+/// mark by a row or two. In deterministic mode buckets only, so a seed gives the same rows.
+fn thin_for_page(s: &mut Series, mode: Mode, rows: usize) {
+    if mode == Mode::Real {
+        s.drop_repeats(rows);
+    }
+    s.thin(rows);
 }
 
 /// How many rows were sampled by `t_ms` ([`crate::metrics::rows_by`]).

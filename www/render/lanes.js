@@ -260,26 +260,13 @@ const textWidth = (text) => text.length * 6.3;
 /** Ticks less than this many px apart are drawn this far apart, so each can be counted. */
 const TICK_GAP = 4;
 
-/**
- * `xs` (in time order) spread to at least `gap` px apart to the right: each x is at or after its
- * own, the first where it was. Returns the xs and whether any moved.
- */
-export function spreadRight(xs, gap = TICK_GAP) {
-  let moved = false;
-  const out = [...xs];
-  for (let i = 1; i < out.length; i++) {
-    if (out[i] < out[i - 1] + gap) { out[i] = out[i - 1] + gap; moved = true; }
-  }
-  return { xs: out, moved };
-}
-
 /** A lane's ticks drawn apart: the `late` ones never before their time, the others never after
  * it (a send stays before the close). Returns [{tk, x}] and which kinds moved. */
 function placeTicks(ticks, x) {
   const out = [], moved = { early: new Set(), late: new Set() };
   for (const late of [false, true]) {
     const group = ticks.filter((tk) => Boolean(tk.late) === late).sort((a, b) => a.t - b.t);
-    const sp = (late ? spreadRight : spread)(group.map((tk) => x(tk.t)), TICK_GAP);
+    const sp = spread(group.map((tk) => x(tk.t)), TICK_GAP, { rightwards: late });
     group.forEach((tk, k) => {
       out.push({ tk, x: sp.xs[k] });
       if (Math.abs(sp.xs[k] - x(tk.t)) > 0.01) moved[late ? 'late' : 'early'].add(tk.what ?? 'tick');

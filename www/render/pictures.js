@@ -105,6 +105,9 @@ const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.ser
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
 
 const TIMELINE_TITLE = 'What each worker did, and when';
+/** A pair's series def for a run of a handful of samples (samplesNote): drawn as dots, and its
+ * legend says so; for any other run, nothing added. */
+const asDots = (r) => (samplesNote(r) ? { dots: true, label: `, ${num(r.series.t_ms.length)} samples (dots)` } : { label: '' });
 /** The shortest x axis of a live run, ms: its first snapshot is microseconds in (review F5). */
 const LIVE_SPAN_MS = 1;
 
@@ -331,8 +334,7 @@ export class Pictures {
       // run's chart does (samplesNote): its count held from one sample to the next had drawn
       // leak/right at 6 alive to its end beside its lanes' 6 → 1 (review F4, session 18).
       const few = { a: samplesNote(compare, { dots: true }), b: samplesNote(run, { dots: true }) };
-      const dots = (note, r) => (note ? { dots: true, label: `, ${num(r.series.t_ms.length)} samples (dots)` } : { label: '' });
-      const da = dots(few.a, compare), db = dots(few.b, run);
+      const da = asDots(compare), db = asDots(run);
       chart.ensure([
         { label: `A: ${runName(compare)}, goroutines${da.label}`, color: PALETTE[1], dash: [6, 4], top: true, dots: da.dots },
         { label: `B: ${runName(run)}, goroutines${db.label}`, color: PALETTE[0], dots: db.dots },
@@ -449,8 +451,7 @@ export class Pictures {
     this.heap.xLabel = compare ? this.x.label : 'runtime (ms)';
     if (compare) {
       // A run of a few samples as dots, as in the goroutine chart above (drawCounts).
-      const dots = (r) => (samplesNote(r) ? { dots: true, label: `, ${num(r.series.t_ms.length)} samples (dots)` } : { label: '' });
-      const da = dots(compare), db = dots(run);
+      const da = asDots(compare), db = asDots(run);
       this.heap.ensure([
         { label: `A: ${runName(compare)}, heap${da.label}`, color: PALETTE[1], dash: [6, 4], top: true, dots: da.dots },
         { label: `B: ${runName(run)}, heap${db.label}`, color: PALETTE[3], dots: db.dots },

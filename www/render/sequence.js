@@ -54,7 +54,13 @@ export const senderOf = (m) => /^(sender \d+): /.exec(m.label ?? '')?.[1] ?? nul
  * left, so the last send stays where it was, before the close. Returns the xs and whether any
  * moved.
  */
-export function spread(xs, gap = 4) {
+export function spread(xs, gap = 4, { rightwards = false } = {}) {
+  // Rightwards (each x at or after its own, the first where it was): the same walk on the
+  // mirror image.
+  if (rightwards) {
+    const m = spread(xs.map((x) => -x).reverse(), gap);
+    return { xs: m.xs.map((x) => -x).reverse(), moved: m.moved };
+  }
   let moved = false;
   const out = [...xs];
   for (let i = out.length - 2; i >= 0; i--) {

@@ -1775,10 +1775,12 @@ fn best_practices_inner_panic(r: &Report) {
         "{:?}",
         r.numbers
     );
-    // The workers were running tasks when the program died (its recover()'s worker its task 7,
-    // the others the next from a queue that still held 9): on the timeline, open to the panic
-    // (review F7, session 18: the timeline had only the tasks whose result came back, and the
-    // page drew workers 2-4 idle beside a full queue).
+    // The tasks running when the program died are on the timeline, open to the panic: its
+    // recover()'s worker's task 7 always (review F7, session 18: the timeline had only the
+    // tasks whose result came back, and the page drew workers 2-4 idle beside a full queue).
+    // The other workers' tasks are as often not: every task sleeps 100 ms, so they may finish
+    // just before task 7's goroutine panics and take the next just after (2 runs of 8, session
+    // 19, had task 7 alone).
     let running: Vec<_> = r
         .timeline
         .iter()
@@ -1789,7 +1791,6 @@ fn best_practices_inner_panic(r: &Report) {
     let mut workers: Vec<u64> = running.iter().map(|(w, _)| *w).collect();
     workers.dedup();
     assert_eq!(workers.len(), running.len(), "{running:?}");
-    assert!(running.len() >= 2, "{running:?}");
     for (w, t) in &running {
         assert_eq!(t.end_ms, panic.t_ms, "worker {w}: {t:?}");
         assert!(t.start_ms <= t.end_ms, "worker {w}: {t:?}");

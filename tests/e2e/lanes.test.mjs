@@ -176,7 +176,10 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     }
     const done = r.timeline.flatMap((x) => x.tasks).filter((t) => t.outcome !== 'unfinished').length;
     assert.equal(done, r.tasks.successful + r.tasks.failed + r.tasks.timed_out, 'the timeline\'s finished tasks are the counts\' finished tasks');
-    assert.ok(open >= 1, 'a worker ran a task when the program died');
+    // Task 7, on the worker whose recover() is drawn, ran when the program died, always; the
+    // other workers' tasks as often not (each sleeps 100 ms and may end just before the panic:
+    // 2 native runs of 8 had task 7 alone, session 19), so `open` may be 0.
+    assert.ok(r.timeline.find((x) => x.worker === w)?.tasks.some((t) => t.outcome === 'unfinished' && t.task === 7), `task 7 running at the end on worker ${w} (and ${open} other open bars)`);
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);
     await screenshot(page, `lanes-inner-panic-${viewport.width}`, { fullPage: false });

@@ -749,11 +749,6 @@ pub fn wait_graph() -> WaitGraph {
     with_current(|rt| rt.map(|rt| rt.wait_graph()).unwrap_or_default())
 }
 
-/// Goroutines blocked right now (0 outside a runtime).
-pub fn num_blocked() -> usize {
-    current().map_or(0, |rt| rt.counts().2)
-}
-
 /// `runtime.GOMAXPROCS(0)` of the current runtime (0 outside one).
 pub fn gomaxprocs() -> usize {
     current().map_or(0, |rt| rt.threads())

@@ -23,7 +23,9 @@ use worker_pool_playground::{
     context::{self, ContextError},
     pool::{Outcome, PoolBuilder, QueuePolicy, SubmitError, TrySubmitError},
     runtime::{
-        go, go_named, goroutine::WaitKind, num_goroutine, thread_index, FindingKind, RunError,
+        go, go_named,
+        goroutine::{State, WaitKind},
+        num_goroutine, thread_index, FindingKind, RunError,
         Runtime,
     },
     sync::{Semaphore, WaitGroup},
@@ -1328,7 +1330,17 @@ pub fn wait_graph_sums_a_crowd() {
                 j.recv().await;
             });
         }
-        while worker_pool_playground::runtime::num_blocked() < N {
+        // Wait on each goroutine's own state: a goroutine is parked only after its poll put
+        // it on jobs' waiters. The runtime's blocked count (live - running - queued) is no
+        // test of that: a goroutine between the run queue and a runner is in neither, and CI
+        // once saw 999 waiters when that count said 1,000.
+        let parked = || {
+            worker_pool_playground::runtime::goroutines()
+                .iter()
+                .filter(|g| g.name == "worker" && g.state == State::Blocked)
+                .count()
+        };
+        while parked() < N {
             time::sleep(Duration::from_millis(1)).await;
         }
         let g = rt_graph();

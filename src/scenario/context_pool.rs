@@ -348,7 +348,16 @@ fn lesson(r: &Report, v: usize) -> String {
         Variant::Cancel => cancel_lesson(r),
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "The guide's Cancel closes results, and so does the Close the submitter calls once its Submit is refused: the second close is fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                "The guide's Cancel closes results, and so does Close, which the submitter called {}: {}, and the second close was fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                submitter_closed(r),
+                match r.marks.iter().find(|m| m.label.ends_with(": close(results)")) {
+                    Some(m) => format!(
+                        "{} closed results first, at {:.0} ms",
+                        m.label.trim_end_matches(": close(results)"),
+                        m.t_ms
+                    ),
+                    None => "one of them closed results".to_string(),
+                },
                 f.message,
                 f.at_ms,
                 t.finished()
@@ -360,6 +369,23 @@ fn lesson(r: &Report, v: usize) -> String {
                 r.number("results")
             ),
         },
+    }
+}
+
+/// When and why the submitter called Close in this run, from its own log and marks: after its
+/// last Submit, or once a Submit was refused (the guide's `break`), whichever happened.
+fn submitter_closed(r: &Report) -> String {
+    let at = r
+        .marks
+        .iter()
+        .find(|m| m.label == "Close(): close(tasks)")
+        .map_or(String::new(), |m| format!("at {:.0} ms, ", m.t_ms));
+    match r.numbers.get("refused_at_task") {
+        Some(n) => format!("{at}once its Submit of task {n:.0} was refused"),
+        None => format!(
+            "{at}after its last Submit (all {} tasks submitted)",
+            r.tasks.submitted
+        ),
     }
 }
 

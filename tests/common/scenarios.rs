@@ -577,7 +577,33 @@ fn context_pool_guide_cancel(r: &Report) {
     // Cancel and Close both close results; whoever comes second panics, unless main has
     // drained results and returned first (a race in Go too, which usually goes the other way).
     match r.ended {
-        Ended::Panicked => ends_like_go(r, "panic: close of closed channel"),
+        Ended::Panicked => {
+            ends_like_go(r, "panic: close of closed channel");
+            // The sentence tells this run's story, not a fixed one: why the submitter closed
+            // (a refused Submit, or its last one) and who closed results first, from the marks.
+            let why = match r.numbers.get("refused_at_task") {
+                Some(n) => format!("once its Submit of task {n:.0} was refused"),
+                None => format!(
+                    "after its last Submit (all {} tasks submitted)",
+                    r.tasks.submitted
+                ),
+            };
+            assert!(r.lesson.contains(&why), "{why:?} in {}", r.lesson);
+            let first = r
+                .marks
+                .iter()
+                .find(|m| m.label.ends_with(": close(results)"))
+                .expect("a close of results before the fatal one");
+            let who = first.label.trim_end_matches(": close(results)");
+            assert!(
+                r.lesson.contains(&format!(
+                    "{who} closed results first, at {:.0} ms",
+                    first.t_ms
+                )),
+                "{}",
+                r.lesson
+            );
+        }
         ended => {
             assert_eq!(ended, Ended::Completed);
             assert!(

@@ -604,7 +604,7 @@ fn guide_timing_measured(r: &Report) -> String {
     );
     let woke = r.number("late_sender_woke_late_ms");
     let parts = if n > 1.0 {
-        format!(" In this trial each step from one send to the next took {step:.1} ms: the pause {pause:.1} ms (it ends when its timer has fired and the owner runs again), the send {send:.1} ms (the longest send of the run {waited:.1} ms: {why}) and the owner's own statements around them {between:.1} ms.")
+        format!(" In this trial a step from one send to the next took {step:.1} ms on average: the pause {pause:.1} ms (it ends when its timer has fired and the owner runs again), the send {send:.1} ms (the longest send of the run {waited:.1} ms: {why}) and the owner's own statements around them {between:.1} ms.")
     } else {
         String::new()
     };

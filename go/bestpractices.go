@@ -43,7 +43,7 @@ const (
 	drillWorkMs    = 1000 // a drill's tasks are long: its workers are busy at the cancel
 	drillIDs       = 1000 // ids of the drills' tasks start here
 	drillSettleMs  = 20
-	drillObserveMs = 500
+	drillObserveMs = 1500 // as the Rust drill (best_practices.rs says why)
 	drillPollMs    = 5
 	depthWarning   = 40
 )

@@ -1714,6 +1714,24 @@ fn best_practices_default(r: &Report) {
         assert_eq!(c.ok, Some(true), "{c:?}");
     }
     let evidence = |n: usize| r.checklist[n - 1].evidence.as_str();
+    // Practices 1, 5 and 12 print what the drills measured, when the last worker returned; 1 and
+    // 12 said "its 5 busy workers stopped" whatever happened (review s20 F3).
+    for (n, key, name) in [
+        (1, "drill_cancel", "cancel"),
+        (5, "drill_cancel", "cancel"),
+        (5, "drill_lifecycle", "lifecycle"),
+        (12, "drill_lifecycle", "lifecycle"),
+    ] {
+        let gone = r.number(&format!("{key}_workers_gone_after_ms"));
+        assert!(gone >= 0.0 && r.number(&format!("{key}_workers_alive_after")) == 0.0);
+        let said = match n {
+            5 => format!("{name} drill: the last worker returned {gone:.1} ms after the cancel"),
+            _ => format!(
+                "all 5 of its busy workers returned, the last {gone:.1} ms after the cancel"
+            ),
+        };
+        assert!(evidence(n).contains(&said), "{said:?} in {}", evidence(n));
+    }
     assert!(
         evidence(2).contains("20 tasks submitted, each found room in the 50-slot buffer"),
         "{}",
@@ -1883,6 +1901,18 @@ pub fn best_practices_breaks() {
             }
             // Without practice 15 nothing calls Stats(): practice 11 is not reached, not granted.
             15 => assert_eq!(r.checklist[10].ok, None, "{:?}", r.checklist[10]),
+            // Workers that ignore ctx.Done(): the cancels reach the contexts (1 and 12 hold) and
+            // say, as measured, that the workers still ran (not "its workers stopped").
+            5 => {
+                for c in [&r.checklist[0], &r.checklist[11]] {
+                    assert!(
+                        c.evidence.contains(
+                            "of its 5 workers were still running 1500 ms after the cancel"
+                        ),
+                        "{c:?}"
+                    );
+                }
+            }
             _ => {}
         }
         if r.checklist.iter().any(|c| c.ok.is_none()) && r.ended == Ended::Completed {

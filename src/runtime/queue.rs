@@ -171,6 +171,11 @@ impl Queues {
             .push(r, |overflow| self.global.push_all(overflow));
     }
 
+    /// Whether runner `me`'s own queue is empty.
+    pub(crate) fn local_is_empty(&self, me: usize) -> bool {
+        self.stats[me].runq.is_empty()
+    }
+
     /// Runner `me` takes from the front of its own queue.
     pub(crate) fn pop_local(&self, me: usize) -> Option<GRunnable> {
         self.stats[me].runq.pop()

@@ -75,7 +75,7 @@ impl Shared {
         }
         let _exit = Exit(self);
         let _enter = enter(self);
-        let l = Local::new(index);
+        let l = Local::new(index, self.queues.stats.len());
         let _runner = local::enter_runner(&l);
         local::set_thread_index(index as u32);
         l.now_ns.set(self.now_ns());
@@ -169,10 +169,11 @@ impl Shared {
     fn idle(&self, l: &Local) {
         self.sleep.start_spinning();
         loop {
+            l.seen.note(&self.queues);
             for round in 0..SPIN_ROUNDS {
-                // Another runner's `runnext` only in the last round, as Go's `stealWork` takes
-                // it only in the last of its four passes: each try waits out the grace (3 µs)
-                // while the owner usually runs it, and that wait is spinning too.
+                // Another runner's `runnext`, and a lone goroutine in its queue, only in the last
+                // round, as Go's `stealWork` takes `runnext` only in the last of its four passes,
+                // and only from a runner that has not finished a poll while this one spun.
                 if let Some(r) = self.find_elsewhere(l, round + 1 == SPIN_ROUNDS) {
                     self.sleep.found_work();
                     self.run(r, Some(l));
@@ -194,7 +195,7 @@ impl Shared {
             // report or a leak listing must not wait for this runner's next batch).
             self.registry.flush(l.index, &l.retired);
             let Some((idle, n)) = self.sleep.go_idle(l.index, || {
-                self.queues.any_stealable() || self.timers.maybe_due(now)
+                self.queues.any_stealable_since(&l.seen) || self.timers.maybe_due(now)
             }) else {
                 continue; // work arrived while it went idle: spin again
             };
@@ -239,7 +240,8 @@ impl Shared {
             }
         }
         let n = self.queues.stats.len();
-        self.queues.steal(l.index, l.random_below(n), runnext)
+        let last = runnext.then_some(&l.seen);
+        self.queues.steal(l.index, l.random_below(n), last)
     }
 }
 

@@ -17,7 +17,6 @@ use std::{
         atomic::{AtomicI64, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
         Mutex,
     },
-    time::Duration,
 };
 
 use crossbeam_utils::CachePadded;
@@ -62,19 +61,11 @@ impl RunnerStats {
         NonNull::new(old).map(|p| unsafe { GRunnable::from_raw(p) })
     }
 
-    /// A thief takes what is in `runnext` if it is still the same goroutine after `wait`: the
-    /// owner was busy and did not get to it.
-    fn steal_next(&self, wait: Duration) -> Option<GRunnable> {
+    /// A thief takes what is in `runnext` (its owner has been in one poll for a while).
+    fn steal_next(&self) -> Option<GRunnable> {
         let p = self.runnext.load(Ordering::Acquire);
         if p.is_null() {
             return None;
-        }
-        let start = web_time::Instant::now();
-        while start.elapsed() < wait {
-            if self.runnext.load(Ordering::Acquire) != p {
-                return None;
-            }
-            std::hint::spin_loop();
         }
         self.runnext
             .compare_exchange(p, ptr::null_mut(), Ordering::AcqRel, Ordering::Acquire)
@@ -142,10 +133,6 @@ impl Global {
     }
 }
 
-/// How long a goroutine waits in a busy runner's `runnext` before another runner takes it (Go
-/// sleeps 3 µs for the same reason).
-const RUNNEXT_GRACE: Duration = Duration::from_micros(3);
-
 /// The shared side of the run queues.
 pub(crate) struct Queues {
     pub(crate) global: Global,
@@ -169,6 +156,11 @@ impl Queues {
         self.stats[me]
             .runq
             .push(r, |overflow| self.global.push_all(overflow));
+    }
+
+    /// Whether runner `me`'s own queue is empty.
+    pub(crate) fn local_is_empty(&self, me: usize) -> bool {
+        self.stats[me].runq.is_empty()
     }
 
     /// Runner `me` takes from the front of its own queue.
@@ -208,6 +200,23 @@ impl Queues {
         !self.global.is_empty() || self.stats.iter().any(|s| !s.runq.is_empty())
     }
 
+    /// Whether a thief that began spinning when the runners' poll counts were `seen` would
+    /// steal anything now (see `steal`): the global queue, a queue of two or more, or a lone
+    /// goroutine whose runner has not finished a poll since.
+    pub(crate) fn any_stealable_since(&self, seen: &Seen) -> bool {
+        !self.global.is_empty()
+            || (0..self.stats.len()).any(|i| match self.stats[i].runq.len() {
+                0 => false,
+                1 => seen.stuck(self, i),
+                _ => true,
+            })
+    }
+
+    /// Runner `i`'s poll count.
+    fn polls_of(&self, i: usize) -> u64 {
+        self.stats[i].polls.load(Ordering::Relaxed)
+    }
+
     /// Polls so far, over all runners.
     pub(crate) fn polls(&self) -> u64 {
         self.stats
@@ -217,10 +226,20 @@ impl Queues {
     }
 
     /// Steals work for runner `me` (whose queue is empty): half of another runner's queue
-    /// (starting at a random one, as Go's `stealWork` does; a queue of one only if `runnext`),
-    /// then from the global queue, then, if `runnext`, a goroutine that waited too long in
-    /// another's `runnext`. `runnext` is set in an idle runner's last spin round.
-    pub(crate) fn steal(&self, me: usize, start: usize, runnext: bool) -> Option<GRunnable> {
+    /// (starting at a random one, as Go's `stealWork` does), then from the global queue. In an
+    /// idle runner's last spin round (`last`: the poll counts it saw when it began to spin) also
+    /// a lone queued goroutine or the one in `runnext` of a runner that has not finished a poll
+    /// since then: one stuck in a long poll.
+    ///
+    /// A runner that keeps finishing polls gets to its lone goroutine and its `runnext` within
+    /// microseconds (at most 32 hand-offs), as Go's owner gets to its `runnext` within the 3 µs
+    /// a thief sleeps (`runqgrab`). Taken from it anyway, a goroutine ran beside its partner on
+    /// the other core: the two fought for the channel's lock, and the hand-offs crossed cores.
+    /// On a quiet machine the pool dispatch bench did so in about half its runs (70-92 ns a
+    /// job against 35-50: 570-1,300 lone goroutines stolen per million jobs, or 100-450
+    /// `runnext` steals after a 3 µs wait, each followed by a wake-up call to take the worker
+    /// back), and ping-pong pairs split the same way (issue 9).
+    pub(crate) fn steal(&self, me: usize, start: usize, last: Option<&Seen>) -> Option<GRunnable> {
         let n = self.stats.len();
         let others = (0..n).map(|k| (start + k) % n).filter(|&i| i != me);
         for i in others.clone() {
@@ -230,7 +249,7 @@ impl Queues {
             // at once, it ran beside the submitter and the two cores fought for the channel's
             // lock: the pool dispatch bench's slow mode, 80–140 ns a job against 20–30, with
             // thousands of such steals per million jobs (issue 9).
-            if !runnext && self.stats[i].runq.len() == 1 {
+            if self.stats[i].runq.len() == 1 && !last.is_some_and(|seen| seen.stuck(self, i)) {
                 continue;
             }
             if let Some(r) = self.stats[i].runq.steal_into(&self.stats[me].runq) {
@@ -240,12 +259,32 @@ impl Queues {
         if let Some(r) = self.take_global(me) {
             return Some(r);
         }
-        if !runnext {
-            return None;
-        }
+        let seen = last?;
         others
             .into_iter()
-            .find_map(|i| self.stats[i].steal_next(RUNNEXT_GRACE))
+            .filter(|&i| seen.stuck(self, i))
+            .find_map(|i| self.stats[i].steal_next())
+    }
+}
+
+/// The other runners' poll counts when a thief began to spin.
+pub(crate) struct Seen(Box<[Cell<u64>]>);
+
+impl Seen {
+    pub(crate) fn new(runners: usize) -> Seen {
+        Seen((0..runners).map(|_| Cell::new(0)).collect())
+    }
+
+    /// Notes every runner's poll count now.
+    pub(crate) fn note(&self, q: &Queues) {
+        for (i, c) in self.0.iter().enumerate() {
+            c.set(q.polls_of(i));
+        }
+    }
+
+    /// Whether runner `i` has finished no poll since `note`.
+    fn stuck(&self, q: &Queues, i: usize) -> bool {
+        self.0.get(i).is_some_and(|c| c.get() == q.polls_of(i))
     }
 }
 
@@ -264,10 +303,12 @@ pub(crate) struct Local {
     pub(crate) check_every: Cell<u32>,
     /// Goroutines that finished here, to take off the registry in a batch.
     pub(crate) retired: Retired,
+    /// The runners' poll counts when this one last began to spin.
+    pub(crate) seen: Seen,
 }
 
 impl Local {
-    pub(crate) fn new(index: usize) -> Local {
+    pub(crate) fn new(index: usize, runners: usize) -> Local {
         Local {
             index,
             in_poll: Cell::new(false),
@@ -276,6 +317,7 @@ impl Local {
             since_check: Cell::new(0),
             check_every: Cell::new(1),
             retired: Retired::default(),
+            seen: Seen::new(runners),
         }
     }
 
@@ -303,21 +345,57 @@ mod tests {
         r
     }
 
+    /// Runner `i` finished a poll.
+    fn polled(q: &Queues, i: usize) {
+        let s = &q.stats[i];
+        s.polls
+            .store(s.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+    }
+
     #[test]
     fn a_lone_queued_goroutine_is_stolen_only_in_the_last_spin_round() {
         let q = Queues::new(2);
+        let seen = Seen::new(2);
+        seen.note(&q);
         q.push_local(0, runnable(1));
         assert!(
-            q.steal(1, 0, false).is_none(),
+            q.steal(1, 0, None).is_none(),
             "a queue of one is left to its runner until the last round"
         );
         q.push_local(0, runnable(2));
-        assert!(q.steal(1, 0, false).is_some(), "a queue of two gives half");
-        assert!(q.steal(1, 0, false).is_none());
+        assert!(q.steal(1, 0, None).is_some(), "a queue of two gives half");
+        assert!(q.steal(1, 0, None).is_none());
         assert!(
-            q.steal(1, 0, true).is_some(),
-            "the last round takes the lone one"
+            q.steal(1, 0, Some(&seen)).is_some(),
+            "the last round takes the lone one of a runner stuck in a poll"
         );
         assert!(q.pop_local(0).is_none() && q.pop_local(1).is_none());
+    }
+
+    /// A runner that finished a poll while the thief spun keeps its lone queued goroutine and
+    /// its `runnext`: it gets to them within microseconds, and taken, they ran beside their
+    /// partner on the other core (issue 9: the pool dispatch bench's slow mode, ping-pong pairs
+    /// split across cores). The thief does not spin again for them either: it may park.
+    #[test]
+    fn a_runner_making_progress_keeps_its_lone_goroutine_and_runnext() {
+        let q = Queues::new(2);
+        let seen = Seen::new(2);
+        seen.note(&q);
+        q.push_local(0, runnable(1));
+        assert!(q.stats[0].put_next(runnable(2)).is_none());
+        polled(&q, 0);
+        assert!(
+            q.steal(1, 0, Some(&seen)).is_none(),
+            "took from a runner that is making progress"
+        );
+        assert!(!q.any_stealable_since(&seen), "would spin again for it");
+        assert!(q.any_stealable(), "the deadlock check still sees it");
+        // Stuck from here on: the next spin's last round takes both.
+        seen.note(&q);
+        assert!(q.any_stealable_since(&seen));
+        let ids: Vec<u64> = std::iter::from_fn(|| q.steal(1, 0, Some(&seen)))
+            .map(|r| r.metadata().id)
+            .collect();
+        assert_eq!(ids, [1, 2]);
     }
 }

@@ -74,6 +74,12 @@ impl Sleep {
         }
     }
 
+    /// Runners parked now.
+    #[cfg(test)]
+    pub(crate) fn idle_count(&self) -> usize {
+        self.idle_count.load(Ordering::Acquire)
+    }
+
     /// Wakes one parked runner, which starts out spinning (Go's `wakep`).
     pub(crate) fn wake_one(&self) -> bool {
         let mut idle = self.idle.lock().unwrap();

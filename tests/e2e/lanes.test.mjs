@@ -220,7 +220,7 @@ test('the goroutine chart says what runnable is where a sample has work ready an
     return [runnableNote(r), runnableNote(still), samplesNote({ ...still, ended: 'completed', marks: [{ t_ms: 0.1, kind: 'close', label: 'close(jobs)' }] }), samplesNote({ ...long, ended: 'completed' })];
   });
   assert.match(notes[0], /^runnable = ready to run, waiting for a thread to take it: at 0\.54 ms, 3 were, with 0 of the 2 threads running a goroutine/);
-  assert.match(notes[0], /each held until the next, here 0\.67 ms: in between, the per-worker timeline shows 3 jobs started\.$/);
+  assert.match(notes[0], /each held until the next sample, here the one at 0\.67 ms, 0\.13 ms later: in between, the per-worker timeline shows 3 jobs started\.$/);
   assert.equal(notes[1], null);
   // A short run's few samples are said to be samples (leak/right's chart held 6 alive to its end).
   assert.equal(notes[2], 'This run\'s counts are 4 samples in 0.8 ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between. The instants the program marked are exact.');

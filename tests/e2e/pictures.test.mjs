@@ -291,3 +291,142 @@ test('leak/right\'s goroutine chart marks close(jobs)', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+/**
+ * The lesson chart's placed labels and what each covers of the lines and ticks drawn (canvas px):
+ * [{text, hits}], the labels it did not draw, its plot box, and the refused step if any.
+ */
+const labelCover = (page, which = 'lesson') => page.evaluate((w) => {
+  const c = window.workerPoolPlaygroundTest.pictures()[w];
+  const u = c.u;
+  const dpr = devicePixelRatio || 1;
+  const { left, top, width, height } = u.bbox;
+  const parts = [];
+  u.series.forEach((s, i) => {
+    if (i === 0 || !s.show) return;
+    const xs = u.data[0], ys = u.data[i];
+    const t = (s.width ?? 1) * dpr / 2; // the line's half width: a label on its edge hides it too
+    let p = null;
+    for (let k = 0; k < xs.length; k++) {
+      if (ys[k] == null) continue;
+      const q = [u.valToPos(xs[k], 'x', true), u.valToPos(ys[k], 'y', true)];
+      if (p) parts.push({ what: `${s.label} held at ${ys[k - 1] ?? '?'}`, x0: p[0], x1: q[0], y0: p[1] - t, y1: p[1] + t }, { what: `${s.label} step to ${ys[k]} at ${xs[k]}`, x0: q[0] - t, x1: q[0] + t, y0: Math.min(p[1], q[1]), y1: Math.max(p[1], q[1]) });
+      p = q;
+    }
+  });
+  for (const m of c.marks.filter((mk) => ['drop', 'add', 'done', 'wait', 'acquire', 'release'].includes(mk.kind))) {
+    const x = u.valToPos(m.t_ms, 'x', true);
+    parts.push({ what: `${m.kind} tick at ${m.t_ms}`, x0: x, x1: x, y0: top, y1: top + 19 * dpr });
+  }
+  return {
+    labels: (c.labels ?? []).map((b) => ({ text: b.text, x0: b.x, x1: b.x + b.w, y0: b.y0, y1: b.y1,
+      hits: parts.filter((p) => p.x0 < b.x + b.w && b.x < p.x1 && p.y0 < b.y1 && b.y0 < p.y1).map((p) => p.what).slice(0, 3) })),
+    unplaced: c.unplaced ?? [], box: { left, top, width, height }, refused: c.refusedAt,
+    y: { min: u.scales.y.min }, data: u.data, x: { max: u.scales.x.max },
+  };
+}, which);
+
+// Session 19's review, item 3: at 390 px the queue's capacity label and Cancel() were drawn over
+// the lines they label (backpressure/drop, context-pool/cancel).
+for (const q of ['backpressure&variant=drop', 'context-pool&variant=cancel']) {
+  test(`${q.replace('&variant=', '/')} at 390 px: no label hides a line or a tick of the lesson chart`, async () => {
+    const { page, problems, context } = await open(`/?scenario=${q}&run=1`, { viewport: { width: 390, height: 844 } });
+    await finished(page, 60000);
+    await page.waitForTimeout(400);
+    const c = await labelCover(page);
+    for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
+    // What is not drawn on the chart is named in its legend.
+    const legend = await page.textContent('#picture-legend');
+    for (const t of c.unplaced) assert.ok(legend.includes(t.replace(/^the queue's capacity: \d+$/, "the queue's capacity")) || /^Cancel/.test(t), `"${t}" neither drawn nor in the legend: ${legend}`);
+    console.log(`${q}: drawn ${JSON.stringify(c.labels.map((l) => l.text))}, left to the legend ${JSON.stringify(c.unplaced)}`);
+    await screenshot(page, `labels-${q.replace('&variant=', '-')}-390`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+// Item 1: the last worker's return after the cancel (in flight 1 → 0) was the run's last
+// instant, drawn on the chart's right frame.
+test('context-pool/cancel: the moment every worker returned is inside the chart, where the sentence puts it', async () => {
+  const { page, problems, context } = await open('/?scenario=context-pool&variant=cancel&run=1', LAPTOP);
+  const r = await finished(page, 60000);
+  await page.waitForTimeout(300);
+  const c = await labelCover(page);
+  const [xs, , inFlight] = c.data;
+  const k = inFlight.findLastIndex((v, i) => i > 0 && v != null && v !== inFlight[i - 1]);
+  assert.equal(inFlight[k], 0, 'in flight ends at 0');
+  const at = xs[k];
+  const px = await page.evaluate((t) => window.workerPoolPlaygroundTest.pictures().lesson.u.valToPos(t, 'x'), at);
+  const plotW = c.box.width / (await page.evaluate(() => devicePixelRatio || 1));
+  assert.ok(px <= plotW - 8, `every worker returned at ${at} ms, drawn at ${px.toFixed(1)} of ${plotW.toFixed(1)} px`);
+  // The sentence: "Cancel at C ms … tasks still ran for R ms after it": C + R is that moment.
+  const lesson = await page.textContent('#lesson');
+  const m = /Cancel at ([\d,]+) ms.*?still ran for ([\d,]+) ms after it/.exec(lesson);
+  if (m) {
+    const said = Number(m[1].replace(/,/g, '')) + Number(m[2].replace(/,/g, ''));
+    assert.ok(Math.abs(said - at) <= 1.5, `the sentence says ${said} ms, the picture ${at} ms: ${lesson}`);
+  }
+  console.log(`cancel/1280: every worker returned at ${at} ms of ${r.runtime_ms}, the axis to ${c.x.max}`);
+  await screenshot(page, 'context-pool-cancel-end-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Item 2: the counter line never went below 0 beside "the counter went negative"; the Done the
+// runtime refused is drawn as a refused step to -1, and the crowded labels stay readable.
+test('negative-counter draws the refused Done as a step to -1, its labels inside the chart', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    const { page, problems, context } = await open('/?scenario=waitgroup-misuse&variant=negative-counter&run=1', { viewport });
+    const r = await finished(page, 60000);
+    await page.waitForTimeout(400);
+    assert.equal(r.ended, 'panicked');
+    const c = await labelCover(page);
+    const counter = r.series.gauges.waitgroup_counter;
+    assert.ok(Math.min(...counter) >= 0, 'the measured counter is never drawn below 0');
+    assert.ok(c.y.min <= -1, `the y axis reaches -1: ${c.y.min}`);
+    assert.ok(c.refused, 'a refused step is drawn');
+    const lastDone = r.marks.filter((m) => m.kind === 'done').at(-1);
+    const x = await page.evaluate((t) => Math.round(window.workerPoolPlaygroundTest.pictures().lesson.u.valToPos(t, 'x', true)), lastDone.t_ms);
+    assert.equal(c.refused.x, x, 'at the last Done');
+    const dpr = await page.evaluate(() => devicePixelRatio || 1);
+    assert.ok(c.refused.x <= c.box.left + c.box.width - 6 * dpr, 'inside the frame');
+    const y = (v) => page.evaluate((vv) => window.workerPoolPlaygroundTest.pictures().lesson.u.valToPos(vv, 'y', true), v);
+    assert.ok(Math.abs(c.refused.to - await y(-1)) < 1, 'down to -1');
+    assert.match(await page.textContent('#picture-legend'), /would have made the counter -1: refused, and Go panics/);
+    for (const l of c.labels) {
+      assert.ok(l.x0 >= c.box.left - 1 && l.x1 <= c.box.left + c.box.width + 1, `"${l.text}" inside the plot`);
+      assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
+    }
+    for (let i = 0; i < c.labels.length; i++) {
+      for (let j = i + 1; j < c.labels.length; j++) {
+        const [p, q] = [c.labels[i], c.labels[j]];
+        assert.ok(!(p.x0 < q.x1 && q.x0 < p.x1 && p.y0 < q.y1 && q.y0 < p.y1), `"${p.text}" over "${q.text}"`);
+      }
+    }
+    if (viewport.width >= 1280) assert.ok(c.labels.some((l) => /^wg\.Done\(\) would make it -1/.test(l.text)), JSON.stringify(c.labels));
+    await screenshot(page, `negative-counter-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+// Item 6 (the drill labels, session 19) and the independent review of session 20: the drills'
+// cancels were drawn across the rising goroutine line, and the timeline called both "cancel",
+// the second where the main pool's work starts.
+test('best-practices: the drills\' cancels are named on the timeline as on the chart, and no label hides the goroutine lines', async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 1366, height: 657 }, { width: 390, height: 844 }]) {
+    const { page, problems, context } = await open('/?scenario=best-practices&run=1', { viewport });
+    const r = await finished(page, 120000);
+    await page.evaluate(() => document.getElementById('charts-card').scrollIntoView());
+    await page.waitForTimeout(800);
+    const drills = r.marks.filter((m) => /drill/.test(m.label)).map((m) => m.label);
+    assert.ok(drills.length >= 2, JSON.stringify(r.marks.map((m) => m.label)));
+    const texts = JSON.parse(await page.$eval('#timeline canvas', (cv) => cv.dataset.marks ?? '[]'));
+    for (const d of drills) assert.ok(texts.includes(d), `the timeline names "${d}": ${JSON.stringify(texts)}`);
+    const c = await labelCover(page, 'goroutines');
+    for (const l of c.labels) assert.deepEqual(l.hits, [], `${viewport.width}: "${l.text}" covers ${l.hits.join('; ')}`);
+    await screenshot(page, `best-practices-drills-${viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

@@ -50,6 +50,8 @@ export class TimeChart {
     this.limits = [];
     this.xMax = null;
     this.xEnd = null;
+    this.padEnd = 0;
+    this.refused = null;
     // The least length of the x axis, runtime ms (a live run's: Pictures.drawNow sets it).
     this.minSpan = 0;
     this.defs = [];
@@ -79,14 +81,17 @@ export class TimeChart {
         // half empty (review N7, session 16). `xEnd` cuts a quiet tail off (drawGauges says so).
         // While a run is live, at least `minSpan` ms: its first snapshot ends microseconds in, and
         // its axis had read "0 0 0 0 …" over 0–0.000001 ms (independent review, session 18, F5).
-        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0, self.minSpan) || 1)] },
+        // `padEnd`: a share of the run's length added after its end, where the story's last
+        // change is the run's last instant (context-pool/cancel's last worker returning had
+        // been drawn on the chart's right frame, review session 19).
+        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0, self.minSpan) || 1) * (1 + self.padEnd)] },
         // "Log" is asinh (uPlot's distr 4): logarithmic above 1 and linear from 1 down to 0, so a
         // count that ends at 0 is drawn ending at 0. A log axis has no 0: the first screen's lines
         // stopped at 4–5 at 100 % beside figures that said "→ 0" (review F11, session 16). The top
         // is the data's (or a limit's), not the next power of 10 (an empty top decade to 10,000).
         y: this.log
           ? { distr: 4, asinh: 1, range: (u, min, max) => [0, Math.max(2, max ?? 1, ...self.limits.map((l) => l.value)) * 1.25] }
-          : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
+          : { range: (u, min, max) => [self.refused ? Math.min(0, self.refused.to) - 0.35 : 0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       // A def with `dots`: a dot at each sample and no line, for a run of a handful of samples,
       // whose count held to the next sample would claim what was never seen (a pair's leak/right
@@ -119,8 +124,13 @@ export class TimeChart {
    * apart); `over`: a second line above which the first series is shaded red (what went over a
    * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, padEnd = 0, refused = null } = {}) {
     this.marks = marks;
+    this.padEnd = padEnd;
+    // A step the program tried and the runtime refused ({t_ms, from, to, label}): drawn as a
+    // dashed step to where it would have gone and a cross, not as a line of values that never
+    // were (negative-counter's Done that would take the counter to -1: Go panics instead).
+    this.refused = refused;
     this.limits = limits ?? (limit ? [limit] : []);
     this.limit = this.limits[0] ?? null;
     this.over = over;
@@ -143,7 +153,7 @@ export class TimeChart {
   /** No data (the chart keeps its axes until the next run draws; its legend is hidden, as it
    * named the last lesson's series: independent review, session 17). */
   empty() {
-    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null;
+    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null; this.padEnd = 0; this.refused = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
     this.host.classList.add('chart-empty');
@@ -192,25 +202,65 @@ export class TimeChart {
     // went, in canvas px (the tests read it).
     const placed = [];
     this.labels = placed;
+    // Labels not drawn because every place for them would have hidden a line, a tick or another
+    // label (a phone's narrow plot): the legend names them (review, session 19: at 390 px the
+    // queue's capacity and Cancel() were drawn over the lines they label).
+    this.unplaced = [];
+    // What a label must not cover: the series as drawn (steps, or dots), the ticks of the marks.
+    const segs = [];
+    u.series.forEach((s, i) => {
+      if (i === 0 || !s.show) return;
+      const [xs, ys] = [u.data[0], u.data[i]];
+      const lw = Math.max(1, (s.width ?? 1) * dpr) / 2 + 1 * dpr;
+      const dots = this.defs[i - 1]?.dots;
+      let px = null, py = null;
+      for (let k = 0; k < xs.length; k++) {
+        if (ys[k] == null) continue;
+        const x = u.valToPos(xs[k], 'x', true), y = u.valToPos(ys[k], 'y', true);
+        if (dots) segs.push([x - 5 * dpr, x + 5 * dpr, y - 5 * dpr, y + 5 * dpr]);
+        else if (px != null) {
+          segs.push([px, x, py - lw, py + lw]); // held to the next sample
+          segs.push([x - lw, x + lw, Math.min(py, y), Math.max(py, y)]); // the step
+        }
+        px = x; py = y;
+      }
+    });
+    for (const m of this.marks.filter((mk) => !LINE_MARKS.has(mk.kind))) {
+      const x = u.valToPos(m.t_ms, 'x', true);
+      const band = (['done', 'release', 'wait_returned'].includes(m.kind) ? 1 : 0) * 10 * dpr;
+      segs.push([x - 1.5 * dpr, x + 1.5 * dpr, top + band, top + band + 9 * dpr]);
+    }
+    const covers = (x0, x1, y0, y1) => segs.some(([a, b, c, d]) => x0 < b && a < x1 && y0 < d && c < y1);
     // The limit lines' y: a mark's label is not drawn across one either.
     const across = [];
     const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
     const patch = css('--card', '#ffffff');
-    const label = (full, x, y, color, { right = false } = {}) => {
+    // `at`: a mark's x. Its label goes right of its line, or left of it (clear of the line) where
+    // it would leave the plot, and never elsewhere along the axis: "panic" drawn at 0 ms beside a
+    // panic at 107 ms would say another time.
+    const label = (full, x, y, color, { right = false, at = null } = {}) => {
       // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
       let text = full;
       while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
       const tw = ctx.measureText(text).width;
-      let tx = right || x + tw > left + w ? x - tw : x;
+      let tx = right || x + tw > left + w ? (at == null ? x : at - 4 * dpr) - tw : x;
       tx = Math.max(left + 2 * dpr, tx);
       let ty = y;
       const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
-        || across.some((ly) => ty - up < ly && ly < ty + down);
-      for (let i = 0; i < 12 && hits(); i++) {
-        ty += up + down + 1 * dpr;
-        if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+        || across.some((ly) => ty - up < ly && ly < ty + down)
+        || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down);
+      // Down from where it belongs, a row at a time, round the plot; then the same at its left
+      // edge; else not drawn (this.unplaced).
+      const y0 = ty;
+      for (const x of at == null ? [tx, left + 2 * dpr] : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr])].filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+        tx = x; ty = y0;
+        for (let i = 0; i < 24 && hits(); i++) {
+          ty += (up + down) / 2;
+          if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+        }
+        if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color }); return; }
       }
-      placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color });
+      this.unplaced.push(full);
     };
     // Drawn last, over every line; the patch is see-through enough that a line under a label
     // still shows (dimmed), as no line may hide another (review F6).
@@ -232,6 +282,23 @@ export class TimeChart {
       ctx.setLineDash([]);
       return y;
     };
+    this.refusedAt = null;
+    if (this.refused && !this.log) {
+      // The refused step: dashed from the counter's last value down to where it would have gone,
+      // a cross there, and what it was.
+      const r = this.refused;
+      const x = Math.round(u.valToPos(r.t_ms, 'x', true));
+      const ya = u.valToPos(r.from, 'y', true), yb = u.valToPos(r.to, 'y', true);
+      const c = 4 * dpr;
+      ctx.strokeStyle = '#c62828'; ctx.lineWidth = 2 * dpr;
+      ctx.setLineDash([3 * dpr, 3 * dpr]);
+      ctx.beginPath(); ctx.moveTo(x, ya); ctx.lineTo(x, yb); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath(); ctx.moveTo(x - c, yb - c); ctx.lineTo(x + c, yb + c); ctx.moveTo(x + c, yb - c); ctx.lineTo(x - c, yb + c); ctx.stroke();
+      this.refusedAt = { x, from: ya, to: yb };
+      segs.push([x - c, x + c, Math.min(ya, yb), yb + c]);
+      label(r.label, x - 8 * dpr, yb + 4 * dpr, '#c62828', { right: true, at: x - 4 * dpr });
+    }
     if (this.over && !this.log) {
       // What went over: the first series' area above the line, shaded.
       const y0 = hline(this.over.value, '#c62828', [2, 3]);
@@ -284,7 +351,7 @@ export class TimeChart {
       ctx.strokeStyle = color; ctx.lineWidth = 2 * dpr;
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
       const text = m.label && m.label.length <= 28 ? m.label : name;
-      label(text, x + 4 * dpr, top + 34 * dpr, color);
+      label(text, x + 4 * dpr, top + 34 * dpr, color, { at: x });
     }
     drawLabels();
     ctx.restore();

@@ -454,7 +454,9 @@ export function runnableNote(run) {
   const f = (v) => `${v.toLocaleString('en', { maximumFractionDigits: d })} ms`;
   const ran = (Array.isArray(run.timeline) ? run.timeline : []).flatMap((row) => row.tasks ?? []).filter((k) => k.start_ms >= t && k.start_ms < next).length;
   return `runnable = ready to run, waiting for a thread to take it: at ${f(t)}, ${num(s.queued[at])} ${s.queued[at] === 1 ? 'was' : 'were'}, with ${num(s.running[at])} of the ${num(threads)} threads running a goroutine (just started goroutines wait so until a thread wakes, or gets a core on a busy machine). `
-    + `The counts are samples, each held until the next, here ${f(next)}${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
+    // (The next sample's time, and how long after: "held until the next, here 1,750 ms" read
+    // as a hold of 1,750 ms, review session 20; it was 0.46 ms.)
+    + `The counts are samples, each held until the next sample, here the one at ${f(next)}, ${f(next - t)} later${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
 }
 
 /**

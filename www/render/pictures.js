@@ -104,6 +104,36 @@ const paramsOf = (run) => usedParams(schema() ?? [], run);
 const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
 
+/** Whether the last change of a drawn column, or the last mark, is in the run's last 2 %. */
+function storyEndsAtEnd(run, cols, marks) {
+  const t = run.series.t_ms, end = endOf(run);
+  if (!(end > 0)) return false;
+  let last = 0;
+  for (const c of cols) {
+    const k = c.findLastIndex((v, i) => i > 0 && v !== c[i - 1]);
+    if (k > 0) last = Math.max(last, t[k]);
+  }
+  for (const m of marks) last = Math.max(last, m.t_ms);
+  return last >= 0.98 * end;
+}
+
+/**
+ * The Done the runtime refused (negative-counter): the panic "sync: negative WaitGroup counter"
+ * at a wg.Done()'s instant. The counter gauge is measured and never goes below 0 (the runtime
+ * refuses the decrement, as Go's panic stops the program); the picture draws that Done as a
+ * refused step from the counter's last value to one below it: {t_ms, from, to, label}, or null.
+ */
+export function refusedDone(run) {
+  const panic = (run.marks ?? []).find((m) => m.kind === 'panic' && /negative WaitGroup counter/.test(m.label ?? ''));
+  const c = run.series?.gauges?.waitgroup_counter;
+  if (!panic || !c?.length) return null;
+  const done = (run.marks ?? []).filter((m) => m.kind === 'done' && m.t_ms <= panic.t_ms).at(-1);
+  const t = run.series.t_ms;
+  const k = t.findLastIndex((v) => v <= panic.t_ms);
+  const from = c[Math.max(0, k)];
+  return { t_ms: done?.t_ms ?? panic.t_ms, from, to: from - 1, label: `wg.Done() would make it ${num(from - 1)}` };
+}
+
 const TIMELINE_TITLE = 'What each worker did, and when';
 /** A pair's series def for a run of a handful of samples (samplesNote): drawn as dots, and its
  * legend says so; for any other run, nothing added. */
@@ -430,7 +460,12 @@ export class Pictures {
       // after the story's last mark, and says what the rest of the run was (review N7).
       const tail = quietTail(run, { kind: 'gauges', def });
       const xEnd = tail ? tail.at * 1.15 : null;
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd });
+      // A story that ends with the run (context-pool/cancel's last worker returning, the
+      // negative counter's last Done and panic) gets room after it, or it is drawn on the frame.
+      const padEnd = !tail && run.ended != null && storyEndsAtEnd(run, colsOf(run), marks) ? 0.05 : 0;
+      const refused = def.id === 'waitgroup' ? refusedDone(run) : null;
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, padEnd, refused });
+      if (refused) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'panic' } }), `dashed step and ✕: the last wg.Done(), which would have made the counter ${num(refused.to)}: refused, and Go panics (the line, measured, never goes below ${num(refused.from)})`));
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
         legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark and the last change drawn, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`

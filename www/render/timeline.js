@@ -97,13 +97,20 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
       ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
       y += bandH;
     }
+    // Each mark named as the charts above name it: its own label where short ("cancel drill,
+    // own pool"), else its kind. The timeline said a bare "cancel" for both drills' cancels,
+    // the second where the main pool's work starts (independent review, session 20).
+    const texts = [];
     for (const m of marks) {
       const x = left + (m.t_ms / end) * span;
       const [color, name] = markStyle(m.kind);
+      const text = m.label && m.label.length <= 28 ? m.label : name;
+      texts.push(text);
       ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
       ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
-      ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
+      ctx.fillText(text, Math.max(0, Math.min(x + 3, w - 4 - ctx.measureText(text).width)), h - 18);
     }
+    canvas.dataset.marks = JSON.stringify(texts);
     ctx.fillStyle = muted;
     ctx.fillText('0 ms', left, h - 4);
     const endText = ms(end);

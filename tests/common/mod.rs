@@ -25,8 +25,7 @@ use worker_pool_playground::{
     runtime::{
         go, go_named,
         goroutine::{State, WaitKind},
-        num_goroutine, thread_index, FindingKind, RunError,
-        Runtime,
+        num_goroutine, thread_index, FindingKind, RunError, Runtime,
     },
     sync::{Semaphore, WaitGroup},
     time,

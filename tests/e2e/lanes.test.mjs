@@ -180,6 +180,18 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     // other workers' tasks as often not (each sleeps 100 ms and may end just before the panic:
     // 2 native runs of 8 had task 7 alone, session 19), so `open` may be 0.
     assert.ok(r.timeline.find((x) => x.worker === w)?.tasks.some((t) => t.outcome === 'unfinished' && t.task === 7), `task 7 running at the end on worker ${w} (and ${open} other open bars)`);
+    // F8 (independent review, session 20): the timeline's colours, not the opposite meaning:
+    // a task done green (its success), one still running when the program died light blue.
+    const colours = await page.evaluate(async () => {
+      const { OUTCOME_COLORS } = await import('./render/timeline.js');
+      const s = document.querySelector('svg.lanes-panic');
+      const jobs = [...s.querySelectorAll('rect')].filter((b) => /^job \d+$/.test(b.querySelector('title')?.textContent ?? ''));
+      return { ok: OUTCOME_COLORS.success, open: OUTCOME_COLORS.unfinished, jobs: [...new Set(jobs.map((b) => b.getAttribute('fill')))], n: jobs.length,
+        opens: [...new Set([...s.querySelectorAll('.lane-open')].map((b) => b.getAttribute('stroke')))] };
+    });
+    assert.ok(colours.n > 0, JSON.stringify(colours));
+    assert.deepEqual(colours.jobs, [colours.ok], JSON.stringify(colours));
+    for (const c of colours.opens) assert.equal(c, colours.open);
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);
     await screenshot(page, `lanes-inner-panic-${viewport.width}`, { fullPage: false });

@@ -193,7 +193,8 @@ test('a run shorter than 1 ms is drawn on an axis to its end, not to 1 ms', asyn
     // (Their runs took 0.46–1.03 ms here: below 1 ms the axis had run on to 1 ms.)
     console.log(`${name}: ${rr.runtime_ms} ms of runtime, axes to ${xs.join(', ')} ms`);
     assert.ok(xs.length >= 2, `${name}: charts drawn: ${xs}`);
-    for (const x of xs) assert.ok(x <= 1.01 * rr.runtime_ms && x >= 0.9 * rr.runtime_ms, `${name}: an axis to ${x} ms for a ${rr.runtime_ms} ms run`);
+    // (To 5 % past the end: what happens at the run's last instant is drawn inside the frame.)
+    for (const x of xs) assert.ok(x <= 1.06 * rr.runtime_ms && x >= 0.9 * rr.runtime_ms, `${name}: an axis to ${x} ms for a ${rr.runtime_ms} ms run`);
     await screenshot(page, `${name}-axis-1280`, { fullPage: false });
   }
   assert.deepEqual(problems, []);
@@ -429,4 +430,54 @@ test('best-practices: the drills\' cancels are named on the timeline as on the c
     assert.deepEqual(problems, []);
     await context.close();
   }
+});
+
+// F6 (independent review, session 20): the end of the lesson on the chart's right frame:
+// leak/wrong's 6 -> 5, blocked-workers' release when main reads, best-practices' task 13 timing
+// out, context-pool/cancel's goroutines ending. Every chart's last change and every mark, and the
+// timeline's last bar, at least 8 px inside the plot.
+for (const q of ['leak-unclosed-channel&variant=wrong', 'deadlock-unbuffered&variant=blocked-workers', 'context-pool&variant=cancel', 'best-practices']) {
+  test(`${q.replace('&variant=', '/')}: what happens at the run's last instant is drawn inside every chart's frame`, async () => {
+    const { page, problems, context } = await open(`/?scenario=${q}&run=1`, LAPTOP);
+    const r = await finished(page, 120000);
+    await page.evaluate(() => document.getElementById('charts-card').scrollIntoView());
+    await page.waitForTimeout(800);
+    const seen = await page.evaluate((end) => {
+      const P = window.workerPoolPlaygroundTest.pictures();
+      return [['lesson', P.lesson], ['goroutines', P.goroutines], ['heap', P.heap]].filter(([, c]) => c.u && !c.host.hidden && c.u.data[0].length).map(([name, c]) => {
+        const u = c.u;
+        let last = 0;
+        for (let i = 1; i < u.data.length; i++) {
+          const ys = u.data[i];
+          for (let k = 1; k < ys.length; k++) if (ys[k] != null && ys[k] !== ys[k - 1]) last = Math.max(last, u.data[0][k]);
+        }
+        const marks = c.marks.map((m) => m.t_ms);
+        const at = Math.max(last, ...marks, end);
+        return { name, at, px: u.valToPos(at, 'x'), width: u.bbox.width / (devicePixelRatio || 1) };
+      });
+    }, r.runtime_ms);
+    assert.ok(seen.length >= 2, JSON.stringify(seen));
+    // The timeline, on the same padded axis, names the run's own end, not the axis's.
+    const end = await page.evaluate(async (t) => (await import('./format.js')).ms(t), r.runtime_ms);
+    assert.equal(await page.$eval('#timeline canvas', (cv) => cv.dataset.end), end);
+    for (const s of seen) assert.ok(s.px <= s.width - 8, `${s.name}: the run's end or its last change at ${s.at} ms drawn at ${s.px.toFixed(1)} of ${s.width.toFixed(1)} px`);
+    await screenshot(page, `end-inside-${q.replace('&variant=', '-')}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+// F14 (independent review, session 20): the first screen's figures said "GOMAXPROCS 1" for both
+// runs beside a banner of 2 Web Worker threads, with nothing saying why.
+test('the first screen says why its runs have one thread', async () => {
+  const { page, problems, context } = await open('/', LAPTOP);
+  await page.waitForFunction(() => window.workerPoolPlaygroundTest.state.pair?.b, null, { timeout: 60000 });
+  await page.waitForTimeout(300);
+  const { modes, threads } = await page.evaluate(() => { const p = window.workerPoolPlaygroundTest.state.pair; return { modes: [p.a.params.mode, p.b.params.mode], threads: [p.a.threads, p.b.threads] }; });
+  const figures = await page.textContent('#figures');
+  // (Both runs deterministic, on one thread each, as the first screen runs them.)
+  assert.deepEqual([modes, threads], [['deterministic', 'deterministic'], [1, 1]]);
+  assert.equal(figures.match(/GOMAXPROCS 1 \(deterministic mode runs on one thread, so a run replays exactly\)/g)?.length, 2, figures);
+  assert.deepEqual(problems, []);
+  await context.close();
 });

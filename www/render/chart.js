@@ -3,7 +3,7 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { m4 } from '../thin.js';
 import { widthOf } from '../dom.js';
-import { markStyle } from './marks.js';
+import { markStyle, markText } from './marks.js';
 
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -50,7 +50,6 @@ export class TimeChart {
     this.limits = [];
     this.xMax = null;
     this.xEnd = null;
-    this.padEnd = 0;
     this.refused = null;
     // The least length of the x axis, runtime ms (a live run's: Pictures.drawNow sets it).
     this.minSpan = 0;
@@ -81,10 +80,7 @@ export class TimeChart {
         // half empty (review N7, session 16). `xEnd` cuts a quiet tail off (drawGauges says so).
         // While a run is live, at least `minSpan` ms: its first snapshot ends microseconds in, and
         // its axis had read "0 0 0 0 …" over 0–0.000001 ms (independent review, session 18, F5).
-        // `padEnd`: a share of the run's length added after its end, where the story's last
-        // change is the run's last instant (context-pool/cancel's last worker returning had
-        // been drawn on the chart's right frame, review session 19).
-        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0, self.minSpan) || 1) * (1 + self.padEnd)] },
+        x: { time: false, range: (u, min, max) => [0, self.xEnd ?? (Math.max(max ?? 0, self.xMax ?? 0, self.minSpan) || 1)] },
         // "Log" is asinh (uPlot's distr 4): logarithmic above 1 and linear from 1 down to 0, so a
         // count that ends at 0 is drawn ending at 0. A log axis has no 0: the first screen's lines
         // stopped at 4–5 at 100 % beside figures that said "→ 0" (review F11, session 16). The top
@@ -124,9 +120,8 @@ export class TimeChart {
    * apart); `over`: a second line above which the first series is shaded red (what went over a
    * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, padEnd = 0, refused = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, refused = null } = {}) {
     this.marks = marks;
-    this.padEnd = padEnd;
     // A step the program tried and the runtime refused ({t_ms, from, to, label}): drawn as a
     // dashed step to where it would have gone and a cross, not as a line of values that never
     // were (negative-counter's Done that would take the counter to -1: Go panics instead).
@@ -153,7 +148,7 @@ export class TimeChart {
   /** No data (the chart keeps its axes until the next run draws; its legend is hidden, as it
    * named the last lesson's series: independent review, session 17). */
   empty() {
-    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null; this.padEnd = 0; this.refused = null;
+    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null; this.refused = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
     this.host.classList.add('chart-empty');
@@ -347,10 +342,10 @@ export class TimeChart {
     for (const m of lines) {
       const x = Math.round(u.valToPos(m.t_ms, 'x', true));
       if (x < left - 1 || x > left + w + 1) continue;
-      const [color, name] = markStyle(m.kind);
+      const [color] = markStyle(m.kind);
       ctx.strokeStyle = color; ctx.lineWidth = 2 * dpr;
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
-      const text = m.label && m.label.length <= 28 ? m.label : name;
+      const text = markText(m);
       label(text, x + 4 * dpr, top + 34 * dpr, color, { at: x });
     }
     drawLabels();

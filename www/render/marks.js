@@ -9,4 +9,9 @@ export const MARK_STYLE = {
   // A finding drawn as an instant: when main gave up waiting.
   hang: ['#9a6700', 'main gave up waiting'],
 };
+/** The longest mark label the charts and the timeline draw; a longer one is drawn as its kind's
+ * name (the legend and the order of events have it whole). */
+export const MARK_LABEL_MAX = 32;
+/** What a chart or the timeline writes beside a mark's line. */
+export const markText = (m) => (m.label && m.label.length <= MARK_LABEL_MAX ? m.label : markStyle(m.kind)[1]);
 export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];

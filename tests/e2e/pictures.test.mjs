@@ -481,3 +481,24 @@ test('the first screen says why its runs have one thread', async () => {
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// F6 (independent review, session 20): blocked-workers' release, when main reads, was drawn
+// unmarked on the chart's frame. It is a line, named, where the blocked workers' count falls.
+test('blocked-workers marks main\'s read where the blocked workers are released', async () => {
+  const { page, problems, context } = await open('/?scenario=deadlock-unbuffered&variant=blocked-workers&run=1', LAPTOP);
+  const r = await finished(page, 60000);
+  await page.waitForTimeout(300);
+  const read = r.marks.find((m) => m.kind === 'receive' && m.label === 'main reads results');
+  assert.ok(read, JSON.stringify(r.marks));
+  const g = r.series.gauges.workers_blocked_on_results;
+  const k = g.findIndex((v, i) => i > 0 && v < g[i - 1]);
+  const fell = r.series.t_ms[k];
+  assert.ok(read.t_ms <= fell && fell - read.t_ms < 5, `main reads at ${read.t_ms} ms, the blocked workers fall at ${fell} ms`);
+  const c = await labelCover(page);
+  assert.ok(c.labels.some((l) => l.text === 'main reads results'), JSON.stringify(c.labels));
+  for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
+  assert.match(await page.textContent('#picture-legend'), /mark: receive/);
+  await screenshot(page, 'blocked-workers-read-1280', { fullPage: false });
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -11,7 +11,7 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
-const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang']);
+const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
 export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));

@@ -60,7 +60,8 @@ const GAUGE_PICTURES = [
     // sleeps, against the whole pool, and the jobs left behind them. The goroutine chart drew
     // "blocked" at 3 (main's sleep counted) beside the lesson's 2 workers (review F6).
     id: 'stall', gauges: ['workers_blocked_on_results', 'jobs_queued'],
-    title: 'Workers blocked on the results channel, and jobs left queued', yLabel: 'count', marks: [],
+    // (`receive`: main's first read, which releases them.)
+    title: 'Workers blocked on the results channel, and jobs left queued', yLabel: 'count', marks: ['receive'],
     limit: (p) => (p.workers != null ? { value: p.workers, label: `the pool: ${num(p.workers)} workers` } : null),
   },
   {

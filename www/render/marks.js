@@ -5,7 +5,7 @@ export const MARK_STYLE = {
   panic: ['#c62828', 'panic'], fatal_send: ['#c62828', 'fatal send'], timeout: ['#9a6700', 'timeout'],
   close: ['#333333', 'close'], add: ['#0072B2', 'Add'], done: ['#009E73', 'Done'], wait: ['#CC79A7', 'Wait'],
   wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#56B4E9', 'send'], drop: ['#c62828', 'drop'],
-  acquire: ['#0072B2', 'acquire'], release: ['#009E73', 'release'],
+  acquire: ['#0072B2', 'acquire'], release: ['#009E73', 'release'], receive: ['#D55E00', 'receive'],
   // A finding drawn as an instant: when main gave up waiting.
   hang: ['#9a6700', 'main gave up waiting'],
 };

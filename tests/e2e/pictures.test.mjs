@@ -502,3 +502,20 @@ test('blocked-workers marks main\'s read where the blocked workers are released'
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// F7 (independent review, session 20): waitgroup-misuse/right's "wg.Wait() returned" was drawn
+// over the counter's last drop at the frame; add-inside's, the lesson, beside the counter's rise.
+// Drawn where it hides nothing, with a leader where it cannot sit beside its line.
+for (const v of ['right', 'add-inside']) {
+  test(`waitgroup-misuse/${v} at 1280 px: "wg.Wait() returned" is drawn and hides no line`, async () => {
+    const { page, problems, context } = await open(`/?scenario=waitgroup-misuse&variant=${v}&run=1`, LAPTOP);
+    await finished(page, 60000);
+    await page.waitForTimeout(300);
+    const c = await labelCover(page);
+    assert.ok(c.labels.some((l) => l.text === 'wg.Wait() returned'), `drawn: ${JSON.stringify(c.labels.map((l) => l.text))}, not: ${JSON.stringify(c.unplaced)}`);
+    for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
+    await screenshot(page, `waitgroup-${v}-labels-1280`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}

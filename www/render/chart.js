@@ -247,13 +247,18 @@ export class TimeChart {
       // Down from where it belongs, a row at a time, round the plot; then the same at its left
       // edge; else not drawn (this.unplaced).
       const y0 = ty;
-      for (const x of at == null ? [tx, left + 2 * dpr] : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr])].filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+      // A mark's label: right of its line or left of it; else a little further right, past the
+      // data beside the line, with a leader to it (add-inside's "wg.Wait() returned", the
+      // lesson, had no place between its line and the counter's rise 1.5 ms later).
+      const xs = at == null ? [tx, left + 2 * dpr]
+        : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr]), ...[12, 20, 28, 40, 56].flatMap((d) => [at + d * dpr, at - d * dpr - tw])];
+      for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
         tx = x; ty = y0;
         for (let i = 0; i < 24 && hits(); i++) {
           ty += (up + down) / 2;
           if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
         }
-        if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color }); return; }
+        if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: at != null && (tx > at + 4 * dpr || tx + tw < at - 4 * dpr) ? at : null }); return; }
       }
       this.unplaced.push(full);
     };
@@ -261,6 +266,13 @@ export class TimeChart {
     // still shows (dimmed), as no line may hide another (review F6).
     const drawLabels = () => {
       for (const b of placed) {
+        if (b.lead != null) {
+          // A dotted leader from the mark's line to its label, across what lies between.
+          const y = Math.round((b.y0 + b.y1) / 2);
+          ctx.strokeStyle = b.color; ctx.lineWidth = 1 * dpr; ctx.setLineDash([1 * dpr, 2 * dpr]);
+          ctx.beginPath(); ctx.moveTo(b.lead, y); ctx.lineTo(b.lead < b.x ? b.x - 2 * dpr : b.x + b.w + 2 * dpr, y); ctx.stroke();
+          ctx.setLineDash([]);
+        }
         ctx.fillStyle = patch;
         ctx.globalAlpha = 0.7;
         ctx.fillRect(b.x - 2 * dpr, b.y0, b.w + 4 * dpr, b.y1 - b.y0);

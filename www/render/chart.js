@@ -201,8 +201,12 @@ export class TimeChart {
     // label (a phone's narrow plot): the legend names them (review, session 19: at 390 px the
     // queue's capacity and Cancel() were drawn over the lines they label).
     this.unplaced = [];
-    // What a label must not cover: the series as drawn (steps, or dots), the ticks of the marks.
-    const segs = [];
+    // What a label must not cover: the series as drawn (steps, or dots), the ticks of the marks,
+    // as boxes [x0, x1, y0, y1] in columns of 16 px, so a label looks only at its own columns
+    // (a 1280 px chart holds thousands of steps, and a label may try a few hundred places).
+    const COL = 16 * dpr;
+    const cols = new Map();
+    const segs = { push(sg) { for (let c = Math.floor(sg[0] / COL), c1 = Math.floor(sg[1] / COL); c <= c1; c++) { if (!cols.has(c)) cols.set(c, []); cols.get(c).push(sg); } } };
     u.series.forEach((s, i) => {
       if (i === 0 || !s.show) return;
       const [xs, ys] = [u.data[0], u.data[i]];
@@ -225,7 +229,12 @@ export class TimeChart {
       const band = (['done', 'release', 'wait_returned'].includes(m.kind) ? 1 : 0) * 10 * dpr;
       segs.push([x - 1.5 * dpr, x + 1.5 * dpr, top + band, top + band + 9 * dpr]);
     }
-    const covers = (x0, x1, y0, y1) => segs.some(([a, b, c, d]) => x0 < b && a < x1 && y0 < d && c < y1);
+    const covers = (x0, x1, y0, y1) => {
+      for (let k = Math.floor(x0 / COL), k1 = Math.floor(x1 / COL); k <= k1; k++) {
+        if (cols.get(k)?.some(([a, b, c, d]) => x0 < b && a < x1 && y0 < d && c < y1)) return true;
+      }
+      return false;
+    };
     // The limit lines' y: a mark's label is not drawn across one either.
     const across = [];
     const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
@@ -244,8 +253,9 @@ export class TimeChart {
       const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
         || across.some((ly) => ty - up < ly && ly < ty + down)
         || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down);
-      // Down from where it belongs, a row at a time, round the plot; then the same at its left
-      // edge; else not drawn (this.unplaced).
+      // Down from where it belongs, half a row at a time, round the plot; then the same at the
+      // plot's left edge (a limit's label) or further along (a mark's); else not drawn
+      // (this.unplaced).
       const y0 = ty;
       // A mark's label: right of its line or left of it; else a little further right, past the
       // data beside the line, with a leader to it (add-inside's "wg.Wait() returned", the

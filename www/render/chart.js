@@ -242,7 +242,10 @@ export class TimeChart {
     // `at`: a mark's x. Its label goes right of its line, or left of it (clear of the line) where
     // it would leave the plot, and never elsewhere along the axis: "panic" drawn at 0 ms beside a
     // panic at 107 ms would say another time.
-    const label = (full, x, y, color, { right = false, at = null } = {}) => {
+    // `near`: a limit line's y. Its label stays within 36 px of it (two rows), or it is left to the legend:
+    // moved further, "the queue's capacity: 10" sat under the queue's line at 7, as if it named
+    // that one (390 px, session 20).
+    const label = (full, x, y, color, { right = false, at = null, near = null } = {}) => {
       // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
       let text = full;
       while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
@@ -252,7 +255,8 @@ export class TimeChart {
       let ty = y;
       const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
         || across.some((ly) => ty - up < ly && ly < ty + down)
-        || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down);
+        || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down)
+        || (near != null && Math.abs(ty + (down - up) / 2 - near) > 36 * dpr);
       // Down from where it belongs, half a row at a time, round the plot; then the same at the
       // plot's left edge (a limit's label) or further along (a mark's); else not drawn
       // (this.unplaced).
@@ -334,7 +338,7 @@ export class TimeChart {
       }
       if (started) { ctx.lineTo(u.valToPos(xs.at(-1), 'x', true), y0); ctx.closePath(); ctx.fill(); }
       ctx.restore();
-      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
+      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0 });
     }
     {
       // Two runs' limits at the same value are one line: one label where they say the same
@@ -348,7 +352,7 @@ export class TimeChart {
         across.push(y);
         const bare = new Set(ls.map((l) => l.label.replace(/^[AB]: /, '')));
         const texts = ls.length > 1 && bare.size === 1 ? [`${ls.map((l) => /^([AB]): /.exec(l.label)?.[1]).filter(Boolean).join(' and ')}: ${[...bare][0]}`] : ls.map((l) => l.label);
-        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), color, { right: true }));
+        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), color, { right: true, near: y }));
       }
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));

@@ -258,13 +258,13 @@ export class TimeChart {
         || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down)
         || (near != null && Math.abs(ty + (down - up) / 2 - near) > 36 * dpr);
       // Down from where it belongs, half a row at a time, round the plot; then the same at the
-      // plot's left edge (a limit's label) or further along (a mark's); else not drawn
-      // (this.unplaced).
+      // plot's left edge and along its line (a limit's label) or further along (a mark's); else
+      // not drawn (this.unplaced).
       const y0 = ty;
       // A mark's label: right of its line or left of it; else a little further right, past the
       // data beside the line, with a leader to it (add-inside's "wg.Wait() returned", the
       // lesson, had no place between its line and the counter's rise 1.5 ms later).
-      const xs = at == null ? [tx, left + 2 * dpr]
+      const xs = at == null ? [tx, left + 2 * dpr, ...[0.75, 0.5, 0.25].map((k) => left + (w - tw) * k)]
         : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr]), ...[12, 20, 28, 40, 56].flatMap((d) => [at + d * dpr, at - d * dpr - tw])];
       for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
         tx = x; ty = y0;

@@ -40,7 +40,12 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 
 # 3. npm packages, exactly as package-lock.json pins them.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Not through a symlinked node_modules (a git worktree sharing another checkout's): npm ci
+# empties the directory it points to, and a fresh worktree's package-lock.json is always newer
+# (session 20: a helper's build emptied main's node_modules in the middle of main's build).
+if [ -L node_modules ]; then
+  say "node_modules is a symlink to $(readlink node_modules): not running npm ci through it"
+elif [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund
 fi

@@ -587,12 +587,14 @@ async fn drill(c: &Arc<Ctx>, parent: &Context, end: DrillEnd) {
             }
             // On a pool of its own, before the main pool starts: drawn on the main pool's chart,
             // the bare label read as a cancel that did nothing (independent review, session 19).
-            // At most 28 characters, or the chart draws the bare kind ("cancel") instead.
-            c.mark(MarkKind::Cancel, "cancel drill, own pool");
+            // At most 32 characters (MARK_LABEL_MAX in www/render/marks.js), or the charts and
+            // the timeline draw the bare kind ("cancel") instead. "own pool" did not say whose
+            // (independent review, session 20, F11).
+            c.mark(MarkKind::Cancel, "cancel drill, separate pool");
         }
         DrillEnd::Lifecycle => {
             end_life.cancel();
-            c.mark(MarkKind::Cancel, "lifecycle drill, own pool");
+            c.mark(MarkKind::Cancel, "lifecycle drill, separate pool");
         }
     }
     // Watch until the workers are gone and the blocked Submit is back, or the window ends.

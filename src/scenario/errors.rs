@@ -854,6 +854,9 @@ async fn deadlock(c: Arc<Ctx>) {
                 c.rec.log(format!("{g} for {:.0} ms", g.for_ms));
             }
             c.rec.log("Now reading results...");
+            // The instant that releases the workers, drawn on the picture (it sat unmarked on
+            // the chart's right frame: independent review, session 20, F6).
+            c.mark(MarkKind::Receive, "main reads results");
             stall.main_reads();
             for _ in 0..n {
                 let r = results.recv().await;

@@ -1683,8 +1683,8 @@ fn best_practices_default(r: &Report) {
         r.lesson
     );
     // The drills' cancels are drawn on the main pool's chart: their labels say the drill ran on
-    // a pool of its own, in at most the 28 characters the chart draws (longer, it drew the bare
-    // "cancel": independent review, session 19).
+    // a separate pool, in at most the 32 characters the charts and the timeline draw (longer,
+    // they drew the bare "cancel": independent reviews, sessions 19 and 20).
     let drills: Vec<&str> = r
         .marks
         .iter()
@@ -1693,7 +1693,10 @@ fn best_practices_default(r: &Report) {
         .collect();
     assert_eq!(drills.len(), 2, "{drills:?}");
     for l in drills {
-        assert!(l.ends_with("own pool") && l.chars().count() <= 28, "{l}");
+        assert!(
+            l.ends_with("separate pool") && l.chars().count() <= 32,
+            "{l}"
+        );
     }
     assert_eq!(r.checklist.len(), 15);
     // Practice 15's "at most N queued" is read after each result; the chart's gauge, at every

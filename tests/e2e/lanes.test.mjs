@@ -180,6 +180,18 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     // other workers' tasks as often not (each sleeps 100 ms and may end just before the panic:
     // 2 native runs of 8 had task 7 alone, session 19), so `open` may be 0.
     assert.ok(r.timeline.find((x) => x.worker === w)?.tasks.some((t) => t.outcome === 'unfinished' && t.task === 7), `task 7 running at the end on worker ${w} (and ${open} other open bars)`);
+    // F8 (independent review, session 20): the timeline's colours, not the opposite meaning:
+    // a task done green (its success), one still running when the program died light blue.
+    const colours = await page.evaluate(async () => {
+      const { OUTCOME_COLORS } = await import('./render/timeline.js');
+      const s = document.querySelector('svg.lanes-panic');
+      const jobs = [...s.querySelectorAll('rect')].filter((b) => /^job \d+$/.test(b.querySelector('title')?.textContent ?? ''));
+      return { ok: OUTCOME_COLORS.success, open: OUTCOME_COLORS.unfinished, jobs: [...new Set(jobs.map((b) => b.getAttribute('fill')))], n: jobs.length,
+        opens: [...new Set([...s.querySelectorAll('.lane-open')].map((b) => b.getAttribute('stroke')))] };
+    });
+    assert.ok(colours.n > 0, JSON.stringify(colours));
+    assert.deepEqual(colours.jobs, [colours.ok], JSON.stringify(colours));
+    for (const c of colours.opens) assert.equal(c, colours.open);
     labelsInside(p);
     assert.equal((await overflow(page)).by, 0);
     await screenshot(page, `lanes-inner-panic-${viewport.width}`, { fullPage: false });
@@ -220,7 +232,7 @@ test('the goroutine chart says what runnable is where a sample has work ready an
     return [runnableNote(r), runnableNote(still), samplesNote({ ...still, ended: 'completed', marks: [{ t_ms: 0.1, kind: 'close', label: 'close(jobs)' }] }), samplesNote({ ...long, ended: 'completed' })];
   });
   assert.match(notes[0], /^runnable = ready to run, waiting for a thread to take it: at 0\.54 ms, 3 were, with 0 of the 2 threads running a goroutine/);
-  assert.match(notes[0], /each held until the next, here 0\.67 ms: in between, the per-worker timeline shows 3 jobs started\.$/);
+  assert.match(notes[0], /each held until the next sample, here the one at 0\.67 ms, 0\.13 ms later: in between, the per-worker timeline shows 3 jobs started\.$/);
   assert.equal(notes[1], null);
   // A short run's few samples are said to be samples (leak/right's chart held 6 alive to its end).
   assert.equal(notes[2], 'This run\'s counts are 4 samples in 0.8 ms (taken at most every 0.5 ms, and when a thread looks), each held until the next: a count drawn here may have changed in between. The instants the program marked are exact.');

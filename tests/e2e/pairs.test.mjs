@@ -39,7 +39,7 @@ const headRows = (page) => page.$$eval('#headline > div', (ds) => ds.map((d) => 
 const chartDrawn = (page) => page.evaluate(() => {
   const c = window.workerPoolPlaygroundTest.pictures().lesson;
   return {
-    labels: c.labels ?? [], marks: c.marks.map((m) => ({ kind: m.kind, label: m.label, t: m.t_ms })),
+    labels: c.labels ?? [], unplaced: c.unplaced ?? [], marks: c.marks.map((m) => ({ kind: m.kind, label: m.label, t: m.t_ms })),
     lines: c.limits.map((l) => ({ value: l.value, y: Math.round(c.u.valToPos(l.value, 'y', true)) })),
     series: c.u.series.slice(1).map((s) => s.label), hidden: document.getElementById('picture-chart').hidden,
     plot: { left: c.u.bbox.left, right: c.u.bbox.left + c.u.bbox.width },
@@ -118,7 +118,15 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     await pairWith(page, 'without-pool', { timeScale: 20 });
     const drawn = await chartDrawn(page);
     assert.deepEqual(drawn.lines.map((l) => l.value), [3, 3]);
-    assert.equal(drawn.labels.filter((l) => /^A: the pool’s limit|^B: no pool/.test(l.text)).length, 2, drawn.labels.map((l) => l.text).join(' | '));
+    // Each drawn on the chart, or, where every place within two rows of its line would hide a
+    // line of the data (session 20: at 390 px labels sat on the data; moved further away they
+    // named another line), named in the legend only. At 1280 px at least one is drawn.
+    const legend = await page.textContent('#picture-legend');
+    for (const re of [/^A: the pool’s limit/, /^B: no pool/]) {
+      const on = drawn.labels.some((l) => re.test(l.text));
+      assert.ok(on || (drawn.unplaced.some((t) => re.test(t)) && legend.includes(drawn.unplaced.find((t) => re.test(t)))), `${re}: ${drawn.labels.map((l) => l.text).join(' | ')}; not drawn: ${drawn.unplaced.join(' | ')}`);
+    }
+    if (width >= 1280) assert.ok(drawn.labels.some((l) => /^A: the pool’s limit|^B: no pool/.test(l.text)), drawn.unplaced.join(' | '));
     labelsApart(drawn);
     const rows = await headRows(page);
     assert.equal(rows[0].label, 'connections in use, at most');

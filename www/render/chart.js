@@ -3,7 +3,7 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { m4 } from '../thin.js';
 import { widthOf } from '../dom.js';
-import { markStyle } from './marks.js';
+import { markStyle, markText } from './marks.js';
 
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 
@@ -11,7 +11,7 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
-const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang']);
+const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
 export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));
@@ -50,6 +50,7 @@ export class TimeChart {
     this.limits = [];
     this.xMax = null;
     this.xEnd = null;
+    this.refused = null;
     // The least length of the x axis, runtime ms (a live run's: Pictures.drawNow sets it).
     this.minSpan = 0;
     this.defs = [];
@@ -86,7 +87,7 @@ export class TimeChart {
         // is the data's (or a limit's), not the next power of 10 (an empty top decade to 10,000).
         y: this.log
           ? { distr: 4, asinh: 1, range: (u, min, max) => [0, Math.max(2, max ?? 1, ...self.limits.map((l) => l.value)) * 1.25] }
-          : { range: (u, min, max) => [0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
+          : { range: (u, min, max) => [self.refused ? Math.min(0, self.refused.to) - 0.35 : 0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
       },
       // A def with `dots`: a dot at each sample and no line, for a run of a handful of samples,
       // whose count held to the next sample would claim what was never seen (a pair's leak/right
@@ -119,8 +120,12 @@ export class TimeChart {
    * apart); `over`: a second line above which the first series is shaded red (what went over a
    * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, refused = null } = {}) {
     this.marks = marks;
+    // A step the program tried and the runtime refused ({t_ms, from, to, label}): drawn as a
+    // dashed step to where it would have gone and a cross, not as a line of values that never
+    // were (negative-counter's Done that would take the counter to -1: Go panics instead).
+    this.refused = refused;
     this.limits = limits ?? (limit ? [limit] : []);
     this.limit = this.limits[0] ?? null;
     this.over = over;
@@ -143,7 +148,7 @@ export class TimeChart {
   /** No data (the chart keeps its axes until the next run draws; its legend is hidden, as it
    * named the last lesson's series: independent review, session 17). */
   empty() {
-    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null;
+    this.marks = []; this.limit = null; this.limits = []; this.over = null; this.xMax = null; this.xEnd = null; this.refused = null;
     // An empty chart is not redrawn: Run empties all three, inside the click's task.
     if (this.u?.data?.[0]?.length) this.u.setData([[], ...this.defs.map(() => [])]);
     this.host.classList.add('chart-empty');
@@ -192,30 +197,96 @@ export class TimeChart {
     // went, in canvas px (the tests read it).
     const placed = [];
     this.labels = placed;
+    // Labels not drawn because every place for them would have hidden a line, a tick or another
+    // label (a phone's narrow plot): the legend names them (review, session 19: at 390 px the
+    // queue's capacity and Cancel() were drawn over the lines they label).
+    this.unplaced = [];
+    // What a label must not cover: the series as drawn (steps, or dots), the ticks of the marks,
+    // as boxes [x0, x1, y0, y1] in columns of 16 px, so a label looks only at its own columns
+    // (a 1280 px chart holds thousands of steps, and a label may try a few hundred places).
+    const COL = 16 * dpr;
+    const cols = new Map();
+    const segs = { push(sg) { for (let c = Math.floor(sg[0] / COL), c1 = Math.floor(sg[1] / COL); c <= c1; c++) { if (!cols.has(c)) cols.set(c, []); cols.get(c).push(sg); } } };
+    u.series.forEach((s, i) => {
+      if (i === 0 || !s.show) return;
+      const [xs, ys] = [u.data[0], u.data[i]];
+      const lw = Math.max(1, (s.width ?? 1) * dpr) / 2 + 1 * dpr;
+      const dots = this.defs[i - 1]?.dots;
+      let px = null, py = null;
+      for (let k = 0; k < xs.length; k++) {
+        if (ys[k] == null) continue;
+        const x = u.valToPos(xs[k], 'x', true), y = u.valToPos(ys[k], 'y', true);
+        if (dots) segs.push([x - 5 * dpr, x + 5 * dpr, y - 5 * dpr, y + 5 * dpr]);
+        else if (px != null) {
+          segs.push([px, x, py - lw, py + lw]); // held to the next sample
+          segs.push([x - lw, x + lw, Math.min(py, y), Math.max(py, y)]); // the step
+        }
+        px = x; py = y;
+      }
+    });
+    for (const m of this.marks.filter((mk) => !LINE_MARKS.has(mk.kind))) {
+      const x = u.valToPos(m.t_ms, 'x', true);
+      const band = (['done', 'release', 'wait_returned'].includes(m.kind) ? 1 : 0) * 10 * dpr;
+      segs.push([x - 1.5 * dpr, x + 1.5 * dpr, top + band, top + band + 9 * dpr]);
+    }
+    const covers = (x0, x1, y0, y1) => {
+      for (let k = Math.floor(x0 / COL), k1 = Math.floor(x1 / COL); k <= k1; k++) {
+        if (cols.get(k)?.some(([a, b, c, d]) => x0 < b && a < x1 && y0 < d && c < y1)) return true;
+      }
+      return false;
+    };
     // The limit lines' y: a mark's label is not drawn across one either.
     const across = [];
     const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
     const patch = css('--card', '#ffffff');
-    const label = (full, x, y, color, { right = false } = {}) => {
+    // `at`: a mark's x. Its label goes right of its line, or left of it (clear of the line) where
+    // it would leave the plot, and never elsewhere along the axis: "panic" drawn at 0 ms beside a
+    // panic at 107 ms would say another time.
+    // `near`: a limit line's y. Its label stays within 36 px of it (two rows), or it is left to the legend:
+    // moved further, "the queue's capacity: 10" sat under the queue's line at 7, as if it named
+    // that one (390 px, session 20).
+    const label = (full, x, y, color, { right = false, at = null, near = null } = {}) => {
       // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
       let text = full;
       while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
       const tw = ctx.measureText(text).width;
-      let tx = right || x + tw > left + w ? x - tw : x;
+      let tx = right || x + tw > left + w ? (at == null ? x : at - 4 * dpr) - tw : x;
       tx = Math.max(left + 2 * dpr, tx);
       let ty = y;
       const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
-        || across.some((ly) => ty - up < ly && ly < ty + down);
-      for (let i = 0; i < 12 && hits(); i++) {
-        ty += up + down + 1 * dpr;
-        if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+        || across.some((ly) => ty - up < ly && ly < ty + down)
+        || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down)
+        || (near != null && Math.abs(ty + (down - up) / 2 - near) > 36 * dpr);
+      // Down from where it belongs, half a row at a time, round the plot; then the same at the
+      // plot's left edge and along its line (a limit's label) or further along (a mark's); else
+      // not drawn (this.unplaced).
+      const y0 = ty;
+      // A mark's label: right of its line or left of it; else a little further right, past the
+      // data beside the line, with a leader to it (add-inside's "wg.Wait() returned", the
+      // lesson, had no place between its line and the counter's rise 1.5 ms later).
+      const xs = at == null ? [tx, left + 2 * dpr, ...[0.75, 0.5, 0.25].map((k) => left + (w - tw) * k)]
+        : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr]), ...[12, 20, 28, 40, 56].flatMap((d) => [at + d * dpr, at - d * dpr - tw])];
+      for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+        tx = x; ty = y0;
+        for (let i = 0; i < 24 && hits(); i++) {
+          ty += (up + down) / 2;
+          if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+        }
+        if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: at != null && (tx > at + 4 * dpr || tx + tw < at - 4 * dpr) ? at : null }); return; }
       }
-      placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color });
+      this.unplaced.push(full);
     };
     // Drawn last, over every line; the patch is see-through enough that a line under a label
     // still shows (dimmed), as no line may hide another (review F6).
     const drawLabels = () => {
       for (const b of placed) {
+        if (b.lead != null) {
+          // A dotted leader from the mark's line to its label, across what lies between.
+          const y = Math.round((b.y0 + b.y1) / 2);
+          ctx.strokeStyle = b.color; ctx.lineWidth = 1 * dpr; ctx.setLineDash([1 * dpr, 2 * dpr]);
+          ctx.beginPath(); ctx.moveTo(b.lead, y); ctx.lineTo(b.lead < b.x ? b.x - 2 * dpr : b.x + b.w + 2 * dpr, y); ctx.stroke();
+          ctx.setLineDash([]);
+        }
         ctx.fillStyle = patch;
         ctx.globalAlpha = 0.7;
         ctx.fillRect(b.x - 2 * dpr, b.y0, b.w + 4 * dpr, b.y1 - b.y0);
@@ -232,6 +303,23 @@ export class TimeChart {
       ctx.setLineDash([]);
       return y;
     };
+    this.refusedAt = null;
+    if (this.refused && !this.log) {
+      // The refused step: dashed from the counter's last value down to where it would have gone,
+      // a cross there, and what it was.
+      const r = this.refused;
+      const x = Math.round(u.valToPos(r.t_ms, 'x', true));
+      const ya = u.valToPos(r.from, 'y', true), yb = u.valToPos(r.to, 'y', true);
+      const c = 4 * dpr;
+      ctx.strokeStyle = '#c62828'; ctx.lineWidth = 2 * dpr;
+      ctx.setLineDash([3 * dpr, 3 * dpr]);
+      ctx.beginPath(); ctx.moveTo(x, ya); ctx.lineTo(x, yb); ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.beginPath(); ctx.moveTo(x - c, yb - c); ctx.lineTo(x + c, yb + c); ctx.moveTo(x + c, yb - c); ctx.lineTo(x - c, yb + c); ctx.stroke();
+      this.refusedAt = { x, from: ya, to: yb };
+      segs.push([x - c, x + c, Math.min(ya, yb), yb + c]);
+      label(r.label, x - 8 * dpr, yb + 4 * dpr, '#c62828', { right: true, at: x - 4 * dpr });
+    }
     if (this.over && !this.log) {
       // What went over: the first series' area above the line, shaded.
       const y0 = hline(this.over.value, '#c62828', [2, 3]);
@@ -250,7 +338,7 @@ export class TimeChart {
       }
       if (started) { ctx.lineTo(u.valToPos(xs.at(-1), 'x', true), y0); ctx.closePath(); ctx.fill(); }
       ctx.restore();
-      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true });
+      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0 });
     }
     {
       // Two runs' limits at the same value are one line: one label where they say the same
@@ -264,7 +352,7 @@ export class TimeChart {
         across.push(y);
         const bare = new Set(ls.map((l) => l.label.replace(/^[AB]: /, '')));
         const texts = ls.length > 1 && bare.size === 1 ? [`${ls.map((l) => /^([AB]): /.exec(l.label)?.[1]).filter(Boolean).join(' and ')}: ${[...bare][0]}`] : ls.map((l) => l.label);
-        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), color, { right: true }));
+        texts.forEach((text, i) => label(text, left + w - 6 * dpr, i === 0 ? y - 4 * dpr : y + 4 * dpr + up + (i - 1) * (up + down + dpr), color, { right: true, near: y }));
       }
     }
     const ticks = this.marks.filter((m) => !LINE_MARKS.has(m.kind));
@@ -280,11 +368,11 @@ export class TimeChart {
     for (const m of lines) {
       const x = Math.round(u.valToPos(m.t_ms, 'x', true));
       if (x < left - 1 || x > left + w + 1) continue;
-      const [color, name] = markStyle(m.kind);
+      const [color] = markStyle(m.kind);
       ctx.strokeStyle = color; ctx.lineWidth = 2 * dpr;
       ctx.beginPath(); ctx.moveTo(x, top); ctx.lineTo(x, top + h); ctx.stroke();
-      const text = m.label && m.label.length <= 28 ? m.label : name;
-      label(text, x + 4 * dpr, top + 34 * dpr, color);
+      const text = markText(m);
+      label(text, x + 4 * dpr, top + 34 * dpr, color, { at: x });
     }
     drawLabels();
     ctx.restore();

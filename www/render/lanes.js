@@ -12,6 +12,7 @@ import { el, legendKey as key, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { axisStart, niceTicks, spread } from './sequence.js';
 import { laneKind, truthful } from './lessons.js';
+import { OUTCOME_COLORS } from './timeline.js';
 
 const C = { send: '#0072B2', receive: '#D55E00', job: '#56B4E9', done: '#009E73', back: '#7b3fbf', panic: '#c62828', wait: '#E69F00', fill: '#0072B2' };
 
@@ -37,7 +38,7 @@ function axis(first, last, end) {
 }
 
 /** Jobs of a timeline row as bars. */
-const jobBars = (row) => (row?.tasks ?? []).filter((t) => Number.isFinite(t.start_ms)).map((t) => ({ from: t.start_ms, to: t.end_ms, color: C.job, title: `job ${t.task}` }));
+const jobBars = (row, color = C.job) => (row?.tasks ?? []).filter((t) => Number.isFinite(t.start_ms)).map((t) => ({ from: t.start_ms, to: t.end_ms, color, title: `job ${t.task}` }));
 /** The jobs' start or end times, where the picture has them (not in a still run: stillOf). */
 const times = (rows, key) => rows.flatMap((x) => x.tasks.map((t) => t[key])).filter(Number.isFinite);
 
@@ -211,7 +212,7 @@ export function panicOf(r) {
     lanes.push({
       label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(row.tasks.length, 'task')} done${o ? ', 1 running at the end' : ''}`,
       line: [ax.t0, panic.t_ms],
-      bars: [...jobBars(row), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
+      bars: [...jobBars(row, OUTCOME_COLORS.success), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
       open: o ? { from: o.start_ms, to: panic.t_ms, title: `task ${o.task}, taken at ${f(o.start_ms)}, still running when the program died` } : null,
       strong: mine,
     });
@@ -234,7 +235,10 @@ export function panicOf(r) {
       ? `An open bar is a task a worker had taken and was still running when the program died: ${others.map(([i, t]) => `task ${num(t.task)} on worker ${num(i)}`).join(', ')}.`
       : 'No other worker was running a task when the program died.',
     vlines: [{ t: panic.t_ms, color: C.panic, label: 'the program dies', width: 2 }],
-    legend: [[C.job, 'a task done', 'box'], ...(running ? [[C.job, 'a task still running when the program died', 'open']] : []),
+    // In the per-worker timeline's colours below it: green a task done, light blue one still
+    // running when the program died (light blue had meant "done" here and "still running"
+    // there: independent review, session 20, F8).
+    legend: [[OUTCOME_COLORS.success, 'a task done', 'box'], ...(running ? [[OUTCOME_COLORS.unfinished, 'a task still running when the program died', 'open']] : []),
       [C.wait, 'the worker waits for the goroutine it started', 'box'],
       [C.panic, 'the goroutine that panicked', 'box'], [C.panic, 'the end of the program', '']],
   };
@@ -350,8 +354,8 @@ export function drawLanes(host, run, kind = laneKind(run)) {
     if (lane.open) {
       // A task running when the program died: an outlined bar, open at the death line.
       const [bx, ex] = [x(lane.open.from), x(lane.open.to)];
-      parts.push(svg('path', { d: `M${ex},${ly - 5} H${bx} V${ly + 5} H${ex}`, fill: 'none', stroke: C.job, 'stroke-width': 1.5, class: 'lane-open' }, svg('title', {}, lane.open.title)),
-        svg('rect', { x: bx, y: ly - 5, width: Math.max(1, ex - bx), height: 10, fill: C.job, 'fill-opacity': 0.18 }));
+      parts.push(svg('path', { d: `M${ex},${ly - 5} H${bx} V${ly + 5} H${ex}`, fill: 'none', stroke: OUTCOME_COLORS.unfinished, 'stroke-width': 1.5, class: 'lane-open' }, svg('title', {}, lane.open.title)),
+        svg('rect', { x: bx, y: ly - 5, width: Math.max(1, ex - bx), height: 10, fill: OUTCOME_COLORS.unfinished, 'fill-opacity': 0.18 }));
     }
     for (const bar of lane.bars ?? []) {
       parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 0.85, class: 'lane-bar' },

@@ -104,6 +104,26 @@ const paramsOf = (run) => usedParams(schema() ?? [], run);
 const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
 
+/** How far a finished run's axes run past its end, as a share of its length. */
+const END_PAD = 0.05;
+
+/**
+ * The Done the runtime refused (negative-counter): the panic "sync: negative WaitGroup counter"
+ * at a wg.Done()'s instant. The counter gauge is measured and never goes below 0 (the runtime
+ * refuses the decrement, as Go's panic stops the program); the picture draws that Done as a
+ * refused step from the counter's last value to one below it: {t_ms, from, to, label}, or null.
+ */
+export function refusedDone(run) {
+  const panic = (run.marks ?? []).find((m) => m.kind === 'panic' && /negative WaitGroup counter/.test(m.label ?? ''));
+  const c = run.series?.gauges?.waitgroup_counter;
+  if (!panic || !c?.length) return null;
+  const done = (run.marks ?? []).filter((m) => m.kind === 'done' && m.t_ms <= panic.t_ms).at(-1);
+  const t = run.series.t_ms;
+  const k = t.findLastIndex((v) => v <= panic.t_ms);
+  const from = c[Math.max(0, k)];
+  return { t_ms: done?.t_ms ?? panic.t_ms, from, to: from - 1, label: `wg.Done() would make it ${num(from - 1)}` };
+}
+
 const TIMELINE_TITLE = 'What each worker did, and when';
 /** A pair's series def for a run of a handful of samples (samplesNote): drawn as dots, and its
  * legend says so; for any other run, nothing added. */
@@ -228,7 +248,11 @@ export class Pictures {
     const rel = Boolean(compare) && relative(run, compare);
     // (The lengths go in the title: an axis label that long was cut at 390 px.)
     this.x = { rel, label: rel ? "time, % of each run's own length" : 'runtime (ms)' };
-    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : null;
+    // A finished run alone: its axes (and the timeline's) run END_PAD past its end, so what
+    // happens at its last instant is drawn inside the frame, not on it: context-pool/cancel's
+    // last worker returning, blocked-workers' release, leak/wrong's 6 -> 5, best-practices' task
+    // 13 timing out (independent review, session 20, F6).
+    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : run.ended != null ? endOf(run) * (1 + END_PAD) : null;
     // A live run (no end yet) gets an x axis of at least LIVE_SPAN_MS; a finished one ends at its end.
     for (const c of [this.lesson, this.goroutines, this.heap]) c.minSpan = run.ended == null ? LIVE_SPAN_MS : 0;
     const lessonKind = shared.kind;
@@ -270,7 +294,7 @@ export class Pictures {
       $('picture-svg').hidden = true;
       $('picture-chart').hidden = false;
       if (lessonKind === 'gauges') this.drawGauges(run, compare, shared.def, xMax, legend);
-      else if (lessonKind === 'bound') this.drawBound(run, legend);
+      else if (lessonKind === 'bound') this.drawBound(run, legend, xMax);
       else legend.push(...(this.drawCounts(this.lesson, run, compare, xMax) ?? []));
       // The WaitGroup lesson is the order of Add, Wait and Done: told in order beside the chart,
       // where instants a few microseconds apart would sit on one pixel.
@@ -369,14 +393,14 @@ export class Pictures {
    * in detail (running, blocked) stay in the goroutine chart below. Review N2 (session 16): the
    * headline's "at most 8" stood beside a picture of the queue.
    */
-  drawBound(run, legend) {
+  drawBound(run, legend, xMax) {
     const c = this.lesson;
     c.yLabel = 'goroutines';
     c.xLabel = 'runtime (ms)';
     c.log = true;
     c.ensure([{ label: 'goroutines alive', color: PALETTE[0], width: 3 }]);
     const limits = boundLines(run);
-    c.setData(run.series.t_ms, [run.series.goroutines], { marks: everywhere(run), limits });
+    c.setData(run.series.t_ms, [run.series.goroutines], { marks: everywhere(run), limits, xMax });
     for (const l of limits) legend.push(legendKey(l.color, l.label, 'dashed'));
   }
 
@@ -430,7 +454,9 @@ export class Pictures {
       // after the story's last mark, and says what the rest of the run was (review N7).
       const tail = quietTail(run, { kind: 'gauges', def });
       const xEnd = tail ? tail.at * 1.15 : null;
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd });
+      const refused = def.id === 'waitgroup' ? refusedDone(run) : null;
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, refused });
+      if (refused) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'panic' } }), `dashed step and ✕: the last wg.Done(), which would have made the counter ${num(refused.to)}: refused, and Go panics (the line, measured, never goes below ${num(refused.from)})`));
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
         legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark and the last change drawn, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`

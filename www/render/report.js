@@ -27,7 +27,9 @@ export function figuresOf(r) {
     ['tasks dropped (refused, never submitted)', num(t.dropped ?? 0)],
     ['latency p50 / p99 (from submit)', r.latency_ms ? `${num(r.latency_ms.p50, 1)} / ${num(r.latency_ms.p99, 1)} ms` : '–'],
     ['throughput', r.throughput_per_s != null ? `${num(r.throughput_per_s, 1)} tasks/s` : '–'],
-    ['engine', r.engine === 'go' ? `Go ${r.go_version ?? ''} (js/wasm, one thread)` : `Rust, ${r.build} build, GOMAXPROCS ${r.threads}`],
+    // (The first screen's runs are deterministic: "GOMAXPROCS 1" beside a banner of 2 Web
+    // Worker threads, with nothing saying why: independent review, session 20, F14.)
+    ['engine', r.engine === 'go' ? `Go ${r.go_version ?? ''} (js/wasm, one thread)` : `Rust, ${r.build} build, GOMAXPROCS ${r.threads}${r.params?.mode === 'deterministic' && r.threads === 1 ? ' (deterministic mode runs on one thread, so a run replays exactly)' : ''}`],
   ];
 }
 

@@ -2,6 +2,7 @@
 // the instants of the run (cancel, deadline…) across it. Up to ROWS rows are drawn one by one;
 // beyond that the rest are summarised as one band: how many of them ran a task at each moment.
 import { markStyle } from './chart.js';
+import { markText } from './marks.js';
 import { widthOf } from '../dom.js';
 import { packedOf } from '../timeline-pack.js';
 import { ms } from '../format.js';
@@ -97,17 +98,29 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
       ctx.fillText(`${rest.length.toLocaleString('en-US')} more rows: how many ran at once (darkest ${max})`, left, y + bandH + 8);
       y += bandH;
     }
+    // Each mark named as the charts above name it: its own label where short ("cancel drill,
+    // own pool"), else its kind. The timeline said a bare "cancel" for both drills' cancels,
+    // the second where the main pool's work starts (independent review, session 20).
+    const texts = [];
     for (const m of marks) {
       const x = left + (m.t_ms / end) * span;
-      const [color, name] = markStyle(m.kind);
+      const [color] = markStyle(m.kind);
+      const text = markText(m);
+      texts.push(text);
       ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
       ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
-      ctx.fillText(name, Math.min(x + 3, w - 60), h - 18);
+      ctx.fillText(text, Math.max(0, Math.min(x + 3, w - 4 - ctx.measureText(text).width)), h - 18);
     }
+    canvas.dataset.marks = JSON.stringify(texts);
     ctx.fillStyle = muted;
     ctx.fillText('0 ms', left, h - 4);
-    const endText = ms(end);
-    ctx.fillText(endText, w - 10 - ctx.measureText(endText).width, h - 4);
+    // The run's end, where it is: the axis may run past it (a finished run's charts and this
+    // timeline end 5 % after it), and "2,101 ms" at the axis's end read as a run of 2,101 ms
+    // beside a runtime of 2,001.
+    const runEnd = Math.min(end, report?.runtime_ms ?? end);
+    const endText = ms(runEnd);
+    ctx.fillText(endText, left + (runEnd / end) * span - ctx.measureText(endText).width, h - 4);
+    canvas.dataset.end = endText;
   }
 }
 

@@ -64,13 +64,12 @@ struct Task {
     submitted_ms: f64,
 }
 
-/// `TaskResult` of the guide, plus who ran it and when.
+/// `TaskResult` of the guide, plus who ran it and when it ended (its worker draws its bar).
 struct TaskResult {
     task_id: u64,
     worker: u64,
     error: Option<&'static str>,
     submitted_ms: f64,
-    start_ms: f64,
     end_ms: f64,
 }
 
@@ -135,20 +134,30 @@ impl WorkerPool {
             drop(sel);
             self.queue_depth.set(self.tasks.len() as u64);
             let result = self.process_task(id, task, c).await;
+            // Drawn to the task's own end, with what became of its result: the results dropped
+            // on ctx.Done() are the lesson of variant cancel, and were not drawn (review F2).
+            let (task_id, end_ms, failed) = (result.task_id, result.end_ms, result.error.is_some());
             // select { case wp.results <- result: case <-wp.ctx.Done(): return }
             let mut sel = Select::new();
             sel.send(&self.results, result);
             let cancelled = sel.recv(self.ctx.done());
             if sel.wait().await == cancelled.index() {
+                c.rec.end(id, task_id, end_ms, TaskOutcome::Dropped);
                 return;
             }
+            let outcome = if failed {
+                TaskOutcome::Failed
+            } else {
+                TaskOutcome::Success
+            };
+            c.rec.end(id, task_id, end_ms, outcome);
         }
     }
 
     /// `processTask`: sleeps `rand.Intn(500)` ms, fails 10% of the time.
     async fn process_task(&self, worker: u64, task: Task, c: &Ctx) -> TaskResult {
         self.in_flight.add(1);
-        let start_ms = now_ms();
+        c.rec.begin(worker, task.id, now_ms());
         let error = c
             .work(task.id)
             .await
@@ -160,7 +169,6 @@ impl WorkerPool {
             worker,
             error,
             submitted_ms: task.submitted_ms,
-            start_ms,
             end_ms: now_ms(),
         }
     }
@@ -281,14 +289,8 @@ async fn main(c: Arc<Ctx>) {
                 TaskOutcome::Failed
             }
         };
-        c.rec.task(
-            r.worker,
-            r.task_id,
-            r.submitted_ms,
-            r.start_ms,
-            r.end_ms,
-            outcome,
-        );
+        // Its worker drew it; main counts the result it read.
+        c.rec.outcome(outcome, r.end_ms - r.submitted_ms);
         if ok + failed == cancel_after {
             c.rec.log(format!("cancel after {cancel_after} results"));
             c.rec.set_number("cancelled_at_ms", now_ms());

@@ -17,6 +17,7 @@ use crate::{
     context::{self, CancelFunc, Context, ContextError},
     params::Value,
     runtime::FindingKind,
+    scenario::report::TIMELINE_CAP,
     sync::{Once, WaitGroup},
 };
 
@@ -388,17 +389,25 @@ fn stopped(r: &Report) -> Stopped {
         (None, _) => false,
     };
     // Work in progress is not stopped: processTask never looks at the context, and a worker's
-    // select picks at random when the cancel and a task are both ready. The in-flight gauge
-    // shows for how long tasks still ran.
+    // select picks at random when the cancel and a task are both ready. The timeline's bars,
+    // each to its task's own end, show for how long tasks still ran: the sentence states what
+    // the picture draws. (The in-flight gauge's samples, thinned into buckets on the page's
+    // clock, put the end up to 0.6 ms later than the last task's.) A timeline cut at its cap
+    // may miss the last tasks: then the gauge says it.
     let ran_after = cancelled_at.map_or(0.0, |at| {
-        let busy_until = r.series.gauges.get("in_flight").map_or(at, |g| {
-            r.series
-                .t_ms
-                .iter()
-                .zip(g)
-                .filter(|&(_, &v)| v > 0.0)
-                .fold(at, |m, (&t, _)| m.max(t))
-        });
+        let tasks = r.timeline.iter().flat_map(|row| &row.tasks);
+        let mut busy_until = tasks.clone().fold(at, |m, t| m.max(t.end_ms));
+        if tasks.count() >= TIMELINE_CAP {
+            if let Some(g) = r.series.gauges.get("in_flight") {
+                busy_until = r
+                    .series
+                    .t_ms
+                    .iter()
+                    .zip(g)
+                    .filter(|&(_, &v)| v > 0.0)
+                    .fold(busy_until, |m, (&t, _)| m.max(t));
+            }
+        }
         busy_until - at
     });
     Stopped {
@@ -490,10 +499,24 @@ fn cancel_lesson(r: &Report) -> String {
     let stop = match (cancelled_at, deadline_first) {
         (Some(at), false) => {
             let after = t.finished().saturating_sub(half);
+            // The tasks that ran to their end after it and whose results were thrown away: the
+            // timeline draws them in their own colour (review F2, session 20).
+            let dropped = r
+                .timeline
+                .iter()
+                .flat_map(|row| &row.tasks)
+                .filter(|t| t.outcome == TaskOutcome::Dropped)
+                .count();
+            let dropped = match dropped {
+                0 => String::new(),
+                1 => ", 1 more ran to its end and its result was dropped on ctx.Done()".into(),
+                n => format!(
+                    ", {n} more ran to their ends and their results were dropped on ctx.Done()"
+                ),
+            };
             if ran_after > 0.0 {
                 format!(
-                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({} of them finished and counted); then every worker returned: {outcome}.",
-                    after
+                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({after} of them finished and counted{dropped}); then every worker returned: {outcome}."
                 )
             } else {
                 format!("Cancel at {at:.0} ms, after {half} results; no task was running then, and every worker returned: {outcome}.")

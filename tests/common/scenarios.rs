@@ -614,15 +614,13 @@ fn context_pool_cancel(r: &Report) {
         "{}",
         r.lesson
     );
-    // Cancel does not stop work in progress: where the in-flight gauge was above 0 after the
-    // cancel, the lesson says so, and never that the pool stopped at once.
-    let g = &r.series.gauges["in_flight"];
+    // Cancel does not stop work in progress: where a task ran past the cancel (its bar on the
+    // timeline ends after it), the lesson says so, and never that the pool stopped at once.
     let busy_after = r
-        .series
-        .t_ms
+        .timeline
         .iter()
-        .zip(g)
-        .any(|(&t, &v)| t > at && v > 0.0);
+        .flat_map(|row| &row.tasks)
+        .any(|t| t.end_ms > at);
     assert_eq!(
         r.lesson.contains("did not stop work in progress"),
         busy_after,
@@ -640,6 +638,19 @@ fn context_pool_cancel(r: &Report) {
             .iter()
             .flat_map(|row| &row.tasks)
             .fold(0.0f64, |m, t| m.max(t.end_ms));
+        // The dropped ones are counted in the sentence as the timeline draws them.
+        let dropped = r
+            .timeline
+            .iter()
+            .flat_map(|row| &row.tasks)
+            .filter(|t| t.outcome == TaskOutcome::Dropped)
+            .count();
+        assert_eq!(
+            dropped > 0,
+            r.lesson.contains(" dropped on ctx.Done()"),
+            "{dropped} dropped: {}",
+            r.lesson
+        );
         assert!(
             last >= at + ran - 0.5,
             "the last bar ends at {last} ms, the cancel at {at} ms, and tasks ran {ran} ms after it: {:?}",

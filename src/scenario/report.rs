@@ -667,6 +667,7 @@ impl Recorded {
     /// ended after that instant, before the record froze, never ended in the program. It is
     /// drawn open to the end and counted unfinished, and its latency goes (inner-panic drew a
     /// success ending 0.3 ms after the panic that ended the run, session 20).
+    /// One taken after that instant was never part of the program: not drawn, and unfinished.
     pub(crate) fn cut_at(&mut self, end_ms: f64) {
         for (_, t) in &mut self.tasks {
             if t.end_ms > end_ms && t.outcome != TaskOutcome::Unfinished {
@@ -676,6 +677,7 @@ impl Recorded {
                 t.outcome = TaskOutcome::Unfinished;
             }
         }
+        self.tasks.retain(|(_, t)| t.start_ms <= end_ms);
         let ends = std::mem::take(&mut self.latency_ends);
         let mut i = 0;
         self.latencies.retain(|_| {
@@ -1038,10 +1040,17 @@ mod tests {
         rec.finish(1, 1, 0.0, 4.0, TaskOutcome::Success);
         rec.begin(2, 2, 0.0);
         rec.finish(2, 2, 0.0, 6.0, TaskOutcome::Success);
+        rec.begin(2, 3, 5.5);
+        rec.finish(2, 3, 0.0, 5.6, TaskOutcome::Failed);
         let mut r = rec.inner.lock().unwrap();
         r.cut_at(5.0);
-        assert_eq!((r.counts.successful, r.counts.unfinished), (1, 1));
+        assert_eq!(
+            (r.counts.successful, r.counts.failed, r.counts.unfinished),
+            (1, 0, 2)
+        );
         assert_eq!(r.latencies, vec![4.0]);
+        // Task 3, taken after the death, is not drawn.
+        assert_eq!(r.tasks.len(), 2);
         assert_eq!(
             (r.tasks[1].1.end_ms, r.tasks[1].1.outcome),
             (5.0, TaskOutcome::Unfinished)

@@ -676,7 +676,8 @@ fn report_counts_agree(submitted: u64, ends: &[TaskOutcome]) -> Result<(), Strin
             | TaskOutcome::Failed
             | TaskOutcome::Panicked
             | TaskOutcome::TimedOut
-            | TaskOutcome::Cancelled => known.count(end, 1),
+            | TaskOutcome::Cancelled
+            | TaskOutcome::Dropped => known.count(end, 1),
         }
     }
     let c = known.at_end();

@@ -137,7 +137,6 @@ struct TaskResult {
     worker: u64,
     err: Option<String>,
     outcome: TaskOutcome,
-    start_ms: f64,
 }
 
 /// `sync.WaitGroup`, panicking as Go's does on a negative counter.
@@ -334,7 +333,6 @@ impl Pool {
             }
             // 7: func() { defer func() { if r := recover(); r != nil { results <- err } }() … }()
             // broken: no recover, a panic ends the program.
-            let start_ms = now_ms();
             let handled = if self.brk == 7 {
                 self.handle(id, task, c).await;
                 Ok(())
@@ -342,6 +340,7 @@ impl Pool {
                 recover(self.handle(id, task, c)).await
             };
             if let Err(panic) = handled {
+                let panicked_at = now_ms();
                 if self.record {
                     c.rec.number("panics_recovered", 1.0);
                 }
@@ -350,12 +349,22 @@ impl Pool {
                     worker: id,
                     err: Some(format!("panic in worker {id}: {panic}")),
                     outcome: TaskOutcome::Panicked,
-                    start_ms,
                 };
                 // The guide sends from the deferred function; on a closed channel that panics
                 // again, and nothing recovers that one.
                 if let Err(e) = self.results.send(r).await {
                     panic!("{e}");
+                }
+                // The recovered task ends at its panic: it had stayed open to the program's
+                // end, "unfinished" beside "unfinished 0" (review F1, session 20).
+                if self.draws(&task) {
+                    c.rec.finish(
+                        id,
+                        task.id,
+                        task.submitted_ms,
+                        panicked_at,
+                        TaskOutcome::Panicked,
+                    );
                 }
             }
         }
@@ -363,28 +372,30 @@ impl Pool {
 
     /// The body of the guide's per-task `func()`: process, then send the result.
     async fn handle(&self, worker: u64, task: Task, c: &Arc<Ctx>) {
-        let start_ms = now_ms();
-        if self.record {
-            c.rec.begin(worker, task.id, start_ms);
+        if self.draws(&task) {
+            c.rec.begin(worker, task.id, now_ms());
         }
         // In flight until processTask returns or panics (task 7's panic unwinds through here).
         let in_flight = InFlight::enter(self.in_flight.as_ref());
         let (err, outcome) = self.process_task(worker, task, c).await;
         drop(in_flight);
-        if self.record {
-            c.rec.returned(worker, task.id);
-        }
+        // The task's own end; it is drawn once its result is handed over or dropped, and stays
+        // open to the program's end while the worker is stuck on the send.
+        let end_ms = now_ms();
         let r = TaskResult {
             task,
             worker,
             err,
             outcome,
-            start_ms,
         };
         // 5: select { case bp.results <- result: case <-bp.ctx.Done(): }; broken: a plain send.
         if self.brk == 5 {
             if let Err(e) = self.results.send(r).await {
                 panic!("{e}");
+            }
+            if self.draws(&task) {
+                c.rec
+                    .finish(worker, task.id, task.submitted_ms, end_ms, outcome);
             }
             return;
         }
@@ -392,12 +403,22 @@ impl Pool {
         let sent = sel.send(&self.results, r);
         sel.recv(self.ctx.done());
         let fired = sel.wait().await;
-        if let Err(e) = sel.send_result(sent) {
+        let delivered = match sel.send_result(sent) {
+            Ok(()) => true,
             // results closed while this worker still ran. Go's select panics when it picks the
             // send on the closed channel, even with ctx.Done() ready too (it picks at random).
-            if fired == sent.index() {
-                panic!("{e}");
-            }
+            Err(e) if fired == sent.index() => panic!("{e}"),
+            Err(_) => false,
+        };
+        if self.draws(&task) {
+            // ctx.Done() won: the result is thrown away, the task never produced one.
+            let outcome = if delivered {
+                outcome
+            } else {
+                TaskOutcome::Dropped
+            };
+            c.rec
+                .finish(worker, task.id, task.submitted_ms, end_ms, outcome);
         }
     }
 
@@ -533,6 +554,13 @@ impl Pool {
     /// 11: `Stats()`: queued tasks and queued results; broken: the pool offers no metrics.
     fn stats(&self) -> Option<(usize, usize)> {
         (self.brk != 11).then(|| (self.tasks.len(), self.results.len()))
+    }
+
+    /// Whether this task goes on the Report's timeline and counts: the guide's pool's tasks,
+    /// not a drill's, nor the zero value a closed channel yields (practice 6 off), which main
+    /// does not count as a task either.
+    fn draws(&self, task: &Task) -> bool {
+        self.record && task.id != 0
     }
 
     fn show_depth(&self) {
@@ -719,14 +747,8 @@ async fn main(c: Arc<Ctx>) {
             c.rec.number("zero_value_results", 1.0);
             continue;
         }
-        c.rec.task(
-            r.worker,
-            r.task.id,
-            r.task.submitted_ms,
-            r.start_ms,
-            now_ms(),
-            r.outcome,
-        );
+        // Its worker drew and counted it, with the task's own end and outcome (main's receipt
+        // came after that worker had taken its next task: review F13, session 20).
         match (&r.err, r.outcome) {
             (None, _) => {
                 ok += 1;

@@ -17,6 +17,7 @@ use crate::{
     context::{self, CancelFunc, Context, ContextError},
     params::Value,
     runtime::FindingKind,
+    scenario::report::TIMELINE_CAP,
     sync::{Once, WaitGroup},
 };
 
@@ -64,13 +65,12 @@ struct Task {
     submitted_ms: f64,
 }
 
-/// `TaskResult` of the guide, plus who ran it and when.
+/// `TaskResult` of the guide, plus who ran it and when it ended (its worker draws its bar).
 struct TaskResult {
     task_id: u64,
     worker: u64,
     error: Option<&'static str>,
     submitted_ms: f64,
-    start_ms: f64,
     end_ms: f64,
 }
 
@@ -135,20 +135,30 @@ impl WorkerPool {
             drop(sel);
             self.queue_depth.set(self.tasks.len() as u64);
             let result = self.process_task(id, task, c).await;
+            // Drawn to the task's own end, with what became of its result: the results dropped
+            // on ctx.Done() are the lesson of variant cancel, and were not drawn (review F2).
+            let (task_id, end_ms, failed) = (result.task_id, result.end_ms, result.error.is_some());
             // select { case wp.results <- result: case <-wp.ctx.Done(): return }
             let mut sel = Select::new();
             sel.send(&self.results, result);
             let cancelled = sel.recv(self.ctx.done());
             if sel.wait().await == cancelled.index() {
+                c.rec.end(id, task_id, end_ms, TaskOutcome::Dropped);
                 return;
             }
+            let outcome = if failed {
+                TaskOutcome::Failed
+            } else {
+                TaskOutcome::Success
+            };
+            c.rec.end(id, task_id, end_ms, outcome);
         }
     }
 
     /// `processTask`: sleeps `rand.Intn(500)` ms, fails 10% of the time.
     async fn process_task(&self, worker: u64, task: Task, c: &Ctx) -> TaskResult {
         self.in_flight.add(1);
-        let start_ms = now_ms();
+        c.rec.begin(worker, task.id, now_ms());
         let error = c
             .work(task.id)
             .await
@@ -160,7 +170,6 @@ impl WorkerPool {
             worker,
             error,
             submitted_ms: task.submitted_ms,
-            start_ms,
             end_ms: now_ms(),
         }
     }
@@ -281,14 +290,8 @@ async fn main(c: Arc<Ctx>) {
                 TaskOutcome::Failed
             }
         };
-        c.rec.task(
-            r.worker,
-            r.task_id,
-            r.submitted_ms,
-            r.start_ms,
-            r.end_ms,
-            outcome,
-        );
+        // Its worker drew it; main counts the result it read.
+        c.rec.outcome(outcome, r.end_ms - r.submitted_ms);
         if ok + failed == cancel_after {
             c.rec.log(format!("cancel after {cancel_after} results"));
             c.rec.set_number("cancelled_at_ms", now_ms());
@@ -412,17 +415,25 @@ fn stopped(r: &Report) -> Stopped {
         (None, _) => false,
     };
     // Work in progress is not stopped: processTask never looks at the context, and a worker's
-    // select picks at random when the cancel and a task are both ready. The in-flight gauge
-    // shows for how long tasks still ran.
+    // select picks at random when the cancel and a task are both ready. The timeline's bars,
+    // each to its task's own end, show for how long tasks still ran: the sentence states what
+    // the picture draws. (The in-flight gauge's samples, thinned into buckets on the page's
+    // clock, put the end up to 0.6 ms later than the last task's.) A timeline cut at its cap
+    // may miss the last tasks: then the gauge says it.
     let ran_after = cancelled_at.map_or(0.0, |at| {
-        let busy_until = r.series.gauges.get("in_flight").map_or(at, |g| {
-            r.series
-                .t_ms
-                .iter()
-                .zip(g)
-                .filter(|&(_, &v)| v > 0.0)
-                .fold(at, |m, (&t, _)| m.max(t))
-        });
+        let tasks = r.timeline.iter().flat_map(|row| &row.tasks);
+        let mut busy_until = tasks.clone().fold(at, |m, t| m.max(t.end_ms));
+        if tasks.count() >= TIMELINE_CAP {
+            if let Some(g) = r.series.gauges.get("in_flight") {
+                busy_until = r
+                    .series
+                    .t_ms
+                    .iter()
+                    .zip(g)
+                    .filter(|&(_, &v)| v > 0.0)
+                    .fold(busy_until, |m, (&t, _)| m.max(t));
+            }
+        }
         busy_until - at
     });
     Stopped {
@@ -514,10 +525,24 @@ fn cancel_lesson(r: &Report) -> String {
     let stop = match (cancelled_at, deadline_first) {
         (Some(at), false) => {
             let after = t.finished().saturating_sub(half);
+            // The tasks that ran to their end after it and whose results were thrown away: the
+            // timeline draws them in their own colour (review F2, session 20).
+            let dropped = r
+                .timeline
+                .iter()
+                .flat_map(|row| &row.tasks)
+                .filter(|t| t.outcome == TaskOutcome::Dropped)
+                .count();
+            let dropped = match dropped {
+                0 => String::new(),
+                1 => ", 1 more ran to its end and its result was dropped on ctx.Done()".into(),
+                n => format!(
+                    ", {n} more ran to their ends and their results were dropped on ctx.Done()"
+                ),
+            };
             if ran_after > 0.0 {
                 format!(
-                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({} of them finished and counted); then every worker returned: {outcome}.",
-                    after
+                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({after} of them finished and counted{dropped}); then every worker returned: {outcome}."
                 )
             } else {
                 format!("Cancel at {at:.0} ms, after {half} results; no task was running then, and every worker returned: {outcome}.")

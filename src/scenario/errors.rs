@@ -73,6 +73,9 @@ async fn leak(c: Arc<Ctx>) {
     let jobs: Chan<(u64, f64)> = Chan::new(0).named("jobs");
     let wg = WaitGroup::named("wg");
     for w in 1..=c.p.workers {
+        // A row for each worker, with a job or not: the leak is every worker, not only those
+        // that happened to take one (review F2, session 20).
+        c.rec.label_row(w, format!("worker {w}"));
         wg.add(1).expect("counting up");
         let (jobs, wg, c2) = (jobs.clone(), wg.clone(), c.clone());
         c.go("worker", async move {
@@ -717,6 +720,9 @@ fn doubling_workers(
             let _d = wg.defer_done();
             while let Some((job, sent)) = jobs.recv().await {
                 let t = now_ms();
+                // Held from here until its result is handed over: a worker blocked on the send
+                // when the program deadlocks is drawn holding its job to the end (review F2).
+                c2.rec.begin(w, job, t);
                 let stalled = stall
                     .as_ref()
                     .is_some_and(|s| !s.reading.load(Ordering::SeqCst));
@@ -738,7 +744,7 @@ fn doubling_workers(
                     c2.rec.number("stalled_sends", 1.0);
                     c2.rec.number_max("max_blocked_ms", blocked);
                 }
-                c2.rec.task(w, job, sent, t, now_ms(), TaskOutcome::Success);
+                c2.rec.finish(w, job, sent, now_ms(), TaskOutcome::Success);
             }
         });
     }

@@ -67,6 +67,10 @@ pub enum TaskOutcome {
     TimedOut,
     /// The pool or its context was cancelled before it finished.
     Cancelled,
+    /// Ran to its own end, but its worker saw `ctx.Done()` and threw the result away instead of
+    /// sending it: counted as cancelled (it produced no result), drawn apart on the timeline,
+    /// which had left these tasks out (independent review F2, session 20).
+    Dropped,
     /// Never finished because the program ended first: a deadlock, an unrecovered panic, main
     /// giving up its wait (hung), main returning without waiting, or Stop. Nothing cancelled
     /// it (review R18 found these counted as cancelled).
@@ -96,14 +100,18 @@ pub struct TaskCounts {
 impl TaskCounts {
     /// Counts `n` tasks that ended so; a recovered panic counts as failed.
     pub fn count(&mut self, outcome: TaskOutcome, n: u64) {
-        let slot = match outcome {
+        *self.slot(outcome) += n;
+    }
+
+    /// The count of `outcome`'s tasks.
+    fn slot(&mut self, outcome: TaskOutcome) -> &mut u64 {
+        match outcome {
             TaskOutcome::Success => &mut self.successful,
             TaskOutcome::Failed | TaskOutcome::Panicked => &mut self.failed,
             TaskOutcome::TimedOut => &mut self.timed_out,
-            TaskOutcome::Cancelled => &mut self.cancelled,
+            TaskOutcome::Cancelled | TaskOutcome::Dropped => &mut self.cancelled,
             TaskOutcome::Unfinished => &mut self.unfinished,
-        };
-        *slot += n;
+        }
     }
 
     /// Tasks that reached an end of their own (not cancelled, not cut off).
@@ -636,6 +644,8 @@ pub(crate) struct Recorded {
     /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
     pub(crate) row_labels: Vec<(u64, String)>,
     pub(crate) latencies: Vec<f64>,
+    /// When each of `latencies` ended, runtime ms ([`Recorded::cut_at`]).
+    pub(crate) latency_ends: Vec<f64>,
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
     pub(crate) tables: Vec<Table>,
@@ -646,6 +656,45 @@ pub(crate) struct Recorded {
 }
 
 impl Recorded {
+    /// Counts one task's outcome, and its latency when it finished (at `end_ms`).
+    fn counted(&mut self, outcome: TaskOutcome, end_ms: f64, latency_ms: f64) {
+        self.counts.count(outcome, 1);
+        match outcome {
+            TaskOutcome::Cancelled | TaskOutcome::Dropped | TaskOutcome::Unfinished => {}
+            TaskOutcome::Success
+            | TaskOutcome::Failed
+            | TaskOutcome::Panicked
+            | TaskOutcome::TimedOut => {
+                self.latencies.push(latency_ms);
+                self.latency_ends.push(end_ms);
+            }
+        }
+    }
+
+    /// The program died at `end_ms` (an unrecovered panic, dated at its cause): a task its worker
+    /// ended after that instant, before the record froze, never ended in the program. It is
+    /// drawn open to the end and counted unfinished, and its latency goes (inner-panic drew a
+    /// success ending 0.3 ms after the panic that ended the run, session 20).
+    /// One taken after that instant was never part of the program: not drawn, and unfinished.
+    pub(crate) fn cut_at(&mut self, end_ms: f64) {
+        for (_, t) in &mut self.tasks {
+            if t.end_ms > end_ms && t.outcome != TaskOutcome::Unfinished {
+                *self.counts.slot(t.outcome) -= 1;
+                self.counts.count(TaskOutcome::Unfinished, 1);
+                t.end_ms = end_ms;
+                t.outcome = TaskOutcome::Unfinished;
+            }
+        }
+        self.tasks.retain(|(_, t)| t.start_ms <= end_ms);
+        let ends = std::mem::take(&mut self.latency_ends);
+        let mut i = 0;
+        self.latencies.retain(|_| {
+            i += 1;
+            ends[i - 1] <= end_ms
+        });
+        self.latency_ends = ends.into_iter().filter(|&e| e <= end_ms).collect();
+    }
+
     /// The tasks begun and not finished, as timeline entries open to `end_ms`. Not counted: the
     /// counts' [`TaskCounts::at_end`] counts them as unfinished already.
     pub(crate) fn still_running(&mut self, end_ms: f64) {
@@ -687,7 +736,8 @@ impl Recorder {
         });
     }
 
-    /// Names timeline row `worker` (by default `worker N`, and `never ran` for 0).
+    /// Names timeline row `worker` (by default `worker N`, and `never ran` for 0). A named row is
+    /// on the timeline even if its worker never takes a task.
     pub fn label_row(&self, worker: u64, label: impl Into<String>) {
         let label = label.into();
         self.with(
@@ -699,23 +749,44 @@ impl Recorder {
     }
 
     /// Records that `worker` took `task` at `start_ms`. A task begun that never
-    /// [`Recorder::returned`] is on the timeline as [`TaskOutcome::Unfinished`], from its start to the
+    /// [`Recorder::end`]ed is on the timeline as [`TaskOutcome::Unfinished`], from its start to the
     /// program's end: inner-panic's workers were drawn idle beside a full queue while each ran a
-    /// task when the program died (independent review F7, session 18).
+    /// task when the program died (independent review F7, session 18), and deadlock/wrong's
+    /// workers, each holding a job it cannot hand over, were not drawn at all (review F2,
+    /// session 20).
     pub fn begin(&self, worker: u64, task: u64, start_ms: f64) {
         self.with(|r| r.running.push((worker, task, start_ms)));
     }
 
-    /// Records that `worker`'s `task` ([`Recorder::begin`]) returned, whatever became of its
-    /// result (a cancelled worker may drop it).
-    pub fn returned(&self, worker: u64, task: u64) {
+    /// Puts `worker`'s `task` ([`Recorder::begin`]) on the timeline, from its start to
+    /// `end_ms`, the task's own end as its worker saw it, with its own `outcome`. Counts
+    /// nothing: the result counts where the program reads it ([`Recorder::outcome`],
+    /// [`Recorder::cancelled`]). A task that was never begun is not drawn.
+    ///
+    /// The worker's own end, not when main received the result: that came after the worker had
+    /// already taken its next task, and bars on one worker overlapped by up to 0.35 ms (review
+    /// F13). A recovered panic ends here too; it had been left open to the program's end beside
+    /// "unfinished 0" (review F1, session 20).
+    pub fn end(&self, worker: u64, task: u64, end_ms: f64, outcome: TaskOutcome) {
         self.with(|r| {
-            if let Some(i) = r
+            let Some(i) = r
                 .running
                 .iter()
                 .position(|&(w, t, _)| (w, t) == (worker, task))
-            {
-                r.running.swap_remove(i);
+            else {
+                return;
+            };
+            let (_, _, start_ms) = r.running.swap_remove(i);
+            if r.tasks.len() < TIMELINE_CAP {
+                r.tasks.push((
+                    worker,
+                    TimelineTask {
+                        task,
+                        start_ms,
+                        end_ms,
+                        outcome,
+                    },
+                ));
             }
         });
     }
@@ -732,14 +803,7 @@ impl Recorder {
         outcome: TaskOutcome,
     ) {
         self.with(|r| {
-            r.counts.count(outcome, 1);
-            match outcome {
-                TaskOutcome::Cancelled | TaskOutcome::Unfinished => {}
-                TaskOutcome::Success
-                | TaskOutcome::Failed
-                | TaskOutcome::Panicked
-                | TaskOutcome::TimedOut => r.latencies.push(end_ms - submitted_ms),
-            }
+            r.counted(outcome, end_ms, end_ms - submitted_ms);
             if r.tasks.len() < TIMELINE_CAP {
                 r.tasks.push((
                     worker,
@@ -754,11 +818,28 @@ impl Recorder {
         });
     }
 
-    /// Counts one finished task without putting it on the timeline (sweeps of many pools).
+    /// [`Recorder::end`] and [`Recorder::task`]'s count together: the task `worker` began ends
+    /// at `end_ms` with `outcome`, its latency from `submitted_ms`.
+    pub fn finish(
+        &self,
+        worker: u64,
+        task: u64,
+        submitted_ms: f64,
+        end_ms: f64,
+        outcome: TaskOutcome,
+    ) {
+        self.end(worker, task, end_ms, outcome);
+        self.with(|r| r.counted(outcome, end_ms, end_ms - submitted_ms));
+    }
+
+    /// Counts one finished task without putting it on the timeline (sweeps of many pools, and
+    /// the results main reads of tasks whose workers drew them with [`Recorder::end`]).
     pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
         self.with(|r| {
             r.counts.count(outcome, 1);
             r.latencies.push(latency_ms);
+            // Read by the program while it lived: never cut (`Recorded::cut_at`).
+            r.latency_ends.push(f64::NEG_INFINITY);
         });
     }
 
@@ -926,6 +1007,62 @@ mod tests {
             ..TaskCounts::default()
         };
         assert_eq!(done.at_end(), done);
+    }
+
+    /// Review F1 and F13, session 20: a begun task is drawn once, from its start to its own
+    /// end, whatever its outcome; one never ended is open to the program's end.
+    #[test]
+    fn a_begun_task_is_drawn_once_to_its_own_end() {
+        let rec = Recorder::default();
+        rec.begin(1, 7, 1.0);
+        rec.finish(1, 7, 0.5, 2.0, TaskOutcome::Panicked);
+        rec.begin(1, 8, 2.0);
+        rec.end(1, 8, 3.0, TaskOutcome::Dropped);
+        rec.begin(2, 9, 1.5);
+        let mut r = rec.inner.lock().unwrap();
+        r.still_running(10.0);
+        let drawn: Vec<_> = r
+            .tasks
+            .iter()
+            .map(|(w, t)| (*w, t.task, t.start_ms, t.end_ms, t.outcome))
+            .collect();
+        assert_eq!(
+            drawn,
+            vec![
+                (1, 7, 1.0, 2.0, TaskOutcome::Panicked),
+                (1, 8, 2.0, 3.0, TaskOutcome::Dropped),
+                (2, 9, 1.5, 10.0, TaskOutcome::Unfinished),
+            ]
+        );
+        // `end` draws, `finish` also counts; a dropped result is no result.
+        assert_eq!((r.counts.failed, r.counts.cancelled), (1, 0));
+        assert_eq!(r.latencies, vec![1.5]);
+    }
+
+    /// A task its worker ended after the panic that killed the program is unfinished, its
+    /// count and latency undone.
+    #[test]
+    fn a_task_ended_after_the_death_is_unfinished() {
+        let rec = Recorder::default();
+        rec.begin(1, 1, 0.0);
+        rec.finish(1, 1, 0.0, 4.0, TaskOutcome::Success);
+        rec.begin(2, 2, 0.0);
+        rec.finish(2, 2, 0.0, 6.0, TaskOutcome::Success);
+        rec.begin(2, 3, 5.5);
+        rec.finish(2, 3, 0.0, 5.6, TaskOutcome::Failed);
+        let mut r = rec.inner.lock().unwrap();
+        r.cut_at(5.0);
+        assert_eq!(
+            (r.counts.successful, r.counts.failed, r.counts.unfinished),
+            (1, 0, 2)
+        );
+        assert_eq!(r.latencies, vec![4.0]);
+        // Task 3, taken after the death, is not drawn.
+        assert_eq!(r.tasks.len(), 2);
+        assert_eq!(
+            (r.tasks[1].1.end_ms, r.tasks[1].1.outcome),
+            (5.0, TaskOutcome::Unfinished)
+        );
     }
 
     #[test]

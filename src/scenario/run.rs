@@ -371,6 +371,9 @@ impl Run {
                 end
             }
         };
+        if let Some(f) = &fatal {
+            rec.cut_at(f.at_ms);
+        }
         // The whole run's peak: a scenario that measures phases resets the runtime's peak
         // window (control-comparison), the series keeps every phase's.
         let series_peak = series.goroutines.iter().fold(0.0f64, |a, &b| a.max(b)) as u64;
@@ -546,6 +549,18 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Ve
             }),
         }
     }
+    // A named row is drawn even when its worker never took a task: leak/wrong's five leaked
+    // workers were one row, the one that happened to take every job (review F2, session 20).
+    for (worker, l) in labels {
+        if !rows.iter().any(|r| r.worker == *worker) {
+            rows.push(TimelineRow {
+                worker: *worker,
+                label: l.clone(),
+                tasks: vec![],
+            });
+        }
+    }
+    rows.sort_by_key(|r| r.worker);
     rows
 }
 

@@ -280,7 +280,85 @@ fn with_defaults(id: &str) {
         let r = run(id, v.id, json!({}));
         facts_for(id, v.id).unwrap_or_else(|| panic!("{id}/{}: no facts", v.id))(&r);
         states_its_measures(&r);
+        timeline_draws_the_counts(&r);
     }
+}
+
+/// The per-worker timeline draws what the Report counts, each task once, from when its worker
+/// took it to its own end (independent review F1, F2 and F13, session 20):
+/// - a bar for every task that finished, with its own outcome: as many success, failed (a
+///   recovered panic is drawn `panicked`) and timed-out bars as the counts say;
+/// - a cancelled or dropped bar only for a task counted cancelled, and an open bar (open to the
+///   program's end) only for one counted unfinished: the others of those never left a queue;
+/// - no task twice, and one worker's bars one after another, never overlapping.
+///
+/// Exceptions, each stated by the Report itself: sizing-sweep counts the tasks of its many pools
+/// without drawing them (its timeline is empty); send-on-closed/guide-timing repeats its run
+/// `params.trials` times, so its values repeat; control-comparison's "no pool" row is every
+/// goroutine of the no-pool phase, which run at once.
+fn timeline_draws_the_counts(r: &Report) {
+    let at = format!("{}/{}", r.scenario, r.variant);
+    if r.scenario == "sizing-sweep" {
+        assert!(r.timeline.is_empty(), "{at}");
+        return;
+    }
+    let (mut ok, mut failed, mut timed_out, mut cancelled, mut unfinished) = (0, 0, 0, 0, 0);
+    let mut ids = std::collections::BTreeMap::new();
+    for row in &r.timeline {
+        for t in &row.tasks {
+            match t.outcome {
+                TaskOutcome::Success => ok += 1,
+                TaskOutcome::Failed | TaskOutcome::Panicked => failed += 1,
+                TaskOutcome::TimedOut => timed_out += 1,
+                TaskOutcome::Unfinished => {
+                    unfinished += 1;
+                    assert_eq!(
+                        t.end_ms, r.runtime_ms,
+                        "{at}: an unfinished task is open to the program's end: {t:?}"
+                    );
+                }
+                // Cancelled, or dropped: ran to its end, its result thrown away on ctx.Done().
+                _ => cancelled += 1,
+            }
+            assert!(
+                t.start_ms <= t.end_ms && t.end_ms <= r.runtime_ms,
+                "{at}: {t:?} within the run of {} ms",
+                r.runtime_ms
+            );
+            *ids.entry(t.task).or_insert(0u64) += 1;
+        }
+        if row.label != "no pool" {
+            for w in row.tasks.windows(2) {
+                assert!(
+                    w[0].end_ms <= w[1].start_ms,
+                    "{at}: {}'s tasks overlap: {:?} then {:?}",
+                    row.label,
+                    w[0],
+                    w[1]
+                );
+            }
+        }
+    }
+    let c = r.tasks;
+    assert_eq!(
+        (ok, failed, timed_out),
+        (c.successful, c.failed, c.timed_out),
+        "{at}: success, failed and timed-out bars against the counts {c:?}"
+    );
+    assert!(
+        cancelled <= c.cancelled && unfinished <= c.unfinished,
+        "{at}: {cancelled} cancelled or dropped bars and {unfinished} open ones against {c:?}"
+    );
+    let trials = if (r.scenario, r.variant) == ("send-on-closed", "guide-timing") {
+        r.params.trials
+    } else {
+        1
+    };
+    let twice: Vec<_> = ids.iter().filter(|&(_, &n)| n > trials).collect();
+    assert!(
+        twice.is_empty(),
+        "{at}: tasks drawn more than once: {twice:?}"
+    );
 }
 
 /// Whether `text` holds `n` as a number of its own (not the tail or head of a longer one).
@@ -536,15 +614,13 @@ fn context_pool_cancel(r: &Report) {
         "{}",
         r.lesson
     );
-    // Cancel does not stop work in progress: where the in-flight gauge was above 0 after the
-    // cancel, the lesson says so, and never that the pool stopped at once.
-    let g = &r.series.gauges["in_flight"];
+    // Cancel does not stop work in progress: where a task ran past the cancel (its bar on the
+    // timeline ends after it), the lesson says so, and never that the pool stopped at once.
     let busy_after = r
-        .series
-        .t_ms
+        .timeline
         .iter()
-        .zip(g)
-        .any(|(&t, &v)| t > at && v > 0.0);
+        .flat_map(|row| &row.tasks)
+        .any(|t| t.end_ms > at);
     assert_eq!(
         r.lesson.contains("did not stop work in progress"),
         busy_after,
@@ -552,6 +628,35 @@ fn context_pool_cancel(r: &Report) {
         r.lesson
     );
     assert!(!r.lesson.contains("at once"), "{}", r.lesson);
+    // The tasks that still ran after the cancel are drawn, to their own ends: the timeline drew
+    // nothing after it beside "tasks still ran for 508 ms after it" (review F2, session 20).
+    if let Some(i) = r.lesson.find("still ran for ") {
+        let rest = &r.lesson[i + "still ran for ".len()..];
+        let ran: f64 = rest[..rest.find(" ms").unwrap()].parse().unwrap();
+        let last = r
+            .timeline
+            .iter()
+            .flat_map(|row| &row.tasks)
+            .fold(0.0f64, |m, t| m.max(t.end_ms));
+        // The dropped ones are counted in the sentence as the timeline draws them.
+        let dropped = r
+            .timeline
+            .iter()
+            .flat_map(|row| &row.tasks)
+            .filter(|t| t.outcome == TaskOutcome::Dropped)
+            .count();
+        assert_eq!(
+            dropped > 0,
+            r.lesson.contains(" dropped on ctx.Done()"),
+            "{dropped} dropped: {}",
+            r.lesson
+        );
+        assert!(
+            last >= at + ran - 0.5,
+            "the last bar ends at {last} ms, the cancel at {at} ms, and tasks ran {ran} ms after it: {:?}",
+            r.timeline
+        );
+    }
     match r.numbers.get("refused_at_task") {
         None => {
             assert_eq!(r.tasks.submitted, 20);
@@ -923,6 +1028,16 @@ fn leak_wrong(r: &Report) {
     // main slept the guide's 500 ms of runtime before returning.
     assert!(r.runtime_ms >= 500.0, "{}", r.runtime_ms);
     assert_eq!(r.goroutines_after, 5);
+    // A timeline row for each leaked worker, not only for those that happened to take a job
+    // (review F2, session 20: one row of five).
+    let mut rows: Vec<u64> = r.timeline.iter().map(|row| row.worker).collect();
+    rows.dedup();
+    assert_eq!(
+        rows,
+        (1..=r.params.workers).collect::<Vec<_>>(),
+        "{:?}",
+        r.timeline
+    );
     // None returned, and the Report says 0, not nothing (side by side read "not measured").
     assert_eq!(
         r.numbers.get("workers_returned"),
@@ -1247,6 +1362,7 @@ fn deadlock_wrong(r: &Report) {
         "fatal error: all goroutines are asleep - deadlock!"
     );
     assert_eq!(r.log[n - 1], "goroutine 1 [chan send]:");
+    workers_holding_jobs_are_drawn(r, 2);
     // The wait-for graph at the deadlock: all three goroutines and what each waits on.
     let g = json_of(r)["wait_graph"].clone();
     let edges = g["edges"].as_array().unwrap();
@@ -1327,6 +1443,43 @@ fn deadlock_small_buffer(r: &Report) {
         "{}",
         r.lesson
     );
+    workers_holding_jobs_are_drawn(r, 2);
+}
+
+/// Each worker that the deadlock caught holding a job (blocked sending its result) is drawn
+/// with that job open to the deadlock, on a row of its own: deadlock/wrong's timeline was empty
+/// beside "each worker took a job", small-buffer's drew 1 worker beside a graph of 2 (review
+/// F2, session 20).
+fn workers_holding_jobs_are_drawn(r: &Report, holding: usize) {
+    let d = r.findings_of(FindingKind::Deadlock);
+    let stuck = d[0]
+        .goroutines
+        .iter()
+        .filter(|g| g.name == "worker" && g.wait.as_go() == "chan send")
+        .count();
+    assert_eq!(stuck, holding, "{:?}", d[0].goroutines);
+    let open: Vec<_> = r
+        .timeline
+        .iter()
+        .filter_map(|row| {
+            let o: Vec<_> = row
+                .tasks
+                .iter()
+                .filter(|t| t.outcome == TaskOutcome::Unfinished)
+                .collect();
+            (!o.is_empty()).then_some((row.worker, o))
+        })
+        .collect();
+    assert_eq!(
+        open.len(),
+        stuck,
+        "a row with an open bar for each worker holding a job: {:?}",
+        r.timeline
+    );
+    for (worker, o) in &open {
+        assert_eq!(o.len(), 1, "worker {worker} holds one job: {o:?}");
+        assert_eq!(o[0].end_ms, r.runtime_ms, "open to the deadlock: {o:?}");
+    }
 }
 
 fn deadlock_blocked_workers(r: &Report) {
@@ -1792,9 +1945,6 @@ fn best_practices_guide_cancel(r: &Report) {
         (main.wait.as_go(), main.object_name.as_deref()),
         ("chan receive", Some("tasks"))
     );
-    // What Cancel's drain threw away is cancelled; the results left unread when it deadlocked
-    // are unfinished (review R18 counted all of them cancelled).
-    assert!(r.tasks.unfinished > 0, "{:?}", r.tasks);
     // The queue's gauge ends where the wait-for graph finds the tasks channel: the drain
     // emptied it (review F8, session 18: the gauge held 3 beside "tasks (0/50 buffered)").
     let graph = r.wait_graph.as_ref().expect("a deadlock's graph");
@@ -1808,6 +1958,24 @@ fn best_practices_guide_cancel(r: &Report) {
         r.series.gauges["queue_depth"].last(),
         Some(&buffered),
         "the queue's gauge against the graph's {tasks}"
+    );
+    // Each task taken ends with its own outcome, as its worker saw it: the tasks in progress at
+    // the cancel were cancelled or their results dropped. Unfinished are only the tasks still in
+    // the channel when the drain deadlocked and any a worker still held (review R18 counted all
+    // of them cancelled; until session 20 the results left unread were counted unfinished,
+    // beside a timeline that drew them as cancelled).
+    assert!(r.tasks.cancelled > 0, "{:?}", r.tasks);
+    let held = r
+        .timeline
+        .iter()
+        .flat_map(|row| &row.tasks)
+        .filter(|t| t.outcome == TaskOutcome::Unfinished)
+        .count();
+    assert_eq!(
+        r.tasks.unfinished as f64,
+        buffered + held as f64,
+        "{:?} against {tasks} and {held} held",
+        r.tasks
     );
 }
 

@@ -11,7 +11,9 @@ const ROWS = 400;
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unfinished: '#56B4E9' };
 /** A legend's words for an outcome, where its name alone does not say it. */
-export const OUTCOME_WORDS = { timed_out: 'timed out', unfinished: 'still running when the program ended' };
+// `dropped`: the task ran to its end, and its worker threw the result away on ctx.Done() (review
+// F2, session 20); not the Report's `tasks.dropped`, tasks a full queue refused, which never run.
+export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped on ctx.Done()', unfinished: 'still running or blocked when the program ended' };
 
 export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   // The typed arrays the Report came with (timeline-pack.js): no 5,000 row objects built to draw.

@@ -1,0 +1,142 @@
+// The per-worker timeline draws the tasks each lesson is about (independent review F1, F2 and
+// F13, session 20), read back from the canvas on the page: context-pool/cancel's tasks that
+// still ran after the Cancel, deadlock-unbuffered/wrong's workers each holding a job to the
+// deadlock, leak/wrong's five leaked workers, and best-practices/default without a task drawn
+// "still running" beside "unfinished 0". Debian's Chromium; any console.error fails a test.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, openPage, finished, servers } from './browser.mjs';
+
+let browser, srv;
+before(async () => { browser = await launch(); srv = await servers(); });
+after(async () => { await browser?.close(); await srv?.close(); });
+
+// www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
+const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unfinished: '#56B4E9' };
+const CANCEL = '#6a1b9a';
+
+/**
+ * The timeline canvas as drawn: its aria-label, and for each row band (the layout of up to 12
+ * rows: 16 px rows, 2 px apart, from y 4, bars from x 78) the pixel runs of each outcome's colour
+ * along the band's middle (a run broken only by a mark's line is one), and the x of the cancel
+ * line along the canvas's top pixels.
+ */
+async function drawn(page) {
+  await page.waitForFunction(() => /^Timeline of/.test(document.querySelector('#timeline canvas')?.getAttribute('aria-label') ?? ''));
+  await page.waitForTimeout(200); // the marks and the axis come in a task of their own
+  return page.evaluate(({ COLOR, CANCEL }) => {
+    const canvas = document.querySelector('#timeline canvas');
+    const dpr = canvas.width / canvas.getBoundingClientRect().width;
+    const img = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const at = (x, y) => { const i = (Math.round(y * dpr) * img.width + Math.round(x * dpr)) * 4; return [img.data[i], img.data[i + 1], img.data[i + 2]]; };
+    const near = (p, c) => Math.abs(p[0] - c[0]) + Math.abs(p[1] - c[1]) + Math.abs(p[2] - c[2]) <= 12;
+    const w = canvas.width / dpr;
+    const label = canvas.getAttribute('aria-label');
+    const rows = Number(/^Timeline of (\d+) rows/.exec(label)[1]);
+    const bands = [];
+    for (let i = 0; i < rows; i++) {
+      const y = 4 + i * 18 + 8;
+      const runs = {};
+      for (const [o, hex] of Object.entries(COLOR)) {
+        const c = rgb(hex);
+        let from = null;
+        for (let x = 78; x <= w; x++) {
+          const on = x < w && near(at(x, y), c);
+          if (on && from === null) from = x;
+          if (!on && from !== null) {
+            // A mark's 2 px line drawn across a bar does not split it.
+            const rs = (runs[o] ??= []), prev = rs.at(-1);
+            if (prev && from - prev[1] <= 4) prev[1] = x - 1; else rs.push([from, x - 1]);
+            from = null;
+          }
+        }
+      }
+      bands.push(runs);
+    }
+    let cancelX = null;
+    for (let x = 78; x < w && cancelX === null; x++) if (near(at(x, 1), rgb(CANCEL))) cancelX = x;
+    return { label, w, bands, cancelX };
+  }, { COLOR, CANCEL });
+}
+
+const bars = (r) => r.timeline.flatMap((row) => row.tasks);
+
+test('context-pool/cancel draws the tasks that still ran after the Cancel, to the end the sentence gives', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=context-pool&variant=cancel&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  const d = await drawn(page);
+  assert.match(d.label, new RegExp(`^Timeline of ${r.timeline.length} rows and ${bars(r).length} tasks`));
+  const at = r.numbers.cancelled_at_ms;
+  const ran = Number(/still ran for ([\d,]+) ms/.exec(r.lesson)?.[1].replace(/,/g, ''));
+  assert.ok(ran > 0, r.lesson);
+  // In the Report: a bar ends at least `ran` ms after the cancel (review F2: none did).
+  const last = Math.max(...bars(r).map((t) => t.end_ms));
+  assert.ok(last >= at + ran - 0.5, `last bar ends at ${last} ms; cancel ${at} + ${ran} ms`);
+  // On the canvas: the rightmost bar reaches as far right of the cancel line as the sentence says.
+  assert.ok(d.cancelX !== null, 'the cancel line is drawn');
+  const right = Math.max(...d.bands.flatMap((b) => Object.values(b).flat().map(([, x1]) => x1)));
+  const want = 78 + (d.cancelX - 78) * ((at + ran) / at);
+  assert.ok(right >= want - 3, `rightmost bar pixel at x ${right}, the cancel at x ${d.cancelX}: want ${want.toFixed(1)} (${at.toFixed(0)} + ${ran} ms)`);
+  // A dropped result is drawn in its colour, named in the legend.
+  if (bars(r).some((t) => t.outcome === 'dropped' && t.end_ms - t.start_ms > 0.01 * r.runtime_ms)) {
+    assert.ok(d.bands.some((b) => b.dropped), JSON.stringify(d.bands));
+  }
+  assert.match(await page.textContent('#timeline-legend'), /result dropped on ctx\.Done\(\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('deadlock-unbuffered/wrong draws each worker holding its job open to the deadlock', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=deadlock-unbuffered&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  const d = await drawn(page);
+  assert.equal(r.tasks.unfinished, 2, JSON.stringify(r.tasks));
+  // The timeline box was empty beside "each worker took a job" (review F2).
+  assert.match(d.label, /^Timeline of 2 rows and 2 tasks/);
+  for (const [i, b] of d.bands.entries()) {
+    const open = b.unfinished ?? [];
+    assert.equal(open.length, 1, `row ${i + 1}: one open bar: ${JSON.stringify(b)}`);
+    // To the run's end at x w - 10, less the deadlock mark's line drawn over its last pixels.
+    assert.ok(open[0][1] >= d.w - 10 - 6, `row ${i + 1}'s bar reaches the end of the run: ${JSON.stringify(open)} of ${d.w} px`);
+  }
+  assert.match(await page.textContent('#timeline-legend'), /still running or blocked when the program ended/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('leak-unclosed-channel/wrong has a row for each leaked worker', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=leak-unclosed-channel&variant=wrong&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  const d = await drawn(page);
+  assert.equal(r.goroutines_after, r.params.workers);
+  assert.match(d.label, new RegExp(`^Timeline of ${r.params.workers} rows and ${r.params.tasks} tasks`));
+  assert.deepEqual(r.timeline.map((row) => row.label), Array.from({ length: r.params.workers }, (_, i) => `worker ${i + 1}`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('best-practices/default draws each task once, none "still running", none overlapping on a worker', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=best-practices&variant=default&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  const d = await drawn(page);
+  assert.equal(r.tasks.unfinished, 0, JSON.stringify(r.tasks));
+  // Review F1: task 7 was drawn twice, once open to the end as "unfinished".
+  const ids = bars(r).map((t) => t.task);
+  assert.equal(new Set(ids).size, ids.length, `each task once: ${ids}`);
+  assert.equal(ids.length, r.tasks.submitted);
+  assert.ok(d.bands.every((b) => !b.unfinished), JSON.stringify(d.bands));
+  const panicked = bars(r).filter((t) => t.outcome === 'panicked');
+  assert.equal(panicked.length, r.numbers.panics_recovered);
+  // Review F13: a task's end is its own, before its worker takes the next.
+  for (const row of r.timeline) {
+    for (let k = 1; k < row.tasks.length; k++) assert.ok(row.tasks[k - 1].end_ms <= row.tasks[k].start_ms, `${row.label}: ${JSON.stringify(row.tasks.slice(k - 1, k + 1))}`);
+  }
+  await page.click('text=The timeline as a table');
+  await page.waitForFunction(() => document.querySelector('#timeline-table td'));
+  const outcomes = await page.$$eval('#timeline-table tbody tr', (trs) => trs.map((tr) => tr.lastElementChild.textContent));
+  assert.equal(outcomes.length, r.tasks.submitted);
+  assert.ok(!outcomes.includes('unfinished'), outcomes.join());
+  assert.deepEqual(problems, []);
+  await context.close();
+});

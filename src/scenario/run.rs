@@ -551,16 +551,20 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Ve
     }
     // A named row is drawn even when its worker never took a task: leak/wrong's five leaked
     // workers were one row, the one that happened to take every job (review F2, session 20).
+    // Inserted in worker order (the rows are, from the sort above), not pushed and sorted: a
+    // sort of rows would be one more sort compiled into the page's package.
     for (worker, l) in labels {
-        if !rows.iter().any(|r| r.worker == *worker) {
-            rows.push(TimelineRow {
-                worker: *worker,
-                label: l.clone(),
-                tasks: vec![],
-            });
+        if let Err(at) = rows.binary_search_by_key(worker, |r| r.worker) {
+            rows.insert(
+                at,
+                TimelineRow {
+                    worker: *worker,
+                    label: l.clone(),
+                    tasks: vec![],
+                },
+            );
         }
     }
-    rows.sort_by_key(|r| r.worker);
     rows
 }
 

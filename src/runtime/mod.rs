@@ -791,17 +791,22 @@ pub fn sample_at(t_ns: u64) {
     }
 }
 
-/// Takes a row of the series at `t_ns`, an instant just past (a mark's), holding the counts
-/// and gauges now; after the last row if a runner sampled since. For a gauge change whose
-/// picture is read against its mark: sampled only between polls, WaitGroup counter changes were
-/// drawn where the goroutine that made them next parked, by-value's rise 1.0–1.6 ms after its
-/// Adds on the page (review F2, session 18). Nothing outside a runtime, nor on a virtual clock:
-/// there the pump samples before each jump of time, so an instant's changes are drawn at it
-/// already, and forced rows, spread over the nanoseconds after it, fell past a panic's cut
-/// (deterministic negative-counter's series ended at 1).
-pub fn sample_row_at(t_ns: u64) {
-    if let Some(rt) = current().filter(|rt| !rt.clock.is_virtual()) {
-        rt.sample_at(t_ns, true);
+/// [`mark`], with `change` (a gauge's new value) and a row of the series at the mark's own
+/// instant, none of the runners' samples between them: for a gauge whose picture is read against
+/// its marks. Sampled only between polls, WaitGroup counter changes were drawn where the
+/// goroutine that made them next parked, by-value's rise 1.0–1.6 ms after its Adds on the page
+/// (review F2, session 18); marked, then sampled, a thread preempted between the two drew it a
+/// millisecond late under load (session 20). Outside a runtime, `change` alone at 0.
+///
+/// `change` must not panic: the series' lock is held. Return what failed and panic after.
+pub fn mark_with<R>(
+    kind: MarkKind,
+    label: impl Into<String>,
+    change: impl FnOnce() -> R,
+) -> (u64, R) {
+    match current() {
+        Some(rt) => rt.mark_with(kind, label.into(), change),
+        None => (0, change()),
     }
 }
 

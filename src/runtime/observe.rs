@@ -528,6 +528,24 @@ impl Observer {
         self.sample_into(&mut st, now_ns, queues);
     }
 
+    /// Reads the clock, runs `change` at that instant (a mark and a gauge's new value) and takes
+    /// the row there, all under the series' lock: no runner's sample can fall between the mark
+    /// and the row. Marked first and sampled after, a thread preempted between them drew the
+    /// step where a runner's sample next saw it, up to a millisecond after its mark under load
+    /// (session 20: waitgroup-misuse's counter step 0.1 ms past its Add in 1 of 25 runs).
+    pub(crate) fn at_instant<R>(
+        &self,
+        now: impl FnOnce() -> u64,
+        queues: &Queues,
+        change: impl FnOnce(u64) -> R,
+    ) -> (u64, R) {
+        let mut st = self.state.lock().unwrap();
+        let t = now();
+        let r = change(t);
+        self.sample_into(&mut st, t, queues);
+        (t, r)
+    }
+
     /// A row at `t_ns`, an instant just past at which the program died (an unrecovered panic),
     /// holding the counts now: the rows other runners took after it are dropped first. Taken
     /// after them, the row landed past the panic and was cut with them, and the series ended at

@@ -81,13 +81,11 @@ impl Wg {
         }
     }
 
-    /// Sets the drawn counter, and takes a row at `at_ns`, the call's mark: the picture reads
-    /// the line against the marks, and a row taken when the runner next sampled drew the
-    /// change up to 1.6 ms late on the page (review F2, session 18).
-    fn show(&self, at_ns: u64) {
+    /// Sets the drawn counter (called inside `mark_with`, which takes the series' row at the
+    /// call's mark: the picture reads the line against the marks).
+    fn show(&self) {
         if let Some(g) = &self.counter {
             g.set(self.wg.count().max(0) as u64);
-            crate::runtime::sample_row_at(at_ns);
         }
     }
 
@@ -96,8 +94,7 @@ impl Wg {
         if let Err(e) = self.wg.add(n) {
             panic!("{e}");
         }
-        let at = crate::runtime::mark(MarkKind::Add, format!("wg.Add({n}) {who}"));
-        self.show(at);
+        crate::runtime::mark_with(MarkKind::Add, format!("wg.Add({n}) {who}"), || self.show());
     }
 
     /// `wg.Done()`; panics with "sync: negative WaitGroup counter" on one Done too many.
@@ -107,12 +104,18 @@ impl Wg {
         } else {
             " on a copy"
         };
-        let at = crate::runtime::mark(MarkKind::Done, format!("wg.Done(){copy} {who}"));
-        if let Err(e) = self.wg.done() {
+        let (at, done) =
+            crate::runtime::mark_with(MarkKind::Done, format!("wg.Done(){copy} {who}"), || {
+                let done = self.wg.done();
+                if done.is_ok() {
+                    self.show();
+                }
+                done
+            });
+        if let Err(e) = done {
             // Raised inside this Done, as in Go: the panic's instant is the Done's mark.
             crate::runtime::panic_at(at, e.to_string());
         }
-        self.show(at);
     }
 
     /// `defer wg.Done()`.

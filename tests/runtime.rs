@@ -126,7 +126,7 @@ fn mark_with_draws_its_change_at_its_mark() {
                 });
                 crate::time_sleep(Duration::from_millis(5)).await;
                 let g = gauge("counter");
-                let (at, ()) = mark_with(MarkKind::Add, "wg.Add(1)", || {
+                let at = mark_with(MarkKind::Add, "wg.Add(1)".into(), &mut || {
                     g.set(1);
                     // A thread held up between the mark and its row (preempted, under load).
                     std::thread::sleep(Duration::from_millis(3));

@@ -798,15 +798,15 @@ pub fn sample_at(t_ns: u64) {
 /// (review F2, session 18); marked, then sampled, a thread preempted between the two drew it a
 /// millisecond late under load (session 20). Outside a runtime, `change` alone at 0.
 ///
-/// `change` must not panic: the series' lock is held. Return what failed and panic after.
-pub fn mark_with<R>(
-    kind: MarkKind,
-    label: impl Into<String>,
-    change: impl FnOnce() -> R,
-) -> (u64, R) {
+/// `change` must not panic: the series' lock is held. Keep what failed and panic after. (Not
+/// generic, so compiled once into the page's package.)
+pub fn mark_with(kind: MarkKind, label: String, change: &mut dyn FnMut()) -> u64 {
     match current() {
-        Some(rt) => rt.mark_with(kind, label.into(), change),
-        None => (0, change()),
+        Some(rt) => rt.mark_with(kind, label, change),
+        None => {
+            change();
+            0
+        }
     }
 }
 

@@ -533,17 +533,17 @@ impl Observer {
     /// and the row. Marked first and sampled after, a thread preempted between them drew the
     /// step where a runner's sample next saw it, up to a millisecond after its mark under load
     /// (session 20: waitgroup-misuse's counter step 0.1 ms past its Add in 1 of 25 runs).
-    pub(crate) fn at_instant<R>(
+    pub(crate) fn at_instant(
         &self,
-        now: impl FnOnce() -> u64,
+        now: &dyn Fn() -> u64,
         queues: &Queues,
-        change: impl FnOnce(u64) -> R,
-    ) -> (u64, R) {
+        change: &mut dyn FnMut(u64),
+    ) -> u64 {
         let mut st = self.state.lock().unwrap();
         let t = now();
-        let r = change(t);
+        change(t);
         self.sample_into(&mut st, t, queues);
-        (t, r)
+        t
     }
 
     /// A row at `t_ns`, an instant just past at which the program died (an unrecovered panic),

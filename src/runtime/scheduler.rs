@@ -254,24 +254,20 @@ impl Shared {
 
     /// A mark, `change` and a row of the series, at one instant (see `Observer::at_instant`).
     /// On a virtual clock the pump samples before each jump of time, so the mark alone.
-    pub(crate) fn mark_with<R>(
-        &self,
-        kind: MarkKind,
-        label: String,
-        change: impl FnOnce() -> R,
-    ) -> (u64, R) {
+    pub(crate) fn mark_with(&self, kind: MarkKind, label: String, change: &mut dyn FnMut()) -> u64 {
         if self.clock.is_virtual() {
             let t = self.mark(kind, label);
-            return (t, change());
+            change();
+            return t;
         }
-        self.obs.at_instant(
-            || self.now_ns(),
-            &self.queues,
-            |t| {
-                self.obs.mark(t, kind, label);
-                change()
-            },
-        )
+        let mut label = Some(label);
+        self.obs
+            .at_instant(&|| self.now_ns(), &self.queues, &mut |t| {
+                if let Some(label) = label.take() {
+                    self.obs.mark(t, kind, label);
+                }
+                change();
+            })
     }
 
     pub(crate) fn add_finding(&self, f: Finding) {

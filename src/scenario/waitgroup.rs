@@ -94,7 +94,9 @@ impl Wg {
         if let Err(e) = self.wg.add(n) {
             panic!("{e}");
         }
-        crate::runtime::mark_with(MarkKind::Add, format!("wg.Add({n}) {who}"), || self.show());
+        crate::runtime::mark_with(MarkKind::Add, format!("wg.Add({n}) {who}"), &mut || {
+            self.show()
+        });
     }
 
     /// `wg.Done()`; panics with "sync: negative WaitGroup counter" on one Done too many.
@@ -104,14 +106,17 @@ impl Wg {
         } else {
             " on a copy"
         };
-        let (at, done) =
-            crate::runtime::mark_with(MarkKind::Done, format!("wg.Done(){copy} {who}"), || {
-                let done = self.wg.done();
+        let mut done = Ok(());
+        let at = crate::runtime::mark_with(
+            MarkKind::Done,
+            format!("wg.Done(){copy} {who}"),
+            &mut || {
+                done = self.wg.done();
                 if done.is_ok() {
                     self.show();
                 }
-                done
-            });
+            },
+        );
         if let Err(e) = done {
             // Raised inside this Done, as in Go: the panic's instant is the Done's mark.
             crate::runtime::panic_at(at, e.to_string());

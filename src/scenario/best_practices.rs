@@ -813,14 +813,22 @@ fn checklist(r: &Report, v: usize) -> Vec<Check> {
 /// many still ran at the end of the watch. Not "its workers stopped" typed in (review s20 F3:
 /// printed beside a practice 5 that counted one still running).
 fn drill_workers(r: &Report, key: &str) -> String {
-    let n = r.number("pool_workers");
-    match r.number(&format!("{key}_workers_alive_after")) {
+    let x = |name: &str| r.number(&format!("{key}_{name}"));
+    let (n, started) = (
+        r.number("pool_workers"),
+        count(
+            x("started_after_cancel"),
+            "queued task started",
+            "queued tasks started",
+        ),
+    );
+    match x("workers_alive_after") {
         0.0 => format!(
-            "all {n:.0} of its busy workers returned, the last {:.1} ms after the cancel",
-            r.number(&format!("{key}_workers_gone_after_ms"))
+            "all {n:.0} of its busy workers returned, the last {:.1} ms after the cancel ({started} first)",
+            x("workers_gone_after_ms")
         ),
         alive => format!(
-            "{alive:.0} of its {n:.0} workers were still running {DRILL_OBSERVE_MS} ms after the cancel (practice 5)"
+            "{alive:.0} of its {n:.0} workers were still running {DRILL_OBSERVE_MS} ms after the cancel ({started} after it)"
         ),
     }
 }
@@ -935,15 +943,7 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
             let held = seen.iter().all(|(_, alive, _)| *alive == 0.0);
             let parts: Vec<String> = seen
                 .iter()
-                .map(|(name, alive, started)| {
-                    let gone = x(&format!("drill_{name}_workers_gone_after_ms"));
-                    let started = count(*started, "queued task", "queued tasks");
-                    if *alive == 0.0 {
-                        format!("{name} drill: the last worker returned {gone:.1} ms after the cancel, {started} started first")
-                    } else {
-                        format!("{name} drill: {alive:.0} workers still running {DRILL_OBSERVE_MS} ms after the cancel, {started} started after it")
-                    }
-                })
+                .map(|(name, _, _)| format!("{name} drill: {}", drill_workers(r, &format!("drill_{name}"))))
                 .collect();
             (
                 Some(held),

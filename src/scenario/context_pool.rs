@@ -351,18 +351,8 @@ fn lesson(r: &Report, v: usize) -> String {
         Variant::Cancel => cancel_lesson(r),
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "The guide's Cancel closes results, and so does Close, which the submitter called {}: {}, and the second close was fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                "The guide's Cancel closes results, and so does Close, which the submitter called {}: the second close was fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
                 submitter_closed(r),
-                // strip_suffix, not trim_end_matches: that one compiles a string searcher into
-                // the page's package (816 bytes).
-                match r
-                    .marks
-                    .iter()
-                    .find_map(|m| Some((m.label.strip_suffix(": close(results)")?, m.t_ms)))
-                {
-                    Some((who, t)) => format!("{who} closed results first, at {t:.0} ms"),
-                    None => "one of them closed results".to_string(),
-                },
                 f.message,
                 f.at_ms,
                 t.finished()

@@ -685,7 +685,7 @@ fn context_pool_guide_cancel(r: &Report) {
         Ended::Panicked => {
             ends_like_go(r, "panic: close of closed channel");
             // The sentence tells this run's story, not a fixed one: why the submitter closed
-            // (a refused Submit, or its last one) and who closed results first, from the marks.
+            // (a refused Submit, or its last one), from the run's own figures.
             let why = match r.numbers.get("refused_at_task") {
                 Some(n) => format!("once its Submit of task {n:.0} was refused"),
                 None => format!(
@@ -694,20 +694,6 @@ fn context_pool_guide_cancel(r: &Report) {
                 ),
             };
             assert!(r.lesson.contains(&why), "{why:?} in {}", r.lesson);
-            let first = r
-                .marks
-                .iter()
-                .find(|m| m.label.ends_with(": close(results)"))
-                .expect("a close of results before the fatal one");
-            let who = first.label.trim_end_matches(": close(results)");
-            assert!(
-                r.lesson.contains(&format!(
-                    "{who} closed results first, at {:.0} ms",
-                    first.t_ms
-                )),
-                "{}",
-                r.lesson
-            );
         }
         ended => {
             assert_eq!(ended, Ended::Completed);
@@ -1880,11 +1866,11 @@ fn best_practices_default(r: &Report) {
     ] {
         let gone = r.number(&format!("{key}_workers_gone_after_ms"));
         assert!(gone >= 0.0 && r.number(&format!("{key}_workers_alive_after")) == 0.0);
+        let said =
+            format!("all 5 of its busy workers returned, the last {gone:.1} ms after the cancel");
         let said = match n {
-            5 => format!("{name} drill: the last worker returned {gone:.1} ms after the cancel"),
-            _ => format!(
-                "all 5 of its busy workers returned, the last {gone:.1} ms after the cancel"
-            ),
+            5 => format!("{name} drill: {said}"),
+            _ => said,
         };
         assert!(evidence(n).contains(&said), "{said:?} in {}", evidence(n));
     }

@@ -9,7 +9,12 @@ use super::{
     TaskOutcome, Unit,
 };
 use crate::{
-    chan::Chan, params::Value, runtime::gomaxprocs, sync::WaitGroup, time, workload::do_work,
+    chan::Chan,
+    params::Value,
+    runtime::{gomaxprocs, now_ns},
+    sync::WaitGroup,
+    time,
+    workload::do_work,
 };
 
 variants! {
@@ -116,8 +121,10 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
     let (iters, n) = (c.p.work_iterations, c.p.tasks);
     // snippet:start sizing-sweep
     let jobs: Chan<u64> = Chan::new(n as usize).named("jobs");
-    // Each job reports when it started and ended (runtime ms).
-    let done: Chan<(f64, f64)> = Chan::new(n as usize).named("results");
+    // Each job reports when it started (runtime ns) and ended (runtime ms). The same element
+    // type as the other pools' channels: one more type was one more copy of the channel's code
+    // in the page's package.
+    let done: Chan<(u64, f64)> = Chan::new(n as usize).named("results");
     let wg = WaitGroup::named("wg");
     for _ in 0..w {
         wg.add(1).expect("counting up");
@@ -125,7 +132,7 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
         c.go("worker", async move {
             let _done = wg.defer_done();
             while let Some(id) = jobs.recv().await {
-                let start = now_ms();
+                let start = now_ns();
                 if cpu {
                     do_work(iters);
                 } else {
@@ -150,7 +157,7 @@ async fn measure(c: &Arc<Ctx>, w: u64, cpu: bool) -> Point {
     let (mut lat, mut service) = (vec![], 0.0);
     while let Some((start, end)) = done.recv().await {
         lat.push(end - t0);
-        service += end - start;
+        service += end - start as f64 / 1e6;
         c.rec.outcome(TaskOutcome::Success, end - t0);
     }
     let secs = if cpu {

@@ -671,6 +671,13 @@ impl Recorded {
         }
     }
 
+    /// Puts a bar on `worker`'s row of the timeline, while there is room (`TIMELINE_CAP`).
+    fn draw(&mut self, worker: u64, t: TimelineTask) {
+        if self.tasks.len() < TIMELINE_CAP {
+            self.tasks.push((worker, t));
+        }
+    }
+
     /// The program died at `end_ms` (an unrecovered panic, dated at its cause): a task its worker
     /// ended after that instant, before the record froze, never ended in the program. It is
     /// drawn open to the end and counted unfinished, and its latency goes (inner-panic drew a
@@ -701,8 +708,8 @@ impl Recorded {
         for (worker, task, start_ms) in std::mem::take(&mut self.running) {
             // A task taken after the instant the program died (a panic is dated at its cause,
             // before the record froze) was never part of the program.
-            if self.tasks.len() < TIMELINE_CAP && start_ms <= end_ms {
-                self.tasks.push((
+            if start_ms <= end_ms {
+                self.draw(
                     worker,
                     TimelineTask {
                         task,
@@ -710,7 +717,7 @@ impl Recorded {
                         end_ms,
                         outcome: TaskOutcome::Unfinished,
                     },
-                ));
+                );
             }
         }
     }
@@ -777,17 +784,15 @@ impl Recorder {
                 return;
             };
             let (_, _, start_ms) = r.running.swap_remove(i);
-            if r.tasks.len() < TIMELINE_CAP {
-                r.tasks.push((
-                    worker,
-                    TimelineTask {
-                        task,
-                        start_ms,
-                        end_ms,
-                        outcome,
-                    },
-                ));
-            }
+            r.draw(
+                worker,
+                TimelineTask {
+                    task,
+                    start_ms,
+                    end_ms,
+                    outcome,
+                },
+            );
         });
     }
 
@@ -804,17 +809,15 @@ impl Recorder {
     ) {
         self.with(|r| {
             r.counted(outcome, end_ms, end_ms - submitted_ms);
-            if r.tasks.len() < TIMELINE_CAP {
-                r.tasks.push((
-                    worker,
-                    TimelineTask {
-                        task,
-                        start_ms,
-                        end_ms,
-                        outcome,
-                    },
-                ));
-            }
+            r.draw(
+                worker,
+                TimelineTask {
+                    task,
+                    start_ms,
+                    end_ms,
+                    outcome,
+                },
+            );
         });
     }
 

@@ -643,9 +643,8 @@ pub(crate) struct Recorded {
     pub(crate) running: Vec<(u64, u64, f64)>,
     /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
     pub(crate) row_labels: Vec<(u64, String)>,
-    pub(crate) latencies: Vec<f64>,
-    /// When each of `latencies` ended, runtime ms ([`Recorded::cut_at`]).
-    pub(crate) latency_ends: Vec<f64>,
+    /// Each finished task's latency, runtime ms, and when it ended (for [`Recorded::cut_at`]).
+    pub(crate) latencies: Vec<(f64, f64)>,
     pub(crate) counts: TaskCounts,
     pub(crate) findings: Vec<Finding>,
     pub(crate) tables: Vec<Table>,
@@ -665,8 +664,7 @@ impl Recorded {
             | TaskOutcome::Failed
             | TaskOutcome::Panicked
             | TaskOutcome::TimedOut => {
-                self.latencies.push(latency_ms);
-                self.latency_ends.push(end_ms);
+                self.latencies.push((latency_ms, end_ms));
             }
         }
     }
@@ -693,13 +691,7 @@ impl Recorded {
             }
         }
         self.tasks.retain(|(_, t)| t.start_ms <= end_ms);
-        let ends = std::mem::take(&mut self.latency_ends);
-        let mut i = 0;
-        self.latencies.retain(|_| {
-            i += 1;
-            ends[i - 1] <= end_ms
-        });
-        self.latency_ends = ends.into_iter().filter(|&e| e <= end_ms).collect();
+        self.latencies.retain(|&(_, ended)| ended <= end_ms);
     }
 
     /// The tasks begun and not finished, as timeline entries open to `end_ms`. Not counted: the
@@ -840,9 +832,8 @@ impl Recorder {
     pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
         self.with(|r| {
             r.counts.count(outcome, 1);
-            r.latencies.push(latency_ms);
             // Read by the program while it lived: never cut (`Recorded::cut_at`).
-            r.latency_ends.push(f64::NEG_INFINITY);
+            r.latencies.push((latency_ms, f64::NEG_INFINITY));
         });
     }
 
@@ -960,6 +951,11 @@ impl Recorder {
 mod tests {
     use super::*;
 
+    /// The latencies recorded, without when each ended.
+    fn latencies(r: &Recorded) -> Vec<f64> {
+        r.latencies.iter().map(|&(l, _)| l).collect()
+    }
+
     #[test]
     fn outcomes_count_once_each() {
         let rec = Recorder::default();
@@ -986,7 +982,7 @@ mod tests {
             (1, 2, 1, 1, 1)
         );
         // A cancelled or unfinished task never finished: it has no latency.
-        assert_eq!(r.latencies, vec![2.0; 4]);
+        assert_eq!(latencies(&r), vec![2.0; 4]);
     }
 
     /// Review R18: a program that ended with tasks stuck (deadlock/wrong: 2 submitted, none
@@ -1039,7 +1035,7 @@ mod tests {
         );
         // `end` draws, `finish` also counts; a dropped result is no result.
         assert_eq!((r.counts.failed, r.counts.cancelled), (1, 0));
-        assert_eq!(r.latencies, vec![1.5]);
+        assert_eq!(latencies(&r), vec![1.5]);
     }
 
     /// A task its worker ended after the panic that killed the program is unfinished, its
@@ -1059,7 +1055,7 @@ mod tests {
             (r.counts.successful, r.counts.failed, r.counts.unfinished),
             (1, 0, 2)
         );
-        assert_eq!(r.latencies, vec![4.0]);
+        assert_eq!(latencies(&r), vec![4.0]);
         // Task 3, taken after the death, is not drawn.
         assert_eq!(r.tasks.len(), 2);
         assert_eq!(

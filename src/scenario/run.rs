@@ -398,7 +398,7 @@ impl Run {
             heap_peak_bytes: heap1.peak_bytes.saturating_sub(self.heap0.live_bytes),
             total_alloc_bytes: heap1.total_bytes - self.heap0.total_bytes,
             tasks: c,
-            latency_ms: Latency::of(&mut rec.latencies),
+            latency_ms: Latency::of(&mut rec.latencies.iter().map(|&(l, _)| l).collect::<Vec<_>>()),
             throughput_per_s: if runtime_ms > 0.0 {
                 c.finished() as f64 / (runtime_ms / 1e3)
             } else {

@@ -343,7 +343,7 @@ impl Plan {
     fn leaks(&self) -> usize {
         match self {
             Plan::Leak { workers, .. } => *workers,
-            _ => 0,
+            Plan::Pool(_) | Plan::FanIn(_) | Plan::Pipeline(_) | Plan::Semaphore(_) => 0,
         }
     }
 
@@ -482,7 +482,9 @@ impl PoolPlan {
             Stop::ParentTimeout(ms) => {
                 context::with_timeout(&context::background(), Duration::from_millis(ms))
             }
-            _ => context::with_cancel(&context::background()),
+            Stop::Close | Stop::Cancel(_) | Stop::CancelParent(_) => {
+                context::with_cancel(&context::background())
+            }
         };
         let mut b = PoolBuilder::new()
             .workers(self.workers)

@@ -103,7 +103,9 @@ impl<T> State<T> {
         let w = self.sendq.fire_first(|slot| {
             got = match std::mem::replace(slot, SendSlot::Sent) {
                 SendSlot::Pending(v) => Some(v),
-                _ => unreachable!("a parked sender holds its value"),
+                SendSlot::Sent | SendSlot::Closed(_) | SendSlot::Taken => {
+                    unreachable!("a parked sender holds its value")
+                }
             }
         })?;
         *wake = w;
@@ -456,7 +458,7 @@ impl<T> Future for Recv<'_, T> {
                 this.parked = None;
                 return Poll::Ready(match got {
                     RecvSlot::Value(v) => Some(v),
-                    _ => None,
+                    RecvSlot::Empty | RecvSlot::Closed => None,
                 });
             }
             p.core.set_waker(cx.waker());
@@ -534,7 +536,7 @@ impl<T> Future for Send<'_, T> {
                 this.parked = None;
                 return Poll::Ready(match slot {
                     SendSlot::Closed(v) => Err(SendError(v)),
-                    _ => Ok(()),
+                    SendSlot::Sent | SendSlot::Taken | SendSlot::Pending(_) => Ok(()),
                 });
             }
             p.core.set_waker(cx.waker());

@@ -273,7 +273,7 @@ impl Select {
                 .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
         } {
             RecvSlot::Value(v) => Some(v),
-            _ => None,
+            RecvSlot::Empty | RecvSlot::Closed => None,
         }
     }
 

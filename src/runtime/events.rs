@@ -363,6 +363,23 @@ pub(crate) fn trace(
             ..TraceArgs::default()
         },
     };
+    // An instant (`ph: "i"`) on the goroutine's track; scope `s`: "t" on that track, "g" across
+    // the whole trace.
+    let instant = |e: &Event, name: String, s: &'static str| TraceEvent {
+        name,
+        ph: "i",
+        cat: "event",
+        pid: 2,
+        tid: e.g,
+        ts: Some(us(e.t_ns)),
+        dur: None,
+        s: Some(s),
+        args: TraceArgs {
+            goroutine: (e.g != 0).then_some(e.g),
+            object: (e.object != 0).then(|| object_name(e.object)),
+            ..TraceArgs::default()
+        },
+    };
     for e in events {
         match e.kind {
             EventKind::Spawn => {
@@ -412,30 +429,15 @@ pub(crate) fn trace(
                     out.push(wait_span(e.g, b, e.t_ns));
                 }
             }
-            EventKind::Panic | EventKind::Close | EventKind::Deadlock => {
-                let (name, s) = match e.kind {
-                    EventKind::Panic => (format!("panic in {}", label(e.g, &seen)), "t"),
-                    EventKind::Close => (format!("close({})", object_name(e.object)), "t"),
-                    _ => (
-                        "fatal error: all goroutines are asleep - deadlock!".into(),
-                        "g",
-                    ),
-                };
-                out.push(TraceEvent {
-                    name,
-                    ph: "i",
-                    cat: "event",
-                    pid: 2,
-                    tid: e.g,
-                    ts: Some(us(e.t_ns)),
-                    dur: None,
-                    s: Some(s),
-                    args: TraceArgs {
-                        goroutine: (e.g != 0).then_some(e.g),
-                        object: (e.object != 0).then(|| object_name(e.object)),
-                        ..TraceArgs::default()
-                    },
-                });
+            EventKind::Panic => {
+                out.push(instant(e, format!("panic in {}", label(e.g, &seen)), "t"));
+            }
+            EventKind::Close => {
+                out.push(instant(e, format!("close({})", object_name(e.object)), "t"));
+            }
+            EventKind::Deadlock => {
+                let fatal = "fatal error: all goroutines are asleep - deadlock!";
+                out.push(instant(e, fatal.into(), "g"));
             }
         }
     }

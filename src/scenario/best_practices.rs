@@ -1267,7 +1267,9 @@ fn lesson(r: &Report, v: usize) -> String {
             // Why a check was not reached: the program ended first, or its situation never came.
             let unreached_why = match r.ended {
                 Ended::Completed => "their situation never came in this run",
-                _ => "the program ended first",
+                Ended::Hung | Ended::Deadlock | Ended::Panicked | Ended::Stopped => {
+                    "the program ended first"
+                }
             };
             let outlived = outlived_main(r);
             match failed.as_slice() {

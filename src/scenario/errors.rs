@@ -1007,7 +1007,10 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
         ),
         Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered if r.ended == Ended::Completed => format!(
             "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so it reached its reads and all {} results came back. Send one job more than that room and nobody can move.",
-            room_text(match Deadlock::of(v) { Deadlock::Wrong => 0, _ => q }),
+            room_text(match Deadlock::of(v) {
+                Deadlock::Wrong => 0,
+                Deadlock::SmallBuffer | Deadlock::Buffered | Deadlock::SeparateGoroutines | Deadlock::BlockedWorkers => q,
+            }),
             r.tasks.finished()
         ),
         Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered => format!(

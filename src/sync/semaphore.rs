@@ -57,14 +57,18 @@ impl Observed for Mutex<State> {
         let st = self.lock().unwrap();
         let (wait, hold) = match st.kind {
             ObjectKind::Mutex => (Op::Lock, Op::Lock),
-            _ => (Op::Acquire, Op::Acquire),
+            ObjectKind::Semaphore | ObjectKind::Channel | ObjectKind::WaitGroup => {
+                (Op::Acquire, Op::Acquire)
+            }
         };
         ObjectView {
             kind: st.kind,
             state: match st.kind {
                 ObjectKind::Mutex if st.permits == 0 => "locked".into(),
                 ObjectKind::Mutex => "unlocked".into(),
-                _ => format!("{} free", st.permits),
+                ObjectKind::Semaphore | ObjectKind::Channel | ObjectKind::WaitGroup => {
+                    format!("{} free", st.permits)
+                }
             },
             waiters: st
                 .waiters

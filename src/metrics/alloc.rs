@@ -241,10 +241,10 @@ pub(crate) fn goroutine_blocks<T>(f: impl FnOnce() -> T) -> T {
 }
 
 /// Starts (`true`) or ends what [`goroutine_blocks`] does, for a scope that does not fit in a
-/// closure: a runner's goroutine frees its own task at the end of the poll in which it returns,
-/// inside async-task.
-pub(crate) fn set_goroutine_blocks(on: bool) {
-    let _ = IN_BLOCKS.try_with(|b| b.set(on));
+/// closure (a runner's goroutine frees its own task at the end of the poll in which it returns,
+/// inside async-task), or without a closure's generic copy. Returns whether it was on.
+pub(crate) fn set_goroutine_blocks(on: bool) -> bool {
+    IN_BLOCKS.try_with(|b| b.replace(on)).unwrap_or(false)
 }
 
 /// Gives the blocks this thread kept back to the system allocator.
@@ -439,7 +439,7 @@ mod tests {
             // SAFETY: each block is freed once, with its layout, and not used after.
             unsafe {
                 let (a, b) = goroutine_blocks(|| {
-                    let a = alloc(task);
+                    let a = std::hint::black_box(alloc(task));
                     dealloc(a, task);
                     assert_eq!(kept_now(), 1, "a freed task block was not kept");
                     (a, alloc(task))
@@ -448,7 +448,8 @@ mod tests {
                 assert_eq!(kept_now(), 0);
                 dealloc(b, task); // outside the scope
                 assert_eq!(kept_now(), 0, "a block freed outside the scope was kept");
-                let c = alloc(task);
+                // black_box: else the pair is optimized away.
+                let c = std::hint::black_box(alloc(task));
                 goroutine_blocks(|| dealloc(c, task));
                 assert_eq!(kept_now(), 1);
                 release_kept_blocks();

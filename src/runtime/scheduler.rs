@@ -333,22 +333,18 @@ impl Shared {
         let this = SharedRef(self);
         let schedule =
             WithInfo(move |r: GRunnable, info: ScheduleInfo| this.get().schedule(r, info));
-        let spawn = move || {
-            async_task::Builder::new().metadata(meta).spawn(
-                move |meta: &GMeta| Goroutine {
-                    fut,
-                    shared: this,
-                    meta: meta as *const GMeta,
-                },
-                schedule,
-            )
-        };
-        // On a runner, the task reuses the block of a goroutine this runner freed.
-        let (runnable, task) = if runner.is_some() {
-            alloc::goroutine_blocks(spawn)
-        } else {
-            spawn()
-        };
+        // On a runner, the task reuses the block of a goroutine this runner freed. (Not with
+        // `goroutine_blocks`: a copy of it per goroutine type weighed in the wasm module.)
+        let was = alloc::set_goroutine_blocks(runner.is_some());
+        let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
+            move |meta: &GMeta| Goroutine {
+                fut,
+                shared: this,
+                meta: meta as *const GMeta,
+            },
+            schedule,
+        );
+        alloc::set_goroutine_blocks(was);
         // Listed before it is first scheduled, so it cannot finish unlisted.
         self.registry.insert(task);
         if let Some(log) = &self.events {

@@ -13,7 +13,7 @@ use crate::{
     runtime::{
         goroutine::WaitKind,
         local::{current_gid, set_wait},
-        object::{ObjectId, Op, SharedOpLog},
+        object::{ObjectId, Op, OpLog},
     },
 };
 
@@ -37,7 +37,7 @@ impl std::error::Error for NegativeCounter {}
 struct Inner {
     count: AtomicI64,
     /// Who added, called Done and waited lately (for the wait-for graph).
-    ops: SharedOpLog,
+    ops: OpLog,
     waiters: Mutex<Waiters>,
 }
 
@@ -134,7 +134,7 @@ impl WaitGroup {
             id: object.get(),
             state: Arc::new(Inner {
                 count: AtomicI64::new(0),
-                ops: SharedOpLog::default(),
+                ops: OpLog::default(),
                 waiters: Mutex::new(Waiters {
                     generation: 0,
                     list: Vec::new(),

@@ -4,7 +4,13 @@
 //! is modelled in tests/loom.rs.
 
 #[cfg(not(loom))]
-pub(crate) use std::sync::{atomic::AtomicUsize, Arc, Mutex, MutexGuard};
+pub(crate) use std::sync::{
+    atomic::{AtomicI64, AtomicUsize},
+    Arc, Mutex, MutexGuard,
+};
 
 #[cfg(loom)]
-pub(crate) use loom::sync::{atomic::AtomicUsize, Arc, Mutex, MutexGuard};
+pub(crate) use loom::sync::{
+    atomic::{AtomicI64, AtomicUsize},
+    Arc, Mutex, MutexGuard,
+};

@@ -241,7 +241,7 @@ pub const UNBOUNDED: usize = usize::MAX;
 impl<T: std::marker::Send + 'static> Chan<T> {
     /// `make(chan T, cap)`; `cap == 0` is unbuffered (every send waits for a receiver).
     pub fn new(cap: usize) -> Chan<T> {
-        let mut ops = OpLog::default();
+        let ops = OpLog::default();
         ops.note(Op::Make);
         let chan = Chan {
             inner: Arc::new(Inner {

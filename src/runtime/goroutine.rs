@@ -217,6 +217,14 @@ impl GMeta {
         }
         parked
     }
+
+    /// [`GMeta::park`] from inside the goroutine's poll, whose number it reads: no wake can
+    /// make it runnable before the poll has returned (async-task holds a wake during the poll,
+    /// and schedules the goroutine only after it).
+    pub(crate) fn park_in_poll(&self, wait: Wait, now_ns: u64) -> bool {
+        let s = self.state.load(Ordering::Acquire);
+        s as u8 == State::Running as u8 && self.park(wait, now_ns, s >> 8)
+    }
 }
 
 /// A snapshot of one goroutine, as in a Go stack dump header: `goroutine 7 [chan receive]:`.

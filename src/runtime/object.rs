@@ -11,7 +11,7 @@ use std::{
     collections::HashMap,
     fmt,
     sync::{
-        atomic::{AtomicU64, Ordering},
+        atomic::{fence, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering},
         Arc, Mutex, Weak,
     },
 };
@@ -65,77 +65,128 @@ impl Op {
 }
 
 /// The last few distinct `(operation, goroutine)` pairs on an object: a ring, so noting one
-/// never allocates and never moves the others (it runs under the object's lock, on every
-/// operation). A pair is one `u64` key, so the common case (the goroutine that did this last
-/// time, in a loop) is one compare: the bench measured `note` at a fifth of a buffered
-/// channel's send or receive when it scanned `(Op, u64, &str)` triples.
+/// never allocates and never moves the others. A pair is one `u64` key, so the common case (the
+/// goroutine that did this last time, in a loop) is one compare: the bench measured `note` at a
+/// fifth of a buffered channel's send or receive when it scanned `(Op, u64, &str)` triples.
+///
+/// Goroutines on several threads note into it at once, without a lock: a WaitGroup's `Add` and
+/// `Done` are one atomic operation on the counter each (they took the WaitGroup's lock to note
+/// themselves and count; on the spawn bench the spawner's `Add` and the other runner's `Done`
+/// fought for that lock, about a third of the bench's time in `perf`, issue 9). A channel notes
+/// under its own lock all the same. Each entry is a seqlock: its sequence number is odd while a
+/// writer writes it. A writer claims an entry by making it odd (two writers never write one
+/// entry at once; one that finds the entry it was given being written, eight new pairs noted at
+/// the same instant, does not record its pair: the log is the last few, best effort under
+/// contention), and a reader keeps what it read only if the number was even and the same before
+/// and after. (A channel's log was a second, plain type, until the wasm module had to carry
+/// both: 1 KB over its size budget.)
+///
+/// Each operation has its own "checked first" entry, so that the spawner's `Add` is found at
+/// once although every `Done` between two `Add`s is a new pair (on the spawn bench, notes cost
+/// about 8 % of the time, measured by leaving them out; one entry per operation instead of one
+/// for all: median 219 → 215 ns, within the noise).
+#[repr(C)]
 pub(crate) struct OpLog {
-    /// `goroutine << 4 | op`; 0 marks an empty entry (no goroutine has id 0).
-    keys: [u64; OPLOG_LEN],
-    names: [&'static str; OPLOG_LEN],
-    /// Where the next new pair goes (the oldest is overwritten).
-    next: u8,
-    /// The entry the last call found or wrote: checked first.
-    hit: u8,
+    /// How many new pairs were noted (the next goes to `next % OPLOG_LEN`).
+    next: AtomicUsize,
+    /// By operation, the entry its last note found or wrote.
+    hits: [AtomicU8; Op::ALL.len()],
+    entries: [LogEntry; OPLOG_LEN],
 }
 
 /// How many `(operation, goroutine)` pairs an object remembers.
 const OPLOG_LEN: usize = 8;
 
+struct LogEntry {
+    seq: AtomicU64,
+    /// `goroutine << 4 | op`; 0 marks an empty entry (no goroutine has id 0).
+    key: AtomicU64,
+    /// The goroutine's name, a `&'static str` in two halves.
+    name_ptr: AtomicPtr<u8>,
+    name_len: AtomicUsize,
+}
+
 impl Default for OpLog {
     fn default() -> Self {
         OpLog {
-            keys: [0; OPLOG_LEN],
-            names: [""; OPLOG_LEN],
-            next: 0,
-            hit: 0,
+            entries: std::array::from_fn(|_| LogEntry {
+                seq: AtomicU64::new(0),
+                key: AtomicU64::new(0),
+                name_ptr: AtomicPtr::new(std::ptr::null_mut()),
+                name_len: AtomicUsize::new(0),
+            }),
+            next: AtomicUsize::new(0),
+            hits: std::array::from_fn(|_| AtomicU8::new(0)),
         }
-    }
-}
-
-impl fmt::Debug for OpLog {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OpLog({} entries)", self.entries().len())
     }
 }
 
 impl OpLog {
     /// Records that the calling goroutine did `op` (nothing outside a goroutine).
-    // Forced inline natively only: the wasm build is optimized for size, and every channel
-    // operation of every element type would carry a copy.
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
-    pub(crate) fn note(&mut self, op: Op) {
+    pub(crate) fn note(&self, op: Op) {
         let (g, name) = local::current_goroutine();
         let key = g << 4 | op as u64;
-        // The common case, inlined into every send and receive: nothing outside a goroutine,
-        // or the same goroutine in a loop.
-        if g != 0 && self.keys[usize::from(self.hit)] != key {
-            self.note_new(key, name);
+        let hit = usize::from(self.hits[op as usize].load(Ordering::Relaxed)) % OPLOG_LEN;
+        if g != 0 && self.entries[hit].key.load(Ordering::Relaxed) != key {
+            self.note_new(op, key, name);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn note_new(&mut self, key: u64, name: &'static str) {
-        if let Some(i) = self.keys.iter().position(|&k| k == key) {
-            self.hit = i as u8;
+    fn note_new(&self, op: Op, key: u64, name: &'static str) {
+        if let Some(i) = self
+            .entries
+            .iter()
+            .position(|e| e.key.load(Ordering::Relaxed) == key)
+        {
+            self.hits[op as usize].store(i as u8, Ordering::Relaxed);
             return;
         }
-        let i = usize::from(self.next);
-        self.keys[i] = key;
-        self.names[i] = name;
-        self.hit = self.next;
-        self.next = ((i + 1) % OPLOG_LEN) as u8;
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % OPLOG_LEN;
+        let e = &self.entries[i];
+        let seq = e.seq.load(Ordering::Relaxed);
+        if seq % 2 == 1
+            || e.seq
+                .compare_exchange(seq, seq + 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return; // another thread is writing this entry (see the type's doc)
+        }
+        // A reader that sees any of the writes below also sees the odd number on its second
+        // look at it.
+        fence(Ordering::Release);
+        e.key.store(key, Ordering::Relaxed);
+        e.name_ptr
+            .store(name.as_ptr().cast_mut(), Ordering::Relaxed);
+        e.name_len.store(name.len(), Ordering::Relaxed);
+        e.seq.store(seq + 2, Ordering::Release);
+        self.hits[op as usize].store(i as u8, Ordering::Relaxed);
     }
 
     /// The pairs remembered, oldest first.
     pub(crate) fn entries(&self) -> Vec<(Op, u64, &'static str)> {
+        let next = self.next.load(Ordering::Relaxed);
         (0..OPLOG_LEN)
-            .map(|k| (usize::from(self.next) + k) % OPLOG_LEN)
-            .filter(|&i| self.keys[i] != 0)
-            .map(|i| {
-                let key = self.keys[i];
-                (Op::ALL[(key & 0xf) as usize], key >> 4, self.names[i])
+            .map(|k| &self.entries[(next + k) % OPLOG_LEN])
+            .filter_map(|e| {
+                let seq = e.seq.load(Ordering::Acquire);
+                let (key, ptr, len) = (
+                    e.key.load(Ordering::Relaxed),
+                    e.name_ptr.load(Ordering::Relaxed),
+                    e.name_len.load(Ordering::Relaxed),
+                );
+                fence(Ordering::Acquire);
+                if seq % 2 == 1 || e.seq.load(Ordering::Relaxed) != seq || key == 0 {
+                    return None; // empty, or being written
+                }
+                // SAFETY: `ptr` and `len` are the halves of one `&'static str`, written by one
+                // writer: the sequence number was even and unchanged around the reads, so no
+                // write to the entry overlapped them.
+                let name =
+                    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)) };
+                Some((Op::ALL[(key & 0xf) as usize], key >> 4, name))
             })
             .collect()
     }
@@ -299,7 +350,7 @@ mod tests {
 
     #[test]
     fn oplog_keeps_the_last_distinct_pairs_oldest_first() {
-        let mut log = OpLog::default();
+        let log = OpLog::default();
         log.note(Op::Send); // outside a goroutine: nothing
         assert!(log.entries().is_empty());
         local::set_goroutine(7, "producer");
@@ -327,5 +378,46 @@ mod tests {
         assert_eq!(e.len(), OPLOG_LEN);
         assert_eq!(e.first(), Some(&(Op::Close, 102, "many")));
         assert_eq!(e.last(), Some(&(Op::Close, 109, "many")));
+    }
+
+    /// Threads noting at once while another reads: every name read is the one its goroutine
+    /// noted (a torn read, a pointer from one name with the length of another, would show as a
+    /// wrong or garbled name, or worse).
+    #[test]
+    fn oplog_readers_never_see_a_torn_name() {
+        const NAMES: [&str; 4] = ["a", "bb-bb", "ccc-ccc-ccc", "dddd-dddd-dddd-dddd"];
+        let log = Arc::new(OpLog::default());
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers: Vec<_> = (0..3u64)
+            .map(|t| {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    for i in 0..if cfg!(miri) { 200 } else { 200_000 } {
+                        let g = 1 + t * 1_000_000 + i;
+                        local::set_goroutine(g, NAMES[(g % 4) as usize]);
+                        log.note(if i % 2 == 0 { Op::Add } else { Op::Done });
+                    }
+                })
+            })
+            .collect();
+        let reader = {
+            let (log, stop) = (log.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    for (_, g, name) in log.entries() {
+                        assert_eq!(name, NAMES[(g % 4) as usize], "goroutine {g}");
+                        seen += 1;
+                    }
+                }
+                seen
+            })
+        };
+        for w in writers {
+            w.join().unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
+        assert_eq!(log.entries().len(), OPLOG_LEN);
     }
 }

@@ -11,6 +11,7 @@ use std::{
 };
 
 use super::{
+    super::metrics::alloc,
     local::{self, enter},
     queue::Local,
     scheduler::{GRunnable, Shared},
@@ -109,6 +110,7 @@ impl Shared {
         // Goroutines left in this runner's queue: dropping them cancels them.
         drop(self.queues.stats[index].take_next());
         while self.queues.pop_local(index).is_some() {}
+        alloc::release_kept_blocks();
     }
 
     /// `r` came out of `runnext` after `RUN_NEXT_STREAK` hand-offs in a row: it goes to the back

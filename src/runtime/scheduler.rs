@@ -7,6 +7,7 @@
 //! README.md for the design.
 
 use std::{
+    cell::Cell,
     future::Future,
     panic::{catch_unwind, AssertUnwindSafe},
     pin::Pin,
@@ -21,6 +22,7 @@ use std::{
 use async_task::{Runnable, ScheduleInfo, WithInfo};
 
 use super::{
+    super::metrics::alloc,
     clock::{Action, Clock, TimerHandle, Timers},
     events::{Event, EventKind, EventLog},
     goroutine::{GMeta, GoroutineInfo, State, Wait, WaitKind},
@@ -331,6 +333,9 @@ impl Shared {
         let this = SharedRef(self);
         let schedule =
             WithInfo(move |r: GRunnable, info: ScheduleInfo| this.get().schedule(r, info));
+        // On a runner, the task reuses the block of a goroutine this runner freed. (Not with
+        // `goroutine_blocks`: a copy of it per goroutine type weighed in the wasm module.)
+        let was = alloc::set_goroutine_blocks(runner.is_some());
         let (runnable, task) = async_task::Builder::new().metadata(meta).spawn(
             move |meta: &GMeta| Goroutine {
                 fut,
@@ -339,6 +344,7 @@ impl Shared {
             },
             schedule,
         );
+        alloc::set_goroutine_blocks(was);
         // Listed before it is first scheduled, so it cannot finish unlisted.
         self.registry.insert(task);
         if let Some(log) = &self.events {
@@ -422,15 +428,13 @@ impl Shared {
 
     /// Polls one goroutine and records the state it is left in.
     pub(crate) fn run(&self, r: GRunnable, l: Option<&Local>) {
-        let meta: *const GMeta = r.metadata();
-        // SAFETY: the metadata lives in the task's allocation, which `run` keeps alive until it
-        // returns, and `alive` (a waker, so a reference) after that.
-        let (id, name) = unsafe { ((*meta).id, (*meta).name) };
-        let poll = unsafe { (*meta).set_running(l.map_or(0, |l| l.index)) };
-        // A reference to the task for after the poll: once `run` returns, a wake can run the
-        // goroutine to its end on another thread and free it while this one still records
-        // the park.
-        let alive = r.waker();
+        // The goroutine parks itself at the end of its poll (`Shared::parked`): once `run`
+        // returns, a wake can run it to its end on another thread and free it, so its task is
+        // not looked at after. (Parking here after the poll needed a reference to the task for
+        // that, a waker cloned and dropped around every poll: two atomic operations.)
+        let meta = r.metadata();
+        let (id, name) = (meta.id, meta.name);
+        meta.set_running(l.map_or(0, |l| l.index));
         let (stats, events) = (
             l.map(|l| &self.queues.stats[l.index]),
             self.events.is_some(),
@@ -457,14 +461,6 @@ impl Shared {
             l.in_poll.set(false);
         }
         local::set_goroutine(0, "");
-        let wait = local::take_wait().unwrap_or(Wait {
-            kind: WaitKind::None,
-            object: 0,
-        });
-        let end = match l {
-            Some(l) if !events => l.now_ns.get(),
-            _ => self.now_ns(),
-        };
         if let Some(s) = stats {
             s.running.store(0, Ordering::Release);
             s.polls
@@ -475,6 +471,7 @@ impl Shared {
                 .store(s.polls.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
         }
         if let Some(log) = &self.events {
+            let end = self.now_ns();
             log.push(Event {
                 t_ns: start,
                 dur_ns: end.saturating_sub(start),
@@ -485,12 +482,34 @@ impl Shared {
                 wait: WaitKind::None,
                 object: 0,
             });
+            if let Some(wait) = PARKED.with(Cell::take) {
+                self.event(EventKind::Block, id, wait.kind, wait.object);
+            }
         }
-        // SAFETY: `alive` holds a reference to the task, so its metadata is still there.
-        if !finished && unsafe { (*meta).park(wait, end, poll) } && events {
-            self.event(EventKind::Block, id, wait.kind, wait.object);
+        if finished && l.is_some() {
+            alloc::set_goroutine_blocks(false); // see `finish`
         }
-        drop(alive);
+    }
+
+    /// The goroutine polled on this thread returned `Pending`: `Running → Blocked` with what it
+    /// said it waits on, from inside its poll. No wake can have made it runnable yet: async-task
+    /// schedules a goroutine woken during its poll only once the poll has returned.
+    fn parked(&self, meta: &GMeta) {
+        let wait = local::take_wait().unwrap_or(Wait {
+            kind: WaitKind::None,
+            object: 0,
+        });
+        let events = self.events.is_some();
+        // The runner's clock as of the poll's start (it reads the clock only every few polls).
+        let now = if events {
+            None
+        } else {
+            local::with_runner_of(self, |l| l.now_ns.get())
+        }
+        .unwrap_or_else(|| self.now_ns());
+        if meta.park_in_poll(wait, now) && events {
+            PARKED.with(|p| p.set(Some(wait)));
+        }
     }
 
     /// A goroutine returned (or panicked): take it off the books.
@@ -501,8 +520,14 @@ impl Shared {
             self.main_exited.store(true, Ordering::Release);
         }
         self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
-        if local::with_runner_of(self, |l| self.registry.retire(l.index, meta, &l.retired))
-            .is_none()
+        if local::with_runner_of(self, |l| {
+            self.registry.retire(l.index, meta, &l.retired);
+            // Until the poll ends (`run`): a goroutine its own runner retired is freed by
+            // async-task then, and its block is kept for this runner's next spawn. Nothing else
+            // is freed there: the future has returned, and the rest holds no heap.
+            alloc::set_goroutine_blocks(true);
+        })
+        .is_none()
         {
             self.registry.remove(meta);
         }
@@ -592,7 +617,10 @@ enum Push {
 crate::tls::fast_thread_local! {
     /// Set during a poll when the goroutine returned or its future was dropped (cancelled at
     /// shutdown): its task may be freed as soon as the poll returns.
-    static FINISHED: std::cell::Cell<bool> = std::cell::Cell::new(false);
+    static FINISHED: Cell<bool> = Cell::new(false);
+    /// With the event log: what the goroutine just polled parked on, for its block event
+    /// (logged after its run event).
+    static PARKED: Cell<Option<Wait>> = Cell::new(None);
 }
 
 /// A goroutine's future: catches its panic (Go would crash; we report it and carry on) and
@@ -626,7 +654,10 @@ impl<F: Future<Output = ()>> Future for Goroutine<F> {
         // SAFETY: the metadata lives in the task that owns this future.
         let meta = unsafe { &*this.meta };
         match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Pending) => {
+                shared.parked(meta);
+                Poll::Pending
+            }
             Ok(Poll::Ready(())) => {
                 shared.finish(meta);
                 Poll::Ready(())

@@ -11,7 +11,7 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
-const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
+export const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
 export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));
@@ -338,6 +338,16 @@ export class TimeChart {
       }
       if (started) { ctx.lineTo(u.valToPos(xs.at(-1), 'x', true), y0); ctx.closePath(); ctx.fill(); }
       ctx.restore();
+      // The shaded area is drawn too: its label goes outside it (rate-limit/no-limit's sat in it:
+      // review N4, session 20).
+      let prev = null;
+      for (let i = 0; i < xs.length; i++) {
+        if (ys[i] == null) continue;
+        const p = [u.valToPos(xs[i], 'x', true), u.valToPos(ys[i], 'y', true)];
+        if (prev && Math.min(prev[1], p[1]) < y0) segs.push([prev[0], p[0], Math.min(prev[1], p[1]), y0]);
+        prev = p;
+      }
+      this.overArea = { y: y0 };
       label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0 });
     }
     {

@@ -4,7 +4,8 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
-import { markStyle, PALETTE, TimeChart } from './chart.js';
+import { LINE_MARKS, markStyle, PALETTE, TimeChart } from './chart.js';
+import { markText } from './marks.js';
 import { peak } from '../thin.js';
 import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, runnableNote, samplesNote, TAIL_WHY, truthful } from './lessons.js';
 import { drawLanes } from './lanes.js';
@@ -14,7 +15,7 @@ import { drawSweep } from './sweep.js';
 import { drawPhases } from './phases.js';
 import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
-import { drawTimeline, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
+import { drawTimeline, finalWaits, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
 import { hasTimeline } from '../timeline-pack.js';
 import { pairPicture, taggedMarks } from './pair.js';
@@ -103,6 +104,13 @@ const paramsOf = (run) => usedParams(schema() ?? [], run);
 /** A run's series and marks with time as % of its own length. */
 const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
+
+/** Rows named together: "workers 1–5" for worker 1 to worker 5, else their labels. */
+export function rowsText(labels) {
+  const n = labels.map((l) => Number(/^worker (\d+)$/.exec(l)?.[1]));
+  if (labels.length > 1 && n.every((v, i) => Number.isInteger(v) && (i === 0 || v === n[i - 1] + 1))) return `workers ${n[0]}–${n.at(-1)}`;
+  return labels.join(', ');
+}
 
 /** How far a finished run's axes run past its end, as a share of its length. */
 const END_PAD = 0.05;
@@ -305,9 +313,16 @@ export class Pictures {
     }
     // (The graph and the send/close line carry their own legends.)
     const charted = ['gauges', 'goroutines', 'bound'].includes(lessonKind);
-    for (const k of new Set(charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
-      const [color, name] = markStyle(k);
-      legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
+    const shownMarks = charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])] : [];
+    for (const k of new Set(shownMarks.map((m) => m.kind))) {
+      const [, name] = markStyle(k);
+      // One name per mark: the words the chart writes beside its lines ("cancel drill, separate
+      // pool", "main reads results"), where it writes one or two; the legend had said "mark:
+      // cancel" and "mark: receive" for them (review N7, session 20). A run's own (not a pair's,
+      // whose lines are named for their run), and a kind drawn as unlabelled ticks keeps its name.
+      const texts = compare || !LINE_MARKS.has(k) ? [] : [...new Set(shownMarks.filter((m) => m.kind === k).map(markText))];
+      const words = texts.length && texts.length <= 2 ? `line: ${texts.join(' / ')}` : `mark: ${name}`;
+      legend.push(el('span', { class: 'k', dataset: { mark: k } }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), words));
     }
     fill('picture-legend', legend);
     onDraw?.();
@@ -496,7 +511,10 @@ export class Pictures {
     const h = host.parentElement.querySelector('h3');
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
-    fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')));
+    // The final waits, named from the Report: which rows, on what (review N1, session 20).
+    const waits = has ? finalWaits(run).map(([on, rows]) => `${rowsText(rows)}: ${on}`) : [];
+    fill('timeline-legend', [...Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')),
+      ...(waits.length ? [el('span', { class: 'k timeline-wait-key' }, el('span', { class: 'swatch hatch' }), `hatched: blocked when the program ended, to its end (${waits.join('; ')})`)] : [])]);
     if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();
   }

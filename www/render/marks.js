@@ -39,9 +39,16 @@ export function stackLabels(items, width, { gap = 6, pad = 3 } = {}) {
     if (!sides.length) sides.push(Math.max(0, Math.min(x + pad, width - w)));
     // Not across another mark's line either (two lines a few px apart: the text goes beyond both).
     const clear = (l) => lines.every((lx, k) => lx <= l - 1 || lx >= l + w + 1);
-    // Past the lines it would cross, rightwards (two drills' lines 8 px apart: right of both).
-    const past = (l) => { for (let n = 0; n < lines.length && !clear(l); n++) l = Math.max(...lines.filter((lx) => lx > l - 1 && lx < l + w + 1)) + pad; return l; };
-    const moved = sides.map(past).filter((l) => l + w <= width && clear(l));
+    // Past the lines it would cross: rightwards from the right side, leftwards from the left
+    // (two drills' lines 8 px apart: right of both).
+    const past = (l, dir) => {
+      for (let n = 0; n < lines.length && !clear(l); n++) {
+        const hit = lines.filter((lx) => lx > l - 1 && lx < l + w + 1);
+        l = dir > 0 ? Math.max(...hit) + pad : Math.min(...hit) - pad - w;
+      }
+      return l;
+    };
+    const moved = [past(x + pad, 1), past(x - pad - w, -1)].filter((l) => l >= 0 && l + w <= width && clear(l));
     const cands = [...sides.filter(clear), ...moved, ...sides.filter((l) => !clear(l))];
     let placed = null;
     for (let row = 0; placed === null; row++) {

@@ -17,6 +17,7 @@ import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
 import { drawTimeline, finalWaits, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
+import { drawZoom } from './zoom.js';
 import { hasTimeline } from '../timeline-pack.js';
 import { pairPicture, taggedMarks } from './pair.js';
 import { svgPng } from './svgpng.js';
@@ -111,6 +112,9 @@ export function rowsText(labels) {
   if (labels.length > 1 && n.every((v, i) => Number.isInteger(v) && (i === 0 || v === n[i - 1] + 1))) return `workers ${n[0]}–${n.at(-1)}`;
   return labels.join(', ');
 }
+
+/** The span of a run's end that the zoom draws (negative-counter), ms. */
+const ZOOM_MS = 2;
 
 /** How far a finished run's axes run past its end, as a share of its length. */
 const END_PAD = 0.05;
@@ -228,6 +232,7 @@ export class Pictures {
     for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
     fill('picture-svg'); fill('picture-legend'); fill('timeline-legend'); fill('picture-order'); fill('goroutines-note');
     $('picture-order').hidden = true;
+    fill('picture-zoom'); $('picture-zoom').hidden = true;
     $('picture-svg').hidden = true;
     $('picture-chart').hidden = false;
     $('picture-title').textContent = '';
@@ -260,7 +265,9 @@ export class Pictures {
     // happens at its last instant is drawn inside the frame, not on it: context-pool/cancel's
     // last worker returning, blocked-workers' release, leak/wrong's 6 -> 5, best-practices' task
     // 13 timing out (independent review, session 20, F6).
-    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : run.ended != null ? endOf(run) * (1 + END_PAD) : null;
+    // Two finished runs side by side the same (their axes ended on the frame: review, session 20).
+    const pad = run.ended != null ? 1 + END_PAD : 1;
+    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) * pad : run.ended != null ? endOf(run) * pad : null;
     // A live run (no end yet) gets an x axis of at least LIVE_SPAN_MS; a finished one ends at its end.
     for (const c of [this.lesson, this.goroutines, this.heap]) c.minSpan = run.ended == null ? LIVE_SPAN_MS : 0;
     const lessonKind = shared.kind;
@@ -308,7 +315,15 @@ export class Pictures {
       // where instants a few microseconds apart would sit on one pixel.
       if (!compare && lessonKind === 'gauges' && pic.def.id === 'waitgroup') {
         order.hidden = false;
-        drawOrder(order, marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang'));
+        const told = marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang');
+        drawOrder(order, told);
+        // negative-counter's end: the last Dones, Wait returning and the panic within its last
+        // ms, zoomed, each on its own tick (review N4, session 20).
+        const refused = refusedDone(run);
+        if (refused) {
+          drawZoom($('picture-zoom'), run, { gauge: 'waitgroup_counter', marks: told, refused, span: ZOOM_MS,
+            title: `The last ${num(ZOOM_MS)} ms, zoomed: each call on its own tick, and the wg.Done() that would make the counter ${num(refused.to)}` });
+        }
       }
     }
     // (The graph and the send/close line carry their own legends.)
@@ -470,7 +485,8 @@ export class Pictures {
       const tail = quietTail(run, { kind: 'gauges', def });
       const xEnd = tail ? tail.at * 1.15 : null;
       const refused = def.id === 'waitgroup' ? refusedDone(run) : null;
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, refused });
+      // The WaitGroup charts' Wait lines are labelled above the counter's top, clear of its steps.
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, refused, headroom: def.id !== 'waitgroup' ? null : refused ? 1.8 : 1.35 });
       if (refused) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'panic' } }), `dashed step and ✕: the last wg.Done(), which would have made the counter ${num(refused.to)}: refused, and Go panics (the line, measured, never goes below ${num(refused.from)})`));
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];

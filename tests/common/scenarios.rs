@@ -406,8 +406,7 @@ fn final_waits_are_drawn(r: &Report) {
             if let Some(last) = row
                 .tasks
                 .iter()
-                .filter(|t| t.outcome != TaskOutcome::Unfinished)
-                .next_back()
+                .rfind(|t| t.outcome != TaskOutcome::Unfinished)
             {
                 assert!(
                     from >= last.end_ms - 1e-6,

@@ -365,7 +365,8 @@ fn timeline_draws_the_counts(r: &Report) {
 /// The wait a row's goroutine was still in when the program ended is drawn on its row (review
 /// N1, session 20: leak/wrong's five blocked workers were four empty rows and ten ticks). The
 /// page draws it from the row's `goroutine` and that goroutine in the deadlock's or the leak's
-/// list (what it waits on, for how long), so: every blocked worker those list is some row's
+/// list (what it waits on, for how long), so: every blocked worker (or WaitGroup waiter, whose
+/// Wait never returned) those list is some row's
 /// goroutine, no goroutine is two rows', and its wait, from the finding's instant less its
 /// `for_ms`, begins within the run and after the row's last finished task. A wait is not a
 /// task: the counts above never see it.
@@ -389,7 +390,7 @@ fn final_waits_are_drawn(r: &Report) {
         for g in f
             .goroutines
             .iter()
-            .filter(|g| g.name == "worker" && g.wait.as_go() != "sleep")
+            .filter(|g| matches!(g.name, "worker" | "waiter") && g.wait.as_go() != "sleep")
         {
             let row = r
                 .timeline

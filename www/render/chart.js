@@ -249,7 +249,7 @@ export class TimeChart {
     // `near`: a limit line's y. Its label stays within 36 px of it (two rows), or it is left to the legend:
     // moved further, "the queue's capacity: 10" sat under the queue's line at 7, as if it named
     // that one (390 px, session 20).
-    const label = (full, x, y, color, { right = false, at = null, near = null } = {}) => {
+    const label = (full, x, y, color, { right = false, at = null, near = null, row = false } = {}) => {
       // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
       let text = full;
       while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
@@ -281,6 +281,15 @@ export class TimeChart {
       // lesson, had no place between its line and the counter's rise 1.5 ms later).
       const xs = at == null ? [tx, left + 2 * dpr, ...[0.75, 0.5, 0.25].map((k) => left + (w - tw) * k)]
         : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr]), ...[12, 20, 28, 40, 56].flatMap((d) => [at + d * dpr, at - d * dpr - tw])];
+      // `row`: first anywhere along its own row (its line's side) before moving off it:
+      // rate-limit/no-limit's over-limit label went under the limit line beneath, where it
+      // named neither (review N4, session 20), while the line's left end was free.
+      if (row) {
+        for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+          tx = x; ty = y0;
+          if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: null }); return; }
+        }
+      }
       for (const pass of [true, false]) {
         strict = pass;
         for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
@@ -366,7 +375,8 @@ export class TimeChart {
         if (prev && Math.min(prev[1], p[1]) < y0) segs.push([prev[0], p[0], Math.min(prev[1], p[1]), y0]);
         prev = p;
       }
-      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0 });
+      // (Its first clause: "limit + burst: 25 in one second"; the legend says what is shaded.)
+      label(this.over.label.replace(/;.*$/, ''), left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0, row: true });
     }
     {
       // Two runs' limits at the same value are one line: one label where they say the same

@@ -52,7 +52,8 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
   // through the rows, so no label crosses another's tick.
   const measure = document.createElement('canvas').getContext('2d');
   measure.font = '11px system-ui, sans-serif';
-  const texts = inside.map((m) => `${markText(m)} ${num(m.t_ms, 2)} ms`);
+  // Each row has the width to itself: the whole label ("wg.Done() worker 1, on its error path").
+  const texts = inside.map((m) => `${m.label || markText(m)} ${num(m.t_ms, 2)} ms`);
   const rows = inside.length;
   const base = top + plotH + 20;
   inside.forEach((m, i) => {

@@ -1,4 +1,4 @@
-// The Report's per-task timeline (`[{worker, label, tasks: [{task, start_ms, end_ms, outcome}]}]`, up to
+// The Report's per-task timeline (`[{worker, label, tasks: [{task, start_ms, end_ms, outcome}], goroutine}]`, up to
 // 5,000 tasks), packed into typed arrays for the trip from the engine's worker to the page, and
 // unpacked there only when something reads `report.timeline`.
 //

@@ -99,15 +99,13 @@ fn releasers(kind: ObjectKind, op: Op) -> &'static [(Op, &'static str, &'static 
         (ObjectKind::Channel, Op::Recv) => &[
             (Op::Send, "could send", "last sender (exited)"),
             (Op::Close, "could close", "closer (exited)"),
-            (
-                Op::Make,
-                "its maker (could send or close)",
-                "its maker (exited)",
-            ),
+            // Its maker is named by what it could do, as the page's sentence says it ("only main
+            // could receive from results"), not by having made it (review N5, session 20).
+            (Op::Make, "could send or close", "its maker (exited)"),
         ],
         (ObjectKind::Channel, _) => &[
             (Op::Recv, "could receive", "last receiver (exited)"),
-            (Op::Make, "its maker (could receive)", "its maker (exited)"),
+            (Op::Make, "could receive", "its maker (exited)"),
         ],
         (ObjectKind::WaitGroup, _) => &[
             (Op::Done, "could call Done", "called Done (exited)"),

@@ -281,7 +281,11 @@ impl Pool {
                 self.wg.add();
             }
             let (p, c2) = (self.clone(), c.clone());
-            c.go(self.name, async move { p.worker(i, &c2).await });
+            // The guide's pool's workers are the timeline's rows (a drill's are not drawn).
+            let id = c.go(self.name, async move { p.worker(i, &c2).await });
+            if self.record {
+                c.rec.row_goroutine(i, id);
+            }
         }
     }
 
@@ -1246,15 +1250,18 @@ fn lesson(r: &Report, v: usize) -> String {
                 // Not "at once" when a worker's select took queued tasks after the cancel (Go
                 // picks at random among ready cases): the page's table said "9 queued tasks
                 // started after it" beside "stopped … at once" (independent review, session 19).
-                let late = ["drill_cancel", "drill_lifecycle"]
-                    .map(|k| r.number(&format!("{k}_started_after_cancel")));
-                shown.push(match late {
-                    [0.0, 0.0] => "a cancel and the end of main's lifecycle each stopped a busy pool at once".into(),
-                    [a, b] => format!(
-                        "a cancel and the end of main's lifecycle each stopped a busy pool, though {} and {} queued tasks still started after them (a worker's select picks at random between a ready task and ctx.Done())",
-                        a as u64, b as u64
-                    ),
-                });
+                // Nor "at once" beside none either: what was measured, the time for the busy
+                // workers to return and the tasks that still started (review N6, session 20).
+                let x = |k: &str, n: &str| r.number(&format!("drill_{k}_{n}"));
+                let late = x("cancel", "started_after_cancel") + x("lifecycle", "started_after_cancel");
+                shown.push(format!(
+                    "a cancel and the end of main's lifecycle each stopped a busy pool: its busy workers returned within {:.1} and {:.1} ms, and {} and {} queued tasks still started after them{}",
+                    x("cancel", "workers_gone_after_ms"),
+                    x("lifecycle", "workers_gone_after_ms"),
+                    x("cancel", "started_after_cancel"),
+                    x("lifecycle", "started_after_cancel"),
+                    if late > 0.0 { " (a worker's select picks at random between a ready task and ctx.Done())" } else { "" }
+                ));
             }
             if holds(10) && holds(14) {
                 shown.push("the pool closed cleanly and a second Close() did nothing".into());

@@ -112,7 +112,7 @@ impl WorkerPool {
         for i in 1..=self.worker_count {
             self.wg.add(1).expect("counting up");
             let (wp, c2) = (self.clone(), c.clone());
-            c.go("worker", async move { wp.worker(i, &c2).await });
+            c.go_row(i, "worker", async move { wp.worker(i, &c2).await });
         }
     }
 

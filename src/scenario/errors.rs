@@ -78,7 +78,7 @@ async fn leak(c: Arc<Ctx>) {
         c.rec.label_row(w, format!("worker {w}"));
         wg.add(1).expect("counting up");
         let (jobs, wg, c2) = (jobs.clone(), wg.clone(), c.clone());
-        c.go("worker", async move {
+        c.go_row(w, "worker", async move {
             let _done = wg.defer_done();
             // for job := range jobs: returns only when jobs is closed
             while let Some((job, sent)) = jobs.recv().await {
@@ -716,7 +716,7 @@ fn doubling_workers(
         wg.add(1).expect("counting up");
         let (c2, jobs, results, wg) = (c.clone(), jobs.clone(), results.clone(), wg.clone());
         let stall = stall.cloned();
-        c.go("worker", async move {
+        c.go_row(w, "worker", async move {
             let _d = wg.defer_done();
             while let Some((job, sent)) = jobs.recv().await {
                 let t = now_ms();

@@ -296,6 +296,17 @@ impl Ctx {
         self.go_boxed(name, Box::pin(f))
     }
 
+    /// [`Ctx::go`] for the goroutine of timeline row `row`: a wait it is still in when the
+    /// program ends is drawn on that row ([`Recorder::row_goroutine`]).
+    pub fn go_row<F>(self: &Arc<Self>, row: u64, name: &'static str, f: F) -> u64
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let id = self.go_boxed(name, Box::pin(f));
+        self.rec.row_goroutine(row, id);
+        id
+    }
+
     /// [`Ctx::go`] on a boxed future. Not generic, so that every scenario goroutine is one and
     /// the same future type: the scheduler's and async-task's code for a goroutine is generic
     /// over its future, and one copy per `go` site was a large share of the wasm module.

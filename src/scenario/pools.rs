@@ -183,7 +183,7 @@ async fn fixed_pool(c: Arc<Ctx>) {
         wg.add(1).expect("counting up");
         let (c2, jobs, results, wg) = (c.clone(), jobs.clone(), results.clone(), wg.clone());
         let (depth, in_flight) = (depth.clone(), in_flight.clone());
-        c.go("worker", async move {
+        c.go_row(w, "worker", async move {
             let _done = wg.defer_done();
             // for job := range jobs
             while let Some((id, queued)) = jobs.recv().await {

@@ -199,6 +199,11 @@ pub struct TimelineRow {
     pub label: String,
     /// Its tasks in start order.
     pub tasks: Vec<TimelineTask>,
+    /// The goroutine that ran the row, where the scenario says ([`Recorder::row_goroutine`]):
+    /// the page finds it among the goroutines a deadlock or a leak lists, and draws the wait it
+    /// was still in when the program ended on its row, from when it began (leak/wrong's workers,
+    /// blocked in `range jobs` from their start, were empty rows: review N1, session 20).
+    pub goroutine: Option<u64>,
 }
 
 /// A titled table: the guide's tables with this run's numbers.
@@ -643,6 +648,9 @@ pub(crate) struct Recorded {
     pub(crate) running: Vec<(u64, u64, f64)>,
     /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
     pub(crate) row_labels: Vec<(u64, String)>,
+    /// The goroutine behind each timeline row that has one: (row, goroutine id)
+    /// ([`Recorder::row_goroutine`]).
+    pub(crate) row_goroutines: Vec<(u64, u64)>,
     /// Each finished task's latency, runtime ms, and when it ended (for [`Recorded::cut_at`]).
     pub(crate) latencies: Vec<(f64, f64)>,
     pub(crate) counts: TaskCounts,
@@ -745,6 +753,12 @@ impl Recorder {
                 None => r.row_labels.push((worker, label)),
             },
         );
+    }
+
+    /// Says that timeline row `worker` is goroutine `id`: if that goroutine is still blocked when
+    /// the program ends, its row draws the wait ([`TimelineRow::blocked_from_ms`]).
+    pub fn row_goroutine(&self, worker: u64, id: u64) {
+        self.with(|r| r.row_goroutines.push((worker, id)));
     }
 
     /// Records that `worker` took `task` at `start_ms`. A task begun that never

@@ -420,7 +420,11 @@ impl Run {
             },
             timeline: {
                 rec.still_running(runtime_ms);
-                timeline(std::mem::take(&mut rec.tasks), &rec.row_labels)
+                timeline(
+                    std::mem::take(&mut rec.tasks),
+                    &rec.row_labels,
+                    &rec.row_goroutines,
+                )
             },
             findings,
             tables: std::mem::take(&mut rec.tables),
@@ -531,7 +535,11 @@ fn end_at(s: &mut Series, t_ms: f64) {
 }
 
 /// The per-worker timeline, rows by worker, each row in start order.
-fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Vec<TimelineRow> {
+fn timeline(
+    mut tasks: Vec<(u64, TimelineTask)>,
+    labels: &[(u64, String)],
+    goroutines: &[(u64, u64)],
+) -> Vec<TimelineRow> {
     let label = |worker: u64| match labels.iter().find(|(w, _)| *w == worker) {
         Some((_, l)) => l.clone(),
         None if worker == 0 => "never ran".to_string(),
@@ -546,6 +554,7 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Ve
                 worker,
                 label: label(worker),
                 tasks: vec![t],
+                goroutine: None,
             }),
         }
     }
@@ -561,8 +570,15 @@ fn timeline(mut tasks: Vec<(u64, TimelineTask)>, labels: &[(u64, String)]) -> Ve
                     worker: *worker,
                     label: l.clone(),
                     tasks: vec![],
+                    goroutine: None,
                 },
             );
+        }
+    }
+    // Each row's goroutine, where the scenario named it.
+    for &(worker, g) in goroutines {
+        if let Ok(at) = rows.binary_search_by_key(&worker, |r| r.worker) {
+            rows[at].goroutine = Some(g);
         }
     }
     rows

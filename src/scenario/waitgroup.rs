@@ -171,7 +171,9 @@ async fn work(c: &Ctx, id: u64, finished: &AtomicU64) {
 async fn wait_or_give_up(c: &Arc<Ctx>, wg: &Wg) -> bool {
     let done: Chan<()> = Chan::new(0).named("done");
     let (d, w) = (done.clone(), wg.clone());
-    c.go("waiter", async move {
+    // Its own timeline row, after the workers' (named only if main gives up, see `gave_up`):
+    // where Wait never returns, the row draws its wait to the end (review N1, session 20).
+    c.go_row(c.p.tasks + 1, "waiter", async move {
         w.wait().await;
         let _ = d.send(()).await;
     });
@@ -188,6 +190,7 @@ fn gave_up(c: &Ctx, wg: &Wg) {
         .filter(|g| g.name == "waiter")
         .collect();
     c.rec.set_number("counter_at_timeout", wg.wg.count() as f64);
+    c.rec.label_row(c.p.tasks + 1, "wg.Wait()");
     c.rec.hang(
         format!("wg.Wait() did not return within {} ms", c.p.timeout_ms),
         now_ms(),

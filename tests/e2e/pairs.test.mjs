@@ -386,3 +386,28 @@ test('side by side, a measure one version never has reads "none in this version"
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Review (session 20, "also"): side-by-side charts ended their x axes on the later run's last
+// instant, while a single run's run 5 % past its end (END_PAD in pictures.js). Now the same:
+// every chart of a pair ends 5 % past the longer run (or past 100 % of each run's own length).
+test('side by side: every chart\'s x axis runs 5 % past the longer run, as a single run\'s does', async () => {
+  for (const path of ['/', '/?scenario=context-pool&variant=close&time_scale=20&run=1']) {
+    const { page, problems, context } = await open(path, { viewport: { width: 1280, height: 800 } });
+    await finished(page);
+    if (path !== '/') await pairWith(page, 'cancel', { timeScale: 20 });
+    await page.waitForTimeout(600);
+    const x = await page.evaluate(() => {
+      const { state } = window.workerPoolPlaygroundTest;
+      const p = window.workerPoolPlaygroundTest.pictures();
+      const end = (r) => r.runtime_ms;
+      return { a: end(state.pinned ?? {}), b: end(state.report), rel: p.x?.rel,
+        max: [p.lesson, p.goroutines, p.heap].filter((c) => c.u && !c.u.root.closest('[hidden]')).map((c) => c.u.scales.x.max) };
+    });
+    assert.ok(x.rel || (Number.isFinite(x.a) && Number.isFinite(x.b)), JSON.stringify(x));
+    const want = (x.rel ? 100 : Math.max(x.a, x.b)) * 1.05;
+    assert.ok(x.max.length >= 1, JSON.stringify(x));
+    for (const m of x.max) assert.ok(Math.abs(m - want) <= 0.01 * want, `${path}: an x axis to ${m}, want ${want.toFixed(2)} (${JSON.stringify(x)})`);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});

@@ -297,7 +297,7 @@ test('leak/right\'s goroutine chart marks close(jobs)', async () => {
  * The lesson chart's placed labels and what each covers of the lines and ticks drawn (canvas px):
  * [{text, hits}], the labels it did not draw, its plot box, and the refused step if any.
  */
-const labelCover = (page, which = 'lesson') => page.evaluate((w) => {
+const labelCover = (page, which = 'lesson', { leaders = false } = {}) => page.evaluate(([w, leaders]) => {
   const c = window.workerPoolPlaygroundTest.pictures()[w];
   const u = c.u;
   const dpr = devicePixelRatio || 1;
@@ -319,13 +319,33 @@ const labelCover = (page, which = 'lesson') => page.evaluate((w) => {
     const x = u.valToPos(m.t_ms, 'x', true);
     parts.push({ what: `${m.kind} tick at ${m.t_ms}`, x0: x, x1: x, y0: top, y1: top + 19 * dpr });
   }
+  // The shaded area over a limit (rate-limit/no-limit), as drawn: the first series above the line.
+  if (c.over && !c.log) {
+    const overY = u.valToPos(c.over.value, 'y', true);
+    const xs = u.data[0], ys = u.data[1];
+    let p = null;
+    for (let k = 0; k < xs.length; k++) {
+      if (ys[k] == null) continue;
+      const q = [u.valToPos(xs[k], 'x', true), u.valToPos(ys[k], 'y', true)];
+      if (p && Math.min(p[1], q[1]) < overY - 1) parts.push({ what: `the shaded area over the limit at ${xs[k]}`, x0: p[0], x1: q[0], y0: Math.min(p[1], q[1]), y1: overY });
+      p = q;
+    }
+  }
+  // A label's dotted leader to its mark's line (review N4, session 20: add-inside's crossed the
+  // counter's rise).
+  const leader = (b) => {
+    if (!leaders || b.lead == null) return [];
+    const y = Math.round((b.y0 + b.y1) / 2);
+    const [x0, x1] = b.lead < b.x ? [b.lead + 2 * dpr, b.x - 2 * dpr] : [b.x + b.w + 2 * dpr, b.lead - 2 * dpr];
+    return parts.filter((p) => p.x0 < x1 && x0 < p.x1 && p.y0 < y + dpr && y - dpr < p.y1).map((p) => `leader: ${p.what}`).slice(0, 3);
+  };
   return {
     labels: (c.labels ?? []).map((b) => ({ text: b.text, x0: b.x, x1: b.x + b.w, y0: b.y0, y1: b.y1,
-      hits: parts.filter((p) => p.x0 < b.x + b.w && b.x < p.x1 && p.y0 < b.y1 && b.y0 < p.y1).map((p) => p.what).slice(0, 3) })),
+      hits: [...parts.filter((p) => p.x0 < b.x + b.w && b.x < p.x1 && p.y0 < b.y1 && b.y0 < p.y1).map((p) => p.what).slice(0, 3), ...leader(b)] })),
     unplaced: c.unplaced ?? [], box: { left, top, width, height }, refused: c.refusedAt,
     y: { min: u.scales.y.min }, data: u.data, x: { max: u.scales.x.max },
   };
-}, which);
+}, [which, leaders]);
 
 // Session 19's review, item 3: at 390 px the queue's capacity label and Cancel() were drawn over
 // the lines they label (backpressure/drop, context-pool/cancel).
@@ -497,7 +517,9 @@ test('blocked-workers marks main\'s read where the blocked workers are released'
   const c = await labelCover(page);
   assert.ok(c.labels.some((l) => l.text === 'main reads results'), JSON.stringify(c.labels));
   for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
-  assert.match(await page.textContent('#picture-legend'), /mark: receive/);
+  // Named as the line is labelled (the legend said "mark: receive": review N7, session 20).
+  assert.match(await page.textContent('#picture-legend'), /line: main reads results/);
+  assert.doesNotMatch(await page.textContent('#picture-legend'), /mark: receive/);
   await screenshot(page, 'blocked-workers-read-1280', { fullPage: false });
   assert.deepEqual(problems, []);
   await context.close();
@@ -515,6 +537,138 @@ for (const v of ['right', 'add-inside']) {
     assert.ok(c.labels.some((l) => l.text === 'wg.Wait() returned'), `drawn: ${JSON.stringify(c.labels.map((l) => l.text))}, not: ${JSON.stringify(c.unplaced)}`);
     for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
     await screenshot(page, `waitgroup-${v}-labels-1280`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+// Review N7 (session 20): legends named the marks otherwise than their labels ("mark: cancel"
+// under lines labelled "cancel drill, separate pool"; "mark: receive" for "main reads results"),
+// and that mark's orange was the orange of blocked-workers' "jobs waiting" line. Over every
+// variant's lesson chart: no mark in a colour of a data series on the same chart, and each
+// labelled line named in the legend by the words beside it.
+test('every lesson chart: marks in colours of their own, named in the legend as they are labelled', async () => {
+  const { page, problems, context } = await open('/', LAPTOP);
+  await finished(page);
+  const variants = await page.evaluate(async () => (await import('./api.js')).schema().flatMap((s) => s.variants.map((v) => [s.id, v.id])));
+  assert.ok(variants.length >= 30, JSON.stringify(variants));
+  let charts = 0, named = 0;
+  for (const [id, v] of variants) {
+    await page.goto(srv.url(`/?scenario=${id}&variant=${v}&run=1`));
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60000 });
+    await page.waitForFunction(() => document.body.dataset.phase === 'done', null, { timeout: 120000 });
+    await page.waitForTimeout(400);
+    const c = await page.evaluate(async () => {
+      const { LINE_MARKS } = await import('./render/chart.js');
+      const { markText } = await import('./render/marks.js');
+      const p = window.workerPoolPlaygroundTest.pictures().lesson;
+      if (document.getElementById('picture-chart').hidden) return null;
+      return {
+        series: p.defs.map((d) => String(d.color).toLowerCase()),
+        keys: [...document.querySelectorAll('#picture-legend [data-mark]')].map((k) => ({ kind: k.dataset.mark, text: k.textContent,
+          color: getComputedStyle(k.querySelector('.swatch')).getPropertyValue('--c').trim().toLowerCase() })),
+        lines: [...new Set(p.marks.filter((m) => LINE_MARKS.has(m.kind)).map((m) => `${m.kind}|${markText(m)}`))],
+      };
+    });
+    if (!c) continue;
+    charts++;
+    const at = `${id}/${v}`;
+    for (const k of c.keys) assert.ok(!c.series.includes(k.color), `${at}: mark "${k.text}" in ${k.color}, a colour of the chart's series ${c.series}`);
+    for (const kind of new Set(c.lines.map((l) => l.split('|')[0]))) {
+      const texts = c.lines.filter((l) => l.startsWith(`${kind}|`)).map((l) => l.slice(kind.length + 1));
+      const key = c.keys.find((k) => k.kind === kind);
+      assert.ok(key, `${at}: no legend entry for the ${kind} lines ${texts}`);
+      if (texts.length <= 2) {
+        named++;
+        assert.equal(key.text, `line: ${texts.join(' / ')}`, `${at}: the legend names the ${kind} lines as they are labelled`);
+      }
+    }
+  }
+  assert.ok(charts >= 15 && named >= 5, `${charts} charts, ${named} named lines`);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// Review N4 (session 20): labels across the lines and marks at the run's end. On the lesson
+// charts: add-inside's dotted leader of "wg.Wait() returned" crossed the counter's rise;
+// rate-limit/no-limit's "limit + burst" label sat inside the shaded over-limit area;
+// negative-counter at 390 px squeezed its labels against the last step. No label, and no
+// label's leader, covers a line, a step, a tick or the shaded area.
+// (negative-counter at 390 px: its labels clear of every line; their leaders may cross the last
+// step, 1 px from the lines they lead to. Its end is read in the zoom below the chart, tested
+// after this.)
+for (const [q, vp, leaders] of [['waitgroup-misuse&variant=add-inside', LAPTOP, true], ['rate-limit&variant=no-limit', LAPTOP, true], ['waitgroup-misuse&variant=negative-counter', { viewport: { width: 390, height: 844 } }, false]]) {
+  test(`${q.replace('&variant=', '/')} at ${vp.viewport.width} px: no label${leaders ? ' or leader' : ''} across a line, a mark or the shaded area`, async () => {
+    const { page, problems, context } = await open(`/?scenario=${q}&run=1`, vp);
+    await finished(page, 60000);
+    await page.waitForTimeout(400);
+    const c = await labelCover(page, 'lesson', { leaders });
+    assert.ok(c.labels.length > 0);
+    for (const l of c.labels) assert.deepEqual(l.hits, [], `"${l.text}" covers ${l.hits.join('; ')}`);
+    await screenshot(page, `labels-${q.replace(/&variant=/, '-')}-${vp.viewport.width}`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+// Review N3 and N4 (session 20), the per-worker timeline: best-practices/default's two drill
+// labels were printed over each other at 1280 px; "all goroutines are asleep" and "panic: task
+// 7 hit a bug" were drawn across their own red line. Each label clear of every mark's line and
+// of every other label, at 1280 and 390 px.
+for (const q of ['best-practices&variant=default', 'deadlock-unbuffered&variant=wrong', 'best-practices&variant=inner-panic']) {
+  for (const width of [1280, 390]) {
+    test(`${q.replace('&variant=', '/')}'s timeline at ${width} px: its mark labels apart, none across a line`, async () => {
+      const { page, problems, context } = await open(`/?scenario=${q}&run=1`, { viewport: { width, height: width > 800 ? 800 : 844 } });
+      await finished(page, 120000);
+      await page.waitForFunction(() => document.querySelector('#timeline canvas')?.dataset.labels);
+      const d = await page.evaluate(() => { const c = document.querySelector('#timeline canvas'); return { labels: JSON.parse(c.dataset.labels), lines: JSON.parse(c.dataset.lines), w: c.getBoundingClientRect().width }; });
+      assert.ok(d.labels.length >= 1, JSON.stringify(d));
+      for (const [i, a] of d.labels.entries()) {
+        assert.ok(a.x >= 0 && a.x + a.w <= d.w, `"${a.text}" inside the canvas: ${JSON.stringify(a)} of ${d.w}`);
+        for (const l of d.lines) assert.ok(l.x <= a.x - 1 || l.x >= a.x + a.w + 1, `"${a.text}" (x ${a.x.toFixed(0)}–${(a.x + a.w).toFixed(0)}) across the line at x ${l.x.toFixed(0)}`);
+        for (const b of d.labels.slice(i + 1)) {
+          const apart = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y1 <= b.y0 || b.y1 <= a.y0;
+          assert.ok(apart, `"${a.text}" over "${b.text}": ${JSON.stringify([a, b])}`);
+        }
+      }
+      assert.deepEqual(problems, []);
+      await context.close();
+    });
+  }
+}
+
+// Review N4 (session 20): negative-counter's last Dones, wg.Wait() returning and the panic all
+// fall in its last ms, squeezed against the final step at 390 px. A zoom of the last 2 ms draws
+// each on its own tick, every one labelled with its time, no label over another or across a tick
+// or a line.
+for (const width of [390, 1280]) {
+  test(`negative-counter at ${width} px: its last 2 ms zoomed, each call on its own tick and label`, async () => {
+    const { page, problems, context } = await open('/?scenario=waitgroup-misuse&variant=negative-counter&run=1', { viewport: { width, height: width > 800 ? 800 : 844 } });
+    const r = await finished(page, 60000);
+    await page.waitForSelector('#picture-zoom svg.zoom');
+    const z = await page.evaluate(() => {
+      const s = document.querySelector('#picture-zoom svg.zoom');
+      const box = (e) => { const b = e.getBBox(); return { x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height, text: e.textContent }; };
+      return { ticks: [...s.querySelectorAll('.zoom-plot-tick')].map((l) => ({ x: Number(l.getAttribute('x1')), kind: l.dataset.kind, t: Number(l.dataset.t) })),
+        lines: [...s.querySelectorAll('line')].map((l) => ({ x: Number(l.getAttribute('x1')), x2: Number(l.getAttribute('x2')), y0: Math.min(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))), y1: Math.max(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))) })).filter((l) => l.x === l.x2),
+        labels: [...s.querySelectorAll('.zoom-label')].map(box), W: Number(s.getAttribute('width')), refused: Boolean(s.querySelector('.zoom-refused')) };
+    });
+    const end = r.runtime_ms;
+    const last = r.marks.filter((m) => ['done', 'wait_returned', 'panic'].includes(m.kind) && m.t_ms >= end - 2);
+    assert.equal(z.ticks.length, last.length, JSON.stringify(z.ticks));
+    assert.ok(z.refused, 'the refused Done is drawn');
+    const panic = z.ticks.find((t) => t.kind === 'panic');
+    assert.ok(panic, JSON.stringify(z.ticks));
+    // Ticks apart, the Dones and the panic too (the refused Done is at the panic's instant).
+    const xs = z.ticks.map((t) => t.x).sort((a, b) => a - b);
+    for (let i = 1; i < xs.length; i++) assert.ok(xs[i] - xs[i - 1] >= 3, `ticks ${xs[i - 1]} and ${xs[i]} apart`);
+    assert.equal(z.labels.length, z.ticks.length);
+    for (const [i, a] of z.labels.entries()) {
+      assert.ok(a.x0 >= 0 && a.x1 <= z.W + 0.5, `"${a.text}" inside: ${JSON.stringify(a)} of ${z.W}`);
+      for (const t of z.lines) assert.ok(t.x <= a.x0 || t.x >= a.x1 || t.y1 <= a.y0 || t.y0 >= a.y1, `"${a.text}" across the tick at ${t.x} (${t.y0}–${t.y1})`);
+      for (const b of z.labels.slice(i + 1)) assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0, `"${a.text}" over "${b.text}"`);
+    }
+    await screenshot(page, `zoom-negative-counter-${width}`, { fullPage: false });
     assert.deepEqual(problems, []);
     await context.close();
   });

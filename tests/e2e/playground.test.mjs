@@ -520,7 +520,7 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
         label: document.querySelector('#timeline canvas')?.getAttribute('aria-label') };
     });
     assert.ok(tl.rows >= 1000 && tl.json === tl.rows, `timeline rows: ${JSON.stringify(tl)}`);
-    assert.deepEqual(Object.keys(tl.first), ['worker', 'label', 'tasks']);
+    assert.deepEqual(Object.keys(tl.first), ['worker', 'label', 'tasks', 'goroutine']);
     assert.deepEqual(Object.keys(tl.first.tasks[0]), ['task', 'start_ms', 'end_ms', 'outcome']);
     assert.match(tl.label, new RegExp(`^Timeline of ${tl.rows} rows and ${tl.tasks} tasks`));
     assert.deepEqual(problems, []);

@@ -52,6 +52,17 @@ async function drawn(page) {
           }
         }
       }
+      // A final wait: grey hatching (lines and their ground, any alpha) in the row's lower part.
+      const hatch = [];
+      let from = null;
+      for (let x = 78; x <= w; x++) {
+        const i = (Math.round((y + 4) * dpr) * img.width + Math.round(x * dpr)) * 4;
+        const [r, g, b, a] = img.data.slice(i, i + 4);
+        const on = x < w && a > 0 && Math.abs(r - g) < 8 && Math.abs(g - b) < 8 && r < 140;
+        if (on && from === null) from = x;
+        if (!on && from !== null) { const prev = hatch.at(-1); if (prev && from - prev[1] <= 4) prev[1] = x - 1; else hatch.push([from, x - 1]); from = null; }
+      }
+      runs.hatch = hatch;
       bands.push(runs);
     }
     let cancelX = null;
@@ -104,7 +115,10 @@ test('deadlock-unbuffered/wrong draws each worker holding its job open to the de
     assert.ok(open[0][1] >= endX - 6, `row ${i + 1}'s bar reaches the end of the run at x ${endX.toFixed(0)}: ${JSON.stringify(open)} of ${d.w} px`);
     assert.ok(open[0][1] <= endX + 2, `row ${i + 1}'s bar ends at the run's end, not past it: ${JSON.stringify(open)}`);
   }
-  assert.match(await page.textContent('#timeline-legend'), /still running or blocked when the program ended/);
+  assert.match(await page.textContent('#timeline-legend'), /a task not finished when the program ended/);
+  // Each worker's wait to send its result, hatched from when it blocked to the deadlock.
+  assert.match(await page.textContent('#timeline-legend'), /hatched: blocked when the program ended, to its end \(workers 1–2: chan send on results\)/);
+  for (const [i, b] of d.bands.entries()) assert.equal(b.hatch.length, 1, `row ${i + 1}'s wait: ${JSON.stringify(b)}`);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -116,6 +130,23 @@ test('leak-unclosed-channel/wrong has a row for each leaked worker', async () =>
   assert.equal(r.goroutines_after, r.params.workers);
   assert.match(d.label, new RegExp(`^Timeline of ${r.params.workers} rows and ${r.params.tasks} tasks`));
   assert.deepEqual(r.timeline.map((row) => row.label), Array.from({ length: r.params.workers }, (_, i) => `worker ${i + 1}`));
+  // Review N1 (session 20): four rows were empty and one held ten ticks at 0.5 ms, nothing drawn
+  // to the 501 ms end. Each worker's wait in `range jobs` is drawn, hatched, from when the
+  // runtime saw it block (its last job's end, or its start) to the end of the run, and the
+  // legend says on what, from the Report.
+  const x = (t) => 78 + (d.w - 10 - 78) * (t / (r.runtime_ms * 1.05));
+  const leak = r.findings.find((f) => f.kind === 'leak');
+  for (const [i, row] of r.timeline.entries()) {
+    const g = leak.goroutines.find((x) => x.id === row.goroutine);
+    assert.deepEqual([g?.wait, g?.object_name], ['chan receive', 'jobs'], JSON.stringify(row));
+    const from = leak.at_ms - g.for_ms;
+    const h = d.bands[i].hatch;
+    assert.equal(h.length, 1, `${row.label}: one hatched wait: ${JSON.stringify(h)}`);
+    assert.ok(Math.abs(h[0][0] - x(from)) <= 3 && Math.abs(h[0][1] - x(r.runtime_ms)) <= 3,
+      `${row.label}: hatched over x ${JSON.stringify(h[0])}, want ${x(from).toFixed(0)} to ${x(r.runtime_ms).toFixed(0)}`);
+  }
+  assert.match(d.label, new RegExp(`, ${r.params.workers} rows blocked when the program ended \\(hatched\\)`));
+  assert.match(await page.textContent('#timeline-legend'), new RegExp(`hatched: blocked when the program ended, to its end \\(workers 1–${r.params.workers}: chan receive on jobs\\)`));
   assert.deepEqual(problems, []);
   await context.close();
 });

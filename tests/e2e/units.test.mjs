@@ -104,7 +104,7 @@ test('the wait-for graph: a cycle is a deadlock, waiters nobody alive can releas
   const mu = {
     nodes: [{ id: 'g1', kind: 'goroutine', label: 'main #1 [sync.Mutex.Lock]' }, { id: 'g2', kind: 'goroutine', label: 'worker #2 [chan send]' },
       { id: 'o1', kind: 'mutex', label: 'mu' }, { id: 'o2', kind: 'channel', label: 'ch (3/3 buffered)' }],
-    edges: [{ from: 'g1', to: 'o1', label: 'waits for the lock' }, { from: 'o1', to: 'g2', label: 'holds the lock' }, { from: 'g2', to: 'o2', label: 'waits to send' }, { from: 'o2', to: 'g1', label: 'its maker (could receive)' }],
+    edges: [{ from: 'g1', to: 'o1', label: 'waits for the lock' }, { from: 'o1', to: 'g2', label: 'holds the lock' }, { from: 'g2', to: 'o2', label: 'waits to send' }, { from: 'o2', to: 'g1', label: 'could receive' }],
   };
   assert.equal(describe(mu), 'main waits for the lock (mu); only worker holds mu, and worker waits to send on ch, its buffer full (3 of 3); only main could receive from ch, and main is itself waiting for the lock (mu). None of them can move first, so every goroutine sleeps: a deadlock.');
   const leak = {

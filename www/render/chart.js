@@ -11,7 +11,7 @@ const css = (name, fallback) => getComputedStyle(document.documentElement).getPr
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
-const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
+export const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
 export { MARK_STYLE, markStyle } from './marks.js';
 
 const width = (el) => Math.max(200, Math.floor(widthOf(el)));
@@ -87,7 +87,7 @@ export class TimeChart {
         // is the data's (or a limit's), not the next power of 10 (an empty top decade to 10,000).
         y: this.log
           ? { distr: 4, asinh: 1, range: (u, min, max) => [0, Math.max(2, max ?? 1, ...self.limits.map((l) => l.value)) * 1.25] }
-          : { range: (u, min, max) => [self.refused ? Math.min(0, self.refused.to) - 0.35 : 0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * 1.05] },
+          : { range: (u, min, max) => [self.refused ? Math.min(0, self.refused.to) - 0.35 : 0, Math.max(self.minY, max ?? 1, ...self.limits.map((l) => l.value * 1.15), (self.over?.value ?? 0) * 1.15) * (self.headroom ?? 1.05)] },
       },
       // A def with `dots`: a dot at each sample and no line, for a run of a handful of samples,
       // whose count held to the next sample would claim what was never seen (a pair's leak/right
@@ -120,7 +120,11 @@ export class TimeChart {
    * apart); `over`: a second line above which the first series is shaded red (what went over a
    * limit).
    */
-  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, refused = null } = {}) {
+  setData(xs, cols, { marks = [], limit = null, limits = null, over = null, xMax = null, xEnd = null, refused = null, headroom = null } = {}) {
+    // Room above the data (the y axis to `headroom` times its top), where a mark's label and its
+    // leader cross no line: add-inside's "wg.Wait() returned" had none between its line and the
+    // counter's rise 1.7 ms later (review N4, session 20).
+    this.headroom = headroom;
     this.marks = marks;
     // A step the program tried and the runtime refused ({t_ms, from, to, label}): drawn as a
     // dashed step to where it would have gone and a cross, not as a line of values that never
@@ -245,7 +249,7 @@ export class TimeChart {
     // `near`: a limit line's y. Its label stays within 36 px of it (two rows), or it is left to the legend:
     // moved further, "the queue's capacity: 10" sat under the queue's line at 7, as if it named
     // that one (390 px, session 20).
-    const label = (full, x, y, color, { right = false, at = null, near = null } = {}) => {
+    const label = (full, x, y, color, { right = false, at = null, near = null, row = false } = {}) => {
       // Cut to the plot's width (a phone's chart is ~220 px; the legend has the whole text).
       let text = full;
       while (text.length > 8 && ctx.measureText(text).width > w - 8 * dpr) text = `${text.slice(0, -2)}…`;
@@ -253,10 +257,21 @@ export class TimeChart {
       let tx = right || x + tw > left + w ? (at == null ? x : at - 4 * dpr) - tw : x;
       tx = Math.max(left + 2 * dpr, tx);
       let ty = y;
+      // A label away from its mark's line has a dotted leader to it: first a place where that
+      // crosses nothing drawn either (add-inside's ran through the counter's rise: review N4,
+      // session 20), else the first place the label itself is clear.
+      let strict = true;
+      const leadHits = () => {
+        if (!strict || at == null || (tx <= at + 4 * dpr && tx + tw >= at - 4 * dpr)) return false;
+        const ym = Math.round(ty + (down - up) / 2);
+        const [a, b] = tx > at ? [at + 2 * dpr, tx - 2 * dpr] : [tx + tw + 2 * dpr, at - 2 * dpr];
+        return covers(a, b, ym - 1 * dpr, ym + 1 * dpr);
+      };
       const hits = () => placed.some((b) => tx < b.x + b.w && tx + tw > b.x && ty - up < b.y1 && ty + down > b.y0)
         || across.some((ly) => ty - up < ly && ly < ty + down)
         || covers(tx - 2 * dpr, tx + tw + 2 * dpr, ty - up, ty + down)
-        || (near != null && Math.abs(ty + (down - up) / 2 - near) > 36 * dpr);
+        || (near != null && Math.abs(ty + (down - up) / 2 - near) > 36 * dpr)
+        || leadHits();
       // Down from where it belongs, half a row at a time, round the plot; then the same at the
       // plot's left edge and along its line (a limit's label) or further along (a mark's); else
       // not drawn (this.unplaced).
@@ -266,13 +281,25 @@ export class TimeChart {
       // lesson, had no place between its line and the counter's rise 1.5 ms later).
       const xs = at == null ? [tx, left + 2 * dpr, ...[0.75, 0.5, 0.25].map((k) => left + (w - tw) * k)]
         : [tx, ...(tx >= at ? [at - 4 * dpr - tw] : [at + 4 * dpr]), ...[12, 20, 28, 40, 56].flatMap((d) => [at + d * dpr, at - d * dpr - tw])];
-      for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
-        tx = x; ty = y0;
-        for (let i = 0; i < 24 && hits(); i++) {
-          ty += (up + down) / 2;
-          if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+      // `row`: first anywhere along its own row (its line's side) before moving off it:
+      // rate-limit/no-limit's over-limit label went under the limit line beneath, where it
+      // named neither (review N4, session 20), while the line's left end was free.
+      if (row) {
+        for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+          tx = x; ty = y0;
+          if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: null }); return; }
         }
-        if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: at != null && (tx > at + 4 * dpr || tx + tw < at - 4 * dpr) ? at : null }); return; }
+      }
+      for (const pass of [true, false]) {
+        strict = pass;
+        for (const x of xs.filter((v) => v >= left && v + tw <= left + w + 2 * dpr)) {
+          tx = x; ty = y0;
+          for (let i = 0; i < 24 && hits(); i++) {
+            ty += (up + down) / 2;
+            if (ty > top + h - 4 * dpr) ty = top + 14 * dpr;
+          }
+          if (!hits()) { placed.push({ text, x: tx, w: tw, y0: ty - up, y1: ty + down, color, lead: at != null && (tx > at + 4 * dpr || tx + tw < at - 4 * dpr) ? at : null }); return; }
+        }
       }
       this.unplaced.push(full);
     };
@@ -323,7 +350,8 @@ export class TimeChart {
     if (this.over && !this.log) {
       // What went over: the first series' area above the line, shaded.
       const y0 = hline(this.over.value, '#c62828', [2, 3]);
-      across.push(y0);
+      // Nor across a limit line drawn below (its label was placed before the limits were).
+      across.push(y0, ...this.limits.map((l) => Math.round(u.valToPos(l.value, 'y', true))));
       const [xs, ys] = u.data;
       ctx.save();
       ctx.beginPath(); ctx.rect(left, top, w, Math.max(0, y0 - top)); ctx.clip();
@@ -338,7 +366,17 @@ export class TimeChart {
       }
       if (started) { ctx.lineTo(u.valToPos(xs.at(-1), 'x', true), y0); ctx.closePath(); ctx.fill(); }
       ctx.restore();
-      label(this.over.label, left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0 });
+      // The shaded area is drawn too: its label goes outside it (rate-limit/no-limit's sat in it:
+      // review N4, session 20).
+      let prev = null;
+      for (let i = 0; i < xs.length; i++) {
+        if (ys[i] == null) continue;
+        const p = [u.valToPos(xs[i], 'x', true), u.valToPos(ys[i], 'y', true)];
+        if (prev && Math.min(prev[1], p[1]) < y0) segs.push([prev[0], p[0], Math.min(prev[1], p[1]), y0]);
+        prev = p;
+      }
+      // (Its first clause: "limit + burst: 25 in one second"; the legend says what is shaded.)
+      label(this.over.label.replace(/;.*$/, ''), left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0, row: true });
     }
     {
       // Two runs' limits at the same value are one line: one label where they say the same

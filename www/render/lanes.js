@@ -12,9 +12,11 @@ import { el, legendKey as key, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { axisStart, niceTicks, spread } from './sequence.js';
 import { laneKind, truthful } from './lessons.js';
-import { OUTCOME_COLORS } from './timeline.js';
+import { OUTCOME_COLORS, WAIT_HATCH } from './timeline.js';
 
-const C = { send: '#0072B2', receive: '#D55E00', job: '#56B4E9', done: '#009E73', back: '#7b3fbf', panic: '#c62828', wait: '#E69F00', fill: '#0072B2' };
+const C = { send: '#0072B2', receive: '#D55E00', job: '#56B4E9', done: '#009E73', back: '#7b3fbf', panic: '#c62828', fill: '#0072B2' };
+/** Each drawing's own id for its hatch pattern (two pictures side by side are on one page). */
+let hatches = 0;
 
 const of = (r, kind) => truthful(r.marks ?? []).filter((m) => m.kind === kind).sort((a, b) => a.t_ms - b.t_ms);
 const rowsOf = (r) => (Array.isArray(r.timeline) ? r.timeline : []);
@@ -207,13 +209,18 @@ export function panicOf(r) {
   for (let i = 1; i <= workers; i++) {
     const mine = i === w;
     const row = done(rows.find((x) => x.worker === i));
-    // The panicking worker's own task is its wait for the goroutine it started (drawn below).
-    const o = mine ? null : open.get(i);
+    // The panicking worker's task is open to the end, as the timeline below draws it; its wait
+    // for the goroutine it started is hatched over it, as the timeline hatches a final wait
+    // (it was amber here, the timeline's "panicked": review N2, session 20), from the
+    // goroutine's start.
+    const o = open.get(i);
+    const waitFrom = mine ? started : null;
     lanes.push({
       label: `worker ${i}${mine ? ` (goroutine ${n.inner_panic_worker_goroutine}), its recover() here` : ''}: ${plural(row.tasks.length, 'task')} done${o ? ', 1 running at the end' : ''}`,
       line: [ax.t0, panic.t_ms],
-      bars: [...jobBars(row, OUTCOME_COLORS.success), ...(mine ? [{ from: started, to: panic.t_ms, color: C.wait, title: 'task 7: waiting for its goroutine' }] : [])],
+      bars: jobBars(row, OUTCOME_COLORS.success),
       open: o ? { from: o.start_ms, to: panic.t_ms, title: `task ${o.task}, taken at ${f(o.start_ms)}, still running when the program died` } : null,
+      wait: mine ? { from: waitFrom, to: panic.t_ms, title: `task ${o?.task ?? ''}: worker ${i} waits for the goroutine it started, from ${f(waitFrom)}` } : null,
       strong: mine,
     });
     if (mine) {
@@ -227,7 +234,7 @@ export function panicOf(r) {
   const unfinished = r.tasks?.unfinished;
   const sentence = `Goroutine ${n.inner_panic_goroutine}, which worker ${num(w)} started at ${f(started)} for its task, panicked at ${f(panic.t_ms)} ("${panic.label.replace(/^panic: /, '')}"). `
     + `Worker ${num(w)}'s recover() runs in goroutine ${n.inner_panic_worker_goroutine} and cannot catch a panic in another goroutine: the program died there (exit status ${num(r.exit_status ?? 2)})${Number.isFinite(unfinished) ? `, ${plural(unfinished, 'task')} unfinished` : ''}.`;
-  const others = [...open].filter(([i]) => i !== w).sort(([p], [q]) => p - q);
+  const others = [...open].sort(([p], [q]) => p - q);
   const running = others.length;
   return {
     kind: 'panic', ax, lanes, sentence,
@@ -239,7 +246,7 @@ export function panicOf(r) {
     // running when the program died (light blue had meant "done" here and "still running"
     // there: independent review, session 20, F8).
     legend: [[OUTCOME_COLORS.success, 'a task done', 'box'], ...(running ? [[OUTCOME_COLORS.unfinished, 'a task still running when the program died', 'open']] : []),
-      [C.wait, 'the worker waits for the goroutine it started', 'box'],
+      [WAIT_HATCH.line, 'hatched: the worker waits for the goroutine it started, over its task still running', 'hatch'],
       [C.panic, 'the goroutine that panicked', 'box'], [C.panic, 'the end of the program', '']],
   };
 }
@@ -317,7 +324,9 @@ export function drawLanes(host, run, kind = laneKind(run)) {
   if (p.strip) y += STRIP;
   const axisY = y + 8;
   const H = axisY + 26;
-  const parts = [];
+  const hatchId = `lane-hatch-${++hatches}`;
+  const parts = [svg('defs', {}, svg('pattern', { id: hatchId, patternUnits: 'userSpaceOnUse', width: WAIT_HATCH.step, height: WAIT_HATCH.step, patternTransform: 'rotate(45)' },
+    svg('rect', { width: WAIT_HATCH.step, height: WAIT_HATCH.step, fill: WAIT_HATCH.ground }), svg('line', { x1: 0, y1: 0, x2: 0, y2: WAIT_HATCH.step, stroke: WAIT_HATCH.line, 'stroke-width': 2 })))];
   // The instants across every lane first, under the lanes' marks.
   for (const v of p.vlines) {
     const vx = x(v.t);
@@ -356,6 +365,10 @@ export function drawLanes(host, run, kind = laneKind(run)) {
       const [bx, ex] = [x(lane.open.from), x(lane.open.to)];
       parts.push(svg('path', { d: `M${ex},${ly - 5} H${bx} V${ly + 5} H${ex}`, fill: 'none', stroke: OUTCOME_COLORS.unfinished, 'stroke-width': 1.5, class: 'lane-open' }, svg('title', {}, lane.open.title)),
         svg('rect', { x: bx, y: ly - 5, width: Math.max(1, ex - bx), height: 10, fill: OUTCOME_COLORS.unfinished, 'fill-opacity': 0.18 }));
+    }
+    if (lane.wait) {
+      const [bx, ex] = [x(lane.wait.from), x(lane.wait.to)];
+      parts.push(svg('rect', { x: bx, y: ly - 5, width: Math.max(2, ex - bx), height: 10, fill: `url(#${hatchId})`, class: 'lane-wait' }, svg('title', {}, lane.wait.title)));
     }
     for (const bar of lane.bars ?? []) {
       parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 0.85, class: 'lane-bar' },

@@ -1,11 +1,14 @@
 // The colour and name of each kind of instant (the Report's marks, and findings drawn as one).
 // Shared by the charts, the timeline and the order of events; no drawing here.
+// No mark has a colour of the charts' series (chart.js PALETTE): blocked-workers' "main reads
+// results" line was the orange of its "jobs waiting" line, the WaitGroup's Add ticks the blue of
+// its counter (review N7, session 20).
 export const MARK_STYLE = {
   cancel: ['#6a1b9a', 'cancel'], deadline: ['#6a1b9a', 'deadline'], deadlock: ['#c62828', 'deadlock'],
   panic: ['#c62828', 'panic'], fatal_send: ['#c62828', 'fatal send'], timeout: ['#9a6700', 'timeout'],
-  close: ['#333333', 'close'], add: ['#0072B2', 'Add'], done: ['#009E73', 'Done'], wait: ['#CC79A7', 'Wait'],
-  wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#56B4E9', 'send'], drop: ['#c62828', 'drop'],
-  acquire: ['#0072B2', 'acquire'], release: ['#009E73', 'release'], receive: ['#D55E00', 'receive'],
+  close: ['#333333', 'close'], add: ['#283593', 'Add'], done: ['#00695c', 'Done'], wait: ['#ad1457', 'Wait'],
+  wait_returned: ['#7b3fbf', 'Wait returned'], send: ['#1565c0', 'send'], drop: ['#c62828', 'drop'],
+  acquire: ['#283593', 'acquire'], release: ['#00695c', 'release'], receive: ['#00838f', 'receive'],
   // A finding drawn as an instant: when main gave up waiting.
   hang: ['#9a6700', 'main gave up waiting'],
 };
@@ -15,3 +18,45 @@ export const MARK_LABEL_MAX = 32;
 /** What a chart or the timeline writes beside a mark's line. */
 export const markText = (m) => (m.label && m.label.length <= MARK_LABEL_MAX ? m.label : markStyle(m.kind)[1]);
 export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];
+
+/**
+ * Labels for vertical lines, stacked in rows under them: each right of its line where it fits
+ * in `width`, else left of it, never across its own line or another (a line drawn at the row
+ * of labels would run through one), and in the first row where it overlaps no label already
+ * placed. `items`: [{x, w}] (line x, text width), in any order. Returns [{x, row}] in the same
+ * order: the text's left edge and its row (0 the first). Review N3 (session 20): the timeline's
+ * "cancel drill, separate pool" and "lifecycle drill, separate pool" were drawn over each other;
+ * N4: "all goroutines are asleep" and "task 13 timed out" were clamped across their own lines.
+ */
+export function stackLabels(items, width, { gap = 6, pad = 3 } = {}) {
+  const lines = items.map((it) => it.x);
+  const rows = [];
+  const order = items.map((_, i) => i).sort((a, b) => items[a].x - items[b].x);
+  const out = new Array(items.length);
+  for (const i of order) {
+    const { x, w } = items[i];
+    const sides = [x + pad, x - pad - w].filter((l) => l >= 0 && l + w <= width);
+    if (!sides.length) sides.push(Math.max(0, Math.min(x + pad, width - w)));
+    // Not across another mark's line either (two lines a few px apart: the text goes beyond both).
+    const clear = (l) => lines.every((lx, k) => lx <= l - 1 || lx >= l + w + 1);
+    // Past the lines it would cross: rightwards from the right side, leftwards from the left
+    // (two drills' lines 8 px apart: right of both).
+    const past = (l, dir) => {
+      for (let n = 0; n < lines.length && !clear(l); n++) {
+        const hit = lines.filter((lx) => lx > l - 1 && lx < l + w + 1);
+        l = dir > 0 ? Math.max(...hit) + pad : Math.min(...hit) - pad - w;
+      }
+      return l;
+    };
+    const moved = [past(x + pad, 1), past(x - pad - w, -1)].filter((l) => l >= 0 && l + w <= width && clear(l));
+    const cands = [...sides.filter(clear), ...moved, ...sides.filter((l) => !clear(l))];
+    let placed = null;
+    for (let row = 0; placed === null; row++) {
+      const taken = rows[row] ?? (rows[row] = []);
+      const l = cands.find((c) => taken.every(([a, b]) => c + w + gap <= a || c >= b + gap));
+      if (l !== undefined) { taken.push([l, l + w]); placed = { x: l, row }; }
+    }
+    out[i] = placed;
+  }
+  return out;
+}

@@ -4,7 +4,8 @@
 import uPlot from '../vendor/uPlot.esm.js';
 import { $, el, fill, legendKey, widthOf } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
-import { markStyle, PALETTE, TimeChart } from './chart.js';
+import { LINE_MARKS, markStyle, PALETTE, TimeChart } from './chart.js';
+import { markText } from './marks.js';
 import { peak } from '../thin.js';
 import { boundLines, endOf, EVERYWHERE, gaugeLabel, hasGauge, marksFor, marksOf, pictureFor, pictureTitle, quietTail, relative, runnableNote, samplesNote, TAIL_WHY, truthful } from './lessons.js';
 import { drawLanes } from './lanes.js';
@@ -14,8 +15,9 @@ import { drawSweep } from './sweep.js';
 import { drawPhases } from './phases.js';
 import { schema } from '../api.js';
 import { usedParams } from '../schema.js';
-import { drawTimeline, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
+import { drawTimeline, finalWaits, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
+import { drawZoom } from './zoom.js';
 import { hasTimeline } from '../timeline-pack.js';
 import { pairPicture, taggedMarks } from './pair.js';
 import { svgPng } from './svgpng.js';
@@ -103,6 +105,16 @@ const paramsOf = (run) => usedParams(schema() ?? [], run);
 /** A run's series and marks with time as % of its own length. */
 const pctSeries = (r) => { const e = endOf(r); return { ...r.series, t_ms: r.series.t_ms.map((t) => t / e * 100) }; };
 const pctMarks = (r, marks) => { const e = endOf(r); return marks.map((m) => ({ ...m, t_ms: m.t_ms / e * 100 })); };
+
+/** Rows named together: "workers 1–5" for worker 1 to worker 5, else their labels. */
+export function rowsText(labels) {
+  const n = labels.map((l) => Number(/^worker (\d+)$/.exec(l)?.[1]));
+  if (labels.length > 1 && n.every((v, i) => Number.isInteger(v) && (i === 0 || v === n[i - 1] + 1))) return `workers ${n[0]}–${n.at(-1)}`;
+  return labels.join(', ');
+}
+
+/** The span of a run's end that the zoom draws (negative-counter), ms. */
+const ZOOM_MS = 2;
 
 /** How far a finished run's axes run past its end, as a share of its length. */
 const END_PAD = 0.05;
@@ -220,6 +232,7 @@ export class Pictures {
     for (const c of [this.lesson, this.goroutines, this.heap]) c.empty();
     fill('picture-svg'); fill('picture-legend'); fill('timeline-legend'); fill('picture-order'); fill('goroutines-note');
     $('picture-order').hidden = true;
+    fill('picture-zoom'); $('picture-zoom').hidden = true;
     $('picture-svg').hidden = true;
     $('picture-chart').hidden = false;
     $('picture-title').textContent = '';
@@ -252,7 +265,9 @@ export class Pictures {
     // happens at its last instant is drawn inside the frame, not on it: context-pool/cancel's
     // last worker returning, blocked-workers' release, leak/wrong's 6 -> 5, best-practices' task
     // 13 timing out (independent review, session 20, F6).
-    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) : run.ended != null ? endOf(run) * (1 + END_PAD) : null;
+    // Two finished runs side by side the same (their axes ended on the frame: review, session 20).
+    const pad = run.ended != null ? 1 + END_PAD : 1;
+    const xMax = compare ? (rel ? 100 : Math.max(endOf(run), endOf(compare))) * pad : run.ended != null ? endOf(run) * pad : null;
     // A live run (no end yet) gets an x axis of at least LIVE_SPAN_MS; a finished one ends at its end.
     for (const c of [this.lesson, this.goroutines, this.heap]) c.minSpan = run.ended == null ? LIVE_SPAN_MS : 0;
     const lessonKind = shared.kind;
@@ -300,14 +315,29 @@ export class Pictures {
       // where instants a few microseconds apart would sit on one pixel.
       if (!compare && lessonKind === 'gauges' && pic.def.id === 'waitgroup') {
         order.hidden = false;
-        drawOrder(order, marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang'));
+        const told = marksFor(pic, marksOf(run)).filter((m) => pic.def.marks.includes(m.kind) || m.kind === 'panic' || m.kind === 'hang');
+        drawOrder(order, told);
+        // negative-counter's end: the last Dones, Wait returning and the panic within its last
+        // ms, zoomed, each on its own tick (review N4, session 20).
+        const refused = refusedDone(run);
+        if (refused) {
+          drawZoom($('picture-zoom'), run, { gauge: 'waitgroup_counter', marks: told, refused, span: ZOOM_MS,
+            title: `The last ${num(ZOOM_MS)} ms, zoomed: each call on its own tick, and the wg.Done() that would make the counter ${num(refused.to)}` });
+        }
       }
     }
     // (The graph and the send/close line carry their own legends.)
     const charted = ['gauges', 'goroutines', 'bound'].includes(lessonKind);
-    for (const k of new Set(charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])].map((m) => m.kind) : [])) {
-      const [color, name] = markStyle(k);
-      legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), `mark: ${name}`));
+    const shownMarks = charted ? [...marksFor(shared, marksOf(run)), ...(compare ? everywhere(compare) : [])] : [];
+    for (const k of new Set(shownMarks.map((m) => m.kind))) {
+      const [, name] = markStyle(k);
+      // One name per mark: the words the chart writes beside its lines ("cancel drill, separate
+      // pool", "main reads results"), where it writes one or two; the legend had said "mark:
+      // cancel" and "mark: receive" for them (review N7, session 20). A run's own (not a pair's,
+      // whose lines are named for their run), and a kind drawn as unlabelled ticks keeps its name.
+      const texts = compare || !LINE_MARKS.has(k) ? [] : [...new Set(shownMarks.filter((m) => m.kind === k).map(markText))];
+      const words = texts.length && texts.length <= 2 ? `line: ${texts.join(' / ')}` : `mark: ${name}`;
+      legend.push(el('span', { class: 'k', dataset: { mark: k } }, el('span', { class: 'swatch box', style: null, dataset: { c: k } }), words));
     }
     fill('picture-legend', legend);
     onDraw?.();
@@ -455,7 +485,8 @@ export class Pictures {
       const tail = quietTail(run, { kind: 'gauges', def });
       const xEnd = tail ? tail.at * 1.15 : null;
       const refused = def.id === 'waitgroup' ? refusedDone(run) : null;
-      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, refused });
+      // The WaitGroup charts' Wait lines are labelled above the counter's top, clear of its steps.
+      this.lesson.setData(run.series.t_ms, colsOf(run), { marks, limits, over, xMax, xEnd, refused, headroom: def.id !== 'waitgroup' ? null : refused ? 1.8 : 1.35 });
       if (refused) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'panic' } }), `dashed step and ✕: the last wg.Done(), which would have made the counter ${num(refused.to)}: refused, and Go panics (the line, measured, never goes below ${num(refused.from)})`));
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
@@ -496,7 +527,10 @@ export class Pictures {
     const h = host.parentElement.querySelector('h3');
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
-    fill('timeline-legend', Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')));
+    // The final waits, named from the Report: which rows, on what (review N1, session 20).
+    const waits = has ? finalWaits(run).map(([on, rows]) => `${rowsText(rows)}: ${on}`) : [];
+    fill('timeline-legend', [...Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')),
+      ...(waits.length ? [el('span', { class: 'k timeline-wait-key' }, el('span', { class: 'swatch hatch' }), `hatched: blocked when the program ended, to its end (${waits.join('; ')})`)] : [])]);
     if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });
     else host.querySelector('canvas')?.remove();
   }

@@ -2,18 +2,68 @@
 // the instants of the run (cancel, deadline…) across it. Up to ROWS rows are drawn one by one;
 // beyond that the rest are summarised as one band: how many of them ran a task at each moment.
 import { markStyle } from './chart.js';
-import { markText } from './marks.js';
+import { markText, stackLabels } from './marks.js';
 import { widthOf } from '../dom.js';
 import { packedOf } from '../timeline-pack.js';
 import { ms } from '../format.js';
 
 const ROWS = 400;
+const FONT = '11px system-ui, sans-serif';
+/** A row of mark labels under the timeline, px. */
+const LABEL_H = 13;
+/** Measures text before the canvas is sized (sizing a canvas resets its context). */
+const measure = document.createElement('canvas').getContext('2d');
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unfinished: '#56B4E9' };
 /** A legend's words for an outcome, where its name alone does not say it. */
 // `dropped`: the task ran to its end, and its worker threw the result away on ctx.Done() (review
 // F2, session 20); not the Report's `tasks.dropped`, tasks a full queue refused, which never run.
-export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped on ctx.Done()', unfinished: 'still running or blocked when the program ended' };
+export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped on ctx.Done()', unfinished: 'a task not finished when the program ended' };
+
+/** The look of a wait a row's goroutine was still in when the program ended (waitsOf):
+ * grey hatching, here and in the lanes picture (review N1 and N2, session 20: leak/wrong's
+ * blocked workers were empty rows, and inner-panic's wait was amber, the timeline's "panicked"). */
+export const WAIT_HATCH = { line: '#4a4a4a', ground: 'rgba(74,74,74,0.22)', step: 6 };
+
+/** A canvas pattern of WAIT_HATCH's diagonal lines on its ground. */
+function hatch(ctx, dpr) {
+  const n = Math.round(WAIT_HATCH.step * dpr);
+  const tile = document.createElement('canvas');
+  tile.width = n; tile.height = n;
+  const t = tile.getContext('2d');
+  t.fillStyle = WAIT_HATCH.ground; t.fillRect(0, 0, n, n);
+  t.strokeStyle = WAIT_HATCH.line; t.lineWidth = Math.max(1, dpr);
+  t.beginPath(); t.moveTo(0, n); t.lineTo(n, 0); t.moveTo(-n / 2, n / 2); t.lineTo(n / 2, -n / 2); t.moveTo(n / 2, n * 1.5); t.lineTo(n * 1.5, n / 2); t.stroke();
+  const p = ctx.createPattern(tile, 'repeat');
+  p.setTransform?.(new DOMMatrix().scale(1 / dpr));
+  return p;
+}
+
+/**
+ * Each row's final wait: the wait its goroutine (the row's `goroutine`) was still in when the
+ * program ended, as the deadlock's or the leak's finding lists it: {from, on} by row index, from
+ * the finding's instant less the goroutine's time in that wait. A sleep is a task's work, not a
+ * wait. Review N1 (session 20): leak/wrong's blocked workers were drawn as empty rows.
+ */
+export function waitsOf(report, tl = packedOf(report)) {
+  const out = new Map();
+  if (!tl?.goroutine) return out;
+  const blocked = new Map();
+  for (const f of report.findings ?? []) {
+    if (f.kind !== 'deadlock' && f.kind !== 'leak') continue;
+    for (const g of f.goroutines ?? []) if (g.state === 'blocked' && g.wait !== 'sleep') blocked.set(g.id, { from: Math.max(0, f.at_ms - g.for_ms), on: `${g.wait}${g.object_name ? ` on ${g.object_name}` : ''}` });
+  }
+  tl.goroutine.forEach((g, i) => { if (blocked.has(g)) out.set(i, blocked.get(g)); });
+  return out;
+}
+
+/** The rows' final waits grouped by what they waited on: [[on, [label…]]], for the legend. */
+export function finalWaits(report) {
+  const tl = packedOf(report);
+  const by = new Map();
+  for (const [i, { on }] of waitsOf(report, tl)) (by.get(on) ?? by.set(on, []).get(on)).push(tl.label[i]);
+  return [...by];
+}
 
 export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   // The typed arrays the Report came with (timeline-pack.js): no 5,000 row objects built to draw.
@@ -22,11 +72,20 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const shown = { length: Math.min(nRows, ROWS) };
   const rest = { length: Math.max(0, nRows - ROWS) };
   const dpr = window.devicePixelRatio || 1;
-  const w = Math.max(200, Math.floor(widthOf(host)));
   const rowH = shown.length <= 12 ? 16 : shown.length <= 40 ? 8 : shown.length <= 120 ? 3 : shown.length <= 250 ? 2 : 1;
   const gap = rowH >= 8 ? 2 : 0;
   const bandH = rest.length ? 24 : 0;
-  const h = Math.max(48, shown.length * (rowH + gap) + bandH + 30);
+  // The marks' labels, stacked in rows under the timeline where they would overlap (LABEL_H
+  // each), placed before the canvas is sized: right of each line, else left of it, never across it.
+  const w = Math.max(200, Math.floor(widthOf(host))), w0 = w;
+  const end0 = Math.max(xMax ?? 0, report?.runtime_ms ?? 0) || 1;
+  const left0 = rowH >= 8 ? 78 : 10, span0 = w0 - left0 - 10;
+  measure.font = FONT;
+  const texts = marks.map((m) => markText(m));
+  const spots = stackLabels(marks.map((m, i) => ({ x: left0 + (m.t_ms / end0) * span0, w: measure.measureText(texts[i]).width })), w0 - 4);
+  const labelRows = spots.reduce((n, s) => Math.max(n, s.row + 1), 0);
+  // (The axis's "0 ms" and the run's end on a row of their own under the labels.)
+  const h = Math.max(48, shown.length * (rowH + gap) + bandH + 30 + (labelRows ? 7 + (labelRows - 1) * LABEL_H : 0));
   let canvas = host.querySelector('canvas');
   if (!canvas) { canvas = document.createElement('canvas'); canvas.setAttribute('role', 'img'); host.append(canvas); }
   // A canvas of the same size is reused (setting its width allocates a new bitmap, a few ms).
@@ -40,21 +99,39 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   const end = Math.max(xMax ?? 0, report?.runtime_ms ?? 0) || 1;
   const left = rowH >= 8 ? 78 : 10, span = w - left - 10;
   const muted = css('--muted', '#666');
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = FONT;
   let fill = null;
   const colors = (tl?.outcomes ?? []).map((o) => OUTCOME_COLORS[o] ?? '#888');
+  const runEndMs = Math.min(end, report?.runtime_ms ?? end);
+  let pattern = null, waited = 0;
+  const waits = waitsOf(report, tl);
   for (let i = 0; i < shown.length; i++) {
     const y = 4 + i * (rowH + gap);
     if (rowH >= 8) { ctx.fillStyle = muted; fill = null; ctx.fillText(tl.label[i], 4, y + rowH - 2); }
+    // A row whose goroutine was still blocked at the end: its tasks in the upper part of the row,
+    // its final wait hatched in the lower part, to the run's end (a task held while it waits, as
+    // deadlock/wrong's workers hold their jobs, shows as both).
+    const from = waits.get(i)?.from;
+    const waiting = Number.isFinite(from);
+    const barH = waiting && rowH >= 8 ? Math.round(rowH * 0.55) : rowH;
     for (let k = tl.offset[i]; k < tl.offset[i + 1]; k++) {
       const color = colors[tl.outcome[k]];
       if (color !== fill) { ctx.fillStyle = color; fill = color; } // a colour is parsed on every set
       const x = left + (tl.start[k] / end) * span;
-      ctx.fillRect(x, y, Math.max(1, ((tl.end[k] - tl.start[k]) / end) * span - (rowH >= 8 ? 0.5 : 0)), Math.max(1, rowH));
+      ctx.fillRect(x, y, Math.max(1, ((tl.end[k] - tl.start[k]) / end) * span - (rowH >= 8 ? 0.5 : 0)), Math.max(1, barH));
+    }
+    if (waiting) {
+      waited++;
+      pattern ??= hatch(ctx, dpr);
+      ctx.fillStyle = pattern; fill = null;
+      const x0 = left + (from / end) * span, x1 = left + (runEndMs / end) * span;
+      const wy = rowH >= 8 ? y + barH : y;
+      ctx.fillRect(x0, wy, Math.max(1, x1 - x0), Math.max(1, rowH - (wy - y)));
     }
   }
   const tasks = tl ? tl.offset[nRows] : 0;
-  canvas.setAttribute('aria-label', `Timeline of ${nRows} rows and ${tasks} tasks${rest.length ? ` (the first ${ROWS} rows drawn one by one, the other ${rest.length} as one band)` : ''}; the table below lists the same tasks.`);
+  canvas.setAttribute('aria-label', `Timeline of ${nRows} rows and ${tasks} tasks${rest.length ? ` (the first ${ROWS} rows drawn one by one, the other ${rest.length} as one band)` : ''}`
+    + `${waited ? `, ${waited} row${waited === 1 ? '' : 's'} blocked when the program ended (hatched)` : ''}; the table below lists the same tasks.`);
   // The band of the other rows, the marks and the axis in a task of their own when there is a
   // band: drawn cold, the rows and the band of a 100,000-goroutine run together took up to
   // 7–10 ms of the main thread (issue 10). A newer drawing of this canvas cancels it.
@@ -103,17 +180,23 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
     // Each mark named as the charts above name it: its own label where short ("cancel drill,
     // own pool"), else its kind. The timeline said a bare "cancel" for both drills' cancels,
     // the second where the main pool's work starts (independent review, session 20).
-    const texts = [];
-    for (const m of marks) {
+    // The lines end above the first row of labels; each label in its row (stackLabels).
+    const boxes = [], lines = [];
+    marks.forEach((m, i) => {
       const x = left + (m.t_ms / end) * span;
       const [color] = markStyle(m.kind);
-      const text = markText(m);
-      texts.push(text);
       ctx.strokeStyle = color; ctx.fillStyle = color; ctx.lineWidth = 2;
       ctx.beginPath(); ctx.moveTo(x, 0); ctx.lineTo(x, y + 4); ctx.stroke();
-      ctx.fillText(text, Math.max(0, Math.min(x + 3, w - 4 - ctx.measureText(text).width)), h - 18);
-    }
+      const base = y + 16 + spots[i].row * LABEL_H;
+      const tw = ctx.measureText(texts[i]).width;
+      ctx.fillText(texts[i], spots[i].x, base);
+      lines.push({ x, y0: 0, y1: y + 4, w: 2 });
+      boxes.push({ text: texts[i], x: spots[i].x, w: tw, y0: base - 10, y1: base + 2 });
+    });
     canvas.dataset.marks = JSON.stringify(texts);
+    // Where each label and line went, for the page's tests (label-placement, N3 and N4).
+    canvas.dataset.labels = JSON.stringify(boxes);
+    canvas.dataset.lines = JSON.stringify(lines);
     ctx.fillStyle = muted;
     ctx.fillText('0 ms', left, h - 4);
     // The run's end, where it is: the axis may run past it (a finished run's charts and this

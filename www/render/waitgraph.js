@@ -111,7 +111,7 @@ function what(n) {
 /** A wait edge's words with its object: "waits to send on jobs". */
 const waitWords = (label, obj) => (label === 'waits to send' ? `${label} on ${obj}` : label === 'waits to receive' ? `${label} from ${obj}` : `${label} (${obj})`);
 
-/** What a releaser could do, from the edge's label ("its maker (could receive)" → "could
+/** What a releaser could do, from the edge's label ("could receive" → "could
  * receive from results", "holds the lock" → "holds mu"); null for a label this does not know. */
 function releaseWords(label, obj) {
   if (label === 'holds the lock') return `holds ${obj}`;

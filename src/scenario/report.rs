@@ -756,7 +756,8 @@ impl Recorder {
     }
 
     /// Says that timeline row `worker` is goroutine `id`: if that goroutine is still blocked when
-    /// the program ends, its row draws the wait ([`TimelineRow::blocked_from_ms`]).
+    /// the program ends, the page draws the wait on its row, from the finding that lists it
+    /// ([`TimelineRow::goroutine`]).
     pub fn row_goroutine(&self, worker: u64, id: u64) {
         self.with(|r| r.row_goroutines.push((worker, id)));
     }

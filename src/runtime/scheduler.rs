@@ -208,12 +208,19 @@ impl Shared {
     }
 
     pub(crate) fn event(&self, kind: EventKind, g: u64, wait: WaitKind, object: u64) {
+        if self.events.is_some() {
+            self.event_at(self.now_ns(), kind, g, wait, object);
+        }
+    }
+
+    /// [`Shared::event`] at `t_ns` (runtime ns).
+    pub(crate) fn event_at(&self, t_ns: u64, kind: EventKind, g: u64, wait: WaitKind, object: u64) {
         if let Some(log) = &self.events {
             if object != 0 {
                 log.remember(object, &self.objects);
             }
             log.push(Event {
-                t_ns: self.now_ns(),
+                t_ns,
                 dur_ns: 0,
                 kind,
                 g,

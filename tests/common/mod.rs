@@ -867,6 +867,7 @@ macro_rules! runtime_bodies {
             time_starts_with_main,
             a_quiet_stretch_holds_how_the_busy_one_ended,
             deadlock_keeps_its_wait_graph,
+            deadlock_waits_end_where_it_is_declared,
             leak_graph_names_the_exited_sender,
             trace_is_chrome_trace_event_format,
             objects_forget_their_names,
@@ -1135,6 +1136,76 @@ pub fn deadlock_keeps_its_wait_graph() {
     // results"), not "its maker (could receive)" (review N5, session 20).
     assert_eq!(edge(&results.id, &main.id), "could receive");
     assert_eq!(rt.wait_graph(), g, "nothing moved since");
+}
+
+/// A deadlock's finding is as of one instant: each goroutine's `for_ms` ends at the finding's
+/// `at_ms`, so `at_ms - for_ms` is when it blocked, as the trace's wait span for it starts.
+/// Read after the wait-for graph was built, the finding's instant came 0.4-0.7 ms after the
+/// goroutines were listed in the page's wasm build: blocked "for 0.07 ms" beside a chart that
+/// drew them blocked for 0.7 ms (review R1, session 21). A crowd of blocked goroutines makes the
+/// graph slow to build natively too.
+pub fn deadlock_waits_end_where_it_is_declared() {
+    let b = Runtime::builder().threads(2).record_events(100_000);
+    #[cfg(target_arch = "wasm32")]
+    let b = b.spawn_handler(Box::new(|run| {
+        rayon::spawn(run);
+        Ok(())
+    }));
+    let rt = b.build().unwrap();
+    let err = rt
+        .block_on(async {
+            let never: Chan<u8> = Chan::new(0).named("never");
+            for _ in 0..miri_or(20_000, 20) {
+                let c = never.clone();
+                go_named("waiter", async move {
+                    c.recv().await;
+                });
+            }
+            let last: Chan<u8> = Chan::new(0).named("last");
+            last.recv().await;
+            drop(never);
+        })
+        .unwrap_err();
+    assert!(matches!(err, RunError::Deadlock(_)), "{err}");
+    let f = rt
+        .findings()
+        .into_iter()
+        .find(|f| f.kind == FindingKind::Deadlock)
+        .expect("a deadlock finding");
+    let main = f
+        .goroutines
+        .iter()
+        .find(|g| g.id == 1)
+        .expect("main listed");
+    let blocked_at_ms = f.at_ms - main.for_ms;
+    // Main blocked inside its last poll: after that poll began (its run event, on a runner's
+    // track), and before its Block event (logged once the poll returned), where its wait span
+    // in the trace starts. 1 µs for the trace's rounding.
+    let json = serde_json::to_value(rt.trace()).unwrap();
+    let events = json["traceEvents"].as_array().unwrap();
+    let ms = |e: &serde_json::Value, k: &str| e[k].as_f64().unwrap() / 1e3;
+    let poll_ms = events
+        .iter()
+        .filter(|e| e["ph"] == "X" && e["pid"] == 1 && e["args"]["goroutine"] == 1)
+        .map(|e| ms(e, "ts"))
+        .fold(f64::MIN, f64::max);
+    let span = events
+        .iter()
+        .find(|e| e["ph"] == "X" && e["pid"] == 2 && e["tid"] == 1 && e["cat"] == "wait")
+        .expect("main's wait span");
+    let (span_ms, end_ms) = (ms(span, "ts"), ms(span, "ts") + ms(span, "dur"));
+    assert!(
+        poll_ms - 1e-3 <= blocked_at_ms && blocked_at_ms <= span_ms + 1e-3,
+        "main's last poll began at {poll_ms:.3} ms and it blocked by {span_ms:.3} ms (trace); \
+         the finding says {blocked_at_ms:.3} ms ({:.3} ms for {:.3} ms)",
+        f.at_ms,
+        main.for_ms
+    );
+    assert!(
+        (end_ms - f.at_ms).abs() < 1e-3,
+        "main's wait ends at {end_ms:.3} ms, the deadlock is at {:.3} ms",
+        f.at_ms
+    );
 }
 
 /// The guide's Error 1: after main returned, the workers wait on a channel whose only sender

@@ -117,7 +117,7 @@ test('deadlock-unbuffered/wrong draws each worker holding its job open to the de
   }
   assert.match(await page.textContent('#timeline-legend'), /a task not finished when the program ended/);
   // Each worker's wait to send its result, hatched from when it blocked to the deadlock.
-  assert.match(await page.textContent('#timeline-legend'), /hatched: blocked when the program ended, to its end \(workers 1–2: chan send on results\)/);
+  assert.match(await page.textContent('#timeline-legend'), /hatched: blocked when the program ended, to its end \(workers 1–2, goroutines 2–3: chan send on results\)/);
   for (const [i, b] of d.bands.entries()) assert.equal(b.hatch.length, 1, `row ${i + 1}'s wait: ${JSON.stringify(b)}`);
   assert.deepEqual(problems, []);
   await context.close();
@@ -146,7 +146,7 @@ test('leak-unclosed-channel/wrong has a row for each leaked worker', async () =>
       `${row.label}: hatched over x ${JSON.stringify(h[0])}, want ${x(from).toFixed(0)} to ${x(r.runtime_ms).toFixed(0)}`);
   }
   assert.match(d.label, new RegExp(`, ${r.params.workers} rows blocked when the program ended \\(hatched\\)`));
-  assert.match(await page.textContent('#timeline-legend'), new RegExp(`hatched: blocked when the program ended, to its end \\(workers 1–${r.params.workers}: chan receive on jobs\\)`));
+  assert.match(await page.textContent('#timeline-legend'), new RegExp(`hatched: blocked when the program ended, to its end \\(workers 1–${r.params.workers}, goroutines 2–${r.params.workers + 1}: chan receive on jobs\\)`));
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -163,6 +163,13 @@ test('best-practices/default draws each task once, none "still running", none ov
   assert.ok(d.bands.every((b) => !b.unfinished), JSON.stringify(d.bands));
   const panicked = bars(r).filter((t) => t.outcome === 'panicked');
   assert.equal(panicked.length, r.numbers.panics_recovered);
+  // Review R2 (session 21): the recovered panic the headline names is visible, 3 px or more,
+  // on its worker's row (it lasts about 3 ms, 0.4 px at this width).
+  for (const t of panicked) {
+    const row = r.timeline.findIndex((w) => w.tasks.some((x) => x.task === t.task));
+    const runs = d.bands[row]?.panicked ?? [];
+    assert.ok(runs.some(([a, b]) => b - a + 1 >= 3), `task ${t.task} (${t.start_ms}-${t.end_ms} ms) drawn on row ${row}: ${JSON.stringify(runs)}`);
+  }
   // Review F13: a task's end is its own, before its worker takes the next.
   for (const row of r.timeline) {
     for (let k = 1; k < row.tasks.length; k++) assert.ok(row.tasks[k - 1].end_ms <= row.tasks[k].start_ms, `${row.label}: ${JSON.stringify(row.tasks.slice(k - 1, k + 1))}`);

@@ -113,6 +113,12 @@ export function rowsText(labels) {
   return labels.join(', ');
 }
 
+/** Goroutine ids as the sentence and the wait-for graph name them: "goroutines 2–6", "goroutine 4". */
+export function goroutinesText(ids) {
+  const run = ids.length > 1 && ids.every((g, i) => i === 0 || g === ids[i - 1] + 1);
+  return ids.length === 1 ? `goroutine ${ids[0]}` : run ? `goroutines ${ids[0]}–${ids.at(-1)}` : `goroutines ${ids.join(', ')}`;
+}
+
 /** The span of a run's end that the zoom draws (negative-counter), ms. */
 const ZOOM_MS = 2;
 
@@ -528,7 +534,7 @@ export class Pictures {
     const has = hasTimeline(run); // (reading run.timeline would unpack 5,000 rows to no use)
     h.textContent = has ? `${TIMELINE_TITLE}: ${runName(run)}${compare ? ' (B)' : ''}` : TIMELINE_TITLE;
     // The final waits, named from the Report: which rows, on what (review N1, session 20).
-    const waits = has ? finalWaits(run).map(([on, rows]) => `${rowsText(rows)}: ${on}`) : [];
+    const waits = has ? finalWaits(run).map(([on, rows, ids]) => `${rowsText(rows)}, ${goroutinesText(ids)}: ${on}`) : [];
     fill('timeline-legend', [...Object.entries(OUTCOME_COLORS).map(([k, c]) => legendKey(c, OUTCOME_WORDS[k] ?? k, 'box')),
       ...(waits.length ? [el('span', { class: 'k timeline-wait-key' }, el('span', { class: 'swatch hatch' }), `hatched: blocked when the program ended, to its end (${waits.join('; ')})`)] : [])]);
     if (has) drawTimeline(host, run, { marks: everywhere(run), xMax });

@@ -34,7 +34,16 @@ use worker_pool_playground::{
 
 /// A runtime with `threads` threads: OS threads natively, rayon's Web Workers in the browser.
 pub fn runtime_scaled(threads: usize, scale: f64) -> Runtime {
-    let b = Runtime::builder().threads(threads).time_scale(scale);
+    built(Runtime::builder().threads(threads).time_scale(scale))
+}
+
+/// A runtime on `threads` threads that keeps an event log of `events` events (for its trace).
+pub fn traced(threads: usize, events: usize) -> Runtime {
+    built(Runtime::builder().threads(threads).record_events(events))
+}
+
+/// Builds `b`, its threads Web Workers in the browser (rayon's pool).
+fn built(b: worker_pool_playground::runtime::RuntimeBuilder) -> Runtime {
     #[cfg(target_arch = "wasm32")]
     let b = b.spawn_handler(Box::new(|run| {
         rayon::spawn(run);
@@ -1145,13 +1154,7 @@ pub fn deadlock_keeps_its_wait_graph() {
 /// drew them blocked for 0.7 ms (review R1, session 21). A crowd of blocked goroutines makes the
 /// graph slow to build natively too.
 pub fn deadlock_waits_end_where_it_is_declared() {
-    let b = Runtime::builder().threads(2).record_events(100_000);
-    #[cfg(target_arch = "wasm32")]
-    let b = b.spawn_handler(Box::new(|run| {
-        rayon::spawn(run);
-        Ok(())
-    }));
-    let rt = b.build().unwrap();
+    let rt = traced(2, 100_000);
     let err = rt
         .block_on(async {
             let never: Chan<u8> = Chan::new(0).named("never");
@@ -1252,13 +1255,7 @@ pub fn leak_graph_names_the_exited_sender() {
 /// for every runner and every goroutine, one X per goroutine poll, instants for a close and a
 /// panic.
 pub fn trace_is_chrome_trace_event_format() {
-    let b = Runtime::builder().threads(2).record_events(100_000);
-    #[cfg(target_arch = "wasm32")]
-    let b = b.spawn_handler(Box::new(|run| {
-        rayon::spawn(run);
-        Ok(())
-    }));
-    let rt = b.build().unwrap();
+    let rt = traced(2, 100_000);
     rt.block_on(async {
         let c: Chan<u8> = Chan::new(0).named("jobs");
         let wg = WaitGroup::new();

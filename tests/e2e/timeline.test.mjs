@@ -119,6 +119,12 @@ test('deadlock-unbuffered/wrong draws each worker holding its job open to the de
   // Each worker's wait to send its result, hatched from when it blocked to the deadlock.
   assert.match(await page.textContent('#timeline-legend'), /hatched: blocked when the program ended, to its end \(workers 1–2, goroutines 2–3: chan send on results\)/);
   for (const [i, b] of d.bands.entries()) assert.equal(b.hatch.length, 1, `row ${i + 1}'s wait: ${JSON.stringify(b)}`);
+  // The deadlock box gives each wait as measured, a short one as "under 0.1 ms", never "for 0 ms"
+  // (the issue's complaint; second review, session 21).
+  const waits = await page.$$eval('#findings li', (lis) => lis.map((li) => li.textContent));
+  assert.equal(waits.length, 3, waits.join(' | '));
+  for (const w of waits) assert.match(w, /\] for (under 0\.1|[\d.]+) ms$/);
+  assert.ok(!waits.some((w) => / for 0 ms/.test(w)), waits.join(' | '));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -414,7 +414,9 @@ export function drawLanes(host, run, kind = laneKind(run)) {
   host.replaceChildren(
     el('p', { class: 'wg-caption lane-sentence' }, p.sentence),
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': p.sentence, class: `lanes lanes-${p.kind}`, 'data-from': t0, 'data-to': to }, parts),
-    ...[t0 > 0 && !p.still ? `The time line starts at ${fmt(t0, p.ax.d)}: nothing drawn here happened before it.` : null, p.still ? null : spreadNote(moved), p.note ?? null]
+    // The start rounded down, one decimal finer than the ticks: rounded to the ticks' decimal,
+    // 0.25 ms read "0.3 ms" above a send drawn at 0.29 (second review, session 21).
+    ...[t0 > 0 && !p.still ? `The time line starts at ${fmt(Math.floor(t0 * 10 ** (p.ax.d + 1)) / 10 ** (p.ax.d + 1), p.ax.d + 1)}: nothing drawn here happened before it.` : null, p.still ? null : spreadNote(moved), p.note ?? null]
       .filter(Boolean).map((t) => el('p', { class: 'muted seq-note' }, t)),
     el('p', { class: 'legend' }, ...p.legend.map(([c, text, kind]) => key(c, text, kind))));
   return p.sentence;

@@ -61,7 +61,7 @@ export function drawFindings(host, findings = []) {
     f.goroutines?.length ? el('ul', {}, f.goroutines.slice(0, 12).map((g) => {
       if (typeof g === 'string') return el('li', {}, g); // Go's own traceback headers
       const what = g.state === 'blocked' ? `${g.wait}${g.object_name ? ` on ${g.object_name}` : ''}` : g.state;
-      return el('li', {}, `goroutine ${g.id} (${g.name}) [${what}]${g.for_ms > 0 ? ` for ${num(g.for_ms, g.for_ms < 10 ? 1 : 0)} ms` : ''}`);
+      return el('li', {}, `goroutine ${g.id} (${g.name}) [${what}]${g.for_ms > 0 ? ` for ${g.for_ms < 0.05 ? 'under 0.1' : num(g.for_ms, g.for_ms < 10 ? 1 : 0)} ms` : ''}`);
     }), f.goroutines.length > 12 ? el('li', {}, `… and ${f.goroutines.length - 12} more`) : null) : null)));
 }
 

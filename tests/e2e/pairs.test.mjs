@@ -84,6 +84,22 @@ test('a pair compares the lesson\'s measures by place, not peaks and heap', () =
   assert.match(compareSentence({ ...a, measures: [], tasks: null }, { ...b, measures: [{ label: 'x', value: 1, unit: 'count', at: null }] }), /had up to 5 goroutines alive at once/);
 });
 
+// Two programs: a measure one lesson names is read in the other run only where it means the same
+// in every program (second review, session 21: "jobs sent … 3 in B" for a WaitGroup run).
+test('a pair of two programs reads the other lesson\'s measures only where they mean the same', () => {
+  const dl = { scenario: 'deadlock-unbuffered', variant: 'wrong', engine: 'rust', peak_goroutines: 3, heap_peak_bytes: 4000, runtime_ms: 1.4, params: {}, numbers: {}, tasks: { submitted: 2 },
+    measures: [{ label: 'jobs sent', value: 2, of: 10, unit: 'count', at: 'tasks', key: 'submitted' },
+      { label: 'goroutines alive at once', value: 3, of: null, unit: 'count', at: 'peak_goroutines', key: null }] };
+  const wg = { scenario: 'waitgroup-misuse', variant: 'negative-counter', engine: 'rust', peak_goroutines: 4, heap_peak_bytes: 5000, runtime_ms: 108, params: {}, numbers: { negative_at_ms: 108 }, tasks: { submitted: 3 },
+    measures: [{ label: 'counter below zero at', value: 108, of: null, unit: 'ms', at: 'numbers', key: 'negative_at_ms' }] };
+  const rows = pairRows(dl, wg);
+  assert.deepEqual(rows.find((r) => r.label === 'jobs sent'), { label: 'jobs sent', a: '2 of 10', b: null }, JSON.stringify(rows));
+  assert.deepEqual(rows.find((r) => r.label === 'goroutines alive at once'), { label: 'goroutines alive at once', a: '3', b: '4' }, JSON.stringify(rows));
+  // The same program: the other variant's value at the same place is read, as before.
+  const other = { ...dl, variant: 'buffered', tasks: { submitted: 10 }, measures: [] };
+  assert.equal(pairRows(dl, other).find((r) => r.label === 'jobs sent').b, '10');
+});
+
 test('side by side, context-pool close against cancel: matched measures, the queue picture, one capacity label, B\'s cancel named', async () => {
   const { page, problems, context } = await open('/?scenario=context-pool&variant=close&time_scale=20&run=1', { viewport: { width: 1280, height: 800 } });
   await finished(page);

@@ -8,6 +8,9 @@ import { hasGauge, pictureFor } from './lessons.js';
  * place (a value worked out from several figures can only be matched by name). */
 const placeOf = (m) => (m.at ? (m.key != null ? `${m.at}.${m.key}` : m.at) : `label:${m.label}`);
 
+/** Places every program's Report fills with the same meaning: read across two programs. */
+const GENERAL = new Set(['peak_goroutines', 'goroutines_after', 'heap_peak_bytes']);
+
 /**
  * The lesson's measures of two runs, matched by their place in the Report: rows
  * `{ label, a, b }` whose `a` and `b` are each run's value as text, or null where that run has no
@@ -26,9 +29,13 @@ export function pairMeasures(a, b, room = 3) {
       if (row[side] == null) row[side] = measureText(m);
     }
   }
+  // Another program's measure is read in this run only where it means the same in every
+  // program: "jobs sent", deadlock-unbuffered's tasks.submitted, read in a WaitGroup run that has
+  // no jobs, said "3 in B" (second review, session 21).
+  const same = a?.scenario === b?.scenario;
   for (const row of rows.values()) {
     for (const [side, r] of [['a', a], ['b', b]]) {
-      if (row[side] != null || !row.m.at || !r) continue;
+      if (row[side] != null || !row.m.at || !r || !(same || GENERAL.has(placeOf(row.m)))) continue;
       const v = valueAt(r, row.m);
       // (No "of": that count was the other run's.)
       if (v != null) row[side] = measureText({ ...row.m, value: v, of: null });

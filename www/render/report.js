@@ -4,10 +4,18 @@ import { el, fill } from '../dom.js';
 import { bytes, ms, num, runName } from '../format.js';
 import { m4 } from '../thin.js';
 import { gaugeLabel } from './lessons.js';
+import { packedOf } from '../timeline-pack.js';
 
 const ENDED = {
   completed: 'completed', stopped: 'stopped by you', deadlock: 'deadlock', panicked: 'panicked', hung: 'hung (gave up waiting)',
 };
+
+/** Tasks the timeline draws as panicked (a recovered panic, counted among the failed). */
+function panickedOf(r) {
+  const tl = packedOf(r);
+  const o = tl?.outcomes?.indexOf('panicked') ?? -1;
+  return o < 0 ? 0 : tl.outcome.reduce((n, k) => n + (k === o ? 1 : 0), 0);
+}
 
 /** The figures of a Report: [label, text]. Go's Report has a subset; what it lacks reads "–". */
 export function figuresOf(r) {
@@ -23,7 +31,10 @@ export function figuresOf(r) {
     // among the submitted, so they stand beside them, never inside their breakdown.
     // Cancelled (the program cancelled them) and unfinished (the program ended first) apart:
     // review R18 found a deadlock's stuck tasks shown as cancelled.
-    ['tasks submitted: ok / failed / timed out / cancelled / unfinished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished ?? 0].map((v) => num(v)).join(' / ')}`],
+    // A recovered panic comes back as an error result, so it counts as failed; the timeline draws
+    // it as panicked, and the figure says so (second review, session 21: "failed 1" beside an
+    // amber "panicked" bar and a legend that tells the two apart).
+    ['tasks submitted: ok / failed / timed out / cancelled / unfinished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished ?? 0].map((v) => num(v)).join(' / ')}${panickedOf(r) ? ` (${num(panickedOf(r))} of the failed panicked)` : ''}`],
     ['tasks dropped (refused, never submitted)', num(t.dropped ?? 0)],
     ['latency p50 / p99 (from submit)', r.latency_ms ? `${num(r.latency_ms.p50, 1)} / ${num(r.latency_ms.p99, 1)} ms` : '–'],
     ['throughput', r.throughput_per_s != null ? `${num(r.throughput_per_s, 1)} tasks/s` : '–'],

@@ -174,7 +174,8 @@ test('best-practices/default draws each task once, none "still running", none ov
   for (const t of panicked) {
     const row = r.timeline.findIndex((w) => w.tasks.some((x) => x.task === t.task));
     const runs = d.bands[row]?.panicked ?? [];
-    assert.ok(runs.some(([a, b]) => b - a + 1 >= 3), `task ${t.task} (${t.start_ms}-${t.end_ms} ms) drawn on row ${row}: ${JSON.stringify(runs)}`);
+    // (2 of its 3 px at the least: a run is read at whole CSS pixels, the bar may start between.)
+    assert.ok(runs.some(([a, b]) => b - a + 1 >= 2), `task ${t.task} (${t.start_ms}-${t.end_ms} ms) drawn on row ${row}: ${JSON.stringify(runs)}`);
   }
   // Review F13: a task's end is its own, before its worker takes the next.
   for (const row of r.timeline) {

@@ -140,7 +140,8 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
     // R2, session 21), and guide-cancel's cancelled tasks 0.05-3.35 ms of a 10 s run.
     for (const k of rare ?? []) {
       ctx.fillStyle = colors[tl.outcome[k]]; fill = null;
-      ctx.fillRect(left + (tl.start[k] / end) * span, y, MIN_RARE, Math.max(1, barH));
+      // On whole pixels, so that all MIN_RARE of them take the colour (not two and two blends).
+      ctx.fillRect(Math.round((left + (tl.start[k] / end) * span) * dpr) / dpr, y, MIN_RARE, Math.max(1, barH));
     }
     if (waiting) {
       waited++;

@@ -642,6 +642,55 @@ for (const q of ['best-practices&variant=default', 'deadlock-unbuffered&variant=
   }
 }
 
+/** The zoom picture as drawn: its ticks, its vertical lines, its labels' boxes. */
+function zoomBoxes(selector) {
+  const s = document.querySelector(selector);
+  const box = (e) => { const b = e.getBBox(); return { x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height, text: e.textContent }; };
+  return { ticks: [...s.querySelectorAll('.zoom-plot-tick')].map((l) => ({ x: Number(l.getAttribute('x1')), kind: l.dataset.kind, t: Number(l.dataset.t) })),
+    lines: [...s.querySelectorAll('line')].map((l) => ({ x: Number(l.getAttribute('x1')), x2: Number(l.getAttribute('x2')), y0: Math.min(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))), y1: Math.max(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))) })).filter((l) => l.x === l.x2),
+    labels: [...s.querySelectorAll('.zoom-label')].map(box), W: Number(s.getAttribute('width')), refused: Boolean(s.querySelector('.zoom-refused')) };
+}
+
+/** Every zoom label inside the picture, across no tick or line, over no other label. */
+function assertZoomApart(z) {
+  for (const [i, a] of z.labels.entries()) {
+    assert.ok(a.x0 >= 0 && a.x1 <= z.W + 0.5, `"${a.text}" inside: ${JSON.stringify(a)} of ${z.W}`);
+    for (const t of z.lines) assert.ok(t.x <= a.x0 || t.x >= a.x1 || t.y1 <= a.y0 || t.y0 >= a.y1, `"${a.text}" across the tick at ${t.x} (${t.y0}–${t.y1})`);
+    for (const b of z.labels.slice(i + 1)) assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0, `"${a.text}" over "${b.text}"`);
+  }
+}
+
+// Clean-clone CI, session 21: at 390 px a run put "wg.Done() worker 1, on its error path 107.8 ms"
+// on a tick 245 px into 344, wider than the room on either side, and it ran off the left edge.
+// Drawn here from a made-up run so the case comes every time: such a label wraps on the roomier
+// side, still inside, across no tick.
+test('a zoom label wider than the room either side of its tick wraps inside the picture', async () => {
+  const { page, problems, context } = await open('/', { viewport: { width: 390, height: 844 } });
+  const z = await page.evaluate(async () => {
+    const { drawZoom } = await import('/render/zoom.js');
+    const host = document.createElement('div');
+    host.style.width = '344px';
+    document.body.append(host);
+    const t = Array.from({ length: 109 }, (_, i) => i), v = t.map((i) => (i < 106 ? 2 : 0));
+    const run = { runtime_ms: 108, series: { t_ms: t, gauges: { waitgroup_counter: v } } };
+    const marks = [
+      { kind: 'done', t_ms: 106.6, label: 'wg.Done() worker 0' },
+      { kind: 'done', t_ms: 107.45, label: 'wg.Done() worker 1, on its error path' },
+      { kind: 'wait_returned', t_ms: 107.9, label: 'wg.Wait() returned' },
+    ];
+    drawZoom(host, run, { gauge: 'waitgroup_counter', marks, title: 'the last 2 ms' });
+    host.querySelector('svg').id = 'made-up-zoom';
+    return null;
+  }).then(() => page.evaluate(zoomBoxes, '#made-up-zoom'));
+  assert.equal(z.W, 344);
+  const long = z.labels.find((l) => l.text.includes('error path'));
+  assert.ok(long, JSON.stringify(z.labels));
+  assert.ok(long.y1 - long.y0 > 20, `the long label wraps: ${JSON.stringify(long)}`);
+  assertZoomApart(z);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 // Review N4 (session 20): negative-counter's last Dones, wg.Wait() returning and the panic all
 // fall in its last ms, squeezed against the final step at 390 px. A zoom of the last 2 ms draws
 // each on its own tick, every one labelled with its time, no label over another or across a tick
@@ -651,13 +700,7 @@ for (const width of [390, 1280]) {
     const { page, problems, context } = await open('/?scenario=waitgroup-misuse&variant=negative-counter&run=1', { viewport: { width, height: width > 800 ? 800 : 844 } });
     const r = await finished(page, 60000);
     await page.waitForSelector('#picture-zoom svg.zoom');
-    const z = await page.evaluate(() => {
-      const s = document.querySelector('#picture-zoom svg.zoom');
-      const box = (e) => { const b = e.getBBox(); return { x0: b.x, x1: b.x + b.width, y0: b.y, y1: b.y + b.height, text: e.textContent }; };
-      return { ticks: [...s.querySelectorAll('.zoom-plot-tick')].map((l) => ({ x: Number(l.getAttribute('x1')), kind: l.dataset.kind, t: Number(l.dataset.t) })),
-        lines: [...s.querySelectorAll('line')].map((l) => ({ x: Number(l.getAttribute('x1')), x2: Number(l.getAttribute('x2')), y0: Math.min(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))), y1: Math.max(Number(l.getAttribute('y1')), Number(l.getAttribute('y2'))) })).filter((l) => l.x === l.x2),
-        labels: [...s.querySelectorAll('.zoom-label')].map(box), W: Number(s.getAttribute('width')), refused: Boolean(s.querySelector('.zoom-refused')) };
-    });
+    const z = await page.evaluate(zoomBoxes, '#picture-zoom svg.zoom');
     const end = r.runtime_ms;
     const last = r.marks.filter((m) => ['done', 'wait_returned', 'panic'].includes(m.kind) && m.t_ms >= end - 2);
     assert.equal(z.ticks.length, last.length, JSON.stringify(z.ticks));
@@ -668,11 +711,7 @@ for (const width of [390, 1280]) {
     const xs = z.ticks.map((t) => t.x).sort((a, b) => a - b);
     for (let i = 1; i < xs.length; i++) assert.ok(xs[i] - xs[i - 1] >= 3, `ticks ${xs[i - 1]} and ${xs[i]} apart`);
     assert.equal(z.labels.length, z.ticks.length);
-    for (const [i, a] of z.labels.entries()) {
-      assert.ok(a.x0 >= 0 && a.x1 <= z.W + 0.5, `"${a.text}" inside: ${JSON.stringify(a)} of ${z.W}`);
-      for (const t of z.lines) assert.ok(t.x <= a.x0 || t.x >= a.x1 || t.y1 <= a.y0 || t.y0 >= a.y1, `"${a.text}" across the tick at ${t.x} (${t.y0}–${t.y1})`);
-      for (const b of z.labels.slice(i + 1)) assert.ok(a.x1 <= b.x0 || b.x1 <= a.x0 || a.y1 <= b.y0 || b.y1 <= a.y0, `"${a.text}" over "${b.text}"`);
-    }
+    assertZoomApart(z);
     await screenshot(page, `zoom-negative-counter-${width}`, { fullPage: false });
     assert.deepEqual(problems, []);
     await context.close();

@@ -54,15 +54,22 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
   measure.font = '11px system-ui, sans-serif';
   // Each row has the width to itself: the whole label ("wg.Done() worker 1, on its error path").
   const texts = inside.map((m) => `${m.label || markText(m)} ${num(m.t_ms, 2)} ms`);
-  const rows = inside.length;
   const base = top + plotH + 20;
+  let ly = base;
   inside.forEach((m, i) => {
-    const ly = base + i * ROW, tw = measure.measureText(texts[i]).width;
-    const rightOf = xs[i] + 4 + tw <= W - 2;
+    // Right of its tick where the label fits, else left of it; where it fits neither (at 390 px
+    // "wg.Done() worker 1, on its error path 107.8 ms" is wider than either side: clean-clone CI,
+    // session 21), it wraps at spaces on the roomier side, a line under another.
+    const roomRight = W - 2 - (xs[i] + 4), roomLeft = xs[i] - 4 - 2;
+    const fits = (w) => measure.measureText(texts[i]).width <= w;
+    const rightOf = fits(roomRight) || (!fits(roomLeft) && roomRight >= roomLeft);
+    const lines = wrap(texts[i], rightOf ? roomRight : roomLeft, (s) => measure.measureText(s).width);
     parts.push(svg('line', { x1: xs[i], x2: xs[i], y1: ly - 10, y2: ly + 2, stroke: markStyle(m.kind)[0], 'stroke-width': 2, class: 'zoom-tick zoom-row-tick', 'data-kind': m.kind, 'data-t': m.t_ms }),
-      svg('text', { x: rightOf ? xs[i] + 4 : xs[i] - 4, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', fill: markStyle(m.kind)[0], 'data-kind': m.kind }, texts[i]));
+      svg('text', { x: rightOf ? xs[i] + 4 : xs[i] - 4, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', fill: markStyle(m.kind)[0], 'data-kind': m.kind },
+        lines.length === 1 ? lines[0] : lines.map((line, k) => svg('tspan', { x: rightOf ? xs[i] + 4 : xs[i] - 4, dy: k ? ROW : 0 }, line))));
+    ly += lines.length * ROW;
   });
-  const H = base + rows * ROW;
+  const H = ly;
   parts.push(svg('text', { x: left, y: H + 2, class: 'seq-axis' }, `${num(t0, 1)} ms`),
     svg('text', { x: x(end), y: H + 2, 'text-anchor': 'end', class: 'seq-axis' }, `${num(end, 2)} ms, the end`));
   const fig = el('figure', { class: 'picture-zoom-fig' },
@@ -70,4 +77,16 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
     svg('svg', { viewBox: `0 0 ${W} ${H + 8}`, width: W, height: H + 8, role: 'img', 'aria-label': `${title}: ${texts.join(', ')}`, class: 'zoom' }, parts));
   host.replaceChildren(fig);
   return fig;
+}
+
+/** `text` in lines no wider than `room` (by `width`), broken at spaces; a word wider than `room`
+ * stays whole on a line of its own. */
+function wrap(text, room, width) {
+  const lines = [];
+  for (const word of text.split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && width(`${last} ${word}`) <= room) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }

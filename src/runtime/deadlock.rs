@@ -36,7 +36,7 @@ impl Shared {
         // graph was built, the deadlock came 0.4-0.7 ms after the goroutines were listed in the
         // page's wasm build, and each goroutine, blocked since long before, was "blocked for
         // 0.07 ms" beside a chart that drew all of them blocked for 0.7 ms (review R1, session 21).
-        let now = self.now_ns();
+        let now = self.stamp_ns();
         let waiting = self.goroutines_at(now);
         let graph = waitgraph::build(&waiting, &self.objects.views());
         *self.deadlock_graph.lock().unwrap() = Some(graph);

@@ -152,7 +152,9 @@ fn quiet_goroutine_panics() {
             // The instant the panic was raised, before it unwinds: catching it comes later (80
             // µs natively, 400 µs in wasm, × the time scale: review F12 saw a wg.Done() at
             // 192 ms and its panic at 196 ms). Go raises the panic inside the call.
-            let at = RAISED_AT.with(std::cell::Cell::take).unwrap_or_else(now_ns);
+            let at = RAISED_AT
+                .with(std::cell::Cell::take)
+                .unwrap_or_else(stamp_ns);
             PANIC_AT.with(|t| t.set(Some(at)));
             if local::current_gid() == 0 {
                 previous(info);
@@ -199,7 +201,7 @@ pub fn panic_at(t_ns: u64, message: String) -> ! {
 /// When the panic being caught on this thread was raised (runtime ns); now, for a panic that
 /// did not pass the hook (`resume_unwind`).
 pub(crate) fn take_panic_at() -> u64 {
-    PANIC_AT.with(|t| t.take()).unwrap_or_else(now_ns)
+    PANIC_AT.with(|t| t.take()).unwrap_or_else(stamp_ns)
 }
 
 /// The text of a panic payload.
@@ -813,6 +815,12 @@ pub fn mark_with(kind: MarkKind, label: String, change: &mut dyn FnMut()) -> u64
 /// Runtime time now, in nanoseconds (0 outside a runtime).
 pub fn now_ns() -> u64 {
     current().map_or(0, |rt| rt.now_ns())
+}
+
+/// [`now_ns`] for an instant drawn in order with others (a panic): never earlier than a mark
+/// or a stamp made before it on another thread (see `Clock::stamp_ns`).
+pub(crate) fn stamp_ns() -> u64 {
+    current().map_or(0, |rt| rt.stamp_ns())
 }
 
 /// `runtime.Gosched()`: lets other goroutines run.

@@ -159,6 +159,11 @@ impl Shared {
         self.clock.now_ns()
     }
 
+    /// Runtime now, for an instant ordered against others on the page: see [`Clock::stamp_ns`].
+    pub(crate) fn stamp_ns(&self) -> u64 {
+        self.clock.stamp_ns()
+    }
+
     /// The program ended now (main returned or unwound, a deadlock was declared, the run was
     /// aborted); the first call wins. A report's runtime is measured to here, not to whenever
     /// its driver gets round to finishing: on the page that was later by its polling delay times
@@ -209,7 +214,7 @@ impl Shared {
 
     pub(crate) fn event(&self, kind: EventKind, g: u64, wait: WaitKind, object: u64) {
         if self.events.is_some() {
-            self.event_at(self.now_ns(), kind, g, wait, object);
+            self.event_at(self.stamp_ns(), kind, g, wait, object);
         }
     }
 
@@ -256,7 +261,7 @@ impl Shared {
     /// Marks an instant at runtime now; returns that instant (ns), so a caller can give another
     /// record of the same moment the same time (review F12: a finding 2.6 ms after its mark).
     pub(crate) fn mark(&self, kind: MarkKind, label: String) -> u64 {
-        let t = self.now_ns();
+        let t = self.stamp_ns();
         self.obs.mark(t, kind, label);
         t
     }
@@ -271,7 +276,7 @@ impl Shared {
         }
         let mut label = Some(label);
         self.obs
-            .at_instant(&|| self.now_ns(), &self.queues, &mut |t| {
+            .at_instant(&|| self.stamp_ns(), &self.queues, &mut |t| {
                 if let Some(label) = label.take() {
                     self.obs.mark(t, kind, label);
                 }

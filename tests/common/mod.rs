@@ -873,6 +873,7 @@ macro_rules! runtime_bodies {
             series_has_a_row_per_millisecond_of_a_quiet_run,
             gauges_keep_their_extremes,
             marks_are_placed_at_runtime_now,
+            marks_keep_the_order_things_happened_in,
             time_starts_with_main,
             a_quiet_stretch_holds_how_the_busy_one_ended,
             deadlock_keeps_its_wait_graph,
@@ -985,6 +986,58 @@ pub fn gauges_keep_their_extremes() {
 /// Miri, building the runtime and starting its thread take 150–230 ms of Miri's clock (it charges
 /// each interpreted block), 1.4–2.3 s of runtime time at 10×, so `t_ms < 50` failed there while
 /// the mark was placed right (issue 9).
+/// A mark made after another, on another thread, is not drawn before it. Two goroutines hand a
+/// turn back and forth through an atomic, each marking its turn before passing it on; sorted
+/// by time, the marks must read 0, 1, 2… In the browser each thread is a Web Worker with a clock
+/// of its own, 5 µs apart on some pairs of workers, and many-senders sorted a sender's last
+/// send after the close it let happen (clean-clone CI, session 21).
+pub fn marks_keep_the_order_things_happened_in() {
+    use worker_pool_playground::runtime::{mark, yield_now, MarkKind};
+    const TURNS: u64 = if cfg!(miri) { 40 } else { 4000 };
+    let rt = runtime(2);
+    let moved = rt
+        .block_on(async {
+            let turn = Arc::new(AtomicU64::new(0));
+            let moved = Arc::new(AtomicU64::new(0));
+            let wg = WaitGroup::new();
+            for side in 0..2u64 {
+                wg.add(1).unwrap();
+                let (turn, moved, wg) = (turn.clone(), moved.clone(), wg.clone());
+                go(async move {
+                    let _d = wg.defer_done();
+                    let mut last_thread = u32::MAX;
+                    for i in (side..TURNS).step_by(2) {
+                        while turn.load(Ordering::Acquire) != i {
+                            yield_now().await;
+                        }
+                        let here = thread_index();
+                        if here != last_thread {
+                            moved.fetch_add(1, Ordering::Relaxed);
+                            last_thread = here;
+                        }
+                        mark(MarkKind::Send, i.to_string());
+                        turn.store(i + 1, Ordering::Release);
+                    }
+                });
+            }
+            wg.wait().await;
+            moved.load(Ordering::Relaxed)
+        })
+        .unwrap();
+    let order: Vec<u64> = rt
+        .marks()
+        .iter()
+        .map(|m| m.label.parse().unwrap())
+        .collect();
+    let first_wrong = order.iter().enumerate().find(|&(i, &n)| i as u64 != n);
+    assert_eq!(
+        first_wrong,
+        None,
+        "marks out of order ({moved} moves between threads): {:?}",
+        &order[..order.len().min(20)]
+    );
+}
+
 pub fn marks_are_placed_at_runtime_now() {
     use worker_pool_playground::runtime::{mark, now_ns, MarkKind};
     let rt = runtime_scaled(1, 10.0);

@@ -31,6 +31,7 @@ export function measureText({ value, of = null, unit }) {
   const v = {
     count: () => num(value),
     ms: () => ms(value),
+    instant: () => `${num(value, value < 1 ? 2 : 1)} ms`,
     bytes: () => bytes(value),
     per_second: () => `${num(value, 1)}/s`,
     times: () => `${num(value, 1)}×`,

@@ -24,8 +24,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Check, Ctx, Ended, Gauge, MarkKind, Measure,
-    Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, AtMs, Check, Ctx, Ended, Gauge, MarkKind,
+    Measure, Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -844,12 +844,12 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
     let died = r
         .findings_of(FindingKind::Panic)
         .first()
-        .map(|f| (f.message.clone(), f.at_ms));
+        .map(|f| (f.message.clone(), AtMs(f.at_ms)));
     let not_reached = |what: &str| -> (Option<bool>, String) {
         match &died {
             Some((m, at)) => (
                 None,
-                format!("not reached: the program died at {at:.0} ms (\"{m}\") before {what}"),
+                format!("not reached: the program died at {at} (\"{m}\") before {what}"),
             ),
             None => (
                 None,
@@ -924,7 +924,7 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
                     format!("{exits:.0} workers returned and {dones:.0} deferred Done() calls ran, early returns included")
                 } else {
                     format!("{exits:.0} workers returned through early returns that skip a Done() written at the end ({dones:.0} Done calls): the counter stayed above 0, so Close()'s wg.Wait() never returned{}",
-                        if has("gave_up_at_ms") { format!(" (main gave up at {:.0} ms)", x("gave_up_at_ms")) } else { String::new() })
+                        if has("gave_up_at_ms") { format!(" (main gave up at {})", AtMs(x("gave_up_at_ms"))) } else { String::new() })
                 },
             )
         }
@@ -984,7 +984,7 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
             match &died {
                 Some((m, at)) if m.contains("hit a bug") => (
                     Some(false),
-                    format!("task {PANICKING_TASK} panicked and nothing recovered it: \"{m}\" ended the program at {at:.0} ms (exit status 2)"),
+                    format!("task {PANICKING_TASK} panicked and nothing recovered it: \"{m}\" ended the program at {at} (exit status 2)"),
                 ),
                 _ => not_reached(&format!("task {PANICKING_TASK}'s panic")),
             }
@@ -1041,7 +1041,7 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
                 match &died {
                     Some((m, at)) if m.contains("close of closed channel") && has("close_returned") => (
                         Some(false),
-                        format!("the second Close() closed tasks again: \"{m}\" at {at:.0} ms"),
+                        format!("the second Close() closed tasks again: \"{m}\" at {at}"),
                     ),
                     _ => not_reached("a second Close()"),
                 }
@@ -1203,7 +1203,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
         Variant::GuideCancel => &[Named(
             At::FindingAt(FindingKind::Deadlock),
             "fatal error: deadlock, at",
-            Unit::Ms,
+            Unit::Instant,
             Of::Nothing,
         )],
         Variant::InnerPanic if r.findings_of(FindingKind::Panic).is_empty() => &[],
@@ -1211,7 +1211,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::FindingAt(FindingKind::Panic),
                 "panic, fatal, at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
@@ -1307,16 +1307,16 @@ fn lesson(r: &Report, v: usize) -> String {
         }
         Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
             Some(f) => format!(
-                "The guide's Cancel() cancels, waits, closes results, and then drains the tasks channel with `for range bp.tasks`. Nobody closes tasks when the pool is cancelled, so the drain never ends: main blocked there, and once the {} ms lifecycle timer had fired Go reported \"{}\" at {:.0} ms. Close tasks before draining it, or drain without range.",
-                r.params.timeout_ms, f.message, f.at_ms
+                "The guide's Cancel() cancels, waits, closes results, and then drains the tasks channel with `for range bp.tasks`. Nobody closes tasks when the pool is cancelled, so the drain never ends: main blocked there, and once the {} ms lifecycle timer had fired Go reported \"{}\" at {}. Close tasks before draining it, or drain without range.",
+                r.params.timeout_ms, f.message, AtMs(f.at_ms)
             ),
             None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
         },
         Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work. Practice 7's recover sits in the worker's goroutine and cannot catch a panic in another one: \"{}\" ended the program at {:.0} ms (exit status 2) after {} results. Recover inside every goroutine you start.",
+                "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work. Practice 7's recover sits in the worker's goroutine and cannot catch a panic in another one: \"{}\" ended the program at {} (exit status 2) after {} results. Recover inside every goroutine you start.",
                 f.message,
-                f.at_ms,
+                AtMs(f.at_ms),
                 r.tasks.finished()
             ),
             None => "The inner goroutine did not panic in this run.".into(),

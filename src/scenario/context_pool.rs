@@ -9,8 +9,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param,
-    Report, Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, AtMs, Ctx, Gauge, MarkKind, Measure, Named, Of,
+    Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -351,10 +351,10 @@ fn lesson(r: &Report, v: usize) -> String {
         Variant::Cancel => cancel_lesson(r),
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "The guide's Cancel closes results, and so does Close, which the submitter called {}: the second close was fatal, \"{}\", {:.0} ms into the run, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                "The guide's Cancel closes results, and so does Close, which the submitter called {}: the second close was fatal, \"{}\", at {}, after {} results. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
                 submitter_closed(r),
                 f.message,
-                f.at_ms,
+                AtMs(f.at_ms),
                 t.finished()
             ),
             // The race went the other way (seen in Chromium under load): the headline's
@@ -374,7 +374,7 @@ fn submitter_closed(r: &Report) -> String {
         .marks
         .iter()
         .find(|m| m.label == "Close(): close(tasks)")
-        .map_or(String::new(), |m| format!("at {:.0} ms, ", m.t_ms));
+        .map_or(String::new(), |m| format!("at {}, ", AtMs(m.t_ms)));
     match r.numbers.get("refused_at_task") {
         Some(n) => format!("{at}once its Submit of task {n:.0} was refused"),
         None => format!(
@@ -464,7 +464,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::Number("cancelled_at_ms"),
                 "Cancel at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             Named(
@@ -481,7 +481,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::FindingAt(FindingKind::Panic),
                 "second close, fatal, at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             Named(At::Finished, "results before it", Unit::Count, Of::Nothing),
@@ -516,6 +516,7 @@ fn cancel_lesson(r: &Report) -> String {
     );
     let stop = match (cancelled_at, deadline_first) {
         (Some(at), false) => {
+            let at = AtMs(at);
             let after = t.finished().saturating_sub(half);
             // The tasks that ran to their end after it and whose results were thrown away: the
             // timeline draws them in their own colour (review F2, session 20).
@@ -534,10 +535,10 @@ fn cancel_lesson(r: &Report) -> String {
             };
             if ran_after > 0.0 {
                 format!(
-                    "Cancel at {at:.0} ms, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({after} of them finished and counted{dropped}); then every worker returned: {outcome}."
+                    "Cancel at {at}, after {half} results, did not stop work in progress: processTask never looks at the context, and a worker's select picks at random when the cancel and a task are both ready, so tasks still ran for {ran_after:.0} ms after it ({after} of them finished and counted{dropped}); then every worker returned: {outcome}."
                 )
             } else {
-                format!("Cancel at {at:.0} ms, after {half} results; no task was running then, and every worker returned: {outcome}.")
+                format!("Cancel at {at}, after {half} results; no task was running then, and every worker returned: {outcome}.")
             }
         }
         (_, true) => format!(

@@ -11,8 +11,8 @@ use std::{
 };
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, Ctx, Ended, Gauge, MarkKind, Measure, Named, Of,
-    Param, Report, Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, variants, At, AtMs, Ctx, Ended, Gauge, MarkKind, Measure,
+    Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::Chan,
@@ -456,13 +456,13 @@ fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::Number("closed_at_ms"),
                 "close at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             Named(
                 At::Number("late_send_at_ms"),
                 "late send, fatal, at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             DELIVERED,
@@ -472,13 +472,13 @@ fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::Number("last_send_at_ms"),
                 "last send at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             Named(
                 At::Number("closed_at_ms"),
                 "close, after every sender, at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
         ],
@@ -493,7 +493,7 @@ fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::MarkAt(MarkKind::Close),
                 "close, first trial, at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
         ],
@@ -518,11 +518,11 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
     match Send::of(v) {
         Send::Wrong => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "The owner closed jobs at {:.0} ms after its {} sends{}; the second sender, which does not own the channel, sent 999 at {:.0} ms and the program died: \"{}\", exit status 2, {delivered:.0} values delivered. This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.",
-                r.number("closed_at_ms"),
+                "The owner closed jobs at {} after its {} sends{}; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered. This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.",
+                AtMs(r.number("closed_at_ms")),
                 r.params.tasks,
                 late_pauses(r.number("first_trial_pause_max_ms")),
-                r.number("late_send_at_ms"),
+                AtMs(r.number("late_send_at_ms")),
                 f.message
             ),
             None => "The late send did not meet a closed channel this time: the bug is a race, which is why it hides in tests.".into(),
@@ -531,10 +531,10 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             "One goroutine sent all {delivered:.0} values and then closed the channel: no send can follow the close, so nothing can panic."
         ),
         Send::ManySenders => format!(
-            "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) and closed it at {:.1} ms, after the last send at {:.1} ms. All {delivered:.0} values arrived and no send ever met a closed channel.",
+            "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) and closed it at {}, after the last send at {}. All {delivered:.0} values arrived and no send ever met a closed channel.",
             r.params.senders,
-            r.number("closed_at_ms"),
-            r.number("last_send_at_ms")
+            AtMs(r.number("closed_at_ms")),
+            AtMs(r.number("last_send_at_ms"))
         ),
         Send::GuideTiming => {
             let (panicked, trials) = (r.number("panicked"), r.params.trials);
@@ -611,7 +611,7 @@ fn guide_timing_measured(r: &Report) -> String {
     } else {
         String::new()
     };
-    format!("{pace} and closed the channel at {close:.0} ms in the first trial. The guide's timing: the owner pauses {OWNER_PAUSE_MS} ms after each send, and a second sender sends once at {GUIDE_LATE_SEND_MS} ms.{parts} The second sender's {GUIDE_LATE_SEND_MS} ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {late:.0} ms")
+    format!("{pace} and closed the channel at {} in the first trial. The guide's timing: the owner pauses {OWNER_PAUSE_MS} ms after each send, and a second sender sends once at {GUIDE_LATE_SEND_MS} ms.{parts} The second sender's {GUIDE_LATE_SEND_MS} ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {}", AtMs(close), AtMs(late))
 }
 
 /// `parts` in tenths of a ms that add up to `total` in tenths, as printed: each part rounded
@@ -923,7 +923,7 @@ fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
     const AT: Named = Named(
         At::FindingAt(FindingKind::Deadlock),
         "fatal error: deadlock, at",
-        Unit::Ms,
+        Unit::Instant,
         Of::Nothing,
     );
     let deadlocked = r.ended == Ended::Deadlock;
@@ -966,8 +966,8 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
         Some(f) => {
             let who: Vec<String> = f.goroutines.iter().map(|g| g.to_string()).collect();
             format!(
-                "fatal error: all goroutines are asleep - deadlock! at {:.1} ms, after {} of {} jobs were sent: {}.",
-                f.at_ms,
+                "fatal error: all goroutines are asleep - deadlock! at {}, after {} of {} jobs were sent: {}.",
+                AtMs(f.at_ms),
                 r.tasks.submitted,
                 r.params.tasks,
                 who.join("; ")

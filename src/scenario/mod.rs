@@ -40,7 +40,7 @@ use serde::{ser::SerializeMap, Serialize, Serializer};
 pub use self::{
     params::{Mode, Param, Params, QueuePolicy, Workload},
     report::{
-        measures, At, Check, Ended, Latency, Measure, Named, Of, Recorder, Report, Table,
+        measures, At, AtMs, Check, Ended, Latency, Measure, Named, Of, Recorder, Report, Table,
         TaskCounts, TaskField, TaskOutcome, TimelineRow, TimelineTask, Unit,
     },
     run::{check, drive, run_blocking, Run, Snapshot},

@@ -294,14 +294,32 @@ impl Serialize for Numbers {
 pub enum Unit {
     /// Goroutines, tasks, results…
     Count,
-    /// Runtime milliseconds.
+    /// Runtime milliseconds: how long something took.
     Ms,
+    /// An instant on the run's time axis, runtime ms: written with one decimal, as the
+    /// sentences, the finding boxes and the order of calls write instants. Counted as a
+    /// duration, negative-counter's panic read "113 ms" in one place and "112.6 ms" in another
+    /// (review R4, session 21).
+    Instant,
     /// Heap bytes.
     Bytes,
     /// Per second of runtime.
     PerSecond,
     /// A ratio, "3.7×".
     Times,
+}
+
+/// An instant on the run's time axis as a sentence writes it, the way the page writes a
+/// [`Unit::Instant`]: `112.6 ms`, `0.16 ms` under 1 ms. One rule for both, so a lesson and its
+/// headline give one instant one number.
+#[derive(Debug, Clone, Copy)]
+pub struct AtMs(pub f64);
+
+impl std::fmt::Display for AtMs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits = if self.0 < 1.0 { 2 } else { 1 };
+        write!(f, "{:.*} ms", digits, self.0)
+    }
 }
 
 /// A count of [`TaskCounts`] a measure reads.

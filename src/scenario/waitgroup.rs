@@ -11,8 +11,8 @@ use std::{
 };
 
 use super::{
-    gauge, measures, now_ms, variants, At, Ctx, Gauge, MarkKind, Measure, Named, Of, Param, Report,
-    Spec, TaskOutcome, Unit,
+    gauge, measures, now_ms, variants, At, AtMs, Ctx, Gauge, MarkKind, Measure, Named, Of, Param,
+    Report, Spec, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -360,7 +360,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::MarkAt(MarkKind::WaitReturned),
                 "Wait returned at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             TOP,
@@ -376,7 +376,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::FindingAt(FindingKind::Hang),
                 "main gave up at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
         ],
@@ -385,7 +385,7 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
             Named(
                 At::FindingAt(FindingKind::Panic),
                 "counter below zero at",
-                Unit::Ms,
+                Unit::Instant,
                 Of::Nothing,
             ),
             FINISHED,
@@ -398,25 +398,25 @@ fn lesson_measures(r: &Report, v: usize) -> Vec<Measure> {
 fn lesson(r: &Report, v: usize) -> String {
     let n = r.params.tasks;
     let top = r.gauge_max("waitgroup_counter");
-    let gave_up = gave_up_at(r).unwrap_or(r.params.timeout_ms as f64);
+    let gave_up = AtMs(gave_up_at(r).unwrap_or(r.params.timeout_ms as f64));
     match Variant::of(v) {
         Variant::AddInside => match r.findings_of(FindingKind::EarlyReturn).first() {
             Some(f) => format!(
-                "Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished), so Wait returned at {:.1} ms and main went on without their results. The counter only reached {top:.0} afterwards. Call Add before `go`.",
+                "Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished), so Wait returned at {} and main went on without their results. The counter only reached {top:.0} afterwards. Call Add before `go`.",
                 f.message,
                 r.number("finished_at_wait"),
-                wait_returned_at(r).unwrap_or(f.at_ms)
+                AtMs(wait_returned_at(r).unwrap_or(f.at_ms))
             ),
             None => format!(
                 "This time all {n} goroutines ran their wg.Add(1) before main reached wg.Wait() (the counter reached {top:.0} first), so Wait waited: the bug is a race, and races hide. Deterministic mode runs main until it blocks, as Go's scheduler usually does, and Wait returns early every time. Call Add before `go`."
             ),
         },
         Variant::ByValue => format!(
-            "Each worker got a copy of the WaitGroup, so its Done() changed the copy: the original counter stayed at {:.0} and wg.Wait() never returned; main gave up after {gave_up:.0} ms (ended: hung), and the helper goroutine still waiting leaked, as it would in Go. Pass *sync.WaitGroup.",
+            "Each worker got a copy of the WaitGroup, so its Done() changed the copy: the original counter stayed at {:.0} and wg.Wait() never returned; main gave up at {gave_up} (ended: hung), and the helper goroutine still waiting leaked, as it would in Go. Pass *sync.WaitGroup.",
             r.number("counter_at_timeout"),
         ),
         Variant::ForgotDone => format!(
-            "Worker 1 returned early and skipped its Done(), so the counter stopped at {:.0} instead of 0 and wg.Wait() hung until main gave up after {gave_up:.0} ms (ended: hung). `defer wg.Done()` at the top runs on every way out.",
+            "Worker 1 returned early and skipped its Done(), so the counter stopped at {:.0} instead of 0 and wg.Wait() hung until main gave up at {gave_up} (ended: hung). `defer wg.Done()` at the top runs on every way out.",
             r.number("counter_at_timeout"),
         ),
         Variant::Right => format!(
@@ -426,7 +426,7 @@ fn lesson(r: &Report, v: usize) -> String {
         ),
         Variant::NegativeCounter => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
-                "Worker 1 called Done on its error path and again in its defer: {} Dones for {n} Adds. The counter reached 0 while a worker still ran ({}), and the last Done took it below zero: \"{}\" at {:.0} ms, and the program died (exit status 2). Match every Add with exactly one Done.",
+                "Worker 1 called Done on its error path and again in its defer: {} Dones for {n} Adds. The counter reached 0 while a worker still ran ({}), and the last Done took it below zero: \"{}\" at {}, and the program died (exit status 2). Match every Add with exactly one Done.",
                 n + 1,
                 // Only what this run did: main may never run again after the Wait that 0
                 // released (independent review, session 18: "Wait returned with 0 of 3" beside
@@ -436,7 +436,7 @@ fn lesson(r: &Report, v: usize) -> String {
                     false => "it released wg.Wait(), but the panic came before main ran again".to_string(),
                 },
                 f.message,
-                f.at_ms
+                AtMs(f.at_ms)
             ),
             None => "Main returned before the extra Done ran; the counter would have gone negative.".into(),
         },

@@ -8,7 +8,7 @@ use worker_pool_playground::{
     json,
     params::RawParams,
     runtime::{FindingKind, MarkKind},
-    scenario::{run_blocking, schema, Ended, Env, Report, Run, TaskOutcome},
+    scenario::{run_blocking, schema, AtMs, Ended, Env, Report, Run, TaskOutcome},
     workload::TaskDraw,
 };
 
@@ -476,6 +476,9 @@ fn states_its_measures(r: &Report) {
             Unit::Count | Unit::Ms | Unit::PerSecond => {
                 (0..3).map(|d| format!("{:.*}", d, m.value)).collect()
             }
+            // An instant as the page writes it, one decimal (two under 1 ms): the same instant
+            // read "113 ms" beside "112.6 ms" (review R4, session 21).
+            Unit::Instant => vec![format!("{:.*}", if m.value < 1.0 { 2 } else { 1 }, m.value)],
         };
         assert!(
             forms.iter().any(|f| says(&r.lesson, f)),
@@ -668,7 +671,7 @@ fn context_pool_cancel(r: &Report) {
     assert!(at > 0.0, "{:?}", r.numbers);
     assert!(
         r.lesson
-            .starts_with(&format!("Cancel at {at:.0} ms, after 10 results")),
+            .starts_with(&format!("Cancel at {}, after 10 results", AtMs(at))),
         "{}",
         r.lesson
     );
@@ -1267,8 +1270,8 @@ fn send_guide_timing(r: &Report) {
     let close = r.marks.iter().find(|m| m.kind == MarkKind::Close).unwrap();
     assert!(
         r.lesson.contains(&format!(
-            "closed the channel at {:.0} ms in the first trial",
-            close.t_ms
+            "closed the channel at {} in the first trial",
+            AtMs(close.t_ms)
         )),
         "{}",
         r.lesson
@@ -1326,7 +1329,7 @@ fn send_guide_timing(r: &Report) {
     );
     for part in [
         "The guide's timing: the owner pauses 20 ms after each send, and a second sender sends once at 50 ms.".to_string(),
-        format!("The second sender's 50 ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {first_late:.0} ms"),
+        format!("The second sender's 50 ms sleep ended {woke:.1} ms after it was due, so its send (jobs <- 999) came at {}", AtMs(first_late)),
     ] {
         assert!(r.lesson.contains(&part), "{part}: {}", r.lesson);
     }
@@ -1686,7 +1689,7 @@ fn waitgroup_add_inside(r: &Report) {
                 .iter()
                 .find(|m| m.kind == MarkKind::WaitReturned)
                 .expect("Wait's return is marked");
-            let said = format!("Wait returned at {:.1} ms", mark.t_ms);
+            let said = format!("Wait returned at {}", AtMs(mark.t_ms));
             assert!(r.lesson.contains(&said), "{said}: {}", r.lesson);
             // The finding the page lists is that same instant (review F12: "early return … at
             // 34.8 ms" beside "Wait returned at 32.2 ms").

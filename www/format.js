@@ -6,6 +6,10 @@ import { peak } from './thin.js';
 // tables of a 100,000-goroutine run).
 const FORMATS = [0, 1, 2].map((d) => new Intl.NumberFormat('en-US', { maximumFractionDigits: d }));
 export const num = (v, digits = 0) => (Number.isFinite(v) ? FORMATS[Math.min(2, digits)].format(v) : '–');
+const FIXED = [1, 2].map((d) => new Intl.NumberFormat('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
+/** An instant on the run's time axis, as the Rust sentences write it (`scenario::AtMs`): one
+ * decimal, two under 1 ms, kept when 0 ("884.0 ms"). */
+export const at = (v) => (Number.isFinite(v) ? `${FIXED[v < 1 ? 1 : 0].format(v)} ms` : '–');
 
 /** `1.83 GB`, `1.42 MB`, `12.3 KB`, `812 B`, as `fmt_bytes` in src/scenario. */
 export function bytes(b) {
@@ -31,7 +35,7 @@ export function measureText({ value, of = null, unit }) {
   const v = {
     count: () => num(value),
     ms: () => ms(value),
-    instant: () => `${num(value, value < 1 ? 2 : 1)} ms`,
+    instant: () => at(value),
     bytes: () => bytes(value),
     per_second: () => `${num(value, 1)}/s`,
     times: () => `${num(value, 1)}×`,

@@ -170,7 +170,7 @@ impl Shared {
     /// the time scale (review R5 of session 14: 1894 ms reported for a run whose last goroutine
     /// ended at 1273 ms).
     pub(crate) fn ended(&self) {
-        self.ended_at(self.now_ns());
+        self.ended_at(self.stamp_ns());
     }
 
     /// [`Shared::ended`] at `now_ns`.
@@ -182,7 +182,8 @@ impl Shared {
         // A row at the end: the extremes since the last sample land before it, and a report
         // that ends its series there loses none (a short run may have had no sample yet).
         if first {
-            self.sample_at(now_ns, true);
+            // At the end's own instant: the run's last row is at its runtime.
+            self.obs.sample(now_ns, true, &self.queues, &|| now_ns);
         }
     }
 
@@ -320,13 +321,15 @@ impl Shared {
 
     pub(crate) fn sample_at(&self, now_ns: u64, force: bool) {
         if force || self.obs.due(now_ns) {
-            self.obs.sample(now_ns, force, &self.queues);
+            self.obs
+                .sample(now_ns, force, &self.queues, &|| self.stamp_ns());
         }
     }
 
     /// Samples before nothing runs for a while (see `Observer::sample_settled`).
     pub(crate) fn sample_settled(&self, now_ns: u64) {
-        self.obs.sample_settled(now_ns, &self.queues);
+        self.obs
+            .sample_settled(now_ns, &self.queues, &|| self.stamp_ns());
     }
 
     /// `go f()`: spawns a goroutine named `name`.

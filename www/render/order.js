@@ -4,7 +4,7 @@
 // An instant has one decimal here, as in the sentences and the finding boxes: negative-counter's
 // panic read "113 ms" here beside "112.6 ms" in its box (review R4, session 21).
 import { el, fill } from '../dom.js';
-import { num } from '../format.js';
+import { at } from '../format.js';
 import { markStyle } from './marks.js';
 
 const MAX_STEPS = 14;
@@ -32,6 +32,6 @@ export function drawOrder(host, marks) {
     chip.style.setProperty('--c', markStyle(s.kind)[0]);
     return el('li', { class: `order-step order-${s.kind}` }, i ? el('span', { class: 'order-arrow', 'aria-hidden': 'true' }, '→ ') : null,
       chip, el('span', { class: 'order-label' }, s.n > 1 ? `${s.label} ×${s.n}` : s.label), ' ',
-      el('span', { class: 'order-t' }, `${num(s.t_ms, s.t_ms < 1 ? 2 : 1)} ms`));
+      el('span', { class: 'order-t' }, at(s.t_ms)));
   }), all.length > shown.length ? el('li', { class: 'order-step muted' }, `… ${all.length - shown.length} more`) : null);
 }

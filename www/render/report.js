@@ -1,7 +1,7 @@
 // The text of a Report: figures (one run, or two in columns), findings, tables, the checklist,
 // the series and timeline as tables, the program's output. Only draws what it is given.
 import { el, fill } from '../dom.js';
-import { bytes, ms, num, runName } from '../format.js';
+import { at, bytes, ms, num, runName } from '../format.js';
 import { m4 } from '../thin.js';
 import { gaugeLabel } from './lessons.js';
 import { packedOf } from '../timeline-pack.js';
@@ -68,7 +68,7 @@ export function drawFindings(host, findings = []) {
     // Go's own line names its kind already ("panic: send on closed channel"): not said twice
     // (the box read "panic: panic: …").
     f.message.startsWith(`${f.kind}:`) ? null : el('strong', {}, `${f.kind.replaceAll('_', ' ')}: `), el('code', {}, f.message),
-    f.at_ms != null ? el('span', { class: 'muted' }, ` (at ${num(f.at_ms, 1)} ms)`) : null,
+    f.at_ms != null ? el('span', { class: 'muted' }, ` (at ${at(f.at_ms)})`) : null,
     f.goroutines?.length ? el('ul', {}, f.goroutines.slice(0, 12).map((g) => {
       if (typeof g === 'string') return el('li', {}, g); // Go's own traceback headers
       const what = g.state === 'blocked' ? `${g.wait}${g.object_name ? ` on ${g.object_name}` : ''}` : g.state;

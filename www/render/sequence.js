@@ -3,7 +3,7 @@
 // that repeats the guide's timing closes once per trial: the first trial is drawn, and the
 // caption says how the others compare. Only draws.
 import { el, svg, widthOf } from '../dom.js';
-import { num } from '../format.js';
+import { at, num } from '../format.js';
 import { trialsOf } from './lessons.js';
 
 /** Round tick steps (1, 2, 5 × 10^k) for an axis from `start` (0 unless given) to `end`. */
@@ -138,7 +138,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   // A fatal line too wide for the picture (a phone: 358 px) breaks after its time, so neither
   // half is cut at the picture's edge (clipped at 390 px, session 19).
   const fatalLines = ms.filter((k) => k.kind === 'fatal_send' || k.kind === 'panic').map((m) => {
-    const head = `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${num(m.t_ms, 1)} ms`;
+    const head = `✕ ${m.kind === 'fatal_send' ? 'send on the closed channel' : 'the program dies'} at ${at(m.t_ms)}`;
     const tail = m.label || 'panic: send on closed channel';
     return textWidth(`${head}: ${tail}`) <= right - left ? [`${head}: ${tail}`] : [`${head}:`, tail];
   });
@@ -194,8 +194,8 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
   const fatal = ms.find((m) => m.kind === 'fatal_send');
   const early = (marks ?? []).find((m) => m.kind === 'fatal_send' && !ms.includes(m) && closeAt != null && m.t_ms < closeAt);
-  let sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${rows ? ` from ${rows.length} senders, a row each` : ''}${closeAt != null ? `, close at ${num(closeAt, closeAt < 1 ? 2 : 1)} ms` : ''}${fatal ? `, then a send at ${num(fatal.t_ms, 1)} ms on the closed channel: the program panics` : ''}.`;
-  if (early) sentence += ` The late send came first, at ${num(early.t_ms, 1)} ms, before the close: no panic this time.`;
+  let sentence = `${sends.length} send${sends.length === 1 ? '' : 's'}${rows ? ` from ${rows.length} senders, a row each` : ''}${closeAt != null ? `, close at ${at(closeAt)}` : ''}${fatal ? `, then a send at ${at(fatal.t_ms)} on the closed channel: the program panics` : ''}.`;
+  if (early) sentence += ` The late send came first, at ${at(early.t_ms)}, before the close: no panic this time.`;
   if (many) {
     const per = new Set(closed.map((t) => t.marks.filter((m) => m.kind === 'send').length));
     const fatalTrials = closed.filter((t) => t.marks.some((m) => m.kind === 'fatal_send')).length;

@@ -88,17 +88,22 @@ impl Clock {
     /// (clean-clone CI, session 21). A stamp that happens after another (through a channel, a
     /// WaitGroup, a lock) reads `latest` after that one wrote it, so it is not smaller: relaxed
     /// atomics are enough, as every write to `latest` is a max.
+    // One copy, not one per caller: the page's package has a size budget.
+    #[inline(never)]
     pub(crate) fn stamp_ns(&self) -> u64 {
         let now = self.now_ns();
         match self {
-            Clock::Real { latest, .. } => {
-                let before = latest.load(Ordering::Relaxed);
-                if now <= before {
-                    return before;
-                }
-                latest.fetch_max(now, Ordering::Relaxed).max(now)
-            }
+            Clock::Real { latest, .. } => latest.fetch_max(now, Ordering::Relaxed).max(now),
             Clock::Virtual { .. } => now,
+        }
+    }
+
+    /// The latest [`Clock::stamp_ns`] (a virtual clock: now), without reading the clock: a row
+    /// of the series timed no earlier than the marks of what it holds.
+    pub(crate) fn latest_ns(&self) -> u64 {
+        match self {
+            Clock::Real { latest, .. } => latest.load(Ordering::Relaxed),
+            Clock::Virtual { now } => now.load(Ordering::Acquire),
         }
     }
 

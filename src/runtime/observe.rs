@@ -19,7 +19,7 @@ use std::{
 
 use serde::Serialize;
 
-use super::{level::Level, queue::Queues};
+use super::{clock::Clock, level::Level, queue::Queues};
 use crate::metrics::{alloc, drop_repeats_columns, next_after, rows_by, thin_columns, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
@@ -490,13 +490,7 @@ impl Observer {
 
     /// Samples at `now_ns` if a sample is due (or `force`). A sampler that finds another one at
     /// work skips, unless forced.
-    pub(crate) fn sample(
-        &self,
-        now_ns: u64,
-        force: bool,
-        queues: &Queues,
-        stamp: &dyn Fn() -> u64,
-    ) {
+    pub(crate) fn sample(&self, now_ns: u64, force: bool, queues: &Queues, clock: Option<&Clock>) {
         if !force && !self.due(now_ns) {
             return;
         }
@@ -508,7 +502,7 @@ impl Observer {
                 Err(_) => return,
             }
         };
-        self.sample_into(&mut st, now_ns, queues, stamp);
+        self.sample_into(&mut st, now_ns, queues, clock);
     }
 
     /// Samples at `now_ns`, up to [`SETTLED_PER_PERIOD`] times a period: what a runner does
@@ -520,7 +514,7 @@ impl Observer {
     /// Bounded by count, not by the last row's age: two runners park within microseconds, and
     /// the second, whose goroutine made the change, skipped a row the first had just taken
     /// (forgot-done's counter drawn 2 → 1 21.5 ms after its Done: independent review, session 18).
-    pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues, stamp: &dyn Fn() -> u64) {
+    pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues, clock: Option<&Clock>) {
         let mut st = self.state.lock().unwrap();
         let (start, taken) = st.settled;
         let taken = match now_ns.saturating_sub(start) >= st.period_ns {
@@ -531,7 +525,7 @@ impl Observer {
             return;
         }
         st.settled = (if taken == 0 { now_ns } else { start }, taken + 1);
-        self.sample_into(&mut st, now_ns, queues, stamp);
+        self.sample_into(&mut st, now_ns, queues, clock);
     }
 
     /// Reads the clock, runs `change` at that instant (a mark and a gauge's new value) and takes
@@ -548,7 +542,7 @@ impl Observer {
         let mut st = self.state.lock().unwrap();
         let t = now();
         change(t);
-        self.sample_into(&mut st, t, queues, &|| t);
+        self.sample_into(&mut st, t, queues, None);
         t
     }
 
@@ -564,11 +558,11 @@ impl Observer {
             st.cols.truncate(keep);
             st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;
         }
-        self.sample_into(&mut st, t_ns, queues, &|| t_ns);
+        self.sample_into(&mut st, t_ns, queues, None);
     }
 
-    /// A row of the counts and gauges as they are now, at `now_ns` or at `stamp()` read after
-    /// them, whichever is later. A runner read the clock, then sampled: a row that already held
+    /// A row of the counts and gauges as they are now, at `now_ns` or at the `clock`'s latest
+    /// stamp read after them, whichever is later. A runner read the clock, then sampled: a row that already held
     /// a change was timed before the mark of its cause, made meanwhile on another thread
     /// (blocked-workers' workers released 0.35 ms before main's read, session 22). Read after
     /// the values, a stamp is not earlier than any mark of what they hold.
@@ -577,7 +571,7 @@ impl Observer {
         st: &mut SeriesState,
         now_ns: u64,
         queues: &Queues,
-        stamp: &dyn Fn() -> u64,
+        clock: Option<&Clock>,
     ) {
         if st.cols.is_empty() {
             return; // the run has not started
@@ -608,8 +602,11 @@ impl Observer {
         let mut gauges = [(0.0, 0.0, 0.0); MAX_GAUGES];
         let ng = self.gauge_rows(&mut gauges);
         let gauges = &gauges[..ng];
+        // (The fence: the values read above happen before the stamp read below.)
         std::sync::atomic::fence(Ordering::Acquire);
-        let now_ns = now_ns.max(stamp()).max(st.last_ns);
+        let now_ns = now_ns
+            .max(clock.map_or(0, Clock::latest_ns))
+            .max(st.last_ns);
         // A gap nobody sampled: nothing changed in it, so it holds the last row's values.
         if let Some(prev) = st.cols.last_values() {
             while now_ns.saturating_sub(st.last_ns) / st.period_ns > SERIES_CAP as u64 / 2 {
@@ -778,7 +775,7 @@ mod tests {
         for _ in 0..999 {
             o.live.add(-1);
         }
-        o.sample(2_000_000, true, &Queues::new(0), &|| 0);
+        o.sample(2_000_000, true, &Queues::new(0), None);
         let s = o.series();
         assert_eq!((s.t_ms[0], s.goroutines[0]), (0.0, 1.0));
         assert_eq!(s.goroutines.iter().copied().fold(0.0, f64::max), 1000.0);
@@ -797,7 +794,10 @@ mod tests {
         o.spawned();
         let g = o.gauge("released");
         g.set(1);
-        o.sample(1_000_000, true, &Queues::new(0), &|| 1_500_000);
+        let clock = Clock::virtual_();
+        clock.advance_to(1_500_000);
+        clock.stamp_ns(); // a mark, on another thread
+        o.sample(1_000_000, true, &Queues::new(0), Some(&clock));
         let s = o.series();
         assert_eq!(*s.t_ms.last().unwrap(), 1.5, "{:?}", s.t_ms);
     }
@@ -810,19 +810,19 @@ mod tests {
         let g = o.gauge("counter");
         let q = Queues::new(2);
         g.set(2);
-        o.sample_settled(1_000_000, &q, &|| 0); // one runner parks
+        o.sample_settled(1_000_000, &q, None); // one runner parks
         g.set(1);
-        o.sample_settled(1_010_000, &q, &|| 0); // the other, 10 µs later, after its goroutine's Done
+        o.sample_settled(1_010_000, &q, None); // the other, 10 µs later, after its goroutine's Done
         let s = o.series();
         assert_eq!(s.t_ms.last(), Some(&1.01), "{:?}", s.t_ms);
         assert_eq!(s.gauges["counter"].last(), Some(&1.0));
         // Bounded: a runner parking every microsecond of a period samples 8 times in it. (The
         // first also fills the gap since 1.01 ms; only the gauge changes here, as the heap's
         // extremes would with other tests allocating beside this one.)
-        o.sample_settled(2_000_000, &q, &|| 0);
+        o.sample_settled(2_000_000, &q, None);
         let before = o.series().len();
         for us in 2_001..2_500u64 {
-            o.sample_settled(us * 1_000, &q, &|| 0);
+            o.sample_settled(us * 1_000, &q, None);
         }
         assert_eq!(o.series().len() - before, 7);
     }
@@ -835,7 +835,7 @@ mod tests {
         let g = o.gauge("in_use");
         g.set(3);
         // 100 ms of nothing, then one sample: at least 100 rows, all holding the same values.
-        o.sample(100_000_000, true, &Queues::new(0), &|| 0);
+        o.sample(100_000_000, true, &Queues::new(0), None);
         let s = o.series();
         assert!(s.len() >= 100, "{} rows", s.len());
         assert!(s.goroutines.iter().all(|&v| v == 1.0));
@@ -847,7 +847,7 @@ mod tests {
                 g.add(97);
                 g.add(-97);
             }
-            o.sample(ms * 1_000_000, false, &q, &|| 0);
+            o.sample(ms * 1_000_000, false, &q, None);
         }
         let s = o.series();
         assert!(s.len() < SERIES_CAP, "{} rows", s.len());
@@ -873,7 +873,7 @@ mod tests {
             o.live.add(-1);
         }
         q.stats[0].running.store(2, Ordering::Relaxed);
-        o.sample(1_000_000, true, &q, &|| 0);
+        o.sample(1_000_000, true, &q, None);
         let s = o.series();
         assert_eq!(
             (s.goroutines[0], s.running[0], s.queued[0]),

@@ -183,7 +183,7 @@ impl Shared {
         // that ends its series there loses none (a short run may have had no sample yet).
         if first {
             // At the end's own instant: the run's last row is at its runtime.
-            self.obs.sample(now_ns, true, &self.queues, &|| now_ns);
+            self.obs.sample(now_ns, true, &self.queues, None);
         }
     }
 
@@ -322,14 +322,14 @@ impl Shared {
     pub(crate) fn sample_at(&self, now_ns: u64, force: bool) {
         if force || self.obs.due(now_ns) {
             self.obs
-                .sample(now_ns, force, &self.queues, &|| self.stamp_ns());
+                .sample(now_ns, force, &self.queues, Some(&self.clock));
         }
     }
 
     /// Samples before nothing runs for a while (see `Observer::sample_settled`).
     pub(crate) fn sample_settled(&self, now_ns: u64) {
         self.obs
-            .sample_settled(now_ns, &self.queues, &|| self.stamp_ns());
+            .sample_settled(now_ns, &self.queues, Some(&self.clock));
     }
 
     /// `go f()`: spawns a goroutine named `name`.

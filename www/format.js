@@ -21,11 +21,12 @@ export function bytes(b) {
 }
 
 /**
- * A Report's sentence as the page shows it: whole numbers of five digits or more grouped
- * ("102,268 ms", as every figure beside it; the sentence read "114037 ms"), fractions and
- * shorter numbers as they are.
+ * A Report's sentence as the page shows it: whole numbers of four digits or more grouped
+ * ("102,268 ms", "1,393.8 ms", as every figure beside it; the sentence read "114037 ms", and
+ * "1393.8 ms" beside "1,393.8 ms" in the headline: review M3, session 22), fractions and shorter
+ * numbers as they are.
  */
-export const readable = (text) => text.replace(/(?<![\d.,])\d{5,}/g, (d) => d.replace(/\B(?=(\d{3})+$)/g, ','));
+export const readable = (text) => text.replace(/(?<![\d.,])\d{4,}/g, (d) => d.replace(/\B(?=(\d{3})+$)/g, ','));
 
 export const ms = (v) => (Number.isFinite(v) ? `${num(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms` : '–');
 

@@ -514,7 +514,7 @@ impl Observer {
     /// Bounded by count, not by the last row's age: two runners park within microseconds, and
     /// the second, whose goroutine made the change, skipped a row the first had just taken
     /// (forgot-done's counter drawn 2 → 1 21.5 ms after its Done: independent review, session 18).
-    pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues, clock: Option<&Clock>) {
+    pub(crate) fn sample_settled(&self, now_ns: u64, queues: &Queues, clock: &Clock) {
         let mut st = self.state.lock().unwrap();
         let (start, taken) = st.settled;
         let taken = match now_ns.saturating_sub(start) >= st.period_ns {
@@ -525,7 +525,7 @@ impl Observer {
             return;
         }
         st.settled = (if taken == 0 { now_ns } else { start }, taken + 1);
-        self.sample_into(&mut st, now_ns, queues, clock);
+        self.sample_into(&mut st, now_ns, queues, Some(clock));
     }
 
     /// Reads the clock, runs `change` at that instant (a mark and a gauge's new value) and takes
@@ -604,9 +604,8 @@ impl Observer {
         let gauges = &gauges[..ng];
         // (The fence: the values read above happen before the stamp read below.)
         std::sync::atomic::fence(Ordering::Acquire);
-        let now_ns = now_ns
-            .max(clock.map_or(0, Clock::latest_ns))
-            .max(st.last_ns);
+        let marked = clock.map_or(0, Clock::latest_ns);
+        let now_ns = now_ns.max(marked).max(st.last_ns);
         // A gap nobody sampled: nothing changed in it, so it holds the last row's values.
         if let Some(prev) = st.cols.last_values() {
             while now_ns.saturating_sub(st.last_ns) / st.period_ns > SERIES_CAP as u64 / 2 {
@@ -645,7 +644,13 @@ impl Observer {
             true => st.cols.last_gauge(j),
             false => gauges.get(j).map_or(0.0, |g| g.2),
         });
-        let t0 = st.last_ns;
+        // The rows of the extremes between go after the latest mark, where there is room: an
+        // extreme is known only to lie in the interval, and spread over it, blocked-workers'
+        // release was drawn 0.14 ms before main's read that caused it (1 run in 13, review M1,
+        // session 22).
+        let t0 = st
+            .last_ns
+            .max(marked.min(now_ns.saturating_sub(n_extra as u64 + 1)));
         for k in 0..n_extra {
             let at = |i: usize, now: f64| {
                 let e = extras[i].as_slice();
@@ -784,9 +789,18 @@ mod tests {
         assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]));
     }
 
+    /// A real clock whose latest stamp (a mark, made on another thread) is 2 ms or more.
+    fn clock_marked_at_2_ms() -> (Clock, f64) {
+        let clock = Clock::real(1.0);
+        clock.begin();
+        std::thread::sleep(Duration::from_millis(2));
+        let marked = clock.stamp_ns();
+        (clock, marked as f64 / 1e6)
+    }
+
     /// A runner that read the clock at 1 ms and sampled later holds what happened meanwhile:
-    /// its row is timed by the stamp read after the values (1.5 ms), not at 1 ms, before the
-    /// mark of that change (blocked-workers, session 22).
+    /// its row is timed by the latest stamp read after the values, not at 1 ms, before the mark
+    /// of that change (blocked-workers, session 22).
     #[test]
     fn a_row_is_timed_after_the_values_it_holds() {
         let o = Observer::new(Duration::from_micros(100), false);
@@ -794,12 +808,41 @@ mod tests {
         o.spawned();
         let g = o.gauge("released");
         g.set(1);
-        let clock = Clock::virtual_();
-        clock.advance_to(1_500_000);
-        clock.stamp_ns(); // a mark, on another thread
+        let (clock, marked) = clock_marked_at_2_ms();
         o.sample(1_000_000, true, &Queues::new(0), Some(&clock));
         let s = o.series();
-        assert_eq!(*s.t_ms.last().unwrap(), 1.5, "{:?}", s.t_ms);
+        assert_eq!(*s.t_ms.last().unwrap(), marked, "{:?}", s.t_ms);
+    }
+
+    /// An extreme between two rows is drawn after the latest mark: it is only known to lie in
+    /// the interval, and the mark may be its cause (blocked-workers drew a release 0.14 ms
+    /// before main's read: review M1, session 22).
+    #[test]
+    fn an_extreme_between_rows_is_drawn_after_the_latest_mark() {
+        let o = Observer::new(Duration::from_millis(10), false);
+        o.first_row(1);
+        o.spawned();
+        let g = o.gauge("blocked");
+        g.set(2);
+        o.sample(1_000, true, &Queues::new(0), None);
+        // Main reads (its mark, at 2 ms or more): a worker is released, and another blocks again.
+        let (clock, marked) = clock_marked_at_2_ms();
+        g.set(1);
+        g.set(2);
+        let now = (marked * 1e6) as u64 + 100_000;
+        o.sample(now, true, &Queues::new(0), Some(&clock));
+        let s = o.series();
+        let blocked = &s.gauges["blocked"];
+        let fell = blocked
+            .iter()
+            .position(|&v| v == 1.0)
+            .expect("the dip is kept");
+        assert!(
+            s.t_ms[fell] >= marked,
+            "the dip drawn at {} ms, before the mark at {marked} ms: {:?}",
+            s.t_ms[fell],
+            s.t_ms
+        );
     }
 
     #[test]
@@ -810,19 +853,19 @@ mod tests {
         let g = o.gauge("counter");
         let q = Queues::new(2);
         g.set(2);
-        o.sample_settled(1_000_000, &q, None); // one runner parks
+        o.sample_settled(1_000_000, &q, &Clock::virtual_()); // one runner parks
         g.set(1);
-        o.sample_settled(1_010_000, &q, None); // the other, 10 µs later, after its goroutine's Done
+        o.sample_settled(1_010_000, &q, &Clock::virtual_()); // the other, 10 µs later, after its goroutine's Done
         let s = o.series();
         assert_eq!(s.t_ms.last(), Some(&1.01), "{:?}", s.t_ms);
         assert_eq!(s.gauges["counter"].last(), Some(&1.0));
         // Bounded: a runner parking every microsecond of a period samples 8 times in it. (The
         // first also fills the gap since 1.01 ms; only the gauge changes here, as the heap's
         // extremes would with other tests allocating beside this one.)
-        o.sample_settled(2_000_000, &q, None);
+        o.sample_settled(2_000_000, &q, &Clock::virtual_());
         let before = o.series().len();
         for us in 2_001..2_500u64 {
-            o.sample_settled(us * 1_000, &q, None);
+            o.sample_settled(us * 1_000, &q, &Clock::virtual_());
         }
         assert_eq!(o.series().len() - before, 7);
     }

@@ -328,8 +328,7 @@ impl Shared {
 
     /// Samples before nothing runs for a while (see `Observer::sample_settled`).
     pub(crate) fn sample_settled(&self, now_ns: u64) {
-        self.obs
-            .sample_settled(now_ns, &self.queues, Some(&self.clock));
+        self.obs.sample_settled(now_ns, &self.queues, &self.clock);
     }
 
     /// `go f()`: spawns a goroutine named `name`.

@@ -157,7 +157,7 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     // The end of the program across every lane, where the cross is.
     const dies = p.vlines.find((v) => v.label === 'the program dies');
     assert.ok(dies && Math.abs(dies.x - crossed[0].cross) < 1, JSON.stringify(p.vlines));
-    assert.match(p.sentence, new RegExp(`^Goroutine ${inner}, which worker ${w} started at [\\d,]+ ms for its task, panicked at [\\d,]+ ms \\("task 7 hit a bug"\\)\\. Worker ${w}'s recover\\(\\) runs in goroutine ${wg} `));
+    assert.match(p.sentence, new RegExp(`^Goroutine ${inner}, which worker ${w} started at [\\d,.]+ ms for its task, panicked at [\\d,.]+ ms \\("task 7 hit a bug"\\)\\. Worker ${w}'s recover\\(\\) runs in goroutine ${wg} `));
     // The go statement's arrow runs through no label (at 390 px it crossed "goroutine 14, …").
     assert.equal(p.go.length, 1);
     for (const l of p.lanes) {

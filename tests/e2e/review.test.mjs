@@ -198,7 +198,7 @@ test('best-practices: the sentence names the goroutine the leak box shows', asyn
   assert.equal(leak[0].message, '1 goroutine is still asleep after main returned');
   const lesson = await page.textContent('#lesson');
   assert.match(lesson, /^All 15 practices held/);
-  assert.match(lesson, /But 1 goroutine was still alive when main returned \(the leak box\): task 13's inner goroutine, asleep for \d+ ms/);
+  assert.match(lesson, /But 1 goroutine was still alive when main returned \(the leak box\): task 13's inner goroutine, asleep for [\d,]+ ms/);
   assert.match(await page.textContent('#findings'), /1 goroutine is still asleep after main returned/);
   assert.deepEqual(problems, []);
   await context.close();

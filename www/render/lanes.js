@@ -9,7 +9,7 @@
 //     task, the panic on that one and the end of the program across every lane.
 // The *Of functions read a Report into a picture (pure, no DOM); drawLanes draws one.
 import { el, legendKey as key, svg, widthOf } from '../dom.js';
-import { num } from '../format.js';
+import { at, num } from '../format.js';
 import { axisStart, niceTicks, spread } from './sequence.js';
 import { laneKind, truthful } from './lessons.js';
 import { OUTCOME_COLORS, WAIT_HATCH } from './timeline.js';
@@ -25,8 +25,9 @@ const rowsOf = (r) => (Array.isArray(r.timeline) ? r.timeline : []);
 const digitsFor = (step) => (step >= 1 - 1e-9 ? 0 : step >= 0.1 - 1e-9 ? 1 : step >= 0.01 - 1e-9 ? 2 : 3);
 const fmt = (t, d) => `${t.toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d })} ms`;
 /** A time in a sentence: a digit more than the axis's ticks below 1 ms (0.056, not 0.06, where
- * the sends and the first read are 5 µs apart). */
-const said = (ax) => (t) => fmt(t, ax.d >= 1 ? Math.min(3, ax.d + 1) : 0);
+ * the sends and the first read are 5 µs apart); else as every instant on the page (`at`: inner-panic
+ * read "panicked at 233 ms" beside "233.1 ms" in its headline, review H2, session 22). */
+const said = (ax) => (t) => (ax.d >= 1 ? fmt(t, Math.min(3, ax.d + 1)) : at(t));
 const plural = (n, one, many = `${one}s`) => `${num(n)} ${n === 1 ? one : many}`;
 
 /** The axis of a picture whose instants run from `first` to `last`, ending no sooner than `end`. */

@@ -1,7 +1,7 @@
 // Which picture teaches a run, chosen from what its Report carries (gauges, wait graph, marks),
 // and the number measured in this run that goes beside it. Pure functions: no drawing here.
 import { peak } from '../thin.js';
-import { bytes, measureText, num } from '../format.js';
+import { at as atMs, bytes, measureText, num } from '../format.js';
 
 /** What each gauge is, in a phrase (the legend names what is drawn). */
 export const GAUGE_LABELS = {
@@ -452,12 +452,14 @@ export function runnableNote(run) {
   if (at < 0) return null;
   const t = s.t_ms[at], next = s.t_ms.slice(at + 1).find((v) => v > t) ?? endOf(run);
   const d = next - t < 0.1 ? 3 : next - t < 1 ? 2 : 1;
-  const f = (v) => `${v.toLocaleString('en', { maximumFractionDigits: d })} ms`;
+  // Instants as everywhere on the page; the hold, a duration, with the digits it needs (two
+  // samples 0.4 µs apart read "at 3.401 ms … the one at 3.401 ms, 0 ms later": review M4, session 22).
+  const f = (v) => (v < 0.001 ? 'under 0.001 ms' : `${v.toLocaleString('en', { maximumFractionDigits: d })} ms`);
   const ran = (Array.isArray(run.timeline) ? run.timeline : []).flatMap((row) => row.tasks ?? []).filter((k) => k.start_ms >= t && k.start_ms < next).length;
-  return `runnable = ready to run, waiting for a thread to take it: at ${f(t)}, ${num(s.queued[at])} ${s.queued[at] === 1 ? 'was' : 'were'}, with ${num(s.running[at])} of the ${num(threads)} threads running a goroutine (just started goroutines wait so until a thread wakes, or gets a core on a busy machine). `
+  return `runnable = ready to run, waiting for a thread to take it: at ${atMs(t)}, ${num(s.queued[at])} ${s.queued[at] === 1 ? 'was' : 'were'}, with ${num(s.running[at])} of the ${num(threads)} threads running a goroutine (just started goroutines wait so until a thread wakes, or gets a core on a busy machine). `
     // (The next sample's time, and how long after: "held until the next, here 1,750 ms" read
     // as a hold of 1,750 ms, review session 20; it was 0.46 ms.)
-    + `The counts are samples, each held until the next sample, here the one at ${f(next)}, ${f(next - t)} later${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
+    + `The counts are samples, each held until the next sample, here the one at ${atMs(next)}, ${f(next - t)} later${ran ? `: in between, the per-worker timeline shows ${num(ran)} ${ran === 1 ? 'job' : 'jobs'} started` : ''}.`;
 }
 
 /**

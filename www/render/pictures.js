@@ -3,7 +3,7 @@
 // live from snapshots and finally from the Report; two runs share axes. Only draws.
 import uPlot from '../vendor/uPlot.esm.js';
 import { $, el, fill, legendKey, widthOf } from '../dom.js';
-import { bytes, ms, num, runName } from '../format.js';
+import { at, bytes, ms, num, runName } from '../format.js';
 import { LINE_MARKS, markStyle, PALETTE, TimeChart } from './chart.js';
 import { markText } from './marks.js';
 import { peak } from '../thin.js';
@@ -86,7 +86,7 @@ function styles(picture, a, b) {
 function graphWhen(r) {
   if (r.ended === 'deadlock') {
     const f = (r.findings ?? []).find((x) => x.kind === 'deadlock');
-    return `At the deadlock${f?.at_ms != null ? `, ${num(f.at_ms, 1)} ms in` : ''}`;
+    return `At the deadlock${f?.at_ms != null ? `, ${at(f.at_ms)} in` : ''}`;
   }
   if (r.ended === 'completed' || r.ended === 'hung') return 'After main returned';
   return null;
@@ -496,7 +496,7 @@ export class Pictures {
       if (refused) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'panic' } }), `dashed step and ✕: the last wg.Done(), which would have made the counter ${num(refused.to)}: refused, and Go panics (the line, measured, never goes below ${num(refused.from)})`));
       if (tail) {
         const why = TAIL_WHY[`${run.scenario}/${run.variant}`];
-        legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${ms(xEnd)}: after the last mark and the last change drawn, at ${ms(tail.at)}, the run went on to ${ms(tail.end)}`
+        legend.push(el('span', { class: 'k muted tail-note' }, `The axis ends at ${at(xEnd)}: after the last mark and the last change drawn, at ${at(tail.at)}, the run went on to ${at(tail.end)}`
           + `${tail.only ? ' with only main alive' : ''} and nothing drawn here changed${why ? ` (${why})` : ''}.`));
       }
     }

@@ -178,6 +178,26 @@ test('add-inside\'s axis ends at the story\'s end, with a note saying what the r
   await context.close();
 });
 
+// Review M6, session 22: by-value and forgot-done hang until main gives up at ~2,000 ms, but
+// their axis ended at 124 ms (the last Done) and their legend named a "main gave up waiting"
+// line that was not drawn, nor the 2 s the counter stayed up.
+for (const variant of ['by-value', 'forgot-done']) {
+  test(`${variant}'s picture runs to where main gave up, and marks it`, async () => {
+    const { page, problems, context } = await open(`/?scenario=waitgroup-misuse&variant=${variant}&run=1`, LAPTOP);
+    const r = await finished(page, 60000);
+    await page.waitForTimeout(300);
+    const c = await lessonChart(page);
+    const hang = r.findings.find((f) => f.kind === 'hang');
+    assert.ok(hang, JSON.stringify(r.findings));
+    assert.ok(c.x.max >= hang.at_ms, `the axis ends at ${c.x.max} ms, main gave up at ${hang.at_ms} ms`);
+    assert.doesNotMatch(c.legend, /The axis ends at/);
+    assert.ok(c.placed.some((l) => /main gave up waiting/.test(l.text)), JSON.stringify(c.placed));
+    await screenshot(page, `${variant}-hang-1280`, { fullPage: false });
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
 test('a run shorter than 1 ms is drawn on an axis to its end, not to 1 ms', async () => {
   const { page, problems, context } = await open('/?scenario=leak-unclosed-channel', LAPTOP);
   for (const [q, name] of [['leak-unclosed-channel&variant=right', 'leak-right'], ['deadlock-unbuffered&variant=buffered', 'deadlock-buffered']]) {

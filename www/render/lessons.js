@@ -280,7 +280,10 @@ export function quietTail(run, picture) {
   let k = s.t_ms.length;
   while (k > 0 && cols.every((c) => c[k - 1] === c.at(-1))) k--;
   const settled = s.t_ms[k] ?? Infinity;
-  const at = Math.max(settled, ...truthful(run.marks ?? []).filter((m) => kinds.has(m.kind)).map((m) => m.t_ms));
+  // (marksOf: main giving up its wait is part of the story. by-value and forgot-done ended
+  // their axis at 124 ms, their legend naming a "main gave up waiting" line at 2,000 ms that
+  // was not drawn, nor the hang it ends: review M6, session 22.)
+  const at = Math.max(settled, ...truthful(marksOf(run)).filter((m) => kinds.has(m.kind)).map((m) => m.t_ms));
   const end = endOf(run);
   if (!(at > 0) || !(end - at >= 0.5 * end)) return null;
   // Who was alive after it (from a moment later: the goroutine that made the last mark still

@@ -161,10 +161,13 @@ struct DoneGuard(Wg, Option<Arc<Ctx>>);
 impl Drop for DoneGuard {
     fn drop(&mut self) {
         if !std::thread::panicking() {
-            self.0.done();
+            // Counted before the Done: the last Done lets Close()'s Wait return and the run end,
+            // and counted after it, it could miss the Report (best_practices_breaks on Web
+            // Workers, clean-clone CI, session 22: "5 workers returned … (4 Done calls)").
             if let Some(c) = &self.1 {
                 c.rec.number("dones", 1.0);
             }
+            self.0.done();
         }
     }
 }

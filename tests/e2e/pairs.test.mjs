@@ -17,7 +17,7 @@ after(async () => { await browser?.close(); await srv?.close(); });
 const open = (path, opts) => openPage(browser, srv, path, opts);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');
 /** An instant as the page writes it: one decimal (two under 1 ms). */
-const at = (v) => v.toLocaleString('en-US', { maximumFractionDigits: v < 1 ? 2 : 1 });
+const at = (v) => v.toLocaleString('en-US', { minimumFractionDigits: v < 1 ? 2 : 1, maximumFractionDigits: v < 1 ? 2 : 1 });
 
 /** Keeps the run on screen as A, picks `variant` (of `scenario`, when given) and runs B. */
 async function pairWith(page, variant, { scenario = null, timeScale = null } = {}) {

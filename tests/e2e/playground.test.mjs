@@ -42,9 +42,11 @@ const max = (xs) => xs.reduce((m, v) => (v != null && v > m ? v : m), -Infinity)
 
 /** A measure of Report.measures as the headline should write it (its unit from the Rust enum). */
 const digits = (v, d) => v.toLocaleString('en-US', { maximumFractionDigits: d });
+/** An instant as the page writes it: one decimal, two under 1 ms, kept when 0 ("1,426.0 ms"). */
+const instant = (v) => `${v.toLocaleString('en-US', { minimumFractionDigits: v < 1 ? 2 : 1, maximumFractionDigits: v < 1 ? 2 : 1 })} ms`;
 function measureShown({ value: v, of, unit }) {
   const kb = v >= 1024 * 1024 ? `${(v / 1024 / 1024).toFixed(2)} MB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KB` : `${v.toFixed(0)} B`;
-  const text = { count: digits(v, 0), ms: `${digits(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms`, instant: `${digits(v, v < 1 ? 2 : 1)} ms`, bytes: kb, per_second: `${digits(v, 1)}/s`, times: `${digits(v, 1)}×` }[unit];
+  const text = { count: digits(v, 0), ms: `${digits(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms`, instant: instant(v), bytes: kb, per_second: `${digits(v, 1)}/s`, times: `${digits(v, 1)}×` }[unit];
   return of == null ? text : `${text} of ${digits(of, 0)}`;
 }
 
@@ -113,7 +115,7 @@ test('every scenario through the page: the picture, the number and the sentence 
     assert.ok(heads.length <= 3, `${id}/${variant}: at most three numbers: ${heads}`);
     (r.measures ?? []).slice(0, 3).forEach((m, i) => assert.deepEqual(heads[i], [m.label, measureShown(m)], `${id}/${variant}: headline item ${i}`));
     if (`${id}/${variant}` === 'context-pool/cancel' && r.numbers.cancelled_at_ms != null) {
-      assert.deepEqual(heads[0], ['Cancel at', `${digits(r.numbers.cancelled_at_ms, 1)} ms`]);
+      assert.deepEqual(heads[0], ['Cancel at', instant(r.numbers.cancelled_at_ms)]);
       assert.ok(heads.some(([k, v]) => k === 'tasks that never produced a result' && v === `${fmt(t.cancelled)} of ${fmt(t.submitted)}`), heads);
     }
     if (`${id}/${variant}` === 'deadlock-unbuffered/blocked-workers') {

@@ -769,6 +769,21 @@ fn between(prev: f64, lo: f64, hi: f64, now: f64) -> Between {
 mod tests {
     use super::*;
 
+    /// An observer with main alive and a gauge `name` at `value`.
+    fn main_and_a_gauge(
+        period: Duration,
+        heap: bool,
+        name: &'static str,
+        value: u64,
+    ) -> (Observer, Gauge) {
+        let o = Observer::new(period, heap);
+        o.first_row(1);
+        o.spawned();
+        let g = o.gauge(name);
+        g.set(value);
+        (o, g)
+    }
+
     #[test]
     fn a_spike_between_samples_is_drawn() {
         let o = Observer::new(Duration::from_millis(1), true);
@@ -803,11 +818,7 @@ mod tests {
     /// of that change (blocked-workers, session 22).
     #[test]
     fn a_row_is_timed_after_the_values_it_holds() {
-        let o = Observer::new(Duration::from_micros(100), false);
-        o.first_row(1);
-        o.spawned();
-        let g = o.gauge("released");
-        g.set(1);
+        let (o, _released) = main_and_a_gauge(Duration::from_micros(100), false, "released", 1);
         let (clock, marked) = clock_marked_at_2_ms();
         o.sample(1_000_000, true, &Queues::new(0), Some(&clock));
         let s = o.series();
@@ -819,11 +830,7 @@ mod tests {
     /// before main's read: review M1, session 22).
     #[test]
     fn an_extreme_between_rows_is_drawn_after_the_latest_mark() {
-        let o = Observer::new(Duration::from_millis(10), false);
-        o.first_row(1);
-        o.spawned();
-        let g = o.gauge("blocked");
-        g.set(2);
+        let (o, g) = main_and_a_gauge(Duration::from_millis(10), false, "blocked", 2);
         o.sample(1_000, true, &Queues::new(0), None);
         // Main reads (its mark, at 2 ms or more): a worker is released, and another blocks again.
         let (clock, marked) = clock_marked_at_2_ms();
@@ -872,11 +879,7 @@ mod tests {
 
     #[test]
     fn a_long_quiet_gap_is_filled_and_the_series_stays_bounded() {
-        let o = Observer::new(Duration::from_millis(1), true);
-        o.first_row(1);
-        o.spawned();
-        let g = o.gauge("in_use");
-        g.set(3);
+        let (o, g) = main_and_a_gauge(Duration::from_millis(1), true, "in_use", 3);
         // 100 ms of nothing, then one sample: at least 100 rows, all holding the same values.
         o.sample(100_000_000, true, &Queues::new(0), None);
         let s = o.series();

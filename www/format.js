@@ -10,6 +10,8 @@ const FIXED = [1, 2].map((d) => new Intl.NumberFormat('en-US', { minimumFraction
 /** An instant on the run's time axis, as the Rust sentences write it (`scenario::AtMs`): one
  * decimal, two under 1 ms, kept when 0 ("884.0 ms"). */
 export const at = (v) => (Number.isFinite(v) ? `${FIXED[v < 1 ? 1 : 0].format(v)} ms` : '–');
+/** Instants `from` to `to` as [`at`] writes them, once where both read alike ("1.6–1.8 ms"). */
+export const atRange = (from, to) => (at(to) === at(from) ? at(to) : `${at(from).replace(' ms', '')}–${at(to)}`);
 
 /** `1.83 GB`, `1.42 MB`, `12.3 KB`, `812 B`, as `fmt_bytes` in src/scenario. */
 export function bytes(b) {

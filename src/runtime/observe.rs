@@ -562,10 +562,10 @@ impl Observer {
     }
 
     /// A row of the counts and gauges as they are now, at `now_ns` or at the `clock`'s latest
-    /// stamp read after them, whichever is later. A runner read the clock, then sampled: a row that already held
-    /// a change was timed before the mark of its cause, made meanwhile on another thread
-    /// (blocked-workers' workers released 0.35 ms before main's read, session 22). Read after
-    /// the values, a stamp is not earlier than any mark of what they hold.
+    /// stamp read after them, whichever is later. A runner read the clock, then sampled: a row
+    /// that already held a change was timed before the mark of its cause, made meanwhile on
+    /// another thread (blocked-workers' workers released 0.35 ms before main's read, session
+    /// 22). Read after the values, a stamp is not earlier than any mark of what they hold.
     fn sample_into(
         &self,
         st: &mut SeriesState,

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { installPngReader, launch, openPage, finished, screenshot, servers } from './browser.mjs';
+import { installPngReader, launch, openPage, finished, instant, screenshot, servers } from './browser.mjs';
 import { compareSentence, pairRows } from '../../www/view.js';
 
 let browser, srv;
@@ -16,8 +16,6 @@ after(async () => { await browser?.close(); await srv?.close(); });
 
 const open = (path, opts) => openPage(browser, srv, path, opts);
 const fmt = (v) => Math.round(v).toLocaleString('en-US');
-/** An instant as the page writes it: one decimal (two under 1 ms). */
-const at = (v) => v.toLocaleString('en-US', { minimumFractionDigits: v < 1 ? 2 : 1, maximumFractionDigits: v < 1 ? 2 : 1 });
 
 /** Keeps the run on screen as A, picks `variant` (of `scenario`, when given) and runs B. */
 async function pairWith(page, variant, { scenario = null, timeScale = null } = {}) {
@@ -116,7 +114,7 @@ test('side by side, context-pool close against cancel: matched measures, the que
   // says so instead of "not measured" (review N5, session 16).
   assert.ok(!a.marks.some((m) => m.kind === 'cancel') && a.numbers.cancelled_at_ms == null);
   assert.equal(rows[2].vs[0], 'A no cancel');
-  assert.equal(rows[2].vs[1], `B ${at(b.numbers.cancelled_at_ms)} ms`);
+  assert.equal(rows[2].vs[1], `B ${instant(b.numbers.cancelled_at_ms)}`);
   const drawn = await chartDrawn(page);
   assert.equal(drawn.hidden, false);
   assert.deepEqual(drawn.series, ['A: tasks waiting in the queue', 'B: tasks waiting in the queue', 'A: tasks in flight', 'B: tasks in flight']);
@@ -246,7 +244,7 @@ test('Go beside context-pool/cancel: the queue picture stays, both cancels drawn
   // The headline: the same measures for both, in the same rows.
   const rows = await headRows(page);
   assert.equal(rows[0].label, 'Cancel at');
-  assert.deepEqual(rows[0].vs, [`A ${at(a.numbers.cancelled_at_ms)} ms`, `B ${at(b.numbers.cancelled_at_ms)} ms`]);
+  assert.deepEqual(rows[0].vs, [`A ${instant(a.numbers.cancelled_at_ms)}`, `B ${instant(b.numbers.cancelled_at_ms)}`]);
   assert.ok(rows.every((r) => r.vs.length === 2), JSON.stringify(rows));
   await screenshot(page, 'go-beside-context-cancel', { fullPage: false });
   assert.deepEqual(problems, []);

@@ -3,7 +3,7 @@
 // thread under 100,000 goroutines. Debian's Chromium; any console.error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { installPngReader, launch, strictPage, engineReady, finished, screenshot, servers, traceMainThread } from './browser.mjs';
+import { installPngReader, launch, strictPage, engineReady, finished, instant, screenshot, servers, traceMainThread } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
@@ -42,8 +42,6 @@ const max = (xs) => xs.reduce((m, v) => (v != null && v > m ? v : m), -Infinity)
 
 /** A measure of Report.measures as the headline should write it (its unit from the Rust enum). */
 const digits = (v, d) => v.toLocaleString('en-US', { maximumFractionDigits: d });
-/** An instant as the page writes it: one decimal, two under 1 ms, kept when 0 ("1,426.0 ms"). */
-const instant = (v) => `${v.toLocaleString('en-US', { minimumFractionDigits: v < 1 ? 2 : 1, maximumFractionDigits: v < 1 ? 2 : 1 })} ms`;
 function measureShown({ value: v, of, unit }) {
   const kb = v >= 1024 * 1024 ? `${(v / 1024 / 1024).toFixed(2)} MB` : v >= 1024 ? `${(v / 1024).toFixed(1)} KB` : `${v.toFixed(0)} B`;
   const text = { count: digits(v, 0), ms: `${digits(v, v < 1 ? 2 : v < 10 ? 1 : 0)} ms`, instant: instant(v), bytes: kb, per_second: `${digits(v, 1)}/s`, times: `${digits(v, 1)}×` }[unit];

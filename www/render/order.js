@@ -4,7 +4,7 @@
 // An instant has one decimal here, as in the sentences and the finding boxes: negative-counter's
 // panic read "113 ms" here beside "112.6 ms" in its box (review R4, session 21).
 import { el, fill } from '../dom.js';
-import { at } from '../format.js';
+import { atRange } from '../format.js';
 import { markStyle } from './marks.js';
 
 const MAX_STEPS = 14;
@@ -34,6 +34,6 @@ export function drawOrder(host, marks) {
       chip, el('span', { class: 'order-label' }, s.n > 1 ? `${s.label} ×${s.n}` : s.label), ' ',
       // A step of several calls spans their instants: "wg.Done() ×2 119.7 ms" stood for Dones at
       // 119.75 and 120.3 ms (review M2, session 22).
-      el('span', { class: 'order-t' }, at(s.to_ms) === at(s.t_ms) ? at(s.t_ms) : `${at(s.t_ms).replace(' ms', '')}–${at(s.to_ms)}`));
+      el('span', { class: 'order-t' }, atRange(s.t_ms, s.to_ms)));
   }), all.length > shown.length ? el('li', { class: 'order-step muted' }, `… ${all.length - shown.length} more`) : null);
 }

@@ -20,6 +20,7 @@ function panickedOf(r) {
 /** The figures of a Report: [label, text]. Go's Report has a subset; what it lacks reads "–". */
 export function figuresOf(r) {
   const t = r.tasks ?? {};
+  const panicked = panickedOf(r);
   return [
     ['ended', `${ENDED[r.ended] ?? r.ended}${r.exit_status != null ? `, exit status ${r.exit_status}` : ''}`],
     ['goroutines before → peak → after', `${num(r.goroutines_before)} → ${num(r.peak_goroutines)} → ${num(r.goroutines_after)}`],
@@ -34,7 +35,7 @@ export function figuresOf(r) {
     // A recovered panic comes back as an error result, so it counts as failed; the timeline draws
     // it as panicked, and the figure says so (second review, session 21: "failed 1" beside an
     // amber "panicked" bar and a legend that tells the two apart).
-    ['tasks submitted: ok / failed / timed out / cancelled / unfinished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished ?? 0].map((v) => num(v)).join(' / ')}${panickedOf(r) ? ` (${num(panickedOf(r))} of the failed panicked)` : ''}`],
+    ['tasks submitted: ok / failed / timed out / cancelled / unfinished', `${num(t.submitted)}: ${[t.successful, t.failed, t.timed_out, t.cancelled, t.unfinished ?? 0].map((v) => num(v)).join(' / ')}${panicked ? ` (${num(panicked)} of the failed panicked)` : ''}`],
     ['tasks dropped (refused, never submitted)', num(t.dropped ?? 0)],
     ['latency p50 / p99 (from submit)', r.latency_ms ? `${num(r.latency_ms.p50, 1)} / ${num(r.latency_ms.p99, 1)} ms` : '–'],
     ['throughput', r.throughput_per_s != null ? `${num(r.throughput_per_s, 1)} tasks/s` : '–'],

@@ -3,7 +3,7 @@
 // that repeats the guide's timing closes once per trial: the first trial is drawn, and the
 // caption says how the others compare. Only draws.
 import { el, svg, widthOf } from '../dom.js';
-import { at, num } from '../format.js';
+import { at, atRange, num } from '../format.js';
 import { trialsOf } from './lessons.js';
 
 /** Round tick steps (1, 2, 5 × 10^k) for an axis from `start` (0 unless given) to `end`. */
@@ -161,7 +161,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
       const from = mine[0].t_ms, to = mine.at(-1).t_ms;
       parts.push(svg('line', { x1: left, y1: base, x2: right, y2: base, stroke: 'currentColor', 'stroke-opacity': 0.25, class: 'seq-row' }),
         svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label', fill: '#0072B2' },
-          `${who}: ${mine.length} send${mine.length === 1 ? '' : 's'}, ${at(to) !== at(from) ? `${at(from).replace(' ms', '')}–` : ''}${at(to)}`));
+          `${who}: ${mine.length} send${mine.length === 1 ? '' : 's'}, ${atRange(from, to)}`));
       sp.xs.forEach((sx) => parts.push(svg('line', { x1: sx, y1: base - 14, x2: sx, y2: base, stroke: '#0072B2', 'stroke-width': 2, 'data-row': r })));
     });
   } else {

@@ -53,6 +53,7 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
   const measure = document.createElement('canvas').getContext('2d');
   measure.font = '11px system-ui, sans-serif';
   // Each row has the width to itself: the whole label ("wg.Done() worker 1, on its error path").
+  const width = (s) => measure.measureText(s).width;
   const texts = inside.map((m) => `${m.label || markText(m)} ${num(m.t_ms, 2)} ms`);
   const base = top + plotH + 20;
   let ly = base;
@@ -60,13 +61,13 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
     // Right of its tick where the label fits, else left of it; where it fits neither (at 390 px
     // "wg.Done() worker 1, on its error path 107.8 ms" is wider than either side: clean-clone CI,
     // session 21), it wraps at spaces on the roomier side, a line under another.
-    const roomRight = W - 2 - (xs[i] + 4), roomLeft = xs[i] - 4 - 2;
-    const fits = (w) => measure.measureText(texts[i]).width <= w;
-    const rightOf = fits(roomRight) || (!fits(roomLeft) && roomRight >= roomLeft);
-    const lines = wrap(texts[i], rightOf ? roomRight : roomLeft, (s) => measure.measureText(s).width);
+    const roomRight = W - 2 - (xs[i] + 4), roomLeft = xs[i] - 4 - 2, tw = width(texts[i]);
+    const rightOf = tw <= roomRight || (tw > roomLeft && roomRight >= roomLeft);
+    const lx = rightOf ? xs[i] + 4 : xs[i] - 4;
+    const lines = wrap(texts[i], rightOf ? roomRight : roomLeft, width);
     parts.push(svg('line', { x1: xs[i], x2: xs[i], y1: ly - 10, y2: ly + 2, stroke: markStyle(m.kind)[0], 'stroke-width': 2, class: 'zoom-tick zoom-row-tick', 'data-kind': m.kind, 'data-t': m.t_ms }),
-      svg('text', { x: rightOf ? xs[i] + 4 : xs[i] - 4, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', fill: markStyle(m.kind)[0], 'data-kind': m.kind },
-        lines.length === 1 ? lines[0] : lines.map((line, k) => svg('tspan', { x: rightOf ? xs[i] + 4 : xs[i] - 4, dy: k ? ROW : 0 }, line))));
+      svg('text', { x: lx, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', fill: markStyle(m.kind)[0], 'data-kind': m.kind },
+        lines.length === 1 ? lines[0] : lines.map((line, k) => svg('tspan', { x: lx, dy: k ? ROW : 0 }, line))));
     ly += lines.length * ROW;
   });
   const H = ly;

@@ -17,7 +17,7 @@ PROFILE=${WASM_PROFILE:-wasm}
 EXTRA_FEATURES=${WASM_FEATURES:+,$WASM_FEATURES}
 
 inputs_hash() {
-  { find src -type f -print0 | sort -z | xargs -0 sha256sum
+  { find src vendor -type f -print0 | sort -z | xargs -0 sha256sum
     sha256sum Cargo.toml Cargo.lock rust-toolchain.toml .cargo/config.toml scripts/build.sh
     echo "$PROFILE $EXTRA_FEATURES"; } | sha256sum | cut -d' ' -f1
 }

@@ -47,16 +47,34 @@ const fn spin_pauses(round: u32) -> u32 {
         (round + 1) * 4
     }
 }
+
 /// How many times longer a spin's pause loop runs on wasm. Natively a step is x86's `pause`:
 /// the 16 rounds' 544 steps and their looks for work measured 13.4 µs here. wasm has no such
-/// instruction (`spin_loop` is nothing there), so a step reads the shutdown flag instead:
-/// measured in Chromium 156, the spin lasted 6.9 µs with 544 reads and 14.8 µs with 25 times as
-/// many, and the browser's pool dispatch bench went from 98 to 57–64 ns a job (native: 32–36).
-/// With the short spin the idle Web Worker more often took the busy one's goroutines, and the
-/// pool's workers ran beside their submitter on the other core, both fighting for the channel's
-/// lock (`Mutex::lock_contended` and its `Atomics.wait` were a fifth of each worker's profile).
-/// Issue 9.
-const PAUSE_SCALE: u32 = if cfg!(target_arch = "wasm32") { 25 } else { 1 };
+/// instruction (`spin_loop` is nothing there), so a step reads an atomic instead (`pause`).
+/// Measured in Chromium 156 (the bench build, `npm run bench`'s pool dispatch, ns a job; native
+/// 32–36): steps that did nothing, 104–106; one read a step, 98; 25 reads, 57–64; 50 reads, the
+/// choice, 61–62, with the spin then 15–31 µs long (means over 600–1,000 spins; Chromium's
+/// clock moves in 5 µs steps). With the short spin the idle Web Worker more often took the busy
+/// one's goroutines, and the pool's workers ran beside their submitter on the other core, both
+/// fighting for the channel's lock (`Mutex::lock_contended` and its `Atomics.wait` were a fifth
+/// of each worker's profile). Issue 9.
+const PAUSE_SCALE: u32 = if cfg!(target_arch = "wasm32") { 50 } else { 1 };
+/// What a pause step reads on wasm: an atomic nobody writes, on a cache line of its own. (The
+/// shutdown flag, read at first, may share a line with a field a busy runner writes, such as
+/// the goroutine-id counter every spawn adds to: review, session 23.)
+#[cfg(target_arch = "wasm32")]
+static PAUSE_READ: crossbeam_utils::CachePadded<std::sync::atomic::AtomicBool> =
+    crossbeam_utils::CachePadded::new(std::sync::atomic::AtomicBool::new(false));
+
+/// One step of a spin's pause loop (see [`PAUSE_SCALE`]).
+#[inline(always)]
+fn pause() {
+    #[cfg(target_arch = "wasm32")]
+    std::hint::black_box(PAUSE_READ.load(Ordering::Relaxed));
+    #[cfg(not(target_arch = "wasm32"))]
+    std::hint::spin_loop();
+}
+
 /// Go's `schedtick % 61`: now and then a runner looks at the global queue first, so goroutines
 /// made ready from outside are not starved by a busy local queue.
 const GLOBAL_EVERY: u32 = 61;
@@ -197,10 +215,7 @@ impl Shared {
                     return;
                 }
                 for _ in 0..spin_pauses(round) * PAUSE_SCALE {
-                    if cfg!(target_arch = "wasm32") && self.shutdown.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    std::hint::spin_loop();
+                    pause();
                 }
             }
             let now = self.now_ns();

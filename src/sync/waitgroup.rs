@@ -171,18 +171,30 @@ impl WaitGroup {
         inner.ops.note(if n < 0 { Op::Done } else { Op::Add });
         // Release: what the goroutine did before `Done` is seen by the waiter that sees zero
         // (Go: "a call to Done synchronizes before the return of any Wait call it unblocks").
-        let mut count = inner.count.load(Ordering::Relaxed);
-        let now = loop {
-            let now = count + n;
-            if now < 0 {
-                return Err(NegativeCounter);
-            }
-            match inner
-                .count
-                .compare_exchange_weak(count, now, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) => break now,
-                Err(c) => count = c,
+        // (Natively: in wasm the add's code did not fit in the 250 KB gate.)
+        let now = if n > 0 && cfg!(not(target_arch = "wasm32")) {
+            // Adding cannot take the counter below zero: one atomic add, as Go's `Add` is. The
+            // compare-and-swap loop below reads the counter and then swaps it: two trips to a
+            // line that goroutines calling `Done` on other runners write, and more when a `Done`
+            // comes between (the spawn bench: the spawner's `Add` against the other runner's
+            // `Done`s, issue 9).
+            inner.count.fetch_add(n, Ordering::AcqRel) + n
+        } else {
+            let mut count = inner.count.load(Ordering::Relaxed);
+            loop {
+                let now = count + n;
+                if now < 0 {
+                    return Err(NegativeCounter);
+                }
+                match inner.count.compare_exchange_weak(
+                    count,
+                    now,
+                    Ordering::AcqRel,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => break now,
+                    Err(c) => count = c,
+                }
             }
         };
         if now == 0 {

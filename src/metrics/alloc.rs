@@ -15,6 +15,8 @@ use std::{
 pub struct CountingAlloc;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
+/// Bytes and allocations counted by threads without a [`Tally`] of their own (see
+/// [`count_here`]).
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static COUNT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
@@ -134,9 +136,152 @@ fn grew(size: usize) {
     if held_back(size as isize) {
         return;
     }
-    TOTAL.fetch_add(size as u64, Ordering::Relaxed);
-    COUNT.fetch_add(1, Ordering::Relaxed);
+    match tally::mine() {
+        // Only this thread writes its tally: a load and a store, no locked instruction.
+        Some(t) => {
+            let bump = |c: &AtomicU64, by: u64| {
+                c.store(
+                    c.load(Ordering::Relaxed).wrapping_add(by),
+                    Ordering::Relaxed,
+                )
+            };
+            bump(&t.total, size as u64);
+            bump(&t.count, 1);
+        }
+        None => {
+            TOTAL.fetch_add(size as u64, Ordering::Relaxed);
+            COUNT.fetch_add(1, Ordering::Relaxed);
+        }
+    }
     settle_grew(size);
+}
+
+pub(crate) use tally::{count_here, stop_counting_here};
+
+/// Bytes and allocations counted by one thread at a time: only its thread writes it. The live
+/// bytes stay one shared counter, for exact peaks.
+struct Tally {
+    total: AtomicU64,
+    count: AtomicU64,
+}
+
+/// Per-thread [`Tally`]s (natively: in wasm an atomic store is sequentially consistent, a locked
+/// instruction in the browser's compiled code too, so a tally would save nothing there).
+#[cfg(not(target_arch = "wasm32"))]
+mod tally {
+    use std::{
+        cell::Cell,
+        ptr,
+        sync::atomic::{AtomicU64, AtomicUsize, Ordering},
+    };
+
+    use crossbeam_utils::CachePadded;
+
+    use super::Tally;
+
+    /// How many threads can count on a [`Tally`] of their own at once (the runners of the
+    /// runtimes alive); the others count on the shared atomics.
+    const SLOTS: usize = 64;
+
+    static TALLIES: [CachePadded<Tally>; SLOTS] = [const {
+        CachePadded::new(Tally {
+            total: AtomicU64::new(0),
+            count: AtomicU64::new(0),
+        })
+    }; SLOTS];
+    /// Which of [`TALLIES`] a thread counts on now (bit `i`: slot `i`).
+    static TAKEN: AtomicU64 = AtomicU64::new(0);
+    /// One more than the highest slot ever taken: [`totals`] sums those.
+    static USED: AtomicUsize = AtomicUsize::new(0);
+
+    thread_local! {
+        /// The [`Tally`] this thread counts its allocations on (null: the shared counters).
+        static MINE: Cell<*const Tally> = const { Cell::new(ptr::null()) };
+    }
+
+    /// This thread's tally, if it has one.
+    #[inline]
+    pub(super) fn mine() -> Option<&'static Tally> {
+        let t = MINE.try_with(Cell::get).unwrap_or(ptr::null());
+        // SAFETY: a thread's tally pointer is null or one of `TALLIES`, which are static.
+        unsafe { t.as_ref() }
+    }
+
+    /// This thread counts its allocations on a [`Tally`] of its own until
+    /// [`stop_counting_here`]: two atomic read-modify-writes less per allocation (`TOTAL` and
+    /// `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
+    /// every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
+    /// 9). A slot's counts stay in the sums when its thread stops; the next thread to take the
+    /// slot adds to them.
+    pub(crate) fn count_here() {
+        let _ = MINE.try_with(|mine| {
+            if !mine.get().is_null() {
+                return;
+            }
+            let mut taken = TAKEN.load(Ordering::Relaxed);
+            loop {
+                let i = (!taken).trailing_zeros() as usize;
+                if i >= SLOTS {
+                    return; // all taken: the shared counters
+                }
+                // Acquire: this thread adds to what the slot's last thread counted.
+                match TAKEN.compare_exchange_weak(
+                    taken,
+                    taken | 1 << i,
+                    Ordering::Acquire,
+                    Ordering::Relaxed,
+                ) {
+                    Ok(_) => {
+                        USED.fetch_max(i + 1, Ordering::Relaxed);
+                        mine.set(&*TALLIES[i]);
+                        return;
+                    }
+                    Err(now) => taken = now,
+                }
+            }
+        });
+    }
+
+    /// Ends [`count_here`] on this thread (a runner returning): its slot is free for another.
+    pub(crate) fn stop_counting_here() {
+        let _ = MINE.try_with(|mine| {
+            let p = mine.replace(ptr::null());
+            if let Some(i) = TALLIES.iter().position(|t| ptr::eq(&**t, p)) {
+                TAKEN.fetch_and(!(1 << i), Ordering::Release);
+            }
+        });
+    }
+
+    /// `(bytes, allocations)` counted on the tallies.
+    pub(super) fn totals() -> (u64, u64) {
+        let used = USED.load(Ordering::Relaxed);
+        TALLIES[..used]
+            .iter()
+            .fold((0, 0), |(b, n): (u64, u64), t| {
+                (
+                    b.wrapping_add(t.total.load(Ordering::Relaxed)),
+                    n.wrapping_add(t.count.load(Ordering::Relaxed)),
+                )
+            })
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod tally {
+    use super::Tally;
+
+    #[inline(always)]
+    pub(super) fn mine() -> Option<&'static Tally> {
+        None
+    }
+
+    pub(crate) fn count_here() {}
+
+    pub(crate) fn stop_counting_here() {}
+
+    pub(super) fn totals() -> (u64, u64) {
+        (0, 0)
+    }
 }
 
 /// Live bytes grow by `size`; the peaks follow.
@@ -378,11 +523,16 @@ pub struct HeapStats {
 /// drop(v);
 /// ```
 pub fn heap() -> HeapStats {
+    let (b, n) = tally::totals();
+    let (total_bytes, allocations) = (
+        TOTAL.load(Ordering::Relaxed).wrapping_add(b),
+        COUNT.load(Ordering::Relaxed).wrapping_add(n),
+    );
     HeapStats {
         live_bytes: LIVE.load(Ordering::Relaxed) as u64,
-        total_bytes: TOTAL.load(Ordering::Relaxed),
+        total_bytes,
         peak_bytes: PEAK.load(Ordering::Relaxed) as u64,
-        allocations: COUNT.load(Ordering::Relaxed),
+        allocations,
     }
 }
 

@@ -580,6 +580,32 @@ mod tests {
         std::thread::spawn(f).join().unwrap();
     }
 
+    /// What a thread counts on its own tally is in the totals, while it counts and after it
+    /// stops (the slot keeps its counts for the next thread to add to).
+    #[test]
+    fn a_threads_tally_is_in_the_totals_and_outlives_it() {
+        let before = heap();
+        on_a_new_thread(move || {
+            count_here();
+            let v = std::hint::black_box(vec![0u8; 1000]);
+            let during = heap();
+            assert!(during.allocations > before.allocations);
+            assert!(during.total_bytes >= before.total_bytes + 1000);
+            drop(v);
+            stop_counting_here();
+        });
+        let after = heap();
+        assert!(after.allocations > before.allocations);
+        assert!(after.total_bytes >= before.total_bytes + 1000);
+        // The freed slot is taken again, and added to.
+        on_a_new_thread(move || {
+            count_here();
+            drop(std::hint::black_box(vec![0u8; 500]));
+            stop_counting_here();
+        });
+        assert!(heap().total_bytes >= after.total_bytes + 500);
+    }
+
     /// Inside the scope, a freed block of a layout allocated there is kept and handed out again
     /// for that layout; outside it, blocks go back to the system allocator as before.
     #[test]

@@ -16,7 +16,7 @@ pub struct CountingAlloc;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Bytes and allocations counted by threads without a [`Tally`] of their own (see
-/// [`count_here`]).
+/// [`count_here`]), and what `unmeasured` adds from any thread.
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static COUNT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
@@ -587,6 +587,12 @@ mod tests {
         let before = heap();
         on_a_new_thread(move || {
             count_here();
+            // The thread counts on a tally of its own (64 slots: far more than the test
+            // threads and runners alive at once).
+            assert!(
+                tally::mine().is_some(),
+                "count_here gave the thread no tally"
+            );
             let v = std::hint::black_box(vec![0u8; 1000]);
             let during = heap();
             assert!(during.allocations > before.allocations);
@@ -600,6 +606,10 @@ mod tests {
         // The freed slot is taken again, and added to.
         on_a_new_thread(move || {
             count_here();
+            assert!(
+                tally::mine().is_some(),
+                "count_here gave the thread no tally"
+            );
             drop(std::hint::black_box(vec![0u8; 500]));
             stop_counting_here();
         });

@@ -70,7 +70,7 @@ impl Op {
 /// fifth of a buffered channel's send or receive when it scanned `(Op, u64, &str)` triples.
 ///
 /// Goroutines on several threads note into it at once, without a lock: a WaitGroup's `Add` and
-/// `Done` are one atomic operation on the counter each (they took the WaitGroup's lock to note
+/// `Done` change the counter with atomics alone, an add or a compare-and-swap (they took the WaitGroup's lock to note
 /// themselves and count; on the spawn bench the spawner's `Add` and the other runner's `Done`
 /// fought for that lock, about a third of the bench's time in `perf`, issue 9). A channel notes
 /// under its own lock all the same. Each entry is a seqlock: its sequence number is odd while a

@@ -165,7 +165,8 @@ impl WaitGroup {
     ///
     /// # Errors
     ///
-    /// [`NegativeCounter`] if the counter would drop below zero; it is left unchanged.
+    /// [`NegativeCounter`] if the counter would drop below zero, or pass `i64::MAX` (where Go's
+    /// counter wraps to a negative one); it is left unchanged.
     pub fn add(&self, n: i64) -> Result<(), NegativeCounter> {
         let inner = &*self.state;
         inner.ops.note(if n < 0 { Op::Done } else { Op::Add });
@@ -178,14 +179,24 @@ impl WaitGroup {
             // line that goroutines calling `Done` on other runners write, and more when a `Done`
             // comes between (the spawn bench: the spawner's `Add` against the other runner's
             // `Done`s, issue 9).
-            inner.count.fetch_add(n, Ordering::AcqRel) + n
+            let before = inner.count.fetch_add(n, Ordering::AcqRel);
+            match before.checked_add(n) {
+                Some(now) => now,
+                None => {
+                    // Past `i64::MAX` the counter would read negative, as Go's 32-bit one does
+                    // (Go then panics: "sync: negative WaitGroup counter"). The add is undone:
+                    // the counter is left as it was, as the compare-and-swap path leaves it
+                    // (review, session 23).
+                    inner.count.fetch_sub(n, Ordering::AcqRel);
+                    return Err(NegativeCounter);
+                }
+            }
         } else {
             let mut count = inner.count.load(Ordering::Relaxed);
             loop {
-                let now = count + n;
-                if now < 0 {
+                let Some(now) = count.checked_add(n).filter(|&now| now >= 0) else {
                     return Err(NegativeCounter);
-                }
+                };
                 match inner.count.compare_exchange_weak(
                     count,
                     now,
@@ -344,7 +355,8 @@ mod tests {
         }
     }
 
-    /// `Add` and `Done` from several threads at once, one atomic operation each: no update is
+    /// `Add` and `Done` from several threads at once (natively, an `Add` is one atomic add and
+    /// a `Done` a compare-and-swap loop, which must not go below zero): no update is
     /// lost, a `Done` that would take the counter below zero fails and changes nothing, and the
     /// waiter parked before is woken once, by the `Done` that reaches zero.
     #[test]
@@ -385,5 +397,22 @@ mod tests {
             .as_mut()
             .poll(&mut Context::from_waker(&waker))
             .is_ready());
+    }
+
+    /// An `Add` past `i64::MAX` fails and leaves the counter as it was, by either path (a
+    /// positive delta takes one atomic add natively, a negative one the compare-and-swap loop):
+    /// the add's result wrapped to a negative counter, and `Add` returned `Ok` (review, session
+    /// 23).
+    #[test]
+    fn an_add_past_the_top_fails_and_changes_nothing() {
+        let wg = WaitGroup::new();
+        wg.add(i64::MAX - 1).unwrap();
+        assert_eq!(wg.add(2), Err(NegativeCounter));
+        assert_eq!(wg.count(), i64::MAX - 1);
+        wg.add(1).unwrap();
+        assert_eq!(wg.add(i64::MAX), Err(NegativeCounter));
+        assert_eq!(wg.count(), i64::MAX);
+        assert_eq!(wg.add(-i64::MAX), Ok(()));
+        assert_eq!(wg.count(), 0);
     }
 }

@@ -70,9 +70,10 @@ impl Op {
 /// fifth of a buffered channel's send or receive when it scanned `(Op, u64, &str)` triples.
 ///
 /// Goroutines on several threads note into it at once, without a lock: a WaitGroup's `Add` and
-/// `Done` change the counter with atomics alone, an add or a compare-and-swap (they took the WaitGroup's lock to note
-/// themselves and count; on the spawn bench the spawner's `Add` and the other runner's `Done`
-/// fought for that lock, about a third of the bench's time in `perf`, issue 9). A channel notes
+/// `Done` change the counter with atomics alone, an add or a compare-and-swap (they took the
+/// WaitGroup's lock to note themselves and count; on the spawn bench the spawner's `Add` and
+/// the other runner's `Done` fought for that lock, about a third of the bench's time in
+/// `perf`, issue 9). A channel notes
 /// under its own lock all the same. Each entry is a seqlock: its sequence number is odd while a
 /// writer writes it. A writer claims an entry by making it odd (two writers never write one
 /// entry at once; one that finds the entry it was given being written, eight new pairs noted at

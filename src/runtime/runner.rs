@@ -39,12 +39,13 @@ const RUN_NEXT_STREAK: u32 = 32;
 /// for one runner to go idle inside the other's few-block park (about 25 minutes per deadlock
 /// test, issue 9).
 const SPIN_ROUNDS: u32 = if cfg!(miri) { 2 } else { 16 };
-/// Pause-loop iterations after spin round `round` (none under Miri, see `SPIN_ROUNDS`).
+/// Pause-loop steps after spin round `round` (none under Miri, see `SPIN_ROUNDS`; on wasm
+/// [`PAUSE_SCALE`] times as many).
 const fn spin_pauses(round: u32) -> u32 {
     if cfg!(miri) {
         0
     } else {
-        (round + 1) * 4
+        (round + 1) * 4 * PAUSE_SCALE
     }
 }
 
@@ -216,7 +217,7 @@ impl Shared {
                     self.sleep.found_work();
                     return;
                 }
-                for _ in 0..spin_pauses(round) * PAUSE_SCALE {
+                for _ in 0..spin_pauses(round) {
                     pause();
                 }
             }

@@ -184,9 +184,10 @@ impl WaitGroup {
                 Some(now) => now,
                 None => {
                     // Past `i64::MAX` the counter would read negative, as Go's 32-bit one does
-                    // (Go then panics: "sync: negative WaitGroup counter"). The add is undone:
-                    // the counter is left as it was, as the compare-and-swap path leaves it
-                    // (review, session 23).
+                    // (Go then panics: "sync: negative WaitGroup counter"). The add is undone,
+                    // so the counter ends as it was, as the compare-and-swap path leaves it; a
+                    // `Done` on another thread in between sees the wrapped counter and fails,
+                    // which only an `Add` of about `i64::MAX` can cause (review, session 23).
                     inner.count.fetch_sub(n, Ordering::AcqRel);
                     return Err(NegativeCounter);
                 }

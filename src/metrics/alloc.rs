@@ -546,6 +546,13 @@ pub(crate) fn take_interval() -> (u64, u64, u64) {
     (lo as u64, hi as u64, now as u64)
 }
 
+/// Takes `lo` and `hi` live bytes into the current interval: the extremes of rows a sampler
+/// took back.
+pub(crate) fn widen_interval(lo: u64, hi: u64) {
+    INTERVAL_HI.fetch_max(hi as usize, Ordering::Relaxed);
+    INTERVAL_LO.fetch_min(lo as usize, Ordering::Relaxed);
+}
+
 /// Starts a new peak window at the current live bytes (a run's), and a new phase with it.
 pub fn reset_peak() {
     let live = LIVE.load(Ordering::Relaxed);

@@ -68,6 +68,13 @@ impl Level {
         }
     }
 
+    /// Takes `lo` and `hi` into this interval: the extremes of rows the sampler took back
+    /// ([`Observer::sample_end`](super::observe::Observer::sample_end)).
+    pub(crate) fn widen(&self, lo: i64, hi: i64) {
+        self.saw_high(hi);
+        self.saw_low(lo);
+    }
+
     /// The value now.
     #[inline]
     pub(crate) fn get(&self) -> i64 {

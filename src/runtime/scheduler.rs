@@ -182,8 +182,9 @@ impl Shared {
         // A row at the end: the extremes since the last sample land before it, and a report
         // that ends its series there loses none (a short run may have had no sample yet).
         if first {
-            // At the end's own instant: the run's last row is at its runtime.
-            self.obs.sample(now_ns, true, &self.queues, None);
+            // At the end's own instant: the run's last row is at its runtime. Rows stamped
+            // after it are taken back, their extremes kept (see `Observer::sample_end`).
+            self.obs.sample_end(now_ns, &self.queues);
         }
     }
 

@@ -39,11 +39,14 @@ const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['bl
  * "blocked"; all runnable: "runnable" equals "alive"), and a line drawn on another of the same
  * width hid it (review F6, session 15: the legend named 4 lines and about 2 could be seen). So
  * "alive" is a wide pale band drawn first, and the others thin lines on it, each with its own
- * dash, sparser the later it is drawn: where two coincide, both show.
+ * dash, sparser the later it is drawn: where two coincide, both show. "running" is 2 px, not
+ * 1.5: a 1.5 px line centred on a pixel boundary covers two pixel rows three quarters each,
+ * blended with the band, and read as neither colour over most of a stretch where both were 1
+ * (0.20–0.22 of its columns in 2 runs of 7, clean-clone CI and here, session 23).
  */
 const COUNT_STYLE = {
   goroutines: { color: 'rgba(0,114,178,0.38)', width: 8 },
-  running: { color: PALETTE[1], width: 1.5 },
+  running: { color: PALETTE[1], width: 2 },
   blocked: { color: PALETTE[2], width: 2, dash: [7, 4] },
   queued: { color: PALETTE[3], width: 2, dash: [2, 3] },
 };

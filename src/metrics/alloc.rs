@@ -156,7 +156,24 @@ fn grew(size: usize) {
     settle_grew(size);
 }
 
-pub(crate) use tally::{count_here, stop_counting_here};
+/// While it lives, this thread counts its allocations on a tally of its own, if a slot is free
+/// ([`count_here`]). Dropped, also by a panic unwinding its runner, it frees the slot: freed by
+/// a call at the runner's end, a runner that unwound kept its slot taken for good.
+#[must_use = "the thread stops counting on its tally when this is dropped"]
+pub(crate) struct Counting(());
+
+impl Drop for Counting {
+    fn drop(&mut self) {
+        tally::stop_counting_here();
+    }
+}
+
+/// This thread counts its allocations on a tally of its own until the [`Counting`] is dropped
+/// (see `tally::count_here`).
+pub(crate) fn count_here() -> Counting {
+    tally::count_here();
+    Counting(())
+}
 
 /// Bytes and allocations counted by one thread at a time: only its thread writes it. The live
 /// bytes stay one shared counter, for exact peaks.
@@ -208,7 +225,7 @@ mod tally {
     }
 
     /// This thread counts its allocations on a [`Tally`] of its own until
-    /// [`stop_counting_here`]: two atomic read-modify-writes less per allocation (`TOTAL` and
+    /// [`stop_counting_here`] (called as its [`Counting`](super::Counting) is dropped): two atomic read-modify-writes less per allocation (`TOTAL` and
     /// `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
     /// every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
     /// 9). A slot's counts stay in the sums when its thread stops; the next thread to take the
@@ -243,7 +260,7 @@ mod tally {
     }
 
     /// Ends [`count_here`] on this thread (a runner returning): its slot is free for another.
-    pub(crate) fn stop_counting_here() {
+    pub(super) fn stop_counting_here() {
         let _ = MINE.try_with(|mine| {
             let p = mine.replace(ptr::null());
             if let Some(i) = TALLIES.iter().position(|t| ptr::eq(&**t, p)) {
@@ -275,9 +292,9 @@ mod tally {
         None
     }
 
-    pub(crate) fn count_here() {}
+    pub(super) fn count_here() {}
 
-    pub(crate) fn stop_counting_here() {}
+    pub(super) fn stop_counting_here() {}
 
     pub(super) fn totals() -> (u64, u64) {
         (0, 0)
@@ -593,7 +610,7 @@ mod tests {
     fn a_threads_tally_is_in_the_totals_and_outlives_it() {
         let before = heap();
         on_a_new_thread(move || {
-            count_here();
+            let counting = count_here();
             // The thread counts on a tally of its own (64 slots: far more than the test
             // threads and runners alive at once).
             assert!(
@@ -605,22 +622,38 @@ mod tests {
             assert!(during.allocations > before.allocations);
             assert!(during.total_bytes >= before.total_bytes + 1000);
             drop(v);
-            stop_counting_here();
+            drop(counting);
         });
         let after = heap();
         assert!(after.allocations > before.allocations);
         assert!(after.total_bytes >= before.total_bytes + 1000);
         // The freed slot is taken again, and added to.
         on_a_new_thread(move || {
-            count_here();
+            let _counting = count_here();
             assert!(
                 tally::mine().is_some(),
                 "count_here gave the thread no tally"
             );
             drop(std::hint::black_box(vec![0u8; 500]));
-            stop_counting_here();
         });
         assert!(heap().total_bytes >= after.total_bytes + 500);
+    }
+
+    /// A runner that unwinds (a bug in the runtime) frees its tally's slot on the way out.
+    #[test]
+    fn an_unwinding_thread_frees_its_tally() {
+        on_a_new_thread(|| {
+            let unwound = std::panic::catch_unwind(|| {
+                let _counting = count_here();
+                assert!(tally::mine().is_some(), "no tally to free");
+                panic!("a runner's bug");
+            });
+            assert!(unwound.is_err());
+            assert!(
+                tally::mine().is_none(),
+                "the unwound thread still counts on its slot"
+            );
+        });
     }
 
     /// Inside the scope, a freed block of a layout allocated there is kept and handed out again

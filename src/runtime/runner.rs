@@ -108,7 +108,7 @@ impl Shared {
         let l = Local::new(index, self.queues.stats.len());
         let _runner = local::enter_runner(&l);
         local::set_thread_index(index as u32);
-        alloc::count_here();
+        let _counting = alloc::count_here();
         l.now_ns.set(self.now_ns());
         let (mut streak, mut tick) = (0u32, 0u32);
         while !self.shutdown.load(Ordering::Acquire) {
@@ -141,7 +141,6 @@ impl Shared {
         drop(self.queues.stats[index].take_next());
         while self.queues.pop_local(index).is_some() {}
         alloc::release_kept_blocks();
-        alloc::stop_counting_here();
     }
 
     /// `r` came out of `runnext` after `RUN_NEXT_STREAK` hand-offs in a row: it goes to the back

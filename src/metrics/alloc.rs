@@ -159,8 +159,10 @@ fn grew(size: usize) {
 /// While it lives, this thread counts its allocations on a tally of its own, if a slot is free
 /// ([`count_here`]). Dropped, also by a panic unwinding its runner, it frees the slot: freed by
 /// a call at the runner's end, a runner that unwound kept its slot taken for good.
+///
+/// Not `Send`: dropped on another thread, it would end that thread's counting.
 #[must_use = "the thread stops counting on its tally when this is dropped"]
-pub(crate) struct Counting(());
+pub(crate) struct Counting(std::marker::PhantomData<*const ()>);
 
 impl Drop for Counting {
     fn drop(&mut self) {
@@ -172,7 +174,7 @@ impl Drop for Counting {
 /// (see `tally::count_here`).
 pub(crate) fn count_here() -> Counting {
     tally::count_here();
-    Counting(())
+    Counting(std::marker::PhantomData)
 }
 
 /// Bytes and allocations counted by one thread at a time: only its thread writes it. The live
@@ -225,8 +227,8 @@ mod tally {
     }
 
     /// This thread counts its allocations on a [`Tally`] of its own until
-    /// [`stop_counting_here`] (called as its [`Counting`](super::Counting) is dropped): two atomic read-modify-writes less per allocation (`TOTAL` and
-    /// `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
+    /// [`stop_counting_here`] (called as its [`Counting`](super::Counting) is dropped): two
+    /// atomic read-modify-writes less per allocation (`TOTAL` and `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
     /// every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
     /// 9). A slot's counts stay in the sums when its thread stops; the next thread to take the
     /// slot adds to them.

@@ -332,6 +332,8 @@ pub(crate) struct Observer {
     state: Mutex<SeriesState>,
     /// `u64::MAX` until the run starts ([`Observer::first_row`]): no samples before.
     next_due_ns: AtomicU64,
+    /// The end row's time ([`Observer::series_end_ns`]); `u64::MAX` until the program ends.
+    series_end_ns: AtomicU64,
     /// Live heap bytes when the run started ([`Observer::first_row`]): the series' zero, the
     /// same baseline as a scenario's heap peak. Taken when the observer was made, it left the
     /// runtime's own reservations (the event log, ~5.6 MB) in every row (review R2 of session
@@ -375,6 +377,7 @@ impl Observer {
                 drop_repeats: heap_extremes,
             }),
             next_due_ns: AtomicU64::new(u64::MAX),
+            series_end_ns: AtomicU64::new(u64::MAX),
             heap_base: AtomicU64::new(alloc::heap().live_bytes),
             heap_extremes,
         }
@@ -514,10 +517,12 @@ impl Observer {
     /// browser runs in 900, and once in clean-clone CI, session 23). Not moved to the row's
     /// time instead: a deadlock is declared as of one instant, and the rows taken while its
     /// wait-for graph was built (2 ms for 20,000 goroutines) are later than it.
-    pub(crate) fn sample_end(&self, now_ns: u64, queues: &Queues) {
+    ///
+    /// Returns the end row's time, `now_ns` or a few ns past it ([`Observer::series_end_ns`]).
+    pub(crate) fn sample_end(&self, now_ns: u64, queues: &Queues) -> u64 {
         let mut st = self.state.lock().unwrap();
         if st.cols.is_empty() {
-            return; // the run has not started
+            return now_ns; // the run has not started
         }
         let keep = rows_by(&st.cols.t_ms, now_ns as f64 / 1e6).max(1);
         if keep < st.cols.len() {
@@ -541,6 +546,19 @@ impl Observer {
             st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;
         }
         self.sample_into(&mut st, now_ns, queues, None);
+        let last_ms = st.cols.t_ms.last().copied().unwrap_or(0.0);
+        let end = ((last_ms * 1e6).ceil() as u64).max(now_ns);
+        self.series_end_ns.store(end, Ordering::Release);
+        end
+    }
+
+    /// Where the program's rows end ([`Observer::sample_end`]), `None` before: the end, or a
+    /// few ns past it. Rows pushed at one instant go 1 ns apart, and a series cut at the end
+    /// with 1 ns to spare, as the Report's was, lost the end's second extreme when the last row
+    /// before it was at the end's own instant (review, session 24). The program's runtime stays
+    /// the end: a deterministic run's must not depend on how its rows fell.
+    pub(crate) fn series_end_ns(&self) -> Option<u64> {
+        Some(self.series_end_ns.load(Ordering::Acquire)).filter(|&t| t != u64::MAX)
     }
 
     /// Samples at `now_ns`, up to [`SETTLED_PER_PERIOD`] times a period: what a runner does
@@ -842,14 +860,33 @@ mod tests {
         assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]));
     }
 
+    /// Ends the run at `now_ns` and checks that the Report, which cuts the series where the
+    /// end's rows end (`series_end_ns`), keeps every row.
+    fn end_at(o: &Observer, now_ns: u64) -> Series {
+        let end = o.sample_end(now_ns, &Queues::new(0));
+        assert!((now_ns..now_ns + 10).contains(&end), "ended at {end} ns");
+        assert_eq!(o.series_end_ns(), Some(end));
+        let s = o.series();
+        let by = rows_by(&s.t_ms, end as f64 / 1e6);
+        assert_eq!(by, s.len(), "a row past the end at {end} ns: {:?}", s.t_ms);
+        s
+    }
+
+    fn top(c: &[f64]) -> f64 {
+        c.iter().copied().fold(f64::MIN, f64::max)
+    }
+
     /// A runner's row stamped after the end, taken before the end's own row, is taken back,
-    /// and the extremes it held stay in the series, before the end.
+    /// and the extremes it held stay in the series, before the end: here they would have been
+    /// drawn at 170 µs, halfway from the row at 140 µs to the late one at 200 µs, past the end
+    /// at 150 µs.
     #[test]
     fn a_row_stamped_past_the_end_keeps_its_extremes() {
         let o = Observer::new(Duration::from_millis(1), false);
         o.first_row(1);
         o.spawned(); // main
         let g = o.gauge("in use");
+        o.sample(140_000, true, &Queues::new(0), None);
         g.set(3);
         for _ in 0..5 {
             o.spawned();
@@ -861,14 +898,53 @@ mod tests {
         // A runner whose clock reads 200 µs samples first; main then ends at 150 µs.
         o.sample(200_000, true, &Queues::new(0), None);
         o.live.add(-1);
-        o.sample_end(150_000, &Queues::new(0));
-        let s = o.series();
-        let top = |c: &[f64]| c.iter().copied().fold(0.0, f64::max);
-        assert_eq!(*s.t_ms.last().unwrap(), 0.15, "{:?}", s.t_ms);
-        assert_eq!(top(&s.goroutines), 6.0, "{:?}", s.goroutines);
+        let s = end_at(&o, 150_000);
+        assert_eq!(top(&s.goroutines), 6.0, "{:?} {:?}", s.t_ms, s.goroutines);
         assert_eq!(top(&s.gauges["in use"]), 3.0, "{:?}", s.gauges);
         assert_eq!(*s.goroutines.last().unwrap(), 0.0);
         assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]), "{:?}", s.t_ms);
+    }
+
+    /// The heap's extreme in a row taken back stays too, measured from the run's heap base.
+    #[test]
+    fn a_row_stamped_past_the_end_keeps_its_heap_peak() {
+        let o = Observer::new(Duration::from_millis(1), true);
+        o.first_row(1);
+        o.spawned();
+        o.sample(140_000, true, &Queues::new(0), None);
+        // Reserved, not written: allocated and freed within microseconds (the heap interval is
+        // the process's, and another test's sampler could take it meanwhile).
+        drop(std::hint::black_box(Vec::<u8>::with_capacity(64 << 20)));
+        o.sample(200_000, true, &Queues::new(0), None);
+        let s = end_at(&o, 150_000);
+        assert!(
+            top(&s.heap_bytes) >= (64 << 20) as f64,
+            "{:?}",
+            s.heap_bytes
+        );
+    }
+
+    /// With the last row kept at the end's own instant, the end's extremes go 1 ns apart past
+    /// it: the series' end moves with them, and the Report keeps both.
+    #[test]
+    fn the_end_follows_its_own_rows() {
+        let o = Observer::new(Duration::from_millis(1), true);
+        o.first_row(1);
+        for _ in 0..3 {
+            o.spawned(); // main and two more
+        }
+        o.sample(100_000, true, &Queues::new(0), None); // a row at the end's own instant
+        o.live.add(-1); // a dip to 2
+        for _ in 0..4 {
+            o.spawned(); // the peak: 6
+        }
+        o.sample(105_000, true, &Queues::new(0), None); // a runner 5 µs ahead
+        for _ in 0..3 {
+            o.live.add(-1); // 3 at the end
+        }
+        let s = end_at(&o, 100_000);
+        assert_eq!(top(&s.goroutines), 6.0, "{:?} {:?}", s.t_ms, s.goroutines);
+        assert_eq!(*s.goroutines.last().unwrap(), 3.0);
     }
 
     /// A real clock whose latest stamp (a mark, made on another thread) is 2 ms or more.

@@ -40,9 +40,10 @@ const COUNTS = [['goroutines', 'goroutines alive'], ['running', 'running'], ['bl
  * width hid it (review F6, session 15: the legend named 4 lines and about 2 could be seen). So
  * "alive" is a wide pale band drawn first, and the others thin lines on it, each with its own
  * dash, sparser the later it is drawn: where two coincide, both show. "running" is 2 px, not
- * 1.5: a 1.5 px line centred on a pixel boundary covers two pixel rows three quarters each,
- * blended with the band, and read as neither colour over most of a stretch where both were 1
- * (0.20–0.22 of its columns in 2 runs of 7, clean-clone CI and here, session 23).
+ * 1.5: on a chart whose top is in the hundreds, running and alive at 1 lie within a pixel of
+ * blocked and runnable at 0, whose dashes, drawn after it, covered most of a 1.5 px line. On a
+ * made-up run with tops from 130 to 1,100 its colour showed in 0.24 pixels per column at 1.5 px
+ * and 0.48 at 2 px (the e2e test asks 0.25: it failed on 0.20–0.22 in 2 runs of 7, session 23).
  */
 const COUNT_STYLE = {
   goroutines: { color: 'rgba(0,114,178,0.38)', width: 8 },

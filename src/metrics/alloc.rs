@@ -16,7 +16,7 @@ pub struct CountingAlloc;
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Bytes and allocations counted by threads without a [`Tally`] of their own (see
-/// [`count_here`]), and what `unmeasured` adds from any thread.
+/// [`enter_runner`]), and what `unmeasured` adds from any thread.
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 static COUNT: AtomicU64 = AtomicU64::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
@@ -156,25 +156,27 @@ fn grew(size: usize) {
     settle_grew(size);
 }
 
-/// While it lives, this thread counts its allocations on a tally of its own, if a slot is free
-/// ([`count_here`]). Dropped, also by a panic unwinding its runner, it frees the slot: freed by
-/// a call at the runner's end, a runner that unwound kept its slot taken for good.
+/// A runner's own allocator state. While it lives, the thread counts its allocations on a
+/// tally of its own, natively and if a slot is free ([`enter_runner`]), and may keep the blocks
+/// of the goroutines it frees for its next spawns ([`goroutine_blocks`]). Dropped, also by a
+/// panic unwinding the runner, it gives both back. Given back by calls at the runner's end, a
+/// runner that unwound kept its slot taken for good, and up to [`CACHE_BYTES`] of blocks.
 ///
-/// Not `Send`: dropped on another thread, it would end that thread's counting.
-#[must_use = "the thread stops counting on its tally when this is dropped"]
-pub(crate) struct Counting(std::marker::PhantomData<*const ()>);
+/// Not `Send`: dropped on another thread, it would end that thread's counting and blocks.
+#[must_use = "the runner's tally and kept blocks are given back when this is dropped"]
+pub(crate) struct RunnerAlloc(std::marker::PhantomData<*const ()>);
 
-impl Drop for Counting {
+impl Drop for RunnerAlloc {
     fn drop(&mut self) {
+        release_kept_blocks();
         tally::stop_counting_here();
     }
 }
 
-/// This thread counts its allocations on a tally of its own until the [`Counting`] is dropped
-/// (see `tally::count_here`).
-pub(crate) fn count_here() -> Counting {
+/// This thread is a runner until the [`RunnerAlloc`] is dropped (see `tally::count_here`).
+pub(crate) fn enter_runner() -> RunnerAlloc {
     tally::count_here();
-    Counting(std::marker::PhantomData)
+    RunnerAlloc(std::marker::PhantomData)
 }
 
 /// Bytes and allocations counted by one thread at a time: only its thread writes it. The live
@@ -227,7 +229,7 @@ mod tally {
     }
 
     /// This thread counts its allocations on a [`Tally`] of its own until
-    /// [`stop_counting_here`] (called as its [`Counting`](super::Counting) is dropped): two
+    /// [`stop_counting_here`] (called as its [`RunnerAlloc`](super::RunnerAlloc) is dropped): two
     /// atomic read-modify-writes less per allocation (`TOTAL` and `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
     /// every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
     /// 9). A slot's counts stay in the sums when its thread stops; the next thread to take the
@@ -392,7 +394,8 @@ impl BlockCache {
 /// kept block (counted with a temporary counter, four runs); 10 runs interleaved with the build
 /// before, load 2.1–2.5: median 234 → 220 ns a goroutine (222–463 → 216–467). The counters see
 /// kept blocks as freed and reused ones as allocated, as before. A thread that uses this must
-/// call [`release_kept_blocks`] before it exits.
+/// give its blocks back before it exits: a runner's [`RunnerAlloc`] does, tests call
+/// [`release_kept_blocks`].
 pub(crate) fn goroutine_blocks<T>(f: impl FnOnce() -> T) -> T {
     struct Exit(bool);
     impl Drop for Exit {
@@ -612,12 +615,12 @@ mod tests {
     fn a_threads_tally_is_in_the_totals_and_outlives_it() {
         let before = heap();
         on_a_new_thread(move || {
-            let counting = count_here();
+            let counting = enter_runner();
             // The thread counts on a tally of its own (64 slots: far more than the test
             // threads and runners alive at once).
             assert!(
                 tally::mine().is_some(),
-                "count_here gave the thread no tally"
+                "enter_runner gave the thread no tally"
             );
             let v = std::hint::black_box(vec![0u8; 1000]);
             let during = heap();
@@ -631,30 +634,38 @@ mod tests {
         assert!(after.total_bytes >= before.total_bytes + 1000);
         // The freed slot is taken again, and added to.
         on_a_new_thread(move || {
-            let _counting = count_here();
+            let _runner = enter_runner();
             assert!(
                 tally::mine().is_some(),
-                "count_here gave the thread no tally"
+                "enter_runner gave the thread no tally"
             );
             drop(std::hint::black_box(vec![0u8; 500]));
         });
         assert!(heap().total_bytes >= after.total_bytes + 500);
     }
 
-    /// A runner that unwinds (a bug in the runtime) frees its tally's slot on the way out.
+    /// A runner that unwinds (a bug in the runtime) gives back its tally's slot and the blocks
+    /// it kept on the way out.
     #[test]
-    fn an_unwinding_thread_frees_its_tally() {
+    fn an_unwinding_runner_gives_back_its_tally_and_blocks() {
         on_a_new_thread(|| {
+            let task = Layout::from_size_align(144, 8).unwrap();
             let unwound = std::panic::catch_unwind(|| {
-                let _counting = count_here();
-                assert!(tally::mine().is_some(), "no tally to free");
+                let _runner = enter_runner();
+                assert!(tally::mine().is_some(), "no tally to give back");
+                // SAFETY: freed once, with its layout, and not used after.
+                goroutine_blocks(|| unsafe { dealloc(std::hint::black_box(alloc(task)), task) });
+                assert_eq!(kept_now(), 1, "no block to give back");
                 panic!("a runner's bug");
             });
-            assert!(unwound.is_err());
+            // Unwound by the runner's bug, not by a failed check before it.
+            let why = unwound.expect_err("the runner unwinds");
+            assert_eq!(why.downcast_ref::<&str>(), Some(&"a runner's bug"));
             assert!(
                 tally::mine().is_none(),
                 "the unwound thread still counts on its slot"
             );
+            assert_eq!(kept_now(), 0, "the unwound thread still keeps its block");
         });
     }
 

@@ -108,7 +108,7 @@ impl Shared {
         let l = Local::new(index, self.queues.stats.len());
         let _runner = local::enter_runner(&l);
         local::set_thread_index(index as u32);
-        let _counting = alloc::count_here();
+        let _alloc = alloc::enter_runner();
         l.now_ns.set(self.now_ns());
         let (mut streak, mut tick) = (0u32, 0u32);
         while !self.shutdown.load(Ordering::Acquire) {
@@ -140,7 +140,7 @@ impl Shared {
         // Goroutines left in this runner's queue: dropping them cancels them.
         drop(self.queues.stats[index].take_next());
         while self.queues.pop_local(index).is_some() {}
-        alloc::release_kept_blocks();
+        // `_alloc` gives back the blocks kept and the tally as it drops, after these frees.
     }
 
     /// `r` came out of `runnext` after `RUN_NEXT_STREAK` hand-offs in a row: it goes to the back

@@ -230,8 +230,8 @@ mod tally {
 
     /// This thread counts its allocations on a [`Tally`] of its own until
     /// [`stop_counting_here`] (called as its [`RunnerAlloc`](super::RunnerAlloc) is dropped): two
-    /// atomic read-modify-writes less per allocation (`TOTAL` and `COUNT`), and a runner makes one allocation per spawn (the task). On the spawn bench,
-    /// every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
+    /// atomic read-modify-writes less per allocation (`TOTAL` and `COUNT`), and a runner makes
+    /// one allocation per spawn (the task). On the spawn bench, every locked instruction on the spawning runner's path cost it several ns (`perf`, issue
     /// 9). A slot's counts stay in the sums when its thread stops; the next thread to take the
     /// slot adds to them.
     pub(crate) fn count_here() {

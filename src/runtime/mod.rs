@@ -345,13 +345,6 @@ impl Runtime {
         self.shared.ended_ns().map(|t| t as f64 / 1e6)
     }
 
-    /// Where the series' rows of the program end, runtime ms: [`Runtime::ended_ms`] or a few
-    /// ns past it, where the end's own rows went (rows of one instant go 1 ns apart). Cut there,
-    /// a series keeps every extreme up to the end. `None` while the program runs.
-    pub fn series_end_ms(&self) -> Option<f64> {
-        self.shared.obs.series_end_ns().map(|t| t as f64 / 1e6)
-    }
-
     /// Runtime time since start, in milliseconds.
     pub fn now_ms(&self) -> f64 {
         self.shared.now_ns() as f64 / 1e6

@@ -293,7 +293,26 @@ struct SeriesState {
 /// due ones, and the period is not doubled for them at every thinning.
 const SETTLED_PER_PERIOD: u32 = 8;
 
+/// How far before the program's end its last row may lie ([`Observer::sample_end`]): room for
+/// the two extremes a column can add and the end's own row, 1 ns apart, with a nanosecond lost
+/// to each of the row's times being read back from milliseconds, and some to spare.
+const END_ROOM_NS: u64 = 8;
+
 impl SeriesState {
+    /// How many rows are by `t_ns` (at least the first, at t = 0): the rows after them were
+    /// stamped past it.
+    fn rows_by_ns(&self, t_ns: u64) -> usize {
+        rows_by(&self.cols.t_ms, t_ns as f64 / 1e6).max(1)
+    }
+
+    /// Drops the rows from `keep` on; the next row goes after the last one left.
+    fn take_back(&mut self, keep: usize) {
+        if keep < self.cols.len() {
+            self.cols.truncate(keep);
+            self.last_ns = (self.cols.t_ms[keep - 1] * 1e6) as u64;
+        }
+    }
+
     /// Appends a row; at [`SERIES_CAP`] rows thins the series to half and doubles the period,
     /// so the columns never outgrow their reservation.
     fn push(&mut self, t_ns: u64, values: [f64; 5], gauges: &[f64]) {
@@ -332,8 +351,6 @@ pub(crate) struct Observer {
     state: Mutex<SeriesState>,
     /// `u64::MAX` until the run starts ([`Observer::first_row`]): no samples before.
     next_due_ns: AtomicU64,
-    /// The end row's time ([`Observer::series_end_ns`]); `u64::MAX` until the program ends.
-    series_end_ns: AtomicU64,
     /// Live heap bytes when the run started ([`Observer::first_row`]): the series' zero, the
     /// same baseline as a scenario's heap peak. Taken when the observer was made, it left the
     /// runtime's own reservations (the event log, ~5.6 MB) in every row (review R2 of session
@@ -377,7 +394,6 @@ impl Observer {
                 drop_repeats: heap_extremes,
             }),
             next_due_ns: AtomicU64::new(u64::MAX),
-            series_end_ns: AtomicU64::new(u64::MAX),
             heap_base: AtomicU64::new(alloc::heap().live_bytes),
             heap_extremes,
         }
@@ -518,13 +534,16 @@ impl Observer {
     /// time instead: a deadlock is declared as of one instant, and the rows taken while its
     /// wait-for graph was built (2 ms for 20,000 goroutines) are later than it.
     ///
-    /// Returns the end row's time, `now_ns` or a few ns past it ([`Observer::series_end_ns`]).
-    pub(crate) fn sample_end(&self, now_ns: u64, queues: &Queues) -> u64 {
+    /// Rows less than [`END_ROOM_NS`] before the end are taken back too, so that the extremes
+    /// this row adds fit before it: rows of one instant go 1 ns apart, and with the last row at
+    /// the end's own instant they went past it, where the Report's cut dropped the second one
+    /// (review, session 24). The end and the runtime stay where the program ended.
+    pub(crate) fn sample_end(&self, now_ns: u64, queues: &Queues) {
         let mut st = self.state.lock().unwrap();
         if st.cols.is_empty() {
-            return now_ns; // the run has not started
+            return; // the run has not started
         }
-        let keep = rows_by(&st.cols.t_ms, now_ns as f64 / 1e6).max(1);
+        let keep = st.rows_by_ns(now_ns.saturating_sub(END_ROOM_NS));
         if keep < st.cols.len() {
             let span = |c: &[f64]| {
                 c[keep..]
@@ -542,23 +561,9 @@ impl Observer {
                 g.0.widen(lo as i64, hi as i64);
             }
             drop(gauges);
-            st.cols.truncate(keep);
-            st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;
+            st.take_back(keep);
         }
         self.sample_into(&mut st, now_ns, queues, None);
-        let last_ms = st.cols.t_ms.last().copied().unwrap_or(0.0);
-        let end = ((last_ms * 1e6).ceil() as u64).max(now_ns);
-        self.series_end_ns.store(end, Ordering::Release);
-        end
-    }
-
-    /// Where the program's rows end ([`Observer::sample_end`]), `None` before: the end, or a
-    /// few ns past it. Rows pushed at one instant go 1 ns apart, and a series cut at the end
-    /// with 1 ns to spare, as the Report's was, lost the end's second extreme when the last row
-    /// before it was at the end's own instant (review, session 24). The program's runtime stays
-    /// the end: a deterministic run's must not depend on how its rows fell.
-    pub(crate) fn series_end_ns(&self) -> Option<u64> {
-        Some(self.series_end_ns.load(Ordering::Acquire)).filter(|&t| t != u64::MAX)
     }
 
     /// Samples at `now_ns`, up to [`SETTLED_PER_PERIOD`] times a period: what a runner does
@@ -609,11 +614,8 @@ impl Observer {
     /// browser: session 18).
     pub(crate) fn sample_back_at(&self, t_ns: u64, queues: &Queues) {
         let mut st = self.state.lock().unwrap();
-        let keep = rows_by(&st.cols.t_ms, t_ns as f64 / 1e6).max(1);
-        if keep < st.cols.len() {
-            st.cols.truncate(keep);
-            st.last_ns = (st.cols.t_ms[keep - 1] * 1e6) as u64;
-        }
+        let keep = st.rows_by_ns(t_ns);
+        st.take_back(keep);
         self.sample_into(&mut st, t_ns, queues, None);
     }
 
@@ -860,15 +862,18 @@ mod tests {
         assert!(s.t_ms.windows(2).all(|w| w[0] < w[1]));
     }
 
-    /// Ends the run at `now_ns` and checks that the Report, which cuts the series where the
-    /// end's rows end (`series_end_ns`), keeps every row.
+    /// Ends the run at `now_ns` and checks that the Report, which cuts the series at the end,
+    /// keeps every row.
     fn end_at(o: &Observer, now_ns: u64) -> Series {
-        let end = o.sample_end(now_ns, &Queues::new(0));
-        assert!((now_ns..now_ns + 10).contains(&end), "ended at {end} ns");
-        assert_eq!(o.series_end_ns(), Some(end));
+        o.sample_end(now_ns, &Queues::new(0));
         let s = o.series();
-        let by = rows_by(&s.t_ms, end as f64 / 1e6);
-        assert_eq!(by, s.len(), "a row past the end at {end} ns: {:?}", s.t_ms);
+        let by = rows_by(&s.t_ms, now_ns as f64 / 1e6);
+        assert_eq!(
+            by,
+            s.len(),
+            "a row past the end at {now_ns} ns: {:?}",
+            s.t_ms
+        );
         s
     }
 
@@ -924,8 +929,9 @@ mod tests {
         );
     }
 
-    /// With the last row kept at the end's own instant, the end's extremes go 1 ns apart past
-    /// it: the series' end moves with them, and the Report keeps both.
+    /// With the last row at the end's own instant, the end's extremes went 1 ns apart past it,
+    /// and the Report's cut dropped the second: that row is taken back too, and both fit before
+    /// the end.
     #[test]
     fn the_end_follows_its_own_rows() {
         let o = Observer::new(Duration::from_millis(1), true);

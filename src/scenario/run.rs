@@ -367,8 +367,7 @@ impl Run {
             // When the program ended, not now: the driver may finish it much later.
             None => {
                 let end = self.rt.ended_ms().unwrap_or_else(|| self.rt.now_ms());
-                // Cut where the end's own rows end, a few ns past it (see `series_end_ms`).
-                end_at(&mut series, self.rt.series_end_ms().unwrap_or(end).max(end));
+                end_at(&mut series, end);
                 end
             }
         };

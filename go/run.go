@@ -24,6 +24,7 @@ type Run struct {
 
 	start  time.Time
 	offset int          // goroutines alive before the run that are not its main (harness, tests)
+	procs  int          // GOMAXPROCS when the run began: with one P, counts are always exact
 	others map[int]bool // ids of goroutines that were there before the run (excluded at the end)
 
 	// The sampler goroutine: counted by runtime.NumGoroutine(), subtracted from every count.
@@ -43,7 +44,9 @@ type Run struct {
 	// lastEventScan: when the event goroutines were last counted (js/wasm has one thread).
 	lastEventScan time.Time
 	peak          int64 // atomic: the most goroutines alive at once, the whole run
-	phasePeak     int64 // atomic: the same since the last startPhase()
+	// phasePeak: the same since the last startPhase(), packed with that phase's number
+	// (phase<<32 | peak) so that a count read in one phase cannot raise the next one's peak.
+	phasePeak int64 // atomic
 
 	mu                       sync.Mutex
 	series                   Series
@@ -206,9 +209,11 @@ func (r *Run) begin() {
 			"threads": runtime.GOMAXPROCS(0), "go_version": runtime.Version()}})
 		r.stream.Write(append(line, '\n'))
 	}
+	r.procs = runtime.GOMAXPROCS(0)
 	r.start = time.Now()
 	// The first row is t = 0 with main alone, as in the Rust engine's series.
 	r.peak = 1
+	atomic.StoreInt64(&r.phasePeak, 1) // phase 0, which lasts until a startPhase
 	r.series.push(0, 1, 0)
 	r.pending.push(0, 1, 0)
 	if r.sampler {
@@ -267,18 +272,65 @@ func (r *Run) eventGoroutines() int64 {
 // sample records the live goroutine count now. Called right after `go` statements, where the
 // count peaks, so the reported peak is the true one however fast goroutines come and go.
 func (r *Run) sample() {
-	g := int64(r.count())
-	atomicMax(&r.phasePeak, g)
+	c := r.read(1) // one above the peak: the goroutine just started
+	r.phaseMax(c)
+	g := int64(c.g)
 	for {
 		p := atomic.LoadInt64(&r.peak)
 		if g <= p {
 			if !r.sampler {
-				r.point(int(g), true)
+				r.point(c, true)
 			}
 			return
 		}
 		if atomic.CompareAndSwapInt64(&r.peak, p, g) {
-			r.point(int(g), !r.sampler)
+			r.point(c, !r.sampler)
+			return
+		}
+	}
+}
+
+// reading is a live count with the phase it was read in: a count read in one phase and
+// recorded in the next (a sampler held up in between) must not raise the next one's peak.
+type reading struct {
+	phase int64
+	g     int
+}
+
+// read reads the phase, then the count. A count that would raise the phase's peak (and so
+// perhaps the run's) by more than rise is checked against an exact count first.
+//
+// runtime.NumGoroutine() can read too many while goroutines exit: it subtracts each P's list of
+// dead goroutines, which a P moves to the global list 33 at a time, popping them from its own
+// list before adding them to the global one ("the result can be inconsistent", gcount in Go's
+// runtime/proc.go). Here 49 and 83 of 2,000 rounds of 300 goroutines exiting read too many,
+// by up to 32, for up to 3.3 µs. One such reading made a CI run's pool peak 29, not 11.
+// With one P (js/wasm) the count and the move never interleave. A count at or below the peak is
+// taken as read: natively, a row of the series can be up to 32 too high while goroutines exit.
+func (r *Run) read(rise int64) reading {
+	phase := atomic.LoadInt64(&r.phasePeak)
+	c := reading{phase >> 32, r.count()}
+	if r.procs > 1 && int64(c.g) > phase&math.MaxUint32+rise {
+		if exact := r.exactCount(); exact < c.g {
+			c.g = exact
+		}
+	}
+	return c
+}
+
+// exactCount counts the run's goroutines with the world stopped (runtime.GoroutineProfile, about
+// 50 µs here with a busy P), so only a reading that would raise a peak pays for it.
+func (r *Run) exactCount() int {
+	n, _ := runtime.GoroutineProfile(nil)
+	return n - r.offset - int(atomic.LoadInt64(&r.eventExtra))
+}
+
+// phaseMax raises the phase's peak to c.g if c was read in the current phase.
+func (r *Run) phaseMax(c reading) {
+	for {
+		old := atomic.LoadInt64(&r.phasePeak)
+		if old>>32 != c.phase || int64(c.g) <= old&math.MaxUint32 ||
+			atomic.CompareAndSwapInt64(&r.phasePeak, old, c.phase<<32|int64(c.g)) {
 			return
 		}
 	}
@@ -294,17 +346,21 @@ func atomicMax(p *int64, v int64) {
 }
 
 // startPhase starts measuring a part of the program on its own (control-comparison's two
-// halves); endPhase returns the most goroutines alive at once since.
-func (r *Run) startPhase() { atomic.StoreInt64(&r.phasePeak, int64(r.goroutines())) }
+// halves); endPhase returns the most goroutines alive at once since. Only main calls them.
+func (r *Run) startPhase() {
+	phase := atomic.LoadInt64(&r.phasePeak)>>32 + 1
+	atomic.StoreInt64(&r.phasePeak, phase<<32|int64(r.goroutines()))
+}
 func (r *Run) endPhase() int64 {
-	atomicMax(&r.phasePeak, int64(r.goroutines()))
-	return atomic.LoadInt64(&r.phasePeak)
+	r.phaseMax(r.read(0))
+	return atomic.LoadInt64(&r.phasePeak) & math.MaxUint32
 }
 
 // point adds a row to the series (reading the heap when asked: that stops the world briefly).
-func (r *Run) point(g int, readHeap bool) {
+func (r *Run) point(c reading, readHeap bool) {
+	g := c.g
 	atomicMax(&r.peak, int64(g))
-	atomicMax(&r.phasePeak, int64(g))
+	r.phaseMax(c)
 	var heap uint64
 	if readHeap {
 		heap = r.readHeap(g)
@@ -382,7 +438,7 @@ func (r *Run) sampleLoop(ready chan<- int) {
 			if runtime.GOOS == "js" && runtime.NumGoroutine() <= 64 {
 				r.scanEventGoroutines()
 			}
-			r.point(r.count(), true)
+			r.point(r.read(0), true)
 			if r.stream != nil && time.Since(lastFlush) >= 20*time.Millisecond {
 				r.flush()
 				lastFlush = time.Now()
@@ -487,7 +543,7 @@ func (r *Run) cancelledRest() {
 // parent has only what was streamed before the crash).
 func (r *Run) taskEvent() {
 	if !r.sampler {
-		r.point(r.count(), true)
+		r.point(r.read(0), true)
 	}
 }
 
@@ -590,7 +646,7 @@ func (r *Run) finish() *Report {
 	if runtime.GOOS == "js" {
 		r.scanEventGoroutines() // the settling above may have let the runtime start one
 	}
-	r.point(r.goroutines(), true)
+	r.point(r.read(0), true)
 	if r.sampler {
 		close(r.stopSampler)
 		<-r.samplerDone

@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -219,6 +220,46 @@ func TestControlComparisonGuidePeakIsTheCountAfter(t *testing.T) {
 	// of 100 ms at least, and no more than the run's runtime (lower bounds only: CI is loaded).
 	if a := r.Numbers["main_alone_ms"]; a < 200 || a > r.RuntimeMs {
 		t.Errorf("main alone %v ms, want 200 ms to the run's %v", a, r.RuntimeMs)
+	}
+}
+
+// A count read in one phase and recorded in the next (a sampler held up in between) belongs to
+// the first.
+func TestAStaleCountStaysInItsPhase(t *testing.T) {
+	r := newRun("control-comparison", "default", Params{}, nil, false)
+	r.begin()
+	r.startPhase()
+	stale := reading{r.read(0).phase, 29}
+	r.startPhase()
+	r.point(stale, false)
+	if p := r.endPhase(); p != 1 {
+		t.Errorf("the second phase's peak is %d, want main alone (1)", p)
+	}
+	if p := atomic.LoadInt64(&r.peak); p != 29 {
+		t.Errorf("the run's peak is %d, want the stale count's 29: it was alive then", p)
+	}
+}
+
+// runtime.NumGoroutine() reads up to 32 too many while goroutines exit on another P (see read):
+// in 300 rounds of 300 goroutines exiting, about 10 such readings are expected. A count that
+// would raise the peak is checked, so none gets above it.
+func TestCountsDoNotRiseWhileGoroutinesExit(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	r := newRun("unlimited", "default", Params{}, nil, false)
+	r.begin()
+	for round := 0; round < 300; round++ {
+		release := make(chan struct{})
+		for i := 0; i < 300; i++ {
+			go func() { <-release }()
+		}
+		r.startPhase()
+		peak := r.endPhase()
+		close(release)
+		for g := r.read(0).g; g > 1; g = r.read(0).g {
+			if g > int(peak) {
+				t.Fatalf("round %d: a count of %d while %d goroutines exit", round, g, peak)
+			}
+		}
 	}
 }
 

@@ -114,6 +114,7 @@ export function drawLesson() {
       ? `${sa?.title ?? a.scenario} (${a.variant}): A in this engine (${a.build}, ${a.threads} thread${a.threads === 1 ? '' : 's'}), B in real Go (${b.go_version ?? 'Go'}, js/wasm)`
       : `A: ${sa?.title ?? a.scenario} (${a.variant}) · B: ${b ? `${sb?.title ?? b.scenario} (${b.variant})` : pair.bStopped ? 'stopped, no Report' : 'not run'}`;
     $('lesson').textContent = compareSentence(a, b, { bStopped: pair.bStopped });
+    $('lesson-more').hidden = true;
     fill('headline', b ? pairHeadline(a, b) : headline(a, pictureFor(a), usedParams(state.specs, a)).slice(0, 2)
       .map(([k, v]) => el('div', { class: 'pair-head' }, el('dt', {}, el('span', { class: 'run-label' }, `A: ${k}`)), el('dd', {}, v))));
     return;
@@ -124,6 +125,9 @@ export function drawLesson() {
   const r = state.report;
   const view = r ?? state.live;
   $('lesson').textContent = r ? readable(r.lesson) : spec.shows;
+  // One sentence beside the picture; the rest folded away below it (Report.lesson_details).
+  $('lesson-details').textContent = r?.lesson_details ? readable(r.lesson_details) : '';
+  $('lesson-more').hidden = !r?.lesson_details;
   fill('headline', view ? headline(view, view.picture ?? pictureFor(view), usedParams(state.specs, view)).map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, v))) : null);
 }
 

@@ -266,4 +266,7 @@ fn print_report(r: &Report, verbose: bool) {
         }
     }
     println!("\n{}", r.lesson);
+    if !r.lesson_details.is_empty() {
+        println!("{}", r.lesson_details);
+    }
 }

@@ -1161,7 +1161,7 @@ fn check(r: &Report, n: u8) -> (Option<bool>, String) {
 /// returns (review R17: "All 15 practices held" sat above a leak box that no sentence named).
 fn outlived_main(r: &Report) -> String {
     let Some(leak) = r.findings_of(FindingKind::Leak).into_iter().next() else {
-        return String::new();
+        return ".\u{1f}".into();
     };
     let timeout = r.params.task_timeout_ms as f64;
     let slow = leak
@@ -1173,11 +1173,11 @@ fn outlived_main(r: &Report) -> String {
     let alive = count(n as f64, "goroutine was", "goroutines were");
     if slow == n {
         format!(
-            " But {alive} still alive when main returned (the leak box): task {SLOW_TASK}'s inner goroutine, asleep for {:.0} ms. Its {timeout:.0} ms timeout stopped the wait for the work, not the work, which nothing tells to stop; Go ends such a goroutine only with the program.",
+            ", but {alive} still alive when main returned (the leak box).\u{1f}It was task {SLOW_TASK}'s inner goroutine, asleep for {:.0} ms: its {timeout:.0} ms timeout stopped the wait for the work, not the work, which nothing tells to stop; Go ends such a goroutine only with the program. ",
             leak.goroutines[0].for_ms
         )
     } else {
-        format!(" But {alive} still alive when main returned (the leak box).")
+        format!(", but {alive} still alive when main returned (the leak box).\u{1f}")
     }
 }
 
@@ -1272,7 +1272,7 @@ fn lesson(r: &Report, v: usize) -> String {
             let shown = if shown.is_empty() {
                 String::new()
             } else {
-                format!(": {}", shown.join(", "))
+                format!("In this run {}.", shown.join("; "))
             };
             // Why a check was not reached: the program ended first, or its situation never came.
             let unreached_why = match r.ended {
@@ -1281,10 +1281,10 @@ fn lesson(r: &Report, v: usize) -> String {
                     "the program ended first"
                 }
             };
-            let outlived = outlived_main(r);
             match failed.as_slice() {
                 [] => format!(
-                    "All {held} practices held, each on evidence from this run{shown} ({how}).{}{outlived}",
+                    "All {held} practices held, each on evidence from this run ({how}){}{shown}{}",
+                    outlived_main(r),
                     if unreached > 0 { format!(" {} had no situation to show themselves in: {unreached_why}.", count(unreached as f64, "practice", "practices")) } else { String::new() }
                 ),
                 checks => {
@@ -1293,14 +1293,15 @@ fn lesson(r: &Report, v: usize) -> String {
                         .map(|c| format!("practice {} ({}) failed: {}", c.n, c.practice, c.evidence))
                         .collect();
                     format!(
-                        "{}, {}. {held} other practices held{} ({how}).",
+                        "{}, {held} of {} practices held, and {}.\u{1f}The run: {how}.{}",
                         match r.params.break_practice {
                             0 => "With every practice on".to_string(),
                             n => format!("With practice {n} switched off"),
                         },
+                        r.checklist.len(),
                         what.join("; "),
                         if unreached > 0 {
-                            format!(", and {unreached} never got their chance because {unreached_why}")
+                            format!(" {unreached} never got their chance because {unreached_why}.")
                         } else {
                             String::new()
                         }
@@ -1309,19 +1310,11 @@ fn lesson(r: &Report, v: usize) -> String {
             }
         }
         Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
-            Some(f) => format!(
-                "The guide's Cancel() cancels, waits, closes results, and then drains the tasks channel with `for range bp.tasks`. Nobody closes tasks when the pool is cancelled, so the drain never ends: main blocked there, and once the {} ms lifecycle timer had fired Go reported \"{}\" at {}. Close tasks before draining it, or drain without range.",
-                r.params.timeout_ms, f.message, AtMs(f.at_ms)
-            ),
+            Some(f) => format!("The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}Before the drain it cancels, waits and closes results; Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.", f.message, AtMs(f.at_ms), r.params.timeout_ms),
             None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
         },
         Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!(
-                "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work. Practice 7's recover sits in the worker's goroutine and cannot catch a panic in another one: \"{}\" ended the program at {} (exit status 2) after {} results. Recover inside every goroutine you start.",
-                f.message,
-                AtMs(f.at_ms),
-                r.tasks.finished()
-            ),
+            Some(f) => format!("Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work, where practice 7's recover cannot catch it: \"{}\" ended the program at {} after {} results.\u{1f}Practice 7's recover sits in the worker's goroutine and catches only that goroutine's panics. Exit status 2. Recover inside every goroutine you start.", f.message, AtMs(f.at_ms), r.tasks.finished()),
             None => "The inner goroutine did not panic in this run.".into(),
         },
     }

@@ -179,12 +179,7 @@ fn leak_lesson(r: &Report, v: usize) -> String {
                     r.params.workers
                 )
             } else {
-                format!(
-                    "Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive: {}. Each is parked in `for job := range jobs` on a channel nobody will send on or close; they hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead.",
-                    r.tasks.submitted,
-                    count(r.goroutines_after as f64, "goroutine", "goroutines"),
-                    waits.join("; ")
-                )
+                format!("Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive, each parked in `for job := range jobs` on a channel nobody will send on or close.\u{1f}They hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead. Still alive: {}.", r.tasks.submitted, count(r.goroutines_after as f64, "goroutine", "goroutines"), waits.join("; "))
             }
         }
         Leak::Right => format!(
@@ -517,21 +512,14 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
     let delivered = r.number("delivered");
     match Send::of(v) {
         Send::Wrong => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!(
-                "The owner closed jobs at {} after its {} sends{}; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered. This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.",
-                AtMs(r.number("closed_at_ms")),
-                r.params.tasks,
-                late_pauses(r.number("first_trial_pause_max_ms")),
-                AtMs(r.number("late_send_at_ms")),
-                f.message
-            ),
+            Some(f) => format!("The owner closed jobs at {} after its {} sends{}; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered.\u{1f}This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.", AtMs(r.number("closed_at_ms")), r.params.tasks, late_pauses(r.number("first_trial_pause_max_ms")), AtMs(r.number("late_send_at_ms")), f.message),
             None => "The late send did not meet a closed channel this time: the bug is a race, which is why it hides in tests.".into(),
         },
         Send::SingleSender => format!(
             "One goroutine sent all {delivered:.0} values and then closed the channel: no send can follow the close, so nothing can panic."
         ),
         Send::ManySenders => format!(
-            "{} senders shared the channel; a separate closer goroutine waited for all of them (senderWg.Wait()) and closed it at {}, after the last send at {}. All {delivered:.0} values arrived and no send ever met a closed channel.",
+            "All {delivered:.0} values arrived and no send met a closed channel: a separate closer goroutine waited for the {} senders (senderWg.Wait()) and closed the channel at {}, after the last send at {}.",
             r.params.senders,
             AtMs(r.number("closed_at_ms")),
             AtMs(r.number("last_send_at_ms"))
@@ -539,19 +527,16 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
         Send::GuideTiming => {
             let (panicked, trials) = (r.number("panicked"), r.params.trials);
             let share = panicked / trials.max(1) as f64;
-            let reading = if panicked == 0.0 {
-                "it never met a closed channel: each time it landed while the channel was still open, so the guide's \"might panic\" did not show at all. The race is real all the same: variant wrong moves the second send past the close.".to_string()
+            let (reading, then) = if panicked == 0.0 {
+                ("each time it landed while the channel was still open, so the guide's \"might panic\" did not show at all".to_string(), "The race is real all the same: variant wrong moves the second send past the close.")
             } else if panicked == trials as f64 {
-                "every time it met a closed channel and the guide's recover caught the panic: at these settings the close comes before the late send.".to_string()
+                ("every time it met a closed channel and the guide's recover caught the panic".to_string(), "At these settings the close comes before the late send.")
             } else if share < 0.2 {
-                format!("it mostly landed while the channel was still open, so the guide's \"might panic\" showed only {}, each caught by the guide's recover. That is how a race hides in tests: variant wrong moves the second send past the close.", count(panicked, "time", "times"))
+                (format!("it mostly landed while the channel was still open, so the guide's \"might panic\" showed only {}, each caught by the guide's recover", count(panicked, "time", "times")), "That is how a race hides in tests: variant wrong moves the second send past the close.")
             } else {
-                format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close: a race, decided by the scheduler on each trial.", share * 100.0)
+                (format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close", share * 100.0), "A race, decided by the scheduler on each trial.")
             };
-            format!(
-                "At the guide's own timings {}. The late send panicked in {panicked:.0} of {trials} trials: {reading}",
-                guide_timing_measured(r)
-            )
+            format!("The late send panicked in {panicked:.0} of {trials} trials at the guide's own timings: {reading}.\u{1f}{then} At the guide's own timings {}.", guide_timing_measured(r))
         }
     }
 }
@@ -880,7 +865,7 @@ async fn deadlock(c: Arc<Ctx>) {
 /// a ms, the longest rounded up: "4,001 ms in total (up to 2000 ms each)" from 2 workers was
 /// two rounded halves (review F8, session 18); n × the longest rounded up is never below the
 /// total rounded. The later sends are what is left of the total as printed.
-fn stall_text(r: &Report) -> String {
+fn stall_text(r: &Report) -> (String, Option<String>) {
     let tenths = |x: f64| (x * 10.0).round() / 10.0;
     let (stalled, all) = (
         tenths(r.number("stalled_ms")),
@@ -897,15 +882,18 @@ fn stall_text(r: &Report) -> String {
     // then "waited 0.0 ms more" read as nonsense (review s20 F12).
     let more = tenths((all - stalled).max(0.0));
     let sends = count(later, "more result send", "more result sends");
-    if later <= 0.0 {
-        each
+    let rest = if later <= 0.0 {
+        None
     } else if more < 0.1 {
-        format!("{each}; {sends} by the workers, after main began reading, went through at once")
+        Some(format!(
+            "{sends} by the workers, after main began reading, went through at once"
+        ))
     } else {
-        format!(
-            "{each}; {sends} by the workers, after main began reading, waited {more:.1} ms ({all:.1} ms in all)"
-        )
-    }
+        Some(format!(
+            "{sends} by the workers, after main began reading, waited {more:.1} ms ({all:.1} ms in all)"
+        ))
+    };
+    (each, rest)
 }
 
 /// How far main got before everyone waited; or, in the demo, how long the workers stood still.
@@ -962,11 +950,12 @@ fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
 fn deadlock_lesson(r: &Report, v: usize) -> String {
     let (tasks, q, w) = (r.params.tasks, r.params.queue, r.params.workers);
     let deadlocked = r.ended == Ended::Deadlock;
-    let stuck = |r: &Report| match r.findings_of(FindingKind::Deadlock).first() {
+    // Go's verdict, when and how far main got, ending the sentence; then who waited on what.
+    let verdict = |r: &Report| match r.findings_of(FindingKind::Deadlock).first() {
         Some(f) => {
             let who: Vec<String> = f.goroutines.iter().map(|g| g.to_string()).collect();
             format!(
-                "fatal error: all goroutines are asleep - deadlock! at {}, after {} of {} jobs were sent: {}.",
+                "Go stopped the program with \"fatal error: all goroutines are asleep - deadlock!\" at {}, after {} of {} jobs were sent.\u{1f}Asleep: {}.",
                 AtMs(f.at_ms),
                 r.tasks.submitted,
                 r.params.tasks,
@@ -990,23 +979,11 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
         }
     };
     match Deadlock::of(v) {
-        Deadlock::Wrong if deadlocked => format!(
-            "Main sends every job before reading any result, both channels unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send. {}",
-            room_text(0),
-            stuck(r)
-        ),
-        Deadlock::SmallBuffer if deadlocked => format!(
-            "Buffers of {q} slots do not fix it: the channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread. {}",
-            room_text(q),
-            stuck(r)
-        ),
-        Deadlock::Buffered if deadlocked => format!(
-            "Buffers of {q} slots were not enough here: main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}. {}",
-            room_text(q),
-            stuck(r)
-        ),
+        Deadlock::Wrong if deadlocked => format!("Main sends every job before it reads any result, so {} Both channels are unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send.", verdict(r), room_text(0)),
+        Deadlock::SmallBuffer if deadlocked => format!("Buffers of {q} slots do not fix it: {} The channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread.", verdict(r), room_text(q)),
+        Deadlock::Buffered if deadlocked => format!("Buffers of {q} slots were not enough here: {} Main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}.", verdict(r), room_text(q)),
         Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered if r.ended == Ended::Completed => format!(
-            "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so it reached its reads and all {} results came back. Send one job more than that room and nobody can move.",
+            "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so all {} came back.\u{1f}Send one job more than that room and nobody can move.",
             room_text(match Deadlock::of(v) {
                 Deadlock::Wrong => 0,
                 Deadlock::SmallBuffer | Deadlock::Buffered | Deadlock::SeparateGoroutines | Deadlock::BlockedWorkers => q,
@@ -1018,22 +995,12 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
             r.ended.name(),
             r.tasks.submitted
         ),
-        Deadlock::SeparateGoroutines => format!(
-            "Sending from its own goroutine lets main read results while jobs still go out: unbuffered channels are fine once send and receive happen in different goroutines. {} results, {}.",
-            r.tasks.finished(),
-            if deadlocked { "and yet a deadlock" } else { "no deadlock" }
-        ),
-        Deadlock::BlockedWorkers if deadlocked => format!(
-            "Main sends every job before its {BLOCKED_SLEEP_MS} ms sleep, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}: it blocked before it slept. {}",
-            count((q + w) as f64, "job", "jobs"),
-            stuck(r)
-        ),
-        Deadlock::BlockedWorkers => format!(
-            "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel until main read, {}: the pool stood still with {} in the jobs channel and one in the hands of each blocked worker.",
-            count(r.number("workers_blocked_at_read"), "worker", "workers"),
-            stall_text(r),
-            count(r.number("jobs_queued_at_read"), "job queued", "jobs queued")
-        ),
+        Deadlock::SeparateGoroutines => format!("Sending from its own goroutine lets main read results while jobs still go out: {} results, {}.\u{1f}Unbuffered channels are fine once send and receive happen in different goroutines.", r.tasks.finished(), if deadlocked { "and yet a deadlock" } else { "no deadlock" }),
+        Deadlock::BlockedWorkers if deadlocked => format!("Main blocked before its {BLOCKED_SLEEP_MS} ms sleep: {} Main sends every job before it sleeps, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}.", verdict(r), count((q + w) as f64, "job", "jobs")),
+        Deadlock::BlockedWorkers => {
+            let (each, rest) = stall_text(r);
+            format!("No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel until main read, {each}, and the pool stood still.\u{1f}{} waited in the jobs channel and one in the hands of each blocked worker{}.", count(r.number("workers_blocked_at_read"), "worker", "workers"), count(r.number("jobs_queued_at_read"), "job", "jobs"), rest.map_or(String::new(), |r| format!("; {r}")))
+        }
     }
 }
 

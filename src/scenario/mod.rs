@@ -170,7 +170,7 @@ pub struct Spec {
     /// The parameters this scenario reads, with its defaults.
     pub params: &'static [(Param, Value)],
     main: Main,
-    /// The lesson paragraph, from the finished Report and the variant's index.
+    /// The lesson, from the finished Report and the variant's index.
     lesson: fn(&Report, usize) -> String,
     /// The best-practices checklist, computed from the finished Report (most have none).
     checklist: fn(&Report, usize) -> Vec<Check>,

@@ -485,6 +485,24 @@ impl Of {
     }
 }
 
+/// Where a lesson's sentence ends and its details begin, in the text a lesson function returns:
+/// ASCII's unit separator, written `\u{1f}` in the lessons' format strings.
+///
+/// The brief asks a learner to get each lesson from one screen: a picture, the number, one
+/// sentence; 19 of 33 lessons were paragraphs of three to six sentences. A lesson function
+/// writes its sentence, this mark and the rest in one `format!`: a `Lesson { sentence, details }`
+/// built from two `format!`s, or from two `format_args!`, made the threaded package 2,544 and
+/// 2,253 bytes larger (gzipped) and broke its size gate (scripts/build.sh).
+pub const DETAILS: u8 = 0x1f;
+
+/// A lesson's text cut at [`DETAILS`]: its sentence, and its details (empty without the mark).
+pub fn split_lesson(text: &str) -> (String, String) {
+    match text.bytes().position(|b| b == DETAILS) {
+        Some(i) => (text[..i].to_string(), text[i + 1..].to_string()),
+        None => (text.to_string(), String::new()),
+    }
+}
+
 /// How a lesson names one of its measures: where the value is, a short plain label, the unit.
 /// Lessons list them in tables (`&[Named]`), read by [`measures`]: data, not code per measure,
 /// because the wasm module has a size budget (scripts/build.sh).
@@ -593,8 +611,11 @@ pub struct Report {
     pub numbers: Numbers,
     /// The numbers the lesson is about, with a label and a unit each: what the page puts first.
     pub measures: Vec<Measure>,
-    /// One paragraph, with this run's numbers in it.
+    /// The lesson in one sentence, with this run's numbers in it: what the page says beside
+    /// the picture and the measures.
     pub lesson: String,
+    /// What else the run showed, in a few sentences (the page folds them away).
+    pub lesson_details: String,
     /// How the run ended.
     pub ended: Ended,
     /// What the Go program exits with (`None` when stopped).
@@ -602,6 +623,11 @@ pub struct Report {
 }
 
 impl Report {
+    /// The lesson's sentence and its details, as one text.
+    pub fn story(&self) -> String {
+        format!("{} {}", self.lesson, self.lesson_details)
+    }
+
     /// A named figure from [`Report::numbers`] (0 when absent).
     pub fn number(&self, name: &str) -> f64 {
         self.numbers.get(name).unwrap_or(0.0)
@@ -983,6 +1009,17 @@ impl Recorder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lesson_splits_at_its_mark_only() {
+        let (s, d) = split_lesson("Go said \"deadlock!\" at 1.5 ms.\u{1f}Asleep: main. More.");
+        assert_eq!(
+            (s.as_str(), d.as_str()),
+            ("Go said \"deadlock!\" at 1.5 ms.", "Asleep: main. More.")
+        );
+        let (s, d) = split_lesson("One sentence. Even two.");
+        assert_eq!((s.as_str(), d.as_str()), ("One sentence. Even two.", ""));
+    }
 
     /// The latencies recorded, without when each ended.
     fn latencies(r: &Recorded) -> Vec<f64> {

@@ -9,7 +9,7 @@ use web_time::Instant;
 use super::{
     find,
     params::{check_budget, Mode, Params},
-    report::{Ended, Latency, Recorded, Report, TimelineRow, TimelineTask},
+    report::{split_lesson, Ended, Latency, Recorded, Report, TimelineRow, TimelineTask},
     Ctx, Env, Recorder, ScenarioError, Spec,
 };
 use crate::{
@@ -433,6 +433,7 @@ impl Run {
             numbers: std::mem::take(&mut rec.numbers),
             measures: Vec::new(),
             lesson: String::new(),
+            lesson_details: String::new(),
             ended,
             exit_status: ended.exit_status(),
         };
@@ -450,7 +451,8 @@ impl Run {
         report.log = rec.log;
         report.marks.sort_by(in_order);
         report.checklist = (self.spec.checklist)(&report, self.variant);
-        report.lesson = (self.spec.lesson)(&report, self.variant);
+        (report.lesson, report.lesson_details) =
+            split_lesson(&(self.spec.lesson)(&report, self.variant));
         report.measures = (self.spec.measures)(&report, self.variant);
         (report, trace)
     }

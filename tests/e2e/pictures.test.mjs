@@ -402,8 +402,9 @@ test('context-pool/cancel: the moment every worker returned is inside the chart,
   assert.ok(px <= plotW - 8, `every worker returned at ${at} ms, drawn at ${px.toFixed(1)} of ${plotW.toFixed(1)} px`);
   // The sentence: "Cancel at C ms … tasks still ran for R ms after it": C + R is that moment.
   const lesson = await page.textContent('#lesson');
-  const m = /Cancel at ([\d,]+) ms.*?still ran for ([\d,]+) ms after it/.exec(lesson);
-  if (m) {
+  const m = /Cancel at ([\d,.]+) ms.*?still ran for ([\d,]+) ms after it/.exec(lesson);
+  assert.ok(m, `the sentence states the Cancel and how long tasks ran after it: ${lesson}`);
+  {
     const said = Number(m[1].replace(/,/g, '')) + Number(m[2].replace(/,/g, ''));
     // Compared where a learner compares them, on the screen: the sentence's moment comes from
     // the last bar's end, the line's drop from the in-flight gauge's sample after it, which a

@@ -83,6 +83,11 @@ test('every scenario through the page: the picture, the number and the sentence 
     const sentence = await page.textContent('#lesson');
     assert.equal(sentence.replace(/(\d),(?=\d{3})/g, '$1'), r.lesson);
     assert.doesNotMatch(sentence, /(?<![\d.,])\d{5,}/, `${id}/${variant}: a long number not grouped: ${sentence}`);
+    // The rest of the story, folded below the picture: the Report's details, or nothing at all.
+    const more = await page.$eval('#lesson-more', (d) => ({ hidden: d.hidden, text: d.querySelector('p').textContent }));
+    assert.equal(more.hidden, !r.lesson_details, `${id}/${variant}: details shown only when there are some`);
+    assert.equal(more.text.replace(/(\d),(?=\d{3})/g, '$1'), r.lesson_details);
+    assert.doesNotMatch(more.text, /(?<![\d.,])\d{5,}/, `${id}/${variant}: a long number not grouped: ${more.text}`);
     // The findings the runtime words itself group their numbers too (review N1, session 22:
     // "within 2000 ms (at 2,010.0 ms)"); Go's own lines stay as Go prints them.
     const own = await page.$$eval('#findings .finding-hang code, #findings .finding-early_return code, #findings .finding-leak code', (cs) => cs.map((c) => c.textContent));

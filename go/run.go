@@ -306,7 +306,10 @@ type reading struct {
 // runtime/proc.go). Here 49 and 83 of 2,000 rounds of 300 goroutines exiting read too many,
 // by up to 32, for up to 3.3 µs. One such reading made a CI run's pool peak 29, not 11.
 // With one P (js/wasm) the count and the move never interleave. A count at or below the peak is
-// taken as read: natively, a row of the series can be up to 32 too high while goroutines exit.
+// taken as read: natively, a row of the series can be up to 32 too high while goroutines exit;
+// and right after a go statement a count one above the peak is taken as read too, so a peak
+// can be one too high if a P moved its list at that instant. exactCount itself counts the
+// finalizer goroutine while it runs finalizers (runtime/mprof.go), which NumGoroutine never does.
 func (r *Run) read(rise int64) reading {
 	phase := atomic.LoadInt64(&r.phasePeak)
 	c := reading{phase >> 32, r.count()}
@@ -349,7 +352,13 @@ func atomicMax(p *int64, v int64) {
 // halves); endPhase returns the most goroutines alive at once since. Only main calls them.
 func (r *Run) startPhase() {
 	phase := atomic.LoadInt64(&r.phasePeak)>>32 + 1
-	atomic.StoreInt64(&r.phasePeak, phase<<32|int64(r.goroutines()))
+	// The phase's first count is its floor, which later counts are checked against (read): a
+	// stopped-world count, as a reading could be too high (review, session 25).
+	g := r.goroutines()
+	if r.procs > 1 {
+		g = r.exactCount()
+	}
+	atomic.StoreInt64(&r.phasePeak, phase<<32|int64(g))
 }
 func (r *Run) endPhase() int64 {
 	r.phaseMax(r.read(0))

@@ -76,7 +76,7 @@ build_pkg single "no-bundler$EXTRA_FEATURES" "-C target-feature=+bulk-memory,+mu
 # lessons brought threaded to 249,918; wasm-opt's --low-memory-unused (Cargo.toml) to 247,459
 # and 219,576; sessions 20-22 back to 249,995 and 222,404; session 23's patched rayon-core
 # (Cargo.toml) to 248,687 and 222,431 with the browser's longer spin; session 25's one-sentence
-# lessons (src/scenario/report.rs, DETAILS) to 249,988 and 223,189: 12 bytes of room. (The `bench`
+# lessons (src/scenario/report.rs, DETAILS) to 249,935 and 223,409: 65 bytes of room. (The `bench`
 # feature adds the benchmark suite, about 20 KB, for `npm run bench` only, and is not guarded.)
 if [ -z "$EXTRA_FEATURES" ]; then
   for name in threads single; do

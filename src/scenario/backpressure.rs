@@ -239,15 +239,18 @@ fn lesson(r: &Report, v: usize) -> String {
     match Variant::of(v) {
         Variant::Block => {
             let blocked = r.number("producer_blocked_ms");
-            if blocked >= 1.0 {
+            // Backpressure only where the queue filled: a producer can wait a few ms for other
+            // reasons (review, session 25: "the full queue made the producer wait 2 ms" beside a
+            // queue that never held more than 1).
+            if blocked >= 1.0 && depth >= p.queue as f64 {
                 let late = producer_ms - r.number("intended_ms") - blocked;
-                format!("With a queue of {}, the full queue made the producer wait {blocked:.0} ms in all, so offering {} tasks took {producer_ms:.0} ms instead of {:.0}, and the queue never held more than {depth:.0}.\u{1f}{head}{} That is backpressure: the heap peaked at {heap}, and latency from submit had a p99 of {:.0} ms.", p.queue, p.tasks, r.number("intended_ms"), if late >= 1.0 {
-                            format!(" {late:.0} ms of it were its own sleeps running late.")
+                format!("With a queue of {}, the full queue made the producer wait {blocked:.0} ms in all and offering {} tasks took {producer_ms:.0} ms instead of {:.0}, but the queue never held more than {depth:.0}.\u{1f}{head}{} That is backpressure: the heap peaked at {heap}, and latency from submit had a p99 of {:.0} ms.", p.queue, p.tasks, r.number("intended_ms"), if late >= 1.0 {
+                            format!(" {late:.0} ms of those were its own sleeps running late.")
                         } else {
                             String::new()
                         }, r.latency_ms.p99)
             } else {
-                format!("With a queue of {}, the producer never had to wait ({blocked:.1} ms in all): the queue held at most {depth:.0}, so the workers kept up and backpressure had nothing to do.\u{1f}{head} Offering {} tasks took {:.0} ms (heap peak {heap}, p99 latency from submit {:.0} ms).", p.queue, p.tasks, r.number("producer_ms"), r.latency_ms.p99)
+                format!("With a queue of {}, the queue held at most {depth:.0}, never full, so the producer waited only {blocked:.1} ms in all and backpressure had nothing to do.\u{1f}{head} Offering {} tasks took {:.0} ms (heap peak {heap}, p99 latency from submit {:.0} ms).", p.queue, p.tasks, r.number("producer_ms"), r.latency_ms.p99)
             }
         }
         Variant::Drop if r.tasks.dropped > 0 => format!("With a queue of {} and `select … default`, the producer never waited for room, and {} of {} tasks were refused when the queue was full, so those that got in waited behind at most {depth:.0} others.\u{1f}{head} The p99 latency was {:.0} ms. Graceful degradation: the system answers \"busy\" instead of slowing everyone down.", p.queue, r.tasks.dropped, p.tasks, r.latency_ms.p99),

@@ -1288,20 +1288,28 @@ fn lesson(r: &Report, v: usize) -> String {
                     if unreached > 0 { format!(" {} had no situation to show themselves in: {unreached_why}.", count(unreached as f64, "practice", "practices")) } else { String::new() }
                 ),
                 checks => {
-                    let what: Vec<String> = checks
-                        .iter()
-                        .map(|c| format!("practice {} ({}) failed: {}", c.n, c.practice, c.evidence))
-                        .collect();
+                    // The practice that failed in the sentence, with what outlived main; how it
+                    // failed in the details. A break fails one practice (the tests hold it to
+                    // that); the checklist lists any other.
+                    let c = checks[0];
                     format!(
-                        "{}, {held} of {} practices held, and {}.\u{1f}The run: {how}.{}",
+                        "{}, {held} of {} practices held and practice {} ({}) failed{}{}Practice {}: {}. The run: {how}.{}",
                         match r.params.break_practice {
                             0 => "With every practice on".to_string(),
                             n => format!("With practice {n} switched off"),
                         },
                         r.checklist.len(),
-                        what.join("; "),
+                        c.n,
+                        c.practice,
+                        match checks.len() {
+                            1 => String::new(),
+                            k => format!(" with {} more (see the checklist)", k - 1),
+                        },
+                        outlived_main(r),
+                        c.n,
+                        c.evidence,
                         if unreached > 0 {
-                            format!(" {unreached} never got their chance because {unreached_why}.")
+                            format!(" {} never got their chance because {unreached_why}.", count(unreached as f64, "practice", "practices"))
                         } else {
                             String::new()
                         }
@@ -1310,7 +1318,7 @@ fn lesson(r: &Report, v: usize) -> String {
             }
         }
         Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
-            Some(f) => format!("The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}Before the drain it cancels, waits and closes results; Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.", f.message, AtMs(f.at_ms), r.params.timeout_ms),
+            Some(f) => format!("The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.", f.message, AtMs(f.at_ms), r.params.timeout_ms),
             None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
         },
         Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {

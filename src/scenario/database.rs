@@ -367,13 +367,13 @@ fn lesson(r: &Report, v: usize) -> String {
     };
     let p = &r.params;
     match Variant::of(v) {
-        Variant::Pool => format!("{} ran {} queries over {}: connections in use never went above {in_use:.0}, {}.\u{1f}The pool kept {} to at most {in_use:.0} database sessions at once; the run took {:.0} ms.", count(p.workers as f64, "worker", "workers"), r.tasks.submitted, count(p.connections as f64, "connection", "connections"), if waited {
+        Variant::Pool => format!("{} ran {} queries over {}: connections in use never went above {in_use:.0}, {}.\u{1f}The run took {:.0} ms.", count(p.workers as f64, "worker", "workers"), r.tasks.submitted, count(p.connections as f64, "connection", "connections"), if waited {
                 format!("while up to {waiting:.0} workers at once were in Acquire, waiting for a free one ({mean_wait:.0} ms on average, {max_wait:.0} ms at most)")
             } else if max_wait >= 1.0 {
                 not_running(max_wait)
             } else {
                 format!("and every Acquire returned in under 1 ms ({}the longest took {max_wait:.2} ms)", in_acquire(waiting))
-            }, count(p.workers as f64, "worker", "workers"), r.runtime_ms),
+            }, r.runtime_ms),
         Variant::WithoutPool => format!("With a connection per worker, {in_use:.0} connections were in use at once and {}: the run took {:.0} ms.\u{1f}{}", if waited {
                 format!("workers still waited in Acquire ({mean_wait:.0} ms on average, {max_wait:.0} ms at most)")
             } else if max_wait >= 1.0 {

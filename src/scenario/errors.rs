@@ -179,7 +179,7 @@ fn leak_lesson(r: &Report, v: usize) -> String {
                     r.params.workers
                 )
             } else {
-                format!("Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive, each parked in `for job := range jobs` on a channel nobody will send on or close.\u{1f}They hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead. Still alive: {}.", r.tasks.submitted, count(r.goroutines_after as f64, "goroutine", "goroutines"), waits.join("; "))
+                format!("Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive, each parked in `for job := range jobs` on a channel nobody will send on or close.\u{1f}The workers hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead. Still alive: {}.", r.tasks.submitted, count(r.goroutines_after as f64, "goroutine", "goroutines"), waits.join("; "))
             }
         }
         Leak::Right => format!(
@@ -502,7 +502,7 @@ fn send_closed_measures(r: &Report, v: usize) -> Vec<Measure> {
 /// (independent reviews, session 19). Empty when they kept time.
 fn late_pauses(longest_ms: f64) -> String {
     if longest_ms > 1.5 * OWNER_PAUSE_MS as f64 {
-        format!(" (one of its {OWNER_PAUSE_MS} ms pauses lasted {longest_ms:.0} ms: on a busy machine a sleeping goroutine runs again late)")
+        format!("One of the owner's {OWNER_PAUSE_MS} ms pauses lasted {longest_ms:.0} ms: on a busy machine a sleeping goroutine runs again late. ")
     } else {
         String::new()
     }
@@ -512,7 +512,7 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
     let delivered = r.number("delivered");
     match Send::of(v) {
         Send::Wrong => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!("The owner closed jobs at {} after its {} sends{}; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered.\u{1f}This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.", AtMs(r.number("closed_at_ms")), r.params.tasks, late_pauses(r.number("first_trial_pause_max_ms")), AtMs(r.number("late_send_at_ms")), f.message),
+            Some(f) => format!("The owner closed jobs at {} after its {} sends; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered.\u{1f}{}This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.", AtMs(r.number("closed_at_ms")), r.params.tasks, AtMs(r.number("late_send_at_ms")), f.message, late_pauses(r.number("first_trial_pause_max_ms"))),
             None => "The late send did not meet a closed channel this time: the bug is a race, which is why it hides in tests.".into(),
         },
         Send::SingleSender => format!(
@@ -530,13 +530,13 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             let (reading, then) = if panicked == 0.0 {
                 ("each time it landed while the channel was still open, so the guide's \"might panic\" did not show at all".to_string(), "The race is real all the same: variant wrong moves the second send past the close.")
             } else if panicked == trials as f64 {
-                ("every time it met a closed channel and the guide's recover caught the panic".to_string(), "At these settings the close comes before the late send.")
+                ("every time it met a closed channel and the guide's recover caught the panic".to_string(), "At these settings the close comes before the second send.")
             } else if share < 0.2 {
                 (format!("it mostly landed while the channel was still open, so the guide's \"might panic\" showed only {}, each caught by the guide's recover", count(panicked, "time", "times")), "That is how a race hides in tests: variant wrong moves the second send past the close.")
             } else {
                 (format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close", share * 100.0), "A race, decided by the scheduler on each trial.")
             };
-            format!("The late send panicked in {panicked:.0} of {trials} trials at the guide's own timings: {reading}.\u{1f}{then} At the guide's own timings {}.", guide_timing_measured(r))
+            format!("The second sender's send panicked in {panicked:.0} of {trials} trials at the guide's own timings: {reading}.\u{1f}{then} Here {}.", guide_timing_measured(r))
         }
     }
 }
@@ -900,8 +900,9 @@ fn stall_text(r: &Report) -> (String, Option<String>) {
 fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
     const RESULTS: Named = Named(At::Finished, "results", Unit::Count, Of::Nothing);
     const LABEL: &str = "room for jobs before main reads a result";
-    const UNBUFFERED: Named = Named(At::Room(false), LABEL, Unit::Count, Of::Nothing);
-    const BUFFERED: Named = Named(At::Room(true), LABEL, Unit::Count, Of::Nothing);
+    const UNBUFFERED: Named = Named(At::Room(0), LABEL, Unit::Count, Of::Nothing);
+    const BUFFERED: Named = Named(At::Room(2), LABEL, Unit::Count, Of::Nothing);
+    const JOBS_BUFFERED: Named = Named(At::Room(1), LABEL, Unit::Count, Of::Nothing);
     const SENT: Named = Named(
         At::Tasks(TaskField::Submitted),
         "jobs sent",
@@ -917,9 +918,8 @@ fn deadlock_measures(r: &Report, v: usize) -> Vec<Measure> {
     let deadlocked = r.ended == Ended::Deadlock;
     let named: &[Named] = match Deadlock::of(v) {
         Deadlock::Wrong | Deadlock::SeparateGoroutines if deadlocked => &[SENT, AT, UNBUFFERED],
-        Deadlock::Buffered | Deadlock::SmallBuffer | Deadlock::BlockedWorkers if deadlocked => {
-            &[SENT, AT, BUFFERED]
-        }
+        Deadlock::Buffered | Deadlock::SmallBuffer if deadlocked => &[SENT, AT, BUFFERED],
+        Deadlock::BlockedWorkers if deadlocked => &[SENT, AT, JOBS_BUFFERED],
         Deadlock::BlockedWorkers => &[
             Named(
                 At::Number("blocked_ms"),
@@ -980,7 +980,7 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
     };
     match Deadlock::of(v) {
         Deadlock::Wrong if deadlocked => format!("Main sends every job before it reads any result, so {} Both channels are unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send.", verdict(r), room_text(0)),
-        Deadlock::SmallBuffer if deadlocked => format!("Buffers of {q} slots do not fix it: {} The channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread.", verdict(r), room_text(q)),
+        Deadlock::SmallBuffer if deadlocked => format!("Buffers of {q} slots do not fix the deadlock: {} The channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread.", verdict(r), room_text(q)),
         Deadlock::Buffered if deadlocked => format!("Buffers of {q} slots were not enough here: {} Main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}.", verdict(r), room_text(q)),
         Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered if r.ended == Ended::Completed => format!(
             "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so all {} came back.\u{1f}Send one job more than that room and nobody can move.",
@@ -1012,7 +1012,7 @@ mod tests {
     fn pauses_that_ran_late_are_said() {
         // 20 ms pauses measured 20.1 ms natively; one on the loaded page took 413 ms.
         assert_eq!(late_pauses(20.1), "");
-        assert!(late_pauses(413.4).contains("one of its 20 ms pauses lasted 413 ms"));
+        assert!(late_pauses(413.4).contains("One of the owner's 20 ms pauses lasted 413 ms"));
         assert_eq!(late_pauses(0.0), "", "none measured");
     }
 

@@ -103,7 +103,7 @@ async fn unlimited(c: Arc<Ctx>) {
 fn unlimited_lesson(r: &Report, _: usize) -> String {
     let per = r.heap_peak_bytes as f64 / r.peak_goroutines.max(1) as f64;
     let open = r.peak_goroutines.saturating_sub(1);
-    format!("One goroutine per task put {} goroutines alive at once for {} tasks: if each task held a database connection or a file, this run would have opened {open} of them at once.\u{1f}They held {} of heap at the peak ({} each here; in Go each also needs at least 2 KB of stack, at least {} for the same count). All {} tasks ended in {:.0} ms of runtime{}.", r.peak_goroutines, r.params.tasks, fmt_bytes(r.heap_peak_bytes as f64), fmt_bytes(per), fmt_bytes(r.peak_goroutines as f64 * 2048.0), r.tasks.finished(), r.runtime_ms, match r.params.workload {
+    format!("One goroutine per task put {} goroutines alive at once for {} tasks: if each task held a database connection or a file, this run would have opened {open} of them at once.\u{1f}The goroutines held {} of heap at the peak ({} each here; in Go each also needs at least 2 KB of stack, at least {} for the same count). All {} tasks ended in {:.0} ms of runtime{}.", r.peak_goroutines, r.params.tasks, fmt_bytes(r.heap_peak_bytes as f64), fmt_bytes(per), fmt_bytes(r.peak_goroutines as f64 * 2048.0), r.tasks.finished(), r.runtime_ms, match r.params.workload {
                 Workload::Io => " because nothing limited concurrency, which is fine for sleeps".to_string(),
                 Workload::Cpu | Workload::Mixed => format!(
                     "; nothing limited how many started at once, though the computing still shared {}",

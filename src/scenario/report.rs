@@ -373,9 +373,10 @@ pub enum At {
     /// control-comparison: bytes allocated without the pool over with it, when it is 1.1× or
     /// more (the sentence's "3.7× less memory").
     LessAllocated,
-    /// deadlock-unbuffered: jobs main can send before it reads a result, with unbuffered
-    /// channels (`false`) or buffers of `queue` (`true`).
-    Room(bool),
+    /// deadlock-unbuffered: jobs main can send before it reads a result, with this many of its
+    /// two channels buffered to `queue` (jobs first): one job in each worker's hands, plus the
+    /// buffers. blocked-workers buffers jobs only (review, session 25: it read 2q + w).
+    Room(u64),
 }
 
 impl At {
@@ -447,10 +448,7 @@ impl At {
                 let (u, p) = (r.number("unlimited_alloc"), r.number("pool_alloc"));
                 (p > 0.0 && u / p >= 1.1).then(|| u / p)?
             }
-            At::Room(buffered) => {
-                let q = if buffered { r.params.queue } else { 0 };
-                (2 * q + r.params.workers) as f64
-            }
+            At::Room(buffered) => (buffered * r.params.queue + r.params.workers) as f64,
         })
     }
 }

@@ -311,7 +311,7 @@ fn lesson(r: &Report, _: usize) -> String {
     let (io1, io_top) = (tps("io", 1), tps("io", top));
     let gain = r.number("io_gain");
     let io = if io_top > 1.5 * io1 {
-        format!("I/O-bound: {io1:.0} tasks/s with 1 worker, {io_top:.0} with {top} ({gain:.1}×), because a sleeping worker holds no thread; the table sets each size beside Little's law (throughput ≈ workers ÷ mean task time).")
+        format!("I/O-bound: {io1:.0} tasks/s with 1 worker, {io_top:.0} with {top} ({gain:.1}×); the table sets each size beside Little's law (throughput ≈ workers ÷ mean task time).")
     } else {
         format!("I/O-bound: {io1:.0} tasks/s with 1 worker and {io_top:.0} with {top} ({gain:.1}×): more workers did not help much in this run.")
     };

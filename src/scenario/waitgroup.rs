@@ -401,7 +401,7 @@ fn lesson(r: &Report, v: usize) -> String {
     let gave_up = AtMs(gave_up_at(r).unwrap_or(r.params.timeout_ms as f64));
     match Variant::of(v) {
         Variant::AddInside => match r.findings_of(FindingKind::EarlyReturn).first() {
-            Some(f) => format!("Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished), so Wait returned at {} and main went on without their results.\u{1f}The counter only reached {top:.0} afterwards. Call Add before `go`.", f.message, r.number("finished_at_wait"), AtMs(wait_returned_at(r).unwrap_or(f.at_ms))),
+            Some(f) => format!("Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished) at {}, and main went on without their results.\u{1f}The counter only reached {top:.0} afterwards. Call Add before `go`.", f.message, r.number("finished_at_wait"), AtMs(wait_returned_at(r).unwrap_or(f.at_ms))),
             None => format!("This time all {n} goroutines ran their wg.Add(1) before main reached wg.Wait() (the counter reached {top:.0} first), so Wait waited: the bug is a race, and races hide.\u{1f}Deterministic mode runs main until it blocks, as Go's scheduler usually does, and Wait returns early every time. Call Add before `go`."),
         },
         Variant::ByValue => format!("Each worker got a copy of the WaitGroup, so its Done() changed the copy: the original counter stayed at {:.0} and wg.Wait() never returned, so main gave up at {gave_up} (ended: hung).\u{1f}The helper goroutine still waiting leaked, as it would in Go. Pass *sync.WaitGroup.", r.number("counter_at_timeout")),

@@ -1388,7 +1388,9 @@ fn send_guide_timing(r: &Report) {
         printed("the send "),
         printed("statements around them "),
     );
-    assert_eq!(step, (every * 10.0).round() / 10.0, "{}", r.story());
+    // As the sentence prints it: format! rounds a tie to even, f64::round away from zero, and
+    // in Chromium (5 µs clock steps) the mean was once exactly 21.25 ms: "21.2" against 21.3.
+    assert_eq!(format!("{step:.1}"), format!("{every:.1}"), "{}", r.story());
     assert!(
         r.story()
             .contains(&format!("took {step:.1} ms on average: ")),

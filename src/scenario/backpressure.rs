@@ -244,21 +244,56 @@ fn lesson(r: &Report, v: usize) -> String {
             // queue that never held more than 1).
             if blocked >= 1.0 && depth >= p.queue as f64 {
                 let late = producer_ms - r.number("intended_ms") - blocked;
-                format!("With a queue of {}, the full queue made the producer wait {blocked:.0} ms in all and offering {} tasks took {producer_ms:.0} ms instead of {:.0}, but the queue never held more than {depth:.0}.\u{1f}{head}{} That is backpressure: the heap peaked at {heap}, and latency from submit had a p99 of {:.0} ms.", p.queue, p.tasks, r.number("intended_ms"), if late >= 1.0 {
-                            format!(" {late:.0} ms of those were its own sleeps running late.")
-                        } else {
-                            String::new()
-                        }, r.latency_ms.p99)
+                format!(
+                    "With a queue of {}, the full queue made the producer wait {blocked:.0} ms in all and offering {} tasks took {producer_ms:.0} ms instead of {:.0}, but the queue never held more than {depth:.0}.\u{1f}\
+                     {head}{} That is backpressure: the heap peaked at {heap}, and latency from submit had a p99 of {:.0} ms.",
+                    p.queue,
+                    p.tasks,
+                    r.number("intended_ms"),
+                    if late >= 1.0 {
+                        format!(" {late:.0} ms of those were its own sleeps running late.")
+                    } else {
+                        String::new()
+                    },
+                    r.latency_ms.p99,
+                )
             } else {
-                format!("With a queue of {}, the queue held at most {depth:.0}, never full, so the producer waited only {blocked:.1} ms in all and backpressure had nothing to do.\u{1f}{head} Offering {} tasks took {:.0} ms (heap peak {heap}, p99 latency from submit {:.0} ms).", p.queue, p.tasks, r.number("producer_ms"), r.latency_ms.p99)
+                format!(
+                    "With a queue of {}, the queue held at most {depth:.0}, never full, so the producer waited only {blocked:.1} ms in all and backpressure had nothing to do.\u{1f}\
+                     {head} Offering {} tasks took {:.0} ms (heap peak {heap}, p99 latency from submit {:.0} ms).",
+                    p.queue,
+                    p.tasks,
+                    r.number("producer_ms"),
+                    r.latency_ms.p99,
+                )
             }
         }
-        Variant::Drop if r.tasks.dropped > 0 => format!("With a queue of {} and `select … default`, the producer never waited for room, and {} of {} tasks were refused when the queue was full, so those that got in waited behind at most {depth:.0} others.\u{1f}{head} The p99 latency was {:.0} ms. Graceful degradation: the system answers \"busy\" instead of slowing everyone down.", p.queue, r.tasks.dropped, p.tasks, r.latency_ms.p99),
-        Variant::Drop => format!("With a queue of {} and `select … default`, nothing was refused: the queue held at most {depth:.0}, never full, so all {} tasks got in.\u{1f}{head} The p99 latency was {:.0} ms. The drop only acts when the producer outruns the workers.", p.queue, r.tasks.submitted, r.latency_ms.p99),
-        Variant::Unbounded => format!("With a queue that never fills, nothing was refused and the producer never waited, so the backlog reached {depth:.0} tasks, each holding its {PAYLOAD_BYTES}-byte request (heap peak {heap}).\u{1f}{head} Latency from submit: median {:.0} ms, p99 {:.0} ms, against a task of at most {} ms.{}", r.latency_ms.p50, r.latency_ms.p99, p.sleep_max_ms, if offered > capacity {
-                    " Under a lasting overload the backlog keeps growing until memory runs out."
-                } else {
-                    ""
-                }),
+        Variant::Drop if r.tasks.dropped > 0 => format!(
+            "With a queue of {} and `select … default`, the producer never waited for room, and {} of {} tasks were refused when the queue was full, so those that got in waited behind at most {depth:.0} others.\u{1f}\
+             {head} The p99 latency was {:.0} ms. Graceful degradation: the system answers \"busy\" instead of slowing everyone down.",
+            p.queue,
+            r.tasks.dropped,
+            p.tasks,
+            r.latency_ms.p99,
+        ),
+        Variant::Drop => format!(
+            "With a queue of {} and `select … default`, nothing was refused: the queue held at most {depth:.0}, never full, so all {} tasks got in.\u{1f}\
+             {head} The p99 latency was {:.0} ms. The drop only acts when the producer outruns the workers.",
+            p.queue,
+            r.tasks.submitted,
+            r.latency_ms.p99,
+        ),
+        Variant::Unbounded => format!(
+            "With a queue that never fills, nothing was refused and the producer never waited, so the backlog reached {depth:.0} tasks, each holding its {PAYLOAD_BYTES}-byte request (heap peak {heap}).\u{1f}\
+             {head} Latency from submit: median {:.0} ms, p99 {:.0} ms, against a task of at most {} ms.{}",
+            r.latency_ms.p50,
+            r.latency_ms.p99,
+            p.sleep_max_ms,
+            if offered > capacity {
+                " Under a lasting overload the backlog keeps growing until memory runs out."
+            } else {
+                ""
+            },
+        ),
     }
 }

@@ -1177,7 +1177,10 @@ fn outlived_main(r: &Report) -> String {
             leak.goroutines[0].for_ms
         )
     } else {
-        format!(", but {alive} still alive when main returned (the leak box).\u{1f}")
+        format!(
+            ", but {alive} still alive when main returned (the leak box).\u{1f}\
+             ",
+        )
     }
 }
 
@@ -1318,11 +1321,23 @@ fn lesson(r: &Report, v: usize) -> String {
             }
         }
         Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
-            Some(f) => format!("The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.", f.message, AtMs(f.at_ms), r.params.timeout_ms),
+            Some(f) => format!(
+                "The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}\
+                 Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.",
+                f.message,
+                AtMs(f.at_ms),
+                r.params.timeout_ms,
+            ),
             None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
         },
         Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!("Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work, where practice 7's recover cannot catch it: \"{}\" ended the program at {} after {} results.\u{1f}Practice 7's recover sits in the worker's goroutine and catches only that goroutine's panics. Exit status 2. Recover inside every goroutine you start.", f.message, AtMs(f.at_ms), r.tasks.finished()),
+            Some(f) => format!(
+                "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work, where practice 7's recover cannot catch it: \"{}\" ended the program at {} after {} results.\u{1f}\
+                 Practice 7's recover sits in the worker's goroutine and catches only that goroutine's panics. Exit status 2. Recover inside every goroutine you start.",
+                f.message,
+                AtMs(f.at_ms),
+                r.tasks.finished(),
+            ),
             None => "The inner goroutine did not panic in this run.".into(),
         },
     }

@@ -505,5 +505,13 @@ fn lesson(r: &Report, _: usize) -> String {
     } else {
         format!("{ug:.0} without the pool and {pg:.0} with it")
     };
-    format!("The same {} × doWork ran with {up:.0} goroutines at the peak without a pool and {pp:.0} with a pool of {}: {goroutines} and {memory}.\u{1f}Allocated: {} without the pool, {} with it. {time} Main ran alone for the other {:.0} ms of the run: after each phase the guide's program sleeps {SETTLE_MS} ms before it counts goroutines. (It prints that count as its \"peak\": {guide}.)", r.params.tasks, r.params.workers, fmt_bytes(ua), fmt_bytes(pa), r.number("main_alone_ms"))
+    format!(
+        "The same {} × doWork ran with {up:.0} goroutines at the peak without a pool and {pp:.0} with a pool of {}: {goroutines} and {memory}.\u{1f}\
+         Allocated: {} without the pool, {} with it. {time} Main ran alone for the other {:.0} ms of the run: after each phase the guide's program sleeps {SETTLE_MS} ms before it counts goroutines. (It prints that count as its \"peak\": {guide}.)",
+        r.params.tasks,
+        r.params.workers,
+        fmt_bytes(ua),
+        fmt_bytes(pa),
+        r.number("main_alone_ms"),
+    )
 }

@@ -323,7 +323,17 @@ async fn main(c: Arc<Ctx>) {
 fn lesson(r: &Report, v: usize) -> String {
     let t = r.tasks;
     match Variant::of(v) {
-        Variant::Close => format!("{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes.\u{1f}{} Latency from submit: median {:.0} ms, p99 {:.0} ms.", r.params.workers, t.submitted, r.params.queue, r.params.timeout_ms, t.successful, t.failed, r.params.failure_rate * 100.0, if r.marks.iter().any(|m| m.kind == MarkKind::Deadline) {
+        Variant::Close => format!(
+            "{} workers ran {} tasks through channels buffered to {} under a {} ms context: {} succeeded and {} came back with \"random processing error\" (failure rate {:.0}%), as results rather than crashes.\u{1f}\
+             {} Latency from submit: median {:.0} ms, p99 {:.0} ms.",
+            r.params.workers,
+            t.submitted,
+            r.params.queue,
+            r.params.timeout_ms,
+            t.successful,
+            t.failed,
+            r.params.failure_rate * 100.0,
+            if r.marks.iter().any(|m| m.kind == MarkKind::Deadline) {
                 format!(
                     "The {} ms deadline came before the end: the workers returned on ctx.Done(), {} submitted tasks never produced a result{}, and Close then closed results, so main's range loop still ended by itself.",
                     r.params.timeout_ms,
@@ -335,10 +345,20 @@ fn lesson(r: &Report, v: usize) -> String {
                 )
             } else {
                 "Close closed the tasks channel, waited for the workers to drain it, then closed results, so main's range loop ended by itself.".to_string()
-            }, r.latency_ms.p50, r.latency_ms.p99),
+            },
+            r.latency_ms.p50,
+            r.latency_ms.p99,
+        ),
         Variant::Cancel => cancel_lesson(r),
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!("The guide's Cancel closes results, and so does Close: the second close was fatal, \"{}\", at {}, after {} results.\u{1f}The submitter called Close {}. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.", f.message, AtMs(f.at_ms), t.finished(), submitter_closed(r)),
+            Some(f) => format!(
+                "The guide's Cancel closes results, and so does Close: the second close was fatal, \"{}\", at {}, after {} results.\u{1f}\
+                 The submitter called Close {}. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                f.message,
+                AtMs(f.at_ms),
+                t.finished(),
+                submitter_closed(r),
+            ),
             // The race went the other way (seen in Chromium under load): the headline's
             // measure is then the results main read, so the sentence states it too.
             None => format!(
@@ -516,9 +536,15 @@ fn cancel_lesson(r: &Report) -> String {
                 ),
             };
             if ran_after > 0.0 {
-                format!("Cancel at {at}, after {half} results, did not stop work in progress: tasks still ran for {ran_after:.0} ms after it, because processTask never looks at the context.\u{1f}A worker's select picks at random when the cancel and a task are both ready: {after} tasks finished and counted after the Cancel{dropped}; then every worker returned: {outcome}.")
+                format!(
+                    "Cancel at {at}, after {half} results, did not stop work in progress: tasks still ran for {ran_after:.0} ms after it, because processTask never looks at the context.\u{1f}\
+                     A worker's select picks at random when the cancel and a task are both ready: {after} tasks finished and counted after the Cancel{dropped}; then every worker returned: {outcome}.",
+                )
             } else {
-                format!("Cancel at {at}, after {half} results, found no task running, and every worker returned.\u{1f}{outcome}.")
+                format!(
+                    "Cancel at {at}, after {half} results, found no task running, and every worker returned.\u{1f}\
+                     {outcome}.",
+                )
             }
         }
         (_, true) => format!(

@@ -367,14 +367,25 @@ fn lesson(r: &Report, v: usize) -> String {
     };
     let p = &r.params;
     match Variant::of(v) {
-        Variant::Pool => format!("{} ran {} queries over {}: connections in use never went above {in_use:.0}, {}.\u{1f}The run took {:.0} ms.", count(p.workers as f64, "worker", "workers"), r.tasks.submitted, count(p.connections as f64, "connection", "connections"), if waited {
+        Variant::Pool => format!(
+            "{} ran {} queries over {}: connections in use never went above {in_use:.0}, {}.\u{1f}\
+             The run took {:.0} ms.",
+            count(p.workers as f64, "worker", "workers"),
+            r.tasks.submitted,
+            count(p.connections as f64, "connection", "connections"),
+            if waited {
                 format!("while up to {waiting:.0} workers at once were in Acquire, waiting for a free one ({mean_wait:.0} ms on average, {max_wait:.0} ms at most)")
             } else if max_wait >= 1.0 {
                 not_running(max_wait)
             } else {
                 format!("and every Acquire returned in under 1 ms ({}the longest took {max_wait:.2} ms)", in_acquire(waiting))
-            }, r.runtime_ms),
-        Variant::WithoutPool => format!("With a connection per worker, {in_use:.0} connections were in use at once and {}: the run took {:.0} ms.\u{1f}{}", if waited {
+            },
+            r.runtime_ms,
+        ),
+        Variant::WithoutPool => format!(
+            "With a connection per worker, {in_use:.0} connections were in use at once and {}: the run took {:.0} ms.\u{1f}\
+             {}",
+            if waited {
                 format!("workers still waited in Acquire ({mean_wait:.0} ms on average, {max_wait:.0} ms at most)")
             } else if max_wait >= 1.0 {
                 not_running(max_wait)
@@ -382,7 +393,9 @@ fn lesson(r: &Report, v: usize) -> String {
                 // Not "nobody waited": the chart's gauge shows workers in Acquire, only briefly
                 // (review R16: "nobody waited (0 ms on average)" beside "at most 1 waiting").
                 format!("every Acquire returned in under 1 ms ({}the longest took {max_wait:.2} ms)", in_acquire(waiting))
-            }, r.runtime_ms, if in_use > p.connections as f64 {
+            },
+            r.runtime_ms,
+            if in_use > p.connections as f64 {
                 format!(
                     "That speed costs {in_use:.0} database sessions; a database that allows {} would have refused {}.",
                     p.connections,
@@ -393,7 +406,8 @@ fn lesson(r: &Report, v: usize) -> String {
                     "That is {in_use:.0} database sessions, within the {} the pool variant shares.",
                     p.connections
                 )
-            }),
+            },
+        ),
     }
 }
 

@@ -179,7 +179,13 @@ fn leak_lesson(r: &Report, v: usize) -> String {
                     r.params.workers
                 )
             } else {
-                format!("Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive, each parked in `for job := range jobs` on a channel nobody will send on or close.\u{1f}The workers hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead. Still alive: {}.", r.tasks.submitted, count(r.goroutines_after as f64, "goroutine", "goroutines"), waits.join("; "))
+                format!(
+                    "Main sent its {} jobs, slept {LEAK_SLEEP_MS} ms and returned with {} still alive, each parked in `for job := range jobs` on a channel nobody will send on or close.\u{1f}\
+                     The workers hold their memory until the process exits, and a wg.Wait() here would have deadlocked instead. Still alive: {}.",
+                    r.tasks.submitted,
+                    count(r.goroutines_after as f64, "goroutine", "goroutines"),
+                    waits.join("; "),
+                )
             }
         }
         Leak::Right => format!(
@@ -512,7 +518,15 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
     let delivered = r.number("delivered");
     match Send::of(v) {
         Send::Wrong => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!("The owner closed jobs at {} after its {} sends; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered.\u{1f}{}This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.", AtMs(r.number("closed_at_ms")), r.params.tasks, AtMs(r.number("late_send_at_ms")), f.message, late_pauses(r.number("first_trial_pause_max_ms"))),
+            Some(f) => format!(
+                "The owner closed jobs at {} after its {} sends; the second sender, which does not own the channel, sent 999 at {} and the program died: \"{}\", exit status 2, {delivered:.0} values delivered.\u{1f}\
+                 {}This version leaves out the guide's deferred recover and sends after the close, so it dies as Go does (variant guide-timing runs the guide's own timing, with its recover). Only the goroutine that sends should close, and only after its last send.",
+                AtMs(r.number("closed_at_ms")),
+                r.params.tasks,
+                AtMs(r.number("late_send_at_ms")),
+                f.message,
+                late_pauses(r.number("first_trial_pause_max_ms")),
+            ),
             None => "The late send did not meet a closed channel this time: the bug is a race, which is why it hides in tests.".into(),
         },
         Send::SingleSender => format!(
@@ -536,7 +550,11 @@ fn send_closed_lesson(r: &Report, v: usize) -> String {
             } else {
                 (format!("{:.0}% of the time it met a closed channel (the guide's recover caught each panic) and the rest of the time it landed before the close", share * 100.0), "A race, decided by the scheduler on each trial.")
             };
-            format!("The second sender's send panicked in {panicked:.0} of {trials} trials at the guide's own timings: {reading}.\u{1f}{then} Here {}.", guide_timing_measured(r))
+            format!(
+                "The second sender's send panicked in {panicked:.0} of {trials} trials at the guide's own timings: {reading}.\u{1f}\
+                 {then} Here {}.",
+                guide_timing_measured(r),
+            )
         }
     }
 }
@@ -979,9 +997,21 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
         }
     };
     match Deadlock::of(v) {
-        Deadlock::Wrong if deadlocked => format!("Main sends every job before it reads any result, so {} Both channels are unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send.", verdict(r), room_text(0)),
-        Deadlock::SmallBuffer if deadlocked => format!("Buffers of {q} slots do not fix the deadlock: {} The channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread.", verdict(r), room_text(q)),
-        Deadlock::Buffered if deadlocked => format!("Buffers of {q} slots were not enough here: {} Main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}.", verdict(r), room_text(q)),
+        Deadlock::Wrong if deadlocked => format!(
+            "Main sends every job before it reads any result, so {} Both channels are unbuffered: each worker took a job and now waits to hand over a result nobody reads, while main waits for a worker to take the next job. The channels and workers had {} and main had {tasks} to send.",
+            verdict(r),
+            room_text(0),
+        ),
+        Deadlock::SmallBuffer if deadlocked => format!(
+            "Buffers of {q} slots do not fix the deadlock: {} The channels and workers had {}, and main had {tasks} jobs to send, so it blocked on a full jobs channel with results unread.",
+            verdict(r),
+            room_text(q),
+        ),
+        Deadlock::Buffered if deadlocked => format!(
+            "Buffers of {q} slots were not enough here: {} Main still sends every job before it reads a result, and the channels and workers had {} for its {tasks}.",
+            verdict(r),
+            room_text(q),
+        ),
         Deadlock::Wrong | Deadlock::SmallBuffer | Deadlock::Buffered if r.ended == Ended::Completed => format!(
             "Main sent every job before reading any result, and got away with it this time: the channels and workers had {} and main sent only {tasks}, so all {} came back.\u{1f}Send one job more than that room and nobody can move.",
             room_text(match Deadlock::of(v) {
@@ -995,11 +1025,26 @@ fn deadlock_lesson(r: &Report, v: usize) -> String {
             r.ended.name(),
             r.tasks.submitted
         ),
-        Deadlock::SeparateGoroutines => format!("Sending from its own goroutine lets main read results while jobs still go out: {} results, {}.\u{1f}Unbuffered channels are fine once send and receive happen in different goroutines.", r.tasks.finished(), if deadlocked { "and yet a deadlock" } else { "no deadlock" }),
-        Deadlock::BlockedWorkers if deadlocked => format!("Main blocked before its {BLOCKED_SLEEP_MS} ms sleep: {} Main sends every job before it sleeps, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}.", verdict(r), count((q + w) as f64, "job", "jobs")),
+        Deadlock::SeparateGoroutines => format!(
+            "Sending from its own goroutine lets main read results while jobs still go out: {} results, {}.\u{1f}\
+             Unbuffered channels are fine once send and receive happen in different goroutines.",
+            r.tasks.finished(),
+            if deadlocked { "and yet a deadlock" } else { "no deadlock" },
+        ),
+        Deadlock::BlockedWorkers if deadlocked => format!(
+            "Main blocked before its {BLOCKED_SLEEP_MS} ms sleep: {} Main sends every job before it sleeps, but the channels and workers had room for {} before main reads a result (jobs buffer {q}, one job in the hands of each of {w} workers; the results channel is unbuffered) for its {tasks}.",
+            verdict(r),
+            count((q + w) as f64, "job", "jobs"),
+        ),
         Deadlock::BlockedWorkers => {
             let (each, rest) = stall_text(r);
-            format!("No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel until main read, {each}, and the pool stood still.\u{1f}{} waited in the jobs channel and one in the hands of each blocked worker{}.", count(r.number("workers_blocked_at_read"), "worker", "workers"), count(r.number("jobs_queued_at_read"), "job", "jobs"), rest.map_or(String::new(), |r| format!("; {r}")))
+            format!(
+                "No deadlock, but while main slept {BLOCKED_SLEEP_MS} ms, {} sat blocked on the unbuffered results channel until main read, {each}, and the pool stood still.\u{1f}\
+                 {} waited in the jobs channel and one in the hands of each blocked worker{}.",
+                count(r.number("workers_blocked_at_read"), "worker", "workers"),
+                count(r.number("jobs_queued_at_read"), "job", "jobs"),
+                rest.map_or(String::new(), |r| format!("; {r}")),
+            )
         }
     }
 }

@@ -103,13 +103,24 @@ async fn unlimited(c: Arc<Ctx>) {
 fn unlimited_lesson(r: &Report, _: usize) -> String {
     let per = r.heap_peak_bytes as f64 / r.peak_goroutines.max(1) as f64;
     let open = r.peak_goroutines.saturating_sub(1);
-    format!("One goroutine per task put {} goroutines alive at once for {} tasks: if each task held a database connection or a file, this run would have opened {open} of them at once.\u{1f}The goroutines held {} of heap at the peak ({} each here; in Go each also needs at least 2 KB of stack, at least {} for the same count). All {} tasks ended in {:.0} ms of runtime{}.", r.peak_goroutines, r.params.tasks, fmt_bytes(r.heap_peak_bytes as f64), fmt_bytes(per), fmt_bytes(r.peak_goroutines as f64 * 2048.0), r.tasks.finished(), r.runtime_ms, match r.params.workload {
-                Workload::Io => " because nothing limited concurrency, which is fine for sleeps".to_string(),
-                Workload::Cpu | Workload::Mixed => format!(
-                    "; nothing limited how many started at once, though the computing still shared {}",
-                    super::count(r.threads as f64, "thread", "threads")
-                ),
-            })
+    format!(
+        "One goroutine per task put {} goroutines alive at once for {} tasks: if each task held a database connection or a file, this run would have opened {open} of them at once.\u{1f}\
+         The goroutines held {} of heap at the peak ({} each here; in Go each also needs at least 2 KB of stack, at least {} for the same count). All {} tasks ended in {:.0} ms of runtime{}.",
+        r.peak_goroutines,
+        r.params.tasks,
+        fmt_bytes(r.heap_peak_bytes as f64),
+        fmt_bytes(per),
+        fmt_bytes(r.peak_goroutines as f64 * 2048.0),
+        r.tasks.finished(),
+        r.runtime_ms,
+        match r.params.workload {
+            Workload::Io => " because nothing limited concurrency, which is fine for sleeps".to_string(),
+            Workload::Cpu | Workload::Mixed => format!(
+                "; nothing limited how many started at once, though the computing still shared {}",
+                super::count(r.threads as f64, "thread", "threads")
+            ),
+        },
+    )
 }
 
 variants! {
@@ -243,9 +254,20 @@ fn fixed_pool_lesson(r: &Report, _: usize) -> String {
         .fold((0.0, 0u64), |(b, n), t| (b + t.end_ms - t.start_ms, n + 1));
     let mean = busy / n.max(1) as f64;
     let ideal = mean * r.tasks.finished() as f64 / r.params.workers.max(1) as f64;
-    format!("{} processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), where one goroutine per task could have put up to {} alive.\u{1f}Heap peaked at {}. Each worker took its next job as soon as it was free: the run took {:.0} ms of runtime, against {ideal:.0} ms for the jobs' own time (mean {mean:.0} ms) shared evenly by the workers, and median latency from submit to done was {:.0} ms{}.", super::count(r.params.workers as f64, "worker", "workers"), r.tasks.finished(), r.peak_goroutines, r.params.tasks + 1, fmt_bytes(r.heap_peak_bytes as f64), r.runtime_ms, r.latency_ms.p50, if r.latency_ms.p50 > 2.0 * mean {
-                ", because jobs waited their turn in the queue"
-            } else {
-                ", close to a job's own time: jobs hardly waited in the queue"
-            })
+    format!(
+        "{} processed {} jobs with at most {} goroutines alive (the workers plus main, the sender and the closer), where one goroutine per task could have put up to {} alive.\u{1f}\
+         Heap peaked at {}. Each worker took its next job as soon as it was free: the run took {:.0} ms of runtime, against {ideal:.0} ms for the jobs' own time (mean {mean:.0} ms) shared evenly by the workers, and median latency from submit to done was {:.0} ms{}.",
+        super::count(r.params.workers as f64, "worker", "workers"),
+        r.tasks.finished(),
+        r.peak_goroutines,
+        r.params.tasks + 1,
+        fmt_bytes(r.heap_peak_bytes as f64),
+        r.runtime_ms,
+        r.latency_ms.p50,
+        if r.latency_ms.p50 > 2.0 * mean {
+            ", because jobs waited their turn in the queue"
+        } else {
+            ", close to a job's own time: jobs hardly waited in the queue"
+        },
+    )
 }

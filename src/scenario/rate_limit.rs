@@ -209,13 +209,37 @@ fn lesson(r: &Report, v: usize) -> String {
     let (busiest, over) = (r.number("max_starts_per_s"), r.number("over_limit"));
     let pace = r.throughput_per_s;
     match Variant::of(v) {
-        Variant::TokenBucket => format!("A bucket of {} tokens refilled at {} per second {}: at most {busiest:.0} tasks started in any one second (the limit allows {} plus the burst of {}), and {over:.0} went over that.\u{1f}The {} tasks took {:.0} ms. {}", p.burst, p.rate_per_s, if over == 0.0 { "held the rate" } else { "did not hold the rate in this run" }, p.rate_per_s, p.burst, p.tasks, r.runtime_ms, if pace >= 0.8 * p.rate_per_s {
+        Variant::TokenBucket => format!(
+            "A bucket of {} tokens refilled at {} per second {}: at most {busiest:.0} tasks started in any one second (the limit allows {} plus the burst of {}), and {over:.0} went over that.\u{1f}\
+             The {} tasks took {:.0} ms. {}",
+            p.burst,
+            p.rate_per_s,
+            if over == 0.0 { "held the rate" } else { "did not hold the rate in this run" },
+            p.rate_per_s,
+            p.burst,
+            p.tasks,
+            r.runtime_ms,
+            if pace >= 0.8 * p.rate_per_s {
                 format!("{pace:.1} tasks finished per second, close to the limit: the limit, not the {}, set the pace.", count(p.workers as f64, "worker", "workers"))
             } else {
                 format!("Only {pace:.1} tasks finished per second, well under the limit of {}: here the {} and their task times set the pace, not the bucket.", p.rate_per_s, count(p.workers as f64, "worker", "workers"))
-            }),
-        Variant::NoLimit if over > 0.0 => format!("Without a limiter, every free worker started at once: {busiest:.0} tasks started in the busiest second against a limit of {} per second (burst {}), and {over:.0} of {} starts would have been refused by an API holding that limit.\u{1f}Each came when that many had started in the second before. The pool bounds concurrency to its {}, not rate: protecting a rate needs its own limiter.", p.rate_per_s, p.burst, p.tasks, count(p.workers as f64, "worker", "workers")),
-        Variant::NoLimit => format!("Without a limiter, every free worker started at once, yet no second saw more than {busiest:.0} starts against a limit of {} per second (burst {}): with {} and these task times the pool stayed under the limit by itself, {over:.0} starts over it.\u{1f}Nothing guarantees that: the pool bounds concurrency, not rate.", p.rate_per_s, p.burst, count(p.workers as f64, "worker", "workers")),
+            },
+        ),
+        Variant::NoLimit if over > 0.0 => format!(
+            "Without a limiter, every free worker started at once: {busiest:.0} tasks started in the busiest second against a limit of {} per second (burst {}), and {over:.0} of {} starts would have been refused by an API holding that limit.\u{1f}\
+             Each came when that many had started in the second before. The pool bounds concurrency to its {}, not rate: protecting a rate needs its own limiter.",
+            p.rate_per_s,
+            p.burst,
+            p.tasks,
+            count(p.workers as f64, "worker", "workers"),
+        ),
+        Variant::NoLimit => format!(
+            "Without a limiter, every free worker started at once, yet no second saw more than {busiest:.0} starts against a limit of {} per second (burst {}): with {} and these task times the pool stayed under the limit by itself, {over:.0} starts over it.\u{1f}\
+             Nothing guarantees that: the pool bounds concurrency, not rate.",
+            p.rate_per_s,
+            p.burst,
+            count(p.workers as f64, "worker", "workers"),
+        ),
     }
 }
 

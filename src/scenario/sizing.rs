@@ -315,7 +315,14 @@ fn lesson(r: &Report, _: usize) -> String {
     } else {
         format!("I/O-bound: {io1:.0} tasks/s with 1 worker and {io_top:.0} with {top} ({gain:.1}×): more workers did not help much in this run.")
     };
-    format!("I/O-bound tasks ran {gain:.1}× faster with {top} workers than with 1, because a sleeping worker holds no thread.\u{1f}Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. {cpu} {io} The best I/O throughput came with {:.0} workers.", list.join(", "), r.params.tasks, r.params.tasks, r.number("best_io_workers"))
+    format!(
+        "I/O-bound tasks ran {gain:.1}× faster with {top} workers than with 1, because a sleeping worker holds no thread.\u{1f}\
+         Swept pools of {} workers, {} CPU tasks and {} I/O tasks each. {cpu} {io} The best I/O throughput came with {:.0} workers.",
+        list.join(", "),
+        r.params.tasks,
+        r.params.tasks,
+        r.number("best_io_workers"),
+    )
 }
 
 /// `8800 (8100–9300)`: a median and its rounds' range.

@@ -401,24 +401,48 @@ fn lesson(r: &Report, v: usize) -> String {
     let gave_up = AtMs(gave_up_at(r).unwrap_or(r.params.timeout_ms as f64));
     match Variant::of(v) {
         Variant::AddInside => match r.findings_of(FindingKind::EarlyReturn).first() {
-            Some(f) => format!("Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished) at {}, and main went on without their results.\u{1f}The counter only reached {top:.0} afterwards. Call Add before `go`.", f.message, r.number("finished_at_wait"), AtMs(wait_returned_at(r).unwrap_or(f.at_ms))),
-            None => format!("This time all {n} goroutines ran their wg.Add(1) before main reached wg.Wait() (the counter reached {top:.0} first), so Wait waited: the bug is a race, and races hide.\u{1f}Deterministic mode runs main until it blocks, as Go's scheduler usually does, and Wait returns early every time. Call Add before `go`."),
+            Some(f) => format!(
+                "Each goroutine called wg.Add(1) itself, but main reached wg.Wait() first: {} ({:.0} finished) at {}, and main went on without their results.\u{1f}\
+                 The counter only reached {top:.0} afterwards. Call Add before `go`.",
+                f.message,
+                r.number("finished_at_wait"),
+                AtMs(wait_returned_at(r).unwrap_or(f.at_ms)),
+            ),
+            None => format!(
+                "This time all {n} goroutines ran their wg.Add(1) before main reached wg.Wait() (the counter reached {top:.0} first), so Wait waited: the bug is a race, and races hide.\u{1f}\
+                 Deterministic mode runs main until it blocks, as Go's scheduler usually does, and Wait returns early every time. Call Add before `go`.",
+            ),
         },
-        Variant::ByValue => format!("Each worker got a copy of the WaitGroup, so its Done() changed the copy: the original counter stayed at {:.0} and wg.Wait() never returned, so main gave up at {gave_up} (ended: hung).\u{1f}The helper goroutine still waiting leaked, as it would in Go. Pass *sync.WaitGroup.", r.number("counter_at_timeout")),
-        Variant::ForgotDone => format!("Worker 1 returned early and skipped its Done(), so the counter stopped at {:.0} instead of 0 and wg.Wait() hung until main gave up at {gave_up} (ended: hung).\u{1f}`defer wg.Done()` at the top runs on every way out.", r.number("counter_at_timeout")),
+        Variant::ByValue => format!(
+            "Each worker got a copy of the WaitGroup, so its Done() changed the copy: the original counter stayed at {:.0} and wg.Wait() never returned, so main gave up at {gave_up} (ended: hung).\u{1f}\
+             The helper goroutine still waiting leaked, as it would in Go. Pass *sync.WaitGroup.",
+            r.number("counter_at_timeout"),
+        ),
+        Variant::ForgotDone => format!(
+            "Worker 1 returned early and skipped its Done(), so the counter stopped at {:.0} instead of 0 and wg.Wait() hung until main gave up at {gave_up} (ended: hung).\u{1f}\
+             `defer wg.Done()` at the top runs on every way out.",
+            r.number("counter_at_timeout"),
+        ),
         Variant::Right => format!(
             "Add before `go` and `defer wg.Done()`: the counter rose to {top:.0}, fell to 0 as the workers finished (worker 1's early return included), and Wait returned when all {:.0} of {n} had finished, with {} goroutines left behind.",
             r.number("finished_at_wait"),
             r.goroutines_after
         ),
         Variant::NegativeCounter => match r.findings_of(FindingKind::Panic).first() {
-            Some(f) => format!("Worker 1 called Done on its error path and again in its defer, so the last of {} Dones for {n} Adds took the counter below zero: \"{}\" at {}, and the program died.\u{1f}The counter reached 0 while a worker still ran ({}). Exit status 2. Match every Add with exactly one Done.", n + 1, f.message, AtMs(f.at_ms), // Only what this run did: main may never run again after the Wait that 0
+            Some(f) => format!(
+                "Worker 1 called Done on its error path and again in its defer, so the last of {} Dones for {n} Adds took the counter below zero: \"{}\" at {}, and the program died.\u{1f}\
+                 The counter reached 0 while a worker still ran ({}). Exit status 2. Match every Add with exactly one Done.",
+                n + 1,
+                f.message,
+                AtMs(f.at_ms),
+                // Only what this run did: main may never run again after the Wait that 0
                 // released (independent review, session 18: "Wait returned with 0 of 3" beside
                 // an order strip with no return, 2 runs in 5 on the page).
                 match r.marks.iter().any(|m| m.kind == MarkKind::WaitReturned) {
                     true => format!("Wait returned with {:.0} of {n} finished", r.number("finished_at_wait")),
                     false => "it released wg.Wait(), but the panic came before main ran again".to_string(),
-                }),
+                },
+            ),
             None => "Main returned before the extra Done ran; the counter would have gone negative.".into(),
         },
     }

@@ -241,8 +241,7 @@ pub const UNBOUNDED: usize = usize::MAX;
 impl<T: std::marker::Send + 'static> Chan<T> {
     /// `make(chan T, cap)`; `cap == 0` is unbuffered (every send waits for a receiver).
     pub fn new(cap: usize) -> Chan<T> {
-        let ops = OpLog::default();
-        ops.note(Op::Make);
+        let ops = OpLog::made();
         let chan = Chan {
             inner: Arc::new(Inner {
                 id: ObjectId::new(),

@@ -79,14 +79,18 @@ impl Core {
 ///
 /// Everything another thread changes is in a `Cell` or `UnsafeCell`, so the owner and the
 /// channel only ever share it (`&Waiter`), never hold it exclusively.
+///
+/// `repr(C)` with the slot last: every field before it is at the same offset whatever `S` is,
+/// so [`gids_from`] walks a queue of any channel type's waiters as one of `Waiter<()>`.
+#[repr(C)]
 pub(crate) struct Waiter<S> {
     core: Cell<*const Core>,
     case: usize,
     pub(crate) gid: u64,
-    slot: UnsafeCell<S>,
     prev: Cell<*const Waiter<S>>,
     next: Cell<*const Waiter<S>>,
     queued: Cell<bool>,
+    slot: UnsafeCell<S>,
 }
 
 // SAFETY: a waiter is touched by other threads only under its channel's lock (links, slot
@@ -225,16 +229,63 @@ impl<S> WaitQueue<S> {
 
     /// The first `limit` goroutines parked here, and how many are in all.
     pub(crate) fn gids(&self, limit: usize) -> (Vec<u64>, usize) {
-        let mut out = Vec::with_capacity(self.len.min(limit));
-        let mut w = self.head;
-        // SAFETY: queued waiters are alive.
-        while let Some(x) = unsafe { w.as_ref() } {
-            if out.len() == limit {
-                break;
-            }
-            out.push(x.gid);
-            w = x.next.get();
+        (gids_from(self.head.cast(), limit), self.len)
+    }
+}
+
+/// The goroutines of the first `limit` waiters from `w` on, of any slot type: not generic, so
+/// the wasm module holds one copy, not one per channel type and direction (there were twenty).
+fn gids_from(mut w: *const Waiter<()>, limit: usize) -> Vec<u64> {
+    let mut out = Vec::new();
+    while !w.is_null() && out.len() < limit {
+        // SAFETY: queued waiters are alive (the caller holds the channel's lock), and `gid` and
+        // `next` are at the same offsets in a `Waiter<S>` as in a `Waiter<()>` (`repr(C)`, the
+        // slot last): read through the pointer, no reference to a `Waiter<()>` is made.
+        unsafe {
+            out.push(ptr::addr_of!((*w).gid).read());
+            // `Cell` is `repr(transparent)`: the field is the pointer.
+            w = ptr::addr_of!((*w).next).cast::<*const Waiter<()>>().read();
         }
-        (out, self.len)
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What [`gids_from`] relies on.
+    #[test]
+    fn the_links_sit_where_they_do_in_a_waiter_of_nothing() {
+        fn offsets<S>() -> [usize; 2] {
+            [
+                std::mem::offset_of!(Waiter<S>, gid),
+                std::mem::offset_of!(Waiter<S>, next),
+            ]
+        }
+        let unit = offsets::<()>();
+        assert_eq!(offsets::<u8>(), unit);
+        assert_eq!(offsets::<[u64; 9]>(), unit);
+        assert_eq!(offsets::<(String, u128)>(), unit);
+    }
+
+    #[test]
+    fn gids_lists_waiters_of_any_slot_type_in_order() {
+        let core = Core::new(std::task::Waker::noop());
+        let waiters: Vec<Waiter<(String, [u64; 5])>> = (1..=3)
+            .map(|g| Waiter::new(0, 10 * g, (format!("{g}"), [g; 5])))
+            .collect();
+        let mut q = WaitQueue::default();
+        for w in &waiters {
+            // SAFETY: the waiters and the core outlive the queue's use here.
+            unsafe { q.push_back(w, &core) };
+        }
+        assert_eq!(q.gids(2), (vec![10, 20], 3));
+        assert_eq!(q.gids(32), (vec![10, 20, 30], 3));
+        q.remove(&waiters[1]);
+        assert_eq!(q.gids(32), (vec![10, 30], 2));
+        for w in &waiters {
+            q.remove(w);
+        }
     }
 }

@@ -19,7 +19,7 @@ impl Shared {
     /// Whether the runtime is deadlocked, given that nothing is running or queued (the caller
     /// knows: every runner idle, or the pump found its queue empty).
     pub(crate) fn deadlock_now(&self) -> bool {
-        self.obs.live.get() > 0
+        self.obs.live.get(&self.queues.stats) > 0
             && !self.queues.any_stealable()
             && self.queues.pumped.lock().unwrap().is_empty()
             && self.timers.live() == 0

@@ -81,13 +81,6 @@ impl Level {
         self.now.load(Ordering::Acquire)
     }
 
-    /// Starts a new interval as if the value were `v` (it is about to be: the first row of a run
-    /// counts main before main is spawned).
-    pub(crate) fn start_interval_at(&self, v: i64) {
-        self.hi.store(v, Ordering::Relaxed);
-        self.lo.store(v, Ordering::Relaxed);
-    }
-
     /// `(lowest, highest, now)` since the last call; the next interval starts at `now`.
     pub(crate) fn take_interval(&self) -> (i64, i64, i64) {
         let now = self.get();

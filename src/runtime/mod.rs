@@ -26,6 +26,7 @@
 //! ```
 
 mod builder;
+mod census;
 pub(crate) mod clock;
 mod deadlock;
 mod events;
@@ -427,7 +428,9 @@ impl Runtime {
         let shared = self.shared.clone();
         // The series starts at t = 0 with main alive, as Go's NumGoroutine is 1 in main; the
         // clock reads 0 until main first runs.
-        self.shared.obs.first_row(self.shared.obs.live.get() + 1);
+        self.shared
+            .obs
+            .first_row(self.shared.obs.live.get(&self.shared.queues.stats) + 1);
         self.shared.spawn("main", async move {
             // Runtime time begins as main first runs (the first run of this runtime: a second
             // `block_on` goes on from where the first ended). The runner polling main read the
@@ -728,7 +731,7 @@ pub fn peak_goroutines() -> usize {
 pub fn reset_peak() {
     with_current(|rt| {
         if let Some(rt) = rt {
-            rt.obs.reset_window();
+            rt.obs.reset_window(&rt.queues);
         }
     });
 }

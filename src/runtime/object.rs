@@ -11,7 +11,7 @@ use std::{
     collections::HashMap,
     fmt,
     sync::{
-        atomic::{fence, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering},
+        atomic::{fence, AtomicPtr, AtomicU64, AtomicUsize, Ordering},
         Arc, Mutex, Weak,
     },
 };
@@ -64,40 +64,49 @@ impl Op {
     ];
 }
 
-/// The last few distinct `(operation, goroutine)` pairs on an object: a ring, so noting one
-/// never allocates and never moves the others. A pair is one `u64` key, so the common case (the
-/// goroutine that did this last time, in a loop) is one compare: the bench measured `note` at a
-/// fifth of a buffered channel's send or receive when it scanned `(Op, u64, &str)` triples.
+/// The last two distinct goroutines to do each operation on an object (`(operation, goroutine)`
+/// pairs), one line of two entries per operation: a ring, so noting one never allocates and
+/// never moves the others. A pair is one `u64` key, so the common case (the goroutine that did this
+/// last time, in a loop) is two compares on one line: the bench measured `note` at a fifth of a
+/// buffered channel's send or receive when it scanned `(Op, u64, &str)` triples.
+///
+/// One line per operation, because the operations that goroutines on different runners do at
+/// once (a WaitGroup's `Add` and `Done`, a channel's `Send` and `Recv`) then never write where
+/// the others look: their lines are first and last, two lines apart (96 bytes in wasm, 128
+/// natively), so they never share a cache line, and `next`, which new pairs write, comes after
+/// the last. (Lines aligned to 64 bytes cost the wasm module 110 bytes gzipped.) With one ring of eight for every operation, each `Done` (a new goroutine
+/// each time) wrote the entry, and the "checked first" index, that the spawner's `Add` read
+/// next: on the spawn bench the `Add`'s look missed the cache at every spawn, 11 % of the
+/// samples in `perf`, and the notes together were a fifth of the bench (issue 9).
 ///
 /// Goroutines on several threads note into it at once, without a lock: a WaitGroup's `Add` and
-/// `Done` change the counter with atomics alone, an add or a compare-and-swap (they took the
-/// WaitGroup's lock to note themselves and count; on the spawn bench the spawner's `Add` and
-/// the other runner's `Done` fought for that lock, about a third of the bench's time in
-/// `perf`, issue 9). A channel notes
-/// under its own lock all the same. Each entry is a seqlock: its sequence number is odd while a
-/// writer writes it. A writer claims an entry by making it odd (two writers never write one
-/// entry at once; one that finds the entry it was given being written, eight new pairs noted at
-/// the same instant, does not record its pair: the log is the last few, best effort under
-/// contention), and a reader keeps what it read only if the number was even and the same before
-/// and after. (A channel's log was a second, plain type, until the wasm module had to carry
-/// both: 1 KB over its size budget.)
-///
-/// Each operation has its own "checked first" entry, so that the spawner's `Add` is found at
-/// once although every `Done` between two `Add`s is a new pair (on the spawn bench, notes cost
-/// about 8 % of the time, measured by leaving them out; one entry per operation instead of one
-/// for all: median 219 → 215 ns, within the noise).
+/// `Done` change the counter with atomics alone (they took the WaitGroup's lock to note
+/// themselves and count; on the spawn bench the spawner's `Add` and the other runner's `Done`
+/// fought for that lock, about a third of the bench's time in `perf`, issue 9). A channel
+/// notes under its own lock all the same. Each entry is a seqlock: its sequence number is odd
+/// while a writer writes it, and twice the note's place in the object's order once written
+/// (so the entries sort oldest first). A writer claims an entry by making it odd (two writers
+/// never write one entry at once; one that finds the entry it chose being written does not
+/// record its pair: the log is the last few, best effort under contention), and a reader keeps
+/// what it read only if the number was even and the same before and after. (A channel's log
+/// was a second, plain type, until the wasm module had to carry both: 1 KB over its size
+/// budget.)
 #[repr(C)]
 pub(crate) struct OpLog {
-    /// How many new pairs were noted (the next goes to `next % OPLOG_LEN`).
-    next: AtomicUsize,
-    /// By operation, the entry its last note found or wrote.
-    hits: [AtomicU8; Op::ALL.len()],
-    entries: [LogEntry; OPLOG_LEN],
+    lines: [OpLine; OPLOG_LINES],
+    /// How many new pairs were noted: each note's place in the order.
+    next: AtomicU64,
 }
 
-/// How many `(operation, goroutine)` pairs an object remembers.
-const OPLOG_LEN: usize = 8;
+/// The lines of an `OpLog`, and the entries on each.
+const OPLOG_LINES: usize = 4;
+const PER_LINE: usize = 2;
 
+#[repr(C)]
+#[derive(Default)]
+struct OpLine([LogEntry; PER_LINE]);
+
+#[derive(Default)]
 struct LogEntry {
     seq: AtomicU64,
     /// `goroutine << 4 | op`; 0 marks an empty entry (no goroutine has id 0).
@@ -107,50 +116,67 @@ struct LogEntry {
     name_len: AtomicUsize,
 }
 
+impl OpLog {
+    /// A log that holds the calling goroutine's `Make`.
+    // Out of line: inlined, it made every channel type's `new` 50-110 bytes bigger in the wasm
+    // module (ten of them).
+    #[inline(never)]
+    pub(crate) fn made() -> OpLog {
+        let log = OpLog::default();
+        log.note(Op::Make);
+        log
+    }
+}
+
 impl Default for OpLog {
+    #[inline(never)] // one copy, rather than one in each object's constructor
     fn default() -> Self {
         OpLog {
-            entries: std::array::from_fn(|_| LogEntry {
-                seq: AtomicU64::new(0),
-                key: AtomicU64::new(0),
-                name_ptr: AtomicPtr::new(std::ptr::null_mut()),
-                name_len: AtomicUsize::new(0),
-            }),
-            next: AtomicUsize::new(0),
-            hits: std::array::from_fn(|_| AtomicU8::new(0)),
+            next: AtomicU64::new(0),
+            lines: Default::default(),
         }
     }
 }
 
 impl OpLog {
+    /// The line `op` is noted on: each object's operations have one each.
+    fn line(&self, op: Op) -> &OpLine {
+        let i = match op {
+            Op::Send | Op::Add => 0,
+            // Mutexes and semaphores list their holders themselves (`sync::semaphore`).
+            Op::Make | Op::Lock | Op::Acquire => 1,
+            Op::Close | Op::Wait => 2,
+            Op::Recv | Op::Done => 3,
+        };
+        &self.lines[i]
+    }
+
     /// Records that the calling goroutine did `op` (nothing outside a goroutine).
     #[cfg_attr(not(target_arch = "wasm32"), inline(always))]
     pub(crate) fn note(&self, op: Op) {
         let (g, name) = local::current_goroutine();
         let key = g << 4 | op as u64;
-        let hit = usize::from(self.hits[op as usize].load(Ordering::Relaxed)) % OPLOG_LEN;
-        if g != 0 && self.entries[hit].key.load(Ordering::Relaxed) != key {
-            self.note_new(op, key, name);
+        let OpLine([a, b]) = self.line(op);
+        if g != 0 && a.key.load(Ordering::Relaxed) != key && b.key.load(Ordering::Relaxed) != key {
+            self.note_new(self.line(op), key, name);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn note_new(&self, op: Op, key: u64, name: &'static str) {
-        if let Some(i) = self
-            .entries
-            .iter()
-            .position(|e| e.key.load(Ordering::Relaxed) == key)
-        {
-            self.hits[op as usize].store(i as u8, Ordering::Relaxed);
-            return;
-        }
-        let i = self.next.fetch_add(1, Ordering::Relaxed) % OPLOG_LEN;
-        let e = &self.entries[i];
+    fn note_new(&self, line: &OpLine, key: u64, name: &'static str) {
+        // The older entry of the line (an empty one is oldest).
+        let OpLine([a, b]) = line;
+        let e = if b.seq.load(Ordering::Relaxed) < a.seq.load(Ordering::Relaxed) {
+            b
+        } else {
+            a
+        };
         let seq = e.seq.load(Ordering::Relaxed);
+        let place = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         if seq % 2 == 1
             || e.seq
-                .compare_exchange(seq, seq + 1, Ordering::Relaxed, Ordering::Relaxed)
+                .compare_exchange(seq, 2 * place + 1, Ordering::Relaxed, Ordering::Relaxed)
                 .is_err()
         {
             return; // another thread is writing this entry (see the type's doc)
@@ -162,34 +188,50 @@ impl OpLog {
         e.name_ptr
             .store(name.as_ptr().cast_mut(), Ordering::Relaxed);
         e.name_len.store(name.len(), Ordering::Relaxed);
-        e.seq.store(seq + 2, Ordering::Release);
-        self.hits[op as usize].store(i as u8, Ordering::Relaxed);
+        e.seq.store(2 * place + 2, Ordering::Release);
     }
 
-    /// The pairs remembered, oldest first.
+    /// The pairs remembered, by operation, each operation's oldest first.
     pub(crate) fn entries(&self) -> Vec<(Op, u64, &'static str)> {
-        let next = self.next.load(Ordering::Relaxed);
-        (0..OPLOG_LEN)
-            .map(|k| &self.entries[(next + k) % OPLOG_LEN])
-            .filter_map(|e| {
-                let seq = e.seq.load(Ordering::Acquire);
-                let (key, ptr, len) = (
-                    e.key.load(Ordering::Relaxed),
-                    e.name_ptr.load(Ordering::Relaxed),
-                    e.name_len.load(Ordering::Relaxed),
-                );
-                fence(Ordering::Acquire);
-                if seq % 2 == 1 || e.seq.load(Ordering::Relaxed) != seq || key == 0 {
-                    return None; // empty, or being written
+        // Plain code, no iterator adapters: those brought 1.9 KB of generic code into the wasm
+        // module, which had 65 bytes to spare under its size gate.
+        let mut out = Vec::new();
+        for OpLine([a, b]) in &self.lines {
+            let (mut a, mut b) = (a.read(), b.read());
+            if let (Some(x), Some(y)) = (a, b) {
+                if y.0 < x.0 {
+                    (a, b) = (b, a);
                 }
-                // SAFETY: `ptr` and `len` are the halves of one `&'static str`, written by one
-                // writer: the sequence number was even and unchanged around the reads, so no
-                // write to the entry overlapped them.
-                let name =
-                    unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)) };
-                Some((Op::ALL[(key & 0xf) as usize], key >> 4, name))
-            })
-            .collect()
+            }
+            if let Some((_, e)) = a {
+                out.push(e);
+            }
+            if let Some((_, e)) = b {
+                out.push(e);
+            }
+        }
+        out
+    }
+}
+
+impl LogEntry {
+    /// `(sequence number, pair)`, if the entry holds a pair and no writer wrote it meanwhile.
+    fn read(&self) -> Option<(u64, (Op, u64, &'static str))> {
+        let seq = self.seq.load(Ordering::Acquire);
+        let (key, ptr, len) = (
+            self.key.load(Ordering::Relaxed),
+            self.name_ptr.load(Ordering::Relaxed),
+            self.name_len.load(Ordering::Relaxed),
+        );
+        fence(Ordering::Acquire);
+        if seq % 2 == 1 || self.seq.load(Ordering::Relaxed) != seq || key == 0 {
+            return None; // empty, or being written
+        }
+        // SAFETY: `ptr` and `len` are the halves of one `&'static str`, written by one writer:
+        // the sequence number was even and unchanged around the reads, so no write to the entry
+        // overlapped them.
+        let name = unsafe { std::str::from_utf8_unchecked(std::slice::from_raw_parts(ptr, len)) };
+        Some((seq, (Op::ALL[(key & 0xf) as usize], key >> 4, name)))
     }
 }
 
@@ -349,8 +391,27 @@ mod tests {
         }
     }
 
+    /// What the spawner's `Add` (or a sender) reads, and what each `Done` (or receiver) writes,
+    /// are at least a cache line apart, wherever the log starts.
     #[test]
-    fn oplog_keeps_the_last_distinct_pairs_oldest_first() {
+    fn add_and_done_never_share_a_cache_line() {
+        let log = OpLog::default();
+        let at = |p: *const u8| p as usize;
+        for (give, take) in [(Op::Add, Op::Done), (Op::Send, Op::Recv)] {
+            let give_end = at(log.line(give).0.as_ptr().cast()) + std::mem::size_of::<OpLine>();
+            let take = at(log.line(take).0.as_ptr().cast());
+            assert!(
+                take >= give_end + 64,
+                "{give:?} and {take:?}: {give_end} {take}"
+            );
+        }
+        assert!(
+            at((&log.next as *const AtomicU64).cast()) >= at(log.line(Op::Done).0.as_ptr().cast())
+        );
+    }
+
+    #[test]
+    fn oplog_keeps_the_last_two_of_each_operation_oldest_first() {
         let log = OpLog::default();
         log.note(Op::Send); // outside a goroutine: nothing
         assert!(log.entries().is_empty());
@@ -365,8 +426,8 @@ mod tests {
         assert_eq!(
             log.entries(),
             vec![
-                (Op::Make, 7, "producer"),
                 (Op::Send, 7, "producer"),
+                (Op::Make, 7, "producer"),
                 (Op::Recv, 9, "worker")
             ]
         );
@@ -375,10 +436,25 @@ mod tests {
             log.note(Op::Close);
         }
         local::set_goroutine(0, "");
-        let e = log.entries();
-        assert_eq!(e.len(), OPLOG_LEN);
-        assert_eq!(e.first(), Some(&(Op::Close, 102, "many")));
-        assert_eq!(e.last(), Some(&(Op::Close, 109, "many")));
+        assert_eq!(
+            log.entries(),
+            vec![
+                (Op::Send, 7, "producer"),
+                (Op::Make, 7, "producer"),
+                (Op::Close, 108, "many"),
+                (Op::Close, 109, "many"),
+                (Op::Recv, 9, "worker")
+            ],
+            "the last two closers, and the others kept"
+        );
+        local::set_goroutine(110, "many");
+        log.note(Op::Close); // the older entry (108's) goes
+        local::set_goroutine(0, "");
+        assert_eq!(
+            &log.entries()[2..4],
+            [(Op::Close, 109, "many"), (Op::Close, 110, "many")],
+            "oldest first within an operation, whichever entry holds it"
+        );
     }
 
     /// Threads noting at once while another reads: every name read is the one its goroutine
@@ -419,6 +495,10 @@ mod tests {
         }
         stop.store(true, Ordering::Relaxed);
         assert!(reader.join().unwrap() > 0);
-        assert_eq!(log.entries().len(), OPLOG_LEN);
+        assert_eq!(
+            log.entries().len(),
+            2 * PER_LINE,
+            "two lines (Add's, Done's), full"
+        );
     }
 }

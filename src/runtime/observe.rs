@@ -11,7 +11,7 @@
 
 use std::{
     sync::{
-        atomic::{AtomicI64, AtomicU64, Ordering},
+        atomic::{AtomicU64, Ordering},
         Arc, Mutex,
     },
     time::Duration,
@@ -19,7 +19,7 @@ use std::{
 
 use serde::Serialize;
 
-use super::{clock::Clock, level::Level, queue::Queues};
+use super::{census::Census, clock::Clock, level::Level, queue::Queues};
 use crate::metrics::{alloc, drop_repeats_columns, next_after, rows_by, thin_columns, Row, Series};
 
 /// The series is thinned to half when it reaches this many rows.
@@ -333,15 +333,11 @@ impl SeriesState {
 
 /// The counters, the series built from them, the gauges and the marks of one runtime.
 ///
-/// Only the live count is one shared counter (its peak must be exact). Running is counted per
-/// runner and read at each sample, queued is read from the queues, and blocked is what remains
-/// (see [`states`]).
+/// Alive is spawns minus exits, each runner counting its own exits ([`Census`]). Running is
+/// counted per runner and read at each sample, queued is read from the queues, and blocked is
+/// what remains (see [`states`]).
 pub(crate) struct Observer {
-    pub(crate) live: Level,
-    /// The most goroutines alive at once, over the whole run.
-    peak: AtomicI64,
-    /// The most alive since the last `reset_window` (a phase of a scenario).
-    window_peak: AtomicI64,
+    pub(crate) live: Census,
     /// The gauges by index, in the order they were made (reserved for [`MAX_GAUGES`]).
     gauges: Mutex<Vec<(&'static str, Gauge)>>,
     /// The levels of the first [`MAX_GAUGES`] gauges, made up front.
@@ -379,9 +375,7 @@ impl Observer {
     pub(crate) fn new(sample_every: Duration, heap_extremes: bool) -> Observer {
         let period_ns = (sample_every.as_nanos() as u64).clamp(1, FINEST_PERIOD_NS);
         Observer {
-            live: Level::default(),
-            peak: AtomicI64::new(0),
-            window_peak: AtomicI64::new(0),
+            live: Census::new(),
             gauges: Mutex::new(Vec::with_capacity(MAX_GAUGES)),
             spare_gauges: std::array::from_fn(|_| Gauge(Arc::new(Level::default()))),
             marks: Mutex::new(Vec::new()),
@@ -399,28 +393,22 @@ impl Observer {
         }
     }
 
-    /// One more goroutine alive; keeps the peaks exact.
+    /// One more goroutine alive, spawned on runner `runner` (`None`: outside the runners).
     #[inline]
-    pub(crate) fn spawned(&self) {
-        let v = self.live.add(1);
-        if v > self.peak.load(Ordering::Relaxed) {
-            self.peak.fetch_max(v, Ordering::Relaxed);
-        }
-        if v > self.window_peak.load(Ordering::Relaxed) {
-            self.window_peak.fetch_max(v, Ordering::Relaxed);
-        }
+    pub(crate) fn spawned(&self, queues: &Queues, runner: Option<usize>) {
+        self.live.spawned(&queues.stats, runner);
     }
 
     pub(crate) fn peak(&self) -> usize {
-        self.peak.load(Ordering::Acquire).max(0) as usize
+        self.live.peak()
     }
 
     pub(crate) fn window_peak(&self) -> usize {
-        self.window_peak.load(Ordering::Acquire).max(0) as usize
+        self.live.window_peak()
     }
 
-    pub(crate) fn reset_window(&self) {
-        self.window_peak.store(self.live.get(), Ordering::Release);
+    pub(crate) fn reset_window(&self, queues: &Queues) {
+        self.live.reset_window(&queues.stats);
     }
 
     pub(crate) fn gauge(&self, name: &'static str) -> Gauge {
@@ -634,7 +622,7 @@ impl Observer {
         if st.cols.is_empty() {
             return; // the run has not started
         }
-        let live = self.live.take_interval();
+        let live = self.live.take_interval(&queues.stats);
         let running = queues.running_now() as i64;
         let queued = queues.queued() as i64;
         let (hlo, hhi, hnow) = alloc::take_interval();
@@ -752,7 +740,7 @@ impl Observer {
             .live_bytes
             .saturating_sub(self.heap_base.load(Ordering::Relaxed));
         let values = states([
-            self.live.get() as f64,
+            self.live.get(&queues.stats) as f64,
             queues.running_now() as f64,
             0.0,
             queues.queued() as f64,
@@ -835,8 +823,9 @@ mod tests {
         value: u64,
     ) -> (Observer, Gauge) {
         let o = Observer::new(period, heap);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned();
+        o.spawned(&q, None);
         let g = o.gauge(name);
         g.set(value);
         (o, g)
@@ -845,13 +834,14 @@ mod tests {
     #[test]
     fn a_spike_between_samples_is_drawn() {
         let o = Observer::new(Duration::from_millis(1), true);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned(); // main
+        o.spawned(&q, None); // main
         for _ in 0..999 {
-            o.spawned();
+            o.spawned(&q, None);
         }
         for _ in 0..999 {
-            o.live.add(-1);
+            o.live.exited(&q.stats, None);
         }
         o.sample(2_000_000, true, &Queues::new(0), None);
         let s = o.series();
@@ -888,21 +878,22 @@ mod tests {
     #[test]
     fn a_row_stamped_past_the_end_keeps_its_extremes() {
         let o = Observer::new(Duration::from_millis(1), false);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned(); // main
+        o.spawned(&q, None); // main
         let g = o.gauge("in use");
         o.sample(140_000, true, &Queues::new(0), None);
         g.set(3);
         for _ in 0..5 {
-            o.spawned();
+            o.spawned(&q, None);
         }
         for _ in 0..5 {
-            o.live.add(-1);
+            o.live.exited(&q.stats, None);
         }
         g.set(0);
         // A runner whose clock reads 200 µs samples first; main then ends at 150 µs.
         o.sample(200_000, true, &Queues::new(0), None);
-        o.live.add(-1);
+        o.live.exited(&q.stats, None);
         let s = end_at(&o, 150_000);
         assert_eq!(top(&s.goroutines), 6.0, "{:?} {:?}", s.t_ms, s.goroutines);
         assert_eq!(top(&s.gauges["in use"]), 3.0, "{:?}", s.gauges);
@@ -914,8 +905,9 @@ mod tests {
     #[test]
     fn a_row_stamped_past_the_end_keeps_its_heap_peak() {
         let o = Observer::new(Duration::from_millis(1), true);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned();
+        o.spawned(&q, None);
         o.sample(140_000, true, &Queues::new(0), None);
         // Reserved, not written: allocated and freed within microseconds (the heap interval is
         // the process's, and another test's sampler could take it meanwhile).
@@ -935,18 +927,19 @@ mod tests {
     #[test]
     fn the_end_follows_its_own_rows() {
         let o = Observer::new(Duration::from_millis(1), true);
+        let q = Queues::new(0);
         o.first_row(1);
         for _ in 0..3 {
-            o.spawned(); // main and two more
+            o.spawned(&q, None); // main and two more
         }
         o.sample(100_000, true, &Queues::new(0), None); // a row at the end's own instant
-        o.live.add(-1); // a dip to 2
+        o.live.exited(&q.stats, None); // a dip to 2
         for _ in 0..4 {
-            o.spawned(); // the peak: 6
+            o.spawned(&q, None); // the peak: 6
         }
         o.sample(105_000, true, &Queues::new(0), None); // a runner 5 µs ahead
         for _ in 0..3 {
-            o.live.add(-1); // 3 at the end
+            o.live.exited(&q.stats, None); // 3 at the end
         }
         let s = end_at(&o, 100_000);
         assert_eq!(top(&s.goroutines), 6.0, "{:?} {:?}", s.t_ms, s.goroutines);
@@ -1004,8 +997,9 @@ mod tests {
     #[test]
     fn a_runner_parking_just_after_another_still_samples() {
         let o = Observer::new(Duration::from_micros(500), false);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned();
+        o.spawned(&q, None);
         let g = o.gauge("counter");
         let q = Queues::new(2);
         g.set(2);
@@ -1056,16 +1050,17 @@ mod tests {
     #[test]
     fn every_row_adds_up_to_alive() {
         let o = Observer::new(Duration::from_millis(1), true);
+        let q = Queues::new(0);
         o.first_row(1);
-        o.spawned(); // main
+        o.spawned(&q, None); // main
         let q = Queues::new(2);
         // Between two samples: 5 more spawn and end, and runner 0 reads 2 running at the sample
         // (its count moved after alive's read): the counts, read one after another, disagree.
         for _ in 0..5 {
-            o.spawned();
+            o.spawned(&q, None);
         }
         for _ in 0..5 {
-            o.live.add(-1);
+            o.live.exited(&q.stats, None);
         }
         q.stats[0].running.store(2, Ordering::Relaxed);
         o.sample(1_000_000, true, &q, None);

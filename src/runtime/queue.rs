@@ -43,6 +43,8 @@ pub(crate) struct RunnerStats {
     runq: CachePadded<RunQueue>,
     /// Goroutine polls on this runner (only the runner writes it).
     pub(crate) polls: AtomicU64,
+    /// The goroutines spawned and exited on this runner ([`Census`](super::census::Census)).
+    pub(crate) census: super::census::Slot,
 }
 
 impl RunnerStats {

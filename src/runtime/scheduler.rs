@@ -194,7 +194,7 @@ impl Shared {
     }
 
     pub(crate) fn live(&self) -> usize {
-        self.obs.live.get().max(0) as usize
+        self.obs.live.get(&self.queues.stats).max(0) as usize
     }
 
     pub(crate) fn spawned(&self) -> u64 {
@@ -401,20 +401,20 @@ impl Shared {
         // A new goroutine counts as live just before it is queued: a deadlock check (which
         // only runs when no runner is busy, and for pushes from outside under the same lock as
         // the push) never sees it alive and nowhere.
-        let spawned = || {
+        let spawned = |runner| {
             if how == Push::Spawn {
-                self.obs.spawned();
+                self.obs.spawned(&self.queues, runner);
             }
         };
         if self.mode == Mode::Pumped {
-            spawned();
+            spawned(None);
             self.queues.pumped.lock().unwrap().push_back(r);
             return;
         }
         let mut r = Some(r);
         local::with_runner_of(self, |l| {
             let r = r.take().expect("pushed once");
-            spawned();
+            spawned(Some(l.index));
             match how {
                 Push::Wake if l.in_poll.get() => {
                     // A goroutine that last ran on another runner moves here: an idle runner
@@ -435,7 +435,7 @@ impl Shared {
         // thread): the global queue, under the lock the deadlock check takes.
         if let Some(r) = r {
             self.sleep.push_outside(|| {
-                spawned();
+                spawned(None);
                 self.queues.global.push(r);
             });
         }
@@ -535,18 +535,20 @@ impl Shared {
             self.main_exited.store(true, Ordering::Release);
         }
         self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
-        if local::with_runner_of(self, |l| {
+        let runner = local::with_runner_of(self, |l| {
             self.registry.retire(l.index, meta, &l.retired);
             // Until the poll ends (`run`): a goroutine its own runner retired is freed by
             // async-task then, and its block is kept for this runner's next spawn. Nothing else
             // is freed there: the future has returned, and the rest holds no heap.
             alloc::set_goroutine_blocks(true);
-        })
-        .is_none()
-        {
+            l.index
+        });
+        if runner.is_none() {
             self.registry.remove(meta);
         }
-        if self.obs.live.add(-1) == 0 {
+        self.obs.live.exited(&self.queues.stats, runner);
+        // `block_on` returns once main has (leaking whatever else is alive).
+        if meta.id == self.main_id.load(Ordering::Acquire) {
             self.notify_done();
         }
     }

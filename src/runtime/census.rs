@@ -10,19 +10,25 @@
 //! The series still draws every extreme ([`Level`](super::level::Level) explains why), and
 //! none that did not happen:
 //! - A new high can only come with a spawn. The spawner compares the spawns with the exits it
-//!   last read (fewer than there are now, so the difference is at least the count): at or below
-//!   the highs already drawn, there is nothing more to do, and it has read only lines that
-//!   spawns write. Above, it reads every runner's exits after the spawns, and draws the
-//!   difference, which is at most the count when it read the spawns.
+//!   last read (fewer than there are now, so the difference is at least the count, but for
+//!   spawns on other runners it cannot see yet): at or below the highs already drawn, there is
+//!   nothing more to do, and it has read only lines that spawns write. Above, it reads every
+//!   runner's exits after the spawns, and draws the difference, which is at most the count when
+//!   it read the spawns.
 //! - A new low can only come with an exit, the mirror image: the exiting runner compares the
 //!   spawns it last read with the exits now, and only below the lows drawn reads the spawns,
 //!   after the exits, which gives at least the count at that read.
 //!
 //! So a drawn peak is never higher than the count was, a dip never deeper; either can fall
-//! short by the goroutines that exit (or start) in the ~100 ns it is being read. A sample, the
-//! deadlock check and `NumGoroutine` read the spawns before and after the exits and take the
-//! difference only when no spawn came between: the count then only fell while the exits were
-//! read, so it had that very value at some instant between.
+//! short by the goroutines that exit or start, on other runners, in the ~100 ns it is being
+//! read. (Each runner's counts are plain stores, no fence: a spawn on another runner can be
+//! that late to show. Two runners that spawn at the same instant can each miss the other's
+//! spawn, and the peak they make together be drawn one or two short.) A sample, the deadlock
+//! check and `NumGoroutine` read the spawns before and after the exits and take the difference
+//! only when no spawn came between: the count then only fell while the exits were read, so it
+//! had that very value at some instant between (see [`Census::get`] for when spawns never stop
+//! coming). Every value drawn, a sample's included, also raises the peaks, so `peak()` is at
+//! least the highest row of the series.
 
 use std::sync::atomic::{
     AtomicI64,
@@ -157,8 +163,11 @@ impl Census {
         }
     }
 
-    /// The count: a value it had at some instant during the call (see the module's doc), or,
-    /// while spawns keep coming, at most the count when the call began.
+    /// The count: a value it had at some instant during the call (see the module's doc). While
+    /// spawns keep coming (a spawn between the two reads of them eight times in a row, which a
+    /// runner spawning in a loop can do), the spawns read before the exits minus the exits: at
+    /// most the count at the first read, and short of any value it had by the goroutines that
+    /// started and exited during the read.
     #[inline(never)] // not on a hot path: one copy in the wasm module
     pub(crate) fn get(&self, runners: &Runners) -> i64 {
         let mut before = self.spawns(runners);
@@ -171,6 +180,17 @@ impl Census {
             before = after;
         }
         (before - self.exits(runners)).max(0)
+    }
+
+    /// The count now, as [`Census::get`], drawn: the interval's extremes and the peaks take it
+    /// in, so no row shows more than `peak()` (the live row the page polls, a phase's start).
+    pub(crate) fn get_drawn(&self, runners: &Runners) -> i64 {
+        let now = self.get(runners);
+        self.widen(now, now);
+        for high in [&self.highs.peak, &self.highs.window_peak] {
+            high.fetch_max(now, Relaxed);
+        }
+        now
     }
 
     /// Starts a new interval as if the count were `v` (it is about to be: the first row of a
@@ -191,8 +211,10 @@ impl Census {
         let now = self.get(runners);
         let hi = self.highs.hi.swap(now, Relaxed).max(now);
         let lo = self.lo.swap(now, Relaxed).min(now);
-        // A count read here may be above a peak a spawn drew short (see the module's doc).
+        // A count read here may be above a peak a spawn drew short (see the module's doc). `hi`
+        // raises only the run's peak: it may be from before the phase began.
         self.highs.peak.fetch_max(hi, Relaxed);
+        self.highs.window_peak.fetch_max(now, Relaxed);
         (lo, hi, now)
     }
 
@@ -206,9 +228,8 @@ impl Census {
 
     /// Starts a new phase: its peak is the count now.
     pub(crate) fn reset_window(&self, runners: &Runners) {
-        let now = self.get(runners);
-        self.highs.peak.fetch_max(now, Relaxed);
-        self.highs.window_peak.store(now, Release);
+        self.highs.window_peak.store(i64::MIN, Release);
+        self.get_drawn(runners);
     }
 }
 
@@ -297,6 +318,8 @@ mod tests {
             );
         }
         assert!(c.peak() <= 4, "{}", c.peak());
+        // And it draws: each thread alone had two alive at once, 20,000 times.
+        assert!(c.peak() >= 2, "{}", c.peak());
         assert_eq!(c.get(r), 0);
     }
 }

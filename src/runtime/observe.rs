@@ -2,8 +2,8 @@
 //! marks.
 //!
 //! The series never misses an extreme (see `level.rs`): each sample draws the interval's lowest
-//! and highest value as extra rows before the value now, so `max(series.goroutines)` is the exact
-//! peak. It has enough rows for a chart whatever the run's length: sampling starts fine (at most
+//! and highest value as extra rows before the value now, so `max(series.goroutines)` is the
+//! peak, never above what the count was (`census.rs` says when it can fall short). It has enough rows for a chart whatever the run's length: sampling starts fine (at most
 //! every 0.5 ms of runtime time) and each time the series reaches [`SERIES_CAP`] rows it is
 //! thinned to half (keeping every extreme) and the period doubles. Whoever is awake samples
 //! (runners between polls, the pump, the driver); after a gap in which nobody looked, nothing
@@ -630,7 +630,7 @@ impl Observer {
         let mut cols = [(0.0, 0.0, 0.0); 5];
         // Running as it is now, without extremes: a row between two samples stands at alive's
         // extreme, and running's own extremes fell at other instants (drawn there, leak/right
-        // read 6 alive with none running while main ran). Alive's extremes are exact. Blocked is
+        // read 6 alive with none running while main ran). Alive's extremes are its own. Blocked is
         // left at 0 here: `states` derives it, in every row, from the other three.
         for (c, (lo, hi, now)) in cols.iter_mut().zip([
             live,
@@ -740,7 +740,7 @@ impl Observer {
             .live_bytes
             .saturating_sub(self.heap_base.load(Ordering::Relaxed));
         let values = states([
-            self.live.get(&queues.stats) as f64,
+            self.live.get_drawn(&queues.stats) as f64,
             queues.running_now() as f64,
             0.0,
             queues.queued() as f64,
@@ -763,7 +763,7 @@ impl Observer {
 /// A row whose states add up to the goroutines alive: running, then runnable, each at most what
 /// is left of alive, and blocked the rest. The three counts are read one after another while
 /// goroutines move between them, and a row between two samples holds each count's own extreme
-/// (alive's is exact, the others' instants are not known), so read as they are they could add
+/// (alive's is alive's own, the others' instants are not known), so read as they are they could add
 /// up to more or less than alive (independent review N1, session 16: leak/right drew 6 alive
 /// with 1 running and none blocked or runnable).
 fn states(mut row: [f64; 5]) -> [f64; 5] {

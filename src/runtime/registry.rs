@@ -76,7 +76,8 @@ impl SlabLock {
             while self.locked.load(Ordering::Relaxed) {
                 spins += 1;
                 if spins.is_multiple_of(64) {
-                    // A listing of a million goroutines holds it for milliseconds.
+                    // A listing of a million goroutines holds it for milliseconds. (In wasm
+                    // `yield_now` does nothing: a Web Worker spins through such a listing.)
                     std::thread::yield_now();
                 } else {
                     std::hint::spin_loop();

@@ -531,9 +531,7 @@ impl Shared {
     fn finish(&self, meta: &GMeta) {
         FINISHED.with(|f| f.set(true));
         meta.swap(State::Done);
-        if meta.id == self.main_id.load(Ordering::Acquire) {
-            self.main_exited.store(true, Ordering::Release);
-        }
+        let main = meta.id == self.main_id.load(Ordering::Acquire);
         self.event(EventKind::Exit, meta.id, WaitKind::None, 0);
         let runner = local::with_runner_of(self, |l| {
             self.registry.retire(l.index, meta, &l.retired);
@@ -547,8 +545,10 @@ impl Shared {
             self.registry.remove(meta);
         }
         self.obs.live.exited(&self.queues.stats, runner);
-        // `block_on` returns once main has (leaking whatever else is alive).
-        if meta.id == self.main_id.load(Ordering::Acquire) {
+        // `block_on` returns once main has (leaking whatever else is alive). Marked exited only
+        // once it is off the count: `NumGoroutine` right after `block_on` does not count it.
+        if main {
+            self.main_exited.store(true, Ordering::Release);
             self.notify_done();
         }
     }

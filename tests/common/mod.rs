@@ -892,7 +892,7 @@ fn max(v: &[f64]) -> f64 {
 }
 
 /// The series never misses a peak: 2000 goroutines that each live a few microseconds, in
-/// bursts between samples, and still `max(series.goroutines)` is the exact peak; the series
+/// bursts between samples, and still `max(series.goroutines)` is the peak; the series
 /// starts with main alone at t = 0.
 pub fn series_keeps_every_peak() {
     let rt = runtime(2);

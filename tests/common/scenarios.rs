@@ -501,7 +501,11 @@ fn states_its_measures(r: &Report) {
             Unit::Bytes => vec![fmt_bytes(m.value)],
             Unit::Times => vec![format!("{:.1}×", m.value), format!("{:.0}×", m.value)],
             Unit::Count | Unit::Ms | Unit::PerSecond => {
-                (0..3).map(|d| format!("{:.*}", d, m.value)).collect()
+                let mut forms: Vec<String> = (0..3).map(|d| format!("{:.*}", d, m.value)).collect();
+                // A half rounds away from zero on the page (Intl.NumberFormat) and in the
+                // lessons' tenths, and to even in `format!`.
+                forms.push(format!("{:.1}", (m.value * 10.0).round() / 10.0));
+                forms
             }
             // An instant as the page writes it, one decimal (two under 1 ms): the same instant
             // read "113 ms" beside "112.6 ms" (review R4, session 21).
@@ -1626,20 +1630,16 @@ fn deadlock_blocked_workers(r: &Report) {
         num.parse()
             .unwrap_or_else(|_| panic!("{num:?} before {key:?} in {}", r.story()))
     };
-    let (stalled, longest) = (after(" ms in total (up to"), after(" ms each)"));
+    let (all, longest) = (after(" ms in total (up to"), after(" ms each)"));
     // The later result sends: their wait when there was one, never "0.0 ms more" (review s20
-    // F12); at once, the stalled total is the whole.
+    // F12), and part of the total.
     assert!(!r.story().contains(" 0.0 ms"), "{}", r.story());
-    let (later, all) = if r.story().contains("went through at once") {
-        (0.0, stalled)
+    let later = if r.story().contains("went through at once") {
+        0.0
     } else {
-        (after(" ms ("), after(" ms in all)"))
+        after(" ms of it")
     };
-    assert!(
-        stalled <= 2.0 * longest && ((stalled + later) * 10.0).round() == (all * 10.0).round(),
-        "{}",
-        r.story()
-    );
+    assert!(all <= 2.0 * longest && later <= all, "{}", r.story());
     assert_eq!(
         (all * 10.0).round(),
         (r.number("blocked_ms") * 10.0).round(),

@@ -182,11 +182,12 @@ impl Census {
         (before - self.exits(runners)).max(0)
     }
 
-    /// The count now, as [`Census::get`], drawn: the interval's extremes and the peaks take it
-    /// in, so no row shows more than `peak()` (the live row the page polls, a phase's start).
+    /// The count now, as [`Census::get`], shown: the peaks take it in, so nothing shows more
+    /// than `peak()` (the live row the page polls, a phase's start). Not the interval's
+    /// extremes: the series would draw them at its next sample, maybe long after (add-inside
+    /// drew the workers alive again during main's 500 ms sleep, clean-clone CI of session 26).
     pub(crate) fn get_drawn(&self, runners: &Runners) -> i64 {
         let now = self.get(runners);
-        self.widen(now, now);
         for high in [&self.highs.peak, &self.highs.window_peak] {
             high.fetch_max(now, Relaxed);
         }

@@ -147,12 +147,29 @@ impl std::fmt::Debug for Setup<'_> {
     }
 }
 
-/// Measures one figure.
+/// Measures one figure, after a warm-up run of it at the small sizes whose result is dropped.
+///
+/// The warm-up is for the browser: V8 first runs a wasm function as its baseline compiler
+/// (Liftoff) made it, and swaps in the optimized code only at a later call, never within one. A
+/// figure's loop is one long call, so measured cold it ran unoptimized throughout: the browser's
+/// spawn took 253–315 ns a goroutine cold against 208–234 after a small warm-up (Chromium 156,
+/// four fresh pages each, 2026-12-01). Native and Go take the same warm-up (`bench/go`), so the
+/// three are measured alike.
 ///
 /// # Panics
 ///
 /// If a runtime fails to build or a run deadlocks, which would be a bug in the runtime.
 pub fn measure(fig: Fig, s: &Setup<'_>) -> Figure {
+    let warm = Setup {
+        sizes: Sizes::SMALL,
+        os_threads: false,
+        ..*s
+    };
+    let _ = measure_once(fig, &warm);
+    measure_once(fig, s)
+}
+
+fn measure_once(fig: Fig, s: &Setup<'_>) -> Figure {
     match fig {
         Fig::Spawn => spawn(s),
         Fig::Blocked => blocked(s),

@@ -28,3 +28,32 @@ fn suite_measures_every_figure_with_baselines() {
     assert_eq!(names, ["sequential", "os_thread_per_task"]);
     assert_eq!(r.cpu_speedup.baselines.len(), 3);
 }
+
+/// Every figure is measured after a warm-up run of it (see `bench::measure`): two runtimes a
+/// figure, the warm-up's and the measured run's.
+#[test]
+fn every_figure_is_warmed_up_first() {
+    use std::cell::Cell;
+
+    use worker_pool_playground::bench::{measure, Fig, Setup};
+    let built = Cell::new(0);
+    let make = |n: usize| {
+        built.set(built.get() + 1);
+        Runtime::builder().threads(n).build().unwrap()
+    };
+    let s = Setup {
+        threads: 2,
+        runtime: &make,
+        os_threads: false,
+        sizes: Sizes::SMALL,
+    };
+    for fig in Fig::ALL {
+        built.set(0);
+        let _ = measure(fig, &s);
+        assert_eq!(
+            built.get(),
+            2,
+            "{fig:?}: one runtime for the warm-up, one measured"
+        );
+    }
+}

@@ -54,7 +54,7 @@ pub use self::{
     select::{RecvCase, Select, SendCase},
 };
 use crate::{
-    primitives::{Arc, Mutex, MutexGuard},
+    primitives::{Arc, SpinGuard, SpinLock},
     runtime::{
         goroutine::WaitKind,
         local::{current_gid, set_wait, with_current},
@@ -156,12 +156,13 @@ impl<T> State<T> {
 pub(crate) struct Inner<T> {
     id: ObjectId,
     cap: usize,
-    state: Mutex<State<T>>,
+    state: SpinLock<State<T>>,
 }
 
 impl<T> Inner<T> {
-    fn lock(&self) -> MutexGuard<'_, State<T>> {
-        self.state.lock().unwrap()
+    #[inline]
+    fn lock(&self) -> SpinGuard<'_, State<T>> {
+        self.state.lock()
     }
 }
 
@@ -246,7 +247,7 @@ impl<T: std::marker::Send + 'static> Chan<T> {
             inner: Arc::new(Inner {
                 id: ObjectId::new(),
                 cap,
-                state: Mutex::new(State {
+                state: SpinLock::new(State {
                     buf: VecDeque::with_capacity(cap.min(1024)),
                     closed: false,
                     recvq: WaitQueue::default(),
@@ -318,12 +319,7 @@ impl<T> Chan<T> {
     /// [`TrySendError::Full`] when it would block, [`TrySendError::Closed`] when closed.
     pub fn try_send(&self, v: T) -> Result<(), TrySendError<T>> {
         let mut wake = None;
-        let r = self
-            .inner
-            .state
-            .lock()
-            .unwrap()
-            .try_send(v, self.inner.cap, &mut wake);
+        let r = self.inner.lock().try_send(v, self.inner.cap, &mut wake);
         if let Some(w) = wake {
             w.wake();
         }
@@ -448,21 +444,20 @@ impl<T> Future for Recv<'_, T> {
         let this = unsafe { self.get_unchecked_mut() };
         let id = this.chan.inner.id.get();
         if let Some(p) = &this.parked {
-            if p.core.done().is_some() {
-                // SAFETY: done, so the channel no longer touches the slot.
-                let got = unsafe {
-                    p.waiter
-                        .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
-                };
-                this.parked = None;
-                return Poll::Ready(match got {
-                    RecvSlot::Value(v) => Some(v),
-                    RecvSlot::Empty | RecvSlot::Closed => None,
-                });
+            if p.core.still_waiting(cx.waker()) {
+                set_wait(WaitKind::ChanReceive, id);
+                return Poll::Pending;
             }
-            p.core.set_waker(cx.waker());
-            set_wait(WaitKind::ChanReceive, id);
-            return Poll::Pending;
+            // SAFETY: done, so the channel no longer touches the slot.
+            let got = unsafe {
+                p.waiter
+                    .with_slot(|s| std::mem::replace(s, RecvSlot::Empty))
+            };
+            this.parked = None;
+            return Poll::Ready(match got {
+                RecvSlot::Value(v) => Some(v),
+                RecvSlot::Empty | RecvSlot::Closed => None,
+            });
         }
         let mut wake = None;
         let mut st = this.chan.inner.lock();
@@ -526,21 +521,20 @@ impl<T> Future for Send<'_, T> {
         let this = unsafe { self.get_unchecked_mut() };
         let id = this.chan.inner.id.get();
         if let Some(p) = &this.parked {
-            if p.core.done().is_some() {
-                // SAFETY: done, so the channel no longer touches the slot.
-                let slot = unsafe {
-                    p.waiter
-                        .with_slot(|s| std::mem::replace(s, SendSlot::Taken))
-                };
-                this.parked = None;
-                return Poll::Ready(match slot {
-                    SendSlot::Closed(v) => Err(SendError(v)),
-                    SendSlot::Sent | SendSlot::Taken | SendSlot::Pending(_) => Ok(()),
-                });
+            if p.core.still_waiting(cx.waker()) {
+                set_wait(WaitKind::ChanSend, id);
+                return Poll::Pending;
             }
-            p.core.set_waker(cx.waker());
-            set_wait(WaitKind::ChanSend, id);
-            return Poll::Pending;
+            // SAFETY: done, so the channel no longer touches the slot.
+            let slot = unsafe {
+                p.waiter
+                    .with_slot(|s| std::mem::replace(s, SendSlot::Taken))
+            };
+            this.parked = None;
+            return Poll::Ready(match slot {
+                SendSlot::Closed(v) => Err(SendError(v)),
+                SendSlot::Sent | SendSlot::Taken | SendSlot::Pending(_) => Ok(()),
+            });
         }
         let v = this.value.take().expect("Send polled after completion");
         let mut wake = None;

@@ -477,14 +477,14 @@ impl Future for Wait<'_> {
             return Poll::Ready(i);
         }
         if let Some(core) = &sel.core {
-            if let Some(i) = core.done() {
-                sel.settle();
-                sel.fired = Some(i);
-                return Poll::Ready(i);
+            if core.still_waiting(cx.waker()) {
+                set_wait(WaitKind::Select, 0);
+                return Poll::Pending;
             }
-            core.set_waker(cx.waker());
-            set_wait(WaitKind::Select, 0);
-            return Poll::Pending;
+            let i = core.done().expect("not waiting, so done");
+            sel.settle();
+            sel.fired = Some(i);
+            return Poll::Ready(i);
         }
         if sel.cases.is_empty() {
             set_wait(WaitKind::Select, 0); // `select {}`

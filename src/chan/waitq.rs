@@ -19,38 +19,58 @@ use std::{
     task::Waker,
 };
 
-use crate::primitives::{AtomicUsize, Mutex};
+use crate::primitives::{AtomicUsize, Spin};
 
 /// No case has fired yet.
 const NONE: usize = usize::MAX;
 /// Set on the claimed case once its slot is filled.
 const DONE: usize = 1 << (usize::BITS - 2);
+/// The owner is replacing the waker: no case can be claimed until it is back to `NONE`.
+const REARMING: usize = 1 << (usize::BITS - 1);
 
 /// One goroutine's wait, shared by its records: which case fired, and how to wake it.
+///
+/// The waker needs no lock of its own: `state` says who may touch it. The owner, only while it
+/// holds the state at `REARMING` (from `NONE`); the channel that claims a case, only between its
+/// claim and `DONE`. A lock here was two of the ping-pong's locked instructions a hand-off.
 pub(crate) struct Core {
     state: AtomicUsize,
-    waker: Mutex<Option<Waker>>,
+    waker: UnsafeCell<Option<Waker>>,
 }
+
+// SAFETY: the waker is only touched by whoever `state` gives it to (see the type's doc), and
+// `Waker` is `Send + Sync`.
+unsafe impl Sync for Core {}
 
 impl Core {
     pub(crate) fn new(waker: &Waker) -> Core {
         Core {
             state: AtomicUsize::new(NONE),
-            waker: Mutex::new(Some(waker.clone())),
+            waker: UnsafeCell::new(Some(waker.clone())),
         }
     }
 
-    /// Claims the wait for `case`; false when another case got it first.
+    /// Claims the wait for `case`; false when another case got it first. Waits out an owner
+    /// replacing its waker (a few instructions, which never block).
     fn try_claim(&self, case: usize) -> bool {
-        self.state
-            .compare_exchange(NONE, case, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+        let spin = Spin::default();
+        loop {
+            match self
+                .state
+                .compare_exchange(NONE, case, Ordering::AcqRel, Ordering::Acquire)
+            {
+                Ok(_) => return true,
+                Err(REARMING) => spin.turn(),
+                Err(_) => return false,
+            }
+        }
     }
 
     /// The claimed case's slot is filled: publishes it, and hands back the waker. The waker is
     /// taken first: once `done` shows, the owner may free the core at once.
     fn complete(&self, case: usize) -> Option<Waker> {
-        let waker = self.waker.lock().unwrap().take();
+        // SAFETY: this thread claimed the wait, and `DONE` is not set yet: the waker is ours.
+        let waker = unsafe { (*self.waker.get()).take() };
         self.state.store(case | DONE, Ordering::Release);
         waker
     }
@@ -63,12 +83,35 @@ impl Core {
         }
     }
 
-    /// Keeps the waker current (a goroutine may be polled by a different waker next time).
-    pub(crate) fn set_waker(&self, waker: &Waker) {
-        let mut w = self.waker.lock().unwrap();
-        match &mut *w {
-            Some(old) if old.will_wake(waker) => {}
-            _ => *w = Some(waker.clone()),
+    /// The owner, polled again: true while it still waits, with `waker` the one a channel will
+    /// wake (a goroutine may be polled by a different waker next time); false once a case is
+    /// [`done`](Core::done). A case claimed but not yet done is waited out: the channel fills
+    /// its slot under its lock and never blocks meanwhile.
+    pub(crate) fn still_waiting(&self, waker: &Waker) -> bool {
+        // Woken, it is done: a plain load then (a compare-and-swap that fails is still a
+        // locked instruction).
+        if self.done().is_some() {
+            return false;
+        }
+        let spin = Spin::default();
+        loop {
+            match self
+                .state
+                .compare_exchange(NONE, REARMING, Ordering::Acquire, Ordering::Acquire)
+            {
+                Ok(_) => {
+                    // SAFETY: the state is `REARMING`, which only this owner sets and clears.
+                    let w = unsafe { &mut *self.waker.get() };
+                    match w {
+                        Some(old) if old.will_wake(waker) => {}
+                        _ => *w = Some(waker.clone()),
+                    }
+                    self.state.store(NONE, Ordering::Release);
+                    return true;
+                }
+                Err(s) if s & DONE != 0 => return false,
+                Err(_) => spin.turn(),
+            }
         }
     }
 }
@@ -267,6 +310,99 @@ mod tests {
         assert_eq!(offsets::<u8>(), unit);
         assert_eq!(offsets::<[u64; 9]>(), unit);
         assert_eq!(offsets::<(String, u128)>(), unit);
+    }
+
+    /// Counts its wakes.
+    struct Count(std::sync::atomic::AtomicUsize);
+
+    impl std::task::Wake for Count {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn counters(n: usize) -> (Vec<std::sync::Arc<Count>>, Vec<Waker>) {
+        let c: Vec<_> = (0..n)
+            .map(|_| std::sync::Arc::new(Count(0.into())))
+            .collect();
+        let w = c.iter().map(|c| Waker::from(c.clone())).collect();
+        (c, w)
+    }
+
+    /// The owner polled by another waker: the case that fires wakes that one, once.
+    #[test]
+    fn a_wait_rearmed_with_a_new_waker_wakes_that_one() {
+        let (count, wakers) = counters(2);
+        let core = Core::new(&wakers[0]);
+        assert!(core.still_waiting(&wakers[1]));
+        assert!(core.try_claim(3));
+        assert!(!core.try_claim(4), "one case fires");
+        core.complete(3).expect("the waker").wake();
+        assert_eq!(core.done(), Some(3));
+        assert!(!core.still_waiting(&wakers[0]));
+        let woken: Vec<usize> = count.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
+        assert_eq!(woken, [0, 1]);
+    }
+
+    /// A channel that comes to claim while the owner is replacing its waker waits until the
+    /// owner is done, then claims: the rearm is not another case firing.
+    #[test]
+    fn a_claim_waits_out_a_rearm() {
+        let core = Core::new(Waker::noop());
+        core.state.store(REARMING, Ordering::SeqCst); // the owner, in the middle of a rearm
+        std::thread::scope(|s| {
+            let claim = s.spawn(|| core.try_claim(1));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let early = claim.is_finished();
+            core.state.store(NONE, Ordering::Release);
+            assert!(claim.join().unwrap(), "the claim failed");
+            assert!(!early, "the claim did not wait for the rearm to end");
+        });
+    }
+
+    /// The owner swaps wakers while a channel claims on another thread: the waker of the
+    /// owner's last rearm is woken, once (and under Miri, no data race on the waker).
+    #[test]
+    fn a_claim_during_a_rearm_wakes_the_last_waker() {
+        let rounds = if cfg!(miri) { 5 } else { 100 };
+        for _ in 0..rounds {
+            let (count, wakers) = counters(2);
+            let core = Core::new(&wakers[0]);
+            let rearms = std::sync::atomic::AtomicUsize::new(0);
+            let last = std::thread::scope(|s| {
+                let owner = s.spawn(|| {
+                    let mut last = 0;
+                    // Bounded, so that a claim that failed ends the test rather than hangs it.
+                    for i in 1..10_000_000 {
+                        if !core.still_waiting(&wakers[i % 2]) {
+                            return last;
+                        }
+                        last = i % 2;
+                        rearms.store(i, Ordering::Relaxed);
+                        // A poll's worth of other work: a rearm in a tight loop would
+                        // starve the claim, which no goroutine does.
+                        for _ in 0..20 {
+                            std::hint::spin_loop();
+                        }
+                    }
+                    usize::MAX
+                });
+                // Claimed while the owner rearms in a loop, so often in the middle of one.
+                while rearms.load(Ordering::Relaxed) < 3 {
+                    std::hint::spin_loop();
+                }
+                let claimed = core.try_claim(0);
+                if claimed {
+                    core.complete(0).expect("the waker").wake();
+                }
+                let last = owner.join().unwrap();
+                assert!(claimed, "an owner's rearm is no other case's claim");
+                last
+            });
+            let woken: Vec<usize> = count.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();
+            assert_eq!(woken[last], 1, "{woken:?}, last rearmed {last}");
+            assert_eq!(woken[1 - last], 0, "{woken:?}, last rearmed {last}");
+        }
     }
 
     #[test]

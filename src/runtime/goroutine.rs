@@ -120,9 +120,8 @@ pub struct Wait {
 pub(crate) struct GMeta {
     pub(crate) id: u64,
     pub(crate) name: &'static str,
-    /// The state in the low 8 bits, and above them how many times it was set running: a park
-    /// applies only to the poll it follows (see [`GMeta::park`]).
-    state: AtomicU32,
+    /// Its [`State`] (see [`GMeta::swap`] for who writes it).
+    state: AtomicU8,
     wait_kind: AtomicU8,
     /// The runner that polled it last.
     last_runner: AtomicU16,
@@ -141,7 +140,7 @@ impl GMeta {
         GMeta {
             id,
             name,
-            state: AtomicU32::new(State::Runnable as u32),
+            state: AtomicU8::new(State::Runnable as u8),
             wait_kind: AtomicU8::new(0),
             last_runner: AtomicU16::new(u16::MAX),
             shard,
@@ -152,7 +151,7 @@ impl GMeta {
     }
 
     pub(crate) fn state(&self) -> State {
-        State::from_u8(self.state.load(Ordering::Acquire) as u8)
+        State::from_u8(self.state.load(Ordering::Acquire))
     }
 
     pub(crate) fn wait(&self) -> Wait {
@@ -166,27 +165,26 @@ impl GMeta {
         self.since_ns.load(Ordering::Relaxed)
     }
 
-    /// Sets the state unconditionally (keeping the poll count) and returns the previous one.
+    /// Sets the state and returns the previous one.
+    ///
+    /// A load and a store, not a read-modify-write: every write to the state is ordered by
+    /// async-task's own state machine. A goroutine is scheduled, then run (`set_running`, then
+    /// the poll, which parks or finishes it), one step at a time, and a wake during a poll is
+    /// held until the poll ends; async-task's acquire and release on its task state order each
+    /// step after the last. Other threads only read the state. Three locked instructions less
+    /// a park and wake (ping-pong: two of each a round trip), two a spawn.
     pub(crate) fn swap(&self, s: State) -> State {
-        let old = self
-            .state
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-                Some(v & !0xff | s as u32)
-            })
-            .unwrap_or_else(|v| v);
-        State::from_u8(old as u8)
+        let old = self.state.load(Ordering::Relaxed);
+        self.state.store(s as u8, Ordering::Release);
+        State::from_u8(old)
     }
 
-    /// Marks it running on runner `runner` and returns this poll's number, for [`GMeta::park`].
-    pub(crate) fn set_running(&self, runner: usize) -> u32 {
-        self.last_runner.store(runner as u16, Ordering::Relaxed);
-        let old = self
-            .state
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |v| {
-                Some((v >> 8).wrapping_add(1) << 8 | State::Running as u32)
-            })
-            .unwrap_or_else(|v| v);
-        (old >> 8).wrapping_add(1) & 0x00ff_ffff
+    /// Marks it running on runner `runner`.
+    pub(crate) fn set_running(&self, runner: usize) {
+        if self.last_runner.load(Ordering::Relaxed) != runner as u16 {
+            self.last_runner.store(runner as u16, Ordering::Relaxed);
+        }
+        self.state.store(State::Running as u8, Ordering::Release);
     }
 
     /// The runner that polled it last (65535 when it never ran).
@@ -194,36 +192,28 @@ impl GMeta {
         self.last_runner.load(Ordering::Relaxed) as usize
     }
 
-    /// `Running → Blocked(wait)` after poll number `poll`, unless a wake already made it
-    /// `Runnable`, or it finished, or another runner has polled it since: once the poll has
-    /// returned, a wake can run it again on another thread before this one gets here. Miri
-    /// found that race (a park marked a goroutine running elsewhere as blocked, and wrote into
-    /// its task after that thread had finished and freed it).
-    pub(crate) fn park(&self, wait: Wait, now_ns: u64, poll: u32) -> bool {
-        let running = poll << 8 | State::Running as u32;
-        let parked = self
-            .state
-            .compare_exchange(
-                running,
-                poll << 8 | State::Blocked as u32,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            )
-            .is_ok();
-        if parked {
+    /// `Running → Blocked(wait)`, from inside the goroutine's poll (no wake can make it
+    /// runnable before the poll has returned: async-task holds a wake during the poll, and
+    /// schedules the goroutine only after it). The wait is written first, so whoever reads the
+    /// state `Blocked` reads its wait too.
+    pub(crate) fn park_in_poll(&self, wait: Wait, now_ns: u64) -> bool {
+        if self.state.load(Ordering::Relaxed) != State::Running as u8 {
+            return false;
+        }
+        // Each written only if it changed: in wasm every atomic store is a locked instruction
+        // (a load is a plain one), and a goroutine that parks again and again mostly parks on
+        // the same object, within the runner's clock tick (it reads the clock every 50 µs).
+        if self.wait_kind.load(Ordering::Relaxed) != wait.kind as u8 {
             self.wait_kind.store(wait.kind as u8, Ordering::Relaxed);
+        }
+        if self.wait_object.load(Ordering::Relaxed) != wait.object {
             self.wait_object.store(wait.object, Ordering::Relaxed);
+        }
+        if self.since_ns.load(Ordering::Relaxed) != now_ns {
             self.since_ns.store(now_ns, Ordering::Relaxed);
         }
-        parked
-    }
-
-    /// [`GMeta::park`] from inside the goroutine's poll, whose number it reads: no wake can
-    /// make it runnable before the poll has returned (async-task holds a wake during the poll,
-    /// and schedules the goroutine only after it).
-    pub(crate) fn park_in_poll(&self, wait: Wait, now_ns: u64) -> bool {
-        let s = self.state.load(Ordering::Acquire);
-        s as u8 == State::Running as u8 && self.park(wait, now_ns, s >> 8)
+        self.state.store(State::Blocked as u8, Ordering::Release);
+        true
     }
 }
 

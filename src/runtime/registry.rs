@@ -30,10 +30,9 @@
 //! off are skipped in listings.
 
 use std::{
-    cell::{RefCell, UnsafeCell},
-    ops::{Deref, DerefMut},
+    cell::RefCell,
     sync::{
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
         Mutex,
     },
 };
@@ -43,79 +42,19 @@ use crossbeam_utils::CachePadded;
 use slab::Slab;
 
 use super::goroutine::{GMeta, GoroutineInfo, State, WaitKind};
+use crate::primitives::SpinLock;
 
 /// A live goroutine's handle: dropping it cancels the goroutine.
 pub(crate) type Handle = Task<(), GMeta>;
-
-/// A shard's slab, behind a spin lock: taken with one locked instruction and given back with a
-/// plain store, where `std::sync::Mutex` gives it back with a second locked instruction (a swap,
-/// to see whether to wake a waiter). Its owner takes it at every spawn, and others only to list
-/// or cancel goroutines, rarely, so it is almost never contended (on the spawn bench the mutex's
-/// two instructions were a fifth of the spawning runner's samples in `perf`, issue 9).
-#[derive(Default)]
-struct SlabLock {
-    locked: AtomicBool,
-    slab: UnsafeCell<Slab<Handle>>,
-}
-
-// SAFETY: the slab is only reached through a guard, which the lock makes exclusive.
-unsafe impl Sync for SlabLock {}
-// As `std::sync::Mutex` is, without the poisoning: a panic with the lock held unwinds through
-// the guard, which gives the lock back; the slab's own operations leave it whole (insert and
-// remove only panic on a bad key, which the registry checks first).
-impl std::panic::RefUnwindSafe for SlabLock {}
-
-impl SlabLock {
-    fn lock(&self) -> SlabGuard<'_> {
-        let mut spins = 0u32;
-        while self
-            .locked
-            .compare_exchange_weak(false, true, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
-            while self.locked.load(Ordering::Relaxed) {
-                spins += 1;
-                if spins.is_multiple_of(64) {
-                    // A listing of a million goroutines holds it for milliseconds. (In wasm
-                    // `yield_now` does nothing: a Web Worker spins through such a listing.)
-                    std::thread::yield_now();
-                } else {
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        SlabGuard(self)
-    }
-}
-
-struct SlabGuard<'a>(&'a SlabLock);
-
-impl Deref for SlabGuard<'_> {
-    type Target = Slab<Handle>;
-    fn deref(&self) -> &Slab<Handle> {
-        // SAFETY: the guard holds the lock.
-        unsafe { &*self.0.slab.get() }
-    }
-}
-
-impl DerefMut for SlabGuard<'_> {
-    fn deref_mut(&mut self) -> &mut Slab<Handle> {
-        // SAFETY: the guard holds the lock.
-        unsafe { &mut *self.0.slab.get() }
-    }
-}
-
-impl Drop for SlabGuard<'_> {
-    fn drop(&mut self) {
-        self.0.locked.store(false, Ordering::Release);
-    }
-}
 
 /// A runner takes other runners' finished goroutines off this many at a time.
 const BATCH: usize = 64;
 
 struct Shard {
-    slab: SlabLock,
+    /// Behind a spin lock: its owner takes it at every spawn, others only to list or cancel
+    /// goroutines, rarely, so it is almost never contended (on the spawn bench a mutex's two
+    /// locked instructions were a fifth of the spawning runner's samples in `perf`, issue 9).
+    slab: SpinLock<Slab<Handle>>,
     /// Goroutines of this shard that finished on other runners, `(key, id)`, for the owner to
     /// take off.
     inbox: Mutex<Vec<(u32, u64)>>,
@@ -138,7 +77,7 @@ impl Registry {
             shards: (0..=runners)
                 .map(|_| {
                     CachePadded::new(Shard {
-                        slab: SlabLock::default(),
+                        slab: SpinLock::new(Slab::new()),
                         inbox: Mutex::new(Vec::new()),
                         pending: AtomicUsize::new(0),
                     })

@@ -1,8 +1,8 @@
 //! The synchronization primitives of the channel, WaitGroup and context cores: std's and a spin
 //! lock, or loom's when the cores are model-checked (`RUSTFLAGS="--cfg loom" cargo test
 //! --release --test loom`).
-//! Only these cores switch; the scheduler is tested by running it, and its park/unpark protocol
-//! is modelled in tests/loom.rs.
+//! These cores switch, and the registry's slabs with them (they share the spin lock); the
+//! scheduler is tested by running it, and its park/unpark protocol is modelled in tests/loom.rs.
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::{
@@ -37,16 +37,20 @@ impl Spin {
 /// that at most GOMAXPROCS threads contend for: a channel's state (Go's `hchan.lock`, a
 /// `runtime.mutex`, also spins first), a runner's goroutine slab. Giving it back is a plain
 /// store where `std::sync::Mutex` swaps, to learn whether to wake a sleeper: one locked
-/// instruction less each time. The pool dispatch bench locks a channel twice a job.
+/// instruction less each time, and no system call to wake one. The pool dispatch bench locks a
+/// channel twice a job.
 ///
 /// A waiter spins, then yields its thread ([`Spin`]), in case the holder was preempted. (In wasm
 /// `yield_now` does nothing: a Web Worker spins until the holder runs again.) No poisoning: a
-/// panic with the lock held unwinds through the guard, which gives the lock back; a panic in
-/// the runtime's own code is a bug, reported as such, not a state to recover from.
+/// panic with the lock held unwinds through the guard, which gives the lock back. Nothing the
+/// channel does under its lock panics but an `expect` on its own bookkeeping; where a panic
+/// would leave another goroutine waiting for good (between claiming a parked operation and
+/// completing it), the process aborts instead (`chan::waitq`).
 #[cfg(not(loom))]
 mod spin {
     use std::{
         cell::UnsafeCell,
+        marker::PhantomData,
         ops::{Deref, DerefMut},
         sync::atomic::{AtomicBool, Ordering},
     };
@@ -79,7 +83,7 @@ mod spin {
             {
                 lock_contended(&self.locked);
             }
-            SpinGuard(self)
+            SpinGuard(self, PhantomData)
         }
     }
 
@@ -100,7 +104,9 @@ mod spin {
         }
     }
 
-    pub(crate) struct SpinGuard<'a, T>(&'a SpinLock<T>);
+    /// The `PhantomData` makes the guard `Sync` only where `T` is, as `std`'s `MutexGuard` is:
+    /// a shared guard hands out `&T`.
+    pub(crate) struct SpinGuard<'a, T>(&'a SpinLock<T>, PhantomData<&'a mut T>);
 
     impl<T> Deref for SpinGuard<'_, T> {
         type Target = T;

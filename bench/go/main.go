@@ -111,14 +111,14 @@ func cpuSpeedup(tasks int) (float64, float64) {
 }
 
 func main() {
-	// Each figure is first run once at the Rust suite's small size, its result dropped: the Rust
-	// suite warms every figure up so (for the browser's optimizing compiler, see `measure` in
-	// src/bench.rs), and Go is measured alike.
+	// Each time is first measured once at the Rust suite's small size, its result dropped: the
+	// Rust suite warms its times up so (for the browser's optimizing compiler, see `measure` in
+	// src/bench.rs), and Go is measured alike. The heap per blocked goroutine is measured cold,
+	// as there: after a warm-up Go reuses the dead goroutines.
 	cpuSpeedup(40)
 	serialMs, speedup := cpuSpeedup(1000)
 	spawnNs(20000)
 	spawn := spawnNs(1000000)
-	bytesPerBlocked(5000)
 	blocked := bytesPerBlocked(100000)
 	pingPongNs(5000)
 	pingPong := pingPongNs(200000)

@@ -102,9 +102,8 @@ impl Core {
                 Ok(_) => {
                     // SAFETY: the state is `REARMING`, which only this owner sets and clears.
                     let w = unsafe { &mut *self.waker.get() };
-                    match w {
-                        Some(old) if old.will_wake(waker) => {}
-                        _ => *w = Some(waker.clone()),
+                    if !w.as_ref().is_some_and(|old| old.will_wake(waker)) {
+                        *w = Some(waker.clone());
                     }
                     self.state.store(NONE, Ordering::Release);
                     return true;
@@ -113,6 +112,17 @@ impl Core {
                 Err(_) => spin.turn(),
             }
         }
+    }
+}
+
+/// Held between claiming a parked operation and completing it: a panic there (a bug in the
+/// channel's own code) would leave the owner waiting for a `DONE` that never comes, spinning in
+/// [`Core::still_waiting`] if it is polled again. An abort is better than a hang.
+struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        std::process::abort();
     }
 }
 
@@ -250,7 +260,9 @@ impl<S> WaitQueue<S> {
             // touch its slot only once we own its core's claim.
             let core = unsafe { &*w.core.get() };
             if core.try_claim(w.case) {
+                let claimed = AbortOnUnwind;
                 unsafe { w.with_slot(fill) };
+                std::mem::forget(claimed);
                 return Some(core.complete(w.case));
             }
         }
@@ -264,7 +276,9 @@ impl<S> WaitQueue<S> {
             // SAFETY: as in `fire_first`.
             let core = unsafe { &*w.core.get() };
             if core.try_claim(w.case) {
+                let claimed = AbortOnUnwind;
                 unsafe { w.with_slot(&mut fill) };
+                std::mem::forget(claimed);
                 wakers.extend(core.complete(w.case));
             }
         }
@@ -350,8 +364,16 @@ mod tests {
     fn a_claim_waits_out_a_rearm() {
         let core = Core::new(Waker::noop());
         core.state.store(REARMING, Ordering::SeqCst); // the owner, in the middle of a rearm
+        let started = std::sync::atomic::AtomicBool::new(false);
         std::thread::scope(|s| {
-            let claim = s.spawn(|| core.try_claim(1));
+            let claim = s.spawn(|| {
+                started.store(true, Ordering::SeqCst);
+                core.try_claim(1)
+            });
+            // From when the claim is under way: a thread that started late would find `NONE`.
+            while !started.load(Ordering::SeqCst) {
+                std::hint::spin_loop();
+            }
             std::thread::sleep(std::time::Duration::from_millis(20));
             let early = claim.is_finished();
             core.state.store(NONE, Ordering::Release);
@@ -397,6 +419,11 @@ mod tests {
                 }
                 let last = owner.join().unwrap();
                 assert!(claimed, "an owner's rearm is no other case's claim");
+                assert_ne!(
+                    last,
+                    usize::MAX,
+                    "the owner rearmed 10M times, never claimed"
+                );
                 last
             });
             let woken: Vec<usize> = count.iter().map(|c| c.0.load(Ordering::SeqCst)).collect();

@@ -212,8 +212,10 @@ impl Registry {
             let slab = shard.slab.lock();
             out.extend(slab.iter().filter_map(|(_, t)| {
                 let m = t.metadata();
-                let w = m.wait();
+                // The state first: `park_in_poll` writes the wait before the state, so a
+                // `Blocked` read here comes with its wait.
                 let state = m.state();
+                let w = m.wait();
                 if state == State::Done {
                     return None; // finished, waiting to be taken off
                 }

@@ -114,6 +114,18 @@ pub struct Wait {
     pub object: u64,
 }
 
+/// Stores `value` in the atomic `cell` (relaxed) only if it holds something else: in wasm every
+/// atomic store is a locked instruction, and a load is a plain one. (A macro: the cells are
+/// atomics of three widths.)
+macro_rules! store_if_changed {
+    ($cell:expr, $value:expr) => {{
+        let value = $value;
+        if $cell.load(Ordering::Relaxed) != value {
+            $cell.store(value, Ordering::Relaxed);
+        }
+    }};
+}
+
 /// The per-goroutine record the scheduler updates with atomics (no lock on the hot path). It
 /// lives in the task's own allocation (async-task's metadata), so a spawn allocates once.
 #[derive(Debug)]
@@ -181,13 +193,9 @@ impl GMeta {
         State::from_u8(old)
     }
 
-    /// Marks it running on runner `runner` (which is stored only if it changed: in wasm every
-    /// atomic store is a locked instruction, a load is not, and a goroutine mostly runs where
-    /// it ran last).
+    /// Marks it running on runner `runner` (mostly the one it ran on last).
     pub(crate) fn set_running(&self, runner: usize) {
-        if self.last_runner.load(Ordering::Relaxed) != runner as u16 {
-            self.last_runner.store(runner as u16, Ordering::Relaxed);
-        }
+        store_if_changed!(self.last_runner, runner as u16);
         self.state.store(State::Running as u8, Ordering::Release);
     }
 
@@ -204,18 +212,11 @@ impl GMeta {
         if self.state.load(Ordering::Relaxed) != State::Running as u8 {
             return false;
         }
-        // Each written only if it changed: in wasm every atomic store is a locked instruction
-        // (a load is a plain one), and a goroutine that parks again and again mostly parks on
-        // the same object, within the runner's clock tick (it reads the clock every 50 µs).
-        if self.wait_kind.load(Ordering::Relaxed) != wait.kind as u8 {
-            self.wait_kind.store(wait.kind as u8, Ordering::Relaxed);
-        }
-        if self.wait_object.load(Ordering::Relaxed) != wait.object {
-            self.wait_object.store(wait.object, Ordering::Relaxed);
-        }
-        if self.since_ns.load(Ordering::Relaxed) != now_ns {
-            self.since_ns.store(now_ns, Ordering::Relaxed);
-        }
+        // A goroutine that parks again and again mostly parks on the same object, within the
+        // runner's clock tick (it reads the clock every 50 µs).
+        store_if_changed!(self.wait_kind, wait.kind as u8);
+        store_if_changed!(self.wait_object, wait.object);
+        store_if_changed!(self.since_ns, now_ns);
         self.state.store(State::Blocked as u8, Ordering::Release);
         true
     }

@@ -3,7 +3,8 @@
 //!
 //! The series never misses an extreme (see `level.rs`): each sample draws the interval's lowest
 //! and highest value as extra rows before the value now, so `max(series.goroutines)` is the
-//! peak, never above what the count was (`census.rs` says when it can fall short). It has enough rows for a chart whatever the run's length: sampling starts fine (at most
+//! peak, never above what the count was (`census.rs` says when it can fall short). It has
+//! enough rows for a chart whatever the run's length: sampling starts fine (at most
 //! every 0.5 ms of runtime time) and each time the series reaches [`SERIES_CAP`] rows it is
 //! thinned to half (keeping every extreme) and the period doubles. Whoever is awake samples
 //! (runners between polls, the pump, the driver); after a gap in which nobody looked, nothing

@@ -81,6 +81,9 @@ func (wp *WorkerPool) worker(id int) {
 			select {
 			case wp.results <- result:
 			case <-wp.ctx.Done():
+				// Thrown away: counted here, as the Rust engine counts it, so a main that
+				// dies in Cancel's close still has it (its cancelledRest never runs).
+				wp.r.cancelled(1)
 				return
 			}
 		}

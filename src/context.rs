@@ -22,7 +22,10 @@
 use std::{
     collections::HashMap,
     fmt,
-    sync::{Arc, Weak},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Weak,
+    },
     time::Duration,
 };
 
@@ -55,13 +58,15 @@ impl std::error::Error for ContextError {}
 /// interleaving).
 struct State {
     err: Option<ContextError>,
-    /// The contexts to cancel with this one, keyed by address. A child that is cancelled first
+    /// The contexts to cancel with this one, by [`Inner::seq`]. A child that is cancelled first
     /// removes itself (Go's `removeChild`), so a long-lived parent does not collect dead children.
-    children: HashMap<usize, Arc<Inner>>,
+    children: HashMap<u64, Arc<Inner>>,
     timer: Option<Arc<TimerHandle>>,
 }
 
 struct Inner {
+    /// When it was made, among all contexts: its key among its parent's children.
+    seq: u64,
     done: Chan<()>,
     state: Mutex<State>,
     /// The parent to leave when cancelled first. Weak: the parent holds its children, so a child
@@ -74,7 +79,9 @@ struct Inner {
 
 impl Inner {
     fn new(parent: Option<Weak<Inner>>, cancelable: bool) -> Arc<Inner> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
         Arc::new(Inner {
+            seq: SEQ.fetch_add(1, Ordering::Relaxed),
             done: Chan::new(0).named("ctx.Done()"),
             state: Mutex::new(State {
                 err: None,
@@ -86,8 +93,8 @@ impl Inner {
         })
     }
 
-    fn key(self: &Arc<Self>) -> usize {
-        Arc::as_ptr(self) as usize
+    fn key(&self) -> u64 {
+        self.seq
     }
 
     /// Go's `cancelCtx.cancel(removeFromParent, err)`.
@@ -105,7 +112,12 @@ impl Inner {
         if let Some(t) = timer {
             t.cancel();
         }
-        for c in children.into_values() {
+        // In the order they were made. Go's map cancels them in a random order; the map's own
+        // order here was random too, and unseeded, so one seed of deterministic mode woke
+        // best-practices/guide-cancel's workers in another order each run.
+        let mut children: Vec<_> = children.into_values().collect();
+        children.sort_unstable_by_key(|c| c.seq);
+        for c in children {
             c.cancel(err, false);
         }
         if remove_from_parent {

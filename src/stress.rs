@@ -673,7 +673,8 @@ fn report_counts_agree(submitted: u64, ends: &[TaskOutcome]) -> Result<(), Strin
     let mut unfinished = 0;
     for &end in ends {
         match end {
-            TaskOutcome::Unfinished => unfinished += 1,
+            // Not read by main: both count unfinished.
+            TaskOutcome::Unread | TaskOutcome::Unfinished => unfinished += 1,
             TaskOutcome::Success
             | TaskOutcome::Failed
             | TaskOutcome::Panicked

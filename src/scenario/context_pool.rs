@@ -135,23 +135,20 @@ impl WorkerPool {
             drop(sel);
             self.queue_depth.set(self.tasks.len() as u64);
             let result = self.process_task(id, task, c).await;
-            // Drawn to the task's own end, with what became of its result: the results dropped
-            // on ctx.Done() are the lesson of variant cancel, and were not drawn (review F2).
-            let (task_id, end_ms, failed) = (result.task_id, result.end_ms, result.error.is_some());
+            // Drawn to the task's own end, with what became of its result: unread until main
+            // reads it (`Recorder::read`), which guide-cancel's panic can keep from happening;
+            // dropped on ctx.Done(), the lesson of variant cancel (review F2). Drawn before the
+            // send: once sent, main may read it before this worker runs again.
+            let (task_id, end_ms) = (result.task_id, result.end_ms);
+            c.rec.end(id, task_id, end_ms, TaskOutcome::Unread);
             // select { case wp.results <- result: case <-wp.ctx.Done(): return }
             let mut sel = Select::new();
             sel.send(&self.results, result);
             let cancelled = sel.recv(self.ctx.done());
             if sel.wait().await == cancelled.index() {
-                c.rec.end(id, task_id, end_ms, TaskOutcome::Dropped);
+                c.rec.thrown_away(task_id);
                 return;
             }
-            let outcome = if failed {
-                TaskOutcome::Failed
-            } else {
-                TaskOutcome::Success
-            };
-            c.rec.end(id, task_id, end_ms, outcome);
         }
     }
 
@@ -290,8 +287,8 @@ async fn main(c: Arc<Ctx>) {
                 TaskOutcome::Failed
             }
         };
-        // Its worker drew it; main counts the result it read.
-        c.rec.outcome(outcome, r.end_ms - r.submitted_ms);
+        // Its worker drew it unread; main counts the result it read, and the bar says so.
+        c.rec.read(r.task_id, outcome, r.end_ms - r.submitted_ms);
         if ok + failed == cancel_after {
             c.rec.log(format!("cancel after {cancel_after} results"));
             c.rec.set_number("cancelled_at_ms", now_ms());
@@ -308,10 +305,11 @@ async fn main(c: Arc<Ctx>) {
         );
     }
     cancel_run.cancel();
-    // Submitted tasks with no result: still queued at the cancel, or their worker returned on
-    // ctx.Done() instead of sending the result.
-    let submitted = c.rec.inner.lock().unwrap().counts.submitted;
-    c.rec.cancelled(submitted.saturating_sub(ok + failed));
+    // Submitted tasks with no result: still queued at the cancel (their worker returned on
+    // ctx.Done()), besides the results thrown away on ctx.Done(), counted as they were.
+    let counts = c.rec.inner.lock().unwrap().counts;
+    c.rec
+        .cancelled(counts.submitted.saturating_sub(counts.accounted()));
     c.rec.set_number("results", (ok + failed) as f64);
     c.rec.log("Summary:");
     c.rec.log(format!("   Total tasks: {}", p.tasks));
@@ -353,11 +351,12 @@ fn lesson(r: &Report, v: usize) -> String {
         Variant::GuideCancel => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
                 "The guide's Cancel closes results, and so does Close: the second close was fatal, \"{}\", at {}, after {} results.\u{1f}\
-                 The submitter called Close {}. Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
+                 The submitter called Close {}.{} Exit status 2. Guard the close with a sync.Once (variant cancel), or let only one of them close results.",
                 f.message,
                 AtMs(f.at_ms),
                 t.finished(),
                 submitter_closed(r),
+                unread(r),
             ),
             // The race went the other way (seen in Chromium under load): the headline's
             // measure is then the results main read, so the sentence states it too.
@@ -366,6 +365,24 @@ fn lesson(r: &Report, v: usize) -> String {
                 r.number("results")
             ),
         },
+    }
+}
+
+/// The results workers had sent that main never read, the program dying first: the timeline
+/// draws them in their own colour, and the counts have them unfinished (no result reached main).
+fn unread(r: &Report) -> String {
+    let n = r
+        .timeline
+        .iter()
+        .flat_map(|row| &row.tasks)
+        .filter(|t| t.outcome == TaskOutcome::Unread)
+        .count();
+    match n {
+        0 => String::new(),
+        1 => " 1 more task ran to its end and sent its result, which main never read.".into(),
+        n => format!(
+            " {n} more tasks ran to their ends and sent their results, which main never read."
+        ),
     }
 }
 

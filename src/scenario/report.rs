@@ -71,6 +71,12 @@ pub enum TaskOutcome {
     /// sending it: counted as cancelled (it produced no result), drawn apart on the timeline,
     /// which had left these tasks out (independent review F2, session 20).
     Dropped,
+    /// Ran to its own end, but the program never read its result: the result was sent, or
+    /// being sent, when the program died. Drawn where its worker ended it, counted unfinished
+    /// (no result reached the program). context-pool/guide-cancel's panic killed main with
+    /// results in the buffer: those tasks were drawn successes beside a count of unfinished
+    /// (CI, stop 22: 12 success bars, 10 successful).
+    Unread,
     /// Never finished because the program ended first: a deadlock, an unrecovered panic, main
     /// giving up its wait (hung), main returning without waiting, or Stop. Nothing cancelled
     /// it (review R18 found these counted as cancelled).
@@ -110,7 +116,7 @@ impl TaskCounts {
             TaskOutcome::Failed | TaskOutcome::Panicked => &mut self.failed,
             TaskOutcome::TimedOut => &mut self.timed_out,
             TaskOutcome::Cancelled | TaskOutcome::Dropped => &mut self.cancelled,
-            TaskOutcome::Unfinished => &mut self.unfinished,
+            TaskOutcome::Unread | TaskOutcome::Unfinished => &mut self.unfinished,
         }
     }
 
@@ -709,7 +715,10 @@ impl Recorded {
     fn counted(&mut self, outcome: TaskOutcome, end_ms: f64, latency_ms: f64) {
         self.counts.count(outcome, 1);
         match outcome {
-            TaskOutcome::Cancelled | TaskOutcome::Dropped | TaskOutcome::Unfinished => {}
+            TaskOutcome::Cancelled
+            | TaskOutcome::Dropped
+            | TaskOutcome::Unread
+            | TaskOutcome::Unfinished => {}
             TaskOutcome::Success
             | TaskOutcome::Failed
             | TaskOutcome::Panicked
@@ -733,15 +742,42 @@ impl Recorded {
     /// One taken after that instant was never part of the program: not drawn, and unfinished.
     pub(crate) fn cut_at(&mut self, end_ms: f64) {
         for (_, t) in &mut self.tasks {
-            if t.end_ms > end_ms && t.outcome != TaskOutcome::Unfinished {
-                *self.counts.slot(t.outcome) -= 1;
-                self.counts.count(TaskOutcome::Unfinished, 1);
-                t.end_ms = end_ms;
-                t.outcome = TaskOutcome::Unfinished;
+            if t.end_ms <= end_ms {
+                continue;
             }
+            match t.outcome {
+                TaskOutcome::Unfinished => continue,
+                // Never counted: its result was never read.
+                TaskOutcome::Unread => {}
+                TaskOutcome::Success
+                | TaskOutcome::Failed
+                | TaskOutcome::Panicked
+                | TaskOutcome::TimedOut
+                | TaskOutcome::Cancelled
+                | TaskOutcome::Dropped => {
+                    *self.counts.slot(t.outcome) -= 1;
+                    self.counts.count(TaskOutcome::Unfinished, 1);
+                }
+            }
+            t.end_ms = end_ms;
+            t.outcome = TaskOutcome::Unfinished;
         }
         self.tasks.retain(|(_, t)| t.start_ms <= end_ms);
         self.latencies.retain(|&(_, ended)| ended <= end_ms);
+    }
+
+    /// The latest bar of `task` still [`TaskOutcome::Unread`] takes `outcome`; the search runs
+    /// from the newest bar, where a result just sent is. A bar left out by `TIMELINE_CAP` is
+    /// not found, and nothing changes.
+    fn restate(&mut self, task: u64, outcome: TaskOutcome) {
+        if let Some((_, t)) = self
+            .tasks
+            .iter_mut()
+            .rev()
+            .find(|(_, t)| t.task == task && t.outcome == TaskOutcome::Unread)
+        {
+            t.outcome = outcome;
+        }
     }
 
     /// The tasks begun and not finished, as timeline entries open to `end_ms`. Not counted: the
@@ -842,6 +878,29 @@ impl Recorder {
                     outcome,
                 },
             );
+        });
+    }
+
+    /// `task`'s worker threw its result away on `ctx.Done()` instead of sending it: its bar,
+    /// drawn [`TaskOutcome::Unread`] by [`Recorder::end`] before the send, is
+    /// [`TaskOutcome::Dropped`], and it counts cancelled now, whether or not the program lives
+    /// to count what it never read (guide-cancel's main can die first).
+    pub fn thrown_away(&self, task: u64) {
+        self.with(|r| {
+            r.restate(task, TaskOutcome::Dropped);
+            r.counts.count(TaskOutcome::Dropped, 1);
+        });
+    }
+
+    /// The program read `task`'s result: its bar, drawn [`TaskOutcome::Unread`] by
+    /// [`Recorder::end`] before its worker sent the result, gets the result's `outcome`, and
+    /// the result counts ([`Recorder::outcome`]). A result still unread when the program died
+    /// stays drawn unread, and counts unfinished ([`TaskCounts::at_end`]).
+    pub fn read(&self, task: u64, outcome: TaskOutcome, latency_ms: f64) {
+        self.with(|r| {
+            r.restate(task, outcome);
+            r.counts.count(outcome, 1);
+            r.latencies.push((latency_ms, f64::NEG_INFINITY));
         });
     }
 

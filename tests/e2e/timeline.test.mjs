@@ -12,7 +12,7 @@ before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
-const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unfinished: '#56B4E9' };
+const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#0072B2', unfinished: '#56B4E9' };
 const CANCEL = '#6a1b9a';
 
 /**
@@ -94,6 +94,25 @@ test('context-pool/cancel draws the tasks that still ran after the Cancel, to th
     assert.ok(d.bands.some((b) => b.dropped), JSON.stringify(d.bands));
   }
   assert.match(await page.textContent('#timeline-legend'), /result dropped on ctx\.Done\(\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// On virtual time, seed 13: the submitter's Close closes results first and main dies in Cancel's
+// close with results in the buffer. Those tasks were drawn successes beside "10 successful"
+// (CI, stop 22); each is an unread bar now, to its own end, and the lesson counts them.
+test('context-pool/guide-cancel draws the results main never read in their own colour', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/?scenario=context-pool&variant=guide-cancel&mode=deterministic&seed=13&run=1', { viewport: { width: 1280, height: 800 } });
+  const r = await finished(page);
+  const d = await drawn(page);
+  const unread = bars(r).filter((t) => t.outcome === 'unread');
+  assert.ok(unread.length > 0, JSON.stringify(r.tasks));
+  assert.equal(bars(r).filter((t) => t.outcome === 'success').length, r.tasks.successful, 'a success bar for each result main read');
+  assert.ok(unread.length <= r.tasks.unfinished, JSON.stringify(r.tasks));
+  assert.ok(unread.every((t) => t.end_ms < r.runtime_ms), 'each to its own end, not open to the program\'s');
+  assert.ok(d.bands.some((b) => b.unread?.length), JSON.stringify(d.bands));
+  assert.match(await page.textContent('#timeline-legend'), /result sent, never read \(the program died first\)/);
+  assert.match(r.lesson_details, new RegExp(`${unread.length} more tasks? ran to (its end|their ends) and sent (its result|their results), which main never read\\.`));
   assert.deepEqual(problems, []);
   await context.close();
 });

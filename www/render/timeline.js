@@ -9,7 +9,7 @@ import { ms } from '../format.js';
 
 const ROWS = 400;
 /** Outcomes drawn at least MIN_RARE px wide, over their neighbours, however short. */
-const RARE = new Set(['panicked', 'timed_out', 'cancelled', 'dropped']);
+const RARE = new Set(['panicked', 'timed_out', 'cancelled', 'dropped', 'unread']);
 const MIN_RARE = 3;
 const FONT = '11px system-ui, sans-serif';
 /** A row of mark labels under the timeline, px. */
@@ -17,11 +17,13 @@ const LABEL_H = 13;
 /** Measures text before the canvas is sized (sizing a canvas resets its context). */
 const measure = document.createElement('canvas').getContext('2d');
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unfinished: '#56B4E9' };
+export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#0072B2', unfinished: '#56B4E9' };
 /** A legend's words for an outcome, where its name alone does not say it. */
 // `dropped`: the task ran to its end, and its worker threw the result away on ctx.Done() (review
 // F2, session 20); not the Report's `tasks.dropped`, tasks a full queue refused, which never run.
-export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped on ctx.Done()', unfinished: 'a task not finished when the program ended' };
+// `unread`: the task ran to its end and its result was sent, but the program died before reading
+// it (context-pool/guide-cancel; drawn a success beside a count that said otherwise, CI stop 22).
+export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped on ctx.Done()', unread: 'result sent, never read (the program died first)', unfinished: 'a task not finished when the program ended' };
 
 /** The look of a wait a row's goroutine was still in when the program ended (waitsOf):
  * grey hatching, here and in the lanes picture (review N1 and N2, session 20: leak/wrong's

@@ -156,8 +156,8 @@ func runContextPool(r *Run, guideCancel bool, cancelAfter int) {
 			pool.Cancel()
 		}
 	}
-	// Submitted tasks without a result were cancelled: queued at the cancel, or dropped by a
-	// worker that saw ctx.Done().
+	// Submitted tasks without a result were cancelled: queued at the cancel (a result dropped
+	// by a worker that saw ctx.Done() counted where it was dropped).
 	r.cancelledRest()
 	r.number("results", float64(received))
 }

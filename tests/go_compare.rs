@@ -133,9 +133,15 @@ fn cases() -> Vec<Case> {
         ),
         // Cancel after half the results: which tasks were in flight is timing.
         case("context-pool", "cancel", &[("time_scale", "100")]).tasks(Timing),
+        // Whether main closes results and returns before the submitter's Close panics is a
+        // race in both runtimes, and it goes Go's way less often here: at time_scale 100 on a
+        // loaded machine, 30 of 30 Go runs panicked and 4 of 30 Rust runs completed (session
+        // 28; CI of 75c232d failed on one), a parked runner thread taking longer to start
+        // stealing than Go's spinning M. On one schedule each, both panic every time.
         case("context-pool", "guide-cancel", &[("time_scale", "100")])
             .tasks(Timing)
-            .after(Timing),
+            .after(Timing)
+            .one_schedule(),
         case("db-pool", "pool", &[("time_scale", "100")]),
         case("db-pool", "without-pool", &[("time_scale", "100")]),
         // CPU-bound goroutines finish while the later ones are still being started: how many

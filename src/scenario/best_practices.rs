@@ -137,6 +137,8 @@ struct TaskResult {
     worker: u64,
     err: Option<String>,
     outcome: TaskOutcome,
+    /// The task's own end, runtime ms: main counts its latency to there when it reads it.
+    end_ms: f64,
 }
 
 /// `sync.WaitGroup`, panicking as Go's does on a negative counter.
@@ -356,6 +358,7 @@ impl Pool {
                     worker: id,
                     err: Some(format!("panic in worker {id}: {panic}")),
                     outcome: TaskOutcome::Panicked,
+                    end_ms: panicked_at,
                 };
                 // The guide sends from the deferred function; on a closed channel that panics
                 // again, and nothing recovers that one.
@@ -365,13 +368,7 @@ impl Pool {
                 // The recovered task ends at its panic: it had stayed open to the program's
                 // end, "unfinished" beside "unfinished 0" (review F1, session 20).
                 if self.draws(&task) {
-                    c.rec.finish(
-                        id,
-                        task.id,
-                        task.submitted_ms,
-                        panicked_at,
-                        TaskOutcome::Panicked,
-                    );
+                    c.rec.sent(id, task.id, panicked_at);
                 }
             }
         }
@@ -386,14 +383,16 @@ impl Pool {
         let in_flight = InFlight::enter(self.in_flight.as_ref());
         let (err, outcome) = self.process_task(worker, task, c).await;
         drop(in_flight);
-        // The task's own end; it is drawn once its result is handed over or dropped, and stays
-        // open to the program's end while the worker is stuck on the send.
+        // The task's own end; it is drawn once its result is handed over (unread until main
+        // reads it: `Recorder::read`) or dropped, and stays open to the program's end while the
+        // worker is stuck on the send.
         let end_ms = now_ms();
         let r = TaskResult {
             task,
             worker,
             err,
             outcome,
+            end_ms,
         };
         // 5: select { case bp.results <- result: case <-bp.ctx.Done(): }; broken: a plain send.
         if self.brk == 5 {
@@ -401,8 +400,7 @@ impl Pool {
                 panic!("{e}");
             }
             if self.draws(&task) {
-                c.rec
-                    .finish(worker, task.id, task.submitted_ms, end_ms, outcome);
+                c.rec.sent(worker, task.id, end_ms);
             }
             return;
         }
@@ -418,14 +416,12 @@ impl Pool {
             Err(_) => false,
         };
         if self.draws(&task) {
-            // ctx.Done() won: the result is thrown away, the task never produced one.
-            let outcome = if delivered {
-                outcome
+            if delivered {
+                c.rec.sent(worker, task.id, end_ms);
             } else {
-                TaskOutcome::Dropped
-            };
-            c.rec
-                .finish(worker, task.id, task.submitted_ms, end_ms, outcome);
+                // ctx.Done() won: the result is thrown away, the task never produced one.
+                c.rec.thrown_away(worker, task.id, end_ms);
+            }
         }
     }
 
@@ -754,8 +750,18 @@ async fn main(c: Arc<Ctx>) {
             c.rec.number("zero_value_results", 1.0);
             continue;
         }
-        // Its worker drew and counted it, with the task's own end and outcome (main's receipt
-        // came after that worker had taken its next task: review F13, session 20).
+        // Counted as main reads it (a result sent and never read is not: inner-panic's
+        // workers had counted 6 successes where main read 5, review of session 28), drawn to
+        // the task's own end (main's receipt came after that worker had taken its next task:
+        // review F13, session 20).
+        if pool.draws(&r.task) {
+            c.rec.read(
+                r.task.id,
+                r.outcome,
+                r.end_ms,
+                r.end_ms - r.task.submitted_ms,
+            );
+        }
         match (&r.err, r.outcome) {
             (None, _) => {
                 ok += 1;
@@ -1323,20 +1329,22 @@ fn lesson(r: &Report, v: usize) -> String {
         Variant::GuideCancel => match r.findings_of(FindingKind::Deadlock).first() {
             Some(f) => format!(
                 "The guide's Cancel() ends by draining the tasks channel with `for range bp.tasks`, which nobody closes when the pool is cancelled, so main blocked there and Go reported \"{}\" at {}.\u{1f}\
-                 Go saw the deadlock once the {} ms lifecycle timer had fired. Close tasks before draining it, or drain without range.",
+                 Go saw the deadlock once the {} ms lifecycle timer had fired.{} Close tasks before draining it, or drain without range.",
                 f.message,
                 AtMs(f.at_ms),
                 r.params.timeout_ms,
+                super::unread_results(r),
             ),
             None => "Cancel() returned this time: somebody closed the tasks channel.".into(),
         },
         Variant::InnerPanic => match r.findings_of(FindingKind::Panic).first() {
             Some(f) => format!(
                 "Task {PANICKING_TASK} panicked inside the goroutine processTask starts for the work, where practice 7's recover cannot catch it: \"{}\" ended the program at {} after {} results.\u{1f}\
-                 Practice 7's recover sits in the worker's goroutine and catches only that goroutine's panics. Exit status 2. Recover inside every goroutine you start.",
+                 Practice 7's recover sits in the worker's goroutine and catches only that goroutine's panics.{} Exit status 2. Recover inside every goroutine you start.",
                 f.message,
                 AtMs(f.at_ms),
                 r.tasks.finished(),
+                super::unread_results(r),
             ),
             None => "The inner goroutine did not panic in this run.".into(),
         },

@@ -9,8 +9,8 @@
 use std::{sync::Arc, time::Duration};
 
 use super::{
-    count, gauge, measures, now_ms, variants, At, AtMs, Ctx, Gauge, MarkKind, Measure, Named, Of,
-    Param, Report, Spec, TaskField, TaskOutcome, Unit,
+    count, gauge, measures, now_ms, unread_results, variants, At, AtMs, Ctx, Gauge, MarkKind,
+    Measure, Named, Of, Param, Report, Spec, TaskField, TaskOutcome, Unit,
 };
 use crate::{
     chan::{Chan, Select},
@@ -137,18 +137,17 @@ impl WorkerPool {
             let result = self.process_task(id, task, c).await;
             // Drawn to the task's own end, with what became of its result: unread until main
             // reads it (`Recorder::read`), which guide-cancel's panic can keep from happening;
-            // dropped on ctx.Done(), the lesson of variant cancel (review F2). Drawn before the
-            // send: once sent, main may read it before this worker runs again.
+            // dropped on ctx.Done(), the lesson of variant cancel (review F2).
             let (task_id, end_ms) = (result.task_id, result.end_ms);
-            c.rec.end(id, task_id, end_ms, TaskOutcome::Unread);
             // select { case wp.results <- result: case <-wp.ctx.Done(): return }
             let mut sel = Select::new();
             sel.send(&self.results, result);
             let cancelled = sel.recv(self.ctx.done());
             if sel.wait().await == cancelled.index() {
-                c.rec.thrown_away(task_id);
+                c.rec.thrown_away(id, task_id, end_ms);
                 return;
             }
+            c.rec.sent(id, task_id, end_ms);
         }
     }
 
@@ -288,7 +287,8 @@ async fn main(c: Arc<Ctx>) {
             }
         };
         // Its worker drew it unread; main counts the result it read, and the bar says so.
-        c.rec.read(r.task_id, outcome, r.end_ms - r.submitted_ms);
+        c.rec
+            .read(r.task_id, outcome, r.end_ms, r.end_ms - r.submitted_ms);
         if ok + failed == cancel_after {
             c.rec.log(format!("cancel after {cancel_after} results"));
             c.rec.set_number("cancelled_at_ms", now_ms());
@@ -356,7 +356,7 @@ fn lesson(r: &Report, v: usize) -> String {
                 AtMs(f.at_ms),
                 t.finished(),
                 submitter_closed(r),
-                unread(r),
+                unread_results(r),
             ),
             // The race went the other way (seen in Chromium under load): the headline's
             // measure is then the results main read, so the sentence states it too.
@@ -365,24 +365,6 @@ fn lesson(r: &Report, v: usize) -> String {
                 r.number("results")
             ),
         },
-    }
-}
-
-/// The results workers had sent that main never read, the program dying first: the timeline
-/// draws them in their own colour, and the counts have them unfinished (no result reached main).
-fn unread(r: &Report) -> String {
-    let n = r
-        .timeline
-        .iter()
-        .flat_map(|row| &row.tasks)
-        .filter(|t| t.outcome == TaskOutcome::Unread)
-        .count();
-    match n {
-        0 => String::new(),
-        1 => " 1 more task ran to its end and sent its result, which main never read.".into(),
-        n => format!(
-            " {n} more tasks ran to their ends and sent their results, which main never read."
-        ),
     }
 }
 

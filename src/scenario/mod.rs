@@ -465,6 +465,19 @@ pub(crate) fn count(n: f64, one: &str, many: &str) -> String {
     format!("{n:.0} {}", if n == 1.0 { one } else { many })
 }
 
+/// The results workers sent that main never read, the program ending first, as a sentence
+/// that starts with a space (empty when there were none): the timeline draws them unread (up to
+/// its cap), and the counts have them unfinished (`results_unread`, set by `Run::finish`).
+pub(crate) fn unread_results(r: &Report) -> String {
+    match r.numbers.get("results_unread").unwrap_or(0.0) as u64 {
+        0 => String::new(),
+        1 => " 1 more task ran to its end and sent its result, which main never read.".into(),
+        n => format!(
+            " {n} more tasks ran to their ends and sent their results, which main never read."
+        ),
+    }
+}
+
 /// Formats a byte count like `1.4 MB` (`1.83 GB` from 1 GiB: "1878.15 MB" read as a misprint).
 pub fn fmt_bytes(b: f64) -> String {
     if b >= 1024.0 * 1024.0 * 1024.0 {

@@ -71,11 +71,11 @@ pub enum TaskOutcome {
     /// sending it: counted as cancelled (it produced no result), drawn apart on the timeline,
     /// which had left these tasks out (independent review F2, session 20).
     Dropped,
-    /// Ran to its own end, but the program never read its result: the result was sent, or
-    /// being sent, when the program died. Drawn where its worker ended it, counted unfinished
-    /// (no result reached the program). context-pool/guide-cancel's panic killed main with
-    /// results in the buffer: those tasks were drawn successes beside a count of unfinished
-    /// (CI, stop 22: 12 success bars, 10 successful).
+    /// Ran to its own end and its result was sent, but the program never read it: it died
+    /// first. Drawn to the task's own end, counted unfinished (no result reached the program).
+    /// context-pool/guide-cancel's panic killed main with results in the buffer: those tasks
+    /// were drawn successes beside a count of unfinished (CI, stop 22: 12 success bars, 10
+    /// successful).
     Unread,
     /// Never finished because the program ended first: a deadlock, an unrecovered panic, main
     /// giving up its wait (hung), main returning without waiting, or Stop. Nothing cancelled
@@ -280,9 +280,9 @@ impl Numbers {
     }
 }
 
-#[cfg(test)]
 impl Numbers {
-    /// Sets `name`, for tests of a sentence under figures a quiet test machine never measures.
+    /// Sets `name`: the run's own figures at its end, and tests of a sentence under figures a
+    /// quiet test machine never measures.
     pub(crate) fn set(&mut self, name: &str, v: f64) {
         *self.slot(name, v) = v;
     }
@@ -694,6 +694,9 @@ pub(crate) struct Recorded {
     /// Tasks begun ([`Recorder::begin`]) whose outcome is not recorded yet: (worker, task,
     /// start ms). Those left when the program ends are drawn open to its end.
     pub(crate) running: Vec<(u64, u64, f64)>,
+    /// Results sent ([`Recorder::sent`]) that the program has not read yet
+    /// ([`Recorder::read`]): a few, the results in a channel's buffer.
+    pub(crate) unread: Vec<Unread>,
     /// Names of timeline rows that are not a plain `worker N` ([`Recorder::label_row`]).
     pub(crate) row_labels: Vec<(u64, String)>,
     /// The goroutine behind each timeline row that has one: (row, goroutine id)
@@ -708,6 +711,16 @@ pub(crate) struct Recorded {
     pub(crate) marks: Vec<Mark>,
     pub(crate) hung: bool,
     pub(crate) fatal: Option<Fatal>,
+}
+
+/// A result sent and not read yet ([`Recorder::sent`]).
+#[derive(Debug)]
+pub(crate) struct Unread {
+    task: u64,
+    /// The task's own end, runtime ms.
+    end_ms: f64,
+    /// Its bar on the timeline, unless `TIMELINE_CAP` left it out.
+    bar: Option<usize>,
 }
 
 impl Recorded {
@@ -728,11 +741,30 @@ impl Recorded {
         }
     }
 
-    /// Puts a bar on `worker`'s row of the timeline, while there is room (`TIMELINE_CAP`).
-    fn draw(&mut self, worker: u64, t: TimelineTask) {
-        if self.tasks.len() < TIMELINE_CAP {
+    /// Puts a bar on `worker`'s row of the timeline, while there is room (`TIMELINE_CAP`);
+    /// returns where, if it did.
+    fn draw(&mut self, worker: u64, t: TimelineTask) -> Option<usize> {
+        (self.tasks.len() < TIMELINE_CAP).then(|| {
             self.tasks.push((worker, t));
-        }
+            self.tasks.len() - 1
+        })
+    }
+
+    /// Takes `worker`'s begun `task` out of [`Recorded::running`]: its start, if it was there.
+    fn take_running(&mut self, worker: Option<u64>, task: u64) -> Option<(u64, f64)> {
+        let i = self
+            .running
+            .iter()
+            .position(|&(w, t, _)| t == task && worker.is_none_or(|x| x == w))?;
+        let (w, _, start_ms) = self.running.swap_remove(i);
+        Some((w, start_ms))
+    }
+
+    /// The results sent and never read by the program, which ended at `end_ms`: drawn unread
+    /// or, past `TIMELINE_CAP`, not drawn at all. One sent after that instant (the program died
+    /// first) is unfinished ([`Recorded::cut_at`]).
+    pub(crate) fn unread_at(&self, end_ms: f64) -> usize {
+        self.unread.iter().filter(|u| u.end_ms <= end_ms).count()
     }
 
     /// The program died at `end_ms` (an unrecovered panic, dated at its cause): a task its worker
@@ -764,20 +796,6 @@ impl Recorded {
         }
         self.tasks.retain(|(_, t)| t.start_ms <= end_ms);
         self.latencies.retain(|&(_, ended)| ended <= end_ms);
-    }
-
-    /// The latest bar of `task` still [`TaskOutcome::Unread`] takes `outcome`; the search runs
-    /// from the newest bar, where a result just sent is. A bar left out by `TIMELINE_CAP` is
-    /// not found, and nothing changes.
-    fn restate(&mut self, task: u64, outcome: TaskOutcome) {
-        if let Some((_, t)) = self
-            .tasks
-            .iter_mut()
-            .rev()
-            .find(|(_, t)| t.task == task && t.outcome == TaskOutcome::Unread)
-        {
-            t.outcome = outcome;
-        }
     }
 
     /// The tasks begun and not finished, as timeline entries open to `end_ms`. Not counted: the
@@ -881,26 +899,62 @@ impl Recorder {
         });
     }
 
-    /// `task`'s worker threw its result away on `ctx.Done()` instead of sending it: its bar,
-    /// drawn [`TaskOutcome::Unread`] by [`Recorder::end`] before the send, is
-    /// [`TaskOutcome::Dropped`], and it counts cancelled now, whether or not the program lives
-    /// to count what it never read (guide-cancel's main can die first).
-    pub fn thrown_away(&self, task: u64) {
+    /// `worker` threw `task`'s result away on `ctx.Done()` instead of sending it: its bar ends
+    /// at `end_ms`, [`TaskOutcome::Dropped`], and it counts cancelled now, whether or not the
+    /// program lives to count what it never read (guide-cancel's main can die first).
+    pub fn thrown_away(&self, worker: u64, task: u64, end_ms: f64) {
+        self.end(worker, task, end_ms, TaskOutcome::Dropped);
+        self.with(|r| r.counts.count(TaskOutcome::Dropped, 1));
+    }
+
+    /// `worker` sent `task`'s result, the task having ended at `end_ms`: its bar is
+    /// [`TaskOutcome::Unread`] until the program reads it ([`Recorder::read`]). Counts nothing:
+    /// a result sent and never read (the program died first) counts unfinished, as no result
+    /// reached the program ([`TaskCounts::at_end`]). Called once the send went through: a
+    /// worker blocked on it is still running its task, open to the program's end.
+    pub fn sent(&self, worker: u64, task: u64, end_ms: f64) {
         self.with(|r| {
-            r.restate(task, TaskOutcome::Dropped);
-            r.counts.count(TaskOutcome::Dropped, 1);
+            // Not there: the program read it already, and drew it then.
+            let Some((_, start_ms)) = r.take_running(Some(worker), task) else {
+                return;
+            };
+            let bar = r.draw(
+                worker,
+                TimelineTask {
+                    task,
+                    start_ms,
+                    end_ms,
+                    outcome: TaskOutcome::Unread,
+                },
+            );
+            r.unread.push(Unread { task, end_ms, bar });
         });
     }
 
-    /// The program read `task`'s result: its bar, drawn [`TaskOutcome::Unread`] by
-    /// [`Recorder::end`] before its worker sent the result, gets the result's `outcome`, and
-    /// the result counts ([`Recorder::outcome`]). A result still unread when the program died
-    /// stays drawn unread, and counts unfinished ([`TaskCounts::at_end`]).
-    pub fn read(&self, task: u64, outcome: TaskOutcome, latency_ms: f64) {
+    /// The program read `task`'s result, which ended at `end_ms` with `outcome`: the result
+    /// counts ([`Recorder::outcome`]) and its bar takes the outcome. The bar is drawn here if
+    /// its worker has not recorded the send yet ([`Recorder::sent`]): the receiver can run
+    /// before the sender does again, and a program that dies in between still draws what it
+    /// counted.
+    pub fn read(&self, task: u64, outcome: TaskOutcome, end_ms: f64, latency_ms: f64) {
         self.with(|r| {
-            r.restate(task, outcome);
             r.counts.count(outcome, 1);
             r.latencies.push((latency_ms, f64::NEG_INFINITY));
+            if let Some(i) = r.unread.iter().position(|u| u.task == task) {
+                if let Some(bar) = r.unread.swap_remove(i).bar {
+                    r.tasks[bar].1.outcome = outcome;
+                }
+            } else if let Some((worker, start_ms)) = r.take_running(None, task) {
+                r.draw(
+                    worker,
+                    TimelineTask {
+                        task,
+                        start_ms,
+                        end_ms,
+                        outcome,
+                    },
+                );
+            }
         });
     }
 
@@ -1133,6 +1187,59 @@ mod tests {
             ..TaskCounts::default()
         };
         assert_eq!(done.at_end(), done);
+    }
+
+    /// A result counts where the program reads it, and its bar says what became of it: read
+    /// (whether the worker recorded its send first or not), thrown away on ctx.Done() (counted
+    /// cancelled at once), or sent and never read (unread, counted unfinished at the end).
+    /// context-pool/guide-cancel and best-practices/inner-panic had drawn and counted a success
+    /// for each result sent, beside a main that had read fewer (CI of stop 22; review, session
+    /// 28).
+    #[test]
+    fn a_result_counts_where_it_is_read() {
+        let rec = Recorder::default();
+        for (w, t) in [(1, 1), (2, 2), (3, 3), (1, 4), (2, 5)] {
+            rec.begin(w, t, t as f64);
+        }
+        rec.sent(1, 1, 10.0);
+        rec.read(1, TaskOutcome::Success, 10.0, 9.0); // sent, then read
+        rec.read(2, TaskOutcome::Failed, 11.0, 9.0); // read before its worker runs again
+        rec.sent(2, 2, 11.0); // …which then changes nothing
+        rec.thrown_away(3, 3, 12.0);
+        rec.sent(1, 4, 13.0); // never read
+        rec.sent(2, 5, 30.0); // never read, and sent after the program died at 20 ms
+        let mut r = rec.inner.lock().unwrap();
+        let c = r.counts;
+        assert_eq!(
+            (c.successful, c.failed, c.cancelled, c.unfinished),
+            (1, 1, 1, 0)
+        );
+        r.cut_at(20.0);
+        assert_eq!(
+            r.unread_at(20.0),
+            1,
+            "task 4's result; task 5's came too late"
+        );
+        let drawn: Vec<_> = r
+            .tasks
+            .iter()
+            .map(|(w, t)| (*w, t.task, t.end_ms, t.outcome))
+            .collect();
+        assert_eq!(
+            drawn,
+            vec![
+                (1, 1, 10.0, TaskOutcome::Success),
+                (2, 2, 11.0, TaskOutcome::Failed),
+                (3, 3, 12.0, TaskOutcome::Dropped),
+                (1, 4, 13.0, TaskOutcome::Unread),
+                (2, 5, 20.0, TaskOutcome::Unfinished),
+            ]
+        );
+        assert_eq!(
+            TaskCounts { submitted: 5, ..c }.at_end().unfinished,
+            2,
+            "tasks 4 and 5: no result reached the program"
+        );
     }
 
     /// Review F1 and F13, session 20: a begun task is drawn once, from its start to its own

@@ -374,6 +374,11 @@ impl Run {
         if let Some(f) = &fatal {
             rec.cut_at(f.at_ms);
         }
+        // Results sent that the program never read: the lesson says how many, drawn or not.
+        let unread = rec.unread_at(runtime_ms);
+        if unread > 0 {
+            rec.numbers.set("results_unread", unread as f64);
+        }
         // The whole run's peak: a scenario that measures phases resets the runtime's peak
         // window (control-comparison), the series keeps every phase's.
         let series_peak = series.goroutines.iter().fold(0.0f64, |a, &b| a.max(b)) as u64;

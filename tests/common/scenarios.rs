@@ -2149,18 +2149,25 @@ fn best_practices_guide_cancel(r: &Report) {
     // the cancel were cancelled or their results dropped. Unfinished are only the tasks still in
     // the channel when the drain deadlocked and any a worker still held (review R18 counted all
     // of them cancelled; until session 20 the results left unread were counted unfinished,
-    // beside a timeline that drew them as cancelled).
+    // beside a timeline that drew them as cancelled), and the results sent that main, stuck in
+    // the drain, never read: drawn unread (until session 28 counted successful by the worker).
     assert!(r.tasks.cancelled > 0, "{:?}", r.tasks);
-    let held = r
-        .timeline
-        .iter()
-        .flat_map(|row| &row.tasks)
-        .filter(|t| t.outcome == TaskOutcome::Unfinished)
-        .count();
+    let bars = |o: TaskOutcome| {
+        r.timeline
+            .iter()
+            .flat_map(|row| &row.tasks)
+            .filter(|t| t.outcome == o)
+            .count()
+    };
+    let (held, unread) = (bars(TaskOutcome::Unfinished), bars(TaskOutcome::Unread));
+    assert_eq!(
+        r.numbers.get("results_unread").unwrap_or(0.0),
+        unread as f64
+    );
     assert_eq!(
         r.tasks.unfinished as f64,
-        buffered + held as f64,
-        "{:?} against {tasks} and {held} held",
+        buffered + (held + unread) as f64,
+        "{:?} against {tasks}, {held} held and {unread} unread",
         r.tasks
     );
 }

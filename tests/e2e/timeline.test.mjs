@@ -12,7 +12,7 @@ before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
-const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#0072B2', unfinished: '#56B4E9' };
+const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#332288', unfinished: '#56B4E9' };
 const CANCEL = '#6a1b9a';
 
 /**

@@ -17,7 +17,7 @@ const LABEL_H = 13;
 /** Measures text before the canvas is sized (sizing a canvas resets its context). */
 const measure = document.createElement('canvas').getContext('2d');
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#0072B2', unfinished: '#56B4E9' };
+export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#332288', unfinished: '#56B4E9' };
 /** A legend's words for an outcome, where its name alone does not say it. */
 // `dropped`: the task ran to its end, and its worker threw the result away on ctx.Done() (review
 // F2, session 20); not the Report's `tasks.dropped`, tasks a full queue refused, which never run.

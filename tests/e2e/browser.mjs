@@ -156,6 +156,40 @@ export async function servers() {
  * is what a user and the Long Tasks API see, and on a machine busy with other work it stretches
  * with every moment the thread waits for a core; CPU time is what the page asks of the thread.
  */
+/**
+ * How fast this machine runs the page's kind of work, in ms: a fixed piece of it (5,000 numbers
+ * sorted, 1,000 formatted, an 8,000-segment line and 200 measured labels on a 1280×300 canvas,
+ * read back), timed in the page, best of nine (the first, with Intl's set-up, took 70-90 ms; the
+ * best 5.6-5.8 ms here on 2026-12-02, three pages). A main-thread budget is given in it, so a
+ * machine twice as slow gets twice the ms, and a page twice as slow still fails.
+ */
+export async function calibrateMainThread(page) {
+  return page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 1280; canvas.height = 300;
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const nf = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+    const once = () => {
+      let x = 1, acc = 0;
+      const a = new Float64Array(5000);
+      for (let i = 0; i < a.length; i++) { x = (x * 1103515245 + 12345) % 2147483648; a[i] = x / 2147483648; }
+      a.sort();
+      const words = [];
+      for (let i = 0; i < 1000; i++) words.push(nf.format(a[i] * 1e6));
+      ctx.clearRect(0, 0, 1280, 300);
+      ctx.beginPath();
+      for (let i = 0; i < 4000; i++) { ctx.lineTo(i * 0.32, 300 * a[(i * 7) % a.length]); ctx.lineTo((i + 1) * 0.32, 300 * a[(i * 7) % a.length]); }
+      ctx.stroke();
+      ctx.font = '11px system-ui, sans-serif';
+      for (let i = 0; i < 200; i++) { acc += ctx.measureText(words[i]).width; ctx.fillText(words[i], (i * 37) % 1200, 20 + (i % 14) * 20); }
+      return acc + ctx.getImageData(0, 0, 1, 1).data[3];
+    };
+    const times = [];
+    for (let k = 0; k < 9; k++) { const t = performance.now(); once(); times.push(performance.now() - t); }
+    return Math.min(...times);
+  });
+}
+
 export async function traceMainThread(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['toplevel', 'devtools.timeline'] } });

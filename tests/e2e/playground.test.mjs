@@ -3,7 +3,7 @@
 // thread under 100,000 goroutines. Debian's Chromium; any console.error fails a test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { installPngReader, launch, strictPage, engineReady, finished, instant, screenshot, servers, traceMainThread } from './browser.mjs';
+import { installPngReader, launch, strictPage, engineReady, finished, instant, screenshot, servers, traceMainThread, calibrateMainThread } from './browser.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
@@ -494,6 +494,7 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
       window.longTasks = [];
       new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
     });
+    const cal = await calibrateMainThread(page);
     const drawn0 = await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().drawn);
     // Playwright's own scripts go into the page on their first use, 8–14 ms tasks of its main
     // thread (a 330 KB Runtime.evaluate for waitForFunction): made before the trace starts.
@@ -511,15 +512,19 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
     const top = tasks.reduce((a, t) => (t.cpu > a.cpu ? t : a));
     const cpu = top.cpu;
     console.log(`100k goroutines: peak ${r.peak_goroutines}, wall ${r.wall_ms.toFixed(0)} ms, ${drawn - drawn0} draws, long tasks: ${JSON.stringify(long)}, `
-      + `main-thread CPU of its longest task ${cpu.toFixed(1)} ms (wall ${top.wall.toFixed(1)} ms: ${top.parts()}), of all ${tasks.reduce((n, t) => n + t.cpu, 0).toFixed(0)} ms`);
+      + `main-thread CPU of its longest task ${cpu.toFixed(1)} ms (calibration ${cal.toFixed(1)} ms) (wall ${top.wall.toFixed(1)} ms: ${top.parts()}), of all ${tasks.reduce((n, t) => n + t.cpu, 0).toFixed(0)} ms`);
     assert.ok(tasks.length > 20, `the trace has the run's tasks (${tasks.length})`);
-    // Every attempt: no task asks the main thread for more than 12 ms of its CPU time, which
-    // other work on the machine stretches far less than wall time (a 5 ms task took 56 ms while
-    // three compiles ran). Before the drawing was split into tasks of their own (issue 10) the
-    // longest took 12.9–14.6 ms (the first frame after Run), and this failed; after, 4.5–6.7 ms,
-    // and up to 8.8 ms under `nice` at a load average of 13–15 (the click's own task with
-    // Playwright's listeners, or a frame's layout, paint and canvas commit).
-    assert.ok(cpu <= 12, `a main-thread task used ${cpu.toFixed(1)} ms of CPU: ${top.parts()}`);
+    // Every attempt: no task asks the main thread for more than 4 times the calibration's work
+    // (calibrateMainThread) of its CPU time, which other work on the machine stretches far less
+    // than wall time (a 5 ms task took 56 ms while three compiles ran). Before the drawing was
+    // split into tasks of their own (issue 10) the longest took 12.9–14.6 ms (the first frame
+    // after Run), and this, then a fixed 12 ms, failed; after, 4.5–6.7 ms, and up to 8.8 ms under
+    // `nice` at a load average of 13–15. On a slower machine (session 30: calibration 5.6–5.8 ms,
+    // the same drawing 10–13 ms a task, 14.1 and 18.9 once each) the fixed 12 ms failed with
+    // nothing changed: 4 calibrations are 22–23 ms there, and about 12 on issue 10's machine,
+    // whose drawing ran about twice as fast (its calibration was not measured).
+    const budget = 4 * cal;
+    assert.ok(cpu <= budget, `a main-thread task used ${cpu.toFixed(1)} ms of CPU, over 4 calibrations (${budget.toFixed(1)} ms): ${top.parts()}`);
     assert.ok(r.peak_goroutines >= 80000, `peak ${r.peak_goroutines}`);
     assert.ok(drawn - drawn0 >= 3, 'pictures drawn while it ran');
     // The timeline crossed from the worker packed (timeline-pack.js): the Report still reads as

@@ -189,6 +189,11 @@ func (bp *BestPracticeWorkerPool) handle(id int, task BPTask) {
 	select {
 	case bp.results <- result:
 	case <-bp.ctx.Done():
+		// Thrown away: it counts cancelled here, as a main that dies first never counts it
+		// (task 0, the zero value of a closed channel, is no task).
+		if bp.record && task.ID != 0 {
+			bp.r.cancelled(1)
+		}
 	}
 }
 

@@ -724,7 +724,8 @@ pub(crate) struct Unread {
 }
 
 impl Recorded {
-    /// Counts one task's outcome, and its latency when it finished (at `end_ms`).
+    /// Counts one task's outcome, and its latency when it finished (at `end_ms`): a task that
+    /// produced no result has none, as in Go's `Run.doneAt`.
     fn counted(&mut self, outcome: TaskOutcome, end_ms: f64, latency_ms: f64) {
         self.counts.count(outcome, 1);
         match outcome {
@@ -750,14 +751,30 @@ impl Recorded {
         })
     }
 
-    /// Takes `worker`'s begun `task` out of [`Recorded::running`]: its start, if it was there.
-    fn take_running(&mut self, worker: Option<u64>, task: u64) -> Option<(u64, f64)> {
+    /// Takes `task` (begun by `worker`, or by any worker when `None`) out of
+    /// [`Recorded::running`] and draws it ending at `end_ms` with `outcome`: `None` if it was
+    /// not running, else where its bar went (`None` past `TIMELINE_CAP`).
+    fn finish(
+        &mut self,
+        worker: Option<u64>,
+        task: u64,
+        end_ms: f64,
+        outcome: TaskOutcome,
+    ) -> Option<Option<usize>> {
         let i = self
             .running
             .iter()
             .position(|&(w, t, _)| t == task && worker.is_none_or(|x| x == w))?;
-        let (w, _, start_ms) = self.running.swap_remove(i);
-        Some((w, start_ms))
+        let (worker, _, start_ms) = self.running.swap_remove(i);
+        Some(self.draw(
+            worker,
+            TimelineTask {
+                task,
+                start_ms,
+                end_ms,
+                outcome,
+            },
+        ))
     }
 
     /// The results sent and never read by the program, which ended at `end_ms`: drawn unread
@@ -879,23 +896,7 @@ impl Recorder {
     /// "unfinished 0" (review F1, session 20).
     pub fn end(&self, worker: u64, task: u64, end_ms: f64, outcome: TaskOutcome) {
         self.with(|r| {
-            let Some(i) = r
-                .running
-                .iter()
-                .position(|&(w, t, _)| (w, t) == (worker, task))
-            else {
-                return;
-            };
-            let (_, _, start_ms) = r.running.swap_remove(i);
-            r.draw(
-                worker,
-                TimelineTask {
-                    task,
-                    start_ms,
-                    end_ms,
-                    outcome,
-                },
-            );
+            r.finish(Some(worker), task, end_ms, outcome);
         });
     }
 
@@ -903,8 +904,12 @@ impl Recorder {
     /// at `end_ms`, [`TaskOutcome::Dropped`], and it counts cancelled now, whether or not the
     /// program lives to count what it never read (guide-cancel's main can die first).
     pub fn thrown_away(&self, worker: u64, task: u64, end_ms: f64) {
-        self.end(worker, task, end_ms, TaskOutcome::Dropped);
-        self.with(|r| r.counts.count(TaskOutcome::Dropped, 1));
+        // Drawn and counted under one lock: a panic between the two would leave a bar its count
+        // lacks.
+        self.with(|r| {
+            r.finish(Some(worker), task, end_ms, TaskOutcome::Dropped);
+            r.counts.count(TaskOutcome::Dropped, 1);
+        });
     }
 
     /// `worker` sent `task`'s result, the task having ended at `end_ms`: its bar is
@@ -914,20 +919,10 @@ impl Recorder {
     /// worker blocked on it is still running its task, open to the program's end.
     pub fn sent(&self, worker: u64, task: u64, end_ms: f64) {
         self.with(|r| {
-            // Not there: the program read it already, and drew it then.
-            let Some((_, start_ms)) = r.take_running(Some(worker), task) else {
-                return;
-            };
-            let bar = r.draw(
-                worker,
-                TimelineTask {
-                    task,
-                    start_ms,
-                    end_ms,
-                    outcome: TaskOutcome::Unread,
-                },
-            );
-            r.unread.push(Unread { task, end_ms, bar });
+            // Not running: the program read it already, and drew it then.
+            if let Some(bar) = r.finish(Some(worker), task, end_ms, TaskOutcome::Unread) {
+                r.unread.push(Unread { task, end_ms, bar });
+            }
         });
     }
 
@@ -938,22 +933,14 @@ impl Recorder {
     /// counted.
     pub fn read(&self, task: u64, outcome: TaskOutcome, end_ms: f64, latency_ms: f64) {
         self.with(|r| {
-            r.counts.count(outcome, 1);
-            r.latencies.push((latency_ms, f64::NEG_INFINITY));
+            // Read by the program while it lived: never cut (`Recorded::cut_at`).
+            r.counted(outcome, f64::NEG_INFINITY, latency_ms);
             if let Some(i) = r.unread.iter().position(|u| u.task == task) {
                 if let Some(bar) = r.unread.swap_remove(i).bar {
                     r.tasks[bar].1.outcome = outcome;
                 }
-            } else if let Some((worker, start_ms)) = r.take_running(None, task) {
-                r.draw(
-                    worker,
-                    TimelineTask {
-                        task,
-                        start_ms,
-                        end_ms,
-                        outcome,
-                    },
-                );
+            } else {
+                r.finish(None, task, end_ms, outcome);
             }
         });
     }
@@ -1001,9 +988,8 @@ impl Recorder {
     /// the results main reads of tasks whose workers drew them with [`Recorder::end`]).
     pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
         self.with(|r| {
-            r.counts.count(outcome, 1);
             // Read by the program while it lived: never cut (`Recorded::cut_at`).
-            r.latencies.push((latency_ms, f64::NEG_INFINITY));
+            r.counted(outcome, f64::NEG_INFINITY, latency_ms);
         });
     }
 

@@ -323,7 +323,7 @@ fn timeline_draws_the_counts(r: &Report) {
                         "{at}: an unfinished task is open to the program's end: {t:?}"
                     );
                 }
-                // Ran to its end, its result never read: the program died first.
+                // Ran to its end, its result never read: the program ended first.
                 TaskOutcome::Unread => unread += 1,
                 // Ran to its end, its result thrown away on ctx.Done(); or cancelled.
                 TaskOutcome::Dropped | TaskOutcome::Cancelled => cancelled += 1,

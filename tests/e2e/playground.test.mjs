@@ -490,11 +490,12 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
     await engineReady(page);
     // What the run costs, not what the page load still does: wait for the page to be idle.
     await page.evaluate(() => new Promise((ok) => requestIdleCallback(() => setTimeout(ok, 200))));
+    // Before the long tasks are watched: the calibration's first run is one (Intl's set-up).
+    const cal = await calibrateMainThread(page);
     await page.evaluate(() => {
       window.longTasks = [];
       new PerformanceObserver((l) => window.longTasks.push(...l.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
     });
-    const cal = await calibrateMainThread(page);
     const drawn0 = await page.evaluate(() => window.workerPoolPlaygroundTest.pictures().drawn);
     // Playwright's own scripts go into the page on their first use, 8–14 ms tasks of its main
     // thread (a 330 KB Runtime.evaluate for waitForFunction): made before the trace starts.
@@ -514,17 +515,17 @@ test('100,000 goroutines through the page: the main thread never blocks over 50 
     console.log(`100k goroutines: peak ${r.peak_goroutines}, wall ${r.wall_ms.toFixed(0)} ms, ${drawn - drawn0} draws, long tasks: ${JSON.stringify(long)}, `
       + `main-thread CPU of its longest task ${cpu.toFixed(1)} ms (calibration ${cal.toFixed(1)} ms) (wall ${top.wall.toFixed(1)} ms: ${top.parts()}), of all ${tasks.reduce((n, t) => n + t.cpu, 0).toFixed(0)} ms`);
     assert.ok(tasks.length > 20, `the trace has the run's tasks (${tasks.length})`);
-    // Every attempt: no task asks the main thread for more than 4 times the calibration's work
-    // (calibrateMainThread) of its CPU time, which other work on the machine stretches far less
-    // than wall time (a 5 ms task took 56 ms while three compiles ran). Before the drawing was
-    // split into tasks of their own (issue 10) the longest took 12.9–14.6 ms (the first frame
-    // after Run), and this, then a fixed 12 ms, failed; after, 4.5–6.7 ms, and up to 8.8 ms under
-    // `nice` at a load average of 13–15. On a slower machine (session 30: calibration 5.6–5.8 ms,
-    // the same drawing 10–13 ms a task, 14.1 and 18.9 once each) the fixed 12 ms failed with
-    // nothing changed: 4 calibrations are 22–23 ms there, and about 12 on issue 10's machine,
-    // whose drawing ran about twice as fast (its calibration was not measured).
-    const budget = 4 * cal;
-    assert.ok(cpu <= budget, `a main-thread task used ${cpu.toFixed(1)} ms of CPU, over 4 calibrations (${budget.toFixed(1)} ms): ${top.parts()}`);
+    // Every attempt: no task asks the main thread for more than 5 times the calibration's CPU
+    // time (calibrateMainThread), which other work on the machine stretches far less than wall
+    // time (a 5 ms task took 56 ms while three compiles ran). Before the drawing was split into
+    // tasks of their own (issue 10) the longest took 12.9–14.6 ms (the first frame after Run),
+    // and this, then a fixed 12 ms, failed; after, 4.5–6.7 ms, and up to 8.8 ms under `nice` at a
+    // load average of 13–15. On a slower machine (session 30) the same drawing took 10–13 ms a
+    // task (14.1 and 18.9 once each) and the fixed 12 ms failed with nothing changed; the
+    // calibration there was 3.8–6.7 ms (nine pages), a budget of 19–33 ms, and that drawing
+    // put back in one rAF task took 31.6 ms: over the budget in 8 of the 9 pages, not in all.
+    const budget = 5 * cal;
+    assert.ok(cpu <= budget, `a main-thread task used ${cpu.toFixed(1)} ms of CPU, over 5 calibrations (${budget.toFixed(1)} ms): ${top.parts()}`);
     assert.ok(r.peak_goroutines >= 80000, `peak ${r.peak_goroutines}`);
     assert.ok(drawn - drawn0 >= 3, 'pictures drawn while it ran');
     // The timeline crossed from the worker packed (timeline-pack.js): the Report still reads as

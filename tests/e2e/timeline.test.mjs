@@ -12,7 +12,7 @@ before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
-const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#332288', unfinished: '#56B4E9' };
+const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#56B4E9' };
 const CANCEL = '#6a1b9a';
 
 /**
@@ -111,7 +111,7 @@ test('context-pool/guide-cancel draws the results main never read in their own c
   assert.ok(unread.length <= r.tasks.unfinished, JSON.stringify(r.tasks));
   assert.ok(unread.every((t) => t.end_ms < r.runtime_ms), 'each to its own end, not open to the program\'s');
   assert.ok(d.bands.some((b) => b.unread?.length), JSON.stringify(d.bands));
-  assert.match(await page.textContent('#timeline-legend'), /result sent, never read \(the program died first\)/);
+  assert.match(await page.textContent('#timeline-legend'), /result sent, never read \(the program ended first\)/);
   assert.match(r.lesson_details, new RegExp(`${unread.length} more tasks? ran to (its end|their ends) and sent (its result|their results), which main never read\\.`));
   assert.deepEqual(problems, []);
   await context.close();

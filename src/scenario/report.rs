@@ -754,7 +754,7 @@ impl Recorded {
     /// Takes `task` (begun by `worker`, or by any worker when `None`) out of
     /// [`Recorded::running`] and draws it ending at `end_ms` with `outcome`: `None` if it was
     /// not running, else where its bar went (`None` past `TIMELINE_CAP`).
-    fn finish(
+    fn end_running(
         &mut self,
         worker: Option<u64>,
         task: u64,
@@ -896,7 +896,7 @@ impl Recorder {
     /// "unfinished 0" (review F1, session 20).
     pub fn end(&self, worker: u64, task: u64, end_ms: f64, outcome: TaskOutcome) {
         self.with(|r| {
-            r.finish(Some(worker), task, end_ms, outcome);
+            r.end_running(Some(worker), task, end_ms, outcome);
         });
     }
 
@@ -907,7 +907,7 @@ impl Recorder {
         // Drawn and counted under one lock: a panic between the two would leave a bar its count
         // lacks.
         self.with(|r| {
-            r.finish(Some(worker), task, end_ms, TaskOutcome::Dropped);
+            r.end_running(Some(worker), task, end_ms, TaskOutcome::Dropped);
             r.counts.count(TaskOutcome::Dropped, 1);
         });
     }
@@ -920,7 +920,7 @@ impl Recorder {
     pub fn sent(&self, worker: u64, task: u64, end_ms: f64) {
         self.with(|r| {
             // Not running: the program read it already, and drew it then.
-            if let Some(bar) = r.finish(Some(worker), task, end_ms, TaskOutcome::Unread) {
+            if let Some(bar) = r.end_running(Some(worker), task, end_ms, TaskOutcome::Unread) {
                 r.unread.push(Unread { task, end_ms, bar });
             }
         });
@@ -940,7 +940,7 @@ impl Recorder {
                     r.tasks[bar].1.outcome = outcome;
                 }
             } else {
-                r.finish(None, task, end_ms, outcome);
+                r.end_running(None, task, end_ms, outcome);
             }
         });
     }
@@ -980,8 +980,11 @@ impl Recorder {
         end_ms: f64,
         outcome: TaskOutcome,
     ) {
-        self.end(worker, task, end_ms, outcome);
-        self.with(|r| r.counted(outcome, end_ms, end_ms - submitted_ms));
+        // Under one lock, as thrown_away: a bar and its count are not to be split by a panic.
+        self.with(|r| {
+            r.end_running(Some(worker), task, end_ms, outcome);
+            r.counted(outcome, end_ms, end_ms - submitted_ms);
+        });
     }
 
     /// Counts one finished task without putting it on the timeline (sweeps of many pools, and

@@ -71,8 +71,9 @@ pub enum TaskOutcome {
     /// sending it: counted as cancelled (it produced no result), drawn apart on the timeline,
     /// which had left these tasks out (independent review F2, session 20).
     Dropped,
-    /// Ran to its own end and its result was sent, but the program never read it: it died
-    /// first. Drawn to the task's own end, counted unfinished (no result reached the program).
+    /// Ran to its own end and its result was sent, but the program never read it: it ended
+    /// first (died in a panic, gave up on a hang, or returned). Drawn to the task's own end,
+    /// counted unfinished (no result reached the program).
     /// context-pool/guide-cancel's panic killed main with results in the buffer: those tasks
     /// were drawn successes beside a count of unfinished (CI, stop 22: 12 success bars, 10
     /// successful).
@@ -914,7 +915,7 @@ impl Recorder {
 
     /// `worker` sent `task`'s result, the task having ended at `end_ms`: its bar is
     /// [`TaskOutcome::Unread`] until the program reads it ([`Recorder::read`]). Counts nothing:
-    /// a result sent and never read (the program died first) counts unfinished, as no result
+    /// a result sent and never read (the program ended first) counts unfinished, as no result
     /// reached the program ([`TaskCounts::at_end`]). Called once the send went through: a
     /// worker blocked on it is still running its task, open to the program's end.
     pub fn sent(&self, worker: u64, task: u64, end_ms: f64) {
@@ -987,8 +988,8 @@ impl Recorder {
         });
     }
 
-    /// Counts one finished task without putting it on the timeline (sweeps of many pools, and
-    /// the results main reads of tasks whose workers drew them with [`Recorder::end`]).
+    /// Counts one finished task without putting it on the timeline (sweeps of many pools; a
+    /// result main reads of a task on the timeline goes through [`Recorder::read`]).
     pub fn outcome(&self, outcome: TaskOutcome, latency_ms: f64) {
         self.with(|r| {
             // Read by the program while it lived: never cut (`Recorded::cut_at`).

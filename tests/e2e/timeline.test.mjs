@@ -12,7 +12,7 @@ before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
-const COLOR = { success: '#1a7f37', failed: '#c62828', panicked: '#E69F00', timed_out: '#7a5c00', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#56B4E9' };
+const COLOR = { success: '#1a7f37', failed: '#d03030', panicked: '#c27e00', timed_out: '#886800', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#3b88c4' };
 const CANCEL = '#6a1b9a';
 
 /**
@@ -72,6 +72,35 @@ async function drawn(page) {
 }
 
 const bars = (r) => r.timeline.flatMap((row) => row.tasks);
+
+// WCAG's contrast for graphics (3:1) against the card the timeline sits on, in both themes, read
+// from the page's own stylesheet: panicked and unfinished had 2.3:1 on the light card, failed and
+// timed out 2.9 and 2.6 on the dark (review of session 30). The colours this file reads the
+// canvas with are the page's.
+test('every outcome colour has 3:1 against the timeline card, light and dark', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const { colors, card } = await page.evaluate(async () => {
+      const { OUTCOME_COLORS } = await import('./render/timeline.js');
+      return { colors: OUTCOME_COLORS, card: getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor };
+    });
+    assert.deepEqual(colors, COLOR);
+    const lum = (rgb) => {
+      const [r, g, b] = rgb.map((v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    };
+    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+    const bg = lum(card.match(/\d+/g).slice(0, 3).map(Number));
+    const low = Object.entries(colors).map(([o, c]) => {
+      const [hi, lo] = [lum(hex(c)), bg].sort((a, b) => b - a);
+      return [o, (hi + 0.05) / (lo + 0.05)];
+    }).filter(([, ratio]) => ratio < 3);
+    assert.deepEqual(low, [], `${colorScheme} card ${card}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
 
 test('context-pool/cancel draws the tasks that still ran after the Cancel, to the end the sentence gives', async () => {
   const { page, problems, context } = await openPage(browser, srv, '/?scenario=context-pool&variant=cancel&run=1', { viewport: { width: 1280, height: 800 } });

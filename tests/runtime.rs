@@ -154,3 +154,34 @@ fn mark_with_draws_its_change_at_its_mark() {
 async fn time_sleep(d: std::time::Duration) {
     worker_pool_playground::time::sleep(d).await;
 }
+
+/// The patched `Task::set_detached` (vendor/async-task, its one-load path): a task run to its
+/// end on another thread, then detached on the thread that spawned it, as the registry frees a
+/// goroutine another runner finished. Its output is dropped exactly once and its memory freed
+/// (Miri, in `npm run miri`, reports a leak or a use after free; natively the output's count
+/// shows whether the output was dropped). The path is taken: the state is exactly
+/// `COMPLETED | TASK` once the other thread has returned.
+#[test]
+fn a_task_finished_elsewhere_is_freed_by_its_spawner() {
+    use std::sync::Arc;
+
+    let output = Arc::new(());
+    let for_task = Arc::clone(&output);
+    let (runnable, task) = async_task::spawn(async move { for_task }, |_| {});
+    std::thread::spawn(move || {
+        runnable.run();
+    })
+    .join()
+    .unwrap();
+    assert_eq!(
+        Arc::strong_count(&output),
+        2,
+        "the output waits in the task"
+    );
+    task.detach();
+    assert_eq!(
+        Arc::strong_count(&output),
+        1,
+        "detaching dropped the output"
+    );
+}

@@ -25,11 +25,11 @@
 //! 1M), but natively it was slower: 12 runs each interleaved at load 5.5–6.2, median 374 ns a
 //! goroutine against main's 214 (and 292 with a backlog kept under 64); why was not found.
 //!
-//! Freeing a finished task is one load of its state (async-task patched, `vendor/async-task`):
-//! async-task's `set_detached` took three compare-and-swaps on the state word the finishing
-//! runner had just written, 7-14 % of the spawning runner's samples on the spawn bench; with
-//! the load, 100-119 ns a goroutine (median 114) against 120-138 (126), ten interleaved rounds
-//! (session 31).
+//! A goroutine that finished on another runner is freed here with one load of its task's state,
+//! not async-task's three compare-and-swaps on the line the finishing runner just wrote (a
+//! patched copy, `vendor/async-task`; why and what it measured: `[patch.crates-io]` in
+//! `Cargo.toml`). One that finishes on its own runner is taken off inside its last poll, while
+//! its task is still running, and goes through async-task's usual path.
 //!
 //! Goroutines spawned outside the runners (main, from the driver) have no owner runner: the
 //! finishing runner takes those off itself, in batches. Finished goroutines waiting to be taken

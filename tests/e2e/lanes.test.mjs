@@ -192,7 +192,7 @@ for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 
     // 2 native runs of 8 had task 7 alone, session 19), so `open` may be 0.
     assert.ok(r.timeline.find((x) => x.worker === w)?.tasks.some((t) => t.outcome === 'unfinished' && t.task === 7), `task 7 running at the end on worker ${w} (and ${open} other open bars)`);
     // F8 (independent review, session 20): the timeline's colours, not the opposite meaning:
-    // a task done green (its success), one still running when the program died light blue.
+    // a task done green (its success), one still running when the program died blue (unfinished).
     const colours = await page.evaluate(async () => {
       const { OUTCOME_COLORS } = await import('./render/timeline.js');
       const s = document.querySelector('svg.lanes-panic');

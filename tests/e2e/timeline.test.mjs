@@ -12,7 +12,7 @@ before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
 // www/render/timeline.js's colours (OUTCOME_COLORS) and the cancel mark's (marks.js).
-const COLOR = { success: '#1a7f37', failed: '#d03030', panicked: '#c27e00', timed_out: '#886800', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#3b88c4' };
+const COLOR = { success: '#1a7f37', failed: '#d03030', panicked: '#d97a00', timed_out: '#7d6a00', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#3b88c4' };
 const CANCEL = '#6a1b9a';
 
 /**
@@ -75,29 +75,44 @@ const bars = (r) => r.timeline.flatMap((row) => row.tasks);
 
 // WCAG's contrast for graphics (3:1) against the card the timeline sits on, in both themes, read
 // from the page's own stylesheet: panicked and unfinished had 2.3:1 on the light card, failed and
-// timed out 2.9 and 2.6 on the dark (review of session 30). The colours this file reads the
-// canvas with are the page's.
-test('every outcome colour has 3:1 against the timeline card, light and dark', async () => {
+// timed out 2.9 and 2.6 on the dark (review of session 30). And no two outcomes alike: at least 30
+// apart in CIELAB (CIE76; panicked and timed out were 22 apart in the first fix, two shades of one
+// hue). The page's colours are checked before they are compared with the table this file reads
+// the canvas with, so a colour changed in the page alone fails for what is wrong with it.
+const srgbLinear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+const hexRgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
+const luminance = (rgb) => { const [r, g, b] = rgb.map(srgbLinear); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+function lab(hex) {
+  const [r, g, b] = hexRgb(hex).map(srgbLinear);
+  const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
+  const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
+  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
+}
+
+test('every outcome colour has 3:1 against the timeline card, light and dark, and none is like another', async () => {
   const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  let colors;
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
-    const { colors, card } = await page.evaluate(async () => {
+    const read = await page.evaluate(async () => {
       const { OUTCOME_COLORS } = await import('./render/timeline.js');
       return { colors: OUTCOME_COLORS, card: getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor };
     });
-    assert.deepEqual(colors, COLOR);
-    const lum = (rgb) => {
-      const [r, g, b] = rgb.map((v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; });
-      return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-    };
-    const hex = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-    const bg = lum(card.match(/\d+/g).slice(0, 3).map(Number));
+    colors = read.colors;
+    const bg = luminance(read.card.match(/\d+/g).slice(0, 3).map(Number));
     const low = Object.entries(colors).map(([o, c]) => {
-      const [hi, lo] = [lum(hex(c)), bg].sort((a, b) => b - a);
-      return [o, (hi + 0.05) / (lo + 0.05)];
+      const [hi, lo] = [luminance(hexRgb(c)), bg].sort((a, b) => b - a);
+      return [o, Number(((hi + 0.05) / (lo + 0.05)).toFixed(2))];
     }).filter(([, ratio]) => ratio < 3);
-    assert.deepEqual(low, [], `${colorScheme} card ${card}`);
+    assert.deepEqual(low, [], `${colorScheme} card ${read.card}`);
   }
+  const names = Object.keys(colors);
+  const alike = names.flatMap((a, i) => names.slice(i + 1).map((b) => {
+    const [p, q] = [lab(colors[a]), lab(colors[b])];
+    return [a, b, Math.round(Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]))];
+  })).filter(([, , d]) => d < 30);
+  assert.deepEqual(alike, []);
+  assert.deepEqual(colors, COLOR, 'the table this file reads the canvas with');
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -243,9 +243,9 @@ export function panicOf(r) {
       ? `An open bar is a task a worker had taken and was still running when the program died: ${others.map(([i, t]) => `task ${num(t.task)} on worker ${num(i)}`).join(', ')}.`
       : 'No other worker was running a task when the program died.',
     vlines: [{ t: panic.t_ms, color: C.panic, label: 'the program dies', width: 2 }],
-    // In the per-worker timeline's colours below it: green a task done, light blue one still
-    // running when the program died (light blue had meant "done" here and "still running"
-    // there: independent review, session 20, F8).
+    // In the per-worker timeline's colours below it: green a task done, blue one still running
+    // when the program died (light blue had meant "done" here and "still running" there:
+    // independent review, session 20, F8).
     legend: [[OUTCOME_COLORS.success, 'a task done', 'box'], ...(running ? [[OUTCOME_COLORS.unfinished, 'a task still running when the program died', 'open']] : []),
       [WAIT_HATCH.line, 'hatched: the worker waits for the goroutine it started, over its task still running', 'hatch'],
       [C.panic, 'the goroutine that panicked', 'box'], [C.panic, 'the end of the program', '']],

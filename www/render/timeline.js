@@ -18,10 +18,11 @@ const LABEL_H = 13;
 const measure = document.createElement('canvas').getContext('2d');
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 /** Each outcome's colour: at least 3:1 against the card in both themes (WCAG's contrast for
- * graphics; `tests/e2e/timeline.test.mjs` checks it). Panicked #E69F00 and unfinished #56B4E9 had
- * 2.3:1 on the light card, failed #c62828 and timed out #7a5c00 2.9 and 2.6 on the dark one
- * (review of session 30); each kept its hue, panicked the lighter of the two browns. */
-export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#d03030', panicked: '#c27e00', timed_out: '#886800', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#3b88c4' };
+ * graphics) and at least 30 apart (CIE76) from every other, both checked by
+ * `tests/e2e/timeline.test.mjs`. Panicked #E69F00 and unfinished #56B4E9 had 2.3:1 on the light
+ * card, failed #c62828 and timed out #7a5c00 2.9 and 2.6 on the dark one (review of session 30);
+ * each kept its hue, panicked a lighter orange than timed out's olive. */
+export const OUTCOME_COLORS = { success: '#1a7f37', failed: '#d03030', panicked: '#d97a00', timed_out: '#7d6a00', cancelled: '#888888', dropped: '#CC79A7', unread: '#7b61ff', unfinished: '#3b88c4' };
 /** A legend's words for an outcome, where its name alone does not say it. */
 // `dropped`: the task ran to its end, and its worker threw the result away on ctx.Done() (review
 // F2, session 20); not the Report's `tasks.dropped`, tasks a full queue refused, which never run.

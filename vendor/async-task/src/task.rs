@@ -1,3 +1,5 @@
+// Changed by worker-pool-playground: a fast path at the start of `Task::set_detached` (see the
+// comment there and vendor/async-task/Cargo.toml). Otherwise async-task 4.7.1 as published.
 use core::fmt;
 use core::future::Future;
 use core::marker::PhantomData;
@@ -239,10 +241,11 @@ impl<T, M> Task<T, M> {
             // worker-pool-playground's change (its issue 9): a completed task that nothing else
             // refers to (no `Runnable`, no `Waker`, no awaiter: the state is exactly
             // `COMPLETED | TASK`) cannot change under us, so its output is taken and the task
-            // freed with a load instead of the three compare-and-swaps below. The playground's
-            // registry detaches every goroutine so once it has finished, on the thread that
-            // spawned it, and the three were 7-14 % of that thread's samples on its spawn bench.
-            // The load synchronizes with the completing thread's release of its reference.
+            // freed after a load instead of the three compare-and-swaps below. The playground's
+            // registry detaches a goroutine's task after it has finished, on the thread that
+            // spawned it; for one finished on another thread the three were 7-14 % of the
+            // spawning thread's samples on its spawn bench. The Acquire load pairs with the
+            // completing thread's release of its reference (`drop_ref`'s `fetch_sub`).
             if (*header).state.load(Ordering::Acquire) == COMPLETED | TASK {
                 let output = (((*header).vtable.get_output)(ptr) as *mut Result<T, Panic>).read();
                 ((*header).vtable.destroy)(ptr);

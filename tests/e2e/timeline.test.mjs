@@ -117,6 +117,33 @@ test('every outcome colour has 3:1 against the timeline card, light and dark, an
   await context.close();
 });
 
+// A mark's line and its label, on the timeline, the charts and the zoom, take markStyle's colour:
+// text, so 4.5:1 against the card in the theme it is drawn in (on the dark card the light
+// colours had 1.3:1 for close to 2.9:1 for panic: review of session 31). The unknown kind's
+// fallback included.
+test('every mark colour has 4.5:1 against the card in the theme it is drawn in', async () => {
+  const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
+  for (const colorScheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme });
+    const read = await page.evaluate(async () => {
+      const { MARK_STYLE, markStyle } = await import('./render/marks.js');
+      return {
+        colors: [...Object.keys(MARK_STYLE), 'no-such-kind'].map((k) => [k, markStyle(k)[0]]),
+        card: getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor,
+      };
+    });
+    const bg = luminance(read.card.match(/\d+/g).slice(0, 3).map(Number));
+    const low = read.colors.map(([k, c]) => {
+      if (!/^#[0-9a-f]{6}$/i.test(c ?? '')) return [k, c];
+      const [hi, lo] = [luminance(hexRgb(c)), bg].sort((a, b) => b - a);
+      return [k, c, Number(((hi + 0.05) / (lo + 0.05)).toFixed(2))];
+    }).filter((r) => r.length === 2 || r[2] < 4.5);
+    assert.deepEqual(low, [], `${colorScheme} card ${read.card}`);
+  }
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('context-pool/cancel draws the tasks that still ran after the Cancel, to the end the sentence gives', async () => {
   const { page, problems, context } = await openPage(browser, srv, '/?scenario=context-pool&variant=cancel&run=1', { viewport: { width: 1280, height: 800 } });
   const r = await finished(page);

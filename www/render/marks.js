@@ -17,7 +17,21 @@ export const MARK_STYLE = {
 export const MARK_LABEL_MAX = 32;
 /** What a chart or the timeline writes beside a mark's line. */
 export const markText = (m) => (m.label && m.label.length <= MARK_LABEL_MAX ? m.label : markStyle(m.kind)[1]);
-export const markStyle = (kind) => MARK_STYLE[kind] ?? ['#777777', kind];
+/** Each mark colour's counterpart on the dark card (#1e1f25): the same hue, light enough for
+ * 4.5:1, as a mark's label is text. The light colours had 1.3:1 (close) to 2.9:1 (panic) there
+ * (review of session 31); `tests/e2e/timeline.test.mjs` checks both themes. */
+export const MARK_DARK = {
+  '#6a1b9a': '#b465e4', '#c62828': '#df6161', '#9a6700': '#b97b00', '#333333': '#d0d0d8',
+  '#283593': '#7582da', '#00695c': '#009c89', '#ad1457': '#ea4c91', '#7b3fbf': '#a074d1',
+  '#1565c0': '#388be9', '#00838f': '#0096a3', '#707070': '#999999',
+};
+const darkTheme = () => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+/** A mark kind's colour in the theme the page is drawn in now, and its name. A drawing keeps
+ * the colours of the theme it was drawn in until it is drawn again. */
+export const markStyle = (kind) => {
+  const [color, name] = MARK_STYLE[kind] ?? ['#707070', kind];
+  return [darkTheme() ? MARK_DARK[color] : color, name];
+};
 
 /**
  * Labels for vertical lines, stacked in rows under them: each right of its line where it fits

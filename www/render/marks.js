@@ -25,12 +25,13 @@ export const MARK_DARK = {
   '#283593': '#7582da', '#00695c': '#009c89', '#ad1457': '#ea4c91', '#7b3fbf': '#a074d1',
   '#1565c0': '#388be9', '#00838f': '#0096a3', '#707070': '#999999',
 };
-const darkTheme = () => globalThis.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+/** Live: its `matches` follows the theme. One query for the page, not one per mark drawn. */
+const DARK_THEME = globalThis.matchMedia?.('(prefers-color-scheme: dark)');
 /** A mark kind's colour in the theme the page is drawn in now, and its name. A drawing keeps
  * the colours of the theme it was drawn in until it is drawn again. */
 export const markStyle = (kind) => {
   const [color, name] = MARK_STYLE[kind] ?? ['#707070', kind];
-  return [darkTheme() ? MARK_DARK[color] : color, name];
+  return [DARK_THEME?.matches ? MARK_DARK[color] : color, name];
 };
 
 /**

@@ -82,29 +82,30 @@ const bars = (r) => r.timeline.flatMap((row) => row.tasks);
 const srgbLinear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
 const hexRgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
 const luminance = (rgb) => { const [r, g, b] = rgb.map(srgbLinear); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+/** WCAG's contrast ratio of `hex` against a computed `rgb(r, g, b)` background, two decimals. */
+const contrast = (hex, background) => {
+  const [hi, lo] = [luminance(hexRgb(hex)), luminance(background.match(/\d+/g).slice(0, 3).map(Number))].sort((a, b) => b - a);
+  return Number(((hi + 0.05) / (lo + 0.05)).toFixed(2));
+};
 function lab(hex) {
-  const [r, g, b] = hexRgb(hex).map(srgbLinear);
+  const rgb = hexRgb(hex);
+  const [r, g, b] = rgb.map(srgbLinear);
   const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
-  const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, 0.2126 * r + 0.7152 * g + 0.0722 * b, (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
+  const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, luminance(rgb), (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
   return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
 }
+/** The timeline card's computed background, in the theme the page is in now. */
+const cardColor = (page) => page.evaluate(() => getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor);
 
 test('every outcome colour has 3:1 against the timeline card, light and dark, and none is like another', async () => {
   const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
   let colors;
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
-    const read = await page.evaluate(async () => {
-      const { OUTCOME_COLORS } = await import('./render/timeline.js');
-      return { colors: OUTCOME_COLORS, card: getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor };
-    });
-    colors = read.colors;
-    const bg = luminance(read.card.match(/\d+/g).slice(0, 3).map(Number));
-    const low = Object.entries(colors).map(([o, c]) => {
-      const [hi, lo] = [luminance(hexRgb(c)), bg].sort((a, b) => b - a);
-      return [o, Number(((hi + 0.05) / (lo + 0.05)).toFixed(2))];
-    }).filter(([, ratio]) => ratio < 3);
-    assert.deepEqual(low, [], `${colorScheme} card ${read.card}`);
+    colors = await page.evaluate(async () => (await import('./render/timeline.js')).OUTCOME_COLORS);
+    const card = await cardColor(page);
+    const low = Object.entries(colors).map(([o, c]) => [o, contrast(c, card)]).filter(([, ratio]) => ratio < 3);
+    assert.deepEqual(low, [], `${colorScheme} card ${card}`);
   }
   const names = Object.keys(colors);
   const alike = names.flatMap((a, i) => names.slice(i + 1).map((b) => {
@@ -125,20 +126,14 @@ test('every mark colour has 4.5:1 against the card in the theme it is drawn in',
   const { page, problems, context } = await openPage(browser, srv, '/', { viewport: { width: 1280, height: 800 } });
   for (const colorScheme of ['light', 'dark']) {
     await page.emulateMedia({ colorScheme });
-    const read = await page.evaluate(async () => {
+    const colors = await page.evaluate(async () => {
       const { MARK_STYLE, markStyle } = await import('./render/marks.js');
-      return {
-        colors: [...Object.keys(MARK_STYLE), 'no-such-kind'].map((k) => [k, markStyle(k)[0]]),
-        card: getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor,
-      };
+      return [...Object.keys(MARK_STYLE), 'no-such-kind'].map((k) => [k, markStyle(k)[0]]);
     });
-    const bg = luminance(read.card.match(/\d+/g).slice(0, 3).map(Number));
-    const low = read.colors.map(([k, c]) => {
-      if (!/^#[0-9a-f]{6}$/i.test(c ?? '')) return [k, c];
-      const [hi, lo] = [luminance(hexRgb(c)), bg].sort((a, b) => b - a);
-      return [k, c, Number(((hi + 0.05) / (lo + 0.05)).toFixed(2))];
-    }).filter((r) => r.length === 2 || r[2] < 4.5);
-    assert.deepEqual(low, [], `${colorScheme} card ${read.card}`);
+    const card = await cardColor(page);
+    const low = colors.map(([k, c]) => (/^#[0-9a-f]{6}$/i.test(c ?? '') ? [k, c, contrast(c, card)] : [k, c]))
+      .filter((r) => r.length === 2 || r[2] < 4.5);
+    assert.deepEqual(low, [], `${colorScheme} card ${card}`);
   }
   assert.deepEqual(problems, []);
   await context.close();

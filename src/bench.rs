@@ -43,6 +43,9 @@ pub struct Sizes {
     pub dispatch: usize,
     /// `doWork` calls for the CPU speedup.
     pub cpu_tasks: usize,
+    /// How long a time is warmed up before it is measured, at least: its run is repeated until
+    /// this has passed (once at least, see [`measure`]).
+    pub warm_up: Duration,
 }
 
 impl Sizes {
@@ -53,6 +56,7 @@ impl Sizes {
         pingpong: 200_000,
         dispatch: 1_000_000,
         cpu_tasks: 1000,
+        warm_up: Duration::from_millis(250),
     };
     /// A quick run for tests.
     pub const SMALL: Sizes = Sizes {
@@ -61,6 +65,7 @@ impl Sizes {
         pingpong: 5_000,
         dispatch: 20_000,
         cpu_tasks: 40,
+        warm_up: Duration::ZERO,
     };
 }
 
@@ -160,27 +165,41 @@ impl std::fmt::Debug for Setup<'_> {
     }
 }
 
-/// Measures one figure; a time after a warm-up run of it at the small sizes whose result is
-/// dropped ([`Fig::timed`]).
+/// Measures one figure; a time after warm-up runs of it at the same sizes, repeated until
+/// [`Sizes::warm_up`] has passed, whose results are dropped ([`Fig::timed`]).
 ///
 /// The warm-up is for the browser: V8 first runs a wasm function as its baseline compiler
 /// (Liftoff) made it, and swaps in the optimized code only at a later call, never within one. A
 /// figure's loop is one long call, so measured cold it ran unoptimized throughout: the browser's
 /// spawn took 253–315 ns a goroutine cold against 208–234 after a small warm-up (Chromium 156,
-/// four fresh pages each, 2026-12-01). Native and Go take the same warm-up (`bench/go`), so the
-/// three are measured alike.
+/// four fresh pages each, 2026-12-01). The warm-up was at the small sizes until session 32, and
+/// that was not enough: measured alone (`npm run bench -- --only …`), the browser's ping-pong
+/// took 496 ns and its dispatch 131 ns a job, against 313–341 and 50–65 in the whole suite, whose
+/// earlier figures had warmed up the code they share. With the warm-up at full size, four fresh
+/// pages interleaved with four of the small warm-up took 292–358 ns a spawn (median 344) against
+/// 381–413 (404), and 310–327 ns a ping-pong against 341–416 (2026-12-02, the machine in its
+/// slow state). One run at full size was still not enough for the shorter figures: V8 compiles
+/// in the background, on the two cores the runners keep busy (its compiler threads took 30–50 ms
+/// of CPU in a 125 ms dispatch figure run alone), and one dispatch run lasts about 50 ms. So the
+/// warm-up is a time, 250 ms, the run repeated until it has passed. Native and Go take the same
+/// warm-up (`bench/go`), so the three are measured alike.
 ///
 /// # Panics
 ///
 /// If a runtime fails to build or a run deadlocks, which would be a bug in the runtime.
 pub fn measure(fig: Fig, s: &Setup<'_>) -> Figure {
     let warm = Setup {
-        sizes: Sizes::SMALL,
         os_threads: false,
         ..*s
     };
     if fig.timed() {
-        let _ = measure_once(fig, &warm);
+        let start = Instant::now();
+        loop {
+            let _ = measure_once(fig, &warm);
+            if start.elapsed() >= s.sizes.warm_up {
+                break;
+            }
+        }
     }
     measure_once(fig, s)
 }

@@ -316,16 +316,31 @@ impl ScenarioRun {
     }
 }
 
-/// The benchmark suite on this build's threads (`small` for a quick check). Only in a build
+/// The benchmark suite on this build's threads (`small` for a quick check), or only the figures
+/// named in `only` (the CLI's `bench --only`: `npm run bench -- --only NAME`). Only in a build
 /// with the `bench` feature (`npm run bench` makes one): it weighs about 20 KB gzipped that
 /// the page's visitors would download for nothing.
 ///
 /// # Errors
 ///
-/// Fails only if the result cannot be converted to JS.
+/// An unknown figure name in `only`, or a result that cannot be converted to JS.
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
-pub fn bench(small: bool) -> Result<JsValue, JsError> {
+pub fn bench(small: bool, only: Vec<String>) -> Result<JsValue, JsError> {
+    use crate::bench::Fig;
+    let only = only
+        .iter()
+        .map(|n| {
+            Fig::by_name(n).ok_or_else(|| {
+                let known: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
+                JsError::new(&format!(
+                    "bench: unknown figure {:?} (known: {})",
+                    n.chars().take(40).collect::<String>(),
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let env = env();
     let threads = env.threads.max(1);
     let make = move |n: usize| {
@@ -341,5 +356,32 @@ pub fn bench(small: bool) -> Result<JsValue, JsError> {
     } else {
         crate::bench::Sizes::FULL
     };
-    to_js(&crate::bench::run(BUILD, threads, &make, false, sizes))
+    if only.is_empty() {
+        return to_js(&crate::bench::run(BUILD, threads, &make, false, sizes));
+    }
+    let setup = crate::bench::Setup {
+        threads,
+        runtime: &make,
+        os_threads: false,
+        sizes,
+    };
+    let figures: std::collections::BTreeMap<&str, crate::bench::Figure> = only
+        .iter()
+        .map(|f| (f.name(), crate::bench::measure(*f, &setup)))
+        .collect();
+    to_js(&Only {
+        build: BUILD,
+        threads,
+        figures,
+    })
+}
+
+/// What `bench` returns for `only`: the suite's shape with the named figures alone.
+#[cfg(feature = "bench")]
+#[derive(serde::Serialize)]
+struct Only {
+    build: &'static str,
+    threads: usize,
+    #[serde(flatten)]
+    figures: std::collections::BTreeMap<&'static str, crate::bench::Figure>,
 }

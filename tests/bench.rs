@@ -57,3 +57,40 @@ fn every_time_is_warmed_up_first() {
         );
     }
 }
+
+/// The warm-up is a time (`Sizes::warm_up`): a figure's run is repeated until it has passed, as
+/// V8 compiles the optimized code in the background while the runners keep both cores busy.
+#[test]
+fn a_warm_up_lasts_its_time() {
+    use std::{cell::Cell, time::Duration};
+
+    use worker_pool_playground::bench::{measure, Fig, Setup};
+    let built = Cell::new(0);
+    let make = |n: usize| {
+        built.set(built.get() + 1);
+        Runtime::builder().threads(n).build().unwrap()
+    };
+    let warm_up = Duration::from_millis(60);
+    let s = Setup {
+        threads: 2,
+        runtime: &make,
+        os_threads: false,
+        sizes: Sizes {
+            spawn: 200,
+            warm_up,
+            ..Sizes::SMALL
+        },
+    };
+    let start = std::time::Instant::now();
+    let _ = measure(Fig::Spawn, &s);
+    assert!(
+        start.elapsed() >= warm_up,
+        "measured after {:?}",
+        start.elapsed()
+    );
+    assert!(
+        built.get() > 2,
+        "{} runtimes: one warm-up run only",
+        built.get()
+    );
+}

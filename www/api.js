@@ -85,8 +85,12 @@ api.runGo = async (scenario, params = {}, onProgress) => {
 api.snippet = async (scenario, variant) => { await api.ready; return engine.request('snippet', { scenario, variant }); };
 /** The last finished run as a Chrome Trace Event Format document (Perfetto, chrome://tracing), or null. */
 api.trace = async () => { await api.ready; return engine.request('trace'); };
-/** The benchmark suite on this build. */
-api.bench = async ({ small = false } = {}) => { await api.ready; return engine.request('bench', { small: !!small }); };
+/** The benchmark suite on this build; `only`: figure names, to run those alone. */
+api.bench = async ({ small = false, only = [] } = {}) => {
+  if (!Array.isArray(only) || !only.every((n) => typeof n === 'string')) throw new InputError(`bench: only: expected a list of figure names, got ${quote(only)}`);
+  await api.ready;
+  return engine.request('bench', { small: !!small, only });
+};
 
 /** Checks a run request against the schema: `{ spec, variant, params }` or an InputError. */
 export function checkRun(scenario, params) {

@@ -159,7 +159,7 @@ const handlers = {
   },
   async trace() { return lastTrace; },
   async snippet({ scenario, variant }) { return snippetOf(scenario, variant); },
-  async bench({ small }) { await started; return serial(() => engine.bench(!!small)); },
+  async bench({ small, only }) { await started; return serial(() => engine.bench(!!small, only)); },
 };
 
 self.onmessage = async ({ data }) => {

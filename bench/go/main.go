@@ -110,19 +110,33 @@ func cpuSpeedup(tasks int) (float64, float64) {
 	return float64(serial.Milliseconds()), float64(serial) / float64(pool)
 }
 
+// warmUpFor is the Rust suite's `Sizes::FULL.warm_up`.
+const warmUpFor = 250 * time.Millisecond
+
+// warmUp runs f until warmUpFor has passed, once at least.
+func warmUp(f func()) {
+	start := time.Now()
+	for {
+		f()
+		if time.Since(start) >= warmUpFor {
+			return
+		}
+	}
+}
+
 func main() {
-	// Each time is first measured once at the Rust suite's small size, its result dropped: the
-	// Rust suite warms its times up so (for the browser's optimizing compiler, see `measure` in
+	// Each time is first measured at the same size, repeated for warmUpFor, its results dropped:
+	// the Rust suite warms its times up so (for the browser's optimizing compiler, see `measure` in
 	// src/bench.rs), and Go is measured alike. The heap per blocked goroutine is measured cold,
 	// as there: after a warm-up Go reuses the dead goroutines.
-	cpuSpeedup(40)
+	warmUp(func() { cpuSpeedup(1000) })
 	serialMs, speedup := cpuSpeedup(1000)
-	spawnNs(20000)
+	warmUp(func() { spawnNs(1000000) })
 	spawn := spawnNs(1000000)
 	blocked := bytesPerBlocked(100000)
-	pingPongNs(5000)
+	warmUp(func() { pingPongNs(200000) })
 	pingPong := pingPongNs(200000)
-	dispatchNs(20000, 2)
+	warmUp(func() { dispatchNs(1000000, 2) })
 	dispatch := dispatchNs(1000000, 2)
 	out := map[string]interface{}{
 		"go_version":                  runtime.Version(),

@@ -333,14 +333,22 @@ pub fn bench(small: bool, only: Vec<String>) -> Result<JsValue, JsError> {
         .map(|n| {
             Fig::by_name(n).ok_or_else(|| {
                 let known: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
+                // Display, not `{:?}`: the wasm build formats no Debug (`-Zfmt-debug=none`).
+                let name: String = n.chars().take(40).collect();
                 JsError::new(&format!(
-                    "bench: unknown figure {:?} (known: {})",
-                    n.chars().take(40).collect::<String>(),
+                    "bench: unknown figure \"{}\" (known: {})",
+                    name.escape_debug(),
                     known.join(", ")
                 ))
             })
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .try_fold(Vec::new(), |mut figs, f| {
+            let f = f?;
+            if !figs.contains(&f) {
+                figs.push(f);
+            }
+            Ok::<_, JsError>(figs)
+        })?;
     let env = env();
     let threads = env.threads.max(1);
     let make = move |n: usize| {
@@ -365,7 +373,7 @@ pub fn bench(small: bool, only: Vec<String>) -> Result<JsValue, JsError> {
         os_threads: false,
         sizes,
     };
-    let figures: std::collections::BTreeMap<&str, crate::bench::Figure> = only
+    let figures = only
         .iter()
         .map(|f| (f.name(), crate::bench::measure(*f, &setup)))
         .collect();
@@ -376,12 +384,25 @@ pub fn bench(small: bool, only: Vec<String>) -> Result<JsValue, JsError> {
     })
 }
 
-/// What `bench` returns for `only`: the suite's shape with the named figures alone.
+/// What `bench` returns for `only`: the suite's shape with the named figures alone, in the
+/// order asked for.
 #[cfg(feature = "bench")]
-#[derive(serde::Serialize)]
 struct Only {
     build: &'static str,
     threads: usize,
-    #[serde(flatten)]
-    figures: std::collections::BTreeMap<&'static str, crate::bench::Figure>,
+    figures: Vec<(&'static str, crate::bench::Figure)>,
+}
+
+#[cfg(feature = "bench")]
+impl serde::Serialize for Only {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2 + self.figures.len()))?;
+        m.serialize_entry("build", self.build)?;
+        m.serialize_entry("threads", &self.threads)?;
+        for (name, fig) in &self.figures {
+            m.serialize_entry(name, fig)?;
+        }
+        m.end()
+    }
 }

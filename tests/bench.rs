@@ -83,14 +83,11 @@ fn a_warm_up_lasts_its_time() {
     };
     let start = std::time::Instant::now();
     let _ = measure(Fig::Spawn, &s);
+    // Not the number of runs: on a loaded machine one run can outlast the warm-up.
     assert!(
         start.elapsed() >= warm_up,
-        "measured after {:?}",
-        start.elapsed()
-    );
-    assert!(
-        built.get() > 2,
-        "{} runtimes: one warm-up run only",
+        "measured after {:?}, {} runtimes",
+        start.elapsed(),
         built.get()
     );
 }

@@ -87,7 +87,10 @@ api.snippet = async (scenario, variant) => { await api.ready; return engine.requ
 api.trace = async () => { await api.ready; return engine.request('trace'); };
 /** The benchmark suite on this build; `only`: figure names, to run those alone. */
 api.bench = async ({ small = false, only = [] } = {}) => {
-  if (!Array.isArray(only) || !only.every((n) => typeof n === 'string')) throw new InputError(`bench: only: expected a list of figure names, got ${quote(only)}`);
+  if (!Array.isArray(only)) throw new InputError(`bench: only: expected a list of figure names, got ${quote(only)}`);
+  for (let i = 0; i < only.length; i++) {
+    if (typeof only[i] !== 'string') throw new InputError(`bench: only[${i}]: expected a figure name, got ${quote(only[i])}`);
+  }
   await api.ready;
   return engine.request('bench', { small: !!small, only });
 };

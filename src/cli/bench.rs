@@ -81,6 +81,7 @@ pub fn main(args: &[String]) -> i32 {
             "--small" => small = true,
             "--no-go" => no_go = true,
             "--only" => match it.next().map(|n| (n, Fig::by_name(n))) {
+                Some((_, Some(f))) if only.contains(&f) => {}
                 Some((_, Some(f))) => only.push(f),
                 Some((n, None)) => {
                     let names: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
@@ -127,6 +128,10 @@ pub fn main(args: &[String]) -> i32 {
             v[fig.name()] = serde_json::to_value(measure(*fig, &setup)).expect("serializable");
             add_target(&mut v[fig.name()], *fig, &go, threads);
         }
+        v["go"] = match &go {
+            Ok(g) => g.clone(),
+            Err(e) => json!({ "skipped": e }),
+        };
         v
     };
     if json_out {

@@ -7,10 +7,16 @@ import { launch, strictPage, engineReady } from './browser.mjs';
 
 // `--small` for a quick run; `--only NAME` (repeatable) for those figures alone, in the browser
 // and natively (the CLI's `bench --only`).
-const args = process.argv.slice(2);
-const small = args.includes('--small');
-const only = args.flatMap((a, i) => (a === '--only' ? [args[i + 1]] : []));
-if (only.some((n) => !n)) throw new Error('--only needs a figure name');
+const USAGE = 'usage: npm run bench [-- [--small] [--only NAME]...]';
+let small = false;
+const only = [];
+for (let args = process.argv.slice(2); args.length;) {
+  const a = args.shift();
+  if (a === '--small') small = true;
+  else if (a === '--only' && args.length && !args[0].startsWith('--')) only.push(args.shift());
+  else if (a === '--only') { console.error(`bench: --only needs a figure name\n${USAGE}`); process.exit(2); }
+  else { console.error(`bench: unknown option ${JSON.stringify(a.slice(0, 40))}\n${USAGE}`); process.exit(2); }
+}
 const server = await serve({ root: 'dist', port: 0, isolation: true });
 const browser = await launch();
 try {

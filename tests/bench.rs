@@ -29,29 +29,36 @@ fn suite_measures_every_figure_with_baselines() {
     assert_eq!(r.cpu_speedup.baselines.len(), 3);
 }
 
-/// Every time is measured after a warm-up run of it (see `bench::measure`): two runtimes a
-/// figure, the warm-up's and the measured run's; the heap figure is measured cold, in one.
-#[test]
-fn every_time_is_warmed_up_first() {
+/// Measures `fig` at `sizes` on two threads; returns how many runtimes it built.
+fn runtimes_built(fig: worker_pool_playground::bench::Fig, sizes: Sizes) -> usize {
     use std::cell::Cell;
 
-    use worker_pool_playground::bench::{measure, Fig, Setup};
+    use worker_pool_playground::bench::{measure, Setup};
     let built = Cell::new(0);
     let make = |n: usize| {
         built.set(built.get() + 1);
         Runtime::builder().threads(n).build().unwrap()
     };
-    let s = Setup {
-        threads: 2,
-        runtime: &make,
-        os_threads: false,
-        sizes: Sizes::SMALL,
-    };
+    let _ = measure(
+        fig,
+        &Setup {
+            threads: 2,
+            runtime: &make,
+            os_threads: false,
+            sizes,
+        },
+    );
+    built.get()
+}
+
+/// Every time is measured after a warm-up run of it (see `bench::measure`): two runtimes a
+/// figure, the warm-up's and the measured run's; the heap figure is measured cold, in one.
+#[test]
+fn every_time_is_warmed_up_first() {
+    use worker_pool_playground::bench::Fig;
     for fig in Fig::ALL {
-        built.set(0);
-        let _ = measure(fig, &s);
         assert_eq!(
-            built.get(),
+            runtimes_built(fig, Sizes::SMALL),
             if fig.timed() { 2 } else { 1 },
             "{fig:?}: runtimes for the warm-up and the measure"
         );
@@ -62,32 +69,21 @@ fn every_time_is_warmed_up_first() {
 /// V8 compiles the optimized code in the background while the runners keep both cores busy.
 #[test]
 fn a_warm_up_lasts_its_time() {
-    use std::{cell::Cell, time::Duration};
+    use std::time::Duration;
 
-    use worker_pool_playground::bench::{measure, Fig, Setup};
-    let built = Cell::new(0);
-    let make = |n: usize| {
-        built.set(built.get() + 1);
-        Runtime::builder().threads(n).build().unwrap()
-    };
+    use worker_pool_playground::bench::Fig;
     let warm_up = Duration::from_millis(60);
-    let s = Setup {
-        threads: 2,
-        runtime: &make,
-        os_threads: false,
-        sizes: Sizes {
-            spawn: 200,
-            warm_up,
-            ..Sizes::SMALL
-        },
+    let sizes = Sizes {
+        spawn: 200,
+        warm_up,
+        ..Sizes::SMALL
     };
     let start = std::time::Instant::now();
-    let _ = measure(Fig::Spawn, &s);
+    let built = runtimes_built(Fig::Spawn, sizes);
     // Not the number of runs: on a loaded machine one run can outlast the warm-up.
     assert!(
         start.elapsed() >= warm_up,
-        "measured after {:?}, {} runtimes",
-        start.elapsed(),
-        built.get()
+        "measured after {:?}, {built} runtimes",
+        start.elapsed()
     );
 }

@@ -145,7 +145,46 @@ impl Fig {
     pub fn by_name(name: &str) -> Option<Fig> {
         Fig::ALL.into_iter().find(|f| f.name() == name)
     }
+
+    /// The figures named (`bench --only`, natively and in the browser), each once, in the order
+    /// first named.
+    ///
+    /// # Errors
+    ///
+    /// The first name that is no figure's.
+    pub fn from_names<S: AsRef<str>>(names: &[S]) -> Result<Vec<Fig>, UnknownFigure> {
+        let mut figs = Vec::new();
+        for name in names {
+            let name = name.as_ref();
+            let fig =
+                Fig::by_name(name).ok_or_else(|| UnknownFigure(name.chars().take(40).collect()))?;
+            if !figs.contains(&fig) {
+                figs.push(fig);
+            }
+        }
+        Ok(figs)
+    }
 }
+
+/// A name that is none of [`Fig::ALL`]'s (its first 40 characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownFigure(pub String);
+
+impl std::fmt::Display for UnknownFigure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let known: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
+        // `escape_debug` in quotes, not `{:?}`: the wasm build formats no Debug
+        // (`-Zfmt-debug=none`), and the name printed nothing there.
+        write!(
+            f,
+            "unknown figure \"{}\" (known: {})",
+            self.0.escape_debug(),
+            known.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownFigure {}
 
 /// Where and how big: what every figure's measurement needs.
 pub struct Setup<'a> {
@@ -176,8 +215,8 @@ impl std::fmt::Debug for Setup<'_> {
 /// that was not enough: measured alone (`npm run bench -- --only …`), the browser's ping-pong
 /// took 496 ns and its dispatch 131 ns a job, against 313–341 and 50–65 in the whole suite, whose
 /// earlier figures had warmed up the code they share. With the warm-up at full size, four fresh
-/// pages interleaved with four of the small warm-up took 292–358 ns a spawn (median 344) against
-/// 381–413 (404), and 310–327 ns a ping-pong against 341–416 (2026-12-02, the machine in its
+/// pages interleaved with four of the small warm-up took 292–358 ns a spawn (median 330) against
+/// 381–413 (394), and 310–327 ns a ping-pong against 341–416 (2026-12-02, the machine in its
 /// slow state). One run at full size was still not enough for the shorter figures: V8 compiles
 /// in the background, on the two cores the runners keep busy (its compiler threads took 30–50 ms
 /// of CPU in a 125 ms dispatch figure run alone), and one dispatch run lasts about 50 ms. So the

@@ -327,28 +327,8 @@ impl ScenarioRun {
 #[cfg(feature = "bench")]
 #[wasm_bindgen]
 pub fn bench(small: bool, only: Vec<String>) -> Result<JsValue, JsError> {
-    use crate::bench::Fig;
-    let only = only
-        .iter()
-        .map(|n| {
-            Fig::by_name(n).ok_or_else(|| {
-                let known: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
-                // Display, not `{:?}`: the wasm build formats no Debug (`-Zfmt-debug=none`).
-                let name: String = n.chars().take(40).collect();
-                JsError::new(&format!(
-                    "bench: unknown figure \"{}\" (known: {})",
-                    name.escape_debug(),
-                    known.join(", ")
-                ))
-            })
-        })
-        .try_fold(Vec::new(), |mut figs, f| {
-            let f = f?;
-            if !figs.contains(&f) {
-                figs.push(f);
-            }
-            Ok::<_, JsError>(figs)
-        })?;
+    let only =
+        crate::bench::Fig::from_names(&only).map_err(|e| JsError::new(&format!("bench: {e}")))?;
     let env = env();
     let threads = env.threads.max(1);
     let make = move |n: usize| {

@@ -87,3 +87,29 @@ fn a_warm_up_lasts_its_time() {
         start.elapsed()
     );
 }
+
+/// `bench --only` (the CLI and the browser's `bench`): each figure once, in the order first
+/// named; an unknown name quoted with `escape_debug` (the wasm build prints no Debug), cut to 40
+/// characters.
+#[test]
+fn only_names_each_figure_once_and_quotes_an_unknown_one() {
+    use worker_pool_playground::bench::{Fig, UnknownFigure};
+    assert_eq!(
+        Fig::from_names(&[
+            "pool_dispatch_ns_per_job",
+            "chan_pingpong_ns",
+            "pool_dispatch_ns_per_job"
+        ]),
+        Ok(vec![Fig::Dispatch, Fig::PingPong])
+    );
+    let long = format!("no\"pe{}", "x".repeat(60));
+    let e = Fig::from_names(&["cpu_speedup", long.as_str()]).unwrap_err();
+    assert_eq!(e, UnknownFigure(long.chars().take(40).collect()));
+    assert!(
+        e.to_string().starts_with(&format!(
+            "unknown figure \"no\\\"pe{}\" (known: spawn_ns_per_goroutine, ",
+            "x".repeat(35)
+        )),
+        "{e}"
+    );
+}

@@ -73,25 +73,15 @@ fn add_target(f: &mut Value, fig: Fig, go: &Result<Value, String>, threads: usiz
 const USAGE: &str = "bench [--json] [--small] [--only FIGURE]... [--no-go]";
 
 pub fn main(args: &[String]) -> i32 {
-    let (mut json_out, mut small, mut no_go, mut only) = (false, false, false, vec![]);
+    let (mut json_out, mut small, mut no_go, mut names) = (false, false, false, vec![]);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--json" => json_out = true,
             "--small" => small = true,
             "--no-go" => no_go = true,
-            "--only" => match it.next().map(|n| (n, Fig::by_name(n))) {
-                Some((_, Some(f))) if only.contains(&f) => {}
-                Some((_, Some(f))) => only.push(f),
-                Some((n, None)) => {
-                    let names: Vec<_> = Fig::ALL.iter().map(|f| f.name()).collect();
-                    eprintln!(
-                        "error: bench: unknown figure {:?} (known: {})",
-                        n.chars().take(40).collect::<String>(),
-                        names.join(", ")
-                    );
-                    return 2;
-                }
+            "--only" => match it.next() {
+                Some(n) => names.push(n),
                 None => {
                     eprintln!("error: bench: --only needs a figure name\nusage: {USAGE}");
                     return 2;
@@ -106,6 +96,13 @@ pub fn main(args: &[String]) -> i32 {
             }
         }
     }
+    let only = match Fig::from_names(&names) {
+        Ok(only) => only,
+        Err(e) => {
+            eprintln!("error: bench: {e}");
+            return 2;
+        }
+    };
     let sizes = if small { Sizes::SMALL } else { Sizes::FULL };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let make = |n: usize| Runtime::builder().threads(n).build().expect("runtime");

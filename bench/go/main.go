@@ -4,6 +4,8 @@ package main
 
 import (
 	"encoding/json"
+	"flag"
+	"fmt"
 	"os"
 	"runtime"
 	"sync"
@@ -110,33 +112,38 @@ func cpuSpeedup(tasks int) (float64, float64) {
 	return float64(serial.Milliseconds()), float64(serial) / float64(pool)
 }
 
-// warmUpFor is the Rust suite's `Sizes::FULL.warm_up`.
-const warmUpFor = 250 * time.Millisecond
-
-// warmUp runs f until warmUpFor has passed, once at least.
-func warmUp(f func()) {
+// warmUp runs f until d has passed, once at least.
+func warmUp(d time.Duration, f func()) {
 	start := time.Now()
 	for {
 		f()
-		if time.Since(start) >= warmUpFor {
+		if time.Since(start) >= d {
 			return
 		}
 	}
 }
 
 func main() {
-	// Each time is first measured at the same size, repeated for warmUpFor, its results dropped:
+	// The Rust suite's `Sizes::FULL.warm_up`, which `cargo run --release -- bench` hands over
+	// (src/cli/bench.rs): no default here, so the two cannot drift apart.
+	warmUpFor := flag.Duration("warmup", -1, "how long to warm each time up, e.g. 250ms (required)")
+	flag.Parse()
+	if *warmUpFor < 0 || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: go run . -warmup 250ms (as `cargo run --release -- bench` runs it)")
+		os.Exit(2)
+	}
+	// Each time is first measured at the same size, repeated for the warm-up, its results dropped:
 	// the Rust suite warms its times up so (for the browser's optimizing compiler, see `measure` in
 	// src/bench.rs), and Go is measured alike. The heap per blocked goroutine is measured cold,
 	// as there: after a warm-up Go reuses the dead goroutines.
-	warmUp(func() { cpuSpeedup(1000) })
+	warmUp(*warmUpFor, func() { cpuSpeedup(1000) })
 	serialMs, speedup := cpuSpeedup(1000)
-	warmUp(func() { spawnNs(1000000) })
+	warmUp(*warmUpFor, func() { spawnNs(1000000) })
 	spawn := spawnNs(1000000)
 	blocked := bytesPerBlocked(100000)
-	warmUp(func() { pingPongNs(200000) })
+	warmUp(*warmUpFor, func() { pingPongNs(200000) })
 	pingPong := pingPongNs(200000)
-	warmUp(func() { dispatchNs(1000000, 2) })
+	warmUp(*warmUpFor, func() { dispatchNs(1000000, 2) })
 	dispatch := dispatchNs(1000000, 2)
 	out := map[string]interface{}{
 		"go_version":                  runtime.Version(),

@@ -18,8 +18,8 @@ export async function launch() {
 }
 
 // Opens a page that records every console.error and pageerror; `problems` must stay empty.
-export async function strictPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function strictPage(browser, { viewport = { width: 1280, height: 900 }, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

@@ -4,11 +4,13 @@ import uPlot from '../vendor/uPlot.esm.js';
 import { m4 } from '../thin.js';
 import { widthOf } from '../dom.js';
 import { markStyle, markText } from './marks.js';
+import { ink, legible } from './ink.js';
 
-const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
-
-/** Colours that stay distinct for colour-blind readers (Okabe–Ito), one per series of a chart. */
-export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7a5c00', '#555555'];
+/** Colours that stay distinct for colour-blind readers (Okabe–Ito), one per series of a chart,
+ * each with 3:1 against the card in both themes (ink.js). Four: a picture draws at most two
+ * gauges, and two runs side by side four lines (tests/e2e/contrast.test.mjs). Okabe–Ito's orange
+ * and sky blue had 2.3:1 on the light card, its olive and grey 2.6 and 2.2 on the dark one. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7'];
 
 /** Marks drawn across a chart from top to bottom, with a label: the moments a lesson is about. */
 export const LINE_MARKS = new Set(['cancel', 'deadline', 'deadlock', 'panic', 'timeout', 'close', 'fatal_send', 'wait_returned', 'hang', 'receive']);
@@ -64,8 +66,8 @@ export class TimeChart {
     this.u?.destroy();
     this.signature = signature;
     this.defs = defs;
-    const muted = css('--muted', '#666');
-    const grid = { stroke: css('--line', '#ddd'), width: 1 };
+    const muted = ink('muted');
+    const grid = { stroke: ink('line'), width: 1 };
     const self = this;
     // Counts and bytes hold their value until the next sample: drawn as steps, a sparse run's
     // 1 → 6 → 1 goroutines is not a triangle of counts that never existed (review F5, session
@@ -242,7 +244,7 @@ export class TimeChart {
     // The limit lines' y: a mark's label is not drawn across one either.
     const across = [];
     const up = 11 * dpr, down = 3 * dpr; // a label's box around its baseline
-    const patch = css('--card', '#ffffff');
+    const patch = ink('card'), red = ink('red');
     // `at`: a mark's x. Its label goes right of its line, or left of it (clear of the line) where
     // it would leave the plot, and never elsewhere along the axis: "panic" drawn at 0 ms beside a
     // panic at 107 ms would say another time.
@@ -318,7 +320,7 @@ export class TimeChart {
         ctx.globalAlpha = 0.7;
         ctx.fillRect(b.x - 2 * dpr, b.y0, b.w + 4 * dpr, b.y1 - b.y0);
         ctx.globalAlpha = 1;
-        ctx.fillStyle = b.color;
+        ctx.fillStyle = legible(b.color, 4.5, patch);
         ctx.fillText(b.text, b.x, b.y0 + up);
       }
     };
@@ -338,18 +340,18 @@ export class TimeChart {
       const x = Math.round(u.valToPos(r.t_ms, 'x', true));
       const ya = u.valToPos(r.from, 'y', true), yb = u.valToPos(r.to, 'y', true);
       const c = 4 * dpr;
-      ctx.strokeStyle = '#c62828'; ctx.lineWidth = 2 * dpr;
+      ctx.strokeStyle = red; ctx.lineWidth = 2 * dpr;
       ctx.setLineDash([3 * dpr, 3 * dpr]);
       ctx.beginPath(); ctx.moveTo(x, ya); ctx.lineTo(x, yb); ctx.stroke();
       ctx.setLineDash([]);
       ctx.beginPath(); ctx.moveTo(x - c, yb - c); ctx.lineTo(x + c, yb + c); ctx.moveTo(x + c, yb - c); ctx.lineTo(x - c, yb + c); ctx.stroke();
       this.refusedAt = { x, from: ya, to: yb };
       segs.push([x - c, x + c, Math.min(ya, yb), yb + c]);
-      label(r.label, x - 8 * dpr, yb + 4 * dpr, '#c62828', { right: true, at: x - 4 * dpr });
+      label(r.label, x - 8 * dpr, yb + 4 * dpr, red, { right: true, at: x - 4 * dpr });
     }
     if (this.over && !this.log) {
       // What went over: the first series' area above the line, shaded.
-      const y0 = hline(this.over.value, '#c62828', [2, 3]);
+      const y0 = hline(this.over.value, red, [2, 3]);
       // Nor across a limit line drawn below (its label was placed before the limits were).
       across.push(y0, ...this.limits.map((l) => Math.round(u.valToPos(l.value, 'y', true))));
       const [xs, ys] = u.data;
@@ -376,7 +378,7 @@ export class TimeChart {
         prev = p;
       }
       // (Its first clause: "limit + burst: 25 in one second"; the legend says what is shaded.)
-      label(this.over.label.replace(/;.*$/, ''), left + w - 6 * dpr, y0 - 4 * dpr, '#c62828', { right: true, near: y0, row: true });
+      label(this.over.label.replace(/;.*$/, ''), left + w - 6 * dpr, y0 - 4 * dpr, red, { right: true, near: y0, row: true });
     }
     {
       // Two runs' limits at the same value are one line: one label where they say the same
@@ -385,7 +387,7 @@ export class TimeChart {
       const byValue = new Map();
       for (const l of this.limits) byValue.set(l.value, [...(byValue.get(l.value) ?? []), l]);
       for (const [value, ls] of byValue) {
-        const color = ls[0].color ?? '#c62828';
+        const color = ls[0].color ?? red;
         const y = hline(value, color, ls[0].dash ?? [6, 4]);
         across.push(y);
         const bare = new Set(ls.map((l) => l.label.replace(/^[AB]: /, '')));
@@ -426,23 +428,26 @@ export class TimeChart {
     out.width = src.width + 2 * pad;
     out.height = src.height + titleH + legendH * (kinds.length ? 2 : 1) + 2 * pad;
     const c = out.getContext('2d');
-    c.fillStyle = '#ffffff'; c.fillRect(0, 0, out.width, out.height);
-    c.fillStyle = '#1d1d24'; c.font = `600 ${16 * dpr}px system-ui, sans-serif`;
+    // On the page's own card, as svgpng.js draws the pictures: the chart under it was drawn in the
+    // theme's colours (its axis words were light grey on white in the dark theme).
+    const text = ink('fg'), red = ink('red');
+    c.fillStyle = ink('card'); c.fillRect(0, 0, out.width, out.height);
+    c.fillStyle = text; c.font = `600 ${16 * dpr}px system-ui, sans-serif`;
     c.fillText(title, pad, pad + 16 * dpr);
-    if (subtitle) { c.font = `${12 * dpr}px system-ui, sans-serif`; c.fillStyle = '#5b5b6b'; c.fillText(subtitle, pad, pad + 36 * dpr); }
+    if (subtitle) { c.font = `${12 * dpr}px system-ui, sans-serif`; c.fillStyle = ink('muted'); c.fillText(subtitle, pad, pad + 36 * dpr); }
     c.drawImage(src, pad, pad + titleH);
     let x = pad, y = pad + titleH + src.height + 18 * dpr;
     c.font = `${12 * dpr}px system-ui, sans-serif`;
     const item = (color, label, dashed) => {
       c.strokeStyle = color; c.lineWidth = 3 * dpr; c.setLineDash(dashed ? [5 * dpr, 3 * dpr] : []);
       c.beginPath(); c.moveTo(x, y - 4 * dpr); c.lineTo(x + 18 * dpr, y - 4 * dpr); c.stroke(); c.setLineDash([]);
-      c.fillStyle = '#1d1d24'; c.fillText(label, x + 24 * dpr, y);
+      c.fillStyle = text; c.fillText(label, x + 24 * dpr, y);
       x += 24 * dpr + c.measureText(label).width + 18 * dpr;
       if (x > out.width - 120 * dpr) { x = pad; y += legendH; }
     };
     for (const d of this.defs) item(d.color, d.label, Boolean(d.dash));
-    for (const l of this.limits) item(l.color ?? '#c62828', l.label, true);
-    if (this.over) item('#c62828', this.over.label, true);
+    for (const l of this.limits) item(l.color ?? red, l.label, true);
+    if (this.over) item(red, this.over.label, true);
     if (kinds.length) { x = pad; y += legendH; for (const k of kinds) item(markStyle(k)[0], `mark: ${markStyle(k)[1]}`); }
     return out.toDataURL('image/png');
   }

@@ -13,8 +13,20 @@ import { at, num } from '../format.js';
 import { axisStart, niceTicks, spread } from './sequence.js';
 import { laneKind, truthful } from './lessons.js';
 import { OUTCOME_COLORS, WAIT_HATCH } from './timeline.js';
+import { ink } from './ink.js';
+import { markStyle } from './marks.js';
 
-const C = { send: '#0072B2', receive: '#D55E00', job: '#56B4E9', done: '#009E73', back: '#7b3fbf', panic: '#c62828', fill: '#0072B2' };
+/** The lanes' colours, each with 3:1 against the card in both themes (ink.js; checked by
+ * tests/e2e/contrast.test.mjs). A job was Okabe–Ito's sky blue, 2.3:1 on the light card, and a
+ * shade of blue that has 3:1 there is the sends' own: jobs are amber. wg.Wait() coming back is
+ * the Wait returned mark's violet, and the end of the program the theme's red, both read as the
+ * picture is drawn (2.6:1 and 2.9:1 on the dark card before). */
+export const LANE_COLORS = {
+  send: '#0072B2', receive: '#D55E00', job: '#a8820a', done: '#009E73', fill: '#0072B2',
+  get back() { return markStyle('wait_returned')[0]; },
+  get panic() { return ink('red'); },
+};
+const C = LANE_COLORS;
 /** Each drawing's own id for its hatch pattern (two pictures side by side are on one page). */
 let hatches = 0;
 
@@ -104,7 +116,7 @@ export function shutdownOf(run) {
     kind: 'shutdown', ax, lanes, sentence,
     vlines: [{ t: close.t_ms, color: 'currentColor', label: 'close(jobs)', dash: '4 3' }],
     strip: { label: `goroutines alive (main + workers not yet returned): ${num(steps[0].v)} → ${num(steps.at(-1).v)}`, steps },
-    legend: [[C.send, 'a send (jobs <- i), as it began'], [C.job, 'a job, in its worker', 'box'], ['#333', 'close(jobs)', 'dashed'],
+    legend: [[C.send, 'a send (jobs <- i), as it began'], [C.job, 'a job, in its worker', 'box'], ['currentColor', 'close(jobs)', 'dashed'],
       [C.done, 'the worker returns (wg.Done)', 'box'], [C.back, 'wg.Wait() comes back', 'box']],
   };
 }
@@ -372,7 +384,7 @@ export function drawLanes(host, run, kind = laneKind(run)) {
       parts.push(svg('rect', { x: bx, y: ly - 5, width: Math.max(2, ex - bx), height: 10, fill: `url(#${hatchId})`, class: 'lane-wait' }, svg('title', {}, lane.wait.title)));
     }
     for (const bar of lane.bars ?? []) {
-      parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 0.85, class: 'lane-bar' },
+      parts.push(svg('rect', { x: x(bar.from), y: ly - 5, width: Math.max(2, x(bar.to) - x(bar.from)), height: 10, fill: bar.color, 'fill-opacity': bar.light ? 0.3 : 1, class: 'lane-bar' },
         svg('title', {}, bar.title)));
     }
     const placed = placeTicks(lane.ticks ?? [], x);
@@ -403,7 +415,7 @@ export function drawLanes(host, run, kind = laneKind(run)) {
     let d = '';
     p.strip.steps.forEach((s, k) => { d += k ? `H${x(s.t)}V${yv(s.v)}` : `M${x(s.t)},${yv(s.v)}`; });
     d += `H${x(to)}`;
-    parts.push(svg('path', { d, fill: 'none', stroke: '#333', 'stroke-width': 2, class: 'lane-strip' }));
+    parts.push(svg('path', { d, fill: 'none', stroke: 'currentColor', 'stroke-width': 2, class: 'lane-strip' }));
   }
   parts.push(svg('line', { x1: left, x2: right, y1: axisY, y2: axisY, stroke: 'currentColor', 'stroke-width': 1 }));
   if (p.still) parts.push(svg('text', { x: left, y: axisY + 16, class: 'seq-axis' }, 'the order of events →'));

@@ -23,7 +23,7 @@ export const gaugeLabel = (name) => GAUGE_LABELS[name] ?? name.replaceAll('_', '
  * `limits` may return several lines ({value, label, style}); `over`, a line above which the
  * picture shades what went over it.
  */
-const GAUGE_PICTURES = [
+export const GAUGE_PICTURES = [
   {
     id: 'connections', gauges: ['connections_in_use', 'waiting_for_connection'],
     title: 'Connections in use, and workers waiting for one', yLabel: 'count', marks: ['acquire', 'release'],
@@ -248,6 +248,10 @@ export function boundLesson(run) {
   return run.measures ? run.measures[0]?.at === 'peak_goroutines' : BOUND_LESSONS.has(run.scenario);
 }
 
+/** The bound lines' colours, each with 3:1 against the card in both themes; the chart writes
+ * their labels in the legible shade (chart.js, tests/e2e/contrast.test.mjs). */
+export const LIMIT_COLORS = { unlimited: '#D55E00', pool: '#009E73' };
+
 /**
  * The two lines a bound lesson is drawn against, from the run's parameters: the pool's own bound
  * (its workers, main, and the sender and the closer its program starts: the Rust sentence's
@@ -258,8 +262,8 @@ export function boundLines(run) {
   const { workers, tasks } = run.params ?? {};
   const main = run.goroutines_before ?? 1;
   const out = [];
-  if (tasks != null) out.push({ value: tasks + main, label: `one goroutine per task: up to ${num(tasks + main)} (${num(tasks)} tasks + main)`, dash: [2, 3], color: '#D55E00' });
-  if (workers != null) out.push({ value: workers + main + 2, label: `the pool: ${num(workers + main + 2)} (${num(workers)} workers + main, sender, closer)`, color: '#009E73' });
+  if (tasks != null) out.push({ value: tasks + main, label: `one goroutine per task: up to ${num(tasks + main)} (${num(tasks)} tasks + main)`, dash: [2, 3], color: LIMIT_COLORS.unlimited });
+  if (workers != null) out.push({ value: workers + main + 2, label: `the pool: ${num(workers + main + 2)} (${num(workers)} workers + main, sender, closer)`, color: LIMIT_COLORS.pool });
   return out;
 }
 

@@ -7,10 +7,15 @@
 import { el, legendKey as key, svg, widthOf } from '../dom.js';
 import { ms, num } from '../format.js';
 import { endOf, phasesOf } from './lessons.js';
+import { ink } from './ink.js';
 
 // One colour per phase (Okabe–Ito, as the sweep's CPU and I/O lines), a grey for main alone.
-const COLORS = ['#D55E00', '#0072B2'];
-const ALONE = '#9e9e9e';
+/** Each phase's colour and main-alone's grey, each with 3:1 against the card in both themes
+ * (tests/e2e/contrast.test.mjs; the words are the text's colour, style.css .seq-label). The grey
+ * was #9e9e9e, 2.7:1 on the light card. */
+export const PHASE_COLORS = { phases: ['#D55E00', '#0072B2'], alone: '#888888' };
+const COLORS = PHASE_COLORS.phases;
+const ALONE = PHASE_COLORS.alone;
 
 export function drawPhases(host, report) {
   const phases = phasesOf(report);
@@ -30,7 +35,7 @@ export function drawPhases(host, report) {
   parts.push(svg('rect', { x: L, y: T, width: W - L - R, height: H - T - B, fill: ALONE, 'fill-opacity': 0.16, class: 'phase-alone' }));
   phases.forEach((p, i) => {
     const c = COLORS[i % COLORS.length];
-    parts.push(svg('rect', { x: x(p.start), y: T, width: Math.max(1, x(p.end) - x(p.start)), height: H - T - B, fill: '#fff' }),
+    parts.push(svg('rect', { x: x(p.start), y: T, width: Math.max(1, x(p.end) - x(p.start)), height: H - T - B, fill: ink('card') }),
       svg('rect', { x: x(p.start), y: T, width: Math.max(1, x(p.end) - x(p.start)), height: H - T - B, fill: c, 'fill-opacity': 0.1, class: 'phase-band' }));
   });
   for (let v = 1; v <= hi; v *= 10) {
@@ -49,7 +54,7 @@ export function drawPhases(host, report) {
     let d = `M${x(t[0])},${y(g[0])}`;
     for (let i = 1; i < t.length; i++) d += `H${x(t[i])}V${y(g[i])}`;
     d += `H${x(end)}`;
-    parts.push(svg('path', { d, fill: 'none', stroke: '#333', 'stroke-width': 1.5, class: 'phase-line' }));
+    parts.push(svg('path', { d, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.5, class: 'phase-line' }));
   }
   phases.forEach((p, i) => {
     const c = COLORS[i % COLORS.length];
@@ -73,6 +78,6 @@ export function drawPhases(host, report) {
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'phases' }, parts),
     el('p', { class: 'legend' }, ...phases.map((p, i) => key(COLORS[i % COLORS.length], `${p.label}, between its start and end marks`, 'box')), ' ',
       key(ALONE, `main alone (${ms(alone)}): after each phase the guide's program sleeps before it counts goroutines`, 'box'), ' ',
-      key('#333', 'goroutines alive', '')),
+      key('currentColor', 'goroutines alive', '')),
     el('p', { class: 'help' }, sentence));
 }

@@ -18,6 +18,7 @@ import { usedParams } from '../schema.js';
 import { drawTimeline, finalWaits, OUTCOME_COLORS, OUTCOME_WORDS } from './timeline.js';
 import { drawWaitGraph } from './waitgraph.js';
 import { drawZoom } from './zoom.js';
+import { ink } from './ink.js';
 import { hasTimeline } from '../timeline-pack.js';
 import { pairPicture, taggedMarks } from './pair.js';
 import { svgPng } from './svgpng.js';
@@ -504,7 +505,9 @@ export class Pictures {
           + `${tail.only ? ' with only main alive' : ''} and nothing drawn here changed${why ? ` (${why})` : ''}.`));
       }
     }
-    for (const l of limits) legend.push(el('span', { class: 'k' }, el('span', { class: 'swatch dashed', dataset: { c: 'limit' } }), l.label));
+    // In the colour the chart draws the line in (chart.js: the theme's red unless it has its own);
+    // the swatch was a mark's grey beside a red line.
+    for (const l of limits) legend.push(legendKey(l.color ?? ink('red'), l.label, 'dashed'));
     if (over) {
       // The line is dotted; the shading is only where the run went over it (the legend had said
       // "shaded" beside a run that never did, where only the dotted line shows).

@@ -5,6 +5,11 @@
 import { el, svg, widthOf } from '../dom.js';
 import { at, atRange, num } from '../format.js';
 import { trialsOf } from './lessons.js';
+import { ink } from './ink.js';
+
+/** A send's blue, with 3:1 against the card in both themes (tests/e2e/contrast.test.mjs; the
+ * words are the text's colour, style.css .seq-label). */
+export const SEQUENCE_COLORS = { send: '#0072B2' };
 
 /** Round tick steps (1, 2, 5 × 10^k) for an axis from `start` (0 unless given) to `end`. */
 export function niceTicks(end, most = 5, start = 0) {
@@ -160,15 +165,15 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
       moved ||= sp.moved;
       const from = mine[0].t_ms, to = mine.at(-1).t_ms;
       parts.push(svg('line', { x1: left, y1: base, x2: right, y2: base, stroke: 'currentColor', 'stroke-opacity': 0.25, class: 'seq-row' }),
-        svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label', fill: '#0072B2' },
+        svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label', fill: SEQUENCE_COLORS.send },
           `${who}: ${mine.length} send${mine.length === 1 ? '' : 's'}, ${atRange(from, to)}`));
-      sp.xs.forEach((sx) => parts.push(svg('line', { x1: sx, y1: base - 14, x2: sx, y2: base, stroke: '#0072B2', 'stroke-width': 2, 'data-row': r })));
+      sp.xs.forEach((sx) => parts.push(svg('line', { x1: sx, y1: base - 14, x2: sx, y2: base, stroke: SEQUENCE_COLORS.send, 'stroke-width': 2, 'data-row': r })));
     });
   } else {
     sends.forEach((m, i) => {
-      parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: '#0072B2', 'stroke-width': 3 }));
+      parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: SEQUENCE_COLORS.send, 'stroke-width': 3 }));
       const l = laid.labels[i];
-      if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: '#0072B2' }, l.text));
+      if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: SEQUENCE_COLORS.send }, l.text));
     });
   }
   for (const m of ms.filter((k) => k.kind === 'close')) {
@@ -186,9 +191,9 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     const cx = x(m.t_ms);
     const r = rows ? Math.max(0, rows.indexOf(senderOf(m))) : -1;
     const cy = rows ? closeY + 18 + (r + 1) * ROW_H - 6 - 7 : axisY - 8;
-    parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: '#c62828', 'stroke-width': 3.5 }));
+    parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: ink('red'), 'stroke-width': 3.5 }));
     for (const text of fatalLines[i]) {
-      parts.push(svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + line++ * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: '#c62828' }, text));
+      parts.push(svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + line++ * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: ink('red') }, text));
     }
   });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;

@@ -2,6 +2,7 @@
 // alone: a title, a subtitle, each run's picture with its name. The page's stylesheet does not
 // travel with a serialised SVG, so each element's computed style is written onto its copy first.
 // Review F10 (session 15): "Picture (PNG)" exported the goroutine chart for these lessons.
+import { ink } from './ink.js';
 
 /** The properties the pictures' CSS classes set (style.css: .wg-*, .seq-*, .grid-line), all SVG
  * presentation attributes: written as attributes, not a style attribute, which the page's
@@ -53,12 +54,11 @@ export async function svgPng(pictures, title, subtitle = '') {
   const c = out.getContext('2d');
   c.scale(dpr, dpr);
   // The page's own card and text colours: the SVGs' inlined colours are the page's (light or dark).
-  const root = getComputedStyle(document.documentElement);
-  const bg = root.getPropertyValue('--card').trim() || '#ffffff', fg = root.getPropertyValue('--fg').trim() || '#1d1d24';
+  const bg = ink('card'), fg = ink('fg');
   c.fillStyle = bg; c.fillRect(0, 0, w, h);
   c.fillStyle = fg; c.font = '600 16px system-ui, sans-serif';
   c.fillText(title, pad, pad + 16);
-  if (subtitle) { c.font = '12px system-ui, sans-serif'; c.fillStyle = root.getPropertyValue('--muted').trim() || '#5b5b6b'; c.fillText(subtitle, pad, pad + 36); }
+  if (subtitle) { c.font = '12px system-ui, sans-serif'; c.fillStyle = ink('muted'); c.fillText(subtitle, pad, pad + 36); }
   let x = pad;
   pictures.forEach((p, i) => {
     const y = pad + titleH;

@@ -7,8 +7,12 @@
 import { el, legendKey, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { sweepOf } from './lessons.js';
+import { ink } from './ink.js';
 
-const CPU = '#D55E00', IO = '#0072B2';
+/** CPU-bound and I/O-bound tasks' colours, each with 3:1 against the card in both themes
+ * (tests/e2e/contrast.test.mjs; the words are the text's colour, style.css .seq-label). */
+export const SWEEP_COLORS = { cpu: '#D55E00', io: '#0072B2' };
+const CPU = SWEEP_COLORS.cpu, IO = SWEEP_COLORS.io;
 
 /**
  * Why a sweep could not show what its threads give CPU work (`numbers.cpu_threads_shown` 0: the
@@ -36,6 +40,7 @@ export function drawSweep(host, report) {
   if (!sw) { host.replaceChildren(el('p', { class: 'muted' }, 'This run measured no pool sizes.')); return; }
   const W = Math.max(300, Math.floor(widthOf(host)));
   const H = 260, L = 64, R = 118, T = 14, B = 40;
+  const red = ink('red');
   const wMax = sw.workers.at(-1);
   // Tasks per second on a log scale, both kinds on one axis: I/O work climbs with every worker
   // added (a straight line here), CPU work stops climbing at the number of threads.
@@ -58,8 +63,8 @@ export function drawSweep(host, report) {
   parts.push(svg('text', { x: (L + W - R) / 2, y: H - 6, 'text-anchor': 'middle', class: 'seq-axis' }, 'workers in the pool'),
     svg('text', { x: 12, y: (T + H - B) / 2, transform: `rotate(-90 12 ${(T + H - B) / 2})`, 'text-anchor': 'middle', class: 'seq-axis' }, 'tasks per second (log scale)'));
   if (g >= 1 && g <= wMax) {
-    parts.push(svg('line', { x1: lx(g), x2: lx(g), y1: T, y2: H - B, stroke: '#c62828', 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }),
-      svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label', fill: '#c62828' }, `GOMAXPROCS ${num(g)}`));
+    parts.push(svg('line', { x1: lx(g), x2: lx(g), y1: T, y2: H - B, stroke: red, 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }),
+      svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label', fill: red }, `GOMAXPROCS ${num(g)}`));
   }
   const line = (ys, color, name) => {
     const pts = sw.workers.map((w, i) => (ys[i] > 0 ? [lx(w), ly(ys[i])] : null)).filter(Boolean);
@@ -99,7 +104,7 @@ export function drawSweep(host, report) {
     svg('svg', { viewBox: `0 0 ${W} ${H}`, width: W, height: H, role: 'img', 'aria-label': sentence, class: 'sweep' }, parts),
     el('p', { class: 'legend' }, key(CPU, n.cpu_rounds > 1 ? `CPU-bound tasks (doWork): median of ${num(n.cpu_rounds)} rounds, whisker slowest–fastest` : 'CPU-bound tasks (doWork)'), ' ', key(IO, 'I/O-bound tasks (sleep)'), ' ',
       ideal ? key(CPU, `CPU, if each of the ${num(g)} threads had a core: 1 worker's fastest round × workers, up to GOMAXPROCS`, true) : null, ' ',
-      key('#c62828', 'GOMAXPROCS: threads that run goroutines', true)),
+      key(red, 'GOMAXPROCS: threads that run goroutines', true)),
     ...(why ? [el('p', { class: 'help sweep-why' }, why)] : []),
     el('p', { class: 'help' }, sentence));
 }

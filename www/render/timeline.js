@@ -6,6 +6,7 @@ import { markText, stackLabels } from './marks.js';
 import { widthOf } from '../dom.js';
 import { packedOf } from '../timeline-pack.js';
 import { ms } from '../format.js';
+import { ink } from './ink.js';
 
 const ROWS = 400;
 /** Outcomes drawn at least MIN_RARE px wide, over their neighbours, however short. */
@@ -16,7 +17,6 @@ const FONT = '11px system-ui, sans-serif';
 const LABEL_H = 13;
 /** Measures text before the canvas is sized (sizing a canvas resets its context). */
 const measure = document.createElement('canvas').getContext('2d');
-const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 /** Each outcome's colour: at least 3:1 against the card in both themes (WCAG's contrast for
  * graphics) and at least 30 apart (CIE76) from every other, both checked by
  * `tests/e2e/timeline.test.mjs`. Panicked #E69F00 and unfinished #56B4E9 had 2.3:1 on the light
@@ -35,7 +35,9 @@ export const OUTCOME_WORDS = { timed_out: 'timed out', dropped: 'result dropped 
 /** The look of a wait a row's goroutine was still in when the program ended (waitsOf):
  * grey hatching, here and in the lanes picture (review N1 and N2, session 20: leak/wrong's
  * blocked workers were empty rows, and inner-panic's wait was amber, the timeline's "panicked"). */
-export const WAIT_HATCH = { line: '#4a4a4a', ground: 'rgba(74,74,74,0.22)', step: 6 };
+// Its grey is the theme's (style.css --hatch, read as it draws): #4a4a4a had 1.85:1 on the dark
+// card.
+export const WAIT_HATCH = { get line() { return ink('hatch'); }, get ground() { return ink('hatch-ground'); }, step: 6 };
 
 /** A canvas pattern of WAIT_HATCH's diagonal lines on its ground. */
 function hatch(ctx, dpr) {
@@ -118,12 +120,12 @@ export function drawTimeline(host, report, { marks = [], xMax = null } = {}) {
   // To the run's end (a 0.46 ms run was drawn on 1 ms, review N7, session 16).
   const end = Math.max(xMax ?? 0, report?.runtime_ms ?? 0) || 1;
   const left = rowH >= 8 ? 78 : 10, span = w - left - 10;
-  const muted = css('--muted', '#666');
+  const muted = ink('muted');
   ctx.font = FONT;
   let fill = null;
   // An outcome without a colour is a bug (a new TaskOutcome not given one here), not a grey bar
   // that would read as cancelled: said on the console, which fails the end-to-end tests.
-  const colors = (tl?.outcomes ?? []).map((o) => OUTCOME_COLORS[o] ?? (console.error(`timeline: no colour for outcome ${o}`), '#000000'));
+  const colors = (tl?.outcomes ?? []).map((o) => OUTCOME_COLORS[o] ?? (console.error(`timeline: no colour for outcome ${o}`), ink('fg')));
   const runEndMs = Math.min(end, report?.runtime_ms ?? end);
   let pattern = null, waited = 0;
   const waits = waitsOf(report, tl);

@@ -4,9 +4,13 @@
 // come back. A cycle of waits is drawn red (a deadlock); waiters that nobody alive can release are
 // drawn amber (a leak). Goroutines that wait alike are drawn once, "worker ×5". Only draws.
 import { el, svg, widthOf } from '../dom.js';
+import { ink, legible } from './ink.js';
 
 const GOROUTINE = new Set(['goroutine', 'exited_goroutine']);
-const RED = '#c62828', AMBER = '#9a6700', GREY = '#6b6b7b';
+/** A leak's amber and an exited goroutine's grey, each with 3:1 against the card in both themes;
+ * a cycle is the theme's red (ink.js), and an edge's words take its colour's legible shade
+ * (tests/e2e/contrast.test.mjs). */
+export const WAITGRAPH_COLORS = { amber: '#9a6700', grey: '#6b6b7b' };
 
 /** Groups goroutines whose waits are the same; returns {nodes, edges} with group nodes. */
 export function groupGraph(graph) {
@@ -363,6 +367,7 @@ export function drawWaitGraph(host, graph, { caption = null, when = null, deadlo
     });
     place(left, 8, lw); place(right, W - 8 - rw, rw);
   }
+  const RED = ink('red'), { amber: AMBER, grey: GREY } = WAITGRAPH_COLORS;
   const colorOf = (e) => (cyc.has(e.from) && cyc.has(e.to) ? RED : orph.has(e.from) ? AMBER : GREY);
   const defs = svg('defs', {}, [RED, AMBER, GREY].map((c) => svg('marker', {
     id: `arrow-${c.slice(1)}`, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse',
@@ -414,7 +419,7 @@ export function drawWaitGraph(host, graph, { caption = null, when = null, deadlo
     placed.push(box);
     return svg('g', {},
       svg('path', { d: `M${x0},${y0} C${c1x},${c1y} ${c2x},${c2y} ${x3},${y3}`, fill: 'none', stroke: color, 'stroke-width': color === GREY ? 1.5 : 2.5, 'stroke-dasharray': dashed ? '5 4' : null, 'marker-end': `url(#arrow-${color.slice(1)})` }),
-      svg('text', { x: box.x + box.w / 2, y: box.y + 11, 'text-anchor': 'middle', class: 'wg-edge', fill: color }, e.label));
+      svg('text', { x: box.x + box.w / 2, y: box.y + 11, 'text-anchor': 'middle', class: 'wg-edge', fill: legible(color) }, e.label));
   });
   const nodes = g.nodes.map((n) => {
     const p = pos.get(n.id), s = size.get(n.id);

@@ -6,6 +6,11 @@
 import { el, svg, widthOf } from '../dom.js';
 import { num } from '../format.js';
 import { markStyle, markText } from './marks.js';
+import { ink } from './ink.js';
+
+/** The counter's line, with 3:1 against the card in both themes (tests/e2e/contrast.test.mjs);
+ * the refused step is the theme's red. */
+export const ZOOM_COLORS = { line: '#0072B2' };
 
 const ROW = 13;
 
@@ -41,11 +46,11 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
     xs.push(x(m.t_ms) + same * 4);
   });
   inside.forEach((m, i) => parts.push(svg('line', { x1: xs[i], x2: xs[i], y1: top, y2: top + plotH + 4, stroke: markStyle(m.kind)[0], 'stroke-width': 2, class: 'zoom-tick zoom-plot-tick', 'data-kind': m.kind, 'data-t': m.t_ms })));
-  parts.push(svg('path', { d, fill: 'none', stroke: '#0072B2', 'stroke-width': 2.5, class: 'zoom-line' }));
+  parts.push(svg('path', { d, fill: 'none', stroke: ZOOM_COLORS.line, 'stroke-width': 2.5, class: 'zoom-line' }));
   if (refused) {
-    const rx = x(refused.t_ms);
-    parts.push(svg('path', { d: `M${rx},${y(refused.from)} V${y(refused.to)}`, stroke: '#c62828', 'stroke-width': 2, 'stroke-dasharray': '3 3', fill: 'none' }),
-      svg('path', { d: `M${rx - 5},${y(refused.to) - 5} l10,10 m0,-10 l-10,10`, stroke: '#c62828', 'stroke-width': 2.5, class: 'zoom-refused' }));
+    const rx = x(refused.t_ms), red = ink('red');
+    parts.push(svg('path', { d: `M${rx},${y(refused.from)} V${y(refused.to)}`, stroke: red, 'stroke-width': 2, 'stroke-dasharray': '3 3', fill: 'none' }),
+      svg('path', { d: `M${rx - 5},${y(refused.to) - 5} l10,10 m0,-10 l-10,10`, stroke: red, 'stroke-width': 2.5, class: 'zoom-refused' }));
   }
   // Labels under the plot, one row per instant in time order, each beside a short tick of its
   // own at its instant's x: right of it where it fits, else left of it. No leader runs down

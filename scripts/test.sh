@@ -43,7 +43,7 @@ step "cargo test (native)" cargo test --release -- --skip go_compare_
 step "cargo test (native, debug build)" cargo test --test golang --test pool --test properties --test runtime
 # The Go programs (Go 1.19 from apt, installed by setup): go/, the scenarios the page shows, and
 # bench/go, Go's side of the benchmarks: vet, then their own tests.
-step "go vet + go test (go/, bench/go)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./... && cd ../bench/go && go vet ./... && go test ./...'
+step "go vet + go test (go/, bench/go)" bash -c 'cd go && go vet ./... && GOOS=js GOARCH=wasm go vet ./... && go test ./... && cd ../bench/go && go vet ./... && go test -timeout 120s ./...'
 # Each scenario run in Go and in Rust with the same parameters and seed; a missing Go fails.
 step "Go and Rust agree (tests/go_compare.rs)" env WPP_REQUIRE_GO=1 cargo test --release --test go_compare
 # The channel, WaitGroup and context cores under loom (their own target dir: --cfg loom rebuilds

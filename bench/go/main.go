@@ -126,10 +126,10 @@ func warmUp(d time.Duration, f func()) {
 func main() {
 	// The Rust suite's `Sizes::FULL.warm_up`, which `cargo run --release -- bench` hands over
 	// (src/cli/bench.rs): no default here, so the two cannot drift apart.
-	warmUpFor := flag.Duration("warmup", -1, "how long to warm each time up, e.g. 250ms (required)")
+	warmUpFor := flag.Duration("warmup", -1, "how long to warm each time up, a Go duration (required)")
 	flag.Parse()
 	if *warmUpFor < 0 || flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: go run . -warmup 250ms (as `cargo run --release -- bench` runs it)")
+		fmt.Fprintln(os.Stderr, "usage: go run . -warmup DURATION (`cargo run --release -- bench` runs it with Sizes::FULL.warm_up)")
 		os.Exit(2)
 	}
 	// Each time is first measured at the same size, repeated for the warm-up, its results dropped:

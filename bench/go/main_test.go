@@ -26,8 +26,8 @@ func TestWarmUpRunsOnceAtLeast(t *testing.T) {
 	}
 }
 
-// Each figure at a small size: a positive, finite number (a run that lost its goroutines would
-// hang or divide by zero), and the pool's speedup where it can be.
+// Each figure at a small size is a positive number under 10^9 ns or bytes (a figure in the wrong unit,
+// or a run that lost its goroutines, which would hang until `go test -timeout` ends it).
 func TestFiguresAtSmallSizes(t *testing.T) {
 	for name, v := range map[string]float64{
 		"spawn_ns_per_goroutine":      spawnNs(1000),
@@ -38,8 +38,5 @@ func TestFiguresAtSmallSizes(t *testing.T) {
 		if !(v > 0) || v > 1e9 {
 			t.Errorf("%s = %v, want a positive figure", name, v)
 		}
-	}
-	if serialMs, speedup := cpuSpeedup(4); !(serialMs >= 0) || !(speedup > 0) {
-		t.Errorf("cpu: serial %v ms, speedup %v", serialMs, speedup)
 	}
 }

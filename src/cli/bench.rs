@@ -12,7 +12,9 @@ use worker_pool_playground::{
 /// takes the full sizes' warm-up, handed over here so that the time lives in one place.
 fn go_figures() -> Result<Value, String> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/bench/go");
-    let warm_up = format!("{}ms", Sizes::FULL.warm_up.as_millis());
+    // In microseconds, which Go's time.ParseDuration reads as "us": milliseconds would cut a
+    // warm-up under 1 ms to none.
+    let warm_up = format!("{}us", Sizes::FULL.warm_up.as_micros());
     let out = Command::new("go")
         .args(["run", ".", "-warmup", &warm_up])
         .current_dir(dir)

@@ -2,10 +2,12 @@
 // and 4.5:1 for words. Okabe–Ito's orange and sky blue (chart series, the lanes' jobs) had 2.3:1
 // on the light card; on the dark one the refused step's and the program's end red had 2.9:1, the
 // lanes' wg.Wait() violet 2.6, the strips' and phases' #333 1.3, the wait hatching 1.85, the
-// sequence's blue words 3.2, and the phases picture drew a white band under each phase. Checked
-// three ways: every colour table the renderers export, every colour a drawn picture's SVG uses,
-// and every colour literal in www/render/ (none may escape the tables). The outcome and mark
-// colours have their own checks in timeline.test.mjs. Debian's Chromium; any console.error fails.
+// timeline's darkest density 2.5, and the phases picture drew a white band under each phase.
+// Checked three ways: every colour table the renderers export, every colour a drawn SVG picture
+// shows, and every colour literal in www/render/ (none may escape the tables). The outcome and
+// mark colours have their own checks in timeline.test.mjs. Not checked as drawn: the canvas
+// charts and timeline (their colours are in the tables), and the HTML legend swatches. Debian's
+// Chromium; any console.error fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
@@ -42,7 +44,7 @@ const tables = () => (async () => {
   // The colours read from the theme as a picture is drawn: checked like the rest, but a literal
   // of their light value in a renderer would not follow the theme.
   const themed = [['LANE_COLORS.back', lanes.LANE_COLORS.back], ['LANE_COLORS.panic', lanes.LANE_COLORS.panic],
-    ['WAIT_HATCH.line', timeline.WAIT_HATCH.line], ['--red', ink.ink('red')]];
+    ['WAIT_HATCH.line', timeline.WAIT_HATCH.line], ['--red', ink.ink('red')], ['--density', ink.ink('density')]];
   const fixed = out.length;
   out.push(...themed);
   const card = ink.ink('card');
@@ -54,6 +56,8 @@ test('every colour table has 3:1 against the card in both themes, and its legibl
     const { page, problems, context } = await openPage(browser, srv, '/', { colorScheme });
     const { out, card, legible } = await page.evaluate(tables);
     assert.equal(card, colorScheme === 'dark' ? '#1e1f25' : '#ffffff', 'the card the page draws on');
+    // Each one a #rrggbb the arithmetic below can read (`#333` or currentColor would pass it as NaN).
+    assert.deepEqual(out.filter(([, c]) => !/^#[0-9a-f]{6}$/i.test(c)), [], 'colours written as #rrggbb');
     const low = out.filter(([, c]) => ratio(rgb(c), rgb(card)) < 3).map(([n, c]) => `${n} ${c} ${ratio(rgb(c), rgb(card))}`);
     assert.deepEqual(low, [], `${colorScheme}: lines and shapes under 3:1`);
     const words = out.map(([n, c], i) => [n, c, legible[i]]).filter(([, , l]) => ratio(rgb(l), rgb(card)) < 4.5);

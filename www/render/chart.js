@@ -357,7 +357,7 @@ export class TimeChart {
       const [xs, ys] = u.data;
       ctx.save();
       ctx.beginPath(); ctx.rect(left, top, w, Math.max(0, y0 - top)); ctx.clip();
-      ctx.fillStyle = 'rgba(198,40,40,.28)';
+      ctx.fillStyle = `${red}47`; // 28 % of the theme's red, as the legend's swatch (style.css .swatch.over)
       ctx.beginPath();
       let started = false;
       for (let i = 0; i < xs.length; i++) {

@@ -20,9 +20,6 @@ const linear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c
 const luminance = (rgb) => { const [r, g, b] = rgb.map(linear); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
 const ratio = (a, b) => { const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x); return (hi + 0.05) / (lo + 0.05); };
 
-/** WCAG's contrast ratio of two `#rrggbb` colours. */
-export const contrast = (a, b) => ratio(rgbOf(a), rgbOf(b));
-
 /**
  * `hex` (`#rrggbb`), or the nearest shade of its hue with `min`:1 against the card now: mixed
  * toward black on a light card, toward white on a dark one, a tenth of the way at a time. For

@@ -345,7 +345,7 @@ export function drawLanes(host, run, kind = laneKind(run)) {
     const vx = x(v.t);
     const flip = vx + 6 + textWidth(v.label) > right;
     parts.push(svg('line', { x1: vx, x2: vx, y1: top - 4, y2: axisY, stroke: v.color, 'stroke-width': v.width ?? 1.5, 'stroke-dasharray': v.dash ?? null, class: 'lane-vline' }),
-      svg('text', { x: flip ? vx - 5 : vx + 5, y: top - 6, 'text-anchor': flip ? 'end' : 'start', class: 'seq-label seq-strong', fill: v.color }, v.label));
+      svg('text', { x: flip ? vx - 5 : vx + 5, y: top - 6, 'text-anchor': flip ? 'end' : 'start', class: 'seq-label seq-strong' }, v.label));
   }
   p.lanes.forEach((lane, i) => {
     const ly = laneY(i);

@@ -63,8 +63,8 @@ export function drawPhases(host, report) {
     for (const at of [x0, x1]) parts.push(svg('line', { x1: at, x2: at, y1: T - 4, y2: H - B, stroke: c, 'stroke-width': 1.5, 'stroke-dasharray': '5 3', class: 'phase-mark' }));
     // Its peak, as a dotted level across the phase, and its name and length above it.
     parts.push(svg('line', { x1: x0, x2: x1, y1: y(p.peak), y2: y(p.peak), stroke: c, 'stroke-width': 2, 'stroke-dasharray': '2 3' }),
-      svg('text', { x: x0 + 4, y: y(p.peak) - 5, class: 'seq-label seq-strong phase-peak', fill: c }, `peak ${num(p.peak)}`),
-      svg('text', { x: (x0 + x1) / 2, y: T - 10, 'text-anchor': 'middle', class: 'seq-label seq-strong phase-name', fill: c }, `${p.label}: ${ms(p.end - p.start)}`));
+      svg('text', { x: x0 + 4, y: y(p.peak) - 5, class: 'seq-label seq-strong phase-peak' }, `peak ${num(p.peak)}`),
+      svg('text', { x: (x0 + x1) / 2, y: T - 10, 'text-anchor': 'middle', class: 'seq-label seq-strong phase-name' }, `${p.label}: ${ms(p.end - p.start)}`));
   });
   // The stretches of main alone, named where they are wide enough to hold it.
   const edges = [0, ...phases.flatMap((p) => [p.start, p.end]), end];

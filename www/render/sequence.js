@@ -2,13 +2,14 @@
 // "send on closed channel". Drawn from the Report's marks (send, close, fatal_send). A program
 // that repeats the guide's timing closes once per trial: the first trial is drawn, and the
 // caption says how the others compare. Only draws.
-import { el, svg, widthOf } from '../dom.js';
+import { el, legendKey, svg, widthOf } from '../dom.js';
 import { at, atRange, num } from '../format.js';
 import { trialsOf } from './lessons.js';
 import { ink } from './ink.js';
 
-/** A send's blue, with 3:1 against the card in both themes (tests/e2e/contrast.test.mjs; the
- * words are the text's colour, style.css .seq-label). */
+/** A send's blue, with 3:1 against the card in both themes, its ticks and its legend swatch
+ * (tests/e2e/contrast.test.mjs; the words are the text's colour, style.css .seq-label). The
+ * swatch was a send mark's blue (#1565c0), not the ticks'. */
 export const SEQUENCE_COLORS = { send: '#0072B2' };
 
 /** Round tick steps (1, 2, 5 × 10^k) for an axis from `start` (0 unless given) to `end`. */
@@ -165,7 +166,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
       moved ||= sp.moved;
       const from = mine[0].t_ms, to = mine.at(-1).t_ms;
       parts.push(svg('line', { x1: left, y1: base, x2: right, y2: base, stroke: 'currentColor', 'stroke-opacity': 0.25, class: 'seq-row' }),
-        svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label', fill: SEQUENCE_COLORS.send },
+        svg('text', { x: left, y: base - 20, class: 'seq-label seq-row-label' },
           `${who}: ${mine.length} send${mine.length === 1 ? '' : 's'}, ${atRange(from, to)}`));
       sp.xs.forEach((sx) => parts.push(svg('line', { x1: sx, y1: base - 14, x2: sx, y2: base, stroke: SEQUENCE_COLORS.send, 'stroke-width': 2, 'data-row': r })));
     });
@@ -173,7 +174,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     sends.forEach((m, i) => {
       parts.push(svg('line', { x1: x(m.t_ms), y1: axisY - 26, x2: x(m.t_ms), y2: axisY, stroke: SEQUENCE_COLORS.send, 'stroke-width': 3 }));
       const l = laid.labels[i];
-      if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label', fill: SEQUENCE_COLORS.send }, l.text));
+      if (l?.row != null) parts.push(svg('text', { x: l.x, y: axisY - 30 - l.row * ROW, 'text-anchor': l.anchor, class: 'seq-label' }, l.text));
     });
   }
   for (const m of ms.filter((k) => k.kind === 'close')) {
@@ -193,7 +194,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     const cy = rows ? closeY + 18 + (r + 1) * ROW_H - 6 - 7 : axisY - 8;
     parts.push(svg('path', { d: `M${cx - 8},${cy - 8} l16,16 m0,-16 l-16,16`, stroke: ink('red'), 'stroke-width': 3.5 }));
     for (const text of fatalLines[i]) {
-      parts.push(svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + line++ * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal', fill: ink('red') }, text));
+      parts.push(svg('text', { x: cx > W / 2 ? right : left, y: axisY + 36 + line++ * 15, 'text-anchor': cx > W / 2 ? 'end' : 'start', class: 'seq-label seq-fatal' }, text));
     }
   });
   const closeAt = ms.find((m) => m.kind === 'close')?.t_ms;
@@ -214,7 +215,7 @@ export function drawSequence(host, marks, { runtimeMs } = {}) {
     // replaceChildren would write a null as the text "null" (el skips them; this call does not).
     ...(notes.length ? [el('p', { class: 'muted seq-note' }, notes.join(' '))] : []),
     el('p', { class: 'legend' },
-      el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'send' }), 'send'), ' ',
+      legendKey(SEQUENCE_COLORS.send, 'send'), ' ',
       el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'close' }), 'close(ch)'), ' ',
       fatal ? el('span', { class: 'k' }, el('span', { class: 'swatch', 'data-c': 'fatal' }), '✕ send on the closed channel (fatal)') : null));
   return sentence;

@@ -64,7 +64,7 @@ export function drawSweep(host, report) {
     svg('text', { x: 12, y: (T + H - B) / 2, transform: `rotate(-90 12 ${(T + H - B) / 2})`, 'text-anchor': 'middle', class: 'seq-axis' }, 'tasks per second (log scale)'));
   if (g >= 1 && g <= wMax) {
     parts.push(svg('line', { x1: lx(g), x2: lx(g), y1: T, y2: H - B, stroke: red, 'stroke-width': 1.5, 'stroke-dasharray': '6 4' }),
-      svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label', fill: red }, `GOMAXPROCS ${num(g)}`));
+      svg('text', { x: lx(g) + 4, y: T + 12, class: 'seq-label' }, `GOMAXPROCS ${num(g)}`));
   }
   const line = (ys, color, name) => {
     const pts = sw.workers.map((w, i) => (ys[i] > 0 ? [lx(w), ly(ys[i])] : null)).filter(Boolean);
@@ -73,7 +73,7 @@ export function drawSweep(host, report) {
       ...pts.map(([x, y]) => svg('circle', { cx: x, cy: y, r: 3.5, fill: color })));
     const last = ys.findLast((v) => v > 0);
     const [x, y] = pts.at(-1);
-    parts.push(svg('text', { x: x + 8, y: y + 4, class: 'seq-label seq-strong', fill: color }, `${name} ${num(last)}/s`));
+    parts.push(svg('text', { x: x + 8, y: y + 4, class: 'seq-label seq-strong' }, `${name} ${num(last)}/s`));
   };
   line(sw.io, IO, 'I/O');
   // The CPU rounds' spread, under the CPU line: a whisker from the slowest round to the fastest.

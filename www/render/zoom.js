@@ -71,7 +71,7 @@ export function drawZoom(host, run, { gauge, marks, refused = null, span = 2, ti
     const lx = rightOf ? xs[i] + 4 : xs[i] - 4;
     const lines = wrap(texts[i], rightOf ? roomRight : roomLeft, width);
     parts.push(svg('line', { x1: xs[i], x2: xs[i], y1: ly - 10, y2: ly + 2, stroke: markStyle(m.kind)[0], 'stroke-width': 2, class: 'zoom-tick zoom-row-tick', 'data-kind': m.kind, 'data-t': m.t_ms }),
-      svg('text', { x: lx, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', fill: markStyle(m.kind)[0], 'data-kind': m.kind },
+      svg('text', { x: lx, y: ly, 'text-anchor': rightOf ? 'start' : 'end', class: 'seq-label zoom-label', 'data-kind': m.kind },
         lines.length === 1 ? lines[0] : lines.map((line, k) => svg('tspan', { x: lx, dy: k ? ROW : 0 }, line))));
     ly += lines.length * ROW;
   });

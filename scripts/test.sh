@@ -53,12 +53,12 @@ step "loom model checks" env RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom
 # heap back at its baseline (src/stress.rs). Prints the seed to replay on a failure.
 step "stress (1,000 randomized runs)" cargo run --release --quiet -- stress --runs 1000 --seed "${STRESS_SEED:-1}"
 step "build (both wasm packages, dist/)" bash scripts/build.sh
-# The test runner sends COOP/COEP itself and starts Debian's chromedriver from PATH. No features
-# and no -Z build-std, as `wasm-pack test --headless --chrome` typed by hand has none: the default
-# features and the sysroot above must be enough (only --release and the one target differ).
-step "wasm-pack test --headless --chrome (threaded)" \
-  env WASM_BINDGEN_TEST_TIMEOUT=300 wasm-pack test --headless --chrome --release --mode no-install -- \
-  --test web
+# The test runner sends COOP/COEP itself and starts Debian's chromedriver from PATH. Exactly as
+# typed by hand: no features, no -Z build-std, a debug build of every test target, the doctests
+# included (the default features and the sysroot above must be enough). It ran `--release --
+# --test web` until session 33, about 1.5 min quicker, and so missed that the typed command had
+# come to fail on the doctests after its browser tests passed (scripts/wasm-sysroot.sh).
+step "wasm-pack test --headless --chrome (threaded)" wasm-pack test --headless --chrome
 step "end-to-end (Playwright, Chromium)" node --test --test-concurrency=1 tests/e2e/
 
 printf '\ntest: %d passed, %d failed (%d s)\n' "$passed" "$failed" $((SECONDS - started))

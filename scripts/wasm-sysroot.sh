@@ -21,7 +21,21 @@ FLAGS="-C target-feature=$features -C panic=unwind"
 # libtest too: `wasm-pack test` builds every test target, the libtest harnesses included.
 CRATES=panic_unwind,std,test
 stamp=$( { rustc -vV; echo "$FLAGS $CRATES"; } | sha256sum | cut -d' ' -f1)
+# Written on every run, so a sysroot built before a change here gets the new settings.
+# rustdocflags too: since Rust 1.89 cargo cross-compiles a wasm32 test run's doctests, and
+# rustdoc, given none of the rustflags, read the crate's rlibs against the prebuilt std ("can't
+# find crate for `serde`", E0463), so `wasm-pack test --headless --chrome` as typed failed after
+# its browser tests had passed. The examples themselves are native (`ignore-wasm32`).
+write_config() {
+  cat > "$ROOT/cargo.toml" <<EOF
+# Written by scripts/wasm-sysroot.sh; included by .cargo/config.toml.
+[target.$TARGET]
+rustflags = ["--sysroot=$ROOT"]
+rustdocflags = ["--sysroot=$ROOT"]
+EOF
+}
 if [ -f "$ROOT/stamp" ] && [ "$(cat "$ROOT/stamp")" = "$stamp" ] && [ -f "$ROOT/cargo.toml" ]; then
+  write_config
   echo "wasm-sysroot: up to date"
   exit 0
 fi
@@ -44,10 +58,6 @@ find "$ROOT/build/$TARGET/release/deps" -name '*.rlib' ! -name 'libwasm_sysroot_
 host=$(rustc -vV | sed -n 's/^host: //p')
 ln -s "$(rustc --print sysroot)/lib/rustlib/$host" "$ROOT/lib/rustlib/$host"
 rm -rf "$ROOT/build" "$ROOT/crate"
-cat > "$ROOT/cargo.toml" <<EOF
-# Written by scripts/wasm-sysroot.sh; included by .cargo/config.toml.
-[target.$TARGET]
-rustflags = ["--sysroot=$ROOT"]
-EOF
+write_config
 echo "$stamp" > "$ROOT/stamp"
 echo "wasm-sysroot: built in $((SECONDS - t0)) s ($(du -sh "$lib" | cut -f1))"

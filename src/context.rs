@@ -2,7 +2,7 @@
 //!
 //! # Examples
 //!
-//! ```
+//! ```ignore-wasm32
 //! use std::time::Duration;
 //! use worker_pool_playground::{context, runtime::Runtime};
 //!

@@ -13,6 +13,12 @@
 //! - [`time`]: `Sleep`, `After`, `Now` on runtime time (real, scaled or virtual).
 //! - [`metrics`]: heap bytes, time series and the event log.
 //! - [`workload`]: the guide's `doWork`; [`params`]: input validation; [`speed`]: the speed check.
+//!
+//! The examples in these docs run natively (`cargo test --doc`). Each is marked `ignore-wasm32`:
+//! a wasm32 test run (`wasm-pack test`) cross-compiles doctests too (Rust 1.89 and later), and
+//! there they did not build ("the crate `panic_abort` does not have the panic strategy `abort`":
+//! rustdoc builds them for aborting panics, the wasm std unwinds). The browser tests are
+//! `tests/web.rs`.
 #![deny(missing_docs)]
 // `#[thread_local]` statics (`tls.rs`): the pinned nightly builds the wasm packages anyway.
 #![cfg_attr(target_arch = "wasm32", feature(thread_local))]

@@ -184,7 +184,7 @@ impl<'de> Visitor<'de> for RawValueVisitor {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::params::{RawParams, RawValue};
 /// let p = RawParams::new().with("tasks", RawValue::Number(10.0));
 /// assert_eq!(p.get("tasks"), Some(&RawValue::Number(10.0)));
@@ -451,7 +451,7 @@ impl ParamSpec {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// use worker_pool_playground::params::{Kind, ParamSpec, RawValue, Value};
     /// let tasks = ParamSpec { name: "tasks", kind: Kind::Int { min: 1, max: 100 }, label: "", unit: "", help: "" };
     /// assert_eq!(tasks.check(&RawValue::Number(20.0)), Ok(Some(Value::Int(20))));
@@ -491,7 +491,7 @@ impl ParamSpec {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// use worker_pool_playground::params::{Kind, ParamSpec, RawValue};
     /// let tasks = ParamSpec { name: "tasks", kind: Kind::Int { min: 1, max: 100 }, label: "", unit: "", help: "" };
     /// assert_eq!(tasks.from_text("10"), Ok(RawValue::Number(10.0)));

@@ -50,7 +50,7 @@ pub const DEFAULT_SPEED_CHECK_TASKS: u64 = 1000;
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::{params::{RawParams, RawValue}, speed::speed_check_tasks};
 /// let p = |v: f64| RawParams::new().with("tasks", RawValue::Number(v));
 /// assert_eq!(speed_check_tasks(&p(64.0)), Ok(64));
@@ -77,7 +77,7 @@ pub fn speed_check_tasks(params: &RawParams) -> Result<u64, ParamError> {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::{speed::speed_check, workload::{do_work, DO_WORK_ITERATIONS}};
 /// let r = speed_check(4, 1, |n| (0..n).map(|_| do_work(DO_WORK_ITERATIONS)).fold(0, u64::wrapping_add));
 /// assert_eq!(r.tasks, 4);

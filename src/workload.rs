@@ -16,7 +16,7 @@ pub const DO_WORK_ITERATIONS: u64 = 1_000_000;
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::workload::do_work;
 /// assert_eq!(do_work(1_000_000), 499_999_500_000);
 /// assert_eq!(do_work(0), 0);
@@ -36,7 +36,7 @@ pub fn do_work(iterations: u64) -> u64 {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::workload::TaskRng;
 /// let mut r = TaskRng::new(1, 1);
 /// assert_eq!(r.next_u64(), 0x96b2_c072_2ea3_12df);
@@ -100,7 +100,7 @@ impl TaskDraw {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// use worker_pool_playground::workload::TaskDraw;
     /// let d = TaskDraw::new(3, 7, 1000, 0.0);
     /// assert!(d.sleep_ms < 1000 && !d.failed);

@@ -11,7 +11,7 @@
 //!
 //! # Examples
 //!
-//! ```
+//! ```ignore-wasm32
 //! use worker_pool_playground::{chan::Chan, runtime::{go, Runtime}};
 //!
 //! let rt = Runtime::builder().threads(2).build().unwrap();

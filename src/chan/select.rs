@@ -166,7 +166,7 @@ impl<T: Send + 'static> Case for SendImpl<T> {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use std::time::Duration;
 /// use worker_pool_playground::{chan::{Chan, Select}, runtime::Runtime, time};
 ///

@@ -537,7 +537,7 @@ pub struct HeapStats {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::metrics::alloc::heap;
 /// let before = heap();
 /// let v = vec![0u8; 1 << 20];

@@ -6,7 +6,7 @@
 //!
 //! # Examples
 //!
-//! ```
+//! ```ignore-wasm32
 //! use worker_pool_playground::{pool::{Outcome, PoolBuilder, QueuePolicy}, runtime::Runtime};
 //!
 //! let rt = Runtime::builder().threads(2).build().unwrap();

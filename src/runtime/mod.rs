@@ -6,7 +6,7 @@
 //!
 //! # Examples
 //!
-//! ```
+//! ```ignore-wasm32
 //! use worker_pool_playground::{chan::Chan, runtime::{go, Runtime}};
 //!
 //! let rt = Runtime::builder().threads(2).build().unwrap();
@@ -855,7 +855,7 @@ pub async fn yield_now() {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::runtime::{recover, Runtime};
 /// let rt = Runtime::builder().threads(1).build().unwrap();
 /// let r = rt.block_on(async { recover(async { panic!("boom") }).await });

@@ -12,7 +12,7 @@
 //!
 //! # Examples
 //!
-//! ```
+//! ```ignore-wasm32
 //! use worker_pool_playground::{params::RawParams, scenario::{run_blocking, Env}};
 //!
 //! let r = run_blocking("leak-unclosed-channel", Some("wrong"), &RawParams::new(), &Env::native()).unwrap();

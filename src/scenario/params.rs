@@ -354,7 +354,7 @@ pub const MARGIN: f64 = 1.5;
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::scenario::params::check_budget;
 /// assert!(check_budget(1_000_000, 318 << 20, 640 << 20).is_ok());
 /// let e = check_budget(1_000_000, 547 << 20, 640 << 20).unwrap_err();

@@ -161,7 +161,7 @@ impl Latency {
     ///
     /// # Examples
     ///
-    /// ```
+    /// ```ignore-wasm32
     /// use worker_pool_playground::scenario::Latency;
     /// let l = Latency::of(&mut (1..=100).map(f64::from).collect::<Vec<_>>());
     /// assert_eq!((l.p50, l.p90, l.p99, l.max), (50.0, 90.0, 99.0, 100.0));

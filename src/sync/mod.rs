@@ -16,7 +16,7 @@ pub use self::{
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::sync::Once;
 /// let once = Once::new();
 /// let mut n = 0;

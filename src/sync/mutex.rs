@@ -13,7 +13,7 @@ use crate::runtime::goroutine::WaitKind;
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::{runtime::Runtime, sync::Mutex};
 /// let rt = Runtime::builder().threads(1).build().unwrap();
 /// rt.block_on(async {

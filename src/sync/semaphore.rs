@@ -86,7 +86,7 @@ impl Observed for Mutex<State> {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::{runtime::Runtime, sync::Semaphore};
 /// let rt = Runtime::builder().threads(1).build().unwrap();
 /// rt.block_on(async {

@@ -76,7 +76,7 @@ impl crate::runtime::object::Observed for Inner {
 ///
 /// # Examples
 ///
-/// ```
+/// ```ignore-wasm32
 /// use worker_pool_playground::{runtime::{go, Runtime}, sync::WaitGroup};
 /// let rt = Runtime::builder().threads(2).build().unwrap();
 /// let n = rt.block_on(async {

@@ -12,16 +12,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { launch, openPage, finished, servers } from './browser.mjs';
+import { hexRgb as rgb, ratio } from './wcag.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
 after(async () => { await browser?.close(); await srv?.close(); });
 
-// Written out here, so the page is not checked against its own arithmetic.
-const srgbLinear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-const rgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-const luminance = (c) => { const [r, g, b] = c.map(srgbLinear); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-const ratio = (a, b) => { const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x); return Number(((hi + 0.05) / (lo + 0.05)).toFixed(2)); };
 /** `hex` at `alpha` over `card`, as the eye gets it. */
 const over = (hex, alpha, card) => rgb(hex).map((v, i) => v * alpha + rgb(card)[i] * (1 - alpha));
 

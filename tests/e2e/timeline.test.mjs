@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, openPage, finished, servers } from './browser.mjs';
+import { contrast, lab } from './wcag.mjs';
 
 let browser, srv;
 before(async () => { browser = await launch(); srv = await servers(); });
@@ -79,21 +80,6 @@ const bars = (r) => r.timeline.flatMap((row) => row.tasks);
 // apart in CIELAB (CIE76; panicked and timed out were 22 apart in the first fix, two shades of one
 // hue). The page's colours are checked before they are compared with the table this file reads
 // the canvas with, so a colour changed in the page alone fails for what is wrong with it.
-const srgbLinear = (v) => { const c = v / 255; return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-const hexRgb = (h) => [1, 3, 5].map((i) => parseInt(h.slice(i, i + 2), 16));
-const luminance = (rgb) => { const [r, g, b] = rgb.map(srgbLinear); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-/** WCAG's contrast ratio of `hex` against a computed `rgb(r, g, b)` background, two decimals. */
-const contrast = (hex, background) => {
-  const [hi, lo] = [luminance(hexRgb(hex)), luminance(background.match(/\d+/g).slice(0, 3).map(Number))].sort((a, b) => b - a);
-  return Number(((hi + 0.05) / (lo + 0.05)).toFixed(2));
-};
-function lab(hex) {
-  const rgb = hexRgb(hex);
-  const [r, g, b] = rgb.map(srgbLinear);
-  const f = (t) => (t > 0.008856 ? Math.cbrt(t) : 7.787 * t + 16 / 116);
-  const [x, y, z] = [(0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047, luminance(rgb), (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883].map(f);
-  return [116 * y - 16, 500 * (x - y), 200 * (y - z)];
-}
 /** The timeline card's computed background, in the theme the page is in now. */
 const cardColor = (page) => page.evaluate(() => getComputedStyle(document.querySelector('#timeline').closest('.card')).backgroundColor);
 
